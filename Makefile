@@ -1,0 +1,178 @@
+# SPDX-License-Identifier: MIT
+# sfblog -- GNU make only.  Out-of-tree builds: build/ (normal),
+# build-san/ (ASan+UBSan, `make check`), build-fuzz/ (libFuzzer).
+#
+#   make            build build/sfblog
+#   make demo       set up, build, analyze the bundled sample log
+#   make test       set up, build, run every fast test
+#   make check      the same tests under ASan + UBSan
+#   make fuzz       libFuzzer on every target (FUZZ_TIME seconds each)
+#   make bench      generate >= 1 GB logs, measure MB/s and peak RSS
+#   make install    PREFIX, DESTDIR, MANDIR honoured
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/sfblog
+MANDIR  ?= $(PREFIX)/share/man
+B       ?= build
+FUZZ_TIME ?= 60
+BENCH_SIZE ?= 1G
+
+PKGS := libpcre2-8 libxml-2.0 zlib libcjson
+DEBS := libpcre2-dev libxml2-dev zlib1g-dev libcjson-dev pkg-config
+
+# Recursive (=) so pkg-config runs after `deps` may have installed them.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 \
+           -Wvla -Wno-unused-parameter
+OPT     ?= -O2 -g
+ALL_CFLAGS = $(OPT) $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+           -DSFB_DATADIR='"$(DATADIR)"' -Isrc -Iparsers $(PKG_CFLAGS) \
+           -MMD -MP $(CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS)
+LIBS    = $(PKG_LIBS) -lm
+
+LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard parsers/*.c)
+LIB_OBJ   = $(LIB_SRC:%.c=$(B)/obj/%.o)
+UNIT_SRC := $(wildcard src/test/unit_*.c)
+UNIT_BIN  = $(UNIT_SRC:src/test/%.c=$(B)/test/%)
+FUZZ_SRC := $(wildcard src/test/fuzz_*.c)
+FUZZ_TGT := $(FUZZ_SRC:src/test/fuzz_%.c=%)
+REPLAY_BIN = $(FUZZ_TGT:%=$(B)/test/replay_%)
+
+.PHONY: all deps demo test check fuzz bench install uninstall lint \
+        check-symbols golden golden-update unit replay clean
+
+all: $(B)/sfblog
+
+# ---- set-up: the four libraries through pkg-config ----------------------
+deps: $(B)/.deps-ok
+$(B)/.deps-ok:
+	@mkdir -p $(B)
+	@if ! pkg-config --exists $(PKGS) 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "sfblog: installing build dependencies: $(DEBS)"; \
+	    { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -q $(DEBS); } >$(B)/apt.log 2>&1 || \
+	      { tail -n 20 $(B)/apt.log; echo "sfblog: apt-get failed (log: $(B)/apt.log)"; exit 1; }; \
+	  else \
+	    echo "sfblog: missing libraries ($(PKGS)); install them with:"; \
+	    echo "  sudo apt-get install -y $(DEBS)"; exit 1; \
+	  fi; \
+	fi
+	@pkg-config --exists $(PKGS) || { echo "sfblog: pkg-config still cannot find: $(PKGS)"; exit 1; }
+	@touch $@
+
+# ---- objects and programs ----------------------------------------------
+$(B)/obj/%.o: %.c | $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/sfblog: $(B)/obj/src/main.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/sfbgen: testdata/gen/sfbgen.c | $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) $(WARN) -D_POSIX_C_SOURCE=200809L $(CFLAGS) -o $@ $< $(LDFLAGS) -lz
+
+$(B)/test/unit_%: src/test/unit_%.c $(LIB_OBJ) src/test/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/test -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
+
+# fuzz targets replayed over their corpus without libFuzzer (fuzzcheck)
+$(B)/test/replay_%: src/test/fuzz_%.c src/test/replay.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< src/test/replay.c $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
+
+$(B)/test/bench: src/test/bench.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# ---- the quick start ---------------------------------------------------
+demo: $(B)/sfblog
+	@echo "== sfblog analyze testdata/sample/Lync-UccApi-0.UccApilog"
+	@./$(B)/sfblog analyze testdata/sample/Lync-UccApi-0.UccApilog; \
+	  rc=$$?; echo "== exit status $$rc (0 no findings, 1 findings, 2 error)"; \
+	  [ $$rc -le 1 ]
+
+# ---- tests ---------------------------------------------------------------
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
+
+replay: $(REPLAY_BIN)
+	@fail=0; for t in $(FUZZ_TGT); do \
+	  ./$(B)/test/replay_$$t testdata/corpus/$$t testdata/crashers/$$t || fail=1; \
+	done; exit $$fail
+
+golden: $(B)/sfblog $(B)/sfbgen
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/golden.sh
+
+golden-update: $(B)/sfblog $(B)/sfbgen
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/golden.sh --update
+
+test: deps
+	@$(MAKE) --no-print-directory all unit replay golden lint check-symbols
+	@echo "make test: all suites passed"
+
+check: deps
+	@$(MAKE) --no-print-directory B=build-san \
+	  OPT='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
+	  LDFLAGS='$(LDFLAGS) -fsanitize=address,undefined' \
+	  CFLAGS='$(CFLAGS) -Werror' all unit replay golden
+	@echo "make check: all suites passed under ASan + UBSan"
+
+FUZZ_OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+fuzz: deps
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT='$(FUZZ_OPT)' $(LIB_SRC:%.c=build-fuzz/obj/%.o)
+	@for t in $(FUZZ_TGT); do \
+	  echo "== fuzz $$t ($(FUZZ_TIME)s)"; \
+	  clang $(FUZZ_OPT) -fsanitize=fuzzer $(WARN) -Isrc -Iparsers $(PKG_CFLAGS) \
+	    -o build-fuzz/fuzz_$$t src/test/fuzz_$$t.c $(LIB_SRC:%.c=build-fuzz/obj/%.o) $(PKG_LIBS) -lm || exit 1; \
+	  mkdir -p build-fuzz/corpus/$$t testdata/crashers/$$t; \
+	  ./build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=65536 \
+	    -artifact_prefix=testdata/crashers/$$t/ build-fuzz/corpus/$$t testdata/corpus/$$t || exit 1; \
+	done
+
+bench: $(B)/sfblog $(B)/sfbgen
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen SIZE=$(BENCH_SIZE) sh src/test/bench.sh
+
+# ---- static checks -------------------------------------------------------
+BANNED := gets sprintf strcpy strcat strncpy strtok atoi sscanf
+lint:
+	@fail=0; for f in $(BANNED); do \
+	  if grep -nE "(^|[^_a-zA-Z0-9.>])$$f[[:space:]]*\(" src/*.c src/*.h parsers/*.c parsers/*.h src/test/*.c testdata/gen/*.c; then \
+	    echo "lint: banned function '$$f'"; fail=1; fi; done; \
+	if grep -nE '^.{80,}$$' src/*.c src/*.h parsers/*.c parsers/*.h; then \
+	  echo "lint: lines over 79 columns"; fail=1; fi; \
+	if command -v mandoc >/dev/null; then \
+	  mandoc -Tlint -W warning man/sfblog.1 || fail=1; \
+	else echo "lint: mandoc not installed, man page not checked"; fi; \
+	exit $$fail
+
+# every exported symbol starts with its file's prefix, or sfb_
+check-symbols: $(LIB_OBJ)
+	@fail=0; for o in $(LIB_OBJ); do \
+	  p=$$(basename $$o .o); \
+	  bad=$$(nm -g --defined-only $$o | awk '{print $$3}' | \
+	         grep -vE "^($${p}_|sfb_)" || true); \
+	  if [ -n "$$bad" ]; then echo "check-symbols: $$o exports: $$bad"; fail=1; fi; \
+	done; exit $$fail
+
+# ---- install -------------------------------------------------------------
+install: $(B)/sfblog
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(B)/sfblog $(DESTDIR)$(BINDIR)/sfblog
+	install -m 644 rules/* $(DESTDIR)$(DATADIR)/rules/
+	install -m 644 man/sfblog.1 $(DESTDIR)$(MANDIR)/man1/sfblog.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sfblog $(DESTDIR)$(MANDIR)/man1/sfblog.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-san build-fuzz

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lr.h -- the line reader, first stage of the pipeline: a file (or '-'
+ * for stdin) in, text lines out, one at a time (pull).
+ *
+ * It reads plain text and gzip alike (gzip is recognised by its magic
+ * bytes, never by the name), removes a UTF-8 byte-order mark, and
+ * transcodes UTF-16LE/BE (recognised by its BOM) to UTF-8 as it
+ * streams.  Lines end at LF; a CR before the LF is removed; a last line
+ * without an end is still returned.  Memory is bounded by the line
+ * limit plus a fixed read buffer, whatever the size of the file: a line
+ * longer than the limit is not kept but reported (LR_LONG) and skipped.
+ *
+ * Ownership: the view from lr_next() lives until the next lr_* call on
+ * the same reader.  A struct lr is not shared between threads.
+ */
+#ifndef SFB_LR_H
+#define SFB_LR_H
+
+#include <stdint.h>
+
+#include "sfb.h"
+
+#ifndef SFB_MAX_LINE
+#define SFB_MAX_LINE (16u << 20) /* default line limit: 16 MiB */
+#endif
+
+struct lr;
+
+enum lr_encoding { LR_ENC_UTF8, LR_ENC_UTF8_BOM, LR_ENC_UTF16LE,
+		   LR_ENC_UTF16BE };
+
+enum lr_status {
+	LR_ERR = -1,  /* read error: err says what; lr_next may not go on */
+	LR_EOF = 0,
+	LR_LINE = 1,  /* *line and *lineno are set */
+	LR_LONG = 2   /* a line over the limit was skipped: *lineno is its
+		       * number, line->n its full length, line->p NULL */
+};
+
+/*
+ * Open path for reading ("-" is standard input, which is not closed).
+ * @param max_line the longest line kept, in bytes (0: SFB_MAX_LINE)
+ * @return the reader, or NULL with err filled (SFB_E_IO, errno kept)
+ */
+struct lr *lr_open(const char *path, size_t max_line, struct sfb_err *err);
+
+/*
+ * Next line, without its line end.
+ * @param line   OUT: the line (valid until the next call)
+ * @param lineno OUT: its 1-based physical line number
+ * @return an enum lr_status; on LR_ERR err is filled (e.g. SFB_E_GZIP
+ *         for a truncated gzip stream, after every complete line before
+ *         the damage has been returned)
+ */
+int lr_next(struct lr *r, struct sv *line, unsigned long *lineno,
+	    struct sfb_err *err);
+
+/* Encoding found at the start of the stream (valid after the first lr_next). */
+enum lr_encoding lr_encoding(const struct lr *r);
+/* 1 if the input was gzip-compressed. */
+int lr_is_gzip(const struct lr *r);
+/* Bytes of (decompressed, pre-transcoding) input consumed so far. */
+uint64_t lr_bytes(const struct lr *r);
+/* Count of invalid UTF-16 units replaced by U+FFFD so far. */
+uint64_t lr_bad_units(const struct lr *r);
+
+/* Close and free; NULL is a no-op. */
+void lr_close(struct lr *r);
+
+#endif

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sv.c -- string views and bounded parse steps (see sv.h).  Used by
+ * every parser; allocates nothing and keeps no state.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "sv.h"
+
+static inline unsigned char lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+int sv_eq(struct sv a, struct sv b)
+{
+	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
+int sv_ieq(struct sv a, struct sv b)
+{
+	if (a.n != b.n)
+		return 0;
+	for (size_t i = 0; i < a.n; i++)
+		if (lower((unsigned char)a.p[i]) != lower((unsigned char)b.p[i]))
+			return 0;
+	return 1;
+}
+
+int sv_ieq_cstr(struct sv a, const char *s)
+{
+	return sv_ieq(a, sv_cstr(s));
+}
+
+int sv_starts(struct sv v, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return v.n >= n && memcmp(v.p, prefix, n) == 0;
+}
+
+int sv_istarts(struct sv v, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return v.n >= n && sv_ieq(sv_make(v.p, n), sv_make(prefix, n));
+}
+
+struct sv sv_trim(struct sv v)
+{
+	while (v.n && (v.p[0] == ' ' || v.p[0] == '\t')) {
+		v.p++;
+		v.n--;
+	}
+	while (v.n && (v.p[v.n - 1] == ' ' || v.p[v.n - 1] == '\t'))
+		v.n--;
+	return v;
+}
+
+long sv_find_char(struct sv v, char c)
+{
+	const char *q = v.n ? memchr(v.p, c, v.n) : NULL;
+	return q ? (long)(q - v.p) : -1;
+}
+
+long sv_find(struct sv v, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (n == 0)
+		return 0;
+	if (v.n < n)
+		return -1;
+	const char *p = v.p, *end = v.p + v.n - n + 1;
+	while (p < end) {
+		const char *q = memchr(p, needle[0], (size_t)(end - p));
+		if (!q)
+			return -1;
+		if (memcmp(q, needle, n) == 0)
+			return (long)(q - v.p);
+		p = q + 1;
+	}
+	return -1;
+}
+
+long sv_ifind(struct sv v, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i + n <= v.n; i++)
+		if (sv_ieq(sv_make(v.p + i, n), sv_make(needle, n)))
+			return (long)i;
+	return -1;
+}
+
+int sv_split(struct sv *v, char c, struct sv *head)
+{
+	long i = sv_find_char(*v, c);
+	if (i < 0) {
+		*head = *v;
+		v->p += v->n;
+		v->n = 0;
+		return 1;
+	}
+	*head = sv_make(v->p, (size_t)i);
+	v->p += i + 1;
+	v->n -= (size_t)i + 1;
+	return 0;
+}
+
+void sv_skip(struct sv *v, size_t n)
+{
+	if (n > v->n)
+		n = v->n;
+	v->p += n;
+	v->n -= n;
+}
+
+int sv_skip_char(struct sv *v, char c)
+{
+	if (v->n == 0 || v->p[0] != c)
+		return 1;
+	sv_skip(v, 1);
+	return 0;
+}
+
+int sv_skip_lit(struct sv *v, const char *lit)
+{
+	if (!sv_starts(*v, lit))
+		return 1;
+	sv_skip(v, strlen(lit));
+	return 0;
+}
+
+int sv_skip_ws(struct sv *v)
+{
+	while (v->n && (v->p[0] == ' ' || v->p[0] == '\t'))
+		sv_skip(v, 1);
+	return 0;
+}
+
+int sv_take_u64(struct sv *v, size_t max, uint64_t *out)
+{
+	uint64_t x = 0;
+	size_t i = 0;
+	while (i < v->n && i < max && v->p[i] >= '0' && v->p[i] <= '9') {
+		unsigned d = (unsigned)(v->p[i] - '0');
+		if (x > (UINT64_MAX - d) / 10)
+			return 1;
+		x = x * 10 + d;
+		i++;
+	}
+	if (i == 0)
+		return 1;
+	*out = x;
+	sv_skip(v, i);
+	return 0;
+}
+
+int sv_take_digits(struct sv *v, size_t n, unsigned *out)
+{
+	unsigned x = 0;
+	if (v->n < n)
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		char c = v->p[i];
+		if (c < '0' || c > '9')
+			return 1;
+		x = x * 10 + (unsigned)(c - '0');
+	}
+	*out = x;
+	sv_skip(v, n);
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int sv_take_hex(struct sv *v, size_t max, int allow_0x, uint64_t *out)
+{
+	struct sv w = *v;
+	if (allow_0x && w.n >= 3 && w.p[0] == '0' &&
+	    (w.p[1] == 'x' || w.p[1] == 'X') && hexval(w.p[2]) >= 0)
+		sv_skip(&w, 2);
+	uint64_t x = 0;
+	size_t i = 0;
+	int h;
+	while (i < w.n && i < max && (h = hexval(w.p[i])) >= 0) {
+		if (i >= 16)
+			return 1;
+		x = (x << 4) | (uint64_t)h;
+		i++;
+	}
+	if (i == 0)
+		return 1;
+	sv_skip(&w, i);
+	*out = x;
+	*v = w;
+	return 0;
+}
+
+int sv_to_u64(struct sv v, uint64_t *out)
+{
+	return sv_take_u64(&v, v.n, out) == 0 && v.n == 0;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sv.h -- string views and bounded parse steps used by every parser.
+ *
+ * A struct sv borrows its bytes (see sfb.h).  The sv_take_* / sv_skip_*
+ * steps advance a view in place and return 0 on success, non-zero when
+ * the input does not fit, so a parse reads as a chain of steps joined
+ * with || (curl STRPARSE).  None of these functions allocate, print or
+ * keep state; all are reentrant.
+ */
+#ifndef SFB_SV_H
+#define SFB_SV_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "sfb.h"
+
+static inline struct sv sv_make(const char *p, size_t n)
+{
+	struct sv v = { p, n };
+	return v;
+}
+
+static inline struct sv sv_cstr(const char *s)
+{
+	return sv_make(s, s ? strlen(s) : 0);
+}
+
+/* @return 1 when a and b hold the same bytes. */
+int sv_eq(struct sv a, struct sv b);
+/* @return 1 when a and b are equal ignoring ASCII case. */
+int sv_ieq(struct sv a, struct sv b);
+/* @return 1 when a equals the C string s ignoring ASCII case. */
+int sv_ieq_cstr(struct sv a, const char *s);
+/* @return 1 when v starts with prefix (case-sensitive / ASCII case-insensitive). */
+int sv_starts(struct sv v, const char *prefix);
+int sv_istarts(struct sv v, const char *prefix);
+
+/* @return v without leading and trailing spaces and tabs. */
+struct sv sv_trim(struct sv v);
+
+/* @return offset of the first c in v, or -1. */
+long sv_find_char(struct sv v, char c);
+/* @return offset of the first occurrence of needle, or -1 (case-sensitive). */
+long sv_find(struct sv v, const char *needle);
+/* @return offset of needle ignoring ASCII case, or -1. */
+long sv_ifind(struct sv v, const char *needle);
+
+/*
+ * Split at the first c: *head gets the part before it, v the part after.
+ * @return 0 if c was found; else 1, *head = the whole of v and v empty.
+ */
+int sv_split(struct sv *v, char c, struct sv *head);
+
+/* Drop n bytes from the front (n is clamped to the length). */
+void sv_skip(struct sv *v, size_t n);
+
+/* Parse steps: advance *v, return 0 on success, 1 on mismatch. */
+int sv_skip_char(struct sv *v, char c);
+int sv_skip_lit(struct sv *v, const char *lit);
+/* Skip spaces and tabs; never fails. */
+int sv_skip_ws(struct sv *v);
+/*
+ * Take 1..max decimal digits into *out (at most UINT64_MAX).
+ * @return 1 if no digit or on overflow.
+ */
+int sv_take_u64(struct sv *v, size_t max, uint64_t *out);
+/* Exactly n decimal digits. */
+int sv_take_digits(struct sv *v, size_t n, unsigned *out);
+/* 1..max hex digits, optional "0x"/"0X" when allow_0x. */
+int sv_take_hex(struct sv *v, size_t max, int allow_0x, uint64_t *out);
+
+/* @return 1 if the whole of v is a decimal number that fits; value in *out. */
+int sv_to_u64(struct sv v, uint64_t *out);
+
+#endif
