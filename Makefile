@@ -52,18 +52,23 @@ all: $(B)/sfblog
 deps: $(B)/.deps-ok
 $(B)/.deps-ok:
 	@mkdir -p $(B)
-	@if ! pkg-config --exists $(PKGS) 2>/dev/null; then \
+	@libs_ok=1; pkg-config --exists $(PKGS) 2>/dev/null || libs_ok=0; \
+	man_ok=1; command -v mandoc >/dev/null || man_ok=0; \
+	if [ $$libs_ok = 0 ] || [ $$man_ok = 0 ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "sfblog: installing build dependencies: $(DEBS)"; \
+	    echo "sfblog: installing build dependencies: $(DEBS) mandoc"; \
 	    { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-	      apt-get install -y -q $(DEBS); } >$(B)/apt.log 2>&1 || \
-	      { tail -n 20 $(B)/apt.log; echo "sfblog: apt-get failed (log: $(B)/apt.log)"; exit 1; }; \
-	  else \
+	      apt-get install -y -q --no-install-recommends $(DEBS) mandoc; } \
+	      >$(B)/apt.log 2>&1 || \
+	      { tail -n 20 $(B)/apt.log; \
+	        echo "sfblog: apt-get failed (log: $(B)/apt.log)"; exit 1; }; \
+	  elif [ $$libs_ok = 0 ]; then \
 	    echo "sfblog: missing libraries ($(PKGS)); install them with:"; \
-	    echo "  sudo apt-get install -y $(DEBS)"; exit 1; \
+	    echo "  sudo apt-get install -y $(DEBS) mandoc"; exit 1; \
 	  fi; \
 	fi
-	@pkg-config --exists $(PKGS) || { echo "sfblog: pkg-config still cannot find: $(PKGS)"; exit 1; }
+	@pkg-config --exists $(PKGS) || \
+	  { echo "sfblog: pkg-config still cannot find: $(PKGS)"; exit 1; }
 	@touch $@
 
 # ---- objects and programs ----------------------------------------------
@@ -87,9 +92,9 @@ $(B)/test/replay_%: src/test/fuzz_%.c src/test/replay.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< src/test/replay.c $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
 
-$(B)/test/bench: src/test/bench.c $(LIB_OBJ)
+$(B)/test/bench: src/test/bench.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
+	$(CC) $(OPT) $(WARN) -D_DEFAULT_SOURCE $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
@@ -138,8 +143,8 @@ fuzz: deps
 	    -artifact_prefix=testdata/crashers/$$t/ build-fuzz/corpus/$$t testdata/corpus/$$t || exit 1; \
 	done
 
-bench: $(B)/sfblog $(B)/sfbgen
-	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen SIZE=$(BENCH_SIZE) sh src/test/bench.sh
+bench: $(B)/sfblog $(B)/sfbgen $(B)/test/bench
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen SIZE=$(BENCH_SIZE) BENCH=./$(B)/test/bench sh src/test/bench.sh
 
 # ---- static checks -------------------------------------------------------
 BANNED := gets sprintf strcpy strcat strncpy strtok atoi sscanf

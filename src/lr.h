@@ -56,7 +56,10 @@ struct lr *lr_open(const char *path, size_t max_line, struct sfb_err *err);
 int lr_next(struct lr *r, struct sv *line, unsigned long *lineno,
 	    struct sfb_err *err);
 
-/* Encoding found at the start of the stream (valid after the first lr_next). */
+/*
+ * Encoding found at the start of the stream (valid after the first
+ * lr_next).
+ */
 enum lr_encoding lr_encoding(const struct lr *r);
 /* 1 if the input was gzip-compressed. */
 int lr_is_gzip(const struct lr *r);
@@ -64,6 +67,16 @@ int lr_is_gzip(const struct lr *r);
 uint64_t lr_bytes(const struct lr *r);
 /* Count of invalid UTF-16 units replaced by U+FFFD so far. */
 uint64_t lr_bad_units(const struct lr *r);
+
+/*
+ * Cap how many bytes each underlying read(2) may return (0: the
+ * default, a whole buffer), so tests can split the byte stream at any
+ * offset.  It applies from the next read on.
+ */
+void lr_set_chunk(struct lr *r, size_t n);
+
+/* zlib version string (the library in use). */
+const char *lr_zlib_version(void);
 
 /* Close and free; NULL is a no-op. */
 void lr_close(struct lr *r);

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ana.c -- per-file analysis for `sfblog analyze` (see ana.h): counts
+ * what the pipeline hands over and keeps bounded lists of what is worth
+ * showing.  It sits after the transaction stage and before the
+ * reporters; it never prints.
+ *
+ * Severity of what is kept, until the rule engine names causes:
+ *   error    a 5xx/6xx answer, a CLS diagnostic record of severity error
+ *   warning  a 4xx answer other than an authentication challenge, any
+ *            diagnostic on a 401/407 (a plain challenge carries none),
+ *            a REGISTER that got no final answer, a CLS warning record
+ *   info     unanswered non-REGISTER requests, parse warnings
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ana.h"
+#include "sv.h"
+
+/* Copy a view into a bounded C string (cut, always NUL-terminated). */
+static void copy_sv(char *dst, size_t dstsz, struct sv v)
+{
+	size_t n = v.n < dstsz - 1 ? v.n : dstsz - 1;
+	if (n)
+		memcpy(dst, v.p, n);
+	dst[n] = '\0';
+}
+
+void ana_init(struct ana *a, const char *file, size_t max_warn)
+{
+	memset(a, 0, sizeof *a);
+	a->file = file;
+	a->first_ts = a->last_ts = SFB_TIME_NONE;
+	a->max_warn = max_warn;
+	a->diags = sfb_xcalloc(ANA_MAX_DIAGS, sizeof *a->diags);
+	a->results = sfb_xcalloc(ANA_MAX_RESULTS, sizeof *a->results);
+	a->unanswered = sfb_xcalloc(ANA_MAX_UNANSWERED, sizeof *a->unanswered);
+	a->warns = sfb_xcalloc(max_warn ? max_warn : 1, sizeof *a->warns);
+}
+
+void ana_free(struct ana *a)
+{
+	if (!a)
+		return;
+	free(a->diags);
+	free(a->results);
+	free(a->unanswered);
+	free(a->warns);
+	a->diags = NULL;
+	a->results = NULL;
+	a->unanswered = NULL;
+	a->warns = NULL;
+}
+
+static void add_warn(struct ana *a, unsigned long line, struct sv text)
+{
+	a->warns_total++;
+	if (a->nwarns >= a->max_warn)
+		return;
+	struct ana_warn *w = &a->warns[a->nwarns++];
+	w->line = line;
+	copy_sv(w->text, sizeof w->text, text);
+}
+
+void ana_warn(struct ana *a, unsigned long line, const char *fmt, ...)
+{
+	char buf[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	add_warn(a, line, sv_cstr(buf));
+}
+
+static void note_time(struct ana *a, int64_t ts)
+{
+	if (ts == SFB_TIME_NONE)
+		return;
+	if (a->first_ts == SFB_TIME_NONE || ts < a->first_ts)
+		a->first_ts = ts;
+	if (a->last_ts == SFB_TIME_NONE || ts > a->last_ts)
+		a->last_ts = ts;
+}
+
+static enum ana_sev result_sev(struct sv severity)
+{
+	if (sv_ieq_cstr(severity, "error") || sv_ieq_cstr(severity, "fatal"))
+		return ANA_SEV_ERROR;
+	if (sv_ieq_cstr(severity, "warning"))
+		return ANA_SEV_WARNING;
+	return ANA_SEV_INFO;
+}
+
+static void add_result(struct ana *a, const struct fmt_rec *rec)
+{
+	a->cls_diag_records++;
+	for (size_t i = 0; i < a->nresults; i++) {
+		struct ana_result *r = &a->results[i];
+		if (r->code == rec->result_code &&
+		    sv_eq(sv_cstr(r->name), rec->result_name)) {
+			r->count++;
+			return;
+		}
+	}
+	if (a->nresults >= ANA_MAX_RESULTS) {
+		a->results_other++;
+		return;
+	}
+	struct ana_result *r = &a->results[a->nresults++];
+	r->code = rec->result_code;
+	copy_sv(r->name, sizeof r->name, rec->result_name);
+	copy_sv(r->severity, sizeof r->severity, rec->severity);
+	copy_sv(r->text, sizeof r->text,
+		rec->diag_text.n ? rec->diag_text : rec->text);
+	r->count = 1;
+	r->first_line = rec->line_first;
+	r->sev = result_sev(rec->severity);
+}
+
+void ana_rec(struct ana *a, const struct fmt_rec *rec)
+{
+	note_time(a, rec->ts);
+	switch (rec->type) {
+	case REC_ENTRY:
+		a->entries++;
+		break;
+	case REC_DIAG:
+		a->entries++;
+		add_result(a, rec);
+		break;
+	case REC_WARN:
+		add_warn(a, rec->line_first, rec->text);
+		break;
+	case REC_MSG:
+		a->entries++;
+		break;
+	}
+}
+
+static void count_method(struct ana *a, struct sv method)
+{
+	for (size_t i = 0; i < a->nmethods; i++) {
+		if (sv_eq(sv_cstr(a->methods[i].name), method)) {
+			a->methods[i].n++;
+			return;
+		}
+	}
+	if (a->nmethods >= ANA_MAX_METHODS ||
+	    method.n >= sizeof a->methods[0].name) {
+		a->methods_other++;
+		return;
+	}
+	struct ana_count *c = &a->methods[a->nmethods++];
+	copy_sv(c->name, sizeof c->name, method);
+	c->n = 1;
+}
+
+static enum ana_sev diag_sev(int status)
+{
+	if (status >= 500)
+		return ANA_SEV_ERROR;
+	if (status >= 400)
+		return ANA_SEV_WARNING;
+	return ANA_SEV_INFO;
+}
+
+static void add_diag(struct ana *a, const struct msg *m,
+		     const struct msg_diag *d)
+{
+	a->diags_total++;
+	struct sv reason = d->reason;
+	for (size_t i = 0; i < a->ndiags; i++) {
+		struct ana_diag *x = &a->diags[i];
+		if (x->code == d->code && x->sub == d->sub &&
+		    x->hdr == d->hdr && x->status == m->status &&
+		    strncmp(x->reason, reason.p ? reason.p : "",
+			    reason.n) == 0 &&
+		    (reason.n >= sizeof x->reason - 1 ||
+		     x->reason[reason.n] == '\0')) {
+			x->count++;
+			return;
+		}
+	}
+	if (a->ndiags >= ANA_MAX_DIAGS) {
+		a->diags_other++;
+		return;
+	}
+	struct ana_diag *x = &a->diags[a->ndiags++];
+	x->hdr = d->hdr;
+	x->code = d->code;
+	x->sub = d->sub;
+	x->status = m->status;
+	copy_sv(x->method, sizeof x->method,
+		m->cseq_method.n ? m->cseq_method : m->method);
+	copy_sv(x->reason, sizeof x->reason, reason);
+	copy_sv(x->source, sizeof x->source, d->source);
+	const struct sv *fc = msg_param_get(d->params, d->nparams,
+					    "faultcode");
+	if (fc)
+		copy_sv(x->faultcode, sizeof x->faultcode, *fc);
+	x->count = 1;
+	x->first_line = m->line_first;
+	x->first_ts = m->ts;
+	x->sev = diag_sev(m->status);
+}
+
+void ana_msg(struct ana *a, const struct msg *m, int copy)
+{
+	a->msgs++;
+	if (copy)
+		a->copies++;
+	if (m->flags & MSG_F_TRUNCATED)
+		a->truncated++;
+	if (m->flags & MSG_F_BAD_START) {
+		a->bad_start++;
+		ana_warn(a, m->line_first,
+			 "framed block is not a SIP or HTTP message");
+		return;
+	}
+	if (m->flags & MSG_F_BAD_HEADER)
+		a->bad_header++;
+	if (m->flags & MSG_F_CL_MISMATCH)
+		a->cl_mismatch++;
+	if (m->flags & MSG_F_CL_INVALID) {
+		a->cl_invalid++;
+		ana_warn(a, m->line_first, "invalid Content-Length");
+	}
+	if (m->proto == MSG_SIP)
+		a->sip++;
+	else if (m->proto == MSG_HTTP)
+		a->http++;
+	if (m->kind == MSG_REQUEST) {
+		a->requests++;
+		count_method(a, m->method);
+	} else if (m->kind == MSG_RESPONSE) {
+		a->responses++;
+		if (m->status >= 100 && m->status < 700)
+			a->status[m->status]++;
+	}
+	/* count each hop's copy once: the diagnostic is one event */
+	if (copy)
+		return;
+	for (size_t i = 0; i < m->ndiags; i++)
+		add_diag(a, m, &m->diags[i]);
+}
+
+void ana_txn(struct ana *a, const struct txn_info *t)
+{
+	a->txn_total++;
+	if (t->nhops > 1)
+		a->txn_multi_hop++;
+	if (t->flags & TXN_F_NO_REQUEST) {
+		a->txn_no_request++;
+		return;
+	}
+	if (t->final_status) {
+		a->txn_answered++;
+		return;
+	}
+	/* ACK never gets an answer: not a failure */
+	if (sv_eq(t->method, SV_LIT("ACK")))
+		return;
+	a->txn_unanswered++;
+	if (a->nunanswered >= ANA_MAX_UNANSWERED)
+		return;
+	struct ana_unanswered *u = &a->unanswered[a->nunanswered++];
+	u->line = t->req_line;
+	u->ts = t->req_ts;
+	u->proto = t->proto;
+	u->cseq = t->cseq;
+	copy_sv(u->method, sizeof u->method, t->method);
+	copy_sv(u->uri, sizeof u->uri, t->uri);
+	copy_sv(u->call_id, sizeof u->call_id, t->call_id);
+}
+
+enum ana_sev ana_worst(const struct ana *a)
+{
+	enum ana_sev w = ANA_SEV_NONE;
+	for (size_t i = 0; i < a->ndiags; i++) {
+		enum ana_sev s = a->diags[i].sev;
+		/* a diagnostic on a challenge is worth a look */
+		if (s == ANA_SEV_INFO &&
+		    (a->diags[i].status == 401 || a->diags[i].status == 407))
+			s = ANA_SEV_WARNING;
+		if (s > w)
+			w = s;
+	}
+	for (size_t i = 0; i < a->nresults; i++)
+		if (a->results[i].sev > w)
+			w = a->results[i].sev;
+	for (int s = 400; s < 700; s++) {
+		if (!a->status[s] || s == 401 || s == 407)
+			continue;
+		enum ana_sev sv = s >= 500 ? ANA_SEV_ERROR : ANA_SEV_WARNING;
+		if (sv > w)
+			w = sv;
+	}
+	for (size_t i = 0; i < a->nunanswered; i++) {
+		enum ana_sev s = strcmp(a->unanswered[i].method, "REGISTER")
+			? ANA_SEV_INFO : ANA_SEV_WARNING;
+		if (s > w)
+			w = s;
+	}
+	if ((a->warns_total || a->txn_unanswered) && w < ANA_SEV_INFO)
+		w = ANA_SEV_INFO;
+	return w;
+}
+
+const char *ana_sev_name(enum ana_sev s)
+{
+	switch (s) {
+	case ANA_SEV_INFO:
+		return "info";
+	case ANA_SEV_WARNING:
+		return "warning";
+	case ANA_SEV_ERROR:
+		return "error";
+	case ANA_SEV_NONE:
+		break;
+	}
+	return "none";
+}
+
+int ana_sev_parse(const char *s)
+{
+	static const char *const names[] = { "none", "info", "warning",
+					     "error" };
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *ana_diag_hdr_name(enum msg_diag_hdr h)
+{
+	switch (h) {
+	case MSG_DIAG_MS:
+		return "ms-diagnostics";
+	case MSG_DIAG_MS_PUBLIC:
+		return "ms-diagnostics-public";
+	case MSG_DIAG_MS_CLIENT:
+		return "ms-client-diagnostics";
+	case MSG_DIAG_X_MS:
+		return "X-Ms-diagnostics";
+	}
+	return "diagnostics";
+}

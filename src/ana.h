@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ana.h -- the per-file analysis behind `sfblog analyze`: counters,
+ * diagnostics seen, transactions without an answer and parse warnings,
+ * accumulated from the records (parser.h), messages (msg.h) and
+ * transactions (txn.h) of one input file.  Last stage before the
+ * reporters (rep_text.c, rep_json.c), which only read it.
+ *
+ * Memory is bounded whatever the size of the file: every list has a
+ * cap (distinct methods, distinct diagnostics, listed warnings, listed
+ * unanswered transactions); what goes past a cap is still counted.
+ *
+ * Ownership: a struct ana is caller-owned; ana_init/ana_free manage
+ * what it points to.  Strings are copied in (bounded char arrays), so
+ * nothing in it borrows from the pipeline.  The file name is borrowed
+ * for the life of the struct.  Not shared between threads.
+ */
+#ifndef SFB_ANA_H
+#define SFB_ANA_H
+
+#include <stdint.h>
+
+#include "lr.h"
+#include "msg.h"
+#include "parser.h"
+#include "sfb.h"
+#include "txn.h"
+
+#define ANA_MAX_METHODS 64
+#define ANA_MAX_DIAGS 256
+#define ANA_MAX_UNANSWERED 50
+#define ANA_MAX_RESULTS 128
+
+enum ana_sev { ANA_SEV_NONE = 0, ANA_SEV_INFO, ANA_SEV_WARNING,
+	       ANA_SEV_ERROR };
+
+struct ana_count {
+	char name[32];
+	uint64_t n;
+};
+
+/* One distinct diagnostic: (header, code, sub-code, reason, status). */
+struct ana_diag {
+	enum msg_diag_hdr hdr;
+	uint32_t code;
+	int32_t sub;
+	int status;             /* response status it came on */
+	char method[24];        /* CSeq method / HTTP request it answered */
+	char reason[192];
+	char source[96];
+	char faultcode[64];     /* X-Ms-diagnostics faultcode, if any */
+	uint64_t count;
+	unsigned long first_line;
+	int64_t first_ts;
+	enum ana_sev sev;
+};
+
+/* One distinct CLS diagnostic record result code. */
+struct ana_result {
+	uint64_t code;
+	char name[64];
+	char severity[16];
+	char text[192];
+	uint64_t count;
+	unsigned long first_line;
+	enum ana_sev sev;
+};
+
+struct ana_unanswered {
+	unsigned long line;
+	int64_t ts;
+	char method[24];
+	char uri[128];
+	char call_id[80];
+	uint32_t cseq;
+	enum msg_proto proto;
+};
+
+struct ana_warn {
+	unsigned long line;
+	char text[200];
+};
+
+struct ana {
+	const char *file;       /* borrowed */
+	int failed;             /* the file could not be read (error set) */
+	char error[320];        /* why, when failed; or a late read error */
+	enum fmt_kind kind;
+	enum lr_encoding enc;
+	int gzip;
+
+	uint64_t bytes, lines, entries;
+	int64_t first_ts, last_ts;
+
+	uint64_t msgs, sip, http, requests, responses;
+	uint64_t truncated, bad_start, bad_header, cl_mismatch, cl_invalid;
+	uint64_t copies;        /* messages that were another hop/resend */
+	struct ana_count methods[ANA_MAX_METHODS];
+	size_t nmethods;
+	uint64_t methods_other;
+	uint64_t status[700];   /* responses by status code 100..699 */
+
+	struct ana_diag *diags; /* owned */
+	size_t ndiags;
+	uint64_t diags_total, diags_other;
+
+	uint64_t cls_diag_records;
+	struct ana_result *results; /* owned */
+	size_t nresults;
+	uint64_t results_other;
+
+	uint64_t txn_total, txn_answered, txn_unanswered, txn_no_request;
+	uint64_t txn_multi_hop;
+	struct ana_unanswered *unanswered; /* owned, ANA_MAX_UNANSWERED */
+	size_t nunanswered;
+
+	size_t max_warn;        /* warnings listed (all are counted) */
+	struct ana_warn *warns; /* owned */
+	size_t nwarns;
+	uint64_t warns_total;
+	uint64_t long_lines;
+};
+
+/* Start an analysis of one file; max_warn = warnings listed. */
+void ana_init(struct ana *a, const char *file, size_t max_warn);
+/* A record from a format parser (REC_ENTRY, REC_DIAG, REC_WARN). */
+void ana_rec(struct ana *a, const struct fmt_rec *rec);
+/* A parsed message; copy = txn_add() said it was another hop/resend. */
+void ana_msg(struct ana *a, const struct msg *m, int copy);
+/* A finished transaction. */
+void ana_txn(struct ana *a, const struct txn_info *t);
+/* A warning of the driver (long line, read error...). */
+void ana_warn(struct ana *a, unsigned long line, const char *fmt, ...)
+	SFB_PRINTF(3, 4);
+/* @return the worst severity of what was found (ANA_SEV_NONE if none). */
+enum ana_sev ana_worst(const struct ana *a);
+/* "info" / "warning" / "error" / "none". */
+const char *ana_sev_name(enum ana_sev s);
+/* @return ANA_SEV_* named by s, or -1. */
+int ana_sev_parse(const char *s);
+/* Name of a diagnostic header ("ms-diagnostics", "X-Ms-diagnostics"). */
+const char *ana_diag_hdr_name(enum msg_diag_hdr h);
+void ana_free(struct ana *a);
+
+#endif

@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rep_json.c -- the JSON / NDJSON reporter (see rep.h); the only module
+ * that uses cJSON.  `analyze` documents hold one object per file, built
+ * and kept until the end (each is bounded by the caps of ana.h);
+ * `messages` objects are printed as they come, inside an envelope that
+ * is opened at the first one and closed by rep_json_end, so memory does
+ * not grow with the input.  Keys are stable; "schema_version" names the
+ * layout (SFB_SCHEMA_VERSION).
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rep.h"
+#include "sv.h"
+
+struct rep_json {
+	FILE *out;              /* borrowed */
+	const char *command;    /* borrowed: "analyze" / "messages" */
+	int ndjson;
+	int opened;             /* envelope printed (messages) */
+	size_t count;
+	cJSON *files;           /* owned: analyze objects (JSON mode) */
+};
+
+static cJSON *str_sv(struct sv v)
+{
+	/* cJSON wants a C string; views are not NUL-terminated */
+	char small[256];
+	char *s = v.n < sizeof small ? small : sfb_xmalloc(v.n + 1);
+	if (v.n)
+		memcpy(s, v.p, v.n);
+	s[v.n] = '\0';
+	cJSON *j = cJSON_CreateString(s);
+	if (s != small)
+		free(s);
+	if (!j)
+		sfb_oom();
+	return j;
+}
+
+static void add_sv(cJSON *o, const char *key, struct sv v)
+{
+	cJSON_AddItemToObject(o, key, str_sv(v));
+}
+
+static void add_str(cJSON *o, const char *key, const char *s)
+{
+	if (!cJSON_AddStringToObject(o, key, s ? s : ""))
+		sfb_oom();
+}
+
+static void add_num(cJSON *o, const char *key, double n)
+{
+	if (!cJSON_AddNumberToObject(o, key, n))
+		sfb_oom();
+}
+
+static void add_time(cJSON *o, const char *key, int64_t t)
+{
+	char buf[32];
+	if (t == SFB_TIME_NONE)
+		cJSON_AddNullToObject(o, key);
+	else
+		add_str(o, key, sfb_time_fmt(t, buf, sizeof buf));
+}
+
+static cJSON *obj(void)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		sfb_oom();
+	return o;
+}
+
+static cJSON *arr(void)
+{
+	cJSON *a = cJSON_CreateArray();
+	if (!a)
+		sfb_oom();
+	return a;
+}
+
+struct rep_json *rep_json_new(FILE *out, const char *command, int ndjson)
+{
+	struct rep_json *j = sfb_xcalloc(1, sizeof *j);
+	j->out = out;
+	j->command = command;
+	j->ndjson = ndjson;
+	j->files = arr();
+	return j;
+}
+
+void rep_json_free(struct rep_json *j)
+{
+	if (!j)
+		return;
+	cJSON_Delete(j->files);
+	free(j);
+}
+
+const char *rep_json_version(void)
+{
+	return cJSON_Version();
+}
+
+static const char *enc_key(enum lr_encoding e)
+{
+	switch (e) {
+	case LR_ENC_UTF8_BOM:
+		return "utf-8-bom";
+	case LR_ENC_UTF16LE:
+		return "utf-16le";
+	case LR_ENC_UTF16BE:
+		return "utf-16be";
+	case LR_ENC_UTF8:
+		break;
+	}
+	return "utf-8";
+}
+
+static cJSON *ana_counts(const struct ana *a)
+{
+	cJSON *m = obj();
+	add_num(m, "total", (double)a->msgs);
+	add_num(m, "sip", (double)a->sip);
+	add_num(m, "http", (double)a->http);
+	add_num(m, "requests", (double)a->requests);
+	add_num(m, "responses", (double)a->responses);
+	add_num(m, "truncated", (double)a->truncated);
+	add_num(m, "content_length_mismatch", (double)a->cl_mismatch);
+	add_num(m, "content_length_invalid", (double)a->cl_invalid);
+	add_num(m, "bad_header_lines", (double)a->bad_header);
+	add_num(m, "not_sip_or_http", (double)a->bad_start);
+	add_num(m, "hop_copies", (double)a->copies);
+	cJSON *by = obj();
+	for (size_t i = 0; i < a->nmethods; i++)
+		add_num(by, a->methods[i].name, (double)a->methods[i].n);
+	if (a->methods_other)
+		add_num(by, "other", (double)a->methods_other);
+	cJSON_AddItemToObject(m, "requests_by_method", by);
+	cJSON *st = obj();
+	for (int s = 100; s < 700; s++) {
+		if (!a->status[s])
+			continue;
+		char k[8];
+		snprintf(k, sizeof k, "%d", s);
+		add_num(st, k, (double)a->status[s]);
+	}
+	cJSON_AddItemToObject(m, "responses_by_status", st);
+	return m;
+}
+
+static cJSON *ana_diags(const struct ana *a)
+{
+	cJSON *l = arr();
+	for (size_t i = 0; i < a->ndiags; i++) {
+		const struct ana_diag *d = &a->diags[i];
+		cJSON *o = obj();
+		enum ana_sev s = d->sev;
+		if (s == ANA_SEV_INFO && (d->status == 401 || d->status == 407))
+			s = ANA_SEV_WARNING;
+		add_str(o, "severity", ana_sev_name(s));
+		add_str(o, "header", ana_diag_hdr_name(d->hdr));
+		add_num(o, "code", d->code);
+		if (d->sub >= 0)
+			add_num(o, "sub_code", d->sub);
+		else
+			cJSON_AddNullToObject(o, "sub_code");
+		add_str(o, "reason", d->reason);
+		add_str(o, "source", d->source);
+		if (d->faultcode[0])
+			add_str(o, "faultcode", d->faultcode);
+		add_num(o, "status", d->status);
+		add_str(o, "method", d->method);
+		add_num(o, "count", (double)d->count);
+		add_num(o, "first_line", (double)d->first_line);
+		add_time(o, "first_time", d->first_ts);
+		cJSON_AddItemToArray(l, o);
+	}
+	return l;
+}
+
+static cJSON *ana_results(const struct ana *a)
+{
+	cJSON *l = arr();
+	for (size_t i = 0; i < a->nresults; i++) {
+		const struct ana_result *r = &a->results[i];
+		cJSON *o = obj();
+		char code[24];
+		snprintf(code, sizeof code, "0x%08llx",
+			 (unsigned long long)r->code);
+		add_str(o, "severity", ana_sev_name(r->sev));
+		add_str(o, "result_code", code);
+		add_str(o, "result_name", r->name);
+		add_str(o, "text", r->text);
+		add_num(o, "count", (double)r->count);
+		add_num(o, "first_line", (double)r->first_line);
+		cJSON_AddItemToArray(l, o);
+	}
+	return l;
+}
+
+static cJSON *ana_txns(const struct ana *a)
+{
+	cJSON *t = obj();
+	add_num(t, "total", (double)a->txn_total);
+	add_num(t, "answered", (double)a->txn_answered);
+	add_num(t, "unanswered", (double)a->txn_unanswered);
+	add_num(t, "responses_without_request", (double)a->txn_no_request);
+	add_num(t, "multi_hop", (double)a->txn_multi_hop);
+	cJSON *l = arr();
+	for (size_t i = 0; i < a->nunanswered; i++) {
+		const struct ana_unanswered *u = &a->unanswered[i];
+		cJSON *o = obj();
+		add_num(o, "line", (double)u->line);
+		add_time(o, "time", u->ts);
+		add_str(o, "method", u->method);
+		add_str(o, "uri", u->uri);
+		if (u->proto == MSG_SIP) {
+			add_str(o, "call_id", u->call_id);
+			add_num(o, "cseq", u->cseq);
+		}
+		cJSON_AddItemToArray(l, o);
+	}
+	cJSON_AddItemToObject(t, "unanswered_list", l);
+	return t;
+}
+
+static cJSON *ana_obj(const struct ana *a)
+{
+	cJSON *o = obj();
+	add_str(o, "file", a->file);
+	if (a->failed) {
+		add_str(o, "error", a->error);
+		return o;
+	}
+	cJSON_AddNullToObject(o, "error");
+	if (a->error[0])
+		add_str(o, "read_error", a->error);
+	add_str(o, "format", fmt_kind_name(a->kind));
+	add_str(o, "encoding", enc_key(a->enc));
+	cJSON_AddBoolToObject(o, "gzip", a->gzip);
+	add_num(o, "bytes", (double)a->bytes);
+	add_num(o, "lines", (double)a->lines);
+	add_num(o, "entries", (double)a->entries);
+	add_time(o, "first_time", a->first_ts);
+	add_time(o, "last_time", a->last_ts);
+	cJSON_AddItemToObject(o, "messages", ana_counts(a));
+	cJSON_AddItemToObject(o, "transactions", ana_txns(a));
+	cJSON_AddItemToObject(o, "diagnostics", ana_diags(a));
+	cJSON_AddItemToObject(o, "server_diagnostics", ana_results(a));
+	cJSON *w = obj();
+	add_num(w, "count", (double)a->warns_total);
+	cJSON *l = arr();
+	for (size_t i = 0; i < a->nwarns; i++) {
+		cJSON *x = obj();
+		add_num(x, "line", (double)a->warns[i].line);
+		add_str(x, "message", a->warns[i].text);
+		cJSON_AddItemToArray(l, x);
+	}
+	cJSON_AddItemToObject(w, "items", l);
+	cJSON_AddItemToObject(o, "warnings", w);
+	add_str(o, "worst_severity", ana_sev_name(ana_worst(a)));
+	return o;
+}
+
+static void print_item(struct rep_json *j, cJSON *o)
+{
+	char *s = cJSON_PrintUnformatted(o);
+	if (!s)
+		sfb_oom();
+	fputs(s, j->out);
+	free(s);
+}
+
+void rep_json_analyze(struct rep_json *j, const struct ana *a)
+{
+	cJSON *o = ana_obj(a);
+	if (j->ndjson) {
+		print_item(j, o);
+		fputc('\n', j->out);
+		cJSON_Delete(o);
+	} else {
+		cJSON_AddItemToArray(j->files, o);
+	}
+	j->count++;
+}
+
+static cJSON *msg_obj(const struct msg *m)
+{
+	cJSON *o = obj();
+	add_str(o, "file", m->file ? m->file : "-");
+	add_num(o, "line", (double)m->line_first);
+	add_num(o, "last_line", (double)m->line_last);
+	add_time(o, "time", m->ts);
+	add_str(o, "direction", m->dir == DIR_OUT ? "out"
+				: m->dir == DIR_IN ? "in" : "unknown");
+	add_str(o, "local", m->local);
+	add_str(o, "remote", m->remote);
+	if (m->server[0])
+		add_str(o, "server", m->server);
+	add_str(o, "protocol", m->proto == MSG_SIP ? "sip"
+			       : m->proto == MSG_HTTP ? "http" : "unknown");
+	add_str(o, "kind", m->kind == MSG_REQUEST ? "request"
+			   : m->kind == MSG_RESPONSE ? "response" : "unknown");
+	add_sv(o, "start_line", m->start_line);
+	if (m->kind == MSG_REQUEST) {
+		add_sv(o, "method", m->method);
+		add_sv(o, "uri", m->uri);
+	} else if (m->kind == MSG_RESPONSE) {
+		add_num(o, "status", m->status);
+		add_sv(o, "reason", m->status_reason);
+	}
+	add_sv(o, "call_id", m->call_id);
+	if (m->cseq_method.n) {
+		add_num(o, "cseq", m->cseq);
+		add_sv(o, "cseq_method", m->cseq_method);
+	}
+	add_sv(o, "from", m->from_uri);
+	add_sv(o, "to", m->to_uri);
+	add_sv(o, "epid", m->from_epid);
+	if (m->declared_len >= 0)
+		add_num(o, "declared_bytes", (double)m->declared_len);
+	add_num(o, "body_bytes", (double)m->body.n);
+	cJSON *fl = arr();
+	static const struct { unsigned f; const char *name; } flags[] = {
+		{ MSG_F_TRUNCATED, "truncated" },
+		{ MSG_F_BAD_START, "bad_start_line" },
+		{ MSG_F_BAD_HEADER, "bad_header_line" },
+		{ MSG_F_CL_MISMATCH, "content_length_mismatch" },
+		{ MSG_F_CL_INVALID, "content_length_invalid" },
+		{ MSG_F_NO_BLANK, "no_blank_line" },
+		{ MSG_F_LIMIT, "too_many_headers" },
+	};
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+		if (m->flags & flags[i].f)
+			cJSON_AddItemToArray(fl,
+					     cJSON_CreateString(flags[i].name));
+	cJSON_AddItemToObject(o, "flags", fl);
+	cJSON *dl = arr();
+	for (size_t i = 0; i < m->ndiags; i++) {
+		const struct msg_diag *d = &m->diags[i];
+		cJSON *x = obj();
+		add_str(x, "header", ana_diag_hdr_name(d->hdr));
+		add_num(x, "code", d->code);
+		if (d->sub >= 0)
+			add_num(x, "sub_code", d->sub);
+		add_sv(x, "reason", d->reason);
+		add_sv(x, "source", d->source);
+		cJSON *ps = obj();
+		for (size_t k = 0; k < d->nparams; k++) {
+			char key[64];
+			size_t n = d->params[k].name.n < sizeof key - 1
+				? d->params[k].name.n : sizeof key - 1;
+			if (n)
+				memcpy(key, d->params[k].name.p, n);
+			key[n] = '\0';
+			if (!cJSON_GetObjectItemCaseSensitive(ps, key))
+				add_sv(ps, key, d->params[k].value);
+		}
+		cJSON_AddItemToObject(x, "params", ps);
+		cJSON_AddItemToArray(dl, x);
+	}
+	cJSON_AddItemToObject(o, "diagnostics", dl);
+	return o;
+}
+
+void rep_json_msg(struct rep_json *j, const struct msg *m)
+{
+	cJSON *o = msg_obj(m);
+	if (j->ndjson) {
+		print_item(j, o);
+		fputc('\n', j->out);
+	} else {
+		if (!j->opened) {
+			fprintf(j->out, "{\"schema_version\":%d,\"version\":"
+				"\"%s\",\"command\":\"%s\",\"messages\":[\n",
+				SFB_SCHEMA_VERSION, SFB_VERSION, j->command);
+			j->opened = 1;
+		} else {
+			fputs(",\n", j->out);
+		}
+		print_item(j, o);
+	}
+	cJSON_Delete(o);
+	j->count++;
+}
+
+void rep_json_end(struct rep_json *j)
+{
+	if (j->ndjson)
+		return;
+	if (strcmp(j->command, "messages") == 0) {
+		if (!j->opened)
+			fprintf(j->out, "{\"schema_version\":%d,\"version\":"
+				"\"%s\",\"command\":\"%s\",\"messages\":[",
+				SFB_SCHEMA_VERSION, SFB_VERSION, j->command);
+		fputs("\n]}\n", j->out);
+		return;
+	}
+	cJSON *doc = obj();
+	add_num(doc, "schema_version", SFB_SCHEMA_VERSION);
+	add_str(doc, "version", SFB_VERSION);
+	add_str(doc, "command", j->command);
+	cJSON_AddItemToObject(doc, "files", j->files);
+	j->files = NULL;
+	char *s = cJSON_Print(doc);
+	if (!s)
+		sfb_oom();
+	fputs(s, j->out);
+	fputc('\n', j->out);
+	free(s);
+	cJSON_Delete(doc);
+	j->files = arr();
+}

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rep_text.c -- the human-readable reporter (see rep.h): the summary of
+ * `sfblog analyze` and the one-line-per-message listing of `sfblog
+ * messages`.  Colour (ANSI) only when the caller says so; the caller
+ * decides that from the terminal, NO_COLOR and --color.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rep.h"
+#include "sv.h"
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_RED "\033[31m"
+#define C_YELLOW "\033[33m"
+#define C_CYAN "\033[36m"
+#define C_GREEN "\033[32m"
+#define C_DIM "\033[2m"
+
+static const char *col(int color, const char *code)
+{
+	return color ? code : "";
+}
+
+static const char *sev_color(enum ana_sev s)
+{
+	switch (s) {
+	case ANA_SEV_ERROR:
+		return C_RED;
+	case ANA_SEV_WARNING:
+		return C_YELLOW;
+	case ANA_SEV_INFO:
+		return C_CYAN;
+	case ANA_SEV_NONE:
+		break;
+	}
+	return "";
+}
+
+static void sev_tag(FILE *out, enum ana_sev s, int color)
+{
+	fprintf(out, "%s%-7s%s", col(color, sev_color(s)), ana_sev_name(s),
+		col(color, C_RESET));
+}
+
+static const char *enc_name(enum lr_encoding e)
+{
+	switch (e) {
+	case LR_ENC_UTF8_BOM:
+		return "utf-8 with BOM";
+	case LR_ENC_UTF16LE:
+		return "utf-16le";
+	case LR_ENC_UTF16BE:
+		return "utf-16be";
+	case LR_ENC_UTF8:
+		break;
+	}
+	return "utf-8/ansi";
+}
+
+static void print_counts(FILE *out, const struct ana *a)
+{
+	char t1[32], t2[32];
+	fprintf(out, "  %-13s %s, %s%s\n", "format", fmt_kind_name(a->kind),
+		enc_name(a->enc), a->gzip ? ", gzip" : "");
+	if (a->first_ts != SFB_TIME_NONE)
+		fprintf(out, "  %-13s %s .. %s\n", "log time",
+			sfb_time_fmt(a->first_ts, t1, sizeof t1),
+			sfb_time_fmt(a->last_ts, t2, sizeof t2));
+	fprintf(out, "  %-13s %" PRIu64 " (%" PRIu64 " entries, %" PRIu64
+		" bytes)\n", "lines", a->lines, a->entries, a->bytes);
+	fprintf(out, "  %-13s %" PRIu64 ": %" PRIu64 " SIP, %" PRIu64
+		" HTTP; %" PRIu64 " requests, %" PRIu64 " responses\n",
+		"messages", a->msgs, a->sip, a->http, a->requests,
+		a->responses);
+	if (a->truncated || a->cl_mismatch || a->copies || a->bad_start ||
+	    a->bad_header || a->cl_invalid)
+		fprintf(out, "  %-13s %" PRIu64 " truncated, %" PRIu64
+			" Content-Length mismatch, %" PRIu64
+			" invalid Content-Length, %" PRIu64
+			" with bad header lines, %" PRIu64
+			" not SIP/HTTP, %" PRIu64 " copies at other hops\n",
+			"", a->truncated, a->cl_mismatch, a->cl_invalid,
+			a->bad_header, a->bad_start, a->copies);
+	if (a->nmethods) {
+		fprintf(out, "  %-13s", "requests");
+		for (size_t i = 0; i < a->nmethods; i++)
+			fprintf(out, "%s %s %" PRIu64, i ? "," : "",
+				a->methods[i].name, a->methods[i].n);
+		if (a->methods_other)
+			fprintf(out, ", other %" PRIu64, a->methods_other);
+		fputc('\n', out);
+	}
+	int first = 1;
+	for (int s = 100; s < 700; s++) {
+		if (!a->status[s])
+			continue;
+		fprintf(out, first ? "  %-13s" : ",", "responses");
+		fprintf(out, " %d %" PRIu64, s, a->status[s]);
+		first = 0;
+	}
+	if (!first)
+		fputc('\n', out);
+	fprintf(out, "  %-13s %" PRIu64 ": %" PRIu64 " answered, %" PRIu64
+		" without final answer, %" PRIu64 " responses without request",
+		"transactions", a->txn_total, a->txn_answered,
+		a->txn_unanswered, a->txn_no_request);
+	if (a->txn_multi_hop)
+		fprintf(out, ", %" PRIu64 " seen at several hops",
+			a->txn_multi_hop);
+	fputc('\n', out);
+}
+
+static void print_diags(FILE *out, const struct ana *a, int color)
+{
+	if (!a->ndiags)
+		return;
+	fprintf(out, "\n%sdiagnostics%s (%zu distinct, %" PRIu64 " in all)\n",
+		col(color, C_BOLD), col(color, C_RESET), a->ndiags,
+		a->diags_total);
+	for (size_t i = 0; i < a->ndiags; i++) {
+		const struct ana_diag *d = &a->diags[i];
+		enum ana_sev s = d->sev;
+		if (s == ANA_SEV_INFO && (d->status == 401 || d->status == 407))
+			s = ANA_SEV_WARNING;
+		fputs("  ", out);
+		sev_tag(out, s, color);
+		fprintf(out, " %6" PRIu64 "x  %s %" PRIu32, d->count,
+			ana_diag_hdr_name(d->hdr), d->code);
+		if (d->sub >= 0)
+			fprintf(out, ".%" PRId32, d->sub);
+		fprintf(out, " on %d to %s: %s", d->status,
+			d->method[0] ? d->method : "?",
+			d->reason[0] ? d->reason : "(no reason given)");
+		if (d->source[0] || d->faultcode[0]) {
+			fputs(" (", out);
+			if (d->source[0])
+				fprintf(out, "source %s", d->source);
+			if (d->faultcode[0])
+				fprintf(out, "%sfaultcode %s",
+					d->source[0] ? "; " : "",
+					d->faultcode);
+			fputc(')', out);
+		}
+		fprintf(out, "; first at %s:%lu\n", a->file, d->first_line);
+	}
+	if (a->diags_other)
+		fprintf(out, "  ... %" PRIu64 " more of other kinds\n",
+			a->diags_other);
+}
+
+static void print_results(FILE *out, const struct ana *a, int color)
+{
+	if (!a->nresults)
+		return;
+	fprintf(out, "\n%sserver diagnostic records%s (%" PRIu64 ")\n",
+		col(color, C_BOLD), col(color, C_RESET), a->cls_diag_records);
+	for (size_t i = 0; i < a->nresults; i++) {
+		const struct ana_result *r = &a->results[i];
+		fputs("  ", out);
+		sev_tag(out, r->sev, color);
+		fprintf(out, " %6" PRIu64 "x  0x%08" PRIx64 " %s: %s; first at "
+			"%s:%lu\n", r->count, r->code,
+			r->name[0] ? r->name : "-", r->text, a->file,
+			r->first_line);
+	}
+	if (a->results_other)
+		fprintf(out, "  ... %" PRIu64 " more of other kinds\n",
+			a->results_other);
+}
+
+static void print_unanswered(FILE *out, const struct ana *a, int color)
+{
+	if (!a->txn_unanswered)
+		return;
+	fprintf(out, "\n%srequests without a final answer%s (%" PRIu64 ")\n",
+		col(color, C_BOLD), col(color, C_RESET), a->txn_unanswered);
+	for (size_t i = 0; i < a->nunanswered; i++) {
+		const struct ana_unanswered *u = &a->unanswered[i];
+		enum ana_sev s = strcmp(u->method, "REGISTER")
+			? ANA_SEV_INFO : ANA_SEV_WARNING;
+		fputs("  ", out);
+		sev_tag(out, s, color);
+		fprintf(out, " %s:%lu: %s %s", a->file, u->line, u->method,
+			u->uri);
+		if (u->proto == MSG_SIP)
+			fprintf(out, " (Call-ID %s, CSeq %" PRIu32 ")",
+				u->call_id, u->cseq);
+		fputc('\n', out);
+	}
+	if (a->txn_unanswered > a->nunanswered)
+		fprintf(out, "  ... %" PRIu64 " more\n",
+			a->txn_unanswered - a->nunanswered);
+}
+
+static void print_warns(FILE *out, const struct ana *a, int color)
+{
+	if (!a->warns_total)
+		return;
+	fprintf(out, "\n%sparse warnings%s (%" PRIu64 ")\n",
+		col(color, C_BOLD), col(color, C_RESET), a->warns_total);
+	for (size_t i = 0; i < a->nwarns; i++)
+		fprintf(out, "  %s:%lu: %s\n", a->file, a->warns[i].line,
+			a->warns[i].text);
+	if (a->warns_total > a->nwarns)
+		fprintf(out, "  ... %" PRIu64 " more (see --max-warnings)\n",
+			a->warns_total - a->nwarns);
+}
+
+void rep_text_analyze(FILE *out, const struct ana *a, int color)
+{
+	fprintf(out, "%s%s%s\n", col(color, C_BOLD), a->file,
+		col(color, C_RESET));
+	if (a->failed) {
+		fprintf(out, "  %serror%s: %s\n", col(color, C_RED),
+			col(color, C_RESET), a->error);
+		return;
+	}
+	print_counts(out, a);
+	print_diags(out, a, color);
+	print_results(out, a, color);
+	print_unanswered(out, a, color);
+	print_warns(out, a, color);
+	if (a->error[0])
+		fprintf(out, "\n  %serror%s: %s\n", col(color, C_RED),
+			col(color, C_RESET), a->error);
+	enum ana_sev w = ana_worst(a);
+	fprintf(out, "\n  %-13s ", "worst finding");
+	if (w == ANA_SEV_NONE)
+		fprintf(out, "%snone%s\n", col(color, C_GREEN),
+			col(color, C_RESET));
+	else {
+		sev_tag(out, w, color);
+		fputc('\n', out);
+	}
+}
+
+static void put_sv(FILE *out, struct sv v)
+{
+	if (v.n)
+		fwrite(v.p, 1, v.n, out);
+}
+
+void rep_text_msg(FILE *out, const struct msg *m, int color)
+{
+	char t[32];
+	fprintf(out, "%s %s:%lu ", sfb_time_fmt(m->ts, t, sizeof t),
+		m->file ? m->file : "-", m->line_first);
+	fputs(m->dir == DIR_OUT ? "-> " : m->dir == DIR_IN ? "<- " : "-- ",
+	      out);
+	fprintf(out, "%s ", m->remote[0] ? m->remote : "-");
+	if (m->server[0])
+		fprintf(out, "[%s] ", m->server);
+	const char *c = "";
+	if (m->kind == MSG_RESPONSE)
+		c = m->status >= 400 ? C_RED : m->status >= 300 ? C_YELLOW
+							       : C_GREEN;
+	else if (m->kind == MSG_REQUEST)
+		c = C_BOLD;
+	fputs(col(color, c), out);
+	put_sv(out, m->start_line);
+	fputs(col(color && c[0], C_RESET), out);
+	if (m->call_id.n) {
+		fputs(" | Call-ID ", out);
+		put_sv(out, m->call_id);
+	}
+	if (m->cseq_method.n) {
+		fprintf(out, " | CSeq %" PRIu32 " ", m->cseq);
+		put_sv(out, m->cseq_method);
+	}
+	for (size_t i = 0; i < m->ndiags; i++) {
+		const struct msg_diag *d = &m->diags[i];
+		fprintf(out, " | %s%s %" PRIu32, col(color, C_YELLOW),
+			ana_diag_hdr_name(d->hdr), d->code);
+		if (d->reason.n) {
+			fputc(' ', out);
+			put_sv(out, d->reason);
+		}
+		fputs(col(color, C_RESET), out);
+	}
+	if (m->flags & MSG_F_TRUNCATED)
+		fputs(" | truncated", out);
+	fputc('\n', out);
+}

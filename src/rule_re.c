@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rule_re.c -- PCRE2 behind rule_re.h.  Used by the `messages --grep`
+ * filter (and by the rule engine to come); nothing else links PCRE2.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rule_re.h"
+
+struct rule_re {
+	pcre2_code *code;       /* owned */
+	pcre2_match_data *md;   /* owned, reused by every match */
+};
+
+struct rule_re *rule_re_new(const char *pattern, int caseless,
+			    struct sfb_err *err)
+{
+	int ec = 0;
+	PCRE2_SIZE off = 0;
+	uint32_t opts = caseless ? PCRE2_CASELESS : 0;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern,
+					 PCRE2_ZERO_TERMINATED, opts, &ec,
+					 &off, NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[160];
+		pcre2_get_error_message(ec, msg, sizeof msg);
+		sfb_err_set(err, SFB_E_REGEX, 0, "%s at offset %zu",
+			    (const char *)msg, (size_t)off);
+		if (err)
+			err->col = (unsigned)off + 1;
+		return NULL;
+	}
+	/* JIT is an optimisation: without it matching still works */
+	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	struct rule_re *re = sfb_xmalloc(sizeof *re);
+	re->code = code;
+	re->md = pcre2_match_data_create_from_pattern(code, NULL);
+	if (!re->md)
+		sfb_oom();
+	return re;
+}
+
+int rule_re_match(struct rule_re *re, struct sv subject)
+{
+	static const char empty[1] = "";
+	int rc = pcre2_match(re->code,
+			     (PCRE2_SPTR)(subject.p ? subject.p : empty),
+			     subject.n, 0, 0, re->md, NULL);
+	return rc >= 0;
+}
+
+const char *rule_re_version(char *out, size_t outsz)
+{
+	if (outsz == 0)
+		return out;
+	out[0] = '\0';
+	char buf[64];
+	if (pcre2_config(PCRE2_CONFIG_VERSION, buf) > 0) {
+		size_t n = strlen(buf);
+		if (n >= outsz)
+			n = outsz - 1;
+		memcpy(out, buf, n);
+		out[n] = '\0';
+	}
+	return out;
+}
+
+void rule_re_free(struct rule_re *re)
+{
+	if (!re)
+		return;
+	pcre2_match_data_free(re->md);
+	pcre2_code_free(re->code);
+	free(re);
+}
