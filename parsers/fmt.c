@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fmt.c -- format detection and dispatch, the front of the second
+ * pipeline stage: lines from lr go in, and are handed to the client-log
+ * parser (fmt_ucc.c) or the server-trace parser (fmt_cls.c), which call
+ * the sink.  With FMT_AUTO the format is decided by content: the first
+ * line that sniffs as a UccApilog entry or a CLS header line picks the
+ * parser, and the lines held until then are replayed into it with
+ * their own line numbers.
+ *
+ * Ownership: the fmt object owns the parser it created and the copies
+ * of the held lines (bounded: SFB_DETECT_LINES lines, FMT_HOLD_MAX
+ * bytes); lines passed to fmt_feed are borrowed for the call only.
+ * Records reach the sink with the parser's ownership rule (parser.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser.h"
+#include "sv.h"
+
+/* Bytes of held lines kept while detecting (see hold_line). */
+#define FMT_HOLD_MAX (1u << 20)
+
+struct held {
+	size_t off, n;
+	int stand_in;              /* not kept: replayed as "?" */
+	unsigned long lineno;
+};
+
+struct fmt {
+	enum fmt_kind kind;
+	struct fmt_sink sink;
+	struct fmt_limits lim;
+	struct fmt_ucc *ucc;       /* owned, once the kind is known */
+	struct fmt_cls *cls;       /* owned, once the kind is known */
+
+	/* detection: held copies of the lines seen so far */
+	char *hbuf;                /* owned */
+	size_t hlen, hcap;
+	struct held *held;         /* owned */
+	size_t nheld, held_cap;
+	unsigned long seen;        /* lines fed before the decision */
+	int failed;                /* gave up: every call fails */
+};
+
+static int is_blank(struct sv v)
+{
+	for (size_t i = 0; i < v.n; i++)
+		if (v.p[i] != ' ' && v.p[i] != '\t' && v.p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+static void make_parser(struct fmt *f, enum fmt_kind k)
+{
+	f->kind = k;
+	if (k == FMT_UCC)
+		f->ucc = fmt_ucc_new(&f->sink, &f->lim);
+	else
+		f->cls = fmt_cls_new(&f->sink, &f->lim);
+}
+
+struct fmt *fmt_new(enum fmt_kind kind, const struct fmt_sink *sink,
+		    const struct fmt_limits *lim)
+{
+	struct fmt *f = sfb_xcalloc(1, sizeof *f);
+	f->sink = *sink;
+	if (lim)
+		f->lim = *lim;
+	if (kind == FMT_UCC || kind == FMT_CLS)
+		make_parser(f, kind);
+	return f;
+}
+
+static int feed_parser(struct fmt *f, struct sv line, unsigned long lineno)
+{
+	if (f->ucc)
+		return fmt_ucc_feed(f->ucc, line, lineno);
+	return fmt_cls_feed(f->cls, line, lineno);
+}
+
+static void drop_held(struct fmt *f)
+{
+	free(f->hbuf);
+	free(f->held);
+	f->hbuf = NULL;
+	f->held = NULL;
+	f->hlen = f->hcap = f->nheld = f->held_cap = 0;
+}
+
+/*
+ * Keep a copy of a line seen before the format is known.  Such a line
+ * sniffed as neither format, so either parser can only count it as
+ * junk: once FMT_HOLD_MAX bytes are held, a line that does not fit is
+ * held as a one-byte stand-in, which counts the same.
+ */
+static void hold_line(struct fmt *f, struct sv line, unsigned long lineno)
+{
+	size_t n = line.n;
+	int stand_in = n > FMT_HOLD_MAX - f->hlen;
+	if (stand_in)
+		n = 0;
+	if (f->hlen + n > f->hcap) {
+		size_t c = f->hcap ? f->hcap : 4096;
+		while (c < f->hlen + n)
+			c *= 2;
+		f->hcap = c > FMT_HOLD_MAX ? FMT_HOLD_MAX : c;
+		f->hbuf = sfb_xrealloc(f->hbuf, f->hcap);
+	}
+	if (f->nheld == f->held_cap) {
+		f->held_cap = f->held_cap ? f->held_cap * 2 : 64;
+		f->held = sfb_xrealloc(f->held,
+				       f->held_cap * sizeof *f->held);
+	}
+	if (n)
+		memcpy(f->hbuf + f->hlen, line.p, n);
+	struct held *h = &f->held[f->nheld++];
+	h->off = f->hlen;
+	h->n = n;
+	h->stand_in = stand_in;
+	h->lineno = lineno;
+	f->hlen += n;
+}
+
+static int give_up(struct fmt *f, struct sfb_err *err)
+{
+	f->failed = 1;
+	drop_held(f);
+	sfb_err_set(err, SFB_E_FORMAT, 0,
+		    "not a UccApilog or CLS text log: no entry line in the "
+		    "first %lu lines", f->seen);
+	if (err) {
+		err->line = 0;
+		err->col = 0;
+	}
+	return -1;
+}
+
+int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
+	     struct sfb_err *err)
+{
+	if (f->kind != FMT_AUTO)
+		return feed_parser(f, line, lineno);
+	if (f->failed)
+		return give_up(f, err);
+	f->seen++;
+	/*
+	 * Blank lines before the first record mean nothing to either
+	 * parser, so they are neither held nor counted against the
+	 * detection window.
+	 */
+	if (is_blank(line))
+		return 0;
+	enum fmt_kind k = FMT_AUTO;
+	if (fmt_ucc_sniff(line))
+		k = FMT_UCC;
+	else if (fmt_cls_sniff(line))
+		k = FMT_CLS;
+	if (k == FMT_AUTO) {
+		if (f->nheld + 1 >= SFB_DETECT_LINES)
+			return give_up(f, err);
+		hold_line(f, line, lineno);
+		return 0;
+	}
+	make_parser(f, k);
+	int rc = 0;
+	for (size_t i = 0; i < f->nheld && rc == 0; i++) {
+		const struct held *h = &f->held[i];
+		struct sv v = h->stand_in ? SV_LIT("?") :
+			      sv_make(f->hbuf + h->off, h->n);
+		rc = feed_parser(f, v, h->lineno);
+	}
+	drop_held(f);
+	if (rc)
+		return rc;
+	return feed_parser(f, line, lineno);
+}
+
+int fmt_finish(struct fmt *f, struct sfb_err *err)
+{
+	if (f->ucc)
+		return fmt_ucc_finish(f->ucc);
+	if (f->cls)
+		return fmt_cls_finish(f->cls);
+	if (f->failed || f->nheld)
+		return give_up(f, err);
+	return 0;
+}
+
+enum fmt_kind fmt_kind_get(const struct fmt *f)
+{
+	return f->kind;
+}
+
+const char *fmt_kind_name(enum fmt_kind k)
+{
+	switch (k) {
+	case FMT_UCC:
+		return "uccapilog";
+	case FMT_CLS:
+		return "cls";
+	default:
+		return "unknown";
+	}
+}
+
+int fmt_kind_parse(const char *s)
+{
+	struct sv v = sv_cstr(s);
+	if (sv_ieq_cstr(v, "uccapilog") || sv_ieq_cstr(v, "ucc"))
+		return FMT_UCC;
+	if (sv_ieq_cstr(v, "cls"))
+		return FMT_CLS;
+	if (sv_ieq_cstr(v, "auto"))
+		return FMT_AUTO;
+	return -1;
+}
+
+void fmt_free(struct fmt *f)
+{
+	if (!f)
+		return;
+	fmt_ucc_free(f->ucc);
+	fmt_cls_free(f->cls);
+	drop_held(f);
+	free(f);
+}

@@ -1,0 +1,611 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fmt_ucc.c -- the client-log (.UccApilog) format parser, second stage
+ * of the pipeline: physical lines in (from lr, through fmt.c), records
+ * out (REC_ENTRY for free-text entries, REC_MSG for the framed
+ * "Sending Packet" / "Data Received" SIP and HTTP blocks, REC_WARN for
+ * what was repaired or skipped).  FORMATS.md section 1 is the
+ * reference.
+ *
+ * A record's physical lines are copied into one buffer that is reused
+ * from record to record, so a warm parser allocates nothing.  The
+ * record's text is a contiguous slice of that same buffer (the part
+ * after the first line's prefix, minus a block's closing "End of"
+ * line), so each line is copied exactly once.  Ownership: the views in
+ * an emitted record point into the buffer and live only during the
+ * on_rec call; the fed line is borrowed for the fmt_ucc_feed call only.
+ * Memory is bounded by lim->max_msg per record.
+ *
+ * Decisions where the format leaves room (each has a unit test):
+ * - a record never ends in blank lines: trailing blank lines count in
+ *   neither its raw, its line_last nor its text (the blank line that
+ *   separates a message's headers from its body is kept);
+ * - a block whose opening line is followed directly by "End of" gives
+ *   a REC_MSG with empty text; one followed by a prefixed non-SIP line
+ *   takes that line as its start line (the SIP parser flags it); a
+ *   second opening line cuts the first block short;
+ * - an unprefixed non-blank line right after the opening line is
+ *   taken as the message's start line;
+ * - inside a block any "End of" text closes it; outside one, only a
+ *   framing "End of" ("End of", "End of Sending Packet ...", "End of
+ *   Data Received ...") warns, other "End of ..." texts are entries;
+ * - non-blank lines outside any record (before the first entry, after
+ *   an "End of") are counted into one REC_WARN per run;
+ * - a REC_MSG or REC_ENTRY comes before the REC_WARNs about it.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser.h"
+#include "sv.h"
+
+/* Longest LEVEL word accepted in a prefix; real ones are 4-7 long. */
+#define UCC_MAX_LEVEL 32
+
+/* The text that closes a block ("End of Sending Packet - ..."). */
+#define END_LIT "End of"
+
+enum ucc_state {
+	ST_NONE = 0,  /* between records */
+	ST_ENTRY,     /* collecting a free-text entry */
+	ST_OPEN,      /* a block was opened, its message has not started */
+	ST_BLOCK      /* inside a block's message */
+};
+
+/* A byte range of the record buffer (offsets survive reallocation). */
+struct span {
+	size_t off, len;
+};
+
+/* What an entry prefix holds; offsets are into the line. */
+struct ucc_prefix {
+	int64_t ts;
+	uint32_t tid, pid;
+	size_t level_off, level_len;
+	size_t text_off;
+};
+
+struct fmt_ucc {
+	struct fmt_sink sink;
+	size_t max;                /* bytes kept of one record */
+	enum ucc_state st;
+
+	/* the current record's physical lines, '\n'-joined; owned */
+	char *buf;
+	size_t len, cap;
+	size_t keep;               /* len up to the last non-blank line */
+	unsigned long nlines;      /* lines appended (for the separator) */
+	unsigned long first, last_keep;
+	int over;                  /* stopped collecting at the limit */
+	int blank;                 /* the last line appended was blank */
+	size_t text_off, text_end; /* the record's text in buf */
+
+	/* metadata of the record's first line */
+	int64_t ts;
+	uint32_t tid, pid;
+	struct span level, local, remote;
+	enum rec_dir dir;
+	int64_t declared;
+
+	/* a run of lines outside any record, reported once */
+	unsigned long junk_first, junk_last, junk_n;
+
+	char wbuf[192];            /* REC_WARN text */
+};
+
+static int is_digit(char c)
+{
+	return (unsigned)(c - '0') < 10u;
+}
+
+static int hex_val(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int is_upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+/* Two decimal digits at p (already checked). */
+static int dig2(const char *p)
+{
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/*
+ * Parse 1..8 hex digits at line[*i] into *out, advancing *i.
+ * @return 0, or 1 when there is no hex digit
+ */
+static int take_hex32(struct sv line, size_t *i, uint32_t *out)
+{
+	size_t j = *i;
+	uint32_t x = 0;
+	int h;
+	while (j < line.n && j - *i < 8 && (h = hex_val(line.p[j])) >= 0) {
+		x = (x << 4) | (uint32_t)h;
+		j++;
+	}
+	if (j == *i)
+		return 1;
+	*i = j;
+	*out = x;
+	return 0;
+}
+
+/*
+ * Recognise "MM/DD/YYYY|HH:MM:SS.mmm T:P LEVEL :: " at the start of
+ * line.  Hand-written: this runs on every physical line, and almost
+ * every continuation line is rejected by its first byte.  A date whose
+ * fields are out of range still makes a prefix (the shape decides), but
+ * its time is SFB_TIME_NONE.
+ * @return 0 and *px filled, or 1 if line has no prefix
+ */
+static int parse_prefix(struct sv line, struct ucc_prefix *px)
+{
+	const char *p = line.p;
+	/* 23 bytes of date and time, a space, "T:P ", "L", " ::" */
+	if (line.n < 32 || !is_digit(p[0]))
+		return 1;
+	if (!is_digit(p[1]) || p[2] != '/' || !is_digit(p[3]) ||
+	    !is_digit(p[4]) || p[5] != '/' || !is_digit(p[6]) ||
+	    !is_digit(p[7]) || !is_digit(p[8]) || !is_digit(p[9]) ||
+	    p[10] != '|' || !is_digit(p[11]) || !is_digit(p[12]) ||
+	    p[13] != ':' || !is_digit(p[14]) || !is_digit(p[15]) ||
+	    p[16] != ':' || !is_digit(p[17]) || !is_digit(p[18]) ||
+	    p[19] != '.' || !is_digit(p[20]) || !is_digit(p[21]) ||
+	    !is_digit(p[22]) || p[23] != ' ')
+		return 1;
+	size_t i = 24;
+	if (take_hex32(line, &i, &px->tid) || i >= line.n || p[i] != ':')
+		return 1;
+	i++;
+	if (take_hex32(line, &i, &px->pid) || i >= line.n || p[i] != ' ')
+		return 1;
+	i++;
+	size_t lv = i;
+	if (i >= line.n || !is_upper(p[i]))
+		return 1;
+	while (i < line.n && i - lv < UCC_MAX_LEVEL &&
+	       (is_upper(p[i]) || is_digit(p[i]) || p[i] == '_'))
+		i++;
+	px->level_off = lv;
+	px->level_len = i - lv;
+	if (i >= line.n || p[i] != ' ')
+		return 1;
+	while (i < line.n && p[i] == ' ')
+		i++;
+	if (i + 1 >= line.n || p[i] != ':' || p[i + 1] != ':')
+		return 1;
+	i += 2;
+	if (i < line.n && p[i] == ' ')
+		i++;
+	px->text_off = i;
+
+	int mon = dig2(p), day = dig2(p + 3);
+	int year = dig2(p + 6) * 100 + dig2(p + 8);
+	int hour = dig2(p + 11), min = dig2(p + 14), sec = dig2(p + 17);
+	int ms = dig2(p + 20) * 10 + (p[22] - '0');
+	if (mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && hour < 24 &&
+	    min < 60 && sec <= 60)
+		px->ts = sfb_time_make(year, mon, day, hour, min, sec, ms);
+	else
+		px->ts = SFB_TIME_NONE;
+	return 0;
+}
+
+int fmt_ucc_sniff(struct sv line)
+{
+	struct ucc_prefix px;
+	return parse_prefix(line, &px) == 0;
+}
+
+/* @return 1 if v holds only spaces, tabs and CRs (or nothing). */
+static int is_blank(struct sv v)
+{
+	for (size_t i = 0; i < v.n; i++)
+		if (v.p[i] != ' ' && v.p[i] != '\t' && v.p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/*
+ * @return 1 when text starts with kw followed by the end, a space, a
+ * dash or a colon (so "Sending Packets queued" is not a block)
+ */
+static int kw_at(struct sv text, const char *kw, size_t kwlen)
+{
+	if (text.n < kwlen || memcmp(text.p, kw, kwlen) != 0)
+		return 0;
+	if (text.n == kwlen)
+		return 1;
+	char c = text.p[kwlen];
+	return c == ' ' || c == '-' || c == ':' || c == '\t';
+}
+
+/* @return the direction of a block-opening text, or DIR_UNKNOWN. */
+static enum rec_dir block_kind(struct sv text)
+{
+	if (text.n < 13)
+		return DIR_UNKNOWN;
+	if (text.p[0] == 'S' && kw_at(text, "Sending Packet", 14))
+		return DIR_OUT;
+	if (text.p[0] == 'D' && kw_at(text, "Data Received", 13))
+		return DIR_IN;
+	return DIR_UNKNOWN;
+}
+
+static int is_end_line(struct sv text)
+{
+	return text.n >= 6 && memcmp(text.p, END_LIT, 6) == 0;
+}
+
+/*
+ * An "End of" line outside a block is only worth a warning when it is
+ * clearly framing; other entries may well start with those words.
+ */
+static int is_framing_end(struct sv text)
+{
+	struct sv t = text;
+	if (!is_end_line(t))
+		return 0;
+	sv_skip(&t, 6);
+	t = sv_trim(t);
+	return t.n == 0 || block_kind(t) != DIR_UNKNOWN;
+}
+
+static size_t grow_to(size_t cap, size_t need)
+{
+	size_t c = cap ? cap : 4096;
+	while (c < need)
+		c = c > SIZE_MAX / 2 ? need : c * 2;
+	return c;
+}
+
+/*
+ * Append one physical line to the record (raw), bounded by p->max;
+ * p->blank tells whether it was blank.
+ * @return the offset in buf where the line starts (may be past the
+ *         kept bytes when the limit was reached)
+ */
+static size_t rec_line(struct fmt_ucc *p, struct sv line,
+		       unsigned long lineno)
+{
+	int blank = is_blank(line);
+	p->blank = blank;
+	if (!blank)
+		p->last_keep = lineno;
+	if (p->over)
+		return p->len;
+	size_t sep = p->nlines ? 1 : 0;
+	size_t n = line.n;
+	if (p->len + sep + n > p->max) {
+		p->over = 1;
+		if (p->len + sep > p->max)
+			return p->len;
+		n = p->max - p->len - sep;
+	}
+	if (p->len + sep + n > p->cap) {
+		p->cap = grow_to(p->cap, p->len + sep + n);
+		if (p->cap > p->max)
+			p->cap = p->max;
+		p->buf = sfb_xrealloc(p->buf, p->cap);
+	}
+	if (sep)
+		p->buf[p->len++] = '\n';
+	size_t start = p->len;
+	if (n)
+		memcpy(p->buf + p->len, line.p, n);
+	p->len += n;
+	p->nlines++;
+	if (!blank && n)
+		p->keep = p->len;
+	return start;
+}
+
+static struct sv span_sv(const struct fmt_ucc *p, struct span s)
+{
+	size_t lim = p->keep;
+	if (s.off >= lim)
+		return sv_make(p->buf ? p->buf + lim : "", 0);
+	size_t n = s.len;
+	if (n > lim - s.off)
+		n = lim - s.off;
+	return sv_make(p->buf + s.off, n);
+}
+
+static void rec_reset(struct fmt_ucc *p)
+{
+	p->st = ST_NONE;
+	p->len = p->keep = 0;
+	p->nlines = 0;
+	p->over = 0;
+	p->text_off = p->text_end = 0;
+	p->level = p->local = p->remote = (struct span){ 0, 0 };
+	p->dir = DIR_UNKNOWN;
+	p->declared = -1;
+}
+
+static int emit_warn(struct fmt_ucc *p, unsigned long first,
+		     unsigned long last, int64_t ts)
+{
+	struct fmt_rec r;
+	memset(&r, 0, sizeof r);
+	r.type = REC_WARN;
+	r.line_first = first;
+	r.line_last = last;
+	r.ts = ts;
+	r.raw = sv_make(p->wbuf, 0);
+	size_t n = strlen(p->wbuf);
+	r.text = sv_make(p->wbuf, n);
+	r.declared_len = -1;
+	return p->sink.on_rec(p->sink.ud, &r);
+}
+
+static int flush_junk(struct fmt_ucc *p)
+{
+	if (!p->junk_n)
+		return 0;
+	snprintf(p->wbuf, sizeof p->wbuf,
+		 "%lu line%s without an entry prefix outside any entry "
+		 "skipped", p->junk_n, p->junk_n == 1 ? "" : "s");
+	unsigned long a = p->junk_first, b = p->junk_last;
+	p->junk_n = 0;
+	return emit_warn(p, a, b, SFB_TIME_NONE);
+}
+
+/*
+ * Emit the current record (entry or block) and reset.  cut: a block
+ * that ended without its "End of" line.
+ */
+static int emit_rec(struct fmt_ucc *p, int cut)
+{
+	struct fmt_rec r;
+	memset(&r, 0, sizeof r);
+	int block = p->st == ST_OPEN || p->st == ST_BLOCK;
+	r.type = block ? REC_MSG : REC_ENTRY;
+	r.line_first = p->first;
+	r.line_last = p->last_keep;
+	r.ts = p->ts;
+	const char *b = p->buf ? p->buf : "";
+	r.raw = sv_make(b, p->keep);
+	size_t to = p->text_off, te = p->text_end;
+	if (te > p->keep)
+		te = p->keep;
+	if (to > te)
+		to = te;
+	r.text = sv_make(b + to, te - to);
+	r.level = span_sv(p, p->level);
+	r.tid = p->tid;
+	r.pid = p->pid;
+	r.dir = p->dir;
+	r.local = span_sv(p, p->local);
+	r.remote = span_sv(p, p->remote);
+	r.declared_len = p->declared;
+	r.truncated = cut || p->over;
+
+	int over = p->over;
+	unsigned long first = p->first, last = p->last_keep;
+	int64_t ts = p->ts;
+	int rc = p->sink.on_rec(p->sink.ud, &r);
+	rec_reset(p);
+	if (rc)
+		return rc;
+	if (cut) {
+		snprintf(p->wbuf, sizeof p->wbuf,
+			 "block opened at line %lu cut short: no 'End of' "
+			 "line", first);
+		rc = emit_warn(p, first, last, ts);
+		if (rc)
+			return rc;
+	}
+	if (over) {
+		snprintf(p->wbuf, sizeof p->wbuf,
+			 "%s at line %lu over the size limit of %zu bytes: "
+			 "cut", block ? "message" : "entry", first, p->max);
+		rc = emit_warn(p, first, last, ts);
+	}
+	return rc;
+}
+
+/*
+ * Parse the rest of a block-opening line after its keyword:
+ * " - <remote> (From Local Address: <local>) N bytes:", each part
+ * optional, "-192..." without a space accepted.  Offsets are made
+ * relative to buf with base (where the line was stored).
+ */
+static void parse_framing(struct fmt_ucc *p, struct sv rest, size_t base,
+			  const char *line0)
+{
+	struct sv v = rest;
+	sv_skip_ws(&v);
+	if (v.n && v.p[0] == '-') {
+		sv_skip(&v, 1);
+		sv_skip_ws(&v);
+	}
+	/* the remote endpoint, unless this is already "(..." or "N bytes" */
+	if (v.n && v.p[0] != '(') {
+		size_t i = 0;
+		while (i < v.n && v.p[i] != ' ' && v.p[i] != '\t' &&
+		       v.p[i] != '(')
+			i++;
+		struct sv tok = sv_make(v.p, i), after = v;
+		sv_skip(&after, i);
+		sv_skip_ws(&after);
+		uint64_t num;
+		int is_count = sv_to_u64(tok, &num) &&
+			       sv_starts(after, "bytes");
+		if (!is_count) {
+			p->remote.off = base + (size_t)(tok.p - line0);
+			p->remote.len = tok.n;
+			v = after;
+		}
+	}
+	if (v.n && v.p[0] == '(') {
+		long close = sv_find_char(v, ')');
+		struct sv in = sv_make(v.p + 1, close < 0 ? v.n - 1 :
+					 (size_t)close - 1);
+		long a = sv_find(in, "Address:");
+		if (a >= 0)
+			sv_skip(&in, (size_t)a + 8);
+		in = sv_trim(in);
+		p->local.off = base + (size_t)(in.p - line0);
+		p->local.len = in.n;
+		sv_skip(&v, close < 0 ? v.n : (size_t)close + 1);
+		sv_skip_ws(&v);
+	}
+	uint64_t n;
+	if (sv_take_u64(&v, 19, &n) == 0) {
+		sv_skip_ws(&v);
+		if (sv_starts(v, "bytes") && n <= INT64_MAX)
+			p->declared = (int64_t)n;
+	}
+}
+
+/* Start a record (entry or block) at a prefixed line. */
+static void rec_begin(struct fmt_ucc *p, struct sv line, unsigned long ln,
+		      const struct ucc_prefix *px)
+{
+	size_t base = rec_line(p, line, ln);
+	p->first = ln;
+	p->ts = px->ts;
+	p->tid = px->tid;
+	p->pid = px->pid;
+	p->level.off = base + px->level_off;
+	p->level.len = px->level_len;
+	struct sv text = sv_make(line.p + px->text_off,
+				 line.n - px->text_off);
+	enum rec_dir d = block_kind(text);
+	if (d != DIR_UNKNOWN) {
+		p->st = ST_OPEN;
+		p->dir = d;
+		struct sv rest = text;
+		sv_skip(&rest, d == DIR_OUT ? 14 : 13);
+		parse_framing(p, rest, base, line.p);
+		return;
+	}
+	p->st = ST_ENTRY;
+	p->text_off = base + px->text_off;
+	p->text_end = is_blank(text) ? p->text_off : p->len;
+}
+
+/* A content line of an entry or of a block's message. */
+static void add_content(struct fmt_ucc *p, struct sv line, unsigned long ln)
+{
+	rec_line(p, line, ln);
+	if (!p->blank)
+		p->text_end = p->len;
+}
+
+int fmt_ucc_feed(struct fmt_ucc *p, struct sv line, unsigned long lineno)
+{
+	struct ucc_prefix px;
+	int rc;
+
+	if (parse_prefix(line, &px) != 0) {
+		switch (p->st) {
+		case ST_NONE:
+			/* blank lines between records are not junk */
+			if (!is_blank(line)) {
+				if (!p->junk_n)
+					p->junk_first = lineno;
+				p->junk_last = lineno;
+				p->junk_n++;
+			}
+			return 0;
+		case ST_OPEN: {
+			/*
+			 * Tolerance: a message whose start line was logged
+			 * without a prefix starts at its first non-blank
+			 * line.
+			 */
+			size_t at = rec_line(p, line, lineno);
+			if (!p->blank) {
+				p->st = ST_BLOCK;
+				p->text_off = at;
+				p->text_end = p->len;
+			}
+			return 0;
+		}
+		case ST_ENTRY:
+		case ST_BLOCK:
+			add_content(p, line, lineno);
+			return 0;
+		}
+		return 0;
+	}
+
+	struct sv text = sv_make(line.p + px.text_off, line.n - px.text_off);
+	if (p->st == ST_OPEN || p->st == ST_BLOCK) {
+		if (is_end_line(text)) {
+			rec_line(p, line, lineno);
+			return emit_rec(p, 0);
+		}
+		if (p->st == ST_OPEN && block_kind(text) == DIR_UNKNOWN) {
+			/* the message's start line */
+			size_t base = rec_line(p, line, lineno);
+			p->st = ST_BLOCK;
+			p->text_off = base + px.text_off;
+			p->text_end = is_blank(text) ? p->text_off : p->len;
+			return 0;
+		}
+		/* a new entry or block: this one was cut short */
+		rc = emit_rec(p, 1);
+		if (rc)
+			return rc;
+	} else if (p->st == ST_ENTRY) {
+		rc = emit_rec(p, 0);
+		if (rc)
+			return rc;
+	}
+
+	rc = flush_junk(p);
+	if (rc)
+		return rc;
+	if (is_framing_end(text)) {
+		snprintf(p->wbuf, sizeof p->wbuf,
+			 "'End of' line without an open block");
+		return emit_warn(p, lineno, lineno, px.ts);
+	}
+	rec_begin(p, line, lineno, &px);
+	return 0;
+}
+
+int fmt_ucc_finish(struct fmt_ucc *p)
+{
+	int rc = 0;
+	if (p->st == ST_ENTRY)
+		rc = emit_rec(p, 0);
+	else if (p->st == ST_OPEN || p->st == ST_BLOCK)
+		rc = emit_rec(p, 1);
+	if (rc)
+		return rc;
+	return flush_junk(p);
+}
+
+struct fmt_ucc *fmt_ucc_new(const struct fmt_sink *sink,
+			    const struct fmt_limits *lim)
+{
+	struct fmt_ucc *p = sfb_xcalloc(1, sizeof *p);
+	p->sink = *sink;
+	p->max = lim && lim->max_msg ? lim->max_msg : SFB_MAX_MSG;
+	rec_reset(p);
+	return p;
+}
+
+void fmt_ucc_free(struct fmt_ucc *p)
+{
+	if (!p)
+		return;
+	free(p->buf);
+	free(p);
+}
