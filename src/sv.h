@@ -33,7 +33,8 @@ int sv_eq(struct sv a, struct sv b);
 int sv_ieq(struct sv a, struct sv b);
 /* @return 1 when a equals the C string s ignoring ASCII case. */
 int sv_ieq_cstr(struct sv a, const char *s);
-/* @return 1 when v starts with prefix (case-sensitive / ASCII case-insensitive). */
+/* @return 1 when v starts with prefix (case-sensitive / ASCII
+ * case-insensitive). */
 int sv_starts(struct sv v, const char *prefix);
 int sv_istarts(struct sv v, const char *prefix);
 
