@@ -72,25 +72,32 @@ $(B)/.deps-ok:
 	@touch $@
 
 # ---- objects and programs ----------------------------------------------
+# V=1 shows the full command lines
+Q := $(if $(V),,@)
 $(B)/obj/%.o: %.c | $(B)/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(B)/sfblog: $(B)/obj/src/main.o $(LIB_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/sfbgen: testdata/gen/sfbgen.c | $(B)/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(OPT) $(WARN) -D_POSIX_C_SOURCE=200809L $(CFLAGS) -o $@ $< $(LDFLAGS) -lz
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(OPT) $(WARN) -D_POSIX_C_SOURCE=200809L $(CFLAGS) -o $@ $< $(LDFLAGS) -lz
 
 $(B)/test/unit_%: src/test/unit_%.c $(LIB_OBJ) src/test/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc/test -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/test -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
 
 # fuzz targets replayed over their corpus without libFuzzer (fuzzcheck)
 $(B)/test/replay_%: src/test/fuzz_%.c src/test/replay.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< src/test/replay.c $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< src/test/replay.c $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
 
 $(B)/test/bench: src/test/bench.c
 	@mkdir -p $(dir $@)

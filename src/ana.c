@@ -167,8 +167,26 @@ static enum ana_sev diag_sev(int status)
 	return ANA_SEV_INFO;
 }
 
+/* "REGISTER" for SIP; "POST /WebTicket/WebTicketService.svc" for HTTP */
+static void describe_request(char *out, size_t outsz, const struct msg *m,
+			     struct sv req_method, struct sv req_uri)
+{
+	if (m->proto == MSG_SIP || !req_method.n) {
+		copy_sv(out, outsz, m->cseq_method.n ? m->cseq_method
+			: req_method.n ? req_method : m->method);
+		return;
+	}
+	struct sv path = req_uri;
+	long q = sv_find_char(path, '?');
+	if (q >= 0)
+		path.n = (size_t)q;
+	snprintf(out, outsz, "%.*s %.*s", (int)req_method.n, req_method.p,
+		 (int)path.n, path.p ? path.p : "");
+}
+
 static void add_diag(struct ana *a, const struct msg *m,
-		     const struct msg_diag *d)
+		     const struct msg_diag *d, struct sv req_method,
+		     struct sv req_uri)
 {
 	a->diags_total++;
 	struct sv reason = d->reason;
@@ -193,8 +211,8 @@ static void add_diag(struct ana *a, const struct msg *m,
 	x->code = d->code;
 	x->sub = d->sub;
 	x->status = m->status;
-	copy_sv(x->method, sizeof x->method,
-		m->cseq_method.n ? m->cseq_method : m->method);
+	describe_request(x->request, sizeof x->request, m, req_method,
+			 req_uri);
 	copy_sv(x->reason, sizeof x->reason, reason);
 	copy_sv(x->source, sizeof x->source, d->source);
 	const struct sv *fc = msg_param_get(d->params, d->nparams,
@@ -207,7 +225,8 @@ static void add_diag(struct ana *a, const struct msg *m,
 	x->sev = diag_sev(m->status);
 }
 
-void ana_msg(struct ana *a, const struct msg *m, int copy)
+void ana_msg(struct ana *a, const struct msg *m, int copy,
+	     struct sv req_method, struct sv req_uri)
 {
 	a->msgs++;
 	if (copy)
@@ -220,13 +239,23 @@ void ana_msg(struct ana *a, const struct msg *m, int copy)
 			 "framed block is not a SIP or HTTP message");
 		return;
 	}
-	if (m->flags & MSG_F_BAD_HEADER)
+	if (m->flags & MSG_F_BAD_HEADER) {
 		a->bad_header++;
-	if (m->flags & MSG_F_CL_MISMATCH)
+		ana_warn(a, m->line_first, "header line without a colon "
+			 "skipped");
+	}
+	if (m->flags & MSG_F_CL_MISMATCH) {
 		a->cl_mismatch++;
+		ana_warn(a, m->line_first, "Content-Length %lld does not "
+			 "match the %zu-byte body", (long long)m->content_length,
+			 m->body.n);
+	}
 	if (m->flags & MSG_F_CL_INVALID) {
+		const struct msg_hdr *h = msg_hdr_get(m, "Content-Length");
+		struct sv v = h ? h->value : SV_NULL;
 		a->cl_invalid++;
-		ana_warn(a, m->line_first, "invalid Content-Length");
+		ana_warn(a, m->line_first, "invalid Content-Length '%.*s'",
+			 (int)(v.n > 40 ? 40 : v.n), v.p ? v.p : "");
 	}
 	if (m->proto == MSG_SIP)
 		a->sip++;
@@ -244,7 +273,7 @@ void ana_msg(struct ana *a, const struct msg *m, int copy)
 	if (copy)
 		return;
 	for (size_t i = 0; i < m->ndiags; i++)
-		add_diag(a, m, &m->diags[i]);
+		add_diag(a, m, &m->diags[i], req_method, req_uri);
 }
 
 void ana_txn(struct ana *a, const struct txn_info *t)
@@ -260,8 +289,9 @@ void ana_txn(struct ana *a, const struct txn_info *t)
 		a->txn_answered++;
 		return;
 	}
-	/* ACK never gets an answer: not a failure */
-	if (sv_eq(t->method, SV_LIT("ACK")))
+	/* ACK and BENOTIFY (best-effort NOTIFY) are never answered */
+	if (sv_eq(t->method, SV_LIT("ACK")) ||
+	    sv_eq(t->method, SV_LIT("BENOTIFY")))
 		return;
 	a->txn_unanswered++;
 	if (a->nunanswered >= ANA_MAX_UNANSWERED)
@@ -274,6 +304,18 @@ void ana_txn(struct ana *a, const struct txn_info *t)
 	copy_sv(u->method, sizeof u->method, t->method);
 	copy_sv(u->uri, sizeof u->uri, t->uri);
 	copy_sv(u->call_id, sizeof u->call_id, t->call_id);
+}
+
+static int warn_cmp(const void *x, const void *y)
+{
+	const struct ana_warn *a = x, *b = y;
+	return (a->line > b->line) - (a->line < b->line);
+}
+
+void ana_finish(struct ana *a)
+{
+	/* stable enough: equal lines keep no particular order */
+	qsort(a->warns, a->nwarns, sizeof *a->warns, warn_cmp);
 }
 
 enum ana_sev ana_worst(const struct ana *a)

@@ -45,7 +45,8 @@ struct ana_diag {
 	uint32_t code;
 	int32_t sub;
 	int status;             /* response status it came on */
-	char method[24];        /* CSeq method / HTTP request it answered */
+	char request[112];      /* what it answered: the CSeq method (SIP),
+				 * "METHOD /path" of the request (HTTP) */
 	char reason[192];
 	char source[96];
 	char faultcode[64];     /* X-Ms-diagnostics faultcode, if any */
@@ -125,13 +126,20 @@ struct ana {
 void ana_init(struct ana *a, const char *file, size_t max_warn);
 /* A record from a format parser (REC_ENTRY, REC_DIAG, REC_WARN). */
 void ana_rec(struct ana *a, const struct fmt_rec *rec);
-/* A parsed message; copy = txn_add() said it was another hop/resend. */
-void ana_msg(struct ana *a, const struct msg *m, int copy);
+/*
+ * A parsed message; copy = txn_add() said it was another hop/resend;
+ * req_method, req_uri: the request a response answered (txn.h
+ * txn_last_request), or empty views when unknown.
+ */
+void ana_msg(struct ana *a, const struct msg *m, int copy,
+	     struct sv req_method, struct sv req_uri);
 /* A finished transaction. */
 void ana_txn(struct ana *a, const struct txn_info *t);
 /* A warning of the driver (long line, read error...). */
 void ana_warn(struct ana *a, unsigned long line, const char *fmt, ...)
 	SFB_PRINTF(3, 4);
+/* End of the file: order the listed warnings by line. */
+void ana_finish(struct ana *a);
 /* @return the worst severity of what was found (ANA_SEV_NONE if none). */
 enum ana_sev ana_worst(const struct ana *a);
 /* "info" / "warning" / "error" / "none". */

@@ -578,7 +578,11 @@ static int on_rec(void *ud, const struct fmt_rec *rec)
 	(void)sip_parse(&r->msg);
 	if (g.cmd == CMD_ANALYZE) {
 		int copy = txn_add(r->txn, &r->msg);
-		ana_msg(&r->ana, &r->msg, copy);
+		struct sv rm = SV_NULL, ru = SV_NULL;
+		if (r->msg.kind == MSG_RESPONSE &&
+		    txn_last_request(r->txn, &rm, &ru) != 0)
+			rm = ru = SV_NULL;
+		ana_msg(&r->ana, &r->msg, copy, rm, ru);
 		return 0;
 	}
 	if (!msg_match(r, &r->msg))
@@ -622,15 +626,21 @@ static int run_file(struct run *r)
 	int st;
 	while ((st = lr_next(lr, &line, &lineno, &err)) != LR_EOF) {
 		if (st == LR_ERR) {
-			/* what came before the damage has been read */
-			errorf("%s", err.msg);
+			if (err.code == SFB_E_GZIP) {
+				/* what came before the damage has been read */
+				unsigned long at = err.line ? err.line
+								: lineno + 1;
+				warnf("%s:%lu: %s; the lines before it were "
+				      "read", r->path, at, err.msg);
+				ana_warn(&r->ana, at, "%s: the rest of the "
+					 "file is lost", err.msg);
+				r->malformed++;
+				break;
+			}
+			errorf("'%s': %s", r->path, err.msg);
 			snprintf(r->ana.error, sizeof r->ana.error, "%s",
 				 err.msg);
-			rc = err.code == SFB_E_GZIP ? EXIT_OK : EXIT_ERROR;
-			if (err.code == SFB_E_GZIP) {
-				ana_warn(&r->ana, lineno, "%s", err.msg);
-				r->malformed++;
-			}
+			rc = EXIT_ERROR;
 			break;
 		}
 		r->ana.lines = lineno;
@@ -660,6 +670,7 @@ static int run_file(struct run *r)
 		rc = EXIT_ERROR;
 	}
 	txn_flush(r->txn);
+	ana_finish(&r->ana);
 	r->ana.kind = fmt_kind_get(f);
 	r->ana.enc = lr_encoding(lr);
 	r->ana.gzip = lr_is_gzip(lr);

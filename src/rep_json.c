@@ -174,7 +174,7 @@ static cJSON *ana_diags(const struct ana *a)
 		if (d->faultcode[0])
 			add_str(o, "faultcode", d->faultcode);
 		add_num(o, "status", d->status);
-		add_str(o, "method", d->method);
+		add_str(o, "request", d->request);
 		add_num(o, "count", (double)d->count);
 		add_num(o, "first_line", (double)d->first_line);
 		add_time(o, "first_time", d->first_ts);

@@ -133,7 +133,7 @@ static void print_diags(FILE *out, const struct ana *a, int color)
 		if (d->sub >= 0)
 			fprintf(out, ".%" PRId32, d->sub);
 		fprintf(out, " on %d to %s: %s", d->status,
-			d->method[0] ? d->method : "?",
+			d->request[0] ? d->request : "?",
 			d->reason[0] ? d->reason : "(no reason given)");
 		if (d->source[0] || d->faultcode[0]) {
 			fputs(" (", out);
@@ -162,9 +162,12 @@ static void print_results(FILE *out, const struct ana *a, int color)
 		const struct ana_result *r = &a->results[i];
 		fputs("  ", out);
 		sev_tag(out, r->sev, color);
-		fprintf(out, " %6" PRIu64 "x  0x%08" PRIx64 " %s: %s; first at "
-			"%s:%lu\n", r->count, r->code,
-			r->name[0] ? r->name : "-", r->text, a->file,
+		fprintf(out, " %6" PRIu64 "x  ", r->count);
+		if (r->code || r->name[0])
+			fprintf(out, "0x%08" PRIx64 "%s%s: ", r->code,
+				r->name[0] ? " " : "", r->name);
+		fprintf(out, "%s; first at %s:%lu\n",
+			r->text[0] ? r->text : "(no text)", a->file,
 			r->first_line);
 	}
 	if (a->results_other)
@@ -186,7 +189,7 @@ static void print_unanswered(FILE *out, const struct ana *a, int color)
 		sev_tag(out, s, color);
 		fprintf(out, " %s:%lu: %s %s", a->file, u->line, u->method,
 			u->uri);
-		if (u->proto == MSG_SIP)
+		if (u->proto == MSG_SIP && u->call_id[0])
 			fprintf(out, " (Call-ID %s, CSeq %" PRIu32 ")",
 				u->call_id, u->cseq);
 		fputc('\n', out);
@@ -202,9 +205,14 @@ static void print_warns(FILE *out, const struct ana *a, int color)
 		return;
 	fprintf(out, "\n%sparse warnings%s (%" PRIu64 ")\n",
 		col(color, C_BOLD), col(color, C_RESET), a->warns_total);
-	for (size_t i = 0; i < a->nwarns; i++)
-		fprintf(out, "  %s:%lu: %s\n", a->file, a->warns[i].line,
-			a->warns[i].text);
+	for (size_t i = 0; i < a->nwarns; i++) {
+		if (a->warns[i].line)
+			fprintf(out, "  %s:%lu: %s\n", a->file,
+				a->warns[i].line, a->warns[i].text);
+		else
+			fprintf(out, "  %s: %s\n", a->file,
+				a->warns[i].text);
+	}
 	if (a->warns_total > a->nwarns)
 		fprintf(out, "  ... %" PRIu64 " more (see --max-warnings)\n",
 			a->warns_total - a->nwarns);
@@ -232,10 +240,9 @@ void rep_text_analyze(FILE *out, const struct ana *a, int color)
 	if (w == ANA_SEV_NONE)
 		fprintf(out, "%snone%s\n", col(color, C_GREEN),
 			col(color, C_RESET));
-	else {
-		sev_tag(out, w, color);
-		fputc('\n', out);
-	}
+	else
+		fprintf(out, "%s%s%s\n", col(color, sev_color(w)),
+			ana_sev_name(w), col(color, C_RESET));
 }
 
 static void put_sv(FILE *out, struct sv v)

@@ -131,6 +131,7 @@ struct txn_table {
 	size_t nslots, nhashed;
 
 	struct list all, done, wait;
+	uint32_t last;          /* node of the last message added, or NIL */
 };
 
 /* ---- hashing ---------------------------------------------------------- */
@@ -684,6 +685,7 @@ static int sip_add(struct txn_table *t, const struct msg *m)
 	if (idx == NIL) {
 		make_room(t);
 		idx = node_new(t, m);
+		t->last = idx;
 		struct node *n = &t->nodes[idx];
 		n->hash = k.hash;
 		n->cseq = k.cseq;
@@ -707,6 +709,7 @@ static int sip_add(struct txn_table *t, const struct msg *m)
 		return 0;
 	}
 
+	t->last = idx;
 	touch(t, idx, m->ts);
 	if (m->kind == MSG_RESPONSE)
 		return add_response(t, idx, m);
@@ -730,6 +733,7 @@ static void http_add(struct txn_table *t, const struct msg *m)
 	if (m->kind == MSG_REQUEST) {
 		make_room(t);
 		idx = node_new(t, m);
+		t->last = idx;
 		struct node *n = &t->nodes[idx];
 		n->hash = k.hash;
 		buf_reserve(n, k.local.n + k.remote.n + capped(m->method.n) +
@@ -753,6 +757,7 @@ static void http_add(struct txn_table *t, const struct msg *m)
 	} else {
 		touch(t, idx, m->ts);
 	}
+	t->last = idx;
 	add_response(t, idx, m);
 }
 
@@ -775,6 +780,7 @@ struct txn_table *txn_new(const struct txn_sink *sink, size_t max_open,
 	t->all.head = t->all.tail = NIL;
 	t->done.head = t->done.tail = NIL;
 	t->wait.head = t->wait.tail = NIL;
+	t->last = NIL;
 	return t;
 }
 
@@ -784,6 +790,7 @@ int txn_add(struct txn_table *t, const struct msg *m)
 		return 0;
 	if (m->proto != MSG_SIP && m->proto != MSG_HTTP)
 		return 0;
+	t->last = NIL;
 	if (m->ts != SFB_TIME_NONE)
 		emit_lingered(t, m->ts);
 	if (m->proto == MSG_HTTP) {
@@ -793,8 +800,22 @@ int txn_add(struct txn_table *t, const struct msg *m)
 	return sip_add(t, m);
 }
 
+int txn_last_request(const struct txn_table *t, struct sv *method,
+		     struct sv *uri)
+{
+	if (t->last == NIL)
+		return -1;
+	const struct node *n = &t->nodes[t->last];
+	if (n->flags & TXN_F_NO_REQUEST)
+		return -1;
+	*method = fld_sv(n, n->method);
+	*uri = fld_sv(n, n->uri);
+	return 0;
+}
+
 void txn_flush(struct txn_table *t)
 {
+	t->last = NIL;
 	while (t->all.head != NIL)
 		emit(t, t->all.head, 0);
 }

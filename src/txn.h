@@ -86,6 +86,13 @@ struct txn_table *txn_new(const struct txn_sink *sink, size_t max_open,
  *         resend), else 0
  */
 int txn_add(struct txn_table *t, const struct msg *m);
+/*
+ * The request (method, URI) of the transaction that the message last
+ * given to txn_add() belongs to; views valid until the next txn_* call.
+ * @return 0, or -1 when that transaction has no request (or none added)
+ */
+int txn_last_request(const struct txn_table *t, struct sv *method,
+		     struct sv *uri);
 /* Emit everything still open (end of input). */
 void txn_flush(struct txn_table *t);
 /* Transactions currently held. */

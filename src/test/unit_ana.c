@@ -42,12 +42,12 @@ static void test_counts_and_diags(void)
 	struct ana a;
 	ana_init(&a, "x.log", 2);
 	struct msg q = request("REGISTER", 1);
-	ana_msg(&a, &q, 0);
-	ana_msg(&a, &q, 0);
+	ana_msg(&a, &q, 0, SV_NULL, SV_NULL);
+	ana_msg(&a, &q, 0, SV_NULL, SV_NULL);
 	q = request("SUBSCRIBE", 5);
-	ana_msg(&a, &q, 0);
+	ana_msg(&a, &q, 0, SV_NULL, SV_NULL);
 	struct msg r = response(401, "REGISTER", 10);
-	ana_msg(&a, &r, 0);
+	ana_msg(&a, &r, 0, SV_LIT("POST"), SV_LIT("/WebTicket/WebTicketService.svc?x=1"));
 	CHECK_INT(a.msgs, 4);
 	CHECK_INT(a.requests, 3);
 	CHECK_INT(a.responses, 1);
@@ -71,23 +71,25 @@ static void test_counts_and_diags(void)
 	r.proto = MSG_HTTP;
 	r.diags = &d;
 	r.ndiags = 1;
-	ana_msg(&a, &r, 0);
+	ana_msg(&a, &r, 0, SV_LIT("POST"), SV_LIT("/WebTicket/WebTicketService.svc?x=1"));
 	r.line_first = 30;
-	ana_msg(&a, &r, 0);
-	ana_msg(&a, &r, 1); /* the same answer at another hop */
+	ana_msg(&a, &r, 0, SV_LIT("POST"), SV_LIT("/WebTicket/WebTicketService.svc?x=1"));
+	ana_msg(&a, &r, 1, SV_NULL, SV_NULL); /* the same answer at another hop */
 	CHECK_INT(a.ndiags, 1);
 	CHECK_INT(a.diags[0].count, 2);
 	CHECK_INT(a.diags[0].first_line, 20);
 	CHECK(strcmp(a.diags[0].faultcode, "wsse:InvalidSecurityToken") ==
 	      0);
 	CHECK(strcmp(a.diags[0].source, "fe01.contoso.com") == 0);
+	CHECK(strcmp(a.diags[0].request,
+		     "POST /WebTicket/WebTicketService.svc") == 0);
 	CHECK_INT(a.copies, 1);
 	CHECK_INT(a.http, 3);
 	CHECK_INT(ana_worst(&a), ANA_SEV_WARNING);
 
 	/* same code, other reason: a second distinct entry */
 	d.reason = SV_LIT("The web ticket has expired.");
-	ana_msg(&a, &r, 0);
+	ana_msg(&a, &r, 0, SV_LIT("POST"), SV_LIT("/WebTicket/WebTicketService.svc?x=1"));
 	CHECK_INT(a.ndiags, 2);
 	/* a 504 with 1009 is an error */
 	struct msg_diag d2 = { MSG_DIAG_MS, 1009, -1,
@@ -97,7 +99,7 @@ static void test_counts_and_diags(void)
 	r = response(504, "INVITE", 40);
 	r.diags = &d2;
 	r.ndiags = 1;
-	ana_msg(&a, &r, 0);
+	ana_msg(&a, &r, 0, SV_LIT("POST"), SV_LIT("/WebTicket/WebTicketService.svc?x=1"));
 	CHECK_INT(a.diags[2].sev, ANA_SEV_ERROR);
 	CHECK_INT(ana_worst(&a), ANA_SEV_ERROR);
 	CHECK_INT(a.diags_total, 4); /* the hop copy is not counted */
