@@ -145,7 +145,7 @@ static cJSON *ana_counts(const struct ana *a)
 	for (int s = 100; s < 700; s++) {
 		if (!a->status[s])
 			continue;
-		char k[8];
+		char k[16];
 		snprintf(k, sizeof k, "%d", s);
 		add_num(st, k, (double)a->status[s]);
 	}
