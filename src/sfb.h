@@ -93,6 +93,21 @@ char *sfb_xstrndup(const char *p, size_t n);
 void SFB_NORETURN sfb_oom(void);
 
 /*
+ * The five steps of a client sign-in (FORMATS.md section 4); shared by
+ * the pattern table (rule.c), the session builder (sess.c) and the
+ * reporters.  SFB_STEP_NONE: not a sign-in step.
+ */
+enum sfb_step {
+	SFB_STEP_NONE = 0,
+	SFB_STEP_DISCOVERY,
+	SFB_STEP_CONNECTIVITY,
+	SFB_STEP_AUTH,
+	SFB_STEP_REDIRECT,
+	SFB_STEP_SETTINGS,
+	SFB_STEP__COUNT
+};
+
+/*
  * Log time: milliseconds since 1970-01-01 00:00:00 of the clock the log
  * was written in (client logs: local time without zone; CLS: UTC).
  * SFB_TIME_NONE when unknown.
