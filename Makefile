@@ -159,8 +159,11 @@ lint:
 	@fail=0; for f in $(BANNED); do \
 	  if grep -nE "(^|[^_a-zA-Z0-9.>])$$f[[:space:]]*\(" src/*.c src/*.h parsers/*.c parsers/*.h src/test/*.c testdata/gen/*.c; then \
 	    echo "lint: banned function '$$f'"; fail=1; fi; done; \
-	if grep -nE '^.{80,}$$' src/*.c src/*.h parsers/*.c parsers/*.h; then \
-	  echo "lint: lines over 79 columns"; fail=1; fi; \
+	if awk '{ l = ""; for (i = 1; i <= length($$0); i++) { c = substr($$0, i, 1); \
+	    if (c == "\t") { do l = l " "; while (length(l) % 8); } else l = l c } \
+	    if (length(l) > 79) { print FILENAME ":" FNR ": " length(l) " columns"; bad = 1 } } \
+	    END { exit !bad }' src/*.c src/*.h parsers/*.c parsers/*.h; then \
+	  echo "lint: lines over 79 columns (tabs count 8)"; fail=1; fi; \
 	if command -v mandoc >/dev/null; then \
 	  mandoc -Tlint -W warning man/sfblog.1 || fail=1; \
 	else echo "lint: mandoc not installed, man page not checked"; fi; \

@@ -43,7 +43,8 @@ enum fmt_kind { FMT_AUTO = 0, FMT_UCC, FMT_CLS };
 enum rec_type {
 	REC_ENTRY = 1, /* a free-text log entry (with continuation lines) */
 	REC_MSG,       /* one framed SIP/HTTP message */
-	REC_DIAG,      /* a CLS diagnostic record (TF_DIAG, LogType: diagnostic) */
+	REC_DIAG,      /* a CLS diagnostic record (TF_DIAG, LogType:
+			* diagnostic) */
 	REC_WARN       /* malformed input the parser skipped or repaired */
 };
 
@@ -57,7 +58,7 @@ struct rec_kv {
 struct fmt_rec {
 	enum rec_type type;
 	unsigned long line_first, line_last; /* physical lines, 1-based */
-	int64_t ts;             /* log time (sfb.h), SFB_TIME_NONE if unknown */
+	int64_t ts;             /* log time (sfb.h), SFB_TIME_NONE: unknown */
 
 	/*
 	 * raw: the record's physical lines exactly as in the log, joined

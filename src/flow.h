@@ -41,8 +41,9 @@ struct flow_arrow {
 	char label[72];         /* "REGISTER", "401 Unauthorized", "GET
 				 * /WebTicket/WebTicketService.svc" */
 	char note[96];          /* diagnostics / auth scheme, may be "" */
-	int error;              /* 1: a 4xx-6xx answer (not a 401/407
-				 * challenge) or a diagnostic */
+	int error;              /* 1: a 4xx-6xx answer (not a plain
+				 * 401/407 challenge), or a diagnostic on
+				 * an answer of 300 or more */
 	int request;            /* 1 request, 0 response */
 	const char *file;       /* borrowed from the message */
 	unsigned long line;

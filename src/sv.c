@@ -23,7 +23,8 @@ int sv_ieq(struct sv a, struct sv b)
 	if (a.n != b.n)
 		return 0;
 	for (size_t i = 0; i < a.n; i++)
-		if (lower((unsigned char)a.p[i]) != lower((unsigned char)b.p[i]))
+		if (lower((unsigned char)a.p[i]) !=
+		    lower((unsigned char)b.p[i]))
 			return 0;
 	return 1;
 }
