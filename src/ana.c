@@ -33,12 +33,20 @@ void ana_init(struct ana *a, const char *file, size_t max_warn)
 {
 	memset(a, 0, sizeof *a);
 	a->file = file;
+	a->cur_file = file;
 	a->first_ts = a->last_ts = SFB_TIME_NONE;
 	a->max_warn = max_warn;
 	a->diags = sfb_xcalloc(ANA_MAX_DIAGS, sizeof *a->diags);
 	a->results = sfb_xcalloc(ANA_MAX_RESULTS, sizeof *a->results);
 	a->unanswered = sfb_xcalloc(ANA_MAX_UNANSWERED, sizeof *a->unanswered);
 	a->warns = sfb_xcalloc(max_warn ? max_warn : 1, sizeof *a->warns);
+}
+
+void ana_set_file(struct ana *a, const char *file)
+{
+	if (file != a->cur_file)
+		a->cur_rank++;
+	a->cur_file = file;
 }
 
 void ana_free(struct ana *a)
@@ -61,6 +69,8 @@ static void add_warn(struct ana *a, unsigned long line, struct sv text)
 	if (a->nwarns >= a->max_warn)
 		return;
 	struct ana_warn *w = &a->warns[a->nwarns++];
+	w->file = a->cur_file;
+	w->rank = a->cur_rank;
 	w->line = line;
 	copy_sv(w->text, sizeof w->text, text);
 }
@@ -116,6 +126,7 @@ static void add_result(struct ana *a, const struct fmt_rec *rec)
 	copy_sv(r->text, sizeof r->text,
 		rec->diag_text.n ? rec->diag_text : rec->text);
 	r->count = 1;
+	r->first_file = a->cur_file;
 	r->first_line = rec->line_first;
 	r->sev = result_sev(rec->severity);
 }
@@ -158,6 +169,8 @@ static void count_method(struct ana *a, struct sv method)
 	c->n = 1;
 }
 
+/* Grade a diagnostic by the answer that carried it (401 included: a
+ * plain challenge carries none). */
 static enum ana_sev diag_sev(int status)
 {
 	if (status >= 500)
@@ -220,6 +233,7 @@ static void add_diag(struct ana *a, const struct msg *m,
 	if (fc)
 		copy_sv(x->faultcode, sizeof x->faultcode, *fc);
 	x->count = 1;
+	x->first_file = m->file ? m->file : a->cur_file;
 	x->first_line = m->line_first;
 	x->first_ts = m->ts;
 	x->sev = diag_sev(m->status);
@@ -247,8 +261,8 @@ void ana_msg(struct ana *a, const struct msg *m, int copy,
 	if (m->flags & MSG_F_CL_MISMATCH) {
 		a->cl_mismatch++;
 		ana_warn(a, m->line_first, "Content-Length %lld does not "
-			 "match the %zu-byte body", (long long)m->content_length,
-			 m->body.n);
+			 "match the %zu-byte body",
+			 (long long)m->content_length, m->body.n);
 	}
 	if (m->flags & MSG_F_CL_INVALID) {
 		const struct msg_hdr *h = msg_hdr_get(m, "Content-Length");
@@ -297,6 +311,7 @@ void ana_txn(struct ana *a, const struct txn_info *t)
 	if (a->nunanswered >= ANA_MAX_UNANSWERED)
 		return;
 	struct ana_unanswered *u = &a->unanswered[a->nunanswered++];
+	u->file = t->file ? t->file : a->cur_file;
 	u->line = t->req_line;
 	u->ts = t->req_ts;
 	u->proto = t->proto;
@@ -306,9 +321,40 @@ void ana_txn(struct ana *a, const struct txn_info *t)
 	copy_sv(u->call_id, sizeof u->call_id, t->call_id);
 }
 
+/* By file in the order of reading, then by line. */
+enum ana_sev ana_session_sev(const struct sess *s)
+{
+	if (s->outcome == SESS_FAILED_OUT)
+		return ANA_SEV_ERROR;
+	if (s->outcome == SESS_INCOMPLETE)
+		return ANA_SEV_INFO;
+	unsigned used = s->auth_confirmed ? s->auth_confirmed : s->auth_used;
+	unsigned exp = sess_expected_pairs(used);
+	if (s->steps[SFB_STEP_SETTINGS].status == SESS_FAILED ||
+	    (exp && exp != s->register_pairs))
+		return ANA_SEV_WARNING;
+	return ANA_SEV_NONE;
+}
+
+void ana_session(struct ana *a, const struct sess *s)
+{
+	a->sess_total++;
+	if (s->outcome == SESS_SIGNED_IN)
+		a->sess_signed_in++;
+	else if (s->outcome == SESS_FAILED_OUT)
+		a->sess_failed++;
+	else
+		a->sess_incomplete++;
+	enum ana_sev v = ana_session_sev(s);
+	if (v > a->sess_worst)
+		a->sess_worst = v;
+}
+
 static int warn_cmp(const void *x, const void *y)
 {
 	const struct ana_warn *a = x, *b = y;
+	if (a->rank != b->rank)
+		return a->rank > b->rank ? 1 : -1;
 	return (a->line > b->line) - (a->line < b->line);
 }
 
@@ -321,18 +367,14 @@ void ana_finish(struct ana *a)
 enum ana_sev ana_worst(const struct ana *a)
 {
 	enum ana_sev w = ANA_SEV_NONE;
-	for (size_t i = 0; i < a->ndiags; i++) {
-		enum ana_sev s = a->diags[i].sev;
-		/* a diagnostic on a challenge is worth a look */
-		if (s == ANA_SEV_INFO &&
-		    (a->diags[i].status == 401 || a->diags[i].status == 407))
-			s = ANA_SEV_WARNING;
-		if (s > w)
-			w = s;
-	}
+	for (size_t i = 0; i < a->ndiags; i++)
+		if (a->diags[i].sev > w)
+			w = a->diags[i].sev;
 	for (size_t i = 0; i < a->nresults; i++)
 		if (a->results[i].sev > w)
 			w = a->results[i].sev;
+	if (a->sess_worst > w)
+		w = a->sess_worst;
 	for (int s = 400; s < 700; s++) {
 		if (!a->status[s] || s == 401 || s == 407)
 			continue;

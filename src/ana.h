@@ -23,6 +23,7 @@
 #include "lr.h"
 #include "msg.h"
 #include "parser.h"
+#include "sess.h"
 #include "sfb.h"
 #include "txn.h"
 
@@ -51,6 +52,7 @@ struct ana_diag {
 	char source[96];
 	char faultcode[64];     /* X-Ms-diagnostics faultcode, if any */
 	uint64_t count;
+	const char *first_file; /* borrowed */
 	unsigned long first_line;
 	int64_t first_ts;
 	enum ana_sev sev;
@@ -63,11 +65,13 @@ struct ana_result {
 	char severity[16];
 	char text[192];
 	uint64_t count;
+	const char *first_file; /* borrowed */
 	unsigned long first_line;
 	enum ana_sev sev;
 };
 
 struct ana_unanswered {
+	const char *file;       /* borrowed */
 	unsigned long line;
 	int64_t ts;
 	char method[24];
@@ -78,12 +82,17 @@ struct ana_unanswered {
 };
 
 struct ana_warn {
+	const char *file;       /* borrowed */
+	unsigned rank;          /* order of the file in the stream */
 	unsigned long line;
 	char text[200];
 };
 
 struct ana {
-	const char *file;       /* borrowed */
+	const char *file;       /* borrowed: the name shown for the stream
+				 * ("a + b" for merged rotated files) */
+	const char *cur_file;   /* borrowed: the file being read now */
+	unsigned cur_rank;      /* its place in the stream, from 0 */
 	int failed;             /* the file could not be read (error set) */
 	char error[320];        /* why, when failed; or a late read error */
 	enum fmt_kind kind;
@@ -115,6 +124,9 @@ struct ana {
 	struct ana_unanswered *unanswered; /* owned, ANA_MAX_UNANSWERED */
 	size_t nunanswered;
 
+	uint64_t sess_total, sess_signed_in, sess_failed, sess_incomplete;
+	enum ana_sev sess_worst;
+
 	size_t max_warn;        /* warnings listed (all are counted) */
 	struct ana_warn *warns; /* owned */
 	size_t nwarns;
@@ -124,6 +136,8 @@ struct ana {
 
 /* Start an analysis of one file; max_warn = warnings listed. */
 void ana_init(struct ana *a, const char *file, size_t max_warn);
+/* The stream moves on to file (rotated files read as one stream). */
+void ana_set_file(struct ana *a, const char *file);
 /* A record from a format parser (REC_ENTRY, REC_DIAG, REC_WARN). */
 void ana_rec(struct ana *a, const struct fmt_rec *rec);
 /*
@@ -135,6 +149,14 @@ void ana_msg(struct ana *a, const struct msg *m, int copy,
 	     struct sv req_method, struct sv req_uri);
 /* A finished transaction. */
 void ana_txn(struct ana *a, const struct txn_info *t);
+/* A closed sign-in session: counted and graded. */
+void ana_session(struct ana *a, const struct sess *s);
+/*
+ * Grade of a session: error when it failed, warning when it signed in
+ * but a settings request failed or the REGISTER count does not fit the
+ * method, info when the log ends before it finished, none when clean.
+ */
+enum ana_sev ana_session_sev(const struct sess *s);
 /* A warning of the driver (long line, read error...). */
 void ana_warn(struct ana *a, unsigned long line, const char *fmt, ...)
 	SFB_PRINTF(3, 4);

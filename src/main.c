@@ -16,14 +16,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "ana.h"
+#include "flow.h"
 #include "lr.h"
 #include "msg.h"
 #include "parser.h"
 #include "rep.h"
+#include "rot.h"
+#include "rule.h"
 #include "rule_re.h"
+#include "sess.h"
 #include "sfb.h"
 #include "sip.h"
 #include "sv.h"
@@ -35,7 +40,8 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 /* Which commands an option belongs to. */
 #define C_AN 1u
 #define C_MSG 2u
-#define C_ALL (C_AN | C_MSG)
+#define C_FLOW 4u
+#define C_ALL (C_AN | C_MSG | C_FLOW)
 
 /*
  * The option list: X(id, long name, short, has_arg, commands, metavar,
@@ -52,8 +58,22 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	  "only these methods (comma list; responses by CSeq method)")    \
 	X(STATUS, "status", 's', 1, C_MSG, "LIST",                        \
 	  "only responses with these statuses (401, 4xx, 400-499, ...)")  \
-	X(CALLID, "call-id", 'c', 1, C_MSG, "ID",                         \
+	X(CALLID, "call-id", 'c', 1, C_MSG | C_FLOW, "ID",                \
 	  "only messages with this Call-ID")                              \
+	X(SESSION, "session", 'n', 1, C_FLOW, "N",                        \
+	  "only sign-in session N (as numbered by analyze)")              \
+	X(RELATIVE, "relative", 'r', 0, C_FLOW, NULL,                     \
+	  "times relative to the first message")                          \
+	X(WIDTH, "width", 'w', 1, C_FLOW, "N",                            \
+	  "ladder width (default: the terminal's, else 100)")             \
+	X(VERBOSE, "verbose", 'v', 0, C_AN, NULL,                         \
+	  "every evidence line and provisioning property")                \
+	X(MAXSESS, "max-sessions", 0, 1, C_AN, "N",                       \
+	  "sessions listed per file in JSON (default 1000)")              \
+	X(PATTERNS, "patterns", 'p', 1, C_AN | C_FLOW, "FILE",            \
+	  "also read this pattern table (repeatable)")                    \
+	X(RULES, "rules", 0, 1, C_AN | C_FLOW, "DIR",                     \
+	  "the shipped rules folder (default: $SFBLOG_RULES, installed)") \
 	X(GREP, "grep", 'g', 1, C_MSG, "REGEX",                           \
 	  "only messages whose text matches REGEX (PCRE2)")               \
 	X(ICASE, "ignore-case", 'i', 0, C_MSG, NULL,                      \
@@ -105,7 +125,7 @@ static const struct optdef optdefs[] = {
 };
 #define NOPTS (sizeof optdefs / sizeof optdefs[0])
 
-enum command { CMD_NONE = 0, CMD_ANALYZE, CMD_MESSAGES };
+enum command { CMD_NONE = 0, CMD_ANALYZE, CMD_MESSAGES, CMD_FLOW };
 
 static const struct {
 	const char *name;
@@ -118,6 +138,9 @@ static const struct {
 	  "diagnostics, warnings" },
 	{ "messages", CMD_MESSAGES, C_MSG,
 	  "list the SIP and HTTP messages, one line each, with filters" },
+	{ "flow", CMD_FLOW, C_FLOW,
+	  "draw the call flow of the sign-in sessions (or one dialog) "
+	  "as a ladder" },
 };
 
 /* A --status item: lo..hi inclusive. */
@@ -143,6 +166,13 @@ struct opts {
 	const char *call_id;
 	const char *grep;
 	char *method_buf;       /* owned: the split --method list */
+	unsigned session;       /* flow: 0 = every session */
+	int relative, verbose;
+	int width;              /* flow: 0 = detect */
+	size_t max_sessions;
+	const char *patterns[16];
+	size_t npatterns;
+	const char *rules_dir;
 };
 
 static struct opts g;
@@ -425,6 +455,44 @@ static void parse_args(int argc, char **argv)
 		case OPT_GREP:
 			g.grep = optarg;
 			break;
+		case OPT_SESSION: {
+			uint64_t n;
+			if (!sv_to_u64(sv_cstr(optarg), &n) || n == 0 ||
+			    n > UINT32_MAX)
+				usage_error("invalid --session '%s': a number "
+					    "from 1", optarg);
+			g.session = (unsigned)n;
+			break;
+		}
+		case OPT_RELATIVE:
+			g.relative = 1;
+			break;
+		case OPT_WIDTH: {
+			uint64_t n;
+			if (!sv_to_u64(sv_cstr(optarg), &n) || n < 40 ||
+			    n > 1000)
+				usage_error("invalid --width '%s': 40 to 1000",
+					    optarg);
+			g.width = (int)n;
+			break;
+		}
+		case OPT_VERBOSE:
+			g.verbose = 1;
+			break;
+		case OPT_MAXSESS:
+			if (parse_size(optarg, &g.max_sessions))
+				usage_error("invalid --max-sessions '%s'",
+					    optarg);
+			break;
+		case OPT_PATTERNS:
+			if (g.npatterns >= sizeof g.patterns /
+					   sizeof g.patterns[0] - 2)
+				usage_error("too many --patterns files");
+			g.patterns[g.npatterns++] = optarg;
+			break;
+		case OPT_RULES:
+			g.rules_dir = optarg;
+			break;
 		case OPT_ICASE:
 			g.icase = 1;
 			break;
@@ -434,8 +502,9 @@ static void parse_args(int argc, char **argv)
 		case OPT_FAILON: {
 			int s = ana_sev_parse(optarg);
 			if (s < 0)
-				usage_error("invalid --fail-on '%s': use info, "
-					    "warning, error or none", optarg);
+				usage_error("invalid --fail-on '%s': use "
+					    "info, warning, error or none",
+					    optarg);
 			g.fail_on = s;
 			break;
 		}
@@ -486,6 +555,11 @@ static void parse_args(int argc, char **argv)
 	}
 	if (g.out != REP_TEXT)
 		g.color = 0;
+	if (g.session && g.call_id)
+		usage_error("--session and --call-id choose the same thing: "
+			    "give one");
+	if (g.cmd == CMD_FLOW && g.out == REP_NDJSON)
+		usage_error("flow writes text or json");
 	if (g.raw && g.out != REP_TEXT)
 		usage_error("--raw prints the log text: it does not go with "
 			    "--output %s", g.out == REP_JSON ? "json"
@@ -495,13 +569,91 @@ static void parse_args(int argc, char **argv)
 			    "input)");
 }
 
-/* ---- the pipeline for one file ------------------------------------- */
+
+/* ---- the pattern table ---------------------------------------------- */
+
+/* Is dir/patterns.tsv there? Fills path. */
+static int rules_in(const char *dir, char *path, size_t pathsz)
+{
+	if (!dir || !*dir)
+		return 0;
+	int n = snprintf(path, pathsz, "%s/patterns.tsv", dir);
+	return n > 0 && (size_t)n < pathsz && access(path, R_OK) == 0;
+}
+
+/*
+ * The shipped table: --rules, $SFBLOG_RULES, beside the binary (the
+ * source tree's build/../rules, an installed bin/../share/sfblog/rules),
+ * then the configured data folder.
+ */
+static int find_rules(char *path, size_t pathsz)
+{
+	if (g.rules_dir)
+		return rules_in(g.rules_dir, path, pathsz) ? 0 : -1;
+	const char *env = getenv("SFBLOG_RULES");
+	if (env && *env)
+		return rules_in(env, path, pathsz) ? 0 : -1;
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			char dir[4200];
+			snprintf(dir, sizeof dir, "%s/../rules", exe);
+			if (rules_in(dir, path, pathsz))
+				return 0;
+			snprintf(dir, sizeof dir, "%s/../share/sfblog/rules",
+				 exe);
+			if (rules_in(dir, path, pathsz))
+				return 0;
+		}
+	}
+	return rules_in(SFB_DATADIR "/rules", path, pathsz) ? 0 : -1;
+}
+
+static struct rule_table *load_rules(void)
+{
+	static char shipped[4400];
+	const char *paths[sizeof g.patterns / sizeof g.patterns[0] + 2];
+	size_t n = 0;
+	if (find_rules(shipped, sizeof shipped) != 0) {
+		errorf("cannot find the pattern table patterns.tsv (looked "
+		       "in %s): set SFBLOG_RULES or --rules to the rules "
+		       "folder", g.rules_dir ? g.rules_dir
+		       : getenv("SFBLOG_RULES") && *getenv("SFBLOG_RULES")
+		       ? getenv("SFBLOG_RULES")
+		       : "beside the binary and in " SFB_DATADIR "/rules");
+		exit(EXIT_ERROR);
+	}
+	paths[n++] = shipped;
+	for (size_t i = 0; i < g.npatterns; i++)
+		paths[n++] = g.patterns[i];
+	paths[n] = NULL;
+	struct sfb_err err = { 0 };
+	struct rule_table *t = rule_table_load(paths, &err);
+	if (!t) {
+		errorf("%s", err.msg);
+		exit(EXIT_ERROR);
+	}
+	return t;
+}
+
+/* ---- one stream: a file, or rotated files read as one ---------------- */
 
 struct run {
-	const char *path;
-	struct ana ana;         /* analyze */
+	const char *const *files;   /* borrowed: the stream, in order */
+	size_t nfiles;
+	const char *name;       /* borrowed: shown for the stream */
+	const char *path;       /* the file being read */
+	struct ana ana;
 	struct msg msg;
 	struct txn_table *txn;
+	struct sess_builder *sess;
+	struct flow *flow;
+	struct fmt *fmt;        /* the parser of the file being read */
+	struct rule_table *rules;  /* borrowed */
 	struct rule_re *re;     /* borrowed: --grep */
 	struct rep_json *json;  /* borrowed */
 	uint64_t malformed;     /* for --strict */
@@ -559,9 +711,73 @@ static void on_txn(void *ud, const struct txn_info *t)
 	ana_txn(&r->ana, t);
 }
 
+static void on_session(void *ud, const struct sess *s)
+{
+	struct run *r = ud;
+	if (g.cmd != CMD_ANALYZE)
+		return;
+	ana_session(&r->ana, s);
+	if (g.out == REP_TEXT)
+		rep_text_session(stdout, s, g.color, g.verbose);
+	else
+		rep_json_session(r->json, s);
+}
+
+struct event_ctx {
+	struct run *r;
+	const struct fmt_rec *rec;
+};
+
+static int on_event(void *ud, const struct rule_event *ev)
+{
+	struct event_ctx *c = ud;
+	(void)sess_event(c->r->sess, ev, c->r->path, c->rec->line_first,
+			 c->rec->ts);
+	return 0;
+}
+
+/* A message through transactions, sessions and the command's output. */
+static void on_msg(struct run *r, const struct fmt_rec *rec)
+{
+	struct msg *m = &r->msg;
+	msg_set(m, rec, r->path);
+	if (rec->truncated)
+		r->malformed++;
+	(void)sip_parse(m);
+	if (g.cmd == CMD_MESSAGES) {
+		if (!msg_match(r, m))
+			return;
+		if (g.out != REP_TEXT)
+			rep_json_msg(r->json, m);
+		else if (g.raw)
+			print_raw(rec);
+		else
+			rep_text_msg(stdout, m, g.color);
+		return;
+	}
+	int copy = txn_add(r->txn, m);
+	struct sv rm = SV_NULL, ru = SV_NULL;
+	if (m->kind == MSG_RESPONSE && txn_last_request(r->txn, &rm, &ru))
+		rm = ru = SV_NULL;
+	unsigned id = sess_msg(r->sess, m, copy, rm, ru);
+	if (g.cmd == CMD_ANALYZE) {
+		ana_msg(&r->ana, m, copy, rm, ru);
+		return;
+	}
+	/* flow: the chosen session, the chosen dialog, or every session */
+	if (g.call_id ? sv_eq(m->call_id, sv_cstr(g.call_id))
+		      : g.session ? id == g.session : id != 0)
+		flow_add(r->flow, m);
+}
+
+static struct sess_builder *new_sess(struct run *r, enum fmt_kind kind);
+
 static int on_rec(void *ud, const struct fmt_rec *rec)
 {
 	struct run *r = ud;
+	/* the format is known at the first record: one client, or many */
+	if (!r->sess && g.cmd != CMD_MESSAGES)
+		r->sess = new_sess(r, fmt_kind_get(r->fmt));
 	if (rec->type == REC_WARN) {
 		run_warn(r, rec->line_first, rec->text);
 		if (g.cmd == CMD_ANALYZE)
@@ -570,48 +786,39 @@ static int on_rec(void *ud, const struct fmt_rec *rec)
 	}
 	if (g.cmd == CMD_ANALYZE)
 		ana_rec(&r->ana, rec);
-	if (rec->type != REC_MSG)
-		return 0;
-	msg_set(&r->msg, rec, r->path);
-	if (rec->truncated)
-		r->malformed++;
-	(void)sip_parse(&r->msg);
-	if (g.cmd == CMD_ANALYZE) {
-		int copy = txn_add(r->txn, &r->msg);
-		struct sv rm = SV_NULL, ru = SV_NULL;
-		if (r->msg.kind == MSG_RESPONSE &&
-		    txn_last_request(r->txn, &rm, &ru) != 0)
-			rm = ru = SV_NULL;
-		ana_msg(&r->ana, &r->msg, copy, rm, ru);
-		return 0;
-	}
-	if (!msg_match(r, &r->msg))
-		return 0;
-	if (g.out == REP_TEXT) {
-		if (g.raw)
-			print_raw(rec);
-		else
-			rep_text_msg(stdout, &r->msg, g.color);
-	} else {
-		rep_json_msg(r->json, &r->msg);
+	switch (rec->type) {
+	case REC_MSG:
+		on_msg(r, rec);
+		break;
+	case REC_ENTRY:
+		if (r->sess && r->rules) {
+			struct event_ctx c = { r, rec };
+			(void)rule_table_match(r->rules, rec->text, on_event,
+					       &c);
+		}
+		break;
+	case REC_DIAG:
+		if (r->sess)
+			(void)sess_diag(r->sess, rec, r->path);
+		break;
+	case REC_WARN:
+		break;
 	}
 	return 0;
 }
 
 /*
- * Read one file through the pipeline.  @return EXIT_ERROR if the file
- * could not be read or recognised, else EXIT_OK (findings are judged by
- * the caller from the analysis).
+ * Read one file of the stream through the pipeline.  @return EXIT_ERROR
+ * if it could not be read or recognised, else EXIT_OK.
  */
-static int run_file(struct run *r)
+static int run_file(struct run *r, enum fmt_kind *kind)
 {
 	struct sfb_err err = { 0 };
 	struct fmt_sink sink = { on_rec, r };
 	struct fmt_limits lim = { g.max_msg };
-	struct txn_sink ts = { on_txn, r };
 	int rc = EXIT_OK;
 
-	ana_init(&r->ana, r->path, g.max_warn);
+	ana_set_file(&r->ana, r->path);
 	struct lr *lr = lr_open(r->path, g.max_line, &err);
 	if (!lr) {
 		errorf("%s", err.msg);
@@ -620,7 +827,7 @@ static int run_file(struct run *r)
 		return EXIT_ERROR;
 	}
 	struct fmt *f = fmt_new(g.format, &sink, &lim);
-	r->txn = txn_new(&ts, g.max_txn, -1);
+	r->fmt = f;
 	struct sv line;
 	unsigned long lineno = 0;
 	int st;
@@ -643,7 +850,7 @@ static int run_file(struct run *r)
 			rc = EXIT_ERROR;
 			break;
 		}
-		r->ana.lines = lineno;
+		r->ana.lines++;
 		if (st == LR_LONG) {
 			char buf[160];
 			snprintf(buf, sizeof buf, "line of %zu bytes skipped "
@@ -669,23 +876,127 @@ static int run_file(struct run *r)
 		snprintf(r->ana.error, sizeof r->ana.error, "%s", err.msg);
 		rc = EXIT_ERROR;
 	}
-	txn_flush(r->txn);
-	ana_finish(&r->ana);
-	r->ana.kind = fmt_kind_get(f);
+	if (fmt_kind_get(f) != FMT_AUTO)
+		*kind = fmt_kind_get(f);
 	r->ana.enc = lr_encoding(lr);
-	r->ana.gzip = lr_is_gzip(lr);
-	r->ana.bytes = lr_bytes(lr);
-	if (!r->ana.failed && r->ana.lines == 0)
+	r->ana.gzip |= lr_is_gzip(lr);
+	r->ana.bytes += lr_bytes(lr);
+	if (!r->ana.failed && lineno == 0)
 		ana_warn(&r->ana, 0, "empty file");
-	txn_free(r->txn);
-	r->txn = NULL;
+	r->fmt = NULL;
 	fmt_free(f);
 	lr_close(lr);
+	return rc;
+}
+
+static struct sess_builder *new_sess(struct run *r, enum fmt_kind kind)
+{
+	struct sess_sink ss = { on_session, r };
+	return sess_new(&ss, kind != FMT_CLS, 0);
+}
+
+/* Peek at the first log time of a file (for ordering rotated parts). */
+struct peek {
+	int64_t ts;
+};
+
+static int peek_rec(void *ud, const struct fmt_rec *rec)
+{
+	struct peek *p = ud;
+	if (rec->ts == SFB_TIME_NONE)
+		return 0;
+	p->ts = rec->ts;
+	return 1;
+}
+
+static int64_t first_time(const char *path)
+{
+	struct peek p = { SFB_TIME_NONE };
+	struct sfb_err err = { 0 };
+	struct lr *lr = lr_open(path, g.max_line, &err);
+	if (!lr)
+		return SFB_TIME_NONE;
+	struct fmt_sink sink = { peek_rec, &p };
+	struct fmt_limits lim = { 64 << 10 };
+	struct fmt *f = fmt_new(g.format, &sink, &lim);
+	struct sv line;
+	unsigned long lineno;
+	for (int i = 0; i < SFB_DETECT_LINES + 64 && p.ts == SFB_TIME_NONE;
+	     i++) {
+		int st = lr_next(lr, &line, &lineno, &err);
+		if (st == LR_EOF || st == LR_ERR)
+			break;
+		if (st == LR_LINE && fmt_feed(f, line, lineno, &err) != 0)
+			break;
+	}
+	if (p.ts == SFB_TIME_NONE)
+		(void)fmt_finish(f, &err);
+	fmt_free(f);
+	lr_close(lr);
+	return p.ts;
+}
+
+/*
+ * Read a stream (one file, or the rotated parts of one log in time
+ * order) and report it.  @return EXIT_ERROR if a file failed, else
+ * EXIT_OK; *findings is set when the analysis reaches --fail-on.
+ */
+static int run_stream(struct run *r, int *findings)
+{
+	int rc = EXIT_OK;
+	ana_init(&r->ana, r->name, g.max_warn);
+	if (g.cmd != CMD_MESSAGES) {
+		struct txn_sink ts = { on_txn, r };
+		r->txn = txn_new(&ts, g.max_txn, -1);
+	}
+	if (g.cmd == CMD_FLOW)
+		r->flow = flow_new(0);
+	if (g.cmd == CMD_ANALYZE && g.out == REP_TEXT)
+		rep_text_file_header(stdout, r->name, g.color);
+	for (size_t i = 0; i < r->nfiles; i++) {
+		r->path = r->files[i];
+		enum fmt_kind seen = FMT_AUTO;
+		if (run_file(r, &seen) == EXIT_ERROR)
+			rc = EXIT_ERROR;
+		if (seen != FMT_AUTO)
+			r->ana.kind = seen;
+	}
+	if (r->txn)
+		txn_flush(r->txn);
+	if (r->sess)
+		sess_flush(r->sess);
+	ana_finish(&r->ana);
 	if (g.strict && r->malformed && rc == EXIT_OK) {
 		errorf("'%s': %" PRIu64 " malformed or truncated input(s) "
-		       "(--strict)", r->path, r->malformed);
+		       "(--strict)", r->name, r->malformed);
 		rc = EXIT_ERROR;
 	}
+	if (g.cmd == CMD_ANALYZE) {
+		enum ana_sev w = ana_worst(&r->ana);
+		if (g.fail_on != ANA_SEV_NONE && (int)w >= g.fail_on &&
+		    !r->ana.failed)
+			*findings = 1;
+		if (g.out == REP_TEXT)
+			rep_text_analyze(stdout, &r->ana, g.color);
+		else
+			rep_json_analyze(r->json, &r->ana);
+	} else if (g.cmd == CMD_FLOW) {
+		if (g.out == REP_TEXT) {
+			struct flow_style st = { g.width, g.color,
+						 g.relative };
+			rep_text_file_header(stdout, r->name, g.color);
+			flow_draw(stdout, r->flow, &st);
+		} else {
+			rep_json_flow(r->json, r->name, r->flow);
+		}
+	}
+	sess_free(r->sess);
+	txn_free(r->txn);
+	flow_free(r->flow);
+	ana_free(&r->ana);
+	r->sess = NULL;
+	r->txn = NULL;
+	r->flow = NULL;
 	return rc;
 }
 
@@ -702,9 +1013,48 @@ static int finish_output(int rc)
 	return rc;
 }
 
+/* The terminal's width for the ladder: --width, the tty, $COLUMNS, 100. */
+static int term_width(void)
+{
+	if (g.width)
+		return g.width;
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) &&
+	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+		return ws.ws_col;
+	uint64_t n;
+	const char *c = getenv("COLUMNS");
+	if (c && sv_to_u64(sv_cstr(c), &n) && n >= 40 && n <= 1000)
+		return (int)n;
+	return 100;
+}
+
+/* A group of input files read as one stream. */
+struct group {
+	size_t first, n;        /* into the order[] array */
+	char *name;             /* owned: "a + b" when merged */
+};
+
+struct order_ent {
+	const char *path;
+	int64_t ts;
+	int age;
+};
+
+static int order_cmp(const void *x, const void *y)
+{
+	const struct order_ent *a = x, *b = y;
+	if (a->ts != SFB_TIME_NONE && b->ts != SFB_TIME_NONE &&
+	    a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return (a->age < b->age) - (a->age > b->age);   /* older first */
+}
+
 int main(int argc, char **argv)
 {
 	parse_args(argc, argv);
+	if (g.cmd == CMD_FLOW)
+		g.width = term_width();
 
 	struct rule_re *re = NULL;
 	if (g.grep) {
@@ -714,46 +1064,97 @@ int main(int argc, char **argv)
 			usage_error("invalid --grep '%s': %s", g.grep,
 				    err.msg);
 	}
+	struct rule_table *rules = g.cmd == CMD_MESSAGES ? NULL
+							 : load_rules();
 	struct rep_json *json = NULL;
-	if (g.out != REP_TEXT)
-		json = rep_json_new(stdout, g.cmd == CMD_ANALYZE ? "analyze"
-								 : "messages",
+	if (g.out != REP_TEXT) {
+		static const char *const cmdname[] = { "", "analyze",
+						       "messages", "flow" };
+		json = rep_json_new(stdout, cmdname[g.cmd],
 				    g.out == REP_NDJSON);
+		rep_json_set_max_sessions(json, g.max_sessions);
+	}
+
+	/* group the rotated parts of one log; keep the order given */
+	size_t nfiles = (size_t)(argc - optind);
+	const char **files = sfb_xcalloc(nfiles, sizeof *files);
+	struct group *groups = sfb_xcalloc(nfiles, sizeof *groups);
+	int *used = sfb_xcalloc(nfiles, sizeof *used);
+	size_t ngroups = 0, nfo = 0;
+	for (size_t i = 0; i < nfiles; i++) {
+		if (used[i])
+			continue;
+		const char *p = argv[optind + (int)i];
+		char fam[4096], fam2[4096];
+		int rot = strcmp(p, "-") != 0 &&
+			  rot_family(p, fam, sizeof fam);
+		struct group *gr = &groups[ngroups++];
+		gr->first = nfo;
+		struct order_ent ents[64];
+		size_t ne = 0;
+		for (size_t k = i; k < nfiles; k++) {
+			const char *q = argv[optind + (int)k];
+			if (used[k] || (k != i && (!rot ||
+			    !rot_family(q, fam2, sizeof fam2) ||
+			    strcmp(fam, fam2) != 0)) || ne >= 64)
+				continue;
+			used[k] = 1;
+			ents[ne++] = (struct order_ent){ q, SFB_TIME_NONE,
+							 rot_age(q) };
+		}
+		if (ne > 1) {
+			for (size_t k = 0; k < ne; k++)
+				ents[k].ts = first_time(ents[k].path);
+			qsort(ents, ne, sizeof ents[0], order_cmp);
+		}
+		size_t len = 0;
+		for (size_t k = 0; k < ne; k++) {
+			files[nfo++] = ents[k].path;
+			len += strlen(ents[k].path) + 3;
+		}
+		gr->n = ne;
+		gr->name = sfb_xmalloc(len + 1);
+		gr->name[0] = '\0';
+		size_t off = 0;
+		for (size_t k = 0; k < ne; k++)
+			off += (size_t)snprintf(gr->name + off, len + 1 - off,
+						"%s%s", k ? " + " : "",
+						ents[k].path);
+	}
 
 	int rc = EXIT_OK, findings = 0, nstdin = 0;
-	for (int i = optind; i < argc; i++) {
-		if (strcmp(argv[i], "-") == 0 && nstdin++) {
+	for (size_t i = 0; i < ngroups; i++) {
+		struct group *gr = &groups[i];
+		if (gr->n == 1 && strcmp(files[gr->first], "-") == 0 &&
+		    nstdin++) {
 			errorf("standard input ('-') given twice");
 			rc = EXIT_ERROR;
 			continue;
 		}
+		if (g.cmd == CMD_ANALYZE && g.out == REP_TEXT && i > 0)
+			fputc('\n', stdout);
 		struct run r = { 0 };
-		r.path = argv[i];
+		r.files = files + gr->first;
+		r.nfiles = gr->n;
+		r.name = gr->name;
 		r.re = re;
 		r.json = json;
+		r.rules = rules;
 		msg_init(&r.msg);
-		if (run_file(&r) == EXIT_ERROR)
+		if (run_stream(&r, &findings) == EXIT_ERROR)
 			rc = EXIT_ERROR;
-		if (g.cmd == CMD_ANALYZE) {
-			enum ana_sev w = ana_worst(&r.ana);
-			if (g.fail_on != ANA_SEV_NONE &&
-			    (int)w >= g.fail_on && !r.ana.failed)
-				findings = 1;
-			if (g.out == REP_TEXT) {
-				if (i > optind)
-					fputc('\n', stdout);
-				rep_text_analyze(stdout, &r.ana, g.color);
-			} else {
-				rep_json_analyze(json, &r.ana);
-			}
-		}
-		ana_free(&r.ana);
 		msg_free(&r.msg);
 	}
 	if (json) {
 		rep_json_end(json);
 		rep_json_free(json);
 	}
+	for (size_t i = 0; i < ngroups; i++)
+		free(groups[i].name);
+	free(groups);
+	free(files);
+	free(used);
+	rule_table_free(rules);
 	rule_re_free(re);
 	free(g.method_buf);
 	if (rc == EXIT_OK && findings)

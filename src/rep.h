@@ -15,12 +15,24 @@
 #include <stdio.h>
 
 #include "ana.h"
+#include "flow.h"
 #include "msg.h"
+#include "sess.h"
 
 enum rep_format { REP_TEXT = 0, REP_JSON, REP_NDJSON };
 
 /* ---- text ---- */
-/* The human summary of one analysed file. */
+/* The first line of a file's (or rotated stream's) report. */
+void rep_text_file_header(FILE *out, const char *name, int color);
+/*
+ * One sign-in session: who, when, outcome, the five steps with their
+ * status and evidence (file:line), auth method and REGISTER count,
+ * redirects, web-service calls, settings and in-band provisioning.
+ * @param verbose non-zero: every evidence line kept, every property
+ */
+void rep_text_session(FILE *out, const struct sess *s, int color,
+		      int verbose);
+/* The statistics of one analysed file (after its sessions). */
 void rep_text_analyze(FILE *out, const struct ana *a, int color);
 /* One line for one message (the `messages` listing). */
 void rep_text_msg(FILE *out, const struct msg *m, int color);
@@ -32,7 +44,17 @@ struct rep_json;
  * @param ndjson  non-zero: one compact object per line, no envelope
  */
 struct rep_json *rep_json_new(FILE *out, const char *command, int ndjson);
-/* Add one analysed file (JSON: kept until rep_json_end; NDJSON: printed). */
+/* Keep at most max sessions per file in the document (0: 1000). */
+void rep_json_set_max_sessions(struct rep_json *j, size_t max);
+/* Add a closed session to the file being analysed (see below). */
+void rep_json_session(struct rep_json *j, const struct sess *s);
+/* Add the call flow of one stream (the `flow` command). */
+void rep_json_flow(struct rep_json *j, const char *name,
+		   const struct flow *f);
+/*
+ * Add one analysed file, with the sessions given since the last file
+ * (JSON: kept until rep_json_end; NDJSON: printed).
+ */
 void rep_json_analyze(struct rep_json *j, const struct ana *a);
 /* Add one message (printed at once in both modes: streaming). */
 void rep_json_msg(struct rep_json *j, const struct msg *m);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rep.h"
+#include "rule.h"
 #include "sv.h"
 
 struct rep_json {
@@ -23,7 +24,12 @@ struct rep_json {
 	int opened;             /* envelope printed (messages) */
 	size_t count;
 	cJSON *files;           /* owned: analyze objects (JSON mode) */
+	cJSON *sessions;        /* owned: sessions of the current file */
+	size_t max_sessions;
+	uint64_t sessions_dropped;
 };
+
+static void print_item(struct rep_json *j, cJSON *o);
 
 static cJSON *str_sv(struct sv v)
 {
@@ -90,6 +96,8 @@ struct rep_json *rep_json_new(FILE *out, const char *command, int ndjson)
 	j->command = command;
 	j->ndjson = ndjson;
 	j->files = arr();
+	j->sessions = arr();
+	j->max_sessions = 1000;
 	return j;
 }
 
@@ -98,7 +106,229 @@ void rep_json_free(struct rep_json *j)
 	if (!j)
 		return;
 	cJSON_Delete(j->files);
+	cJSON_Delete(j->sessions);
 	free(j);
+}
+
+void rep_json_set_max_sessions(struct rep_json *j, size_t max)
+{
+	j->max_sessions = max ? max : 1000;
+}
+
+static cJSON *evidence_arr(const struct sess_step *st)
+{
+	cJSON *l = arr();
+	for (size_t i = 0; i < st->nev; i++) {
+		const struct sess_evidence *e = &st->ev[i];
+		cJSON *o = obj();
+		add_str(o, "file", e->file);
+		add_num(o, "line", (double)e->line);
+		add_time(o, "time", e->ts);
+		cJSON_AddBoolToObject(o, "failed", e->failed);
+		add_str(o, "text", e->text);
+		cJSON_AddItemToArray(l, o);
+	}
+	return l;
+}
+
+static cJSON *auth_arr(unsigned bits)
+{
+	static const struct { unsigned bit; const char *name; } names[] = {
+		{ SESS_AUTH_KERBEROS, "Kerberos" },
+		{ SESS_AUTH_NTLM, "NTLM" },
+		{ SESS_AUTH_TLSDSK, "TLS-DSK" },
+		{ SESS_AUTH_NEGOTIATE, "Negotiate" },
+		{ SESS_AUTH_OTHER, "other" },
+	};
+	cJSON *l = arr();
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (bits & names[i].bit)
+			cJSON_AddItemToArray(
+				l, cJSON_CreateString(names[i].name));
+	return l;
+}
+
+static cJSON *sess_obj(const struct sess *s)
+{
+	cJSON *o = obj();
+	char buf[64];
+	add_num(o, "id", s->id);
+	add_str(o, "user", s->user);
+	add_str(o, "epid", s->epid);
+	add_str(o, "client_version", s->client_version);
+	add_str(o, "server_version", s->server_version);
+	add_str(o, "outcome", sess_outcome_name(s->outcome));
+	add_str(o, "outcome_text", s->outcome_text);
+	add_str(o, "advice", s->advice);
+	add_str(o, "severity", ana_sev_name(ana_session_sev(s)));
+	add_time(o, "start", s->start);
+	add_time(o, "end", s->end);
+	if (s->start != SFB_TIME_NONE && s->end != SFB_TIME_NONE)
+		add_num(o, "duration_ms", (double)(s->end - s->start));
+	add_str(o, "file", s->file ? s->file : "");
+	add_num(o, "first_line", (double)s->first_line);
+	add_str(o, "last_file", s->last_file ? s->last_file : "");
+	add_num(o, "last_line", (double)s->last_line);
+	cJSON_AddBoolToObject(o, "signed_out", s->signed_out);
+	cJSON_AddBoolToObject(o, "evicted", s->evicted);
+	add_str(o, "server", s->server);
+	cJSON *sv = arr();
+	for (size_t i = 0; i < s->nservers; i++)
+		cJSON_AddItemToArray(
+			sv, cJSON_CreateString(s->servers_seen[i]));
+	cJSON_AddItemToObject(o, "servers_seen", sv);
+
+	cJSON *steps = obj();
+	for (int i = SFB_STEP_DISCOVERY; i < SFB_STEP__COUNT; i++) {
+		const struct sess_step *st = &s->steps[i];
+		cJSON *x = obj();
+		add_str(x, "status", sess_status_name(st->status));
+		add_str(x, "summary", st->summary);
+		add_num(x, "evidence_total", (double)st->nev_total);
+		cJSON_AddItemToObject(x, "evidence", evidence_arr(st));
+		cJSON_AddItemToObject(steps, rule_step_name((enum sfb_step)i),
+				      x);
+	}
+	cJSON_AddItemToObject(o, "steps", steps);
+
+	cJSON *au = obj();
+	cJSON_AddItemToObject(au, "offered", auth_arr(s->auth_offered));
+	add_str(au, "used", sess_auth_names(s->auth_used, buf, sizeof buf));
+	add_str(au, "confirmed", sess_auth_names(s->auth_confirmed, buf,
+						 sizeof buf));
+	add_num(au, "register_pairs", s->register_pairs);
+	add_num(au, "register_sent", s->register_total);
+	add_num(au, "register_401", s->register_401);
+	add_num(au, "expected_pairs", sess_expected_pairs(
+			s->auth_confirmed ? s->auth_confirmed : s->auth_used));
+	add_num(au, "final_status", s->register_final);
+	add_str(au, "final_reason", s->register_reason);
+	if (s->register_diag) {
+		add_num(au, "ms_diagnostics", s->register_diag);
+		add_str(au, "ms_diagnostics_reason", s->register_diag_reason);
+	}
+	add_num(au, "webticket_28032", s->webticket_28032);
+	cJSON *hl = arr();
+	for (size_t i = 0; i < s->nhttp; i++) {
+		const struct sess_http *h = &s->http[i];
+		cJSON *x = obj();
+		add_str(x, "kind", sess_http_kind_name(h->kind));
+		add_str(x, "file", h->file);
+		add_num(x, "line", (double)h->line);
+		add_time(x, "time", h->ts);
+		add_str(x, "method", h->method);
+		add_str(x, "url", h->url);
+		add_num(x, "status", h->status);
+		if (h->diag_code) {
+			add_num(x, "x_ms_diagnostics", h->diag_code);
+			add_str(x, "x_ms_diagnostics_reason", h->diag_reason);
+		}
+		if (h->fault_code[0]) {
+			add_str(x, "fault_code", h->fault_code);
+			add_str(x, "fault_reason", h->fault_reason);
+		}
+		cJSON_AddItemToArray(hl, x);
+	}
+	cJSON_AddItemToObject(au, "web_services", hl);
+	add_num(au, "web_services_total", (double)s->nhttp_total);
+	cJSON_AddItemToObject(o, "authentication", au);
+
+	cJSON *rd = obj();
+	add_num(rd, "count", s->nredirects);
+	add_str(rd, "from", s->redirect_from);
+	add_str(rd, "to", s->redirect_to);
+	cJSON_AddBoolToObject(rd, "loop", s->redirect_loop);
+	cJSON_AddItemToObject(o, "redirection", rd);
+
+	cJSON *st = obj();
+	for (int i = 0; i < SESS_SET__COUNT; i++) {
+		const struct sess_setting *x = &s->settings[i];
+		cJSON *y = obj();
+		add_str(y, "status", x->line && x->status == SESS_NOT_SEEN
+			? "unanswered" : sess_status_name(x->status));
+		add_num(y, "code", x->code);
+		if (x->line) {
+			add_str(y, "file", x->file);
+			add_num(y, "line", (double)x->line);
+		}
+		cJSON_AddItemToObject(st,
+			sess_setting_name((enum sess_setting_id)i), y);
+	}
+	if (s->location_profile[0]) {
+		cJSON *lp = obj();
+		add_str(lp, "name", s->location_profile);
+		add_num(lp, "rules", s->location_rules);
+		cJSON_AddItemToObject(st, "location_profile_data", lp);
+	}
+	cJSON *pv = obj();
+	for (size_t g = 0; g < s->ngroups; g++) {
+		cJSON *grp = obj();
+		for (size_t i = 0; i < s->nprops; i++)
+			if (s->props[i].group == g &&
+			    !cJSON_GetObjectItemCaseSensitive(
+				    grp, s->props[i].name))
+				add_str(grp, s->props[i].name,
+					s->props[i].value);
+		cJSON_AddItemToObject(pv, s->groups[g], grp);
+	}
+	cJSON_AddItemToObject(st, "provisioning", pv);
+	add_num(st, "provisioning_properties_total",
+		(double)s->nprops_total);
+	cJSON_AddItemToObject(o, "settings", st);
+	add_num(o, "messages", (double)s->nmsgs);
+	return o;
+}
+
+void rep_json_session(struct rep_json *j, const struct sess *s)
+{
+	if ((size_t)cJSON_GetArraySize(j->sessions) >= j->max_sessions) {
+		j->sessions_dropped++;
+		return;
+	}
+	cJSON_AddItemToArray(j->sessions, sess_obj(s));
+}
+
+void rep_json_flow(struct rep_json *j, const char *name,
+		   const struct flow *f)
+{
+	cJSON *o = obj();
+	add_str(o, "file", name);
+	cJSON *ps = arr();
+	for (size_t i = 0; i < flow_nparties(f); i++) {
+		const struct flow_party *p = flow_party_get(f, i);
+		cJSON *x = obj();
+		add_num(x, "index", (double)i);
+		add_str(x, "name", p->name);
+		add_str(x, "role", p->role);
+		cJSON_AddItemToArray(ps, x);
+	}
+	cJSON_AddItemToObject(o, "parties", ps);
+	cJSON *as = arr();
+	for (size_t i = 0; i < flow_narrows(f); i++) {
+		const struct flow_arrow *a = flow_arrow_get(f, i);
+		cJSON *x = obj();
+		add_time(x, "time", a->ts);
+		add_num(x, "from", a->from);
+		add_num(x, "to", a->to);
+		add_str(x, "label", a->label);
+		add_str(x, "note", a->note);
+		cJSON_AddBoolToObject(x, "error", a->error);
+		cJSON_AddBoolToObject(x, "request", a->request);
+		add_str(x, "file", a->file ? a->file : "");
+		add_num(x, "line", (double)a->line);
+		add_str(x, "call_id", a->call_id);
+		cJSON_AddItemToArray(as, x);
+	}
+	cJSON_AddItemToObject(o, "arrows", as);
+	add_num(o, "dropped", (double)flow_dropped(f));
+	if (j->ndjson) {
+		print_item(j, o);
+		fputc('\n', j->out);
+		cJSON_Delete(o);
+	} else {
+		cJSON_AddItemToArray(j->files, o);
+	}
+	j->count++;
 }
 
 const char *rep_json_version(void)
@@ -159,10 +389,7 @@ static cJSON *ana_diags(const struct ana *a)
 	for (size_t i = 0; i < a->ndiags; i++) {
 		const struct ana_diag *d = &a->diags[i];
 		cJSON *o = obj();
-		enum ana_sev s = d->sev;
-		if (s == ANA_SEV_INFO && (d->status == 401 || d->status == 407))
-			s = ANA_SEV_WARNING;
-		add_str(o, "severity", ana_sev_name(s));
+		add_str(o, "severity", ana_sev_name(d->sev));
 		add_str(o, "header", ana_diag_hdr_name(d->hdr));
 		add_num(o, "code", d->code);
 		if (d->sub >= 0)
@@ -176,6 +403,7 @@ static cJSON *ana_diags(const struct ana *a)
 		add_num(o, "status", d->status);
 		add_str(o, "request", d->request);
 		add_num(o, "count", (double)d->count);
+		add_str(o, "first_file", d->first_file);
 		add_num(o, "first_line", (double)d->first_line);
 		add_time(o, "first_time", d->first_ts);
 		cJSON_AddItemToArray(l, o);
@@ -197,6 +425,7 @@ static cJSON *ana_results(const struct ana *a)
 		add_str(o, "result_name", r->name);
 		add_str(o, "text", r->text);
 		add_num(o, "count", (double)r->count);
+		add_str(o, "first_file", r->first_file);
 		add_num(o, "first_line", (double)r->first_line);
 		cJSON_AddItemToArray(l, o);
 	}
@@ -215,6 +444,7 @@ static cJSON *ana_txns(const struct ana *a)
 	for (size_t i = 0; i < a->nunanswered; i++) {
 		const struct ana_unanswered *u = &a->unanswered[i];
 		cJSON *o = obj();
+		add_str(o, "file", u->file);
 		add_num(o, "line", (double)u->line);
 		add_time(o, "time", u->ts);
 		add_str(o, "method", u->method);
@@ -257,12 +487,19 @@ static cJSON *ana_obj(const struct ana *a)
 	cJSON *l = arr();
 	for (size_t i = 0; i < a->nwarns; i++) {
 		cJSON *x = obj();
+		add_str(x, "file", a->warns[i].file);
 		add_num(x, "line", (double)a->warns[i].line);
 		add_str(x, "message", a->warns[i].text);
 		cJSON_AddItemToArray(l, x);
 	}
 	cJSON_AddItemToObject(w, "items", l);
 	cJSON_AddItemToObject(o, "warnings", w);
+	cJSON *ss = obj();
+	add_num(ss, "total", (double)a->sess_total);
+	add_num(ss, "signed_in", (double)a->sess_signed_in);
+	add_num(ss, "failed", (double)a->sess_failed);
+	add_num(ss, "incomplete", (double)a->sess_incomplete);
+	cJSON_AddItemToObject(o, "session_counts", ss);
 	add_str(o, "worst_severity", ana_sev_name(ana_worst(a)));
 	return o;
 }
@@ -279,6 +516,10 @@ static void print_item(struct rep_json *j, cJSON *o)
 void rep_json_analyze(struct rep_json *j, const struct ana *a)
 {
 	cJSON *o = ana_obj(a);
+	cJSON_AddItemToObject(o, "sessions", j->sessions);
+	add_num(o, "sessions_not_listed", (double)j->sessions_dropped);
+	j->sessions = arr();
+	j->sessions_dropped = 0;
 	if (j->ndjson) {
 		print_item(j, o);
 		fputc('\n', j->out);
@@ -337,8 +578,8 @@ static cJSON *msg_obj(const struct msg *m)
 	};
 	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
 		if (m->flags & flags[i].f)
-			cJSON_AddItemToArray(fl,
-					     cJSON_CreateString(flags[i].name));
+			cJSON_AddItemToArray(
+				fl, cJSON_CreateString(flags[i].name));
 	cJSON_AddItemToObject(o, "flags", fl);
 	cJSON *dl = arr();
 	for (size_t i = 0; i < m->ndiags; i++) {

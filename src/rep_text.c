@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rep.h"
+#include "rule.h"
 #include "sv.h"
 
 #define C_RESET "\033[0m"
@@ -104,6 +105,11 @@ static void print_counts(FILE *out, const struct ana *a)
 	}
 	if (!first)
 		fputc('\n', out);
+	if (a->sess_total)
+		fprintf(out, "  %-13s %" PRIu64 ": %" PRIu64 " signed in, %"
+			PRIu64 " failed, %" PRIu64 " incomplete\n",
+			"sessions", a->sess_total, a->sess_signed_in,
+			a->sess_failed, a->sess_incomplete);
 	fprintf(out, "  %-13s %" PRIu64 ": %" PRIu64 " answered, %" PRIu64
 		" without final answer, %" PRIu64 " responses without request",
 		"transactions", a->txn_total, a->txn_answered,
@@ -123,11 +129,8 @@ static void print_diags(FILE *out, const struct ana *a, int color)
 		a->diags_total);
 	for (size_t i = 0; i < a->ndiags; i++) {
 		const struct ana_diag *d = &a->diags[i];
-		enum ana_sev s = d->sev;
-		if (s == ANA_SEV_INFO && (d->status == 401 || d->status == 407))
-			s = ANA_SEV_WARNING;
 		fputs("  ", out);
-		sev_tag(out, s, color);
+		sev_tag(out, d->sev, color);
 		fprintf(out, " %6" PRIu64 "x  %s %" PRIu32, d->count,
 			ana_diag_hdr_name(d->hdr), d->code);
 		if (d->sub >= 0)
@@ -145,7 +148,8 @@ static void print_diags(FILE *out, const struct ana *a, int color)
 					d->faultcode);
 			fputc(')', out);
 		}
-		fprintf(out, "; first at %s:%lu\n", a->file, d->first_line);
+		fprintf(out, "; first at %s:%lu\n", d->first_file,
+			d->first_line);
 	}
 	if (a->diags_other)
 		fprintf(out, "  ... %" PRIu64 " more of other kinds\n",
@@ -167,7 +171,7 @@ static void print_results(FILE *out, const struct ana *a, int color)
 			fprintf(out, "0x%08" PRIx64 "%s%s: ", r->code,
 				r->name[0] ? " " : "", r->name);
 		fprintf(out, "%s; first at %s:%lu\n",
-			r->text[0] ? r->text : "(no text)", a->file,
+			r->text[0] ? r->text : "(no text)", r->first_file,
 			r->first_line);
 	}
 	if (a->results_other)
@@ -187,7 +191,7 @@ static void print_unanswered(FILE *out, const struct ana *a, int color)
 			? ANA_SEV_INFO : ANA_SEV_WARNING;
 		fputs("  ", out);
 		sev_tag(out, s, color);
-		fprintf(out, " %s:%lu: %s %s", a->file, u->line, u->method,
+		fprintf(out, " %s:%lu: %s %s", u->file, u->line, u->method,
 			u->uri);
 		if (u->proto == MSG_SIP && u->call_id[0])
 			fprintf(out, " (Call-ID %s, CSeq %" PRIu32 ")",
@@ -207,10 +211,10 @@ static void print_warns(FILE *out, const struct ana *a, int color)
 		col(color, C_BOLD), col(color, C_RESET), a->warns_total);
 	for (size_t i = 0; i < a->nwarns; i++) {
 		if (a->warns[i].line)
-			fprintf(out, "  %s:%lu: %s\n", a->file,
+			fprintf(out, "  %s:%lu: %s\n", a->warns[i].file,
 				a->warns[i].line, a->warns[i].text);
 		else
-			fprintf(out, "  %s: %s\n", a->file,
+			fprintf(out, "  %s: %s\n", a->warns[i].file,
 				a->warns[i].text);
 	}
 	if (a->warns_total > a->nwarns)
@@ -218,15 +222,196 @@ static void print_warns(FILE *out, const struct ana *a, int color)
 			a->warns_total - a->nwarns);
 }
 
+void rep_text_file_header(FILE *out, const char *name, int color)
+{
+	fprintf(out, "%s%s%s\n", col(color, C_BOLD), name,
+		col(color, C_RESET));
+}
+
+static const char *status_mark(enum sess_status st, int color,
+			       const char **c)
+{
+	switch (st) {
+	case SESS_OK:
+		*c = col(color, C_GREEN);
+		return "ok";
+	case SESS_FAILED:
+		*c = col(color, C_RED);
+		return "FAILED";
+	case SESS_NOT_SEEN:
+		break;
+	}
+	*c = col(color, C_DIM);
+	return "-";
+}
+
+static void print_evidence(FILE *out, const struct sess_step *st,
+			   int verbose)
+{
+	/* the failing lines first: they say why */
+	size_t shown = 0, limit = verbose ? SESS_MAX_EVIDENCE : 3;
+	for (int pass = 1; pass >= 0; pass--) {
+		for (size_t i = 0; i < st->nev && shown < limit; i++) {
+			const struct sess_evidence *e = &st->ev[i];
+			if (e->failed != pass)
+				continue;
+			fprintf(out, "        %s:%lu: %s%s\n", e->file,
+				e->line, e->failed ? "! " : "", e->text);
+			shown++;
+		}
+	}
+	if (st->nev_total > shown)
+		fprintf(out, "        ... %" PRIu64 " more line(s)%s\n",
+			st->nev_total - shown, verbose ? "" : " (-v)");
+}
+
+static void print_http(FILE *out, const struct sess *s, int verbose)
+{
+	if (!s->nhttp)
+		return;
+	fprintf(out, "    web services: %" PRIu64 " call(s)\n",
+		s->nhttp_total);
+	size_t limit = verbose ? s->nhttp : (s->nhttp < 6 ? s->nhttp : 6);
+	for (size_t i = 0; i < limit; i++) {
+		const struct sess_http *h = &s->http[i];
+		fprintf(out, "      %s:%lu: %-12s %s %s -> ", h->file, h->line,
+			sess_http_kind_name(h->kind), h->method, h->url);
+		if (h->status)
+			fprintf(out, "%d", h->status);
+		else
+			fputs("no answer", out);
+		if (h->diag_code)
+			fprintf(out, ", X-Ms-diagnostics %" PRIu32 " %s",
+				h->diag_code, h->diag_reason);
+		if (h->fault_code[0])
+			fprintf(out, ", fault %s: %s", h->fault_code,
+				h->fault_reason);
+		fputc('\n', out);
+	}
+	if (s->nhttp_total > limit)
+		fprintf(out, "      ... %" PRIu64 " more\n",
+			s->nhttp_total - limit);
+}
+
+static void print_settings(FILE *out, const struct sess *s, int verbose)
+{
+	int any = 0;
+	for (int i = 0; i < SESS_SET__COUNT; i++)
+		any |= s->settings[i].line != 0;
+	if (!any)
+		return;
+	fputs("    settings:", out);
+	for (int i = 0; i < SESS_SET__COUNT; i++) {
+		const struct sess_setting *x = &s->settings[i];
+		fprintf(out, " %s %s", sess_setting_name(
+				(enum sess_setting_id)i),
+			x->status == SESS_OK ? "ok"
+			: x->status == SESS_FAILED ? "FAILED"
+			: x->line ? "unanswered" : "-");
+		if (x->status == SESS_FAILED)
+			fprintf(out, "(%d)", x->code);
+		fputc(i + 1 < SESS_SET__COUNT ? ',' : '\n', out);
+	}
+	if (s->location_profile[0])
+		fprintf(out, "    location profile: %s, %u rule(s)\n",
+			s->location_profile, s->location_rules);
+	if (!s->ngroups)
+		return;
+	fprintf(out, "    in-band provisioning: %zu group(s), %" PRIu64
+		" properties:", s->ngroups, s->nprops_total);
+	for (size_t i = 0; i < s->ngroups; i++)
+		fprintf(out, "%s %s", i ? "," : "", s->groups[i]);
+	fputc('\n', out);
+	for (size_t i = 0; i < s->nprops; i++) {
+		const struct sess_prop *p = &s->props[i];
+		/* without -v: the URLs, what a helpdesk checks first */
+		if (!verbose && !strstr(p->name, "Url") &&
+		    !strstr(p->name, "Uri") && !strstr(p->name, "URL"))
+			continue;
+		fprintf(out, "      %s.%s = %s\n", s->groups[p->group],
+			p->name, p->value);
+	}
+}
+
+void rep_text_session(FILE *out, const struct sess *s, int color,
+		      int verbose)
+{
+	char t1[32], t2[32], names[64], off[64];
+	const char *oc = s->outcome == SESS_SIGNED_IN ? C_GREEN
+			 : s->outcome == SESS_FAILED_OUT ? C_RED : C_YELLOW;
+	fprintf(out, "\n  %ssession %u%s  %s%s%s  %s%s%s\n",
+		col(color, C_BOLD), s->id, col(color, C_RESET),
+		s->user[0] ? s->user : "(user not seen)",
+		s->epid[0] ? " epid " : "", s->epid, col(color, oc),
+		sess_outcome_name(s->outcome), col(color, C_RESET));
+	fprintf(out, "    when: %s .. %s", sfb_time_fmt(s->start, t1,
+							   sizeof t1),
+		sfb_time_fmt(s->end, t2, sizeof t2));
+	if (s->start != SFB_TIME_NONE && s->end != SFB_TIME_NONE)
+		fprintf(out, " (%.3f s)", (double)(s->end - s->start) / 1000);
+	if (s->last_file == s->file)
+		fprintf(out, ", %s:%lu..%lu\n", s->file ? s->file : "-",
+			s->first_line, s->last_line);
+	else
+		fprintf(out, ", %s:%lu..%s:%lu\n", s->file ? s->file : "-",
+			s->first_line, s->last_file ? s->last_file : "-",
+			s->last_line);
+	if (s->client_version[0] || s->server_version[0])
+		fprintf(out, "    client: %s; server: %s\n",
+			s->client_version[0] ? s->client_version : "-",
+			s->server_version[0] ? s->server_version : "-");
+	if (s->nservers) {
+		fputs("    seen at:", out);
+		for (size_t i = 0; i < s->nservers; i++)
+			fprintf(out, " %s", s->servers_seen[i]);
+		fputc('\n', out);
+	}
+	fprintf(out, "    outcome: %s%s\n", s->outcome_text,
+		s->signed_out ? " (then signed out)" : s->evicted
+		? " (closed early: too many open sessions)" : "");
+	if (s->advice[0])
+		fprintf(out, "    next: %s\n", s->advice);
+	sess_auth_names(s->auth_confirmed ? s->auth_confirmed : s->auth_used,
+			names, sizeof names);
+	sess_auth_names(s->auth_offered, off, sizeof off);
+	fprintf(out, "    auth: offered %s; used %s%s; REGISTER %u "
+		"exchange(s), %u sent, %u answered 401/407",
+		off[0] ? off : "-", names[0] ? names : "-",
+		s->auth_confirmed ? " (confirmed)" : "", s->register_pairs,
+		s->register_total, s->register_401);
+	unsigned exp = sess_expected_pairs(s->auth_confirmed
+					   ? s->auth_confirmed : s->auth_used);
+	if (exp && s->register_final == 200)
+		fprintf(out, "; a clean %s sign-in takes %u", names, exp);
+	fputc('\n', out);
+	if (s->nredirects)
+		fprintf(out, "    redirect: %u, from %s to %s%s\n",
+			s->nredirects, s->redirect_from, s->redirect_to,
+			s->redirect_loop ? " (loop)" : "");
+	for (int i = SFB_STEP_DISCOVERY; i < SFB_STEP__COUNT; i++) {
+		const struct sess_step *st = &s->steps[i];
+		const char *c;
+		const char *mark = status_mark(st->status, color, &c);
+		fprintf(out, "    %d %-15s %s%-6s%s %s\n", i,
+			rule_step_name((enum sfb_step)i), c, mark,
+			col(color, C_RESET), st->summary[0] ? st->summary
+			: st->status == SESS_NOT_SEEN ? "not seen in the log"
+			: "");
+		print_evidence(out, st, verbose);
+	}
+	print_http(out, s, verbose);
+	print_settings(out, s, verbose);
+}
+
 void rep_text_analyze(FILE *out, const struct ana *a, int color)
 {
-	fprintf(out, "%s%s%s\n", col(color, C_BOLD), a->file,
-		col(color, C_RESET));
 	if (a->failed) {
 		fprintf(out, "  %serror%s: %s\n", col(color, C_RED),
 			col(color, C_RESET), a->error);
 		return;
 	}
+	if (a->sess_total)
+		fprintf(out, "\n");
 	print_counts(out, a);
 	print_diags(out, a, color);
 	print_results(out, a, color);

@@ -1,0 +1,1525 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sess.c -- the sign-in session builder (see sess.h for what a session
+ * is and when it starts and ends).  It sits after the transaction
+ * stage: each message, free-text event and CLS diagnostic record is
+ * attributed to at most one open session, which collects evidence per
+ * step; when a session closes its steps and outcome are decided
+ * (finish()) and it is handed to the sink, then freed.
+ *
+ * Lookup: open sessions are found by a hash of user + epid (one chain
+ * per bucket); a client log also has a "current" session for what
+ * carries no user (HTTP, free text).  Time: sessions are kept in order
+ * of last activity, so the idle check looks only at the oldest; signed-in
+ * sessions are also kept in order of sign-in for the settle window.
+ * Refresh REGISTERs of a registration whose session already closed are
+ * recognised by a small ring of (user, Call-ID) pairs and not taken for
+ * a new sign-in.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sess.h"
+#include "sv.h"
+#include "xmlbody.h"
+
+#define NBUCKETS 2048u
+#define RING 256u
+#define MAX_PENDING 16
+
+enum state { ST_DISCOVERY = 0, ST_REGISTERING, ST_SIGNED_IN, ST_DONE };
+
+struct pending {
+	uint64_t call;          /* hash of the Call-ID */
+	uint32_t cseq;
+	int setting;            /* enum sess_setting_id */
+};
+
+struct osess {
+	struct sess s;          /* the model handed to the sink */
+	uint64_t key;           /* hash of user + epid, 0 if no user yet */
+	uint64_t reg_call;      /* hash of the registration's Call-ID */
+	enum state state;
+	int64_t last_ts;        /* last activity, SFB_TIME_NONE if none */
+	int64_t signin_ts;      /* 200 OK to REGISTER */
+	unsigned pool_req, pool_resp;
+	int redirect_pending;
+	unsigned fail_ev[SFB_STEP__COUNT];  /* failing evidence per step */
+	unsigned ok_ev[SFB_STEP__COUNT];
+	unsigned register_sent;
+	struct pending pend[MAX_PENDING];
+	size_t npend;
+	int settings_seen;
+	unsigned int_500;       /* web-service 500 answers */
+	/* lists: by last activity (lru), by sign-in (settle), by hash */
+	struct osess *lru_prev, *lru_next;
+	struct osess *set_prev, *set_next;
+	struct osess *hnext;
+	int in_hash, in_settle;
+};
+
+struct ring_ent {
+	uint64_t key, call;
+};
+
+struct sess_builder {
+	struct sess_sink sink;
+	int client_log;
+	size_t max_open, nopen;
+	unsigned next_id;
+	struct osess *buckets[NBUCKETS];
+	struct osess *lru_head, *lru_tail;
+	struct osess *set_head, *set_tail;
+	struct osess *current;      /* client log: the client's session */
+	struct ring_ent ring[RING];
+	unsigned ring_pos;
+	/* server trace: who last asked from a web peer (sipuri=) */
+	struct { char host[64]; char user[128]; } peers[16];
+	unsigned peer_pos;
+};
+
+/* ---- small helpers --------------------------------------------------- */
+
+static void copy_sv(char *dst, size_t dstsz, struct sv v)
+{
+	size_t n = v.n < dstsz - 1 ? v.n : dstsz - 1;
+	if (n)
+		memcpy(dst, v.p, n);
+	dst[n] = '\0';
+}
+
+static uint64_t hash_lower(uint64_t h, struct sv v)
+{
+	for (size_t i = 0; i < v.n; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		h = (h ^ c) * 0x100000001b3ull;
+	}
+	return h;
+}
+
+static uint64_t key_of(struct sv user, struct sv epid)
+{
+	uint64_t h = hash_lower(0xcbf29ce484222325ull, user);
+	h = (h ^ 0xff) * 0x100000001b3ull;
+	h = hash_lower(h, epid);
+	return h ? h : 1;
+}
+
+static uint64_t hash_call(struct sv call_id)
+{
+	uint64_t h = hash_lower(0xcbf29ce484222325ull, call_id);
+	return h ? h : 1;
+}
+
+/* The first line of v, trimmed (for evidence text). */
+static struct sv first_line(struct sv v)
+{
+	long nl = sv_find_char(v, '\n');
+	if (nl >= 0)
+		v.n = (size_t)nl;
+	if (v.n && v.p[v.n - 1] == '\r')
+		v.n--;
+	return sv_trim(v);
+}
+
+/* URI inside <...> of a Contact value, else the value up to ';'. */
+static struct sv contact_uri(struct sv v)
+{
+	long lt = sv_find_char(v, '<');
+	if (lt >= 0) {
+		sv_skip(&v, (size_t)lt + 1);
+		long gt = sv_find_char(v, '>');
+		if (gt >= 0)
+			v.n = (size_t)gt;
+		return v;
+	}
+	long sc = sv_find_char(v, ';');
+	if (sc >= 0)
+		v.n = (size_t)sc;
+	return sv_trim(v);
+}
+
+static unsigned auth_bit(struct sv scheme)
+{
+	if (sv_ieq_cstr(scheme, "NTLM"))
+		return SESS_AUTH_NTLM;
+	if (sv_ieq_cstr(scheme, "Kerberos"))
+		return SESS_AUTH_KERBEROS;
+	if (sv_ieq_cstr(scheme, "TLS-DSK"))
+		return SESS_AUTH_TLSDSK;
+	if (sv_ieq_cstr(scheme, "Negotiate"))
+		return SESS_AUTH_NEGOTIATE;
+	return scheme.n ? SESS_AUTH_OTHER : 0;
+}
+
+/* Bits of the auth headers of kind hdr (and its proxy twin). */
+static unsigned auth_bits(const struct msg *m, enum msg_auth_hdr a,
+			  enum msg_auth_hdr b)
+{
+	unsigned bits = 0;
+	for (size_t i = 0; i < m->nauths; i++)
+		if (m->auths[i].hdr == a || m->auths[i].hdr == b)
+			bits |= auth_bit(m->auths[i].scheme);
+	return bits;
+}
+
+/* ---- lists ------------------------------------------------------------ */
+
+static void lru_unlink(struct sess_builder *b, struct osess *o)
+{
+	if (o->lru_prev)
+		o->lru_prev->lru_next = o->lru_next;
+	else
+		b->lru_head = o->lru_next;
+	if (o->lru_next)
+		o->lru_next->lru_prev = o->lru_prev;
+	else
+		b->lru_tail = o->lru_prev;
+	o->lru_prev = o->lru_next = NULL;
+}
+
+static void lru_append(struct sess_builder *b, struct osess *o)
+{
+	o->lru_prev = b->lru_tail;
+	o->lru_next = NULL;
+	if (b->lru_tail)
+		b->lru_tail->lru_next = o;
+	else
+		b->lru_head = o;
+	b->lru_tail = o;
+}
+
+static void settle_unlink(struct sess_builder *b, struct osess *o)
+{
+	if (!o->in_settle)
+		return;
+	if (o->set_prev)
+		o->set_prev->set_next = o->set_next;
+	else
+		b->set_head = o->set_next;
+	if (o->set_next)
+		o->set_next->set_prev = o->set_prev;
+	else
+		b->set_tail = o->set_prev;
+	o->set_prev = o->set_next = NULL;
+	o->in_settle = 0;
+}
+
+static void settle_append(struct sess_builder *b, struct osess *o)
+{
+	if (o->in_settle)
+		return;
+	o->set_prev = b->set_tail;
+	o->set_next = NULL;
+	if (b->set_tail)
+		b->set_tail->set_next = o;
+	else
+		b->set_head = o;
+	b->set_tail = o;
+	o->in_settle = 1;
+}
+
+static void hash_insert(struct sess_builder *b, struct osess *o)
+{
+	if (o->in_hash || !o->key)
+		return;
+	struct osess **slot = &b->buckets[o->key % NBUCKETS];
+	o->hnext = *slot;
+	*slot = o;
+	o->in_hash = 1;
+}
+
+static void hash_remove(struct sess_builder *b, struct osess *o)
+{
+	if (!o->in_hash)
+		return;
+	struct osess **pp = &b->buckets[o->key % NBUCKETS];
+	while (*pp && *pp != o)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = o->hnext;
+	o->in_hash = 0;
+}
+
+static struct osess *hash_find(struct sess_builder *b, uint64_t key)
+{
+	for (struct osess *o = b->buckets[key % NBUCKETS]; o; o = o->hnext)
+		if (o->key == key)
+			return o;
+	return NULL;
+}
+
+/* ---- evidence ---------------------------------------------------------- */
+
+static void SFB_PRINTF(7, 8)
+evidence(struct osess *o, enum sfb_step step, int failed, const char *file,
+	 unsigned long line, int64_t ts, const char *fmt, ...)
+{
+	if (step <= SFB_STEP_NONE || step >= SFB_STEP__COUNT)
+		return;
+	struct sess_step *st = &o->s.steps[step];
+	char text[sizeof st->ev[0].text];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	/* two patterns on one line, or a hop copy: one piece of evidence */
+	for (size_t i = 0; i < st->nev; i++)
+		if (st->ev[i].line == line && st->ev[i].file == file &&
+		    strcmp(st->ev[i].text, text) == 0)
+			return;
+	if (failed)
+		o->fail_ev[step]++;
+	else
+		o->ok_ev[step]++;
+	st->nev_total++;
+	if (st->nev >= SESS_MAX_EVIDENCE) {
+		/* keep the last slot for the latest failure: it decides */
+		if (!failed)
+			return;
+		st->nev = SESS_MAX_EVIDENCE - 1;
+	}
+	struct sess_evidence *e = &st->ev[st->nev++];
+	e->file = file;
+	e->line = line;
+	e->ts = ts;
+	e->failed = failed;
+	memcpy(e->text, text, sizeof e->text);
+}
+
+static void touch(struct sess_builder *b, struct osess *o, const char *file,
+		  unsigned long line, int64_t ts)
+{
+	if (ts != SFB_TIME_NONE) {
+		if (o->s.start == SFB_TIME_NONE || ts < o->s.start)
+			o->s.start = ts;
+		if (o->s.end == SFB_TIME_NONE || ts > o->s.end)
+			o->s.end = ts;
+		o->last_ts = ts;
+	}
+	if (line) {
+		if (!o->s.first_line) {
+			o->s.file = file;
+			o->s.first_line = line;
+		}
+		o->s.last_line = line;
+		o->s.last_file = file;
+	}
+	lru_unlink(b, o);
+	lru_append(b, o);
+}
+
+/* ---- deciding a session ------------------------------------------------ */
+
+const char *sess_outcome_name(enum sess_outcome o)
+{
+	switch (o) {
+	case SESS_SIGNED_IN:
+		return "signed-in";
+	case SESS_FAILED_OUT:
+		return "failed";
+	case SESS_INCOMPLETE:
+		break;
+	}
+	return "incomplete";
+}
+
+const char *sess_status_name(enum sess_status s)
+{
+	switch (s) {
+	case SESS_OK:
+		return "ok";
+	case SESS_FAILED:
+		return "failed";
+	case SESS_NOT_SEEN:
+		break;
+	}
+	return "not seen";
+}
+
+const char *sess_auth_names(unsigned bits, char *out, size_t outsz)
+{
+	static const struct { unsigned bit; const char *name; } names[] = {
+		{ SESS_AUTH_KERBEROS, "Kerberos" },
+		{ SESS_AUTH_NTLM, "NTLM" },
+		{ SESS_AUTH_TLSDSK, "TLS-DSK" },
+		{ SESS_AUTH_NEGOTIATE, "Negotiate" },
+		{ SESS_AUTH_OTHER, "other" },
+	};
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (!(bits & names[i].bit))
+			continue;
+		int w = snprintf(out + n, outsz - n, "%s%s", n ? ", " : "",
+				 names[i].name);
+		if (w < 0 || (size_t)w >= outsz - n)
+			break;
+		n += (size_t)w;
+	}
+	return out;
+}
+
+const char *sess_setting_name(enum sess_setting_id id)
+{
+	static const char *const names[SESS_SET__COUNT] = {
+		"location-profile", "roaming-contacts", "provisioning-v2",
+		"roaming-self", "roaming-ACL", "presence",
+	};
+	return (unsigned)id < SESS_SET__COUNT ? names[id] : "?";
+}
+
+const char *sess_http_kind_name(enum sess_http_kind k)
+{
+	switch (k) {
+	case SESS_HTTP_LYNCDISCOVER:
+		return "lyncdiscover";
+	case SESS_HTTP_AUTODISCOVER:
+		return "autodiscover";
+	case SESS_HTTP_WEBTICKET:
+		return "webticket";
+	case SESS_HTTP_CERTPROV:
+		return "certprov";
+	case SESS_HTTP_OTHER:
+		break;
+	}
+	return "other";
+}
+
+unsigned sess_expected_pairs(unsigned auth_used)
+{
+	switch (auth_used) {
+	case SESS_AUTH_KERBEROS:
+	case SESS_AUTH_NEGOTIATE:
+		return 2;
+	case SESS_AUTH_NTLM:
+		return 3;
+	case SESS_AUTH_TLSDSK:
+		return 4;
+	}
+	return 0;
+}
+
+/* A REGISTER loop: more 401s than any clean method needs, no 200. */
+static int is_401_loop(const struct osess *o)
+{
+	return o->s.register_final != 200 && o->s.register_401 >= 4;
+}
+
+static void set_summary(struct sess_step *st, const char *fmt, ...)
+	SFB_PRINTF(2, 3);
+static void set_summary(struct sess_step *st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(st->summary, sizeof st->summary, fmt, ap);
+	va_end(ap);
+}
+
+static void decide_discovery(struct osess *o)
+{
+	struct sess_step *st = &o->s.steps[SFB_STEP_DISCOVERY];
+	unsigned ok = o->ok_ev[SFB_STEP_DISCOVERY];
+	unsigned bad = o->fail_ev[SFB_STEP_DISCOVERY];
+	const char *srv = o->s.server[0] ? o->s.server : "the server";
+	if (!ok && !bad) {
+		st->status = SESS_NOT_SEEN;
+		if (o->register_sent)
+			set_summary(st, "no discovery in the log; REGISTER "
+				    "went to %s", srv);
+		return;
+	}
+	if (ok || o->register_sent) {
+		st->status = SESS_OK;
+		if (o->register_sent)
+			set_summary(st, "server found: %s%s",
+				    o->s.server[0] ? o->s.server : "?",
+				    bad ? " (after failed lookups)" : "");
+		else
+			set_summary(st, "%u lookup(s) answered%s", ok,
+				    bad ? ", some failed" : "");
+		return;
+	}
+	st->status = SESS_FAILED;
+	set_summary(st, "every lookup failed (%u): the client found no "
+		    "server to sign in to", bad);
+}
+
+static void decide_connectivity(struct osess *o)
+{
+	struct sess_step *st = &o->s.steps[SFB_STEP_CONNECTIVITY];
+	unsigned bad = o->fail_ev[SFB_STEP_CONNECTIVITY];
+	if (o->pool_resp || o->s.register_final || o->s.register_401) {
+		st->status = SESS_OK;
+		set_summary(st, "%s answered", o->s.server[0] ? o->s.server
+							   : "the server");
+		return;
+	}
+	if (bad) {
+		st->status = SESS_FAILED;
+		set_summary(st, "no answer from %s: connection or TLS "
+			    "failure", o->s.server[0] ? o->s.server
+						      : "the server");
+		return;
+	}
+	if (o->ok_ev[SFB_STEP_CONNECTIVITY]) {
+		st->status = SESS_OK;
+		set_summary(st, "connection established");
+		return;
+	}
+	st->status = SESS_NOT_SEEN;
+	if (o->register_sent)
+		set_summary(st, "REGISTER sent to %s, no answer in the log",
+			    o->s.server[0] ? o->s.server : "the server");
+}
+
+static void decide_auth(struct osess *o)
+{
+	struct sess *s = &o->s;
+	struct sess_step *st = &s->steps[SFB_STEP_AUTH];
+	char used[48], off[64];
+	sess_auth_names(s->auth_confirmed ? s->auth_confirmed : s->auth_used,
+			used, sizeof used);
+	sess_auth_names(s->auth_offered, off, sizeof off);
+	if (s->register_final == 200) {
+		st->status = SESS_OK;
+		unsigned exp = sess_expected_pairs(s->auth_confirmed
+			? s->auth_confirmed : s->auth_used);
+		set_summary(st, "%s, %u REGISTER exchange%s%s", used[0] ? used
+			    : "method not logged", s->register_pairs,
+			    s->register_pairs == 1 ? "" : "s",
+			    exp && exp != s->register_pairs
+			    ? " (a clean sign-in with this method takes "
+			      "another number)" : "");
+		return;
+	}
+	if (s->register_final >= 300 && s->register_final != 301 &&
+	    s->register_final != 302) {
+		st->status = SESS_FAILED;
+		if (s->register_diag)
+			set_summary(st, "REGISTER answered %d %s: "
+				    "ms-diagnostics %u %s", s->register_final,
+				    s->register_reason, s->register_diag,
+				    s->register_diag_reason);
+		else
+			set_summary(st, "REGISTER answered %d %s",
+				    s->register_final, s->register_reason);
+		return;
+	}
+	if (is_401_loop(o)) {
+		st->status = SESS_FAILED;
+		set_summary(st, "REGISTER loop: %u REGISTERs, every one "
+			    "answered 401 (offered: %s)", s->register_total,
+			    off[0] ? off : "?");
+		return;
+	}
+	if (s->webticket_28032 >= 2 || o->int_500) {
+		st->status = SESS_FAILED;
+		set_summary(st, "web ticket refused: %u answer(s) with "
+			    "X-Ms-diagnostics 28032%s", s->webticket_28032,
+			    o->int_500 ? ", then 500 from the web services"
+				       : "");
+		return;
+	}
+	if (o->fail_ev[SFB_STEP_AUTH] && !o->register_sent) {
+		st->status = SESS_FAILED;
+		set_summary(st, "authentication failed before any REGISTER");
+		return;
+	}
+	if (o->fail_ev[SFB_STEP_AUTH] && s->register_401) {
+		st->status = SESS_FAILED;
+		set_summary(st, "credentials refused: %u REGISTER(s) answered "
+			    "401 (offered: %s)", s->register_401,
+			    off[0] ? off : "?");
+		return;
+	}
+	st->status = SESS_NOT_SEEN;
+	if (o->register_sent)
+		set_summary(st, "%u REGISTER exchange%s, no final answer "
+			    "(offered: %s)", s->register_pairs,
+			    s->register_pairs == 1 ? "" : "s",
+			    off[0] ? off : "-");
+}
+
+static void decide_redirect(struct osess *o)
+{
+	struct sess *s = &o->s;
+	struct sess_step *st = &s->steps[SFB_STEP_REDIRECT];
+	if (!s->nredirects) {
+		st->status = SESS_NOT_SEEN;
+		return;
+	}
+	if (s->redirect_loop) {
+		st->status = SESS_FAILED;
+		set_summary(st, "redirect loop: %u redirects, last to %s",
+			    s->nredirects, s->redirect_to);
+		return;
+	}
+	if (s->register_final == 200) {
+		st->status = SESS_OK;
+		set_summary(st, "redirected from %s to home pool %s",
+			    s->redirect_from, s->redirect_to);
+		return;
+	}
+	st->status = s->register_final >= 300 &&
+		     s->register_final != 301 ? SESS_FAILED : SESS_NOT_SEEN;
+	set_summary(st, "redirected from %s to %s, no sign-in there",
+		    s->redirect_from, s->redirect_to);
+}
+
+static void decide_settings(struct osess *o)
+{
+	struct sess *s = &o->s;
+	struct sess_step *st = &s->steps[SFB_STEP_SETTINGS];
+	unsigned ok = 0, bad = 0, seen = 0;
+	for (int i = 0; i < SESS_SET__COUNT; i++) {
+		if (s->settings[i].status == SESS_OK)
+			ok++;
+		else if (s->settings[i].status == SESS_FAILED)
+			bad++;
+		if (s->settings[i].line)
+			seen++;
+	}
+	if (!seen) {
+		st->status = SESS_NOT_SEEN;
+		return;
+	}
+	if (!ok && !bad) {
+		st->status = SESS_NOT_SEEN;
+		set_summary(st, "%u settings request(s) sent, no answer in "
+			    "the log", seen);
+		return;
+	}
+	st->status = bad ? SESS_FAILED : SESS_OK;
+	set_summary(st, "%u of %d settings requests succeeded%s%s", ok,
+		    SESS_SET__COUNT, bad ? ", some failed" : "",
+		    seen > ok + bad ? ", some unanswered" : "");
+}
+
+/* What a senior UC engineer would check next, for a failed step. */
+static void advise(struct osess *o, enum sfb_step failed)
+{
+	struct sess *s = &o->s;
+	const char *a = "";
+	switch (failed) {
+	case SFB_STEP_DISCOVERY:
+		a = "no lyncdiscover, SRV or A record led to a server: check "
+		    "the DNS records of the SIP domain (lyncdiscover, "
+		    "_sipinternaltls._tcp, _sip._tls, sip) from where the "
+		    "client is";
+		break;
+	case SFB_STEP_CONNECTIVITY:
+		a = "the server never answered: check the route and firewall "
+		    "to it (5061 inside, 443 to the Edge), and that the client "
+		    "trusts the server certificate chain and its name matches";
+		break;
+	case SFB_STEP_AUTH:
+		if (s->register_final >= 300)
+			a = "the server refused the registration and said why "
+			    "(ms-diagnostics): fix that cause, e.g. the user's "
+			    "policies, SIP enablement or home pool";
+		else if (s->webticket_28032)
+			a = "clients without a TLS-DSK certificate cannot get "
+			    "a web ticket; known cause: the certificate of the "
+			    "Front End's external web site (port 4443) names "
+			    "the wrong host: check its subject and SAN";
+		else if (is_401_loop(o))
+			a = "the network is fine, authentication is not: read "
+			    "the Front End's CLS trace for why the credentials "
+			    "were refused (password, locked or disabled "
+			    "account, clock skew, NTLM/Kerberos not allowed)";
+		else
+			a = "read the failing lines of the authentication "
+			    "step; the server side (CLS) says why";
+		break;
+	case SFB_STEP_REDIRECT:
+		a = "the pools redirect the user in a loop: check the user's "
+		    "home pool assignment and the registrar of each pool";
+		break;
+	case SFB_STEP_SETTINGS:
+	case SFB_STEP_NONE:
+	case SFB_STEP__COUNT:
+		break;
+	}
+	snprintf(s->advice, sizeof s->advice, "%s", a);
+}
+
+static void decide_outcome(struct osess *o)
+{
+	struct sess *s = &o->s;
+	char used[48];
+	sess_auth_names(s->auth_confirmed ? s->auth_confirmed : s->auth_used,
+			used, sizeof used);
+	if (s->register_final == 200) {
+		s->outcome = SESS_SIGNED_IN;
+		unsigned exp = sess_expected_pairs(s->auth_confirmed
+			? s->auth_confirmed : s->auth_used);
+		if (exp && exp != s->register_pairs)
+			snprintf(s->outcome_text, sizeof s->outcome_text,
+				 "signed in with %s after %u REGISTER "
+				 "exchanges; a clean %s sign-in takes %u: "
+				 "look for retries or re-challenges",
+				 used, s->register_pairs, used, exp);
+		else
+			snprintf(s->outcome_text, sizeof s->outcome_text,
+				 "signed in%s%s after %u REGISTER "
+				 "exchange%s%s", used[0] ? " with " : "",
+				 used[0] ? used : " (method not logged)",
+				 s->register_pairs,
+				 s->register_pairs == 1 ? "" : "s",
+				 s->nredirects ? ", at the home pool" : "");
+		return;
+	}
+	int failed = 0;
+	for (int i = SFB_STEP_DISCOVERY; i < SFB_STEP__COUNT; i++)
+		if (s->steps[i].status == SESS_FAILED &&
+		    i != SFB_STEP_SETTINGS)
+			failed = i;
+	if (failed) {
+		s->outcome = SESS_FAILED_OUT;
+		snprintf(s->outcome_text, sizeof s->outcome_text, "%s failed: "
+			 "%s", rule_step_name((enum sfb_step)failed),
+			 s->steps[failed].summary);
+		advise(o, (enum sfb_step)failed);
+		return;
+	}
+	s->outcome = SESS_INCOMPLETE;
+	const char *where = !o->register_sent ? "before any REGISTER"
+			    : "during authentication";
+	snprintf(s->outcome_text, sizeof s->outcome_text, "the sign-in did "
+		 "not finish in the log: it stops %s", where);
+}
+
+static void finish(struct osess *o)
+{
+	decide_discovery(o);
+	decide_connectivity(o);
+	decide_auth(o);
+	decide_redirect(o);
+	decide_settings(o);
+	decide_outcome(o);
+}
+
+static void ring_add(struct sess_builder *b, uint64_t key, uint64_t call)
+{
+	if (!key || !call)
+		return;
+	b->ring[b->ring_pos % RING] = (struct ring_ent){ key, call };
+	b->ring_pos++;
+}
+
+static int ring_has(const struct sess_builder *b, uint64_t key,
+		    uint64_t call)
+{
+	for (unsigned i = 0; i < RING; i++)
+		if (b->ring[i].key == key && b->ring[i].call == call)
+			return 1;
+	return 0;
+}
+
+static void close_sess(struct sess_builder *b, struct osess *o)
+{
+	if (o->state == ST_SIGNED_IN)
+		ring_add(b, o->key, o->reg_call);
+	finish(o);
+	hash_remove(b, o);
+	lru_unlink(b, o);
+	settle_unlink(b, o);
+	if (b->current == o)
+		b->current = NULL;
+	b->nopen--;
+	if (b->sink.on_session)
+		b->sink.on_session(b->sink.ud, &o->s);
+	free(o->s.props);
+	free(o);
+}
+
+static struct osess *open_sess(struct sess_builder *b, uint64_t key)
+{
+	while (b->nopen >= b->max_open && b->lru_head) {
+		b->lru_head->s.evicted = 1;
+		close_sess(b, b->lru_head);
+	}
+	struct osess *o = sfb_xcalloc(1, sizeof *o);
+	o->s.id = ++b->next_id;
+	o->s.start = o->s.end = SFB_TIME_NONE;
+	o->last_ts = o->signin_ts = SFB_TIME_NONE;
+	o->key = key;
+	b->nopen++;
+	hash_insert(b, o);
+	lru_append(b, o);
+	if (b->client_log)
+		b->current = o;
+	return o;
+}
+
+/* Close what went idle, and signed-in sessions whose settle time is up. */
+static void sweep(struct sess_builder *b, int64_t now)
+{
+	if (now == SFB_TIME_NONE)
+		return;
+	while (b->lru_head && b->lru_head->last_ts != SFB_TIME_NONE &&
+	       now > b->lru_head->last_ts &&
+	       (uint64_t)now - (uint64_t)b->lru_head->last_ts >
+		       SFB_SESS_IDLE_MS)
+		close_sess(b, b->lru_head);
+	while (b->set_head && b->set_head->signin_ts != SFB_TIME_NONE &&
+	       now > b->set_head->signin_ts &&
+	       (uint64_t)now - (uint64_t)b->set_head->signin_ts >
+		       SFB_SESS_SETTLE_MS)
+		close_sess(b, b->set_head);
+}
+
+static void note_server(struct osess *o, const struct msg *m)
+{
+	if (!m->server[0])
+		return;
+	struct sv srv = sv_cstr(m->server);
+	long bs = sv_find_char(srv, '\\');
+	if (bs >= 0)
+		srv.n = (size_t)bs;
+	for (size_t i = 0; i < o->s.nservers; i++)
+		if (sv_eq(sv_cstr(o->s.servers_seen[i]), srv))
+			return;
+	if (o->s.nservers < SESS_MAX_SERVERS)
+		copy_sv(o->s.servers_seen[o->s.nservers++],
+			sizeof o->s.servers_seen[0], srv);
+}
+
+/*
+ * Has o gone past discovery?  Then new discovery activity of the client
+ * is a new sign-in attempt, not more of this one.
+ */
+static int progressed(const struct osess *o)
+{
+	return o->state == ST_SIGNED_IN || o->register_sent ||
+	       o->ok_ev[SFB_STEP_AUTH] || o->fail_ev[SFB_STEP_AUTH];
+}
+
+/* ---- SIP ---------------------------------------------------------------- */
+
+static int event_setting(struct sv event)
+{
+	if (sv_ieq_cstr(event, "vnd-microsoft-roaming-contacts"))
+		return SESS_SET_CONTACTS;
+	if (sv_ieq_cstr(event, "vnd-microsoft-provisioning-v2"))
+		return SESS_SET_PROVISIONING;
+	if (sv_ieq_cstr(event, "vnd-microsoft-roaming-self"))
+		return SESS_SET_SELF;
+	if (sv_ieq_cstr(event, "vnd-microsoft-roaming-ACL"))
+		return SESS_SET_ACL;
+	if (sv_ieq_cstr(event, "presence"))
+		return SESS_SET_PRESENCE;
+	return -1;
+}
+
+struct prov_ctx {
+	struct osess *o;
+	int group;
+};
+
+static void prov_group(void *ud, const char *group)
+{
+	struct prov_ctx *c = ud;
+	struct sess *s = &c->o->s;
+	c->group = -1;
+	for (size_t i = 0; i < s->ngroups; i++)
+		if (strcmp(s->groups[i], group) == 0)
+			c->group = (int)i;
+	if (c->group < 0 && s->ngroups < SESS_MAX_GROUPS) {
+		copy_sv(s->groups[s->ngroups], sizeof s->groups[0],
+			sv_cstr(group));
+		c->group = (int)s->ngroups++;
+	}
+}
+
+static void prov_prop(void *ud, const char *group, const char *name,
+		      const char *value)
+{
+	struct prov_ctx *c = ud;
+	struct sess *s = &c->o->s;
+	(void)group;
+	s->nprops_total++;
+	if (c->group < 0 || s->nprops >= SESS_MAX_PROPS)
+		return;
+	if (!s->props)
+		s->props = sfb_xcalloc(SESS_MAX_PROPS, sizeof *s->props);
+	struct sess_prop *p = &s->props[s->nprops++];
+	p->group = (uint8_t)c->group;
+	copy_sv(p->name, sizeof p->name, sv_cstr(name));
+	copy_sv(p->value, sizeof p->value, sv_cstr(value));
+}
+
+static void settings_answer(struct osess *o, const struct msg *m, int id)
+{
+	struct sess *s = &o->s;
+	struct sess_setting *set = &s->settings[id];
+	set->code = m->status;
+	if (!set->line) {
+		set->file = m->file;
+		set->line = m->line_first;
+	}
+	if (m->status >= 300) {
+		set->status = SESS_FAILED;
+		evidence(o, SFB_STEP_SETTINGS, 1, m->file, m->line_first,
+			 m->ts, "%s answered %d %.*s", sess_setting_name(
+				 (enum sess_setting_id)id), m->status,
+			 (int)m->status_reason.n, m->status_reason.p);
+		return;
+	}
+	set->status = SESS_OK;
+	evidence(o, SFB_STEP_SETTINGS, 0, m->file, m->line_first, m->ts,
+		 "%s answered %d", sess_setting_name(
+			 (enum sess_setting_id)id), m->status);
+	if (id == SESS_SET_PROVISIONING && m->body.n) {
+		struct prov_ctx c = { o, -1 };
+		struct xmlbody_prov_sink ps = { prov_group, prov_prop, &c };
+		(void)xmlbody_provisioning(m->body, &ps);
+	} else if (id == SESS_SET_LOCATION_PROFILE && m->body.n) {
+		(void)xmlbody_location_profile(m->body, s->location_profile,
+					       sizeof s->location_profile,
+					       &s->location_rules);
+	}
+}
+
+/* A SERVICE or SUBSCRIBE of the settings phase, or its answer. */
+static int settings_msg(struct osess *o, const struct msg *m)
+{
+	uint64_t call = hash_call(m->call_id);
+	if (m->kind == MSG_REQUEST) {
+		int id = -1;
+		if (sv_ieq_cstr(m->method, "SERVICE"))
+			id = SESS_SET_LOCATION_PROFILE;
+		else if (sv_ieq_cstr(m->method, "SUBSCRIBE"))
+			id = event_setting(m->event);
+		if (id < 0)
+			return 0;
+		/* SERVICE is used for more than the location profile */
+		if (id == SESS_SET_LOCATION_PROFILE &&
+		    o->s.settings[id].status == SESS_OK)
+			return 0;
+		if (!o->s.settings[id].line) {
+			o->s.settings[id].file = m->file;
+			o->s.settings[id].line = m->line_first;
+		}
+		if (o->npend < MAX_PENDING)
+			o->pend[o->npend++] = (struct pending){ call, m->cseq,
+								 id };
+		o->settings_seen = 1;
+		return 1;
+	}
+	for (size_t i = 0; i < o->npend; i++) {
+		if (o->pend[i].call != call || o->pend[i].cseq != m->cseq)
+			continue;
+		if (m->status < 200)
+			return 1;
+		settings_answer(o, m, o->pend[i].setting);
+		o->pend[i] = o->pend[--o->npend];
+		return 1;
+	}
+	return 0;
+}
+
+static int settings_complete(const struct osess *o)
+{
+	for (int i = 0; i < SESS_SET__COUNT; i++)
+		if (o->s.settings[i].status == SESS_NOT_SEEN)
+			return 0;
+	return 1;
+}
+
+static void register_request(struct sess_builder *b, struct osess *o,
+			     const struct msg *m)
+{
+	struct sess *s = &o->s;
+	if (o->redirect_pending) {
+		/* the home pool: a new registration, counts start again */
+		o->redirect_pending = 0;
+		o->pool_req = o->pool_resp = 0;
+		s->register_pairs = 0;
+		o->reg_call = hash_call(m->call_id);
+	}
+	if (!o->reg_call)
+		o->reg_call = hash_call(m->call_id);
+	o->register_sent++;
+	o->pool_req++;
+	s->register_total++;
+	if (o->state < ST_REGISTERING)
+		o->state = ST_REGISTERING;
+	if (m->user_agent.n && !s->client_version[0])
+		copy_sv(s->client_version, sizeof s->client_version,
+			m->user_agent);
+	unsigned used = auth_bits(m, MSG_AUTH_AUTHORIZATION,
+				  MSG_AUTH_PROXY_AUTHORIZATION);
+	if (used)
+		s->auth_used = used & SESS_AUTH_TLSDSK ? SESS_AUTH_TLSDSK
+			: used & SESS_AUTH_KERBEROS ? SESS_AUTH_KERBEROS
+			: used & SESS_AUTH_NTLM ? SESS_AUTH_NTLM : used;
+	struct sv to = sv_cstr(b->client_log ? m->remote : m->server);
+	long bs = b->client_log ? -1 : sv_find_char(to, '\\');
+	if (bs >= 0)
+		to.n = (size_t)bs;    /* "fe01\\fe01": the server's name */
+	if (to.n && (!s->server[0] || o->pool_req == 1))
+		copy_sv(s->server, sizeof s->server, to);
+	if (o->register_sent == 1)
+		evidence(o, SFB_STEP_CONNECTIVITY, 0, m->file, m->line_first,
+			 m->ts, "REGISTER sent to %.*s", (int)(to.n ? to.n : 1),
+			 to.n ? to.p : "?");
+}
+
+static void register_response(struct osess *o, const struct msg *m)
+{
+	struct sess *s = &o->s;
+	char names[64];
+	if (m->status < 200)
+		return;
+	o->pool_resp++;
+	s->register_pairs = o->pool_resp < o->pool_req ? o->pool_resp
+						       : o->pool_req;
+	if (m->server_hdr.n && !s->server_version[0])
+		copy_sv(s->server_version, sizeof s->server_version,
+			m->server_hdr);
+	if (o->pool_resp == 1)
+		evidence(o, SFB_STEP_CONNECTIVITY, 0, m->file, m->line_first,
+			 m->ts, "the server answered REGISTER (%d)",
+			 m->status);
+	if (m->status == 401 || m->status == 407) {
+		s->register_401++;
+		unsigned off = auth_bits(m, MSG_AUTH_WWW,
+					 MSG_AUTH_PROXY_AUTHENTICATE);
+		s->auth_offered |= off;
+		if (s->register_401 <= 2 || is_401_loop(o))
+			evidence(o, SFB_STEP_AUTH, is_401_loop(o), m->file,
+				 m->line_first, m->ts, "REGISTER answered %d "
+				 "%.*s%s%s", m->status,
+				 (int)m->status_reason.n, m->status_reason.p,
+				 off ? ", offering " : "",
+				 off ? sess_auth_names(off, names,
+						       sizeof names) : "");
+		return;
+	}
+	s->register_final = m->status;
+	copy_sv(s->register_reason, sizeof s->register_reason,
+		m->status_reason);
+	if (m->ndiags) {
+		s->register_diag = m->diags[0].code;
+		copy_sv(s->register_diag_reason,
+			sizeof s->register_diag_reason, m->diags[0].reason);
+	}
+	if (m->status >= 200 && m->status < 300) {
+		unsigned conf = auth_bits(m, MSG_AUTH_INFO,
+					  MSG_AUTH_PROXY_INFO);
+		if (conf)
+			s->auth_confirmed = conf;
+		evidence(o, SFB_STEP_AUTH, 0, m->file, m->line_first, m->ts,
+			 "REGISTER answered %d %.*s%s%s", m->status,
+			 (int)m->status_reason.n, m->status_reason.p,
+			 conf ? ", Authentication-Info " : "",
+			 conf ? sess_auth_names(conf, names, sizeof names)
+			      : "");
+		if (s->nredirects)
+			evidence(o, SFB_STEP_REDIRECT, 0, m->file,
+				 m->line_first, m->ts, "signed in at %s",
+				 s->redirect_to);
+		return;
+	}
+	if (m->status == 301 || m->status == 302) {
+		struct sv to = contact_uri(m->contact);
+		char prev[128];
+		copy_sv(prev, sizeof prev, sv_cstr(s->redirect_to));
+		s->nredirects++;
+		if (!s->redirect_from[0])
+			copy_sv(s->redirect_from, sizeof s->redirect_from,
+				sv_cstr(s->server));
+		copy_sv(s->redirect_to, sizeof s->redirect_to, to);
+		if ((prev[0] && strcmp(prev, s->redirect_to) == 0) ||
+		    s->nredirects > 3)
+			s->redirect_loop = 1;
+		o->redirect_pending = 1;
+		s->register_final = 0;
+		evidence(o, SFB_STEP_REDIRECT, s->redirect_loop, m->file,
+			 m->line_first, m->ts, "%d %.*s to %.*s", m->status,
+			 (int)m->status_reason.n, m->status_reason.p,
+			 (int)to.n, to.p);
+		return;
+	}
+	if (m->ndiags)
+		evidence(o, SFB_STEP_AUTH, 1, m->file, m->line_first, m->ts,
+			 "REGISTER answered %d %.*s: ms-diagnostics %u %.*s",
+			 m->status, (int)m->status_reason.n,
+			 m->status_reason.p, m->diags[0].code,
+			 (int)m->diags[0].reason.n, m->diags[0].reason.p);
+	else
+		evidence(o, SFB_STEP_AUTH, 1, m->file, m->line_first, m->ts,
+			 "REGISTER answered %d %.*s", m->status,
+			 (int)m->status_reason.n, m->status_reason.p);
+}
+
+static unsigned sip_msg(struct sess_builder *b, const struct msg *m,
+			int copy)
+{
+	int is_register = m->kind == MSG_REQUEST
+		? sv_ieq_cstr(m->method, "REGISTER")
+		: sv_ieq_cstr(m->cseq_method, "REGISTER");
+	if (!m->from_uri.n)
+		return 0;
+	uint64_t key = key_of(m->from_uri, m->from_epid);
+	struct osess *o = hash_find(b, key);
+
+	if (!is_register) {
+		if (!o || o->state != ST_SIGNED_IN)
+			return 0;
+		if (copy) {
+			note_server(o, m);
+			return o->s.id;
+		}
+		if (!settings_msg(o, m))
+			return 0;
+		o->s.nmsgs++;
+		touch(b, o, m->file, m->line_first, m->ts);
+		unsigned id = o->s.id;
+		if (settings_complete(o))
+			close_sess(b, o);
+		return id;
+	}
+
+	if (m->kind == MSG_REQUEST && !copy) {
+		uint64_t call = hash_call(m->call_id);
+		if (m->expires == 0) {
+			if (!o)
+				return 0;
+			o->s.signed_out = 1;
+			evidence(o, SFB_STEP_SETTINGS, 0, m->file,
+				 m->line_first, m->ts, "signed out "
+				 "(REGISTER with Expires: 0)");
+			touch(b, o, m->file, m->line_first, m->ts);
+			unsigned id = o->s.id;
+			close_sess(b, o);
+			return id;
+		}
+		if (o && o->state == ST_SIGNED_IN) {
+			if (o->reg_call == call) {
+				o->s.nmsgs++;
+				return o->s.id;  /* a refresh */
+			}
+			close_sess(b, o);
+			o = NULL;
+		} else if (o && o->reg_call && o->reg_call != call &&
+			   !o->redirect_pending) {
+			/* a new registration: the client started over */
+			close_sess(b, o);
+			o = NULL;
+		}
+		if (!o && ring_has(b, key, call))
+			return 0;        /* refresh of a closed sign-in */
+		if (!o && b->client_log && b->current && !b->current->key) {
+			/* discovery started it before the user was known */
+			o = b->current;
+			o->key = key;
+			hash_insert(b, o);
+		}
+		if (!o)
+			o = open_sess(b, key);
+		if (!o->s.user[0]) {
+			copy_sv(o->s.user, sizeof o->s.user, m->from_uri);
+			copy_sv(o->s.epid, sizeof o->s.epid, m->from_epid);
+		}
+		register_request(b, o, m);
+	} else {
+		if (!o)
+			return 0;
+		if (copy) {
+			note_server(o, m);
+			return o->s.id;
+		}
+		if (m->kind == MSG_RESPONSE) {
+			if (o->state == ST_SIGNED_IN) {
+				o->s.nmsgs++;
+				return o->s.id;  /* answer to a refresh */
+			}
+			register_response(o, m);
+		}
+	}
+	note_server(o, m);
+	o->s.nmsgs++;
+	touch(b, o, m->file, m->line_first, m->ts);
+	unsigned id = o->s.id;
+	if (m->kind == MSG_RESPONSE && o->s.register_final == 200 &&
+	    o->state != ST_SIGNED_IN) {
+		o->state = ST_SIGNED_IN;
+		o->signin_ts = m->ts;
+		settle_append(b, o);
+	} else if (m->kind == MSG_RESPONSE && o->s.register_final >= 300 &&
+		   !o->redirect_pending) {
+		close_sess(b, o);        /* a final refusal ends it */
+	} else if (o->s.redirect_loop) {
+		close_sess(b, o);
+	}
+	return id;
+}
+
+/* ---- HTTP --------------------------------------------------------------- */
+
+static enum sess_http_kind http_kind(struct sv host, struct sv path)
+{
+	if (sv_ifind(path, "/webticket/") >= 0)
+		return SESS_HTTP_WEBTICKET;
+	if (sv_ifind(path, "/certprov/") >= 0)
+		return SESS_HTTP_CERTPROV;
+	if (sv_istarts(host, "lyncdiscover"))
+		return SESS_HTTP_LYNCDISCOVER;
+	if (sv_ifind(path, "/autodiscover/") >= 0)
+		return SESS_HTTP_AUTODISCOVER;
+	return SESS_HTTP_OTHER;
+}
+
+static struct sv path_only(struct sv uri)
+{
+	long q = sv_find_char(uri, '?');
+	if (q >= 0)
+		uri.n = (size_t)q;
+	/* absolute form: drop scheme and host */
+	long s = sv_find(uri, "://");
+	if (s >= 0) {
+		sv_skip(&uri, (size_t)s + 3);
+		long sl = sv_find_char(uri, '/');
+		if (sl >= 0)
+			sv_skip(&uri, (size_t)sl);
+	}
+	return uri;
+}
+
+/* The sipuri= of a URL query, as "sip:user@domain" into out. */
+static int sipuri_of(struct sv uri, char *out, size_t outsz)
+{
+	long i = sv_ifind(uri, "sipuri=");
+	if (i < 0)
+		return 0;
+	sv_skip(&uri, (size_t)i + 7);
+	long amp = sv_find_char(uri, '&');
+	if (amp >= 0)
+		uri.n = (size_t)amp;
+	if (!uri.n)
+		return 0;
+	if (sv_istarts(uri, "sip:") || sv_istarts(uri, "sip%3a"))
+		sv_skip(&uri, uri.p[3] == ':' ? 4 : 6);
+	snprintf(out, outsz, "sip:%.*s", (int)uri.n, uri.p);
+	return 1;
+}
+
+/* The host part of "host:port" / "[v6]:port" into out. */
+static void host_of(const char *ep, char *out, size_t outsz)
+{
+	struct sv v = sv_cstr(ep);
+	long c = v.n && v.p[0] == '[' ? sv_find_char(v, ']')
+				      : sv_find_char(v, ':');
+	if (c >= 0)
+		v.n = (size_t)c + (v.p[0] == '[');
+	copy_sv(out, outsz, v);
+}
+
+/*
+ * Web requests of a server trace carry no user; the first one of a
+ * sign-in (lyncdiscover, ?sipuri=) does.  Remember who asked from each
+ * web peer, so the next calls from that peer (often a reverse proxy)
+ * go to that user's session.  A heuristic: one user at a time per peer.
+ */
+static void peer_remember(struct sess_builder *b, const char *peer,
+			  const char *user)
+{
+	char host[64];
+	host_of(peer, host, sizeof host);
+	for (unsigned i = 0; i < 16; i++) {
+		if (strcmp(b->peers[i].host, host) == 0) {
+			copy_sv(b->peers[i].user, sizeof b->peers[i].user,
+				sv_cstr(user));
+			return;
+		}
+	}
+	unsigned i = b->peer_pos++ % 16;
+	copy_sv(b->peers[i].host, sizeof b->peers[i].host, sv_cstr(host));
+	copy_sv(b->peers[i].user, sizeof b->peers[i].user, sv_cstr(user));
+}
+
+static const char *peer_user(const struct sess_builder *b, const char *peer)
+{
+	char host[64];
+	host_of(peer, host, sizeof host);
+	for (unsigned i = 0; i < 16; i++)
+		if (b->peers[i].host[0] && strcmp(b->peers[i].host, host) == 0)
+			return b->peers[i].user;
+	return NULL;
+}
+
+static struct osess *find_user(struct sess_builder *b, const char *user)
+{
+	for (struct osess *o = b->lru_tail; o; o = o->lru_prev)
+		if (strcmp(o->s.user, user) == 0)
+			return o;
+	return NULL;
+}
+
+static enum sfb_step http_step(enum sess_http_kind k, int status,
+			       const struct msg *m)
+{
+	if (k == SESS_HTTP_WEBTICKET || k == SESS_HTTP_CERTPROV)
+		return SFB_STEP_AUTH;
+	if (status == 401 || m->ndiags)
+		return SFB_STEP_AUTH;
+	if (k == SESS_HTTP_LYNCDISCOVER || k == SESS_HTTP_AUTODISCOVER)
+		return SFB_STEP_DISCOVERY;
+	return SFB_STEP_NONE;
+}
+
+/* The unanswered call of o for this path (the newest), or NULL. */
+static struct sess_http *pending_call(struct osess *o, struct sv path)
+{
+	char url_path[160];
+	copy_sv(url_path, sizeof url_path, path);
+	for (size_t i = o->s.nhttp; i-- > 0;) {
+		struct sess_http *h = &o->s.http[i];
+		size_t ul = strlen(h->url), pl = strlen(url_path);
+		if (!h->status && ul >= pl &&
+		    strcmp(h->url + ul - pl, url_path) == 0)
+			return h;
+	}
+	return NULL;
+}
+
+static enum sess_http_kind pending_kind(struct osess *o, struct sv path)
+{
+	struct sess_http *h = pending_call(o, path);
+	return h ? h->kind : SESS_HTTP_OTHER;
+}
+
+static void http_answer(struct osess *o, const struct msg *m,
+			struct sv req_method, struct sv req_uri)
+{
+	struct sess *s = &o->s;
+	struct sv path = path_only(req_uri);
+	struct sess_http *h = pending_call(o, path);
+	enum sess_http_kind kind = h ? h->kind
+				     : http_kind(SV_NULL, path);
+	if (h) {
+		h->status = m->status;
+		if (m->ndiags) {
+			h->diag_code = m->diags[0].code;
+			copy_sv(h->diag_reason, sizeof h->diag_reason,
+				m->diags[0].reason);
+		}
+		struct sv body = sv_trim(m->body);
+		struct xmlbody_fault f;
+		if (body.n && body.p[0] == '<' &&
+		    xmlbody_soap_fault(m->body, &f)) {
+			copy_sv(h->fault_code, sizeof h->fault_code,
+				sv_cstr(f.code));
+			copy_sv(h->fault_reason, sizeof h->fault_reason,
+				sv_cstr(f.reason));
+		}
+	}
+	int is28032 = 0;
+	for (size_t i = 0; i < m->ndiags; i++)
+		if (m->diags[i].code == 28032)
+			is28032 = 1;
+	if (is28032)
+		s->webticket_28032++;
+	/* a plain 401 is the web service asking for credentials */
+	int failed = m->status >= 400 && (m->status != 401 || m->ndiags);
+	if (m->status >= 500 && kind != SESS_HTTP_LYNCDISCOVER &&
+	    kind != SESS_HTTP_OTHER)
+		o->int_500++;
+	enum sfb_step step = http_step(kind, m->status, m);
+	if (step == SFB_STEP_NONE)
+		return;
+	/* lyncdiscoverinternal failing is normal outside the network */
+	if (kind == SESS_HTTP_LYNCDISCOVER && failed)
+		failed = 0;
+	if (m->ndiags)
+		evidence(o, step, failed, m->file, m->line_first, m->ts,
+			 "%.*s %.*s answered %d with %s %u %.*s",
+			 (int)req_method.n, req_method.p, (int)path.n, path.p,
+			 m->status, m->diags[0].hdr == MSG_DIAG_X_MS
+			 ? "X-Ms-diagnostics" : "ms-diagnostics",
+			 m->diags[0].code, (int)m->diags[0].reason.n,
+			 m->diags[0].reason.p);
+	else if (h && h->fault_code[0])
+		evidence(o, step, failed, m->file, m->line_first, m->ts,
+			 "%.*s %.*s answered %d, SOAP fault %s: %s",
+			 (int)req_method.n, req_method.p, (int)path.n, path.p,
+			 m->status, h->fault_code, h->fault_reason);
+	else
+		evidence(o, step, failed, m->file, m->line_first, m->ts,
+			 "%.*s %.*s answered %d %.*s", (int)req_method.n,
+			 req_method.p, (int)path.n, path.p, m->status,
+			 (int)m->status_reason.n, m->status_reason.p);
+}
+
+static unsigned http_msg(struct sess_builder *b, const struct msg *m,
+			 struct sv req_method, struct sv req_uri)
+{
+	struct sv uri = m->kind == MSG_REQUEST ? m->uri : req_uri;
+	struct sv path = path_only(uri);
+	/* an answer has no Host: its request said what it was */
+	enum sess_http_kind kind = m->kind == MSG_REQUEST
+		? http_kind(m->host, path) : SESS_HTTP_OTHER;
+	char user[128] = "";
+	int has_user = sipuri_of(uri, user, sizeof user);
+	struct osess *o = NULL;
+
+	if (b->client_log) {
+		o = b->current;
+		if (m->kind == MSG_REQUEST &&
+		    (kind == SESS_HTTP_LYNCDISCOVER ||
+		     kind == SESS_HTTP_AUTODISCOVER) &&
+		    (!o || (progressed(o) &&
+			    kind == SESS_HTTP_LYNCDISCOVER))) {
+			if (o)
+				close_sess(b, o);
+			o = open_sess(b, 0);
+			if (has_user)
+				copy_sv(o->s.user, sizeof o->s.user,
+					sv_cstr(user));
+		}
+	} else if (has_user) {
+		peer_remember(b, m->remote, user);
+		o = find_user(b, user);
+	} else {
+		const char *u = peer_user(b, m->remote);
+		if (u)
+			o = find_user(b, u);
+	}
+	if (o && m->kind == MSG_RESPONSE)
+		kind = pending_kind(o, path);
+	if (!o || kind == SESS_HTTP_OTHER)
+		return 0;
+	if (m->kind == MSG_REQUEST) {
+		o->s.nhttp_total++;
+		if (o->s.nhttp < SESS_MAX_HTTP) {
+			struct sess_http *h = &o->s.http[o->s.nhttp++];
+			memset(h, 0, sizeof *h);
+			h->kind = kind;
+			h->file = m->file;
+			h->line = m->line_first;
+			h->ts = m->ts;
+			copy_sv(h->method, sizeof h->method, m->method);
+			char url[160];
+			snprintf(url, sizeof url, "%.*s%.*s", (int)m->host.n,
+				 m->host.p ? m->host.p : "", (int)path.n,
+				 path.p ? path.p : "");
+			copy_sv(h->url, sizeof h->url, sv_cstr(url));
+		}
+	} else {
+		http_answer(o, m, req_method, req_uri);
+	}
+	o->s.nmsgs++;
+	touch(b, o, m->file, m->line_first, m->ts);
+	return o->s.id;
+}
+
+/* ---- public ------------------------------------------------------- */
+
+struct sess_builder *sess_new(const struct sess_sink *sink, int client_log,
+			      size_t max_open)
+{
+	struct sess_builder *b = sfb_xcalloc(1, sizeof *b);
+	if (sink)
+		b->sink = *sink;
+	b->client_log = client_log;
+	b->max_open = max_open ? max_open : SFB_SESS_MAX_OPEN;
+	return b;
+}
+
+unsigned sess_msg(struct sess_builder *b, const struct msg *m, int copy,
+		  struct sv req_method, struct sv req_uri)
+{
+	if (m->kind != MSG_REQUEST && m->kind != MSG_RESPONSE)
+		return 0;
+	sweep(b, m->ts);
+	if (m->proto == MSG_HTTP)
+		return copy ? 0 : http_msg(b, m, req_method, req_uri);
+	if (m->proto != MSG_SIP)
+		return 0;
+	return sip_msg(b, m, copy);
+}
+
+unsigned sess_event(struct sess_builder *b, const struct rule_event *ev,
+		    const char *file, unsigned long line, int64_t ts)
+{
+	sweep(b, ts);
+	if (!b->client_log || ev->step == SFB_STEP_NONE)
+		return 0;
+	struct osess *o = b->current;
+	if (ev->step == SFB_STEP_DISCOVERY && (!o || progressed(o))) {
+		if (o)
+			close_sess(b, o);
+		o = open_sess(b, 0);
+	}
+	if (!o)
+		return 0;
+	struct sv text = first_line(ev->text);
+	evidence(o, ev->step, ev->fails_step, file, line, ts, "%.*s",
+		 (int)text.n, text.p);
+	touch(b, o, file, line, ts);
+	return o->s.id;
+}
+
+unsigned sess_diag(struct sess_builder *b, const struct fmt_rec *rec,
+		   const char *file)
+{
+	sweep(b, rec->ts);
+	if (!rec->sip_call_id.n)
+		return 0;
+	uint64_t call = hash_call(rec->sip_call_id);
+	for (struct osess *o = b->lru_tail; o; o = o->lru_prev) {
+		if (o->reg_call != call)
+			continue;
+		int failed = sv_ieq_cstr(rec->severity, "error") ||
+			     sv_ieq_cstr(rec->severity, "warning");
+		struct sv text = first_line(rec->diag_text.n ? rec->diag_text
+							      : rec->text);
+		evidence(o, SFB_STEP_AUTH, failed, file, rec->line_first,
+			 rec->ts, "server %.*s: %.*s%s%.*s",
+			 (int)rec->server.n, rec->server.p, (int)text.n,
+			 text.p, rec->result_name.n ? " -- " : "",
+			 (int)rec->result_name.n, rec->result_name.p);
+		touch(b, o, file, rec->line_first, rec->ts);
+		return o->s.id;
+	}
+	return 0;
+}
+
+void sess_flush(struct sess_builder *b)
+{
+	/* in order of start: ids ascend */
+	while (b->nopen) {
+		struct osess *first = NULL;
+		for (struct osess *o = b->lru_head; o; o = o->lru_next)
+			if (!first || o->s.id < first->s.id)
+				first = o;
+		if (!first)
+			break;
+		close_sess(b, first);
+	}
+}
+
+unsigned sess_count(const struct sess_builder *b)
+{
+	return b->next_id;
+}
+
+void sess_free(struct sess_builder *b)
+{
+	if (!b)
+		return;
+	while (b->lru_head) {
+		struct osess *o = b->lru_head;
+		lru_unlink(b, o);
+		free(o->s.props);
+		free(o);
+	}
+	free(b);
+}
