@@ -1,12 +1,602 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xmlbody.c -- libxml2 behind xmlbody.h.
+ * xmlbody.c -- libxml2 behind xmlbody.h: SOAP faults, in-band
+ * provisioning and location profiles read from the body of one SIP or
+ * HTTP message.  Part of the message stage; the session builder calls
+ * it on the bodies it cares about.  This is the only file that calls
+ * xml* functions.
+ *
+ * Ownership: the body is borrowed for the call; each call parses it
+ * into a libxml2 document that is freed before returning, so nothing
+ * is kept.  Strings handed to the provisioning callbacks live in this
+ * function's stack frame, for the duration of the callback only.
+ *
+ * Bodies come from logs, so they are screened before libxml2 sees them:
+ * too large, empty, not starting with '<' (JSON, text, junk), holding
+ * NUL bytes (UTF-16/UCS-4 guessing is how libxml2 reaches iconv, whose
+ * errors go to stderr) or lacking the wanted start tag: "not found"
+ * without a parse.  That screen also keeps a 50 KB roaming-contacts body
+ * from being parsed only to learn it holds no Fault.  Log readers have
+ * already turned the file into UTF-8, so the body's own encoding
+ * declaration is stale and ignored; bytes that are not valid UTF-8 are
+ * read as ISO-8859-1 (a Windows-1252 log) rather than rejected.
+ *
+ * Safety: network off, no entity substitution, no DTD loading, and a
+ * document with a DOCTYPE is refused as soon as the parser meets it
+ * (none of our three document kinds has one, SOAP forbids it): XXE and
+ * entity bombs never get to run.  Errors are silenced for the parse:
+ * XML_PARSE_NOERROR/NOWARNING for the parser's own errors, and no-op
+ * generic and structured handlers (libxml2 thread-local state, restored
+ * afterwards) for the encoding and I/O errors that bypass them.
+ * Walks over the tree are iterative, never recursive.
  */
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 #include <libxml/xmlversion.h>
 
 #include "xmlbody.h"
 
+/* Sizes strings are cut to before a provisioning callback; a longer
+ * value is a blob (a certificate, a grammar) nobody reads in a report. */
+#define XB_MAX_NAME 128
+#define XB_MAX_VALUE 512
+
 const char *xmlbody_version(void)
 {
 	return LIBXML_DOTTED_VERSION;
+}
+
+/* ---- screening --------------------------------------------------------- */
+
+static int is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static unsigned char lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* @return 1 when p[0..n) equals the C string s ignoring ASCII case. */
+static int ieq_n(const char *p, size_t n, const char *s)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!s[i] || lower((unsigned char)p[i]) !=
+		    lower((unsigned char)s[i]))
+			return 0;
+	return s[i] == '\0';
+}
+
+/* Drop leading whitespace and UTF-8 byte order marks, in any order. */
+static struct sv skip_lead(struct sv v)
+{
+	for (;;) {
+		if (v.n && is_space((unsigned char)v.p[0])) {
+			v.p++;
+			v.n--;
+		} else if (v.n >= 3 && memcmp(v.p, "\xEF\xBB\xBF", 3) == 0) {
+			v.p += 3;
+			v.n -= 3;
+		} else {
+			return v;
+		}
+	}
+}
+
+/*
+ * @return 1 when v holds a start tag whose local name (after any
+ * prefix) is tag, ignoring case.  A text or comment that looks like one
+ * only costs a parse; a real start tag is never missed.
+ */
+static int has_tag(struct sv v, const char *tag)
+{
+	const char *p = v.p, *end = v.p + v.n;
+	while (p < end) {
+		const char *lt = memchr(p, '<', (size_t)(end - p));
+		const char *name, *q;
+		if (!lt)
+			return 0;
+		name = q = lt + 1;
+		while (q < end && !is_space((unsigned char)*q) && *q != '>' &&
+		       *q != '/' && *q != '<') {
+			if (*q == ':')
+				name = q + 1;
+			q++;
+		}
+		if (ieq_n(name, (size_t)(q - name), tag))
+			return 1;
+		p = q;
+	}
+	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none
+ * (overlong forms, surrogates and code points past U+10FFFF included). */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	size_t len, i;
+	unsigned cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3Fu);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	return len;
+}
+
+/*
+ * Classify the bytes of v.
+ * @return -1 when v holds a NUL byte (not text), 1 when it is all valid
+ *         UTF-8, 0 otherwise (read as ISO-8859-1)
+ */
+static int text_kind(struct sv v)
+{
+	const unsigned char *p = (const unsigned char *)v.p;
+	int utf8 = 1;
+	size_t i = 0;
+	if (memchr(v.p, '\0', v.n))
+		return -1;
+	while (i < v.n) {
+		size_t len;
+		uint64_t w;
+		/* ASCII eight bytes at a time: bodies are nearly all ASCII */
+		if (i + 8 <= v.n) {
+			memcpy(&w, p + i, 8);
+			if (!(w & 0x8080808080808080u)) {
+				i += 8;
+				continue;
+			}
+		}
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		len = utf8_len(p + i, v.n - i);
+		if (len == 0) {
+			utf8 = 0;
+			break;
+		}
+		i += len;
+	}
+	return utf8;
+}
+
+/* ---- parsing ----------------------------------------------------------- */
+
+static void init_once(void)
+{
+	/* xmlInitParser() is idempotent; the flag only saves the call.  A
+	 * race between two first calls runs it twice, which it tolerates
+	 * as well as anything in libxml2 2.9 does. */
+	static atomic_int done;
+	if (!atomic_load_explicit(&done, memory_order_acquire)) {
+		xmlInitParser();
+		atomic_store_explicit(&done, 1, memory_order_release);
+	}
+}
+
+static void quiet_generic(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void quiet_structured(void *ctx, xmlErrorPtr err)
+{
+	(void)ctx;
+	(void)err;
+}
+
+/* SAX internalSubset: a DOCTYPE; none of our documents has one. */
+static void refuse_dtd(void *ctx, const xmlChar *name, const xmlChar *eid,
+		       const xmlChar *sid)
+{
+	(void)name;
+	(void)eid;
+	(void)sid;
+	xmlStopParser((xmlParserCtxtPtr)ctx);
+}
+
+/*
+ * Parse body when it may hold a start tag named tag.
+ * @return the document (free with xmlFreeDoc), or NULL when body is not
+ *         a well-formed document of ours
+ */
+static xmlDocPtr doc_read(struct sv body, const char *tag)
+{
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr doc;
+	xmlGenericErrorFunc gfn;
+	xmlStructuredErrorFunc sfn;
+	void *gctx, *sctx;
+	int kind, ok;
+	const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR |
+			 XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC |
+			 XML_PARSE_NOCDATA | XML_PARSE_COMPACT;
+
+	if (!body.p || body.n == 0 || body.n > SFB_MAX_XML)
+		return NULL;
+	body = skip_lead(body);
+	if (body.n == 0 || body.p[0] != '<' || !has_tag(body, tag))
+		return NULL;
+	kind = text_kind(body);
+	if (kind < 0)
+		return NULL;
+
+	init_once();
+	ctxt = xmlNewParserCtxt();
+	if (!ctxt)
+		return NULL;
+	ctxt->sax->internalSubset = refuse_dtd;
+
+	gfn = xmlGenericError;
+	gctx = xmlGenericErrorContext;
+	sfn = xmlStructuredError;
+	sctx = xmlStructuredErrorContext;
+	xmlSetGenericErrorFunc(NULL, quiet_generic);
+	xmlSetStructuredErrorFunc(NULL, quiet_structured);
+
+	doc = xmlCtxtReadMemory(ctxt, body.p, (int)body.n, NULL,
+				kind ? NULL : "ISO-8859-1", opts);
+	ok = doc && ctxt->wellFormed && ctxt->errNo != XML_ERR_USER_STOP &&
+	     !doc->intSubset && xmlDocGetRootElement(doc);
+
+	xmlSetGenericErrorFunc(gctx, gfn);
+	xmlSetStructuredErrorFunc(sctx, sfn);
+	xmlFreeParserCtxt(ctxt);
+	if (!ok && doc) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	return doc;
+}
+
+/* ---- tree helpers ------------------------------------------------------ */
+
+/* Local name of an element: after the prefix even when the prefix was
+ * never declared (libxml2 then keeps "s:Fault" as the name). */
+static const char *local_name(const xmlNode *n)
+{
+	const char *s = (const char *)n->name;
+	const char *c = s ? strrchr(s, ':') : NULL;
+	return c ? c + 1 : (s ? s : "");
+}
+
+static int is_el(const xmlNode *n, const char *local)
+{
+	const char *s;
+	if (!n || n->type != XML_ELEMENT_NODE)
+		return 0;
+	s = local_name(n);
+	return ieq_n(s, strlen(s), local);
+}
+
+/* Next node of a pre-order walk of top's subtree, entering elements
+ * only (an entity reference's children belong to the entity). */
+static xmlNode *walk_next(xmlNode *n, const xmlNode *top, int enter)
+{
+	if (enter && n->type == XML_ELEMENT_NODE && n->children)
+		return n->children;
+	while (n && n != top) {
+		if (n->next)
+			return n->next;
+		n = n->parent;
+	}
+	return NULL;
+}
+
+/* First element child of el named local. */
+static xmlNode *child(const xmlNode *el, const char *local)
+{
+	xmlNode *c;
+	for (c = el ? el->children : NULL; c; c = c->next)
+		if (is_el(c, local))
+			return c;
+	return NULL;
+}
+
+/* First element named local in top's subtree, top included. */
+static xmlNode *find(xmlNode *top, const char *local)
+{
+	xmlNode *n;
+	for (n = top; n; n = walk_next(n, top, 1))
+		if (is_el(n, local))
+			return n;
+	return NULL;
+}
+
+/* A bounded string being filled: leading space is skipped, the end is
+ * trimmed and a cut never splits a UTF-8 sequence. */
+struct tbuf {
+	char *p;
+	size_t cap;             /* bytes of p, NUL included, >= 1 */
+	size_t n;
+	int full;
+};
+
+static void tb_init(struct tbuf *b, char *p, size_t cap)
+{
+	b->p = p;
+	b->cap = cap;
+	b->n = 0;
+	b->full = 0;
+	p[0] = '\0';
+}
+
+static void tb_add(struct tbuf *b, const char *s)
+{
+	size_t len, room;
+	if (b->full || !s)
+		return;
+	if (b->n == 0)
+		while (is_space((unsigned char)*s))
+			s++;
+	len = strlen(s);
+	room = b->cap - 1 - b->n;
+	if (len > room) {
+		/* back off to the start of the sequence s[room] is in */
+		len = room;
+		while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+			len--;
+		b->full = 1;
+	}
+	memcpy(b->p + b->n, s, len);
+	b->n += len;
+	b->p[b->n] = '\0';
+}
+
+static void tb_end(struct tbuf *b)
+{
+	while (b->n && is_space((unsigned char)b->p[b->n - 1]))
+		b->n--;
+	b->p[b->n] = '\0';
+}
+
+static int is_text(const xmlNode *n)
+{
+	return n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE;
+}
+
+/* All the text under el, trimmed, into out. */
+static void text_of(xmlNode *el, char *out, size_t outsz)
+{
+	struct tbuf b;
+	xmlNode *n;
+	if (outsz == 0)
+		return;
+	tb_init(&b, out, outsz);
+	for (n = el; n && !b.full; n = walk_next(n, el, 1))
+		if (is_text(n))
+			tb_add(&b, (const char *)n->content);
+	tb_end(&b);
+}
+
+/* The first non-blank text node under el, trimmed, into out. */
+static void first_text(xmlNode *el, char *out, size_t outsz)
+{
+	struct tbuf b;
+	xmlNode *n;
+	if (outsz == 0)
+		return;
+	tb_init(&b, out, outsz);
+	for (n = el; n && b.n == 0; n = walk_next(n, el, 1))
+		if (is_text(n))
+			tb_add(&b, (const char *)n->content);
+	tb_end(&b);
+}
+
+/* Attribute of el by local name (exact case), trimmed, into out; "" if
+ * absent. */
+static void attr_of(const xmlNode *el, const char *local, const char *ns,
+		    char *out, size_t outsz)
+{
+	const xmlAttr *a;
+	struct tbuf b;
+	tb_init(&b, out, outsz);
+	for (a = el->properties; a; a = a->next) {
+		const xmlNode *t;
+		if (!a->name || strcmp((const char *)a->name, local) != 0)
+			continue;
+		if (ns && (!a->ns || !a->ns->href ||
+			   strcmp((const char *)a->ns->href, ns) != 0))
+			continue;
+		for (t = a->children; t; t = t->next)
+			if (is_text(t))
+				tb_add(&b, (const char *)t->content);
+		break;
+	}
+	tb_end(&b);
+}
+
+/* ---- SOAP faults ------------------------------------------------------- */
+
+/* SOAP 1.2 Reason: the English Text if any, else the first Text, else
+ * whatever text the Reason holds. */
+static void fault_reason12(xmlNode *reason, char *out, size_t outsz)
+{
+	xmlNode *c, *pick = NULL;
+	char lang[16];
+	for (c = reason->children; c; c = c->next) {
+		if (!is_el(c, "Text"))
+			continue;
+		if (!pick)
+			pick = c;
+		attr_of(c, "lang", (const char *)XML_XML_NAMESPACE, lang,
+			sizeof lang);
+		if (lower((unsigned char)lang[0]) == 'e' &&
+		    lower((unsigned char)lang[1]) == 'n') {
+			pick = c;
+			break;
+		}
+	}
+	text_of(pick ? pick : reason, out, outsz);
+}
+
+int xmlbody_soap_fault(struct sv body, struct xmlbody_fault *out)
+{
+	xmlDocPtr doc;
+	xmlNode *f, *c;
+
+	memset(out, 0, sizeof *out);
+	doc = doc_read(body, "Fault");
+	if (!doc)
+		return 0;
+	f = find(xmlDocGetRootElement(doc), "Fault");
+	if (!f) {
+		xmlFreeDoc(doc);
+		return 0;
+	}
+
+	/* SOAP 1.1 and msrtc-fault: faultcode; SOAP 1.2: Code/Value and the
+	 * innermost Subcode/Value, the most specific one */
+	c = child(f, "faultcode");
+	if (c) {
+		text_of(c, out->code, sizeof out->code);
+	} else if ((c = child(f, "Code")) != NULL) {
+		xmlNode *v = child(c, "Value"), *sub;
+		for (sub = child(c, "Subcode"); sub;
+		     sub = child(sub, "Subcode")) {
+			xmlNode *sval = child(sub, "Value");
+			if (sval)
+				v = sval;
+		}
+		if (v)
+			text_of(v, out->code, sizeof out->code);
+	}
+
+	c = child(f, "faultstring");
+	if (c)
+		text_of(c, out->reason, sizeof out->reason);
+	else if ((c = child(f, "Reason")) != NULL)
+		fault_reason12(c, out->reason, sizeof out->reason);
+
+	c = child(f, "detail");
+	if (c)
+		first_text(c, out->detail, sizeof out->detail);
+
+	xmlFreeDoc(doc);
+	return 1;
+}
+
+/* ---- in-band provisioning ---------------------------------------------- */
+
+/* @return 1 when el has a <property> element below it. */
+static int has_inner_property(xmlNode *el)
+{
+	xmlNode *n;
+	for (n = walk_next(el, el, 1); n; n = walk_next(n, el, 1))
+		if (is_el(n, "property"))
+			return 1;
+	return 0;
+}
+
+/* Report the leaf <property> elements of group g, wherever they sit
+ * (propertyEntryList, instance, or a property holding properties). */
+static void prov_props(xmlNode *g, const char *gname,
+		       const struct xmlbody_prov_sink *s)
+{
+	char name[XB_MAX_NAME], value[XB_MAX_VALUE];
+	xmlNode *n = walk_next(g, g, 1);
+	while (n) {
+		if (is_el(n, "property") && !has_inner_property(n)) {
+			attr_of(n, "name", NULL, name, sizeof name);
+			text_of(n, value, sizeof value);
+			s->on_prop(s->ud, gname, name, value);
+			n = walk_next(n, g, 0);
+		} else {
+			n = walk_next(n, g, 1);
+		}
+	}
+}
+
+int xmlbody_provisioning(struct sv body, const struct xmlbody_prov_sink *s)
+{
+	xmlDocPtr doc = doc_read(body, "provisionGroupList");
+	xmlNode *root, *g;
+	int ngroups = 0;
+	char gname[XB_MAX_NAME];
+
+	if (!doc)
+		return -1;
+	root = xmlDocGetRootElement(doc);
+	if (!is_el(root, "provisionGroupList")) {
+		xmlFreeDoc(doc);
+		return -1;
+	}
+	for (g = root->children; g; g = g->next) {
+		if (!is_el(g, "provisionGroup"))
+			continue;
+		if (ngroups < INT_MAX)
+			ngroups++;
+		if (!s)
+			continue;
+		attr_of(g, "name", NULL, gname, sizeof gname);
+		if (s->on_group)
+			s->on_group(s->ud, gname);
+		if (s->on_prop)
+			prov_props(g, gname, s);
+	}
+	xmlFreeDoc(doc);
+	return ngroups;
+}
+
+/* ---- location profile -------------------------------------------------- */
+
+int xmlbody_location_profile(struct sv body, char *name, size_t namesz,
+			     unsigned *nrules)
+{
+	xmlDocPtr doc;
+	xmlNode *lp, *c;
+	unsigned rules = 0;
+
+	if (name && namesz)
+		name[0] = '\0';
+	if (nrules)
+		*nrules = 0;
+	doc = doc_read(body, "LocationProfileDescription");
+	if (!doc)
+		return 0;
+	lp = find(xmlDocGetRootElement(doc), "LocationProfileDescription");
+	if (!lp) {
+		xmlFreeDoc(doc);
+		return 0;
+	}
+	c = child(lp, "Name");
+	if (c && name)
+		text_of(c, name, namesz);
+	for (c = lp->children; c; c = c->next)
+		if (is_el(c, "Rule") && rules < UINT_MAX)
+			rules++;
+	if (nrules)
+		*nrules = rules;
+	xmlFreeDoc(doc);
+	return 1;
 }

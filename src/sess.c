@@ -613,25 +613,28 @@ static void advise(struct osess *o, enum sfb_step failed)
 		    "client is";
 		break;
 	case SFB_STEP_CONNECTIVITY:
-		a = "the server never answered: check the route and firewall "
-		    "to it (5061 inside, 443 to the Edge), and that the client "
-		    "trusts the server certificate chain and its name matches";
+		a = "the server never answered: check the route and "
+		    "firewall to it (5061 inside, 443 to the Edge), and "
+		    "that the client trusts the server certificate chain "
+		    "and its name matches";
 		break;
 	case SFB_STEP_AUTH:
 		if (s->register_final >= 300)
-			a = "the server refused the registration and said why "
-			    "(ms-diagnostics): fix that cause, e.g. the user's "
-			    "policies, SIP enablement or home pool";
+			a = "the server refused the registration and said "
+			    "why (ms-diagnostics): fix that cause, e.g. the "
+			    "user's policies, SIP enablement or home pool";
 		else if (s->webticket_28032)
-			a = "clients without a TLS-DSK certificate cannot get "
-			    "a web ticket; known cause: the certificate of the "
-			    "Front End's external web site (port 4443) names "
-			    "the wrong host: check its subject and SAN";
+			a = "clients without a TLS-DSK certificate cannot "
+			    "get a web ticket; known cause: the certificate "
+			    "of the Front End's external web site (port "
+			    "4443) names the wrong host: check its subject "
+			    "and SAN";
 		else if (is_401_loop(o))
-			a = "the network is fine, authentication is not: read "
-			    "the Front End's CLS trace for why the credentials "
-			    "were refused (password, locked or disabled "
-			    "account, clock skew, NTLM/Kerberos not allowed)";
+			a = "the network is fine, authentication is not: "
+			    "read the Front End's CLS trace for why the "
+			    "credentials were refused (password, locked or "
+			    "disabled account, clock skew, NTLM/Kerberos not "
+			    "allowed)";
 		else
 			a = "read the failing lines of the authentication "
 			    "step; the server side (CLS) says why";
@@ -967,8 +970,8 @@ static void register_request(struct sess_builder *b, struct osess *o,
 		copy_sv(s->server, sizeof s->server, to);
 	if (o->register_sent == 1)
 		evidence(o, SFB_STEP_CONNECTIVITY, 0, m->file, m->line_first,
-			 m->ts, "REGISTER sent to %.*s", (int)(to.n ? to.n : 1),
-			 to.n ? to.p : "?");
+			 m->ts, "REGISTER sent to %.*s",
+			 (int)(to.n ? to.n : 1), to.n ? to.p : "?");
 }
 
 static void register_response(struct osess *o, const struct msg *m)

@@ -13,6 +13,7 @@
 # and that the bundled samples are what the generator writes today.
 set -u
 LC_ALL=C; NO_COLOR=1; TZ=UTC
+unset COLUMNS SFBLOG_RULES
 export LC_ALL NO_COLOR TZ
 : "${SFBLOG:=./build/sfblog}" "${SFBGEN:=./build/sfbgen}"
 top=$(pwd)

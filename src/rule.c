@@ -1,0 +1,777 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rule.c -- the pattern table behind rule.h: loads pattern files
+ * (grammar in rules/README), compiles each regex once with PCRE2 (8-bit,
+ * caseless, JIT when the library has it) and matches free-text log
+ * entries against all of them.  It sits beside the message stage:
+ * entry texts (parser.h REC_ENTRY) in, named events out to the session
+ * builder (sess.c).
+ *
+ * Speed comes from the needles, not the regexes.  At load, every needle
+ * is lower-cased, and the first 4 bytes of those at least 4 long are
+ * hashed into one 8 KiB bitmap, so a line is scanned once for all of
+ * them: each position costs one probe, independent of the others, and
+ * only a hit compares the needles anchored there.  (A Wu-Manber skip
+ * table measured 2.5 times slower: each step waits for the previous
+ * one, and 4-byte needles cap the skip at 3.)  Shorter needles are
+ * searched one by one with memchr.  Only the patterns whose needle
+ * occurs (and the needle-less ones) run their regex, with one match
+ * data and one JIT stack shared by the table, and a match limit so that
+ * a user's pathological regex costs bounded time instead of hanging.
+ *
+ * Ownership: rule_table_load returns an owned table (rule_table_free);
+ * it owns every string an event points to except the text and its
+ * parts, which the caller lends for one rule_table_match call.  The
+ * match scratch (bitsets, match data, JIT stack) lives in the table, so
+ * a table is used by one thread at a time.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ana.h"
+#include "rule.h"
+#include "sv.h"
+
+#define LINE_MAX_BYTES 4096     /* longest line of a pattern file */
+#define NAME_MAX_BYTES 64       /* longest event name */
+#define NCOLS 7                 /* columns of a pattern line */
+#define GRAM_MIN 4              /* needles this long go into the filter */
+#define GRAM_SHIFT 16           /* the filter has 2^16 bits (8 KiB) */
+#define GRAM_BITS (1u << GRAM_SHIFT)
+#define MATCH_LIMIT 1000000     /* pcre2 match limit per text and regex */
+#define JIT_STACK_MAX (512 * 1024)
+
+/* The stored index of a needle is 16 bits (0 = none). */
+_Static_assert(SFB_MAX_PATTERNS < 65535, "needle index is 16 bits");
+
+enum effect { EFFECT_NONE = 0, EFFECT_OK, EFFECT_FAIL };
+
+struct cap_def {
+	char *name;             /* owned, NUL-terminated */
+	size_t len;
+	uint32_t group;         /* capture group number */
+};
+
+struct pat {
+	char *name;             /* owned */
+	char *explain;          /* owned, "" when the column is absent */
+	enum sfb_step step;
+	int sev;                /* ANA_SEV_* */
+	enum effect effect;     /* kept for a later "ok" field in events */
+	unsigned char *needle;  /* owned, lower-case; NULL: no needle */
+	size_t nlen;
+	pcre2_code *code;       /* owned */
+	struct cap_def caps[RULE_MAX_CAPS];
+	size_t ncaps;
+	size_t file;            /* index into rule_table.files */
+	unsigned long line;     /* where it was defined */
+};
+
+/* A needle in the 4-gram filter. */
+struct gram_needle {
+	const unsigned char *s; /* borrowed: pat.needle */
+	size_t len;
+	uint32_t pat;
+	uint16_t next;          /* 1 + next needle with the same hash */
+};
+
+struct rule_table {
+	struct pat *pats;       /* owned, n of them */
+	size_t n, cap;
+	char **files;           /* owned copies of the paths loaded */
+	size_t nfiles;
+
+	unsigned char fold[256];/* ASCII lower-casing */
+
+	/* prefilter, built once after the last file */
+	uint64_t *gram;         /* owned, GRAM_BITS bits: 4-gram hashes of
+				 * the needles' first 4 bytes */
+	uint16_t *head;         /* owned, GRAM_BITS: 1 + first grams[] */
+	struct gram_needle *grams; /* owned */
+	size_t ngrams;
+	uint32_t *shortn;       /* owned: patterns with needles < GRAM_MIN */
+	size_t nshort;
+	uint64_t *always;       /* owned bitset: patterns without needle */
+	uint64_t *found;        /* owned bitset: scratch per text */
+	size_t nwords;
+
+	pcre2_match_data *md;   /* owned, sized for the widest regex */
+	pcre2_match_context *mctx; /* owned */
+	pcre2_jit_stack *jit;   /* owned, may be NULL */
+};
+
+static const char *const step_names[SFB_STEP__COUNT] = {
+	[SFB_STEP_NONE] = "none",
+	[SFB_STEP_DISCOVERY] = "discovery",
+	[SFB_STEP_CONNECTIVITY] = "connectivity",
+	[SFB_STEP_AUTH] = "authentication",
+	[SFB_STEP_REDIRECT] = "redirection",
+	[SFB_STEP_SETTINGS] = "settings",
+};
+
+static const char *const col_names[NCOLS] = {
+	"event name", "step", "severity", "effect", "needle", "regex",
+	"explanation"
+};
+
+const char *rule_step_name(enum sfb_step s)
+{
+	if ((unsigned)s < SFB_STEP__COUNT && step_names[s])
+		return step_names[s];
+	return "none";
+}
+
+size_t rule_table_count(const struct rule_table *t)
+{
+	return t ? t->n : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* loading                                                             */
+
+struct loader {
+	struct rule_table *t;
+	const char *path;
+	size_t file;            /* index of path in t->files */
+	unsigned long line;
+	struct sfb_err *err;
+};
+
+/* Fill err with "FILE:LINE:COL: error: ..." and return -1. */
+static int SFB_PRINTF(3, 4) fail_at(struct loader *L, size_t col,
+				    const char *fmt, ...)
+{
+	struct sfb_err *err = L->err;
+	if (!err)
+		return -1;
+	char what[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	sfb_err_set(err, SFB_E_RULE, 0, "%s:%lu:%zu: error: %s", L->path,
+		    L->line, col, what);
+	err->line = L->line;
+	err->col = col > UINT_MAX ? UINT_MAX : (unsigned)col;
+	return -1;
+}
+
+/* @return the offset of the first byte that is not UTF-8, or -1. */
+static long utf8_bad(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = s[i];
+		size_t k;
+		unsigned min;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			k = 1, min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			k = 2, min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			k = 3, min = 0x10000;
+		} else {
+			return (long)i;
+		}
+		if (n - i <= k)
+			return (long)i;
+		uint32_t cp = c & (0x3fu >> k);
+		for (size_t j = 1; j <= k; j++) {
+			if ((s[i + j] & 0xc0) != 0x80)
+				return (long)i;
+			cp = cp << 6 | (s[i + j] & 0x3fu);
+		}
+		if (cp < min || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return (long)i;
+		i += k + 1;
+	}
+	return -1;
+}
+
+static int name_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '.' || c == '-';
+}
+
+static int lookup(struct sv v, const char *const *names, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (sv_eq(v, sv_cstr(names[i])))
+			return (int)i;
+	return -1;
+}
+
+static void pat_clear(struct pat *p)
+{
+	free(p->name);
+	free(p->explain);
+	free(p->needle);
+	pcre2_code_free(p->code);
+	for (size_t i = 0; i < p->ncaps; i++)
+		free(p->caps[i].name);
+	memset(p, 0, sizeof *p);
+}
+
+static int cap_cmp(const void *a, const void *b)
+{
+	const struct cap_def *x = a, *y = b;
+	return (x->group > y->group) - (x->group < y->group);
+}
+
+/* Read the named groups of p->code into p->caps, in group order. */
+static int load_caps(struct loader *L, struct pat *p, size_t col)
+{
+	uint32_t count = 0, size = 0;
+	PCRE2_SPTR table = NULL;
+	pcre2_pattern_info(p->code, PCRE2_INFO_NAMECOUNT, &count);
+	if (count == 0)
+		return 0;
+	if (count > RULE_MAX_CAPS)
+		return fail_at(L, col, "regex has %u named groups, at most %d",
+			       count, RULE_MAX_CAPS);
+	pcre2_pattern_info(p->code, PCRE2_INFO_NAMEENTRYSIZE, &size);
+	pcre2_pattern_info(p->code, PCRE2_INFO_NAMETABLE, &table);
+	for (uint32_t i = 0; i < count; i++) {
+		const unsigned char *e = table + (size_t)i * size;
+		struct cap_def *c = &p->caps[p->ncaps++];
+		c->group = (uint32_t)e[0] << 8 | e[1];
+		c->len = strnlen((const char *)e + 2, size - 2);
+		c->name = sfb_xstrndup((const char *)e + 2, c->len);
+	}
+	qsort(p->caps, p->ncaps, sizeof p->caps[0], cap_cmp);
+	return 0;
+}
+
+/* Parse one pattern line (s[0..n), without its line end). */
+static int parse_line(struct loader *L, const char *s, size_t n)
+{
+	struct rule_table *t = L->t;
+	long bad = utf8_bad((const unsigned char *)s, n);
+	const char *nul = memchr(s, '\0', n);
+	if (nul && (bad < 0 || nul - s < bad))
+		return fail_at(L, (size_t)(nul - s) + 1, "NUL byte in line");
+	if (bad >= 0)
+		return fail_at(L, (size_t)bad + 1, "invalid UTF-8");
+
+	/* blank (spaces and tabs only) or comment: nothing to do */
+	size_t lead = 0;
+	while (lead < n && (s[lead] == ' ' || s[lead] == '\t'))
+		lead++;
+	if (lead == n || s[lead] == '#')
+		return 0;
+	if (s[0] == '\t')
+		return fail_at(L, 1, "line starts with a tab: the event name "
+			       "is missing");
+
+	/* columns: runs of tabs separate them, so they can be aligned */
+	struct sv col[NCOLS];
+	size_t at[NCOLS], ncol = 0, pos = 0;
+	int any_tab = memchr(s, '\t', n) != NULL;
+	while (pos < n) {
+		size_t start = pos;
+		while (pos < n && s[pos] != '\t')
+			pos++;
+		if (ncol == NCOLS)
+			return fail_at(L, start + 1, "too many columns (at "
+				       "most %d): a tab inside the "
+				       "explanation?", NCOLS);
+		at[ncol] = start;
+		col[ncol++] = sv_make(s + start, pos - start);
+		while (pos < n && s[pos] == '\t')
+			pos++;
+	}
+	if (ncol < NCOLS - 1) {
+		size_t end = n;
+		while (end > 0 && s[end - 1] == '\t')
+			end--;
+		return fail_at(L, end + 1, "missing column %zu (%s)%s",
+			       ncol + 1, col_names[ncol],
+			       any_tab ? "" : "; columns are separated by "
+					      "tabs");
+	}
+
+	struct pat p;
+	memset(&p, 0, sizeof p);
+	p.file = L->file;
+	p.line = L->line;
+
+	/* 1: event name */
+	for (size_t i = 0; i < col[0].n; i++)
+		if (!name_char((unsigned char)col[0].p[i]))
+			return fail_at(L, at[0] + i + 1, "bad event name "
+				       "'%.*s': use a-z, 0-9, '_', '.' and "
+				       "'-'", (int)(col[0].n > 64 ? 64 :
+						    col[0].n), col[0].p);
+	if (col[0].n > NAME_MAX_BYTES)
+		return fail_at(L, at[0] + NAME_MAX_BYTES + 1, "event name "
+			       "longer than %d bytes", NAME_MAX_BYTES);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct pat *q = &t->pats[i];
+		if (sv_eq(col[0], sv_cstr(q->name)))
+			return fail_at(L, at[0] + 1, "duplicate event name "
+				       "'%s' (first defined at %s:%lu)",
+				       q->name, t->files[q->file], q->line);
+	}
+	if (t->n >= SFB_MAX_PATTERNS)
+		return fail_at(L, 1, "more than %d patterns",
+			       SFB_MAX_PATTERNS);
+
+	/* 2-4: step, severity, effect */
+	int step = lookup(col[1], step_names, SFB_STEP__COUNT);
+	if (step < 0)
+		return fail_at(L, at[1] + 1, "unknown step '%.*s' (discovery, "
+			       "connectivity, authentication, redirection, "
+			       "settings or none)",
+			       (int)(col[1].n > 40 ? 40 : col[1].n),
+			       col[1].p);
+	static const char *const sevs[] = { "info", "warning", "error" };
+	int sev = lookup(col[2], sevs, 3);
+	if (sev < 0)
+		return fail_at(L, at[2] + 1, "unknown severity '%.*s' (info, "
+			       "warning or error)",
+			       (int)(col[2].n > 40 ? 40 : col[2].n),
+			       col[2].p);
+	static const char *const effects[] = { "-", "ok", "fail" };
+	int eff = lookup(col[3], effects, 3);
+	if (eff < 0)
+		return fail_at(L, at[3] + 1, "unknown effect '%.*s' (ok, fail "
+			       "or -)", (int)(col[3].n > 40 ? 40 : col[3].n),
+			       col[3].p);
+	if (eff != EFFECT_NONE && step == SFB_STEP_NONE)
+		return fail_at(L, at[3] + 1, "effect '%s' needs a step other "
+			       "than 'none'", effects[eff]);
+	p.step = (enum sfb_step)step;
+	p.sev = sev == 0 ? ANA_SEV_INFO : sev == 1 ? ANA_SEV_WARNING
+						   : ANA_SEV_ERROR;
+	p.effect = (enum effect)eff;
+
+	/* 6: regex, before anything is allocated for p */
+	int ec = 0;
+	PCRE2_SIZE off = 0;
+	p.code = pcre2_compile((PCRE2_SPTR)col[5].p, col[5].n,
+			       PCRE2_CASELESS, &ec, &off, NULL);
+	if (!p.code) {
+		PCRE2_UCHAR msg[160];
+		if (pcre2_get_error_message(ec, msg, sizeof msg) < 0)
+			snprintf((char *)msg, sizeof msg, "error %d", ec);
+		if (off > col[5].n)
+			off = col[5].n;
+		return fail_at(L, at[5] + off + 1, "regex: %s",
+			       (const char *)msg);
+	}
+	if (load_caps(L, &p, at[5] + 1) < 0) {
+		pat_clear(&p);
+		return -1;
+	}
+	/* JIT is an optimisation: without it matching still works */
+	(void)pcre2_jit_compile(p.code, PCRE2_JIT_COMPLETE);
+
+	/* 5: needle */
+	if (!sv_eq(col[4], SV_LIT("-"))) {
+		p.nlen = col[4].n;
+		p.needle = sfb_xmalloc(p.nlen);
+		for (size_t i = 0; i < p.nlen; i++)
+			p.needle[i] = t->fold[(unsigned char)col[4].p[i]];
+	}
+
+	/* 7: explanation, trailing blanks dropped */
+	struct sv ex = ncol > 6 ? col[6] : SV_NULL;
+	while (ex.n && (ex.p[ex.n - 1] == ' ' || ex.p[ex.n - 1] == '\t'))
+		ex.n--;
+	p.explain = sfb_xstrndup(ex.p ? ex.p : "", ex.n);
+	p.name = sfb_xstrndup(col[0].p, col[0].n);
+
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->pats = sfb_xrealloc(t->pats, t->cap * sizeof *t->pats);
+	}
+	t->pats[t->n++] = p;
+	return 0;
+}
+
+/* A complete line (its LF removed): drop a CR and a BOM, then parse. */
+static int end_line(struct loader *L, const char *s, size_t n)
+{
+	if (n && s[n - 1] == '\r')
+		n--;
+	if (n > LINE_MAX_BYTES)
+		return fail_at(L, LINE_MAX_BYTES + 1, "line longer than %d "
+			       "bytes", LINE_MAX_BYTES);
+	if (L->line == 1 && n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+		s += 3, n -= 3;
+	return parse_line(L, s, n);
+}
+
+/* Read one file line by line into parse_line. */
+static int load_file(struct loader *L)
+{
+	struct sfb_err *err = L->err;
+	FILE *f = fopen(L->path, "rb");
+	if (!f) {
+		int e = errno;
+		sfb_err_set(err, SFB_E_IO, e, "cannot read '%s': %s", L->path,
+			    strerror(e));
+		return -1;
+	}
+	enum { CHUNK = 1 << 16 };
+	char *buf = sfb_xmalloc(CHUNK);
+	/* room for LINE_MAX_BYTES and a CR: one byte more is an error */
+	char *line = sfb_xmalloc(LINE_MAX_BYTES + 1);
+	size_t len = 0;
+	int rc = 0, eof = 0;
+	L->line = 1;
+	while (!eof && rc == 0) {
+		size_t got = fread(buf, 1, CHUNK, f);
+		if (got < CHUNK) {
+			if (ferror(f)) {
+				int e = errno ? errno : EIO;
+				rc = sfb_err_set(err, SFB_E_IO, e, "cannot "
+						 "read '%s': %s", L->path,
+						 strerror(e));
+				break;
+			}
+			eof = 1;
+		}
+		for (size_t i = 0; i < got && rc == 0; i++) {
+			if (buf[i] == '\n') {
+				rc = end_line(L, line, len);
+				L->line++;
+				len = 0;
+			} else if (len == LINE_MAX_BYTES + 1) {
+				rc = fail_at(L, LINE_MAX_BYTES + 1, "line "
+					     "longer than %d bytes",
+					     LINE_MAX_BYTES);
+			} else {
+				line[len++] = buf[i];
+			}
+		}
+	}
+	if (rc == 0 && len > 0)    /* a last line without a line end */
+		rc = end_line(L, line, len);
+	free(line);
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+/*
+ * Hash of the 4 bytes at p with ASCII case ignored: or-ing 0x20 into
+ * every byte lower-cases letters and merges a few punctuation pairs,
+ * which only adds rare false hits, and needs no table lookup.
+ */
+static inline uint32_t gram4(const unsigned char *p)
+{
+	uint32_t w;
+	memcpy(&w, p, 4);
+	w |= 0x20202020u;
+	return (w * 2654435761u) >> (32 - GRAM_SHIFT);
+}
+
+/* Build the 4-gram filter and the bitsets over the loaded patterns. */
+static void build_filter(struct rule_table *t)
+{
+	t->nwords = t->n / 64 + 1;
+	t->always = sfb_xcalloc(t->nwords, sizeof *t->always);
+	t->found = sfb_xcalloc(t->nwords, sizeof *t->found);
+	t->shortn = sfb_xcalloc(t->n, sizeof *t->shortn);
+	t->grams = sfb_xcalloc(t->n, sizeof *t->grams);
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct pat *p = &t->pats[i];
+		if (!p->needle) {
+			t->always[i / 64] |= UINT64_C(1) << (i % 64);
+		} else if (p->nlen < GRAM_MIN) {
+			t->shortn[t->nshort++] = (uint32_t)i;
+		} else {
+			t->grams[t->ngrams].s = p->needle;
+			t->grams[t->ngrams].len = p->nlen;
+			t->grams[t->ngrams].pat = (uint32_t)i;
+			t->ngrams++;
+		}
+	}
+	if (t->ngrams == 0)
+		return;
+	t->gram = sfb_xcalloc(GRAM_BITS / 64, sizeof *t->gram);
+	t->head = sfb_xcalloc(GRAM_BITS, sizeof *t->head);
+	/* a needle is anchored by its first 4 bytes */
+	for (size_t k = 0; k < t->ngrams; k++) {
+		uint32_t h = gram4(t->grams[k].s);
+		t->gram[h / 64] |= UINT64_C(1) << (h % 64);
+		t->grams[k].next = t->head[h];
+		t->head[h] = (uint16_t)(k + 1);
+	}
+}
+
+static void table_free_prefilter(struct rule_table *t)
+{
+	free(t->gram);
+	free(t->head);
+	free(t->grams);
+	free(t->shortn);
+	free(t->always);
+	free(t->found);
+}
+
+void rule_table_free(struct rule_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		pat_clear(&t->pats[i]);
+	free(t->pats);
+	for (size_t i = 0; i < t->nfiles; i++)
+		free(t->files[i]);
+	free(t->files);
+	table_free_prefilter(t);
+	pcre2_match_data_free(t->md);
+	pcre2_match_context_free(t->mctx);
+	pcre2_jit_stack_free(t->jit);
+	free(t);
+}
+
+struct rule_table *rule_table_load(const char *const *paths,
+				   struct sfb_err *err)
+{
+	struct rule_table *t = sfb_xcalloc(1, sizeof *t);
+	for (unsigned c = 0; c < 256; c++)
+		t->fold[c] = (unsigned char)(c >= 'A' && c <= 'Z' ? c | 0x20
+							       : c);
+	size_t np = 0;
+	while (paths && paths[np])
+		np++;
+	t->files = sfb_xcalloc(np ? np : 1, sizeof *t->files);
+	for (size_t i = 0; i < np; i++) {
+		struct loader L = { t, paths[i], t->nfiles, 0, err };
+		t->files[t->nfiles++] = sfb_xstrndup(paths[i],
+						     strlen(paths[i]));
+		if (load_file(&L) < 0) {
+			rule_table_free(t);
+			return NULL;
+		}
+	}
+	build_filter(t);
+
+	uint32_t widest = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		uint32_t c = 0;
+		pcre2_pattern_info(t->pats[i].code, PCRE2_INFO_CAPTURECOUNT,
+				   &c);
+		if (c > widest)
+			widest = c;
+	}
+	t->md = pcre2_match_data_create(widest + 1, NULL);
+	t->mctx = pcre2_match_context_create(NULL);
+	if (!t->md || !t->mctx)
+		sfb_oom();
+	pcre2_set_match_limit(t->mctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(t->mctx, MATCH_LIMIT);
+	pcre2_set_heap_limit(t->mctx, 16 * 1024); /* KiB */
+	/* without a JIT stack the JIT uses 32 KiB on the machine stack */
+	t->jit = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
+	if (t->jit)
+		pcre2_jit_stack_assign(t->mctx, NULL, t->jit);
+	return t;
+}
+
+/* ------------------------------------------------------------------ */
+/* matching                                                            */
+
+static size_t ctz64(uint64_t x)
+{
+#if defined(__GNUC__)
+	return (size_t)__builtin_ctzll(x);
+#else
+	size_t n = 0;
+	while (!(x & 1))
+		x >>= 1, n++;
+	return n;
+#endif
+}
+
+static void set_found(struct rule_table *t, uint32_t i)
+{
+	t->found[i / 64] |= UINT64_C(1) << (i % 64);
+}
+
+static int is_found(const struct rule_table *t, uint32_t i)
+{
+	return (t->found[i / 64] >> (i % 64)) & 1;
+}
+
+/* @return 1 if the lower-case needle s occurs in h ignoring ASCII case */
+static int ifind_short(const unsigned char *fold, const unsigned char *h,
+		       size_t n, const unsigned char *s, size_t len)
+{
+	if (len > n)
+		return 0;
+	unsigned char lo = s[0];
+	unsigned char up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32)
+						  : lo;
+	const unsigned char *end = h + (n - len) + 1;
+	const unsigned char *a = memchr(h, lo, (size_t)(end - h));
+	const unsigned char *b = up != lo ? memchr(h, up, (size_t)(end - h))
+					  : NULL;
+	/* a and b are the next candidates of each case; only the one
+	 * consumed is searched again, so the scan stays linear */
+	while (a || b) {
+		const unsigned char *q = !b || (a && a < b) ? a : b;
+		size_t k = 1;
+		while (k < len && fold[q[k]] == s[k])
+			k++;
+		if (k == len)
+			return 1;
+		const unsigned char *from = q + 1;
+		if (q == a)
+			a = from < end ? memchr(from, lo, (size_t)(end - from))
+				       : NULL;
+		else
+			b = from < end ? memchr(from, up, (size_t)(end - from))
+				       : NULL;
+	}
+	return 0;
+}
+
+/* Compare the needles whose first 4 bytes hash to hash with q[0..room). */
+static void verify_at(struct rule_table *t, uint32_t hash,
+		      const unsigned char *q, size_t room)
+{
+	const unsigned char *fold = t->fold;
+	for (unsigned k = t->head[hash]; k; k = t->grams[k - 1].next) {
+		const struct gram_needle *w = &t->grams[k - 1];
+		if (w->len > room || is_found(t, w->pat))
+			continue;
+		size_t j = 0;
+		while (j < w->len && fold[q[j]] == w->s[j])
+			j++;
+		if (j == w->len)
+			set_found(t, w->pat);
+	}
+}
+
+/* Mark in t->found every pattern whose needle occurs in h[0..n). */
+static void scan_needles(struct rule_table *t, const unsigned char *h,
+			 size_t n)
+{
+	if (t->ngrams && n >= GRAM_MIN) {
+		const uint64_t *gram = t->gram;
+		size_t last = n - GRAM_MIN;       /* last 4-gram start */
+		size_t i = 0;
+		/*
+		 * Four independent probes per round, one branch: the loads
+		 * overlap, so the scan runs at the CPU's throughput rather
+		 * than at the latency of one probe after another.
+		 */
+		for (; i + 3 <= last; i += 4) {
+			uint32_t a = gram4(h + i), b = gram4(h + i + 1);
+			uint32_t c = gram4(h + i + 2), d = gram4(h + i + 3);
+			uint64_t any = (gram[a / 64] >> (a % 64)) |
+				       (gram[b / 64] >> (b % 64)) |
+				       (gram[c / 64] >> (c % 64)) |
+				       (gram[d / 64] >> (d % 64));
+			if (!(any & 1))
+				continue;
+			for (size_t k = i; k < i + 4; k++) {
+				uint32_t x = gram4(h + k);
+				if ((gram[x / 64] >> (x % 64)) & 1)
+					verify_at(t, x, h + k, n - k);
+			}
+		}
+		for (; i <= last; i++) {
+			uint32_t x = gram4(h + i);
+			if ((gram[x / 64] >> (x % 64)) & 1)
+				verify_at(t, x, h + i, n - i);
+		}
+	}
+	for (size_t k = 0; k < t->nshort; k++) {
+		const struct pat *p = &t->pats[t->shortn[k]];
+		if (ifind_short(t->fold, h, n, p->needle, p->nlen))
+			set_found(t, t->shortn[k]);
+	}
+}
+
+/*
+ * Run pattern i on subj; on a match build its event and call on_event,
+ * whose return goes to *r.  @return 1 on a match, 0 on none
+ */
+static int run_pattern(struct rule_table *t, size_t i, const char *subj,
+		       size_t n,
+		       int (*on_event)(void *ud, const struct rule_event *ev),
+		       void *ud, int *r)
+{
+	const struct pat *p = &t->pats[i];
+	int rc = pcre2_match(p->code, (PCRE2_SPTR)subj, n, 0, 0, t->md,
+			     t->mctx);
+	if (rc < 0)
+		return 0;               /* no match, or a limit hit */
+	const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
+	uint32_t novec = pcre2_get_ovector_count(t->md);
+	struct rule_event ev;
+	ev.name = p->name;
+	ev.step = p->step;
+	ev.sev = p->sev;
+	ev.fails_step = p->effect == EFFECT_FAIL;
+	ev.explain = p->explain;
+	ev.text = sv_make(subj, n);
+	size_t a = ov[0], b = ov[1];
+	if (a > n)
+		a = n;
+	if (b < a || b > n)     /* \K can put the end before the start */
+		b = a;
+	ev.match = sv_make(subj + a, b - a);
+	ev.ncaps = 0;
+	for (size_t c = 0; c < p->ncaps; c++) {
+		uint32_t g = p->caps[c].group;
+		if (g >= novec)
+			continue;
+		PCRE2_SIZE s = ov[2 * g], e = ov[2 * g + 1];
+		/* groups that did not take part or matched nothing */
+		if (s == PCRE2_UNSET || e <= s || e > n)
+			continue;
+		struct rule_cap *cap = &ev.caps[ev.ncaps++];
+		cap->name = sv_make(p->caps[c].name, p->caps[c].len);
+		cap->value = sv_make(subj + s, e - s);
+	}
+	*r = on_event(ud, &ev);
+	return 1;
+}
+
+int rule_table_match(struct rule_table *t, struct sv text,
+		     int (*on_event)(void *ud, const struct rule_event *ev),
+		     void *ud)
+{
+	static const char empty[1] = "";
+	if (!t || t->n == 0)
+		return 0;
+	const char *subj = text.p ? text.p : empty;
+	size_t n = text.p ? text.n : 0;
+
+	memcpy(t->found, t->always, t->nwords * sizeof *t->found);
+	scan_needles(t, (const unsigned char *)subj, n);
+
+	int events = 0;
+	for (size_t w = 0; w < t->nwords; w++) {
+		uint64_t bits = t->found[w];
+		while (bits) {
+			size_t i = w * 64 + ctz64(bits);
+			bits &= bits - 1;
+			int r = 0;
+			if (!run_pattern(t, i, subj, n, on_event, ud, &r))
+				continue;
+			events++;
+			if (r)  /* INT_MIN has no negation: keep it negative */
+				return r == INT_MIN ? -INT_MAX : -r;
+		}
+	}
+	return events;
+}
