@@ -238,6 +238,9 @@ static xmlDocPtr doc_read(struct sv body, const char *tag)
 	xmlStructuredErrorFunc sfn;
 	void *gctx, *sctx;
 	int kind, ok;
+	/* NOCDATA: CDATA comes as plain text nodes; COMPACT: short strings
+	 * live inside the nodes (fewer allocations); IGNORE_ENC: see the
+	 * top of the file.  No NOENT, no DTDLOAD, no XINCLUDE, no HUGE. */
 	const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR |
 			 XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC |
 			 XML_PARSE_NOCDATA | XML_PARSE_COMPACT;
@@ -266,6 +269,8 @@ static xmlDocPtr doc_read(struct sv body, const char *tag)
 
 	doc = xmlCtxtReadMemory(ctxt, body.p, (int)body.n, NULL,
 				kind ? NULL : "ISO-8859-1", opts);
+	/* a parse stopped at the DOCTYPE may still return a document; the
+	 * intSubset test is the second lock should the hook be bypassed */
 	ok = doc && ctxt->wellFormed && ctxt->errNo != XML_ERR_USER_STOP &&
 	     !doc->intSubset && xmlDocGetRootElement(doc);
 

@@ -634,7 +634,11 @@ static struct rule_table *load_rules(void)
 	struct sfb_err err = { 0 };
 	struct rule_table *t = rule_table_load(paths, &err);
 	if (!t) {
-		errorf("%s", err.msg);
+		/* "FILE:LINE:COL: error: ..." says what it is already */
+		if (err.code == SFB_E_RULE)
+			fprintf(stderr, "sfblog: %s\n", err.msg);
+		else
+			errorf("%s", err.msg);
 		exit(EXIT_ERROR);
 	}
 	return t;

@@ -417,6 +417,8 @@ static int end_line(struct loader *L, const char *s, size_t n)
 static int load_file(struct loader *L)
 {
 	struct sfb_err *err = L->err;
+	if (err)
+		err->line = 0, err->col = 0;    /* no position for I/O */
 	FILE *f = fopen(L->path, "rb");
 	if (!f) {
 		int e = errno;
@@ -721,6 +723,7 @@ static int run_pattern(struct rule_table *t, size_t i, const char *subj,
 	ev.step = p->step;
 	ev.sev = p->sev;
 	ev.fails_step = p->effect == EFFECT_FAIL;
+	ev.ok_step = p->effect == EFFECT_OK;
 	ev.explain = p->explain;
 	ev.text = sv_make(subj, n);
 	size_t a = ov[0], b = ov[1];

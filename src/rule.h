@@ -8,7 +8,7 @@
  * message stage: entries (parser.h REC_ENTRY) in, named events with
  * their captured fields out, for the session builder (sess.c).
  *
- * A table is compiled once (rule_load.c) into an immutable struct
+ * A table is compiled once (rule_table_load) into an immutable struct
  * rule_table and then matched many times.  Each pattern has a literal
  * "needle" that must occur in the text before its regex is run, so the
  * cost on lines that match nothing is a few memmem() calls.
@@ -38,7 +38,8 @@ struct rule_event {
 	const char *name;       /* the pattern's event name, "dns.fail" */
 	enum sfb_step step;     /* the sign-in step it is evidence for */
 	int sev;                /* ANA_SEV_INFO / _WARNING / _ERROR (ana.h) */
-	int fails_step;         /* 1: the step failed (from the table) */
+	int fails_step;         /* 1: the step failed (effect "fail") */
+	int ok_step;            /* 1: the step worked (effect "ok") */
 	const char *explain;    /* the table's explanation text, may be "" */
 	struct sv text;         /* the matched entry text */
 	struct sv match;        /* the part of text the regex matched */

@@ -255,6 +255,10 @@ static struct osess *hash_find(struct sess_builder *b, uint64_t key)
 
 /* ---- evidence ---------------------------------------------------------- */
 
+/*
+ * Add a line of evidence to a step.  failed: 1 the step failed there,
+ * 0 it worked there, -1 neither (it only shows what happened).
+ */
 static void SFB_PRINTF(7, 8)
 evidence(struct osess *o, enum sfb_step step, int failed, const char *file,
 	 unsigned long line, int64_t ts, const char *fmt, ...)
@@ -272,14 +276,14 @@ evidence(struct osess *o, enum sfb_step step, int failed, const char *file,
 		if (st->ev[i].line == line && st->ev[i].file == file &&
 		    strcmp(st->ev[i].text, text) == 0)
 			return;
-	if (failed)
+	if (failed > 0)
 		o->fail_ev[step]++;
-	else
+	else if (failed == 0)
 		o->ok_ev[step]++;
 	st->nev_total++;
 	if (st->nev >= SESS_MAX_EVIDENCE) {
 		/* keep the last slot for the latest failure: it decides */
-		if (!failed)
+		if (failed <= 0)
 			return;
 		st->nev = SESS_MAX_EVIDENCE - 1;
 	}
@@ -287,7 +291,7 @@ evidence(struct osess *o, enum sfb_step step, int failed, const char *file,
 	e->file = file;
 	e->line = line;
 	e->ts = ts;
-	e->failed = failed;
+	e->failed = failed > 0;
 	memcpy(e->text, text, sizeof e->text);
 }
 
@@ -1464,7 +1468,9 @@ unsigned sess_event(struct sess_builder *b, const struct rule_event *ev,
 	if (!o)
 		return 0;
 	struct sv text = first_line(ev->text);
-	evidence(o, ev->step, ev->fails_step, file, line, ts, "%.*s",
+	/* effect "-": evidence of what happened, neither ok nor failed */
+	int failed = ev->fails_step ? 1 : ev->ok_step ? 0 : -1;
+	evidence(o, ev->step, failed, file, line, ts, "%.*s",
 		 (int)text.n, text.p);
 	touch(b, o, file, line, ts);
 	return o->s.id;

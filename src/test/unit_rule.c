@@ -38,14 +38,16 @@ struct got {
 	char name[72];
 	enum sfb_step step;
 	int sev, fails;
-	char explain[8];        /* first bytes: "" or not */
+	char explain[600];
 	size_t ncaps;
 	char cap[RULE_MAX_CAPS][2][200];
 	char match[200];
 };
 
+#define MAX_GOT 24
+
 struct col {
-	struct got ev[16];
+	struct got ev[MAX_GOT];
 	int n;
 	int stop_at;            /* return 7 from this event on (1-based) */
 	int calls;
@@ -63,7 +65,7 @@ static int collect(void *ud, const struct rule_event *ev)
 {
 	struct col *c = ud;
 	c->calls++;
-	if (c->n < 16) {
+	if (c->n < MAX_GOT) {
 		struct got *g = &c->ev[c->n++];
 		snprintf(g->name, sizeof g->name, "%s", ev->name);
 		g->step = ev->step;
@@ -169,7 +171,8 @@ static const struct ecase ecases[] = {
 	  "bob@fabrikam.com\n"
 	  " external: https://lyncdiscover.fabrikam.com/?sipuri="
 	  "bob@fabrikam.com",
-	  "autodiscover.start", { "autodiscover.start/uri=sip:bob@fabrikam.com" } },
+	  "autodiscover.start",
+	  { "autodiscover.start/uri=sip:bob@fabrikam.com" } },
 	{ "Lync autodiscovery completed with hr: 0X0 sipint: sipext: "
 	  "sip.fabrikam.com:443 authint: authext: https://lyncweb.fabrikam."
 	  "com/CertProv/CertProvisioningService.svc ucwaint: ucwaext: "
@@ -407,7 +410,8 @@ static const struct ecase ecases[] = {
 	  "fabrikam.com/config</property>",
 	  "settings.hybrid_config",
 	  { "settings.hybrid_config/where=Internal",
-	    "settings.hybrid_config/url=https://hybrid.fabrikam.com/config" } },
+	    "settings.hybrid_config/url=https://hybrid.fabrikam.com/"
+	    "config" } },
 	{ "<property name=\"hybridConfigServiceExternalUrl\" ></property>",
 	  "settings.hybrid_config", { "settings.hybrid_config/url=" } },
 	{ "<LocationProfileDescription xmlns=\"http://schemas.microsoft.com/"
@@ -528,6 +532,9 @@ static void test_shipped(void)
 	run(t, SV_LIT("DNS: query lyncdiscover.f.com type A failed"), &c);
 	CHECK_INT(c.ev[0].step, SFB_STEP_DISCOVERY);
 	CHECK_INT(c.ev[0].sev, ANA_SEV_WARNING);
+	CHECK_INT(c.ev[0].fails, 1);
+	run(t, SV_LIT("Lync autodiscovery started for sip:a@f.com"), &c);
+	CHECK_INT(c.ev[0].step, SFB_STEP_DISCOVERY);
 	CHECK_INT(c.ev[0].fails, 0);
 	run(t, SV_LIT("SignIn: redirected by a.f.com to home server b.f.com"),
 	    &c);
@@ -572,7 +579,7 @@ static const struct bad bads[] = {
 	{ "x\n", "1:2: error: missing column 2 (step); columns are "
 	  "separated by tabs", 1, 2 },
 	{ "# c\n\nsite.x\tdiscovery\tinfo\n",
-	  "3:21: error: missing column 4 (effect)", 3, 21 },
+	  "3:22: error: missing column 4 (effect)", 3, 22 },
 	{ "a\tnone\tinfo\t-\tneedle\t\t\n",
 	  "1:21: error: missing column 6 (regex)", 1, 21 },
 	{ "\tdiscovery\tinfo\t-\tn\tr\n", "1:1: error: line starts with a "
@@ -593,36 +600,43 @@ static const struct bad bads[] = {
 	  "'yes' (ok, fail or -)", 1, 20 },
 	{ "a\tnone\terror\tfail\tn\tr\n", "1:14: error: effect 'fail' needs "
 	  "a step other than 'none'", 1, 14 },
-	{ "a\tsettings\tinfo\t-\tneedle\tabc(def\n", "1:30: error: regex: "
-	  "missing closing parenthesis", 1, 30 },
-	{ "a\tsettings\tinfo\t-\tneedle\tx[\n", "1:26: error: regex: missing "
-	  "terminating ] for character class", 1, 26 },
+	{ "a\tnone\tinfo\tok\tn\tr\n", "1:13: error: effect 'ok' needs "
+	  "a step other than 'none'", 1, 13 },
+	{ "a\tsettings\tinfo\t-\tneedle\tabc(def\n", "1:33: error: regex: "
+	  "missing closing parenthesis", 1, 33 },
+	{ "a\tsettings\tinfo\t-\tneedle\tx[\n", "1:28: error: regex: missing "
+	  "terminating ] for character class", 1, 28 },
 	{ "a\tsettings\tinfo\t-\tn\t(?<a>1)(?<b>2)(?<c>3)(?<d>4)(?<e>5)"
 	  "(?<f>6)(?<g>7)(?<h>8)(?<i>9)\n", "1:21: error: regex has 9 named "
 	  "groups, at most 8", 1, 21 },
 	{ "a\tnone\tinfo\t-\tn\tr\n# c\nb\tnone\tinfo\t-\tn\tr\n"
 	  "a\tnone\tinfo\t-\tn\tr\n", "4:1: error: duplicate event name 'a' "
 	  "(first defined at %s:1)", 4, 1 },
-	{ "a\tnone\tinfo\t-\tn\tr\texplained\textra\n", "1:30: error: too "
-	  "many columns (at most 7): a tab inside the explanation?", 1, 30 },
-	{ "a\tnone\tinfo\t-\tn\tr\x80\n", "1:17: error: invalid UTF-8", 1, 17 },
-	{ "a\tnone\tinfo\t-\tn\tr\t\xc3\xa9t\xc3\xa9 \xed\xa0\x80\n",
-	  "1:24: error: invalid UTF-8", 1, 24 },
-	{ "a\tnone\tinfo\t-\tn\tr\t\xc0\xaf\n", "1:18: error: invalid UTF-8",
+	{ "a\tnone\tinfo\t-\tn\tr\texplained\textra\n", "1:29: error: too "
+	  "many columns (at most 7): a tab inside the explanation?", 1, 29 },
+	{ "a\tnone\tinfo\t-\tn\tr\x80\n", "1:18: error: invalid UTF-8",
 	  1, 18 },
-	{ "# c\r\n\r\n  \t\r\na\tnone\tinfo\t-\tn\t(\r\n", "4:17: error: regex: "
-	  "missing closing parenthesis", 4, 17 },
+	{ "a\tnone\tinfo\t-\tn\tr\t\xc3\xa9t\xc3\xa9 \xed\xa0\x80\n",
+	  "1:25: error: invalid UTF-8", 1, 25 },
+	{ "a\tnone\tinfo\t-\tn\tr\t\xc0\xaf\n", "1:19: error: invalid UTF-8",
+	  1, 19 },
+	{ "# c\r\n\r\n  \t\r\na\tnone\tinfo\t-\tn\t(\r\n",
+	  "4:18: error: regex: missing closing parenthesis", 4, 18 },
 };
 
 static void check_bad(const char *text, size_t len, const char *want,
 		      unsigned long line, unsigned col)
 {
 	const char *path = put_tmp(text, len);
-	char exp[600];
-	char fmt[300];
-	snprintf(fmt, sizeof fmt, "%%s:%s", want);
-	/* the duplicate message names the same file once more */
-	snprintf(exp, sizeof exp, fmt, path, path);
+	/* exp = "PATH:" want, with a "%s" in want (the file of a first
+	 * definition) replaced by PATH too */
+	char exp[1200];
+	const char *pct = strstr(want, "%s");
+	if (pct)
+		snprintf(exp, sizeof exp, "%s:%.*s%s%s", path,
+			 (int)(pct - want), want, path, pct + 2);
+	else
+		snprintf(exp, sizeof exp, "%s:%s", path, want);
 	struct sfb_err err;
 	struct rule_table *t = load1(path, &err);
 	CHECK(t == NULL);
@@ -644,8 +658,8 @@ static void test_grammar_errors(void)
 
 	/* a NUL byte (strlen cannot hold it) */
 	static const char nul[] = "a\tnone\tinfo\t-\tn\tr\0x\n";
-	check_bad(nul, sizeof nul - 1, "1:17: error: NUL byte in line", 1,
-		  17);
+	check_bad(nul, sizeof nul - 1, "1:18: error: NUL byte in line", 1,
+		  18);
 
 	/* line length: 4096 bytes load (with LF or CRLF), 4097 do not */
 	static char big[6000];
@@ -674,9 +688,9 @@ static void test_grammar_errors(void)
 		  "bytes", 1, 4097);
 	/* the line number of a long line after others */
 	memcpy(big, "# a\n\n#", 6);
-	big[4102] = 'x';
-	big[4103] = '\n';
-	check_bad(big, 4104, "3:4097: error: line longer than 4096 bytes",
+	big[4097] = 'x';
+	big[4102] = '\n';      /* line 3: big[5..4102), 4097 bytes */
+	check_bad(big, 4103, "3:4097: error: line longer than 4096 bytes",
 		  3, 4097);
 
 	/* more than SFB_MAX_PATTERNS */
@@ -726,10 +740,10 @@ static void test_grammar_errors(void)
 	/* the fixture: a regex error on a CRLF line after a comment */
 	t = load1("testdata/unit/rule_bad_regex.tsv", &err);
 	CHECK(t == NULL);
-	CHECK(!strcmp(err.msg, "testdata/unit/rule_bad_regex.tsv:3:58: "
+	CHECK(!strcmp(err.msg, "testdata/unit/rule_bad_regex.tsv:3:62: "
 		      "error: regex: missing closing parenthesis"));
 	CHECK_INT(err.line, 3);
-	CHECK_INT(err.col, 58);
+	CHECK_INT(err.col, 62);
 
 	/* the README error examples hold */
 	check_bad("my.event discovery info - needle regex\n",
@@ -774,11 +788,9 @@ static void test_grammar_ok(void)
 	CHECK(!strcmp(c.ev[0].name, "bom.first"));
 	CHECK(!strcmp(c.ev[1].name, "bom.second"));
 	CHECK(!strcmp(cap_of(&c.ev[1], "n"), "12"));
+	CHECK(!strcmp(c.ev[1].explain, "Second pattern, \xc3\xa9t\xc3\xa9 "
+		      "UTF-8 text."));
 	rule_table_free(t);
-	struct explain_probe {
-		char text[200];
-	} ep = { "" };
-	(void)ep;
 
 	/* no file at all, and an empty file: an empty table */
 	const char *none[] = { NULL };
@@ -836,12 +848,14 @@ static void test_two_files(void)
 	CHECK_INT(err.code, SFB_E_RULE);
 	CHECK(!strcmp(err.msg, "testdata/unit/rule_bad_dup.tsv:4:1: error: "
 		      "duplicate event name 'dns.srv.ok' (first defined at "
-		      "rules/patterns.tsv:13)"));
+		      "rules/patterns.tsv:14)"));
 	/* an unreadable second file fails the whole load */
 	const char *gone[] = { SHIPPED, "testdata/unit/rule_gone.tsv", NULL };
 	t = rule_table_load(gone, &err);
 	CHECK(t == NULL);
 	CHECK_INT(err.code, SFB_E_IO);
+	CHECK_INT(err.line, 0);         /* not the position of before */
+	CHECK_INT(err.col, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -854,7 +868,8 @@ static void test_matching(void)
 		"short.one\tnone\tinfo\t-\tq\tq(?<after>\\d)\n"
 		"short.two\tnone\tinfo\t-\tzz\t(?<zz>zz+)\n"
 		"short.three\tnone\tinfo\t-\ta-b\ta-b(?<rest>.*)\n"
-		"long.abc\tnone\tinfo\t-\tABCdef\tabcdef(?<opt>X)?(?<num>\\d*)\n"
+		"long.abc\tnone\tinfo\t-\tABCdef\t"
+		"abcdef(?<opt>X)?(?<num>\\d*)\n"
 		"long.tail\tnone\tinfo\t-\tend of it\tend of it$\n"
 		"empty.group\tnone\tinfo\t-\tgroups\t(?<e>)groups(?<u>X)?"
 		"(?<w>\\w*)\n"
@@ -901,7 +916,7 @@ static void test_matching(void)
 	static const char buf[] = "-at the end of it";
 	CHECK_INT(run(t, sv_make(buf, sizeof buf - 2), &c), 0);
 	CHECK_INT(run(t, sv_make(buf, 3), &c), 0);
-	CHECK_INT(run(t, sv_make(buf + 10, 3), &c), 0);
+	CHECK_INT(run(t, sv_make(buf + 7, 8), &c), 0);
 	/* NUL bytes are data */
 	static const char nulbuf[] = "\0\0ABCDEF\0end of it";
 	CHECK_INT(run(t, sv_make(nulbuf, sizeof nulbuf - 1), &c), 2);
@@ -952,9 +967,10 @@ static void test_matching(void)
 
 /*
  * The needle filter against a naive oracle: random texts over a small
- * alphabet, needles of 1 to 9 bytes sharing prefixes and hashes; each
- * pattern's regex is its needle, so an event must come exactly when a
- * naive case-insensitive search finds the needle.
+ * alphabet, needles of 1 to 8 bytes sharing prefixes and hashes ('@'
+ * and '`' hash alike).  Each regex is `^`, which matches any text, so an
+ * event comes exactly when the filter says its needle is there: a
+ * needle missed and a needle seen where there is none both show.
  */
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
@@ -998,19 +1014,10 @@ static void test_filter_oracle(void)
 	enum { NN = sizeof needles / sizeof needles[0] };
 	char tbl[4096];
 	size_t len = 0;
-	for (int i = 0; i < NN; i++) {
-		char re[64];
-		size_t r = 0;
-		for (const char *p = needles[i]; *p; p++) {
-			if (*p == '.')
-				re[r++] = '\\';
-			re[r++] = *p;
-		}
-		re[r] = '\0';
+	for (int i = 0; i < NN; i++)
 		len += (size_t)snprintf(tbl + len, sizeof tbl - len,
-					"n%02d\tnone\tinfo\t-\t%s\t%s\n", i,
-					needles[i], re);
-	}
+					"n%02d\tnone\tinfo\t-\t%s\t^\n", i,
+					needles[i]);
 	struct sfb_err err;
 	struct rule_table *t = load1(put_tmp(tbl, len), &err);
 	unlink(tmp_path);
@@ -1030,7 +1037,8 @@ static void test_filter_oracle(void)
 		run(t, sv_make(text, n), &c);
 		int seen[NN] = { 0 };
 		for (int i = 0; i < c.n; i++)
-			seen[atoi_free(c.ev[i].name + 1)] = 1;
+			seen[(c.ev[i].name[1] - '0') * 10 +
+			     (c.ev[i].name[2] - '0')] = 1;
 		for (int i = 0; i < NN; i++) {
 			int want = naive_ifind(text, n, needles[i]);
 			hits += want;
@@ -1043,4 +1051,373 @@ static void test_filter_oracle(void)
 	CHECK_INT(bad, 0);
 	CHECK(hits > 4000);
 	rule_table_free(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* the README examples                                                 */
+
+/*
+ * rules/README shows pattern lines indented by two spaces, with real
+ * tabs: they must load, and the worked example must give what the
+ * README says it gives.
+ */
+static void test_readme(void)
+{
+	FILE *f = fopen("rules/README", "r");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	char line[4200], tbl[16384];
+	size_t len = 0;
+	int lines = 0;
+	while (fgets(line, sizeof line, f)) {
+		if (strncmp(line, "  ", 2) || !strchr(line, '\t') ||
+		    line[2] == ' ' || line[2] == '\t')
+			continue;
+		size_t n = strlen(line + 2);
+		if (len + n < sizeof tbl) {
+			memcpy(tbl + len, line + 2, n);
+			len += n;
+			lines++;
+		}
+	}
+	fclose(f);
+	CHECK_INT(lines, 4);
+	struct sfb_err err;
+	struct rule_table *t = load1(put_tmp(tbl, len), &err);
+	unlink(tmp_path);
+	CHECK(t != NULL);
+	if (!t) {
+		fprintf(stderr, "README: %s\n", err.msg);
+		return;
+	}
+	struct col c;
+	CHECK_INT(run(t, SV_LIT("DNS: query _sipinternaltls._tcp.contoso.com "
+			       "type SRV returned pool01.contoso.com:5061 "
+			       "(priority 0, weight 0)"), &c), 1);
+	CHECK(!strcmp(c.ev[0].name, "dns.srv.ok"));
+	CHECK_INT(c.ev[0].step, SFB_STEP_DISCOVERY);
+	CHECK_INT(c.ev[0].fails, 0);
+	CHECK(!strcmp(cap_of(&c.ev[0], "name"),
+		      "_sipinternaltls._tcp.contoso.com"));
+	CHECK(!strcmp(cap_of(&c.ev[0], "target"), "pool01.contoso.com"));
+	CHECK(!strcmp(cap_of(&c.ev[0], "port"), "5061"));
+	rule_table_free(t);
+
+	/* the examples said to come from patterns.tsv are its lines */
+	f = fopen("rules/README", "r");
+	FILE *p = fopen(SHIPPED, "r");
+	CHECK(f && p);
+	if (!f || !p) {
+		if (f)
+			fclose(f);
+		if (p)
+			fclose(p);
+		return;
+	}
+	static char shipped[65536];
+	size_t sn = fread(shipped, 1, sizeof shipped - 1, p);
+	shipped[sn] = '\0';
+	fclose(p);
+	int from = 0, found = 0;
+	while (fgets(line, sizeof line, f)) {
+		if (strstr(line, "More examples, from patterns.tsv"))
+			from = 1;
+		if (!from || strncmp(line, "  ", 2) || !strchr(line, '\t'))
+			continue;
+		/* same line up to the explanation (shortened there) */
+		char *last = strrchr(line, '\t');
+		*last = '\0';
+		char want[4200];
+		snprintf(want, sizeof want, "\n%s\t", line + 2);
+		found += strstr(shipped, want) != NULL;
+		from++;
+	}
+	fclose(f);
+	CHECK_INT(found, 3);
+	CHECK_INT(from, 4);
+}
+
+/*
+ * The error examples of rules/README: each bad line, placed at its line
+ * of a user's file loaded after patterns.tsv, gives the message the
+ * README shows (with the README's file name).
+ */
+static void test_readme_errors(void)
+{
+	static const struct {
+		unsigned long line;
+		const char *text, *want;
+	} ex[] = {
+		{ 3, "my.event discovery info - needle regex",
+		  "3:39: error: missing column 2 (step); columns are "
+		  "separated by tabs" },
+		{ 4, "my.event\tdiscover\tinfo\t-\tneedle\tregex",
+		  "4:10: error: unknown step 'discover' (discovery, "
+		  "connectivity, authentication, redirection, settings or "
+		  "none)" },
+		{ 5, "My.event\tdiscovery\tinfo\t-\tneedle\tregex",
+		  "5:1: error: bad event name 'My.event': use a-z, 0-9, '_', "
+		  "'.' and '-'" },
+		{ 6, "dns.srv.ok\tdiscovery\tinfo\tok\t_sip\t_sip",
+		  "6:1: error: duplicate event name 'dns.srv.ok' (first "
+		  "defined at rules/patterns.tsv:14)" },
+		{ 7, "bad.regex\tauthentication\terror\tfail\tneedle\t"
+		  "needle (?<x>[a-z]+\tNever loads.",
+		  "7:62: error: regex: missing closing parenthesis" },
+	};
+	FILE *f = fopen("rules/README", "r");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	static char readme[65536];
+	size_t rn = fread(readme, 1, sizeof readme - 1, f);
+	readme[rn] = '\0';
+	fclose(f);
+	for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++) {
+		char file[600], want[700];
+		size_t n = 0;
+		for (unsigned long l = 1; l < ex[i].line; l++)
+			n += (size_t)snprintf(file + n, sizeof file - n,
+					      "# line %lu\n", l);
+		n += (size_t)snprintf(file + n, sizeof file - n, "%s\n",
+				      ex[i].text);
+		const char *paths[] = { SHIPPED, put_tmp(file, n), NULL };
+		struct sfb_err err;
+		struct rule_table *t = rule_table_load(paths, &err);
+		CHECK(t == NULL);
+		snprintf(want, sizeof want, "%s:%s", tmp_path, ex[i].want);
+		if (strcmp(err.msg, want))
+			fprintf(stderr, "got:  %s\nwant: %s\n", err.msg, want);
+		CHECK(!strcmp(err.msg, want));
+		unlink(tmp_path);
+		snprintf(want, sizeof want, "  rules/site.tsv:%s\n",
+			 ex[i].want);
+		CHECK(strstr(readme, want) != NULL);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* the bundled sample, end to end through the client-log parser        */
+
+struct sample {
+	struct rule_table *t;
+	int counts[64];
+	char names[64][72];
+	int nnames;
+	int entries, with_events, chatter_events;
+};
+
+static int count_ev(void *ud, const struct rule_event *ev)
+{
+	struct sample *s = ud;
+	int i = 0;
+	while (i < s->nnames && strcmp(s->names[i], ev->name))
+		i++;
+	if (i == s->nnames && s->nnames < 64)
+		snprintf(s->names[s->nnames++], sizeof s->names[0], "%s",
+			 ev->name);
+	if (i < 64)
+		s->counts[i]++;
+	return 0;
+}
+
+static int count_of(const struct sample *s, const char *name)
+{
+	for (int i = 0; i < s->nnames; i++)
+		if (!strcmp(s->names[i], name))
+			return s->counts[i];
+	return 0;
+}
+
+static int on_rec(void *ud, const struct fmt_rec *r)
+{
+	struct sample *s = ud;
+	if (r->type != REC_ENTRY)
+		return 0;
+	s->entries++;
+	int n = rule_table_match(s->t, r->text, count_ev, s);
+	s->with_events += n > 0;
+	static const char *const chatter[] = {
+		"Exchange:", "Presence:", "Media:", "ContactList:",
+		"Transport: keep-alive", "Conversation:", "Register: sending",
+	};
+	for (size_t i = 0; i < sizeof chatter / sizeof chatter[0]; i++)
+		if (sv_starts(r->text, chatter[i]))
+			s->chatter_events += n;
+	return 0;
+}
+
+/* lines of the raw file that hold s */
+static int grep_count(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	char line[65536];
+	int n = 0;
+	while (fgets(line, sizeof line, f))
+		n += strstr(line, s) != NULL;
+	fclose(f);
+	return n;
+}
+
+static void test_sample(void)
+{
+	static const char path[] = "testdata/sample/Lync-UccApi-0.UccApilog";
+	struct sfb_err err;
+	struct sample s;
+	memset(&s, 0, sizeof s);
+	s.t = load1(SHIPPED, &err);
+	CHECK(s.t != NULL);
+	struct lr *r = lr_open(path, 1 << 20, &err);
+	CHECK(r != NULL);
+	if (!s.t || !r) {
+		rule_table_free(s.t);
+		lr_close(r);
+		return;
+	}
+	struct fmt_sink sink = { on_rec, &s };
+	struct fmt *f = fmt_new(FMT_UCC, &sink, NULL);
+	struct sv line;
+	unsigned long no;
+	while (lr_next(r, &line, &no, &err) == LR_LINE)
+		(void)fmt_feed(f, line, no, &err);
+	(void)fmt_finish(f, &err);
+	fmt_free(f);
+	lr_close(r);
+
+	CHECK(s.entries > 100);
+	CHECK(s.with_events > 40);
+	CHECK_INT(s.chatter_events, 0);
+	/* one event per line that says so, as a plain search counts them */
+	CHECK_INT(count_of(&s, "signin.ok"),
+		  grep_count(path, "signed in as sip:"));
+	CHECK_INT(count_of(&s, "signin.start"),
+		  grep_count(path, "SignIn: starting sign-in"));
+	CHECK_INT(count_of(&s, "autodiscover.ok") +
+		  count_of(&s, "autodiscover.fail"),
+		  grep_count(path, "autodiscovery completed with hr"));
+	CHECK_INT(count_of(&s, "autodiscover.fail"),
+		  grep_count(path, "completed with hr: 0X8"));
+	CHECK_INT(count_of(&s, "webticket.trust_fault"),
+		  grep_count(path, "returned a trust fault"));
+	CHECK_INT(count_of(&s, "tls.connected"),
+		  grep_count(path, "TLS connection established"));
+	CHECK_INT(count_of(&s, "dns.lyncdiscover.ok") +
+		  count_of(&s, "dns.lyncdiscover.fail"),
+		  grep_count(path, "DNS: query lyncdiscover"));
+	CHECK(count_of(&s, "signin.ok") >= 4);
+	CHECK(count_of(&s, "dns.srv.ok") >= 1);
+	CHECK(count_of(&s, "redirect.home_server") >= 1);
+	CHECK(count_of(&s, "auth.kerberos_ticket") >= 1);
+	CHECK(count_of(&s, "webservice.async_hr") >= 1);
+	CHECK(count_of(&s, "auth.need_new_cert") >= 1);
+	rule_table_free(s.t);
+}
+
+/* ------------------------------------------------------------------ */
+/* --bench                                                             */
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int count_any(void *ud, const struct rule_event *ev)
+{
+	(void)ev;
+	++*(long *)ud;
+	return 0;
+}
+
+static int bench(double mb)
+{
+	static const char path[] = "testdata/sample/Lync-UccApi-0.UccApilog";
+	struct sfb_err err;
+	struct rule_table *t = load1(SHIPPED, &err);
+	FILE *f = fopen(path, "rb");
+	if (!t || !f) {
+		fprintf(stderr, "unit_rule: cannot load the table or %s\n",
+			path);
+		return 2;
+	}
+	static char buf[1 << 21];
+	size_t n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	enum { MAXL = 20000 };
+	static struct sv lines[MAXL];
+	static char quiet_line[MAXL];
+	size_t nl = 0, bytes = 0, qbytes = 0;
+	/* every physical line, as its entry text: after the prefix */
+	for (char *p = buf, *end = buf + n; p < end && nl < MAXL;) {
+		char *e = memchr(p, '\n', (size_t)(end - p));
+		if (!e)
+			e = end;
+		struct sv l = sv_make(p, (size_t)(e - p));
+		if (l.n && l.p[l.n - 1] == '\r')
+			l.n--;
+		long k = sv_find(l, " :: ");
+		if (k >= 0)
+			sv_skip(&l, (size_t)k + 4);
+		lines[nl++] = l;
+		bytes += l.n;
+		p = e + 1;
+	}
+	long events = 0;
+	for (size_t i = 0; i < nl; i++) {
+		long c = 0;
+		rule_table_match(t, lines[i], count_any, &c);
+		quiet_line[i] = c == 0;
+		qbytes += c == 0 ? lines[i].n : 0;
+		events += c;
+	}
+	printf("%s: %zu lines, %zu bytes of entry text, %ld events, %zu "
+	       "patterns\n", path, nl, bytes, events, rule_table_count(t));
+	for (int pass = 0; pass < 2; pass++) {
+		size_t per = pass ? qbytes : bytes;
+		long reps = (long)(mb * 1e6 / (double)per) + 1;
+		double t0 = now_s();
+		for (long rep = 0; rep < reps; rep++)
+			for (size_t i = 0; i < nl; i++)
+				if (!pass || quiet_line[i])
+					rule_table_match(t, lines[i],
+							 count_any, &events);
+		double dt = now_s() - t0;
+		double tot = (double)reps * (double)per / 1e6;
+		printf("%-26s %6.0f MB in %.3f s: %6.0f MB/s\n",
+		       pass ? "lines without an event:" : "all lines:", tot,
+		       dt, tot / dt);
+	}
+	rule_table_free(t);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--bench")) {
+		double mb = 200;
+		if (argc > 2) {
+			uint64_t v;
+			if (!sv_to_u64(sv_cstr(argv[2]), &v) || v == 0) {
+				fprintf(stderr, "usage: unit_rule [--bench "
+					"[MB]]\n");
+				return 2;
+			}
+			mb = (double)v;
+		}
+		return bench(mb);
+	}
+	test_shipped();
+	test_grammar_errors();
+	test_grammar_ok();
+	test_two_files();
+	test_matching();
+	test_filter_oracle();
+	test_readme();
+	test_readme_errors();
+	test_sample();
+	return CHECK_DONE("unit_rule");
 }
