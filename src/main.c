@@ -990,6 +990,13 @@ static int run_stream(struct run *r, int *findings)
 						 g.relative };
 			rep_text_file_header(stdout, r->name, g.color);
 			flow_draw(stdout, r->flow, &st);
+			if (!flow_narrows(r->flow))
+				fputs("  (no message in this selection)\n",
+				      stdout);
+			if (flow_dropped(r->flow))
+				printf("  ... %" PRIu64 " more message(s) not "
+				       "drawn: choose one with --session or "
+				       "--call-id\n", flow_dropped(r->flow));
 		} else {
 			rep_json_flow(r->json, r->name, r->flow);
 		}
