@@ -767,20 +767,6 @@ static void check_clen(struct msg *m)
 		m->flags |= MSG_F_CL_MISMATCH;
 }
 
-/* Reset what an earlier sip_parse filled (msg_set does the same). */
-static void reset_parsed(struct msg *m)
-{
-	m->nhdrs = 0;
-	m->ndiags = 0;
-	m->nauths = 0;
-	m->nparams = 0;
-	m->fold_len = 0;
-	memset(&m->proto, 0, (size_t)((char *)(&m->body + 1) -
-				      (char *)&m->proto));
-	m->expires = -1;
-	m->content_length = -1;
-	m->flags &= MSG_F_TRUNCATED;
-}
 
 static const enum msg_diag_hdr diag_of[] = {
 	[H_DIAG_MS] = MSG_DIAG_MS, [H_DIAG_PUB] = MSG_DIAG_MS_PUBLIC,
@@ -897,7 +883,9 @@ int sip_parse(struct msg *m)
 {
 	struct lines ls;
 	struct sv l;
-	reset_parsed(m);
+	/* what an earlier parse filled goes; the log's verdict stays */
+	msg_reset_parsed(m);
+	m->flags &= MSG_F_TRUNCATED;
 	if (!m->buf) {          /* never set: no text at all */
 		m->flags |= MSG_F_BAD_START;
 		return -1;

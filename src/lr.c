@@ -699,3 +699,18 @@ const char *lr_zlib_version(void)
 {
 	return zlibVersion();
 }
+
+const char *lr_encoding_name(enum lr_encoding e)
+{
+	switch (e) {
+	case LR_ENC_UTF8_BOM:
+		return "utf-8-bom";
+	case LR_ENC_UTF16LE:
+		return "utf-16le";
+	case LR_ENC_UTF16BE:
+		return "utf-16be";
+	case LR_ENC_UTF8:
+		break;
+	}
+	return "utf-8";
+}

@@ -61,6 +61,8 @@ int lr_next(struct lr *r, struct sv *line, unsigned long *lineno,
  * lr_next).
  */
 enum lr_encoding lr_encoding(const struct lr *r);
+/* "utf-8", "utf-8-bom", "utf-16le", "utf-16be" */
+const char *lr_encoding_name(enum lr_encoding e);
 /* 1 if the input was gzip-compressed. */
 int lr_is_gzip(const struct lr *r);
 /* Bytes of (decompressed, pre-transcoding) input consumed so far. */

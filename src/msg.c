@@ -45,7 +45,7 @@ static unsigned char lower(unsigned char c)
  * allocations stay.  The parsed block of struct msg runs from proto to
  * body, so one memset clears it (views become {NULL, 0}).
  */
-static void reset_parsed(struct msg *m)
+void msg_reset_parsed(struct msg *m)
 {
 	m->nhdrs = 0;
 	m->ndiags = 0;
@@ -63,7 +63,7 @@ void msg_init(struct msg *m)
 	memset(m, 0, sizeof *m);
 	m->ts = SFB_TIME_NONE;
 	m->declared_len = -1;
-	reset_parsed(m);
+	msg_reset_parsed(m);
 }
 
 /* Copy p[0..n) into buf, NUL-terminated (for debuggers only). */
@@ -94,7 +94,7 @@ static void copy_fixed(char *dst, size_t dstsz, struct sv v)
 void msg_set(struct msg *m, const struct fmt_rec *rec, const char *file)
 {
 	copy_text(m, rec->text.p, rec->text.n);
-	reset_parsed(m);
+	msg_reset_parsed(m);
 	m->file = file;
 	m->line_first = rec->line_first;
 	m->line_last = rec->line_last;
@@ -110,7 +110,7 @@ void msg_set(struct msg *m, const struct fmt_rec *rec, const char *file)
 void msg_set_bytes(struct msg *m, const char *p, size_t n)
 {
 	copy_text(m, p, n);
-	reset_parsed(m);
+	msg_reset_parsed(m);
 	m->file = NULL;
 	m->line_first = 0;
 	m->line_last = 0;

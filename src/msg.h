@@ -133,6 +133,11 @@ void msg_init(struct msg *m);
 void msg_set(struct msg *m, const struct fmt_rec *rec, const char *file);
 /* Same, from plain bytes (tests, fuzzers): no log context. */
 void msg_set_bytes(struct msg *m, const char *p, size_t n);
+/*
+ * Reset every field sip_parse() fills (flags excepted), keeping the
+ * text, the log context and the allocations.
+ */
+void msg_reset_parsed(struct msg *m);
 /* Free what m owns (m itself is the caller's); NULL is a no-op. */
 void msg_free(struct msg *m);
 

@@ -336,21 +336,6 @@ const char *rep_json_version(void)
 	return cJSON_Version();
 }
 
-static const char *enc_key(enum lr_encoding e)
-{
-	switch (e) {
-	case LR_ENC_UTF8_BOM:
-		return "utf-8-bom";
-	case LR_ENC_UTF16LE:
-		return "utf-16le";
-	case LR_ENC_UTF16BE:
-		return "utf-16be";
-	case LR_ENC_UTF8:
-		break;
-	}
-	return "utf-8";
-}
-
 static cJSON *ana_counts(const struct ana *a)
 {
 	cJSON *m = obj();
@@ -471,7 +456,7 @@ static cJSON *ana_obj(const struct ana *a)
 	if (a->error[0])
 		add_str(o, "read_error", a->error);
 	add_str(o, "format", fmt_kind_name(a->kind));
-	add_str(o, "encoding", enc_key(a->enc));
+	add_str(o, "encoding", lr_encoding_name(a->enc));
 	cJSON_AddBoolToObject(o, "gzip", a->gzip);
 	add_num(o, "bytes", (double)a->bytes);
 	add_num(o, "lines", (double)a->lines);

@@ -47,26 +47,11 @@ static void sev_tag(FILE *out, enum ana_sev s, int color)
 		col(color, C_RESET));
 }
 
-static const char *enc_name(enum lr_encoding e)
-{
-	switch (e) {
-	case LR_ENC_UTF8_BOM:
-		return "utf-8 with BOM";
-	case LR_ENC_UTF16LE:
-		return "utf-16le";
-	case LR_ENC_UTF16BE:
-		return "utf-16be";
-	case LR_ENC_UTF8:
-		break;
-	}
-	return "utf-8/ansi";
-}
-
 static void print_counts(FILE *out, const struct ana *a)
 {
 	char t1[32], t2[32];
 	fprintf(out, "  %-13s %s, %s%s\n", "format", fmt_kind_name(a->kind),
-		enc_name(a->enc), a->gzip ? ", gzip" : "");
+		lr_encoding_name(a->enc), a->gzip ? ", gzip" : "");
 	if (a->first_ts != SFB_TIME_NONE)
 		fprintf(out, "  %-13s %s .. %s\n", "log time",
 			sfb_time_fmt(a->first_ts, t1, sizeof t1),
