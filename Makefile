@@ -145,7 +145,8 @@ fuzz: deps
 	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT='$(FUZZ_OPT)' $(LIB_SRC:%.c=build-fuzz/obj/%.o)
 	@for t in $(FUZZ_TGT); do \
 	  echo "== fuzz $$t ($(FUZZ_TIME)s)"; \
-	  clang $(FUZZ_OPT) -fsanitize=fuzzer $(WARN) -Isrc -Iparsers $(PKG_CFLAGS) \
+	  clang $(FUZZ_OPT) -fsanitize=fuzzer $(WARN) -D_POSIX_C_SOURCE=200809L \
+	    -D_DEFAULT_SOURCE -Isrc -Iparsers $(PKG_CFLAGS) \
 	    -o build-fuzz/fuzz_$$t src/test/fuzz_$$t.c $(LIB_SRC:%.c=build-fuzz/obj/%.o) $(PKG_LIBS) -lm || exit 1; \
 	  mkdir -p build-fuzz/corpus/$$t testdata/crashers/$$t; \
 	  ./build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=65536 \
