@@ -51,7 +51,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
  */
 #define OPTION_MAP(X)                                                     \
 	X(OUTPUT, "output", 'o', 1, C_ALL, "FMT",                         \
-	  "output: text, json or ndjson (default text)")                  \
+	  "output: text, json or ndjson (flow: text or json)")            \
 	X(FORMAT, "format", 'f', 1, C_ALL, "FMT",                         \
 	  "input format: auto, uccapilog or cls (default auto)")          \
 	X(METHOD, "method", 'm', 1, C_MSG, "LIST",                        \
@@ -134,8 +134,8 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "analyze", CMD_ANALYZE, C_AN,
-	  "summarise each log: format, messages, transactions, "
-	  "diagnostics, warnings" },
+	  "rebuild each sign-in step by step, then summarise the log: "
+	  "messages, transactions, diagnostics, warnings" },
 	{ "messages", CMD_MESSAGES, C_MSG,
 	  "list the SIP and HTTP messages, one line each, with filters" },
 	{ "flow", CMD_FLOW, C_FLOW,
@@ -256,7 +256,11 @@ static void print_help(FILE *out, enum command cmd)
 				 o->metavar);
 		fprintf(out, "  %-26s %s\n", left, o->help);
 	}
-	fputs("\nexit status: 0 no findings, 1 findings, 2 error.\n", out);
+	if (cmd == CMD_NONE || cmd == CMD_ANALYZE)
+		fputs("\nexit status: 0 no findings at or above --fail-on, 1 "
+		      "findings, 2 error.\n", out);
+	else
+		fputs("\nexit status: 0 done, 2 error.\n", out);
 }
 
 static void print_version(void)
