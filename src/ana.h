@@ -125,6 +125,7 @@ struct ana {
 	size_t nunanswered;
 
 	uint64_t sess_total, sess_signed_in, sess_failed, sess_incomplete;
+	uint64_t outside_msgs;  /* messages of no sign-in (IM, calls...) */
 	enum ana_sev sess_worst;
 
 	size_t max_warn;        /* warnings listed (all are counted) */

@@ -770,6 +770,8 @@ static void on_msg(struct run *r, const struct fmt_rec *rec)
 	unsigned id = sess_msg(r->sess, m, copy, rm, ru);
 	if (g.cmd == CMD_ANALYZE) {
 		ana_msg(&r->ana, m, copy, rm, ru);
+		if (!id)
+			r->ana.outside_msgs++;
 		return;
 	}
 	/* flow: the chosen session, the chosen dialog, or every session */

@@ -484,6 +484,7 @@ static cJSON *ana_obj(const struct ana *a)
 	add_num(ss, "signed_in", (double)a->sess_signed_in);
 	add_num(ss, "failed", (double)a->sess_failed);
 	add_num(ss, "incomplete", (double)a->sess_incomplete);
+	add_num(ss, "messages_outside_sessions", (double)a->outside_msgs);
 	cJSON_AddItemToObject(o, "session_counts", ss);
 	add_str(o, "worst_severity", ana_sev_name(ana_worst(a)));
 	return o;

@@ -95,6 +95,11 @@ static void print_counts(FILE *out, const struct ana *a)
 			PRIu64 " failed, %" PRIu64 " incomplete\n",
 			"sessions", a->sess_total, a->sess_signed_in,
 			a->sess_failed, a->sess_incomplete);
+	if (a->outside_msgs)
+		fprintf(out, "  %-13s %" PRIu64 " messages belong to no "
+			"sign-in (IM, calls, presence, refreshes): see "
+			"'sfblog messages' and 'sfblog flow --call-id'\n",
+			"dialogs", a->outside_msgs);
 	fprintf(out, "  %-13s %" PRIu64 ": %" PRIu64 " answered, %" PRIu64
 		" without final answer, %" PRIu64 " responses without request",
 		"transactions", a->txn_total, a->txn_answered,

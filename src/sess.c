@@ -1131,10 +1131,11 @@ static unsigned sip_msg(struct sess_builder *b, const struct msg *m,
 		}
 		if (!o)
 			o = open_sess(b, key);
-		if (!o->s.user[0]) {
+		/* a lyncdiscover ?sipuri= may have named the user already */
+		if (!o->s.user[0])
 			copy_sv(o->s.user, sizeof o->s.user, m->from_uri);
+		if (!o->s.epid[0])
 			copy_sv(o->s.epid, sizeof o->s.epid, m->from_epid);
-		}
 		register_request(b, o, m);
 	} else {
 		if (!o)
