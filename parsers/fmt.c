@@ -44,14 +44,6 @@ struct fmt {
 	int failed;                /* gave up: every call fails */
 };
 
-static int is_blank(struct sv v)
-{
-	for (size_t i = 0; i < v.n; i++)
-		if (v.p[i] != ' ' && v.p[i] != '\t' && v.p[i] != '\r')
-			return 0;
-	return 1;
-}
-
 static void make_parser(struct fmt *f, enum fmt_kind k)
 {
 	f->kind = k;
@@ -150,7 +142,7 @@ int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
 	 * parser, so they are neither held nor counted against the
 	 * detection window.
 	 */
-	if (is_blank(line))
+	if (sv_is_blank(line))
 		return 0;
 	enum fmt_kind k = FMT_AUTO;
 	if (fmt_ucc_sniff(line))

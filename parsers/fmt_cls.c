@@ -108,47 +108,9 @@ struct fmt_cls {
 	char wbuf[192];
 };
 
-static int is_digit(char c)
-{
-	return (unsigned)(c - '0') < 10u;
-}
-
-static int hex_val(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int is_word(char c)
 {
-	return (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_';
-}
-
-static int dig2(const char *p)
-{
-	return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
-/* 1..8 hex digits at line[*i]; @return 0 or 1 if none. */
-static int take_hex32(struct sv line, size_t *i, uint32_t *out)
-{
-	size_t j = *i;
-	uint32_t x = 0;
-	int h;
-	while (j < line.n && j - *i < 8 && (h = hex_val(line.p[j])) >= 0) {
-		x = (x << 4) | (uint32_t)h;
-		j++;
-	}
-	if (j == *i)
-		return 1;
-	*i = j;
-	*out = x;
-	return 0;
+	return (c >= 'A' && c <= 'Z') || sv_is_digit(c) || c == '_';
 }
 
 /* An upper-case word ending in term; @return 0 and the span, or 1. */
@@ -256,10 +218,10 @@ static int parse_header(struct sv line, struct cls_hdr *h)
 	h->server.off = b;
 	h->server.len = i - b;
 	i++;
-	if (take_hex32(line, &i, &h->pid) || i >= line.n || p[i] != '.')
+	if (sv_take_hex32_at(line, &i, &h->pid) || i >= line.n || p[i] != '.')
 		return 1;
 	i++;
-	if (take_hex32(line, &i, &h->tid) || i + 2 > line.n ||
+	if (sv_take_hex32_at(line, &i, &h->tid) || i + 2 > line.n ||
 	    p[i] != ':' || p[i + 1] != ':')
 		return 1;
 	i += 2;
@@ -267,22 +229,23 @@ static int parse_header(struct sv line, struct cls_hdr *h)
 	if (i + 24 > line.n)
 		return 1;
 	const char *d = p + i;
-	if (!is_digit(d[0]) || !is_digit(d[1]) || d[2] != '/' ||
-	    !is_digit(d[3]) || !is_digit(d[4]) || d[5] != '/' ||
-	    !is_digit(d[6]) || !is_digit(d[7]) || !is_digit(d[8]) ||
-	    !is_digit(d[9]) || d[10] != '-' || !is_digit(d[11]) ||
-	    !is_digit(d[12]) || d[13] != ':' || !is_digit(d[14]) ||
-	    !is_digit(d[15]) || d[16] != ':' || !is_digit(d[17]) ||
-	    !is_digit(d[18]) || d[19] != '.' || !is_digit(d[20]) ||
-	    !is_digit(d[21]) || !is_digit(d[22]) || d[23] != '.')
+	if (!sv_is_digit(d[0]) || !sv_is_digit(d[1]) || d[2] != '/' ||
+	    !sv_is_digit(d[3]) || !sv_is_digit(d[4]) || d[5] != '/' ||
+	    !sv_is_digit(d[6]) || !sv_is_digit(d[7]) || !sv_is_digit(d[8]) ||
+	    !sv_is_digit(d[9]) || d[10] != '-' || !sv_is_digit(d[11]) ||
+	    !sv_is_digit(d[12]) || d[13] != ':' || !sv_is_digit(d[14]) ||
+	    !sv_is_digit(d[15]) || d[16] != ':' || !sv_is_digit(d[17]) ||
+	    !sv_is_digit(d[18]) || d[19] != '.' || !sv_is_digit(d[20]) ||
+	    !sv_is_digit(d[21]) || !sv_is_digit(d[22]) || d[23] != '.')
 		return 1;
 	i += 24;
-	if (take_hex32(line, &i, &h->seq))
+	if (sv_take_hex32_at(line, &i, &h->seq))
 		return 1;
-	int mon = dig2(d), day = dig2(d + 3);
-	int year = dig2(d + 6) * 100 + dig2(d + 8);
-	int hour = dig2(d + 11), min = dig2(d + 14), sec = dig2(d + 17);
-	int ms = dig2(d + 20) * 10 + (d[22] - '0');
+	int mon = sv_dig2(d), day = sv_dig2(d + 3);
+	int year = sv_dig2(d + 6) * 100 + sv_dig2(d + 8);
+	int hour = sv_dig2(d + 11), min = sv_dig2(d + 14);
+	int sec = sv_dig2(d + 17);
+	int ms = sv_dig2(d + 20) * 10 + (d[22] - '0');
 	if (mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && hour < 24 &&
 	    min < 60 && sec <= 60)
 		h->ts = sfb_time_make(year, mon, day, hour, min, sec, ms);
@@ -297,7 +260,7 @@ static int parse_header(struct sv line, struct cls_hdr *h)
 		v = w;
 	w = v;
 	sv_skip_ws(&w);
-	if (w.n >= 3 && w.p[0] == '[' && is_digit(w.p[1])) {
+	if (w.n >= 3 && w.p[0] == '[' && sv_is_digit(w.p[1])) {
 		struct sv id = w;
 		uint64_t ignored;
 		sv_skip(&id, 1);
@@ -325,14 +288,6 @@ int fmt_cls_sniff(struct sv line)
 	return parse_header(line, &h) == 0;
 }
 
-static int is_blank(struct sv v)
-{
-	for (size_t i = 0; i < v.n; i++)
-		if (v.p[i] != ' ' && v.p[i] != '\t' && v.p[i] != '\r')
-			return 0;
-	return 1;
-}
-
 static size_t grow_to(size_t cap, size_t need, size_t max)
 {
 	size_t c = cap ? cap : 4096;
@@ -350,7 +305,7 @@ static size_t grow_to(size_t cap, size_t need, size_t max)
 static size_t raw_line(struct fmt_cls *p, struct sv line,
 		       unsigned long lineno)
 {
-	int blank = is_blank(line);
+	int blank = sv_is_blank(line);
 	p->blank = blank;
 	if (!blank)
 		p->last_keep = lineno;
@@ -401,7 +356,7 @@ static void txt_line(struct fmt_cls *p, struct sv line)
 		memcpy(p->txt + p->tlen, line.p, n);
 	p->tlen += n;
 	p->tlines++;
-	if (!is_blank(line))
+	if (!sv_is_blank(line))
 		p->tkeep = p->tlen;
 }
 
@@ -508,7 +463,7 @@ static size_t parse_data(struct fmt_cls *p, struct sv v)
 	size_t n = 0;
 	struct sv item;
 	while (n < SFB_MAX_KV && next_item(&v, &item) == 0) {
-		if (is_blank(item))
+		if (sv_is_blank(item))
 			continue;
 		split_pair(item, &p->kv[n].key, &p->kv[n].val);
 		n++;
@@ -735,7 +690,7 @@ int fmt_cls_feed(struct fmt_cls *p, struct sv line, unsigned long lineno)
 
 	if (parse_header(line, &h) != 0) {
 		if (!p->open) {
-			if (!is_blank(line)) {
+			if (!sv_is_blank(line)) {
 				if (!p->junk_n)
 					p->junk_first = lineno;
 				p->junk_last = lineno;

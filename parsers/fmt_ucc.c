@@ -95,51 +95,9 @@ struct fmt_ucc {
 	char wbuf[192];            /* REC_WARN text */
 };
 
-static int is_digit(char c)
-{
-	return (unsigned)(c - '0') < 10u;
-}
-
-static int hex_val(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int is_upper(char c)
 {
 	return c >= 'A' && c <= 'Z';
-}
-
-/* Two decimal digits at p (already checked). */
-static int dig2(const char *p)
-{
-	return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
-/*
- * Parse 1..8 hex digits at line[*i] into *out, advancing *i.
- * @return 0, or 1 when there is no hex digit
- */
-static int take_hex32(struct sv line, size_t *i, uint32_t *out)
-{
-	size_t j = *i;
-	uint32_t x = 0;
-	int h;
-	while (j < line.n && j - *i < 8 && (h = hex_val(line.p[j])) >= 0) {
-		x = (x << 4) | (uint32_t)h;
-		j++;
-	}
-	if (j == *i)
-		return 1;
-	*i = j;
-	*out = x;
-	return 0;
 }
 
 /*
@@ -154,29 +112,29 @@ static int parse_prefix(struct sv line, struct ucc_prefix *px)
 {
 	const char *p = line.p;
 	/* 23 bytes of date and time, a space, "T:P ", "L", " ::" */
-	if (line.n < 32 || !is_digit(p[0]))
+	if (line.n < 32 || !sv_is_digit(p[0]))
 		return 1;
-	if (!is_digit(p[1]) || p[2] != '/' || !is_digit(p[3]) ||
-	    !is_digit(p[4]) || p[5] != '/' || !is_digit(p[6]) ||
-	    !is_digit(p[7]) || !is_digit(p[8]) || !is_digit(p[9]) ||
-	    p[10] != '|' || !is_digit(p[11]) || !is_digit(p[12]) ||
-	    p[13] != ':' || !is_digit(p[14]) || !is_digit(p[15]) ||
-	    p[16] != ':' || !is_digit(p[17]) || !is_digit(p[18]) ||
-	    p[19] != '.' || !is_digit(p[20]) || !is_digit(p[21]) ||
-	    !is_digit(p[22]) || p[23] != ' ')
+	if (!sv_is_digit(p[1]) || p[2] != '/' || !sv_is_digit(p[3]) ||
+	    !sv_is_digit(p[4]) || p[5] != '/' || !sv_is_digit(p[6]) ||
+	    !sv_is_digit(p[7]) || !sv_is_digit(p[8]) || !sv_is_digit(p[9]) ||
+	    p[10] != '|' || !sv_is_digit(p[11]) || !sv_is_digit(p[12]) ||
+	    p[13] != ':' || !sv_is_digit(p[14]) || !sv_is_digit(p[15]) ||
+	    p[16] != ':' || !sv_is_digit(p[17]) || !sv_is_digit(p[18]) ||
+	    p[19] != '.' || !sv_is_digit(p[20]) || !sv_is_digit(p[21]) ||
+	    !sv_is_digit(p[22]) || p[23] != ' ')
 		return 1;
 	size_t i = 24;
-	if (take_hex32(line, &i, &px->tid) || i >= line.n || p[i] != ':')
+	if (sv_take_hex32_at(line, &i, &px->tid) || i >= line.n || p[i] != ':')
 		return 1;
 	i++;
-	if (take_hex32(line, &i, &px->pid) || i >= line.n || p[i] != ' ')
+	if (sv_take_hex32_at(line, &i, &px->pid) || i >= line.n || p[i] != ' ')
 		return 1;
 	i++;
 	size_t lv = i;
 	if (i >= line.n || !is_upper(p[i]))
 		return 1;
 	while (i < line.n && i - lv < UCC_MAX_LEVEL &&
-	       (is_upper(p[i]) || is_digit(p[i]) || p[i] == '_'))
+	       (is_upper(p[i]) || sv_is_digit(p[i]) || p[i] == '_'))
 		i++;
 	px->level_off = lv;
 	px->level_len = i - lv;
@@ -191,10 +149,11 @@ static int parse_prefix(struct sv line, struct ucc_prefix *px)
 		i++;
 	px->text_off = i;
 
-	int mon = dig2(p), day = dig2(p + 3);
-	int year = dig2(p + 6) * 100 + dig2(p + 8);
-	int hour = dig2(p + 11), min = dig2(p + 14), sec = dig2(p + 17);
-	int ms = dig2(p + 20) * 10 + (p[22] - '0');
+	int mon = sv_dig2(p), day = sv_dig2(p + 3);
+	int year = sv_dig2(p + 6) * 100 + sv_dig2(p + 8);
+	int hour = sv_dig2(p + 11), min = sv_dig2(p + 14);
+	int sec = sv_dig2(p + 17);
+	int ms = sv_dig2(p + 20) * 10 + (p[22] - '0');
 	if (mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && hour < 24 &&
 	    min < 60 && sec <= 60)
 		px->ts = sfb_time_make(year, mon, day, hour, min, sec, ms);
@@ -207,15 +166,6 @@ int fmt_ucc_sniff(struct sv line)
 {
 	struct ucc_prefix px;
 	return parse_prefix(line, &px) == 0;
-}
-
-/* @return 1 if v holds only spaces, tabs and CRs (or nothing). */
-static int is_blank(struct sv v)
-{
-	for (size_t i = 0; i < v.n; i++)
-		if (v.p[i] != ' ' && v.p[i] != '\t' && v.p[i] != '\r')
-			return 0;
-	return 1;
 }
 
 /*
@@ -280,7 +230,7 @@ static size_t grow_to(size_t cap, size_t need)
 static size_t rec_line(struct fmt_ucc *p, struct sv line,
 		       unsigned long lineno)
 {
-	int blank = is_blank(line);
+	int blank = sv_is_blank(line);
 	p->blank = blank;
 	if (!blank)
 		p->last_keep = lineno;
@@ -495,7 +445,7 @@ static void rec_begin(struct fmt_ucc *p, struct sv line, unsigned long ln,
 	}
 	p->st = ST_ENTRY;
 	p->text_off = base + px->text_off;
-	p->text_end = is_blank(text) ? p->text_off : p->len;
+	p->text_end = sv_is_blank(text) ? p->text_off : p->len;
 }
 
 /* A content line of an entry or of a block's message. */
@@ -515,7 +465,7 @@ int fmt_ucc_feed(struct fmt_ucc *p, struct sv line, unsigned long lineno)
 		switch (p->st) {
 		case ST_NONE:
 			/* blank lines between records are not junk */
-			if (!is_blank(line)) {
+			if (!sv_is_blank(line)) {
 				if (!p->junk_n)
 					p->junk_first = lineno;
 				p->junk_last = lineno;
@@ -555,7 +505,7 @@ int fmt_ucc_feed(struct fmt_ucc *p, struct sv line, unsigned long lineno)
 			size_t base = rec_line(p, line, lineno);
 			p->st = ST_BLOCK;
 			p->text_off = base + px.text_off;
-			p->text_end = is_blank(text) ? p->text_off : p->len;
+			p->text_end = sv_is_blank(text) ? p->text_off : p->len;
 			return 0;
 		}
 		/* a new entry or block: this one was cut short */

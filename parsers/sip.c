@@ -142,15 +142,6 @@ static inline int is_ws(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* @return 1 if l holds only spaces, tabs and CRs (or nothing). */
-static int is_blank(struct sv l)
-{
-	for (size_t i = 0; i < l.n; i++)
-		if (!is_ws(l.p[i]) && l.p[i] != '\r')
-			return 0;
-	return 1;
-}
-
 /*
  * v starts just after an opening quote.  @return the offset of the
  * closing quote (a quote after an odd run of backslashes is escaped),
@@ -698,7 +689,7 @@ static int split_headers(struct msg *m, struct lines *ls)
 	size_t fold_hdr = 0;
 	struct sv l;
 	while (line_next(ls, &l)) {
-		if (is_blank(l))
+		if (sv_is_blank(l))
 			return 1;
 		if (is_ws(l.p[0]) && prev != PREV_NONE) {
 			/* a continuation of a dropped line goes with it */
@@ -899,7 +890,7 @@ int sip_parse(struct msg *m)
 			m->flags |= MSG_F_BAD_START;
 			return -1;
 		}
-	} while (is_blank(l));
+	} while (sv_is_blank(l));
 	if (parse_start(m, l) != 0) {
 		m->flags |= MSG_F_BAD_START;
 		return -1;

@@ -40,6 +40,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlversion.h>
 
+#include "sv.h"
 #include "xmlbody.h"
 
 /* Sizes strings are cut to before a provisioning callback; a longer
@@ -59,18 +60,13 @@ static int is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static unsigned char lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
-
 /* @return 1 when p[0..n) equals the C string s ignoring ASCII case. */
 static int ieq_n(const char *p, size_t n, const char *s)
 {
 	size_t i;
 	for (i = 0; i < n; i++)
-		if (!s[i] || lower((unsigned char)p[i]) !=
-		    lower((unsigned char)s[i]))
+		if (!s[i] || sv_lower((unsigned char)p[i]) !=
+		    sv_lower((unsigned char)s[i]))
 			return 0;
 	return s[i] == '\0';
 }
@@ -456,8 +452,8 @@ static void fault_reason12(xmlNode *reason, char *out, size_t outsz)
 			pick = c;
 		attr_of(c, "lang", (const char *)XML_XML_NAMESPACE, lang,
 			sizeof lang);
-		if (lower((unsigned char)lang[0]) == 'e' &&
-		    lower((unsigned char)lang[1]) == 'n') {
+		if (sv_lower((unsigned char)lang[0]) == 'e' &&
+		    sv_lower((unsigned char)lang[1]) == 'n') {
 			pick = c;
 			break;
 		}

@@ -35,11 +35,6 @@ static const struct {
 	{ 'j', "Reject-Contact" }, { 'd', "Request-Disposition" },
 };
 
-static unsigned char lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
-
 /*
  * Reset everything sip_parse() fills and the per-message counts; the
  * allocations stay.  The parsed block of struct msg runs from proto to
@@ -148,7 +143,7 @@ static char compact_of(struct sv name)
 /* @return the long name of a compact letter, or NULL. */
 static const char *long_of(char c)
 {
-	c = (char)lower((unsigned char)c);
+	c = (char)sv_lower((unsigned char)c);
 	for (size_t i = 0; i < sizeof compact / sizeof compact[0]; i++)
 		if (compact[i].c == c)
 			return compact[i].name;
@@ -174,7 +169,7 @@ const struct msg_hdr *msg_hdr_get(const struct msg *m, const char *name)
 		struct sv n = m->hdrs[i].name;
 		if (sv_ieq(n, want))
 			return &m->hdrs[i];
-		if (c && n.n == 1 && lower((unsigned char)n.p[0]) == c)
+		if (c && n.n == 1 && sv_lower((unsigned char)n.p[0]) == c)
 			return &m->hdrs[i];
 		if (alias && sv_ieq_cstr(n, alias))
 			return &m->hdrs[i];

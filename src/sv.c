@@ -8,11 +8,6 @@
 
 #include "sv.h"
 
-static inline unsigned char lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
-
 int sv_eq(struct sv a, struct sv b)
 {
 	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
@@ -23,8 +18,8 @@ int sv_ieq(struct sv a, struct sv b)
 	if (a.n != b.n)
 		return 0;
 	for (size_t i = 0; i < a.n; i++)
-		if (lower((unsigned char)a.p[i]) !=
-		    lower((unsigned char)b.p[i]))
+		if (sv_lower((unsigned char)a.p[i]) !=
+		    sv_lower((unsigned char)b.p[i]))
 			return 0;
 	return 1;
 }
@@ -173,7 +168,7 @@ int sv_take_digits(struct sv *v, size_t n, unsigned *out)
 	return 0;
 }
 
-static int hexval(char c)
+int sv_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -188,12 +183,12 @@ int sv_take_hex(struct sv *v, size_t max, int allow_0x, uint64_t *out)
 {
 	struct sv w = *v;
 	if (allow_0x && w.n >= 3 && w.p[0] == '0' &&
-	    (w.p[1] == 'x' || w.p[1] == 'X') && hexval(w.p[2]) >= 0)
+	    (w.p[1] == 'x' || w.p[1] == 'X') && sv_hex_digit(w.p[2]) >= 0)
 		sv_skip(&w, 2);
 	uint64_t x = 0;
 	size_t i = 0;
 	int h;
-	while (i < w.n && i < max && (h = hexval(w.p[i])) >= 0) {
+	while (i < w.n && i < max && (h = sv_hex_digit(w.p[i])) >= 0) {
 		if (i >= 16)
 			return 1;
 		x = (x << 4) | (uint64_t)h;
@@ -210,4 +205,28 @@ int sv_take_hex(struct sv *v, size_t max, int allow_0x, uint64_t *out)
 int sv_to_u64(struct sv v, uint64_t *out)
 {
 	return sv_take_u64(&v, v.n, out) == 0 && v.n == 0;
+}
+
+int sv_is_blank(struct sv v)
+{
+	for (size_t i = 0; i < v.n; i++)
+		if (v.p[i] != ' ' && v.p[i] != '\t' && v.p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+int sv_take_hex32_at(struct sv v, size_t *i, uint32_t *out)
+{
+	size_t j = *i;
+	uint32_t x = 0;
+	int h;
+	while (j < v.n && j - *i < 8 && (h = sv_hex_digit(v.p[j])) >= 0) {
+		x = (x << 4) | (uint32_t)h;
+		j++;
+	}
+	if (j == *i)
+		return 1;
+	*i = j;
+	*out = x;
+	return 0;
 }

@@ -27,6 +27,34 @@ static inline struct sv sv_cstr(const char *s)
 	return sv_make(s, s ? strlen(s) : 0);
 }
 
+/* ASCII character classes, locale-free (logs are bytes). */
+static inline int sv_is_digit(char c)
+{
+	return (unsigned)(c - '0') < 10u;
+}
+
+static inline unsigned char sv_lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* The value of two decimal digits at p (the caller checked them). */
+static inline int sv_dig2(const char *p)
+{
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* @return 0..15 for a hex digit, else -1. */
+int sv_hex_digit(char c);
+/* @return 1 if v holds only spaces, tabs and CRs (or nothing). */
+int sv_is_blank(struct sv v);
+/*
+ * Take 1..8 hex digits (no "0x") at v.p[*i] into *out and advance *i
+ * past them: the index-based step of the fixed-layout line prefixes.
+ * @return 1 if there is no hex digit at *i
+ */
+int sv_take_hex32_at(struct sv v, size_t *i, uint32_t *out);
+
 /* @return 1 when a and b hold the same bytes. */
 int sv_eq(struct sv a, struct sv b);
 /* @return 1 when a and b are equal ignoring ASCII case. */
