@@ -88,6 +88,37 @@ static void test_numbers(void)
 	CHECK_INT(v.n, 0);
 }
 
+static void test_char_helpers(void)
+{
+	CHECK(sv_is_digit('0') && sv_is_digit('9') && !sv_is_digit('a'));
+	CHECK(!sv_is_digit('/') && !sv_is_digit(':'));
+	CHECK_INT(sv_lower('Q'), 'q');
+	CHECK_INT(sv_lower('['), '[');
+	CHECK_INT(sv_dig2("07"), 7);
+	CHECK_INT(sv_hex_digit('f'), 15);
+	CHECK_INT(sv_hex_digit('A'), 10);
+	CHECK_INT(sv_hex_digit('g'), -1);
+	CHECK(sv_is_blank(SV_LIT(" \t\r")));
+	CHECK(sv_is_blank(SV_NULL));
+	CHECK(!sv_is_blank(SV_LIT(" x")));
+	CHECK(!sv_is_blank(SV_LIT("\n")));  /* LF is a line end, not blank */
+	struct sv v = SV_LIT("x2A10:3B4C");
+	size_t i = 1;
+	uint32_t h = 0;
+	CHECK_INT(sv_take_hex32_at(v, &i, &h), 0);
+	CHECK_INT(h, 0x2A10);
+	CHECK_INT(i, 5);
+	CHECK_INT(sv_take_hex32_at(v, &i, &h), 1);  /* ':' */
+	CHECK_INT(i, 5);
+	v = SV_LIT("123456789");                    /* at most 8 digits */
+	i = 0;
+	CHECK_INT(sv_take_hex32_at(v, &i, &h), 0);
+	CHECK_INT(i, 8);
+	CHECK(h == 0x12345678u);
+	i = 9;                                      /* at the end */
+	CHECK_INT(sv_take_hex32_at(v, &i, &h), 1);
+}
+
 static void test_err_time(void)
 {
 	CHECK(strcmp(sfb_code_name(SFB_E_GZIP), "GZIP") == 0);
@@ -120,6 +151,7 @@ int main(void)
 	test_compare();
 	test_find_split();
 	test_numbers();
+	test_char_helpers();
 	test_err_time();
 	return CHECK_DONE("unit_sv");
 }
