@@ -1085,10 +1085,12 @@ int main(int argc, char **argv)
 							 : load_rules();
 	struct rep_json *json = NULL;
 	if (g.out != REP_TEXT) {
-		static const char *const cmdname[] = { "", "analyze",
-						       "messages", "flow" };
-		json = rep_json_new(stdout, cmdname[g.cmd],
-				    g.out == REP_NDJSON);
+		const char *name = "";
+		for (size_t i = 0; i < sizeof commands / sizeof commands[0];
+		     i++)
+			if (commands[i].cmd == g.cmd)
+				name = commands[i].name;
+		json = rep_json_new(stdout, name, g.out == REP_NDJSON);
 		rep_json_set_max_sessions(json, g.max_sessions);
 	}
 

@@ -133,18 +133,12 @@ static cJSON *evidence_arr(const struct sess_step *st)
 
 static cJSON *auth_arr(unsigned bits)
 {
-	static const struct { unsigned bit; const char *name; } names[] = {
-		{ SESS_AUTH_KERBEROS, "Kerberos" },
-		{ SESS_AUTH_NTLM, "NTLM" },
-		{ SESS_AUTH_TLSDSK, "TLS-DSK" },
-		{ SESS_AUTH_NEGOTIATE, "Negotiate" },
-		{ SESS_AUTH_OTHER, "other" },
-	};
 	cJSON *l = arr();
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (bits & names[i].bit)
-			cJSON_AddItemToArray(
-				l, cJSON_CreateString(names[i].name));
+	char name[32];
+	for (unsigned b = 1; b <= SESS_AUTH_OTHER; b <<= 1)
+		if (bits & b)
+			cJSON_AddItemToArray(l, cJSON_CreateString(
+				sess_auth_names(b, name, sizeof name)));
 	return l;
 }
 

@@ -92,12 +92,8 @@ static void copy_sv(char *dst, size_t dstsz, struct sv v)
 
 static uint64_t hash_lower(uint64_t h, struct sv v)
 {
-	for (size_t i = 0; i < v.n; i++) {
-		unsigned char c = (unsigned char)v.p[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c + 32);
-		h = (h ^ c) * 0x100000001b3ull;
-	}
+	for (size_t i = 0; i < v.n; i++)
+		h = (h ^ sv_lower((unsigned char)v.p[i])) * 0x100000001b3ull;
 	return h;
 }
 

@@ -61,8 +61,8 @@ enum sess_status { SESS_NOT_SEEN = 0, SESS_OK, SESS_FAILED };
 enum sess_outcome { SESS_INCOMPLETE = 0, SESS_SIGNED_IN, SESS_FAILED_OUT };
 
 /* Authentication methods, as bits (offered) or one value (used). */
-#define SESS_AUTH_NTLM     0x01u
-#define SESS_AUTH_KERBEROS 0x02u
+#define SESS_AUTH_KERBEROS 0x01u   /* in the order reports list them */
+#define SESS_AUTH_NTLM     0x02u
 #define SESS_AUTH_TLSDSK   0x04u
 #define SESS_AUTH_NEGOTIATE 0x08u
 #define SESS_AUTH_OTHER    0x10u
