@@ -19,8 +19,8 @@ B       ?= build
 FUZZ_TIME ?= 60
 BENCH_SIZE ?= 1G
 
-PKGS := libpcre2-8 libxml-2.0 zlib libcjson
-DEBS := libpcre2-dev libxml2-dev zlib1g-dev libcjson-dev pkg-config
+PKGS := libpcre2-8 libxml-2.0 zlib libcjson yaml-0.1
+DEBS := libpcre2-dev libxml2-dev zlib1g-dev libcjson-dev libyaml-dev pkg-config
 
 # Recursive (=) so pkg-config runs after `deps` may have installed them.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

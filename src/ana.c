@@ -95,13 +95,13 @@ static void note_time(struct ana *a, int64_t ts)
 		a->last_ts = ts;
 }
 
-static enum ana_sev result_sev(struct sv severity)
+static enum sfb_sev result_sev(struct sv severity)
 {
 	if (sv_ieq_cstr(severity, "error") || sv_ieq_cstr(severity, "fatal"))
-		return ANA_SEV_ERROR;
+		return SFB_SEV_ERROR;
 	if (sv_ieq_cstr(severity, "warning"))
-		return ANA_SEV_WARNING;
-	return ANA_SEV_INFO;
+		return SFB_SEV_WARNING;
+	return SFB_SEV_INFO;
 }
 
 static void add_result(struct ana *a, const struct fmt_rec *rec)
@@ -171,13 +171,13 @@ static void count_method(struct ana *a, struct sv method)
 
 /* Grade a diagnostic by the answer that carried it (401 included: a
  * plain challenge carries none). */
-static enum ana_sev diag_sev(int status)
+static enum sfb_sev diag_sev(int status)
 {
 	if (status >= 500)
-		return ANA_SEV_ERROR;
+		return SFB_SEV_ERROR;
 	if (status >= 400)
-		return ANA_SEV_WARNING;
-	return ANA_SEV_INFO;
+		return SFB_SEV_WARNING;
+	return SFB_SEV_INFO;
 }
 
 /* "REGISTER" for SIP; "POST /WebTicket/WebTicketService.svc" for HTTP */
@@ -322,18 +322,18 @@ void ana_txn(struct ana *a, const struct txn_info *t)
 }
 
 /* By file in the order of reading, then by line. */
-enum ana_sev ana_session_sev(const struct sess *s)
+enum sfb_sev ana_session_sev(const struct sess *s)
 {
 	if (s->outcome == SESS_FAILED_OUT)
-		return ANA_SEV_ERROR;
+		return SFB_SEV_ERROR;
 	if (s->outcome == SESS_INCOMPLETE)
-		return ANA_SEV_INFO;
+		return SFB_SEV_INFO;
 	unsigned used = s->auth_confirmed ? s->auth_confirmed : s->auth_used;
 	unsigned exp = sess_expected_pairs(used);
 	if (s->steps[SFB_STEP_SETTINGS].status == SESS_FAILED ||
 	    (exp && exp != s->register_pairs))
-		return ANA_SEV_WARNING;
-	return ANA_SEV_NONE;
+		return SFB_SEV_WARNING;
+	return SFB_SEV_NONE;
 }
 
 void ana_session(struct ana *a, const struct sess *s)
@@ -345,7 +345,7 @@ void ana_session(struct ana *a, const struct sess *s)
 		a->sess_failed++;
 	else
 		a->sess_incomplete++;
-	enum ana_sev v = ana_session_sev(s);
+	enum sfb_sev v = ana_session_sev(s);
 	if (v > a->sess_worst)
 		a->sess_worst = v;
 }
@@ -364,9 +364,9 @@ void ana_finish(struct ana *a)
 	qsort(a->warns, a->nwarns, sizeof *a->warns, warn_cmp);
 }
 
-enum ana_sev ana_worst(const struct ana *a)
+enum sfb_sev ana_worst(const struct ana *a)
 {
-	enum ana_sev w = ANA_SEV_NONE;
+	enum sfb_sev w = SFB_SEV_NONE;
 	for (size_t i = 0; i < a->ndiags; i++)
 		if (a->diags[i].sev > w)
 			w = a->diags[i].sev;
@@ -378,37 +378,37 @@ enum ana_sev ana_worst(const struct ana *a)
 	for (int s = 400; s < 700; s++) {
 		if (!a->status[s] || s == 401 || s == 407)
 			continue;
-		enum ana_sev sv = s >= 500 ? ANA_SEV_ERROR : ANA_SEV_WARNING;
+		enum sfb_sev sv = s >= 500 ? SFB_SEV_ERROR : SFB_SEV_WARNING;
 		if (sv > w)
 			w = sv;
 	}
 	for (size_t i = 0; i < a->nunanswered; i++) {
-		enum ana_sev s = strcmp(a->unanswered[i].method, "REGISTER")
-			? ANA_SEV_INFO : ANA_SEV_WARNING;
+		enum sfb_sev s = strcmp(a->unanswered[i].method, "REGISTER")
+			? SFB_SEV_INFO : SFB_SEV_WARNING;
 		if (s > w)
 			w = s;
 	}
-	if ((a->warns_total || a->txn_unanswered) && w < ANA_SEV_INFO)
-		w = ANA_SEV_INFO;
+	if ((a->warns_total || a->txn_unanswered) && w < SFB_SEV_INFO)
+		w = SFB_SEV_INFO;
 	return w;
 }
 
-const char *ana_sev_name(enum ana_sev s)
+const char *sfb_sev_name(enum sfb_sev s)
 {
 	switch (s) {
-	case ANA_SEV_INFO:
+	case SFB_SEV_INFO:
 		return "info";
-	case ANA_SEV_WARNING:
+	case SFB_SEV_WARNING:
 		return "warning";
-	case ANA_SEV_ERROR:
+	case SFB_SEV_ERROR:
 		return "error";
-	case ANA_SEV_NONE:
+	case SFB_SEV_NONE:
 		break;
 	}
 	return "none";
 }
 
-int ana_sev_parse(const char *s)
+int sfb_sev_parse(const char *s)
 {
 	static const char *const names[] = { "none", "info", "warning",
 					     "error" };

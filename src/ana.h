@@ -32,8 +32,6 @@
 #define ANA_MAX_UNANSWERED 50
 #define ANA_MAX_RESULTS 128
 
-enum ana_sev { ANA_SEV_NONE = 0, ANA_SEV_INFO, ANA_SEV_WARNING,
-	       ANA_SEV_ERROR };
 
 struct ana_count {
 	char name[32];
@@ -55,7 +53,7 @@ struct ana_diag {
 	const char *first_file; /* borrowed */
 	unsigned long first_line;
 	int64_t first_ts;
-	enum ana_sev sev;
+	enum sfb_sev sev;
 };
 
 /* One distinct CLS diagnostic record result code. */
@@ -67,7 +65,7 @@ struct ana_result {
 	uint64_t count;
 	const char *first_file; /* borrowed */
 	unsigned long first_line;
-	enum ana_sev sev;
+	enum sfb_sev sev;
 };
 
 struct ana_unanswered {
@@ -126,7 +124,7 @@ struct ana {
 
 	uint64_t sess_total, sess_signed_in, sess_failed, sess_incomplete;
 	uint64_t outside_msgs;  /* messages of no sign-in (IM, calls...) */
-	enum ana_sev sess_worst;
+	enum sfb_sev sess_worst;
 
 	size_t max_warn;        /* warnings listed (all are counted) */
 	struct ana_warn *warns; /* owned */
@@ -157,18 +155,14 @@ void ana_session(struct ana *a, const struct sess *s);
  * but a settings request failed or the REGISTER count does not fit the
  * method, info when the log ends before it finished, none when clean.
  */
-enum ana_sev ana_session_sev(const struct sess *s);
+enum sfb_sev ana_session_sev(const struct sess *s);
 /* A warning of the driver (long line, read error...). */
 void ana_warn(struct ana *a, unsigned long line, const char *fmt, ...)
 	SFB_PRINTF(3, 4);
 /* End of the file: order the listed warnings by line. */
 void ana_finish(struct ana *a);
-/* @return the worst severity of what was found (ANA_SEV_NONE if none). */
-enum ana_sev ana_worst(const struct ana *a);
-/* "info" / "warning" / "error" / "none". */
-const char *ana_sev_name(enum ana_sev s);
-/* @return ANA_SEV_* named by s, or -1. */
-int ana_sev_parse(const char *s);
+/* @return the worst severity of what was found (SFB_SEV_NONE if none). */
+enum sfb_sev ana_worst(const struct ana *a);
 /* Name of a diagnostic header ("ms-diagnostics", "X-Ms-diagnostics"). */
 const char *ana_diag_hdr_name(enum msg_diag_hdr h);
 void ana_free(struct ana *a);

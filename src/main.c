@@ -26,8 +26,8 @@
 #include "parser.h"
 #include "rep.h"
 #include "rot.h"
-#include "rule.h"
-#include "rule_re.h"
+#include "pattern.h"
+#include "grep.h"
 #include "sess.h"
 #include "sfb.h"
 #include "sip.h"
@@ -157,7 +157,7 @@ struct opts {
 	enum fmt_kind format;
 	int color;
 	int quiet, strict, raw, icase;
-	int fail_on;            /* enum ana_sev; ANA_SEV_NONE = never */
+	int fail_on;            /* enum sfb_sev; SFB_SEV_NONE = never */
 	size_t max_line, max_msg, max_txn, max_warn;
 	const char *methods[MAX_LIST];
 	size_t nmethods;
@@ -267,7 +267,7 @@ static void print_version(void)
 {
 	char pcre[64];
 	printf("sfblog %s\nlibraries: pcre2 %s, libxml2 %s, zlib %s, "
-	       "cJSON %s\n", SFB_VERSION, rule_re_version(pcre, sizeof pcre),
+	       "cJSON %s\n", SFB_VERSION, grep_version(pcre, sizeof pcre),
 	       xmlbody_version(), lr_zlib_version(), rep_json_version());
 }
 
@@ -357,7 +357,7 @@ static void parse_args(int argc, char **argv)
 {
 	g.out = REP_TEXT;
 	g.format = FMT_AUTO;
-	g.fail_on = ANA_SEV_WARNING;
+	g.fail_on = SFB_SEV_WARNING;
 	g.max_line = SFB_MAX_LINE;
 	g.max_msg = SFB_MAX_MSG;
 	g.max_txn = SFB_MAX_TXN;
@@ -504,7 +504,7 @@ static void parse_args(int argc, char **argv)
 			g.raw = 1;
 			break;
 		case OPT_FAILON: {
-			int s = ana_sev_parse(optarg);
+			int s = sfb_sev_parse(optarg);
 			if (s < 0)
 				usage_error("invalid --fail-on '%s': use "
 					    "info, warning, error or none",
@@ -617,7 +617,7 @@ static int find_rules(char *path, size_t pathsz)
 	return rules_in(SFB_DATADIR "/rules", path, pathsz) ? 0 : -1;
 }
 
-static struct rule_table *load_rules(void)
+static struct pat_table *load_rules(void)
 {
 	static char shipped[4400];
 	const char *paths[sizeof g.patterns / sizeof g.patterns[0] + 2];
@@ -636,7 +636,7 @@ static struct rule_table *load_rules(void)
 		paths[n++] = g.patterns[i];
 	paths[n] = NULL;
 	struct sfb_err err = { 0 };
-	struct rule_table *t = rule_table_load(paths, &err);
+	struct pat_table *t = pattern_load(paths, &err);
 	if (!t) {
 		/* "FILE:LINE:COL: error: ..." says what it is already */
 		if (err.code == SFB_E_RULE)
@@ -661,8 +661,8 @@ struct run {
 	struct sess_builder *sess;
 	struct flow *flow;
 	struct fmt *fmt;        /* the parser of the file being read */
-	struct rule_table *rules;  /* borrowed */
-	struct rule_re *re;     /* borrowed: --grep */
+	struct pat_table *rules;  /* borrowed */
+	struct grep_re *re;     /* borrowed: --grep */
 	struct rep_json *json;  /* borrowed */
 	uint64_t malformed;     /* for --strict */
 	uint64_t stderr_warns;
@@ -701,7 +701,7 @@ static int msg_match(struct run *r, const struct msg *m)
 		return 0;
 	if (g.call_id && !sv_eq(m->call_id, sv_cstr(g.call_id)))
 		return 0;
-	if (r->re && !rule_re_match(r->re, sv_make(m->buf, m->len)))
+	if (r->re && !grep_match(r->re, sv_make(m->buf, m->len)))
 		return 0;
 	return 1;
 }
@@ -736,7 +736,7 @@ struct event_ctx {
 	const struct fmt_rec *rec;
 };
 
-static int on_event(void *ud, const struct rule_event *ev)
+static int on_event(void *ud, const struct pat_event *ev)
 {
 	struct event_ctx *c = ud;
 	(void)sess_event(c->r->sess, ev, c->r->path, c->rec->line_first,
@@ -803,7 +803,7 @@ static int on_rec(void *ud, const struct fmt_rec *rec)
 	case REC_ENTRY:
 		if (r->sess && r->rules) {
 			struct event_ctx c = { r, rec };
-			(void)rule_table_match(r->rules, rec->text, on_event,
+			(void)pattern_match(r->rules, rec->text, on_event,
 					       &c);
 		}
 		break;
@@ -982,8 +982,8 @@ static int run_stream(struct run *r, int *findings)
 		rc = EXIT_ERROR;
 	}
 	if (g.cmd == CMD_ANALYZE) {
-		enum ana_sev w = ana_worst(&r->ana);
-		if (g.fail_on != ANA_SEV_NONE && (int)w >= g.fail_on &&
+		enum sfb_sev w = ana_worst(&r->ana);
+		if (g.fail_on != SFB_SEV_NONE && (int)w >= g.fail_on &&
 		    !r->ana.failed)
 			*findings = 1;
 		if (g.out == REP_TEXT)
@@ -1073,15 +1073,15 @@ int main(int argc, char **argv)
 	if (g.cmd == CMD_FLOW)
 		g.width = term_width();
 
-	struct rule_re *re = NULL;
+	struct grep_re *re = NULL;
 	if (g.grep) {
 		struct sfb_err err = { 0 };
-		re = rule_re_new(g.grep, g.icase, &err);
+		re = grep_new(g.grep, g.icase, &err);
 		if (!re)
 			usage_error("invalid --grep '%s': %s", g.grep,
 				    err.msg);
 	}
-	struct rule_table *rules = g.cmd == CMD_MESSAGES ? NULL
+	struct pat_table *rules = g.cmd == CMD_MESSAGES ? NULL
 							 : load_rules();
 	struct rep_json *json = NULL;
 	if (g.out != REP_TEXT) {
@@ -1173,8 +1173,8 @@ int main(int argc, char **argv)
 	free(groups);
 	free(files);
 	free(used);
-	rule_table_free(rules);
-	rule_re_free(re);
+	pattern_free(rules);
+	grep_free(re);
 	free(g.method_buf);
 	if (rc == EXIT_OK && findings)
 		rc = EXIT_FINDINGS;

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "rep.h"
-#include "rule.h"
+#include "pattern.h"
 #include "sv.h"
 
 struct rep_json {
@@ -154,7 +154,7 @@ static cJSON *sess_obj(const struct sess *s)
 	add_str(o, "outcome", sess_outcome_name(s->outcome));
 	add_str(o, "outcome_text", s->outcome_text);
 	add_str(o, "advice", s->advice);
-	add_str(o, "severity", ana_sev_name(ana_session_sev(s)));
+	add_str(o, "severity", sfb_sev_name(ana_session_sev(s)));
 	add_time(o, "start", s->start);
 	add_time(o, "end", s->end);
 	if (s->start != SFB_TIME_NONE && s->end != SFB_TIME_NONE)
@@ -180,7 +180,7 @@ static cJSON *sess_obj(const struct sess *s)
 		add_str(x, "summary", st->summary);
 		add_num(x, "evidence_total", (double)st->nev_total);
 		cJSON_AddItemToObject(x, "evidence", evidence_arr(st));
-		cJSON_AddItemToObject(steps, rule_step_name((enum sfb_step)i),
+		cJSON_AddItemToObject(steps, sfb_step_name((enum sfb_step)i),
 				      x);
 	}
 	cJSON_AddItemToObject(o, "steps", steps);
@@ -368,7 +368,7 @@ static cJSON *ana_diags(const struct ana *a)
 	for (size_t i = 0; i < a->ndiags; i++) {
 		const struct ana_diag *d = &a->diags[i];
 		cJSON *o = obj();
-		add_str(o, "severity", ana_sev_name(d->sev));
+		add_str(o, "severity", sfb_sev_name(d->sev));
 		add_str(o, "header", ana_diag_hdr_name(d->hdr));
 		add_num(o, "code", d->code);
 		if (d->sub >= 0)
@@ -399,7 +399,7 @@ static cJSON *ana_results(const struct ana *a)
 		char code[24];
 		snprintf(code, sizeof code, "0x%08llx",
 			 (unsigned long long)r->code);
-		add_str(o, "severity", ana_sev_name(r->sev));
+		add_str(o, "severity", sfb_sev_name(r->sev));
 		add_str(o, "result_code", code);
 		add_str(o, "result_name", r->name);
 		add_str(o, "text", r->text);
@@ -480,7 +480,7 @@ static cJSON *ana_obj(const struct ana *a)
 	add_num(ss, "incomplete", (double)a->sess_incomplete);
 	add_num(ss, "messages_outside_sessions", (double)a->outside_msgs);
 	cJSON_AddItemToObject(o, "session_counts", ss);
-	add_str(o, "worst_severity", ana_sev_name(ana_worst(a)));
+	add_str(o, "worst_severity", sfb_sev_name(ana_worst(a)));
 	return o;
 }
 

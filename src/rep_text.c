@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "rep.h"
-#include "rule.h"
+#include "pattern.h"
 #include "sv.h"
 
 #define C_RESET "\033[0m"
@@ -26,24 +26,24 @@ static const char *col(int color, const char *code)
 	return color ? code : "";
 }
 
-static const char *sev_color(enum ana_sev s)
+static const char *sev_color(enum sfb_sev s)
 {
 	switch (s) {
-	case ANA_SEV_ERROR:
+	case SFB_SEV_ERROR:
 		return C_RED;
-	case ANA_SEV_WARNING:
+	case SFB_SEV_WARNING:
 		return C_YELLOW;
-	case ANA_SEV_INFO:
+	case SFB_SEV_INFO:
 		return C_CYAN;
-	case ANA_SEV_NONE:
+	case SFB_SEV_NONE:
 		break;
 	}
 	return "";
 }
 
-static void sev_tag(FILE *out, enum ana_sev s, int color)
+static void sev_tag(FILE *out, enum sfb_sev s, int color)
 {
-	fprintf(out, "%s%-7s%s", col(color, sev_color(s)), ana_sev_name(s),
+	fprintf(out, "%s%-7s%s", col(color, sev_color(s)), sfb_sev_name(s),
 		col(color, C_RESET));
 }
 
@@ -177,8 +177,8 @@ static void print_unanswered(FILE *out, const struct ana *a, int color)
 		col(color, C_BOLD), col(color, C_RESET), a->txn_unanswered);
 	for (size_t i = 0; i < a->nunanswered; i++) {
 		const struct ana_unanswered *u = &a->unanswered[i];
-		enum ana_sev s = strcmp(u->method, "REGISTER")
-			? ANA_SEV_INFO : ANA_SEV_WARNING;
+		enum sfb_sev s = strcmp(u->method, "REGISTER")
+			? SFB_SEV_INFO : SFB_SEV_WARNING;
 		fputs("  ", out);
 		sev_tag(out, s, color);
 		fprintf(out, " %s:%lu: %s %s", u->file, u->line, u->method,
@@ -383,7 +383,7 @@ void rep_text_session(FILE *out, const struct sess *s, int color,
 		const char *c;
 		const char *mark = status_mark(st->status, color, &c);
 		fprintf(out, "    %d %-15s %s%-6s%s %s\n", i,
-			rule_step_name((enum sfb_step)i), c, mark,
+			sfb_step_name((enum sfb_step)i), c, mark,
 			col(color, C_RESET), st->summary[0] ? st->summary
 			: st->status == SESS_NOT_SEEN ? "not seen in the log"
 			: "");
@@ -410,14 +410,14 @@ void rep_text_analyze(FILE *out, const struct ana *a, int color)
 	if (a->error[0])
 		fprintf(out, "\n  %serror%s: %s\n", col(color, C_RED),
 			col(color, C_RESET), a->error);
-	enum ana_sev w = ana_worst(a);
+	enum sfb_sev w = ana_worst(a);
 	fprintf(out, "\n  %-13s ", "worst finding");
-	if (w == ANA_SEV_NONE)
+	if (w == SFB_SEV_NONE)
 		fprintf(out, "%snone%s\n", col(color, C_GREEN),
 			col(color, C_RESET));
 	else
 		fprintf(out, "%s%s%s\n", col(color, sev_color(w)),
-			ana_sev_name(w), col(color, C_RESET));
+			sfb_sev_name(w), col(color, C_RESET));
 }
 
 static void put_sv(FILE *out, struct sv v)

@@ -685,7 +685,7 @@ static void decide_outcome(struct osess *o)
 	if (failed) {
 		s->outcome = SESS_FAILED_OUT;
 		snprintf(s->outcome_text, sizeof s->outcome_text, "%s failed: "
-			 "%s", rule_step_name((enum sfb_step)failed),
+			 "%s", sfb_step_name((enum sfb_step)failed),
 			 s->steps[failed].summary);
 		advise(o, (enum sfb_step)failed);
 		return;
@@ -1450,7 +1450,7 @@ unsigned sess_msg(struct sess_builder *b, const struct msg *m, int copy,
 	return sip_msg(b, m, copy);
 }
 
-unsigned sess_event(struct sess_builder *b, const struct rule_event *ev,
+unsigned sess_event(struct sess_builder *b, const struct pat_event *ev,
 		    const char *file, unsigned long line, int64_t ts)
 {
 	sweep(b, ts);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sess.h -- the sign-in session builder, fifth stage of the pipeline:
- * parsed messages (msg.h), free-text events (rule.h) and CLS diagnostic
+ * parsed messages (msg.h), free-text events (pattern.h) and CLS diagnostic
  * records in, rebuilt client sign-in sessions out (on_session), each
  * with the five steps of FORMATS.md section 4 -- discovery,
  * connectivity, authentication, redirection, settings -- their status
@@ -39,7 +39,7 @@
 
 #include "msg.h"
 #include "parser.h"
-#include "rule.h"
+#include "pattern.h"
 #include "sfb.h"
 
 #ifndef SFB_SESS_IDLE_MS
@@ -204,7 +204,7 @@ unsigned sess_msg(struct sess_builder *b, const struct msg *m, int copy,
  * starts at file:line with log time ts.
  * @return the session id it was attributed to, 0 for none
  */
-unsigned sess_event(struct sess_builder *b, const struct rule_event *ev,
+unsigned sess_event(struct sess_builder *b, const struct pat_event *ev,
 		    const char *file, unsigned long line, int64_t ts);
 /* A CLS diagnostic record (REC_DIAG); @return session id or 0 */
 unsigned sess_diag(struct sess_builder *b, const struct fmt_rec *rec,

@@ -108,6 +108,21 @@ enum sfb_step {
 };
 
 /*
+ * Severity of a finding (and of the diagnostics ana.c grades), in
+ * increasing order: a finding at or above --fail-on makes the exit
+ * status 1.
+ */
+enum sfb_sev { SFB_SEV_NONE = 0, SFB_SEV_INFO, SFB_SEV_WARNING,
+	       SFB_SEV_ERROR };
+
+/* "info" / "warning" / "error" / "none" (ana.c). */
+const char *sfb_sev_name(enum sfb_sev s);
+/* @return SFB_SEV_* named by s, or -1. */
+int sfb_sev_parse(const char *s);
+/* "discovery", "connectivity", ...; "none" for SFB_STEP_NONE (pattern.c). */
+const char *sfb_step_name(enum sfb_step s);
+
+/*
  * Log time: milliseconds since 1970-01-01 00:00:00 of the clock the log
  * was written in (client logs: local time without zone; CLS: UTC).
  * SFB_TIME_NONE when unknown.

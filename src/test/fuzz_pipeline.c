@@ -17,7 +17,7 @@
 #include "flow.h"
 #include "msg.h"
 #include "parser.h"
-#include "rule.h"
+#include "pattern.h"
 #include "sess.h"
 #include "sip.h"
 #include "sv.h"
@@ -28,7 +28,7 @@ struct fz {
 	struct sess_builder *sb;
 	struct txn_table *txn;
 	struct flow *flow;
-	struct rule_table *rules;
+	struct pat_table *rules;
 	struct msg msg;
 	int client;
 	uint64_t sum;
@@ -43,7 +43,7 @@ static void on_sess(void *ud, const struct sess *s)
 			z->sum += strlen(s->steps[i].ev[k].text);
 }
 
-static int on_event(void *ud, const struct rule_event *ev)
+static int on_event(void *ud, const struct pat_event *ev)
 {
 	struct fz *z = ud;
 	sess_event(z->sb, ev, "fuzz", 1, SFB_TIME_NONE);
@@ -54,7 +54,7 @@ static int on_rec(void *ud, const struct fmt_rec *rec)
 {
 	struct fz *z = ud;
 	if (rec->type == REC_ENTRY && z->rules)
-		rule_table_match(z->rules, rec->text, on_event, z);
+		pattern_match(z->rules, rec->text, on_event, z);
 	else if (rec->type == REC_DIAG)
 		sess_diag(z->sb, rec, "fuzz");
 	if (rec->type != REC_MSG)
@@ -70,15 +70,15 @@ static int on_rec(void *ud, const struct fmt_rec *rec)
 	return 0;
 }
 
-static struct rule_table *shipped(void)
+static struct pat_table *shipped(void)
 {
 	static int tried;
-	static struct rule_table *t;
+	static struct pat_table *t;
 	if (!tried) {
 		const char *paths[] = { "rules/patterns.tsv", NULL };
 		struct sfb_err err;
 		tried = 1;
-		t = rule_table_load(paths, &err);
+		t = pattern_load(paths, &err);
 	}
 	return t;
 }

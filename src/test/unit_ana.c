@@ -57,7 +57,7 @@ static void test_counts_and_diags(void)
 	CHECK_INT(a.status[401], 1);
 	CHECK_INT(a.first_ts, SFB_TIME_NONE); /* ana_rec sets times */
 	/* a plain 401 challenge is not a finding */
-	CHECK_INT(ana_worst(&a), ANA_SEV_NONE);
+	CHECK_INT(ana_worst(&a), SFB_SEV_NONE);
 
 	/* 401 with X-Ms-diagnostics 28032, three times, plus one copy */
 	struct msg_param p[2] = {
@@ -85,7 +85,7 @@ static void test_counts_and_diags(void)
 		     "POST /WebTicket/WebTicketService.svc") == 0);
 	CHECK_INT(a.copies, 1);
 	CHECK_INT(a.http, 3);
-	CHECK_INT(ana_worst(&a), ANA_SEV_WARNING);
+	CHECK_INT(ana_worst(&a), SFB_SEV_WARNING);
 
 	/* same code, other reason: a second distinct entry */
 	d.reason = SV_LIT("The web ticket has expired.");
@@ -100,8 +100,8 @@ static void test_counts_and_diags(void)
 	r.diags = &d2;
 	r.ndiags = 1;
 	ana_msg(&a, &r, 0, SV_LIT("POST"), SV_LIT("/WebTicket/WebTicketService.svc?x=1"));
-	CHECK_INT(a.diags[2].sev, ANA_SEV_ERROR);
-	CHECK_INT(ana_worst(&a), ANA_SEV_ERROR);
+	CHECK_INT(a.diags[2].sev, SFB_SEV_ERROR);
+	CHECK_INT(ana_worst(&a), SFB_SEV_ERROR);
 	CHECK_INT(a.diags_total, 4); /* the hop copy is not counted */
 	ana_free(&a);
 }
@@ -132,10 +132,10 @@ static void test_txn_and_warnings(void)
 	CHECK_INT(a.txn_unanswered, 1);
 	CHECK_INT(a.unanswered[0].line, 77);
 	CHECK(strcmp(a.unanswered[0].call_id, "abc") == 0);
-	CHECK_INT(ana_worst(&a), ANA_SEV_INFO);
+	CHECK_INT(ana_worst(&a), SFB_SEV_INFO);
 	t.method = SV_LIT("REGISTER");
 	ana_txn(&a, &t);
-	CHECK_INT(ana_worst(&a), ANA_SEV_WARNING);
+	CHECK_INT(ana_worst(&a), SFB_SEV_WARNING);
 	t.flags = TXN_F_NO_REQUEST;
 	ana_txn(&a, &t);
 	CHECK_INT(a.txn_no_request, 1);
@@ -172,7 +172,7 @@ static void test_txn_and_warnings(void)
 	CHECK_INT(a.nresults, 1);
 	CHECK_INT(a.results[0].count, 2);
 	CHECK_INT(a.results[0].first_line, 12);
-	CHECK_INT(ana_worst(&a), ANA_SEV_ERROR);
+	CHECK_INT(ana_worst(&a), SFB_SEV_ERROR);
 	CHECK_INT(a.first_ts, d.ts);
 	ana_free(&a);
 	ana_free(NULL);
@@ -180,10 +180,10 @@ static void test_txn_and_warnings(void)
 
 static void test_names(void)
 {
-	CHECK_INT(ana_sev_parse("warning"), ANA_SEV_WARNING);
-	CHECK_INT(ana_sev_parse("none"), ANA_SEV_NONE);
-	CHECK_INT(ana_sev_parse("fatal"), -1);
-	CHECK(strcmp(ana_sev_name(ANA_SEV_ERROR), "error") == 0);
+	CHECK_INT(sfb_sev_parse("warning"), SFB_SEV_WARNING);
+	CHECK_INT(sfb_sev_parse("none"), SFB_SEV_NONE);
+	CHECK_INT(sfb_sev_parse("fatal"), -1);
+	CHECK(strcmp(sfb_sev_name(SFB_SEV_ERROR), "error") == 0);
 	CHECK(strcmp(ana_diag_hdr_name(MSG_DIAG_X_MS), "X-Ms-diagnostics") ==
 	      0);
 }

@@ -20,7 +20,7 @@
 #include "lr.h"
 #include "msg.h"
 #include "parser.h"
-#include "rule.h"
+#include "pattern.h"
 #include "sess.h"
 #include "sip.h"
 #include "sv.h"
@@ -50,7 +50,7 @@ struct drv {
 	struct got *got;
 	struct sess_builder *sb;
 	struct txn_table *txn;
-	struct rule_table *rules;
+	struct pat_table *rules;
 	struct fmt *fmt;
 	struct msg msg;
 	const char *file;
@@ -88,7 +88,7 @@ struct evctx {
 	const struct fmt_rec *rec;
 };
 
-static int on_event(void *ud, const struct rule_event *ev)
+static int on_event(void *ud, const struct pat_event *ev)
 {
 	struct evctx *c = ud;
 	sess_event(c->d->sb, ev, c->d->file, c->rec->line_first,
@@ -105,7 +105,7 @@ static int on_rec(void *ud, const struct fmt_rec *rec)
 	}
 	if (rec->type == REC_ENTRY) {
 		struct evctx c = { d, rec };
-		rule_table_match(d->rules, rec->text, on_event, &c);
+		pattern_match(d->rules, rec->text, on_event, &c);
 	} else if (rec->type == REC_DIAG) {
 		sess_diag(d->sb, rec, d->file);
 	} else if (rec->type == REC_MSG) {
@@ -122,7 +122,7 @@ static int on_rec(void *ud, const struct fmt_rec *rec)
 }
 
 /* Read files as one stream, the way the CLI reads rotated parts. */
-static void run(const char *const *files, size_t n, struct rule_table *rt,
+static void run(const char *const *files, size_t n, struct pat_table *rt,
 		struct got *g)
 {
 	struct drv d = { 0 };
@@ -228,7 +228,7 @@ static void check_one(const struct want *w, const struct got *g,
 	CHECK(ok);
 }
 
-static void test_scenarios(struct rule_table *rt)
+static void test_scenarios(struct pat_table *rt)
 {
 	struct got g;
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
@@ -264,7 +264,7 @@ static void test_scenarios(struct rule_table *rt)
 	CHECK_INT(g.n, 0);
 }
 
-static void test_two_and_cut(struct rule_table *rt)
+static void test_two_and_cut(struct pat_table *rt)
 {
 	struct got g;
 	const char *f = generate("two.log", "--scenario ntlm-external-ok "
@@ -291,7 +291,7 @@ static void test_two_and_cut(struct rule_table *rt)
 	      g.s[0].n401 == 1);
 }
 
-static void test_rotated(struct rule_table *rt)
+static void test_rotated(struct pat_table *rt)
 {
 	struct got whole, parts;
 	const char *f = generate("all.log", "--lf");
@@ -335,7 +335,7 @@ int main(void)
 	}
 	const char *paths[] = { "rules/patterns.tsv", NULL };
 	struct sfb_err err = { 0 };
-	struct rule_table *rt = rule_table_load(paths, &err);
+	struct pat_table *rt = pattern_load(paths, &err);
 	CHECK(rt != NULL);
 	if (!rt) {
 		fprintf(stderr, "unit_sess: %s\n", err.msg);
@@ -344,7 +344,7 @@ int main(void)
 	test_scenarios(rt);
 	test_two_and_cut(rt);
 	test_rotated(rt);
-	rule_table_free(rt);
+	pattern_free(rt);
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
 	CHECK_INT(system(cmd), 0);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rule.h -- the pattern table: free-text log entries (DNS lookups, TLS
+ * pattern.h -- the pattern table: free-text log entries (DNS lookups, TLS
  * and certificate errors, HRESULTs, autodiscovery results, CertProv and
  * web-ticket lines...) recognised by PCRE2 patterns kept as data
  * (rules/patterns.tsv, grammar in rules/README), which a user extends
@@ -8,18 +8,18 @@
  * message stage: entries (parser.h REC_ENTRY) in, named events with
  * their captured fields out, for the session builder (sess.c).
  *
- * A table is compiled once (rule_table_load) into an immutable struct
- * rule_table and then matched many times.  Each pattern has a literal
+ * A table is compiled once (pattern_load) into an immutable struct
+ * pat_table and then matched many times.  Each pattern has a literal
  * "needle" that must occur in the text before its regex is run, so the
  * cost on lines that match nothing is a few memmem() calls.
  *
- * Ownership: rule_table_load returns an owned table (rule_table_free);
- * the struct rule_event given to a callback, and every view in it, is
+ * Ownership: pattern_load returns an owned table (pattern_free);
+ * the struct pat_event given to a callback, and every view in it, is
  * valid only during that call.  Matching reuses per-table match data,
  * so one table is used by one thread at a time.
  */
-#ifndef SFB_RULE_H
-#define SFB_RULE_H
+#ifndef SFB_PATTERN_H
+#define SFB_PATTERN_H
 
 #include <stdint.h>
 
@@ -28,26 +28,26 @@
 #ifndef SFB_MAX_PATTERNS
 #define SFB_MAX_PATTERNS 1024    /* patterns in one table */
 #endif
-#define RULE_MAX_CAPS 8          /* named captures reported per event */
+#define PAT_MAX_CAPS 8          /* named captures reported per event */
 
-struct rule_cap {
+struct pat_cap {
 	struct sv name, value;
 };
 
-struct rule_event {
+struct pat_event {
 	const char *name;       /* the pattern's event name, "dns.fail" */
 	enum sfb_step step;     /* the sign-in step it is evidence for */
-	int sev;                /* ANA_SEV_INFO / _WARNING / _ERROR (ana.h) */
+	int sev;                /* SFB_SEV_INFO / _WARNING / _ERROR (ana.h) */
 	int fails_step;         /* 1: the step failed (effect "fail") */
 	int ok_step;            /* 1: the step worked (effect "ok") */
 	const char *explain;    /* the table's explanation text, may be "" */
 	struct sv text;         /* the matched entry text */
 	struct sv match;        /* the part of text the regex matched */
-	struct rule_cap caps[RULE_MAX_CAPS]; /* named groups that matched */
+	struct pat_cap caps[PAT_MAX_CAPS]; /* named groups that matched */
 	size_t ncaps;
 };
 
-struct rule_table;
+struct pat_table;
 
 /*
  * Load and compile pattern files, in order; a later file may add
@@ -56,7 +56,7 @@ struct rule_table;
  * @return the table, or NULL with err filled: SFB_E_IO (cannot read),
  *         SFB_E_RULE (err->msg "FILE:LINE:COL: ...", err->line/col set)
  */
-struct rule_table *rule_table_load(const char *const *paths,
+struct pat_table *pattern_load(const char *const *paths,
 				   struct sfb_err *err);
 /*
  * Run every pattern on text; call on_event for each one that matches
@@ -64,13 +64,11 @@ struct rule_table *rule_table_load(const char *const *paths,
  * @return the number of events, or the non-zero return of on_event
  *         negated (matching stops there)
  */
-int rule_table_match(struct rule_table *t, struct sv text,
-		     int (*on_event)(void *ud, const struct rule_event *ev),
+int pattern_match(struct pat_table *t, struct sv text,
+		     int (*on_event)(void *ud, const struct pat_event *ev),
 		     void *ud);
 /* Number of patterns loaded. */
-size_t rule_table_count(const struct rule_table *t);
-/* Name of step s ("discovery", ...); "none" for SFB_STEP_NONE. */
-const char *rule_step_name(enum sfb_step s);
-void rule_table_free(struct rule_table *t);
+size_t pattern_count(const struct pat_table *t);
+void pattern_free(struct pat_table *t);
 
 #endif

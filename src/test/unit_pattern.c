@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * unit_rule.c -- unit tests of the pattern table (rule.c) and of the
+ * unit_rule.c -- unit tests of the pattern table (pattern.c) and of the
  * shipped rules/patterns.tsv: the events (names, steps, effects, fields)
  * that realistic client and server entries give, in table order, and
  * none on everyday chatter; every grammar error with its exact
@@ -9,7 +9,7 @@
  * naive oracle on random texts; the README examples; the bundled
  * sample end to end.  Run from the repository root.
  *
- * `unit_rule --bench [MB]` measures rule_table_match over the entry
+ * `unit_rule --bench [MB]` measures pattern_match over the entry
  * texts of testdata/sample/Lync-UccApi-0.UccApilog repeated to MB
  * megabytes (200 by default) and prints MB/s.
  */
@@ -25,8 +25,8 @@
 #include "check.h"
 #include "lr.h"
 #include "parser.h"
-#include "rule.h"
-#include "rule_re.h"
+#include "pattern.h"
+#include "grep.h"
 #include "sv.h"
 
 #define SHIPPED "rules/patterns.tsv"
@@ -40,7 +40,7 @@ struct got {
 	int sev, fails;
 	char explain[600];
 	size_t ncaps;
-	char cap[RULE_MAX_CAPS][2][200];
+	char cap[PAT_MAX_CAPS][2][200];
 	char match[200];
 };
 
@@ -61,7 +61,7 @@ static void copy_sv(char *dst, size_t cap, struct sv v)
 	dst[n] = '\0';
 }
 
-static int collect(void *ud, const struct rule_event *ev)
+static int collect(void *ud, const struct pat_event *ev)
 {
 	struct col *c = ud;
 	c->calls++;
@@ -84,10 +84,10 @@ static int collect(void *ud, const struct rule_event *ev)
 	return c->stop_at && c->calls >= c->stop_at ? 7 : 0;
 }
 
-static int run(struct rule_table *t, struct sv text, struct col *c)
+static int run(struct pat_table *t, struct sv text, struct col *c)
 {
 	memset(c, 0, sizeof *c);
-	return rule_table_match(t, text, collect, c);
+	return pattern_match(t, text, collect, c);
 }
 
 static const struct got *find_ev(const struct col *c, const char *name)
@@ -148,11 +148,11 @@ static const char *put_tmp(const char *data, size_t n)
 	return tmp_path;
 }
 
-static struct rule_table *load1(const char *path, struct sfb_err *err)
+static struct pat_table *load1(const char *path, struct sfb_err *err)
 {
 	const char *paths[] = { path, NULL };
 	memset(err, 0, sizeof *err);
-	return rule_table_load(paths, err);
+	return pattern_load(paths, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -466,13 +466,13 @@ static const char *const quiet[] = {
 static void test_shipped(void)
 {
 	struct sfb_err err;
-	struct rule_table *t = load1(SHIPPED, &err);
+	struct pat_table *t = load1(SHIPPED, &err);
 	CHECK(t != NULL);
 	if (!t) {
 		fprintf(stderr, "%s\n", err.msg);
 		return;
 	}
-	size_t n = rule_table_count(t);
+	size_t n = pattern_count(t);
 	CHECK(n >= 30 && n <= 60);
 
 	for (size_t i = 0; i < sizeof ecases / sizeof ecases[0]; i++) {
@@ -519,19 +519,19 @@ static void test_shipped(void)
 		      "obtained from dc01.f.com"), &c);
 	CHECK_INT(c.n, 1);
 	CHECK_INT(c.ev[0].step, SFB_STEP_AUTH);
-	CHECK_INT(c.ev[0].sev, ANA_SEV_INFO);
+	CHECK_INT(c.ev[0].sev, SFB_SEV_INFO);
 	CHECK_INT(c.ev[0].fails, 0);
 	CHECK(c.ev[0].explain[0] != '\0');
 	CHECK(strstr(c.ev[0].match, "Kerberos service ticket") ==
 	      c.ev[0].match);
 	run(t, SV_LIT("x hr=0x80090322 y"), &c);
 	CHECK_INT(c.ev[0].step, SFB_STEP_CONNECTIVITY);
-	CHECK_INT(c.ev[0].sev, ANA_SEV_ERROR);
+	CHECK_INT(c.ev[0].sev, SFB_SEV_ERROR);
 	CHECK_INT(c.ev[0].fails, 1);
 	CHECK(!strcmp(c.ev[0].match, "0x80090322"));
 	run(t, SV_LIT("DNS: query lyncdiscover.f.com type A failed"), &c);
 	CHECK_INT(c.ev[0].step, SFB_STEP_DISCOVERY);
-	CHECK_INT(c.ev[0].sev, ANA_SEV_WARNING);
+	CHECK_INT(c.ev[0].sev, SFB_SEV_WARNING);
 	CHECK_INT(c.ev[0].fails, 1);
 	run(t, SV_LIT("Lync autodiscovery started for sip:a@f.com"), &c);
 	CHECK_INT(c.ev[0].step, SFB_STEP_DISCOVERY);
@@ -562,7 +562,7 @@ static void test_shipped(void)
 		fclose(f);
 	CHECK_INT(rows, (long long)n);
 	CHECK_INT(explained, rows);
-	rule_table_free(t);
+	pattern_free(t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -638,7 +638,7 @@ static void check_bad(const char *text, size_t len, const char *want,
 	else
 		snprintf(exp, sizeof exp, "%s:%s", path, want);
 	struct sfb_err err;
-	struct rule_table *t = load1(path, &err);
+	struct pat_table *t = load1(path, &err);
 	CHECK(t == NULL);
 	CHECK_INT(err.code, SFB_E_RULE);
 	if (strcmp(err.msg, exp))
@@ -646,7 +646,7 @@ static void check_bad(const char *text, size_t len, const char *want,
 	CHECK(!strcmp(err.msg, exp));
 	CHECK_INT(err.line, line);
 	CHECK_INT(err.col, col);
-	rule_table_free(t);
+	pattern_free(t);
 	unlink(path);
 }
 
@@ -667,16 +667,16 @@ static void test_grammar_errors(void)
 	big[0] = '#';
 	big[4096] = '\n';
 	struct sfb_err err;
-	struct rule_table *t = load1(put_tmp(big, 4097), &err);
+	struct pat_table *t = load1(put_tmp(big, 4097), &err);
 	CHECK(t != NULL);
-	CHECK_INT(rule_table_count(t), 0);
-	rule_table_free(t);
+	CHECK_INT(pattern_count(t), 0);
+	pattern_free(t);
 	unlink(tmp_path);
 	big[4096] = '\r';
 	big[4097] = '\n';
 	t = load1(put_tmp(big, 4098), &err);
 	CHECK(t != NULL);
-	rule_table_free(t);
+	pattern_free(t);
 	unlink(tmp_path);
 	big[4096] = 'x';
 	big[4097] = '\n';
@@ -714,14 +714,14 @@ static void test_grammar_errors(void)
 		last--;
 	t = load1(put_tmp(many, (size_t)(last - many)), &err);
 	CHECK(t != NULL);
-	CHECK_INT(rule_table_count(t), SFB_MAX_PATTERNS);
+	CHECK_INT(pattern_count(t), SFB_MAX_PATTERNS);
 	struct col c;
 	char probe[32];
 	snprintf(probe, sizeof probe, "x P%04d x", SFB_MAX_PATTERNS - 1);
 	CHECK_INT(run(t, sv_cstr(probe), &c), 1);
 	CHECK_INT(c.n, 1);
 	CHECK(c.n == 1 && !strncmp(c.ev[0].name, "p", 1));
-	rule_table_free(t);
+	pattern_free(t);
 	unlink(tmp_path);
 	free(many);
 
@@ -756,18 +756,18 @@ static void test_grammar_ok(void)
 {
 	struct sfb_err err;
 	/* comments, blank lines, aligned columns, trailing tabs */
-	struct rule_table *t = load1("testdata/unit/rule_site.tsv", &err);
+	struct pat_table *t = load1("testdata/unit/rule_site.tsv", &err);
 	CHECK(t != NULL);
 	if (!t) {
 		fprintf(stderr, "%s\n", err.msg);
 		return;
 	}
-	CHECK_INT(rule_table_count(t), 3);
+	CHECK_INT(pattern_count(t), 3);
 	struct col c;
 	CHECK_INT(run(t, SV_LIT("vpn: VPN TUNNEL corp-1 is down"), &c), 1);
 	CHECK(!strcmp(c.ev[0].name, "site.vpn.down"));
 	CHECK_INT(c.ev[0].step, SFB_STEP_CONNECTIVITY);
-	CHECK_INT(c.ev[0].sev, ANA_SEV_WARNING);
+	CHECK_INT(c.ev[0].sev, SFB_SEV_WARNING);
 	CHECK_INT(c.ev[0].fails, 1);
 	CHECK(!strcmp(cap_of(&c.ev[0], "tunnel"), "corp-1"));
 	/* no explanation: "" (the trailing tabs are not a column) */
@@ -778,44 +778,44 @@ static void test_grammar_ok(void)
 	CHECK_INT(run(t, SV_LIT("MiXeD"), &c), 1);
 	CHECK_INT(run(t, SV_LIT("mixed"), &c), 0);
 	CHECK_INT(run(t, SV_LIT("MIXED"), &c), 0);
-	rule_table_free(t);
+	pattern_free(t);
 
 	/* CRLF and a byte order mark; explanations lose trailing blanks */
 	t = load1("testdata/unit/rule_crlf_bom.tsv", &err);
 	CHECK(t != NULL);
-	CHECK_INT(rule_table_count(t), 2);
+	CHECK_INT(pattern_count(t), 2);
 	CHECK_INT(run(t, SV_LIT("the first and second 12"), &c), 2);
 	CHECK(!strcmp(c.ev[0].name, "bom.first"));
 	CHECK(!strcmp(c.ev[1].name, "bom.second"));
 	CHECK(!strcmp(cap_of(&c.ev[1], "n"), "12"));
 	CHECK(!strcmp(c.ev[1].explain, "Second pattern, \xc3\xa9t\xc3\xa9 "
 		      "UTF-8 text."));
-	rule_table_free(t);
+	pattern_free(t);
 
 	/* no file at all, and an empty file: an empty table */
 	const char *none[] = { NULL };
-	t = rule_table_load(none, &err);
+	t = pattern_load(none, &err);
 	CHECK(t != NULL);
-	CHECK_INT(rule_table_count(t), 0);
+	CHECK_INT(pattern_count(t), 0);
 	CHECK_INT(run(t, SV_LIT("anything"), &c), 0);
-	rule_table_free(t);
+	pattern_free(t);
 	t = load1(put_tmp("", 0), &err);
 	CHECK(t != NULL);
-	CHECK_INT(rule_table_count(t), 0);
-	rule_table_free(t);
+	CHECK_INT(pattern_count(t), 0);
+	pattern_free(t);
 	unlink(tmp_path);
-	rule_table_free(NULL);
-	CHECK_INT(rule_table_count(NULL), 0);
+	pattern_free(NULL);
+	CHECK_INT(pattern_count(NULL), 0);
 
-	CHECK(!strcmp(rule_step_name(SFB_STEP_NONE), "none"));
-	CHECK(!strcmp(rule_step_name(SFB_STEP_DISCOVERY), "discovery"));
-	CHECK(!strcmp(rule_step_name(SFB_STEP_CONNECTIVITY),
+	CHECK(!strcmp(sfb_step_name(SFB_STEP_NONE), "none"));
+	CHECK(!strcmp(sfb_step_name(SFB_STEP_DISCOVERY), "discovery"));
+	CHECK(!strcmp(sfb_step_name(SFB_STEP_CONNECTIVITY),
 		      "connectivity"));
-	CHECK(!strcmp(rule_step_name(SFB_STEP_AUTH), "authentication"));
-	CHECK(!strcmp(rule_step_name(SFB_STEP_REDIRECT), "redirection"));
-	CHECK(!strcmp(rule_step_name(SFB_STEP_SETTINGS), "settings"));
-	CHECK(!strcmp(rule_step_name(SFB_STEP__COUNT), "none"));
-	CHECK(!strcmp(rule_step_name((enum sfb_step)-1), "none"));
+	CHECK(!strcmp(sfb_step_name(SFB_STEP_AUTH), "authentication"));
+	CHECK(!strcmp(sfb_step_name(SFB_STEP_REDIRECT), "redirection"));
+	CHECK(!strcmp(sfb_step_name(SFB_STEP_SETTINGS), "settings"));
+	CHECK(!strcmp(sfb_step_name(SFB_STEP__COUNT), "none"));
+	CHECK(!strcmp(sfb_step_name((enum sfb_step)-1), "none"));
 }
 
 /* Two files in order: the second adds patterns after the first's. */
@@ -824,13 +824,13 @@ static void test_two_files(void)
 	struct sfb_err err;
 	const char *paths[] = { SHIPPED, "testdata/unit/rule_site.tsv",
 				NULL };
-	struct rule_table *t = rule_table_load(paths, &err);
+	struct pat_table *t = pattern_load(paths, &err);
 	CHECK(t != NULL);
 	if (!t)
 		return;
-	struct rule_table *s = load1(SHIPPED, &err);
-	CHECK_INT(rule_table_count(t), rule_table_count(s) + 3);
-	rule_table_free(s);
+	struct pat_table *s = load1(SHIPPED, &err);
+	CHECK_INT(pattern_count(t), pattern_count(s) + 3);
+	pattern_free(s);
 	struct col c;
 	int rc = run(t, SV_LIT("SignIn: signed in as sip:bob@fabrikam.com on "
 			       "fe01.fabrikam.com (auth NTLM), hr=0x0"), &c);
@@ -838,12 +838,12 @@ static void test_two_files(void)
 	CHECK(!strcmp(c.ev[0].name, "signin.ok"));
 	CHECK(!strcmp(c.ev[1].name, "site.any_sip_uri"));
 	CHECK(!strcmp(cap_of(&c.ev[1], "uri"), "sip:bob@fabrikam.com"));
-	rule_table_free(t);
+	pattern_free(t);
 
 	/* a later file cannot redefine a name: the error names both */
 	const char *dup[] = { SHIPPED, "testdata/unit/rule_bad_dup.tsv",
 			      NULL };
-	t = rule_table_load(dup, &err);
+	t = pattern_load(dup, &err);
 	CHECK(t == NULL);
 	CHECK_INT(err.code, SFB_E_RULE);
 	CHECK(!strcmp(err.msg, "testdata/unit/rule_bad_dup.tsv:4:1: error: "
@@ -851,7 +851,7 @@ static void test_two_files(void)
 		      "rules/patterns.tsv:14)"));
 	/* an unreadable second file fails the whole load */
 	const char *gone[] = { SHIPPED, "testdata/unit/rule_gone.tsv", NULL };
-	t = rule_table_load(gone, &err);
+	t = pattern_load(gone, &err);
 	CHECK(t == NULL);
 	CHECK_INT(err.code, SFB_E_IO);
 	CHECK_INT(err.line, 0);         /* not the position of before */
@@ -876,7 +876,7 @@ static void test_matching(void)
 		"dup.names\tnone\tinfo\t-\tdupe\t(?J)(?:(?<v>dupe1)|"
 		"(?<v>dupe2))\n";
 	struct sfb_err err;
-	struct rule_table *t = load1(put_tmp(tbl, sizeof tbl - 1), &err);
+	struct pat_table *t = load1(put_tmp(tbl, sizeof tbl - 1), &err);
 	unlink(tmp_path);
 	CHECK(t != NULL);
 	if (!t) {
@@ -938,15 +938,15 @@ static void test_matching(void)
 	/* a non-zero callback return stops matching, negated */
 	memset(&c, 0, sizeof c);
 	c.stop_at = 2;
-	CHECK_INT(rule_table_match(t, SV_LIT("Q1 ZZZ A-B rest"), collect,
+	CHECK_INT(pattern_match(t, SV_LIT("Q1 ZZZ A-B rest"), collect,
 				   &c), -7);
 	CHECK_INT(c.calls, 2);
 	memset(&c, 0, sizeof c);
 	c.stop_at = 1;
-	CHECK_INT(rule_table_match(t, SV_LIT("abcdef"), collect, &c), -7);
+	CHECK_INT(pattern_match(t, SV_LIT("abcdef"), collect, &c), -7);
 	CHECK_INT(c.calls, 1);
 	CHECK(!strcmp(c.ev[0].name, "no.needle"));
-	rule_table_free(t);
+	pattern_free(t);
 
 	/* a pathological regex gives up at the match limit, not hangs */
 	static const char slow[] =
@@ -962,7 +962,7 @@ static void test_matching(void)
 	CHECK_INT(run(t, sv_make(text, sizeof text), &c), 1);
 	CHECK(!strcmp(c.ev[0].name, "fast.one"));
 	CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 1.5);
-	rule_table_free(t);
+	pattern_free(t);
 }
 
 /*
@@ -1019,7 +1019,7 @@ static void test_filter_oracle(void)
 					"n%02d\tnone\tinfo\t-\t%s\t^\n", i,
 					needles[i]);
 	struct sfb_err err;
-	struct rule_table *t = load1(put_tmp(tbl, len), &err);
+	struct pat_table *t = load1(put_tmp(tbl, len), &err);
 	unlink(tmp_path);
 	CHECK(t != NULL);
 	if (!t) {
@@ -1050,7 +1050,7 @@ static void test_filter_oracle(void)
 	}
 	CHECK_INT(bad, 0);
 	CHECK(hits > 4000);
-	rule_table_free(t);
+	pattern_free(t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1084,7 +1084,7 @@ static void test_readme(void)
 	fclose(f);
 	CHECK_INT(lines, 4);
 	struct sfb_err err;
-	struct rule_table *t = load1(put_tmp(tbl, len), &err);
+	struct pat_table *t = load1(put_tmp(tbl, len), &err);
 	unlink(tmp_path);
 	CHECK(t != NULL);
 	if (!t) {
@@ -1102,7 +1102,7 @@ static void test_readme(void)
 		      "_sipinternaltls._tcp.contoso.com"));
 	CHECK(!strcmp(cap_of(&c.ev[0], "target"), "pool01.contoso.com"));
 	CHECK(!strcmp(cap_of(&c.ev[0], "port"), "5061"));
-	rule_table_free(t);
+	pattern_free(t);
 
 	/* the examples said to come from patterns.tsv are its lines */
 	f = fopen("rules/README", "r");
@@ -1184,7 +1184,7 @@ static void test_readme_errors(void)
 				      ex[i].text);
 		const char *paths[] = { SHIPPED, put_tmp(file, n), NULL };
 		struct sfb_err err;
-		struct rule_table *t = rule_table_load(paths, &err);
+		struct pat_table *t = pattern_load(paths, &err);
 		CHECK(t == NULL);
 		snprintf(want, sizeof want, "%s:%s", tmp_path, ex[i].want);
 		if (strcmp(err.msg, want))
@@ -1201,14 +1201,14 @@ static void test_readme_errors(void)
 /* the bundled sample, end to end through the client-log parser        */
 
 struct sample {
-	struct rule_table *t;
+	struct pat_table *t;
 	int counts[64];
 	char names[64][72];
 	int nnames;
 	int entries, with_events, chatter_events;
 };
 
-static int count_ev(void *ud, const struct rule_event *ev)
+static int count_ev(void *ud, const struct pat_event *ev)
 {
 	struct sample *s = ud;
 	int i = 0;
@@ -1236,7 +1236,7 @@ static int on_rec(void *ud, const struct fmt_rec *r)
 	if (r->type != REC_ENTRY)
 		return 0;
 	s->entries++;
-	int n = rule_table_match(s->t, r->text, count_ev, s);
+	int n = pattern_match(s->t, r->text, count_ev, s);
 	s->with_events += n > 0;
 	static const char *const chatter[] = {
 		"Exchange:", "Presence:", "Media:", "ContactList:",
@@ -1273,7 +1273,7 @@ static void test_sample(void)
 	struct lr *r = lr_open(path, 1 << 20, &err);
 	CHECK(r != NULL);
 	if (!s.t || !r) {
-		rule_table_free(s.t);
+		pattern_free(s.t);
 		lr_close(r);
 		return;
 	}
@@ -1313,7 +1313,7 @@ static void test_sample(void)
 	CHECK(count_of(&s, "auth.kerberos_ticket") >= 1);
 	CHECK(count_of(&s, "webservice.async_hr") >= 1);
 	CHECK(count_of(&s, "auth.need_new_cert") >= 1);
-	rule_table_free(s.t);
+	pattern_free(s.t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1326,7 +1326,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int count_any(void *ud, const struct rule_event *ev)
+static int count_any(void *ud, const struct pat_event *ev)
 {
 	(void)ev;
 	++*(long *)ud;
@@ -1337,7 +1337,7 @@ static int bench(double mb)
 {
 	static const char path[] = "testdata/sample/Lync-UccApi-0.UccApilog";
 	struct sfb_err err;
-	struct rule_table *t = load1(SHIPPED, &err);
+	struct pat_table *t = load1(SHIPPED, &err);
 	FILE *f = fopen(path, "rb");
 	if (!t || !f) {
 		fprintf(stderr, "unit_rule: cannot load the table or %s\n",
@@ -1369,13 +1369,13 @@ static int bench(double mb)
 	long events = 0;
 	for (size_t i = 0; i < nl; i++) {
 		long c = 0;
-		rule_table_match(t, lines[i], count_any, &c);
+		pattern_match(t, lines[i], count_any, &c);
 		quiet_line[i] = c == 0;
 		qbytes += c == 0 ? lines[i].n : 0;
 		events += c;
 	}
 	printf("%s: %zu lines, %zu bytes of entry text, %ld events, %zu "
-	       "patterns\n", path, nl, bytes, events, rule_table_count(t));
+	       "patterns\n", path, nl, bytes, events, pattern_count(t));
 	for (int pass = 0; pass < 2; pass++) {
 		size_t per = pass ? qbytes : bytes;
 		long reps = (long)(mb * 1e6 / (double)per) + 1;
@@ -1383,7 +1383,7 @@ static int bench(double mb)
 		for (long rep = 0; rep < reps; rep++)
 			for (size_t i = 0; i < nl; i++)
 				if (!pass || quiet_line[i])
-					rule_table_match(t, lines[i],
+					pattern_match(t, lines[i],
 							 count_any, &events);
 		double dt = now_s() - t0;
 		double tot = (double)reps * (double)per / 1e6;
@@ -1391,7 +1391,7 @@ static int bench(double mb)
 		       pass ? "lines without an event:" : "all lines:", tot,
 		       dt, tot / dt);
 	}
-	rule_table_free(t);
+	pattern_free(t);
 	return 0;
 }
 
@@ -1419,5 +1419,5 @@ int main(int argc, char **argv)
 	test_readme();
 	test_readme_errors();
 	test_sample();
-	return CHECK_DONE("unit_rule");
+	return CHECK_DONE("unit_pattern");
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rule_re.c -- PCRE2 behind rule_re.h.  Used by the `messages --grep`
+ * grep.c -- PCRE2 behind grep.h.  Used by the `messages --grep`
  * filter (and by the rule engine to come); nothing else links PCRE2.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rule_re.h"
+#include "grep.h"
 
-struct rule_re {
+struct grep_re {
 	pcre2_code *code;       /* owned */
 	pcre2_match_data *md;   /* owned, reused by every match */
 };
 
-struct rule_re *rule_re_new(const char *pattern, int caseless,
+struct grep_re *grep_new(const char *pattern, int caseless,
 			    struct sfb_err *err)
 {
 	int ec = 0;
@@ -35,7 +35,7 @@ struct rule_re *rule_re_new(const char *pattern, int caseless,
 	}
 	/* JIT is an optimisation: without it matching still works */
 	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-	struct rule_re *re = sfb_xmalloc(sizeof *re);
+	struct grep_re *re = sfb_xmalloc(sizeof *re);
 	re->code = code;
 	re->md = pcre2_match_data_create_from_pattern(code, NULL);
 	if (!re->md)
@@ -43,7 +43,7 @@ struct rule_re *rule_re_new(const char *pattern, int caseless,
 	return re;
 }
 
-int rule_re_match(struct rule_re *re, struct sv subject)
+int grep_match(struct grep_re *re, struct sv subject)
 {
 	static const char empty[1] = "";
 	int rc = pcre2_match(re->code,
@@ -52,7 +52,7 @@ int rule_re_match(struct rule_re *re, struct sv subject)
 	return rc >= 0;
 }
 
-const char *rule_re_version(char *out, size_t outsz)
+const char *grep_version(char *out, size_t outsz)
 {
 	if (outsz == 0)
 		return out;
@@ -68,7 +68,7 @@ const char *rule_re_version(char *out, size_t outsz)
 	return out;
 }
 
-void rule_re_free(struct rule_re *re)
+void grep_free(struct grep_re *re)
 {
 	if (!re)
 		return;

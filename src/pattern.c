@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rule.c -- the pattern table behind rule.h: loads pattern files
+ * pattern.c -- the pattern table behind pattern.h: loads pattern files
  * (grammar in rules/README), compiles each regex once with PCRE2 (8-bit,
  * caseless, JIT when the library has it) and matches free-text log
  * entries against all of them.  It sits beside the message stage:
@@ -19,9 +19,9 @@
  * data and one JIT stack shared by the table, and a match limit so that
  * a user's pathological regex costs bounded time instead of hanging.
  *
- * Ownership: rule_table_load returns an owned table (rule_table_free);
+ * Ownership: pattern_load returns an owned table (pattern_free);
  * it owns every string an event points to except the text and its
- * parts, which the caller lends for one rule_table_match call.  The
+ * parts, which the caller lends for one pattern_match call.  The
  * match scratch (bitsets, match data, JIT stack) lives in the table, so
  * a table is used by one thread at a time.
  */
@@ -35,7 +35,7 @@
 #include <string.h>
 
 #include "ana.h"
-#include "rule.h"
+#include "pattern.h"
 #include "sv.h"
 
 #define LINE_MAX_BYTES 4096     /* longest line of a pattern file */
@@ -62,14 +62,14 @@ struct pat {
 	char *name;             /* owned */
 	char *explain;          /* owned, "" when the column is absent */
 	enum sfb_step step;
-	int sev;                /* ANA_SEV_* */
+	int sev;                /* SFB_SEV_* */
 	enum effect effect;     /* kept for a later "ok" field in events */
 	unsigned char *needle;  /* owned, lower-case; NULL: no needle */
 	size_t nlen;
 	pcre2_code *code;       /* owned */
-	struct cap_def caps[RULE_MAX_CAPS];
+	struct cap_def caps[PAT_MAX_CAPS];
 	size_t ncaps;
-	size_t file;            /* index into rule_table.files */
+	size_t file;            /* index into pat_table.files */
 	unsigned long line;     /* where it was defined */
 };
 
@@ -81,7 +81,7 @@ struct gram_needle {
 	uint16_t next;          /* 1 + next needle with the same hash */
 };
 
-struct rule_table {
+struct pat_table {
 	struct pat *pats;       /* owned, n of them */
 	size_t n, cap;
 	char **files;           /* owned copies of the paths loaded */
@@ -120,14 +120,14 @@ static const char *const col_names[NCOLS] = {
 	"explanation"
 };
 
-const char *rule_step_name(enum sfb_step s)
+const char *sfb_step_name(enum sfb_step s)
 {
 	if ((unsigned)s < SFB_STEP__COUNT && step_names[s])
 		return step_names[s];
 	return "none";
 }
 
-size_t rule_table_count(const struct rule_table *t)
+size_t pattern_count(const struct pat_table *t)
 {
 	return t ? t->n : 0;
 }
@@ -136,7 +136,7 @@ size_t rule_table_count(const struct rule_table *t)
 /* loading                                                             */
 
 struct loader {
-	struct rule_table *t;
+	struct pat_table *t;
 	const char *path;
 	size_t file;            /* index of path in t->files */
 	unsigned long line;
@@ -237,9 +237,9 @@ static int load_caps(struct loader *L, struct pat *p, size_t col)
 	pcre2_pattern_info(p->code, PCRE2_INFO_NAMECOUNT, &count);
 	if (count == 0)
 		return 0;
-	if (count > RULE_MAX_CAPS)
+	if (count > PAT_MAX_CAPS)
 		return fail_at(L, col, "regex has %u named groups, at most %d",
-			       count, RULE_MAX_CAPS);
+			       count, PAT_MAX_CAPS);
 	pcre2_pattern_info(p->code, PCRE2_INFO_NAMEENTRYSIZE, &size);
 	pcre2_pattern_info(p->code, PCRE2_INFO_NAMETABLE, &table);
 	for (uint32_t i = 0; i < count; i++) {
@@ -256,7 +256,7 @@ static int load_caps(struct loader *L, struct pat *p, size_t col)
 /* Parse one pattern line (s[0..n), without its line end). */
 static int parse_line(struct loader *L, const char *s, size_t n)
 {
-	struct rule_table *t = L->t;
+	struct pat_table *t = L->t;
 	long bad = utf8_bad((const unsigned char *)s, n);
 	const char *nul = memchr(s, '\0', n);
 	if (nul && (bad < 0 || nul - s < bad))
@@ -352,8 +352,8 @@ static int parse_line(struct loader *L, const char *s, size_t n)
 		return fail_at(L, at[3] + 1, "effect '%s' needs a step other "
 			       "than 'none'", effects[eff]);
 	p.step = (enum sfb_step)step;
-	p.sev = sev == 0 ? ANA_SEV_INFO : sev == 1 ? ANA_SEV_WARNING
-						   : ANA_SEV_ERROR;
+	p.sev = sev == 0 ? SFB_SEV_INFO : sev == 1 ? SFB_SEV_WARNING
+						   : SFB_SEV_ERROR;
 	p.effect = (enum effect)eff;
 
 	/* 6: regex, before anything is allocated for p */
@@ -481,7 +481,7 @@ static inline uint32_t gram4(const unsigned char *p)
 }
 
 /* Build the 4-gram filter and the bitsets over the loaded patterns. */
-static void build_filter(struct rule_table *t)
+static void build_filter(struct pat_table *t)
 {
 	t->nwords = t->n / 64 + 1;
 	t->always = sfb_xcalloc(t->nwords, sizeof *t->always);
@@ -515,7 +515,7 @@ static void build_filter(struct rule_table *t)
 	}
 }
 
-static void table_free_prefilter(struct rule_table *t)
+static void table_free_prefilter(struct pat_table *t)
 {
 	free(t->gram);
 	free(t->head);
@@ -525,7 +525,7 @@ static void table_free_prefilter(struct rule_table *t)
 	free(t->found);
 }
 
-void rule_table_free(struct rule_table *t)
+void pattern_free(struct pat_table *t)
 {
 	if (!t)
 		return;
@@ -542,10 +542,10 @@ void rule_table_free(struct rule_table *t)
 	free(t);
 }
 
-struct rule_table *rule_table_load(const char *const *paths,
+struct pat_table *pattern_load(const char *const *paths,
 				   struct sfb_err *err)
 {
-	struct rule_table *t = sfb_xcalloc(1, sizeof *t);
+	struct pat_table *t = sfb_xcalloc(1, sizeof *t);
 	for (unsigned c = 0; c < 256; c++)
 		t->fold[c] = (unsigned char)(c >= 'A' && c <= 'Z' ? c | 0x20
 							       : c);
@@ -558,7 +558,7 @@ struct rule_table *rule_table_load(const char *const *paths,
 		t->files[t->nfiles++] = sfb_xstrndup(paths[i],
 						     strlen(paths[i]));
 		if (load_file(&L) < 0) {
-			rule_table_free(t);
+			pattern_free(t);
 			return NULL;
 		}
 	}
@@ -601,12 +601,12 @@ static size_t ctz64(uint64_t x)
 #endif
 }
 
-static void set_found(struct rule_table *t, uint32_t i)
+static void set_found(struct pat_table *t, uint32_t i)
 {
 	t->found[i / 64] |= UINT64_C(1) << (i % 64);
 }
 
-static int is_found(const struct rule_table *t, uint32_t i)
+static int is_found(const struct pat_table *t, uint32_t i)
 {
 	return (t->found[i / 64] >> (i % 64)) & 1;
 }
@@ -645,7 +645,7 @@ static int ifind_short(const unsigned char *fold, const unsigned char *h,
 }
 
 /* Compare the needles whose first 4 bytes hash to hash with q[0..room). */
-static void verify_at(struct rule_table *t, uint32_t hash,
+static void verify_at(struct pat_table *t, uint32_t hash,
 		      const unsigned char *q, size_t room)
 {
 	const unsigned char *fold = t->fold;
@@ -662,7 +662,7 @@ static void verify_at(struct rule_table *t, uint32_t hash,
 }
 
 /* Mark in t->found every pattern whose needle occurs in h[0..n). */
-static void scan_needles(struct rule_table *t, const unsigned char *h,
+static void scan_needles(struct pat_table *t, const unsigned char *h,
 			 size_t n)
 {
 	if (t->ngrams && n >= GRAM_MIN) {
@@ -706,9 +706,9 @@ static void scan_needles(struct rule_table *t, const unsigned char *h,
  * Run pattern i on subj; on a match build its event and call on_event,
  * whose return goes to *r.  @return 1 on a match, 0 on none
  */
-static int run_pattern(struct rule_table *t, size_t i, const char *subj,
+static int run_pattern(struct pat_table *t, size_t i, const char *subj,
 		       size_t n,
-		       int (*on_event)(void *ud, const struct rule_event *ev),
+		       int (*on_event)(void *ud, const struct pat_event *ev),
 		       void *ud, int *r)
 {
 	const struct pat *p = &t->pats[i];
@@ -718,7 +718,7 @@ static int run_pattern(struct rule_table *t, size_t i, const char *subj,
 		return 0;               /* no match, or a limit hit */
 	const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
 	uint32_t novec = pcre2_get_ovector_count(t->md);
-	struct rule_event ev;
+	struct pat_event ev;
 	ev.name = p->name;
 	ev.step = p->step;
 	ev.sev = p->sev;
@@ -741,7 +741,7 @@ static int run_pattern(struct rule_table *t, size_t i, const char *subj,
 		/* groups that did not take part or matched nothing */
 		if (s == PCRE2_UNSET || e <= s || e > n)
 			continue;
-		struct rule_cap *cap = &ev.caps[ev.ncaps++];
+		struct pat_cap *cap = &ev.caps[ev.ncaps++];
 		cap->name = sv_make(p->caps[c].name, p->caps[c].len);
 		cap->value = sv_make(subj + s, e - s);
 	}
@@ -749,8 +749,8 @@ static int run_pattern(struct rule_table *t, size_t i, const char *subj,
 	return 1;
 }
 
-int rule_table_match(struct rule_table *t, struct sv text,
-		     int (*on_event)(void *ud, const struct rule_event *ev),
+int pattern_match(struct pat_table *t, struct sv text,
+		     int (*on_event)(void *ud, const struct pat_event *ev),
 		     void *ud)
 {
 	static const char empty[1] = "";

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_rule.c -- libFuzzer target for the pattern-table loader and
- * matcher (src/rule.c), fed arbitrary text as a user's pattern file.
+ * matcher (src/pattern.c), fed arbitrary text as a user's pattern file.
  * The first input byte chooses the mode: bit 0 set loads a fixed
  * two-pattern file first (so names can clash across files and events
  * come in file order); the rest is the pattern file, written to a
@@ -10,8 +10,8 @@
  * A load that fails must say where (FILE:LINE:COL inside the file, code
  * SFB_E_RULE); a table that loads is matched against a few fixed entry
  * texts and against the input itself, and every event must keep the
- * contract of rule.h (a valid name and step, views inside the text, at
- * most RULE_MAX_CAPS fields, the callback count returned, a stop
+ * contract of pattern.h (a valid name and step, views inside the text, at
+ * most PAT_MAX_CAPS fields, the callback count returned, a stop
  * honoured).  A broken invariant aborts, which libFuzzer and replay.c
  * report.
  *
@@ -25,7 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rule.h"
+#include "pattern.h"
 #include "sv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -119,7 +119,7 @@ static int inside(struct sv outer, struct sv v)
 	       (size_t)(v.p - outer.p) <= outer.n - v.n;
 }
 
-static int on_event(void *ud, const struct rule_event *ev)
+static int on_event(void *ud, const struct pat_event *ev)
 {
 	struct chk *c = ud;
 	c->calls++;
@@ -136,7 +136,7 @@ static int on_event(void *ud, const struct rule_event *ev)
 	/* an empty text may come back as another empty view */
 	if ((c->text.n && ev->text.p != c->text.p) ||
 	    ev->text.n != c->text.n || !inside(ev->text, ev->match) ||
-	    ev->ncaps > RULE_MAX_CAPS)
+	    ev->ncaps > PAT_MAX_CAPS)
 		abort();
 	for (size_t i = 0; i < ev->ncaps; i++)
 		if (ev->caps[i].name.n == 0 || ev->caps[i].value.n == 0 ||
@@ -145,17 +145,17 @@ static int on_event(void *ud, const struct rule_event *ev)
 	return c->stop_at && c->calls >= c->stop_at ? 3 : 0;
 }
 
-static void match_one(struct rule_table *t, struct sv text)
+static void match_one(struct pat_table *t, struct sv text)
 {
 	struct chk c = { text, 0, 0 };
-	int n = rule_table_match(t, text, on_event, &c);
-	if (n != c.calls || (size_t)n > rule_table_count(t))
+	int n = pattern_match(t, text, on_event, &c);
+	if (n != c.calls || (size_t)n > pattern_count(t))
 		abort();
 	if (n < 1)
 		return;
 	/* a stop at the first event: -3, and nothing after it */
 	struct chk s = { text, 0, 1 };
-	if (rule_table_match(t, text, on_event, &s) != -3 || s.calls != 1)
+	if (pattern_match(t, text, on_event, &s) != -3 || s.calls != 1)
 		abort();
 }
 
@@ -177,7 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct sfb_err err;
 	memset(&err, 0, sizeof err);
-	struct rule_table *t = rule_table_load(paths, &err);
+	struct pat_table *t = pattern_load(paths, &err);
 	if (!t) {
 		/* the error is in the input, at a line and column of it */
 		size_t plen = strlen(input.path);
@@ -192,13 +192,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
-	if (rule_table_count(t) > SFB_MAX_PATTERNS ||
-	    rule_table_count(t) < (two ? 2u : 0u))
+	if (pattern_count(t) > SFB_MAX_PATTERNS ||
+	    pattern_count(t) < (two ? 2u : 0u))
 		abort();
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
 		match_one(t, sv_cstr(texts[i]));
 	match_one(t, sv_make((const char *)f, n));
 	match_one(t, SV_NULL);
-	rule_table_free(t);
+	pattern_free(t);
 	return 0;
 }
