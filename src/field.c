@@ -86,8 +86,6 @@
 	X(MSG_BODY_LEN, "msg.body_length", I, M, 0, "body bytes")         \
 	X(MSG_TRUNCATED, "msg.truncated", B, M, 0,                        \
 	  "the log cut the message short")                                \
-	X(MSG_COPY, "msg.copy", B, M, 0,                                  \
-	  "another hop's copy of a message already seen")                 \
 	X(MSG_IN_SESSION, "msg.in_session", B, M, 0,                      \
 	  "the message belongs to a sign-in")                             \
 	X(MSG_HEADER, "header", T, M, 1,                                  \
@@ -455,8 +453,6 @@ static int get_msg(struct field_item *it, int id, struct sv key,
 		return v_int(v, (int64_t)m->body.n);
 	case F_MSG_TRUNCATED:
 		return v_bool(v, m->flags & MSG_F_TRUNCATED);
-	case F_MSG_COPY:
-		return v_bool(v, it->copy);
 	case F_MSG_IN_SESSION:
 		return v_bool(v, it->session_id != 0);
 	case F_MSG_HEADER: {
