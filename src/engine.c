@@ -67,6 +67,7 @@ struct eng {
 	const struct fmt_rec *rec;      /* the record being handled */
 	uint64_t malformed;
 	uint64_t rule_limits;
+	struct expr_scratch *scratch;   /* this engine's regex match data */
 	enum sfb_sev worst;
 	struct sess_state *buckets[NBUCKETS];
 	struct finding *file_f;         /* findings of no session */
@@ -97,9 +98,14 @@ static void eval_agg(void *ud, size_t i, uint64_t *matched,
 	*total = ev->counters[2 * (ev->slot + i) + 1];
 }
 
-static struct expr_ctx ctx_of(struct eval *ev)
+static struct expr_ctx ctx_of(struct eng *e, struct eval *ev)
 {
-	struct expr_ctx c = { eval_get, eval_agg, ev };
+	struct expr_ctx c;
+	memset(&c, 0, sizeof c);
+	c.get = eval_get;
+	c.agg = eval_agg;
+	c.ud = ev;
+	c.scratch = e->scratch;
 	return c;
 }
 
@@ -117,7 +123,7 @@ static void index_rules(struct eng *e)
 		n += expr_nagg(rules_get(rs, i)->cond);
 	e->aggs = sfb_xcalloc(n ? n : 1, sizeof *e->aggs);
 	for (size_t i = 0; i < e->nrules; i++) {
-		const struct rule *r = rules_get(rs, i);
+		const struct rules_rule *r = rules_get(rs, i);
 		e->rule_slot[i] = e->naggs;
 		for (size_t k = 0; k < expr_nagg(r->cond); k++) {
 			struct agg_ref *a = &e->aggs[e->naggs];
@@ -199,7 +205,7 @@ static void first_line_of(struct sv t, char *out, size_t n)
 }
 
 static void evidence_add(struct finding *f, const struct eval *ev,
-			 const struct rule *r, const struct expr_ctx *c)
+			 const struct rules_rule *r, struct expr_ctx *c)
 {
 	const struct field_item *it = &ev->it;
 	struct finding_evidence *x;
@@ -271,8 +277,8 @@ static void step_evidence(struct finding *f, const struct sess *s,
 static void fire(struct eng *e, struct finding **list, size_t *n,
 		 size_t *cap, size_t ri, struct eval *ev)
 {
-	const struct rule *r = rules_get(e->cfg.rules, ri);
-	struct expr_ctx c = ctx_of(ev);
+	const struct rules_rule *r = rules_get(e->cfg.rules, ri);
+	struct expr_ctx c = ctx_of(e, ev);
 	struct finding *f = NULL;
 	for (size_t i = 0; i < *n; i++)
 		if ((*list)[i].rule == r)
@@ -295,6 +301,7 @@ static void fire(struct eng *e, struct finding **list, size_t *n,
 				 sizeof f->remediation);
 	}
 	f->count++;
+	e->rule_limits += c.limit_hits;
 	if (ev->it.sess && !r->output)
 		step_evidence(f, ev->it.sess, r->step);
 	if (!ev->it.sess || r->output || !f->nev)
@@ -309,7 +316,7 @@ static void run_rules(struct eng *e, struct eval *ev)
 	enum expr_scope scope = ev->it.scope;
 	unsigned id = ev->it.session_id;
 	struct sess_state *st = NULL;
-	struct expr_ctx c = ctx_of(ev);
+	struct expr_ctx c = ctx_of(e, ev);
 	/* aggregates: counted per open session */
 	if (id && scope != EXPR_SCOPE_SESSION) {
 		for (size_t k = 0; k < e->naggs; k++) {
@@ -326,7 +333,7 @@ static void run_rules(struct eng *e, struct eval *ev)
 		}
 	}
 	for (size_t i = 0; i < e->nrules; i++) {
-		const struct rule *r = rules_get(e->cfg.rules, i);
+		const struct rules_rule *r = rules_get(e->cfg.rules, i);
 		if (!r->enabled || r->scope != scope)
 			continue;
 		ev->slot = e->rule_slot[i];
@@ -341,6 +348,7 @@ static void run_rules(struct eng *e, struct eval *ev)
 			     ev);
 		}
 	}
+	e->rule_limits += c.limit_hits;
 }
 
 static int finding_cmp(const void *x, const void *y)
@@ -349,15 +357,15 @@ static int finding_cmp(const void *x, const void *y)
 	if (a->sev != b->sev)
 		return a->sev > b->sev ? -1 : 1;
 	/* what a message or event showed before a session's summary */
-	int sa = rules_scope(a->rule) == EXPR_SCOPE_SESSION;
-	int sb = rules_scope(b->rule) == EXPR_SCOPE_SESSION;
+	int sa = a->rule->scope == EXPR_SCOPE_SESSION;
+	int sb = b->rule->scope == EXPR_SCOPE_SESSION;
 	if (sa != sb)
 		return sa - sb;
-	if (rules_priority(a->rule) != rules_priority(b->rule))
-		return rules_priority(a->rule) > rules_priority(b->rule)
+	if (a->rule->priority != b->rule->priority)
+		return a->rule->priority > b->rule->priority
 		       ? -1 : 1;
-	return rules_index(a->rule) < rules_index(b->rule) ? -1
-	       : rules_index(a->rule) > rules_index(b->rule);
+	return a->rule->index < b->rule->index ? -1
+	       : a->rule->index > b->rule->index;
 }
 
 static void note_worst(struct eng *e, const struct finding *f, size_t n)
@@ -617,6 +625,8 @@ struct eng *eng_new(const struct eng_config *cfg, const struct eng_sink *sk)
 		e->cfg.want |= ENG_SESSIONS;
 	msg_init(&e->msg);
 	index_rules(e);
+	if (e->nrules)
+		e->scratch = expr_scratch_new();
 	return e;
 }
 
@@ -684,6 +694,7 @@ void eng_free(struct eng *e)
 	if (!e)
 		return;
 	msg_free(&e->msg);
+	expr_scratch_free(e->scratch);
 	free(e->rule_slot);
 	free(e->aggs);
 	free(e);
