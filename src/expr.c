@@ -1320,7 +1320,8 @@ struct expr_tmpl *expr_tmpl_compile(const char *src, size_t n,
 	n = c.n;
 	while (i < n && !c.failed) {
 		char ch = src[i];
-		if ((ch == '{' || ch == '}') && i + 1 < n && src[i + 1] == ch) {
+		if ((ch == '{' || ch == '}') && i + 1 < n &&
+		    src[i + 1] == ch) {
 			tmpl_text(t, src + lit, i + 1 - lit);
 			i += 2;
 			lit = i;
