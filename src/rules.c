@@ -671,10 +671,12 @@ static int map_pos(const struct lfile *f, const struct text *t, size_t off,
 			p++;
 		indent = (size_t)(p - q);
 	} else {
-		for (size_t c = 0; c < t->start.column && p < end; c++)
-			for (p++; p < end && ((unsigned char)*p & 0xC0) == 0x80;
-			     p++)
-				;
+		/* the column counts characters: skip UTF-8 tails */
+		for (size_t c = 0; c < t->start.column && p < end; c++) {
+			p++;
+			while (p < end && ((unsigned char)*p & 0xC0) == 0x80)
+				p++;
+		}
 		if (t->style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
 		    t->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
 			p++;
@@ -739,7 +741,8 @@ static int compile_list(struct loader *L, struct entry *e)
 		struct sv digits = neg ? sv_make(s.p + 1, s.n - 1) : s;
 		v->type = EXPR_T_STR;
 		v->s = s;
-		if (plain && (!strcmp(t->s, "true") || !strcmp(t->s, "false"))) {
+		if (plain && (!strcmp(t->s, "true") ||
+			      !strcmp(t->s, "false"))) {
 			v->type = EXPR_T_BOOL;
 			v->i = t->s[0] == 't';
 		} else if (plain && digits.n && sv_is_digit(digits.p[0])) {
