@@ -83,7 +83,6 @@ struct entry {
 	struct text *seq;       /* owned: references or items */
 	size_t nseq;
 	int toggle;             /* a rule entry of only rule + enabled */
-	int dead;               /* replaced by a later directory's */
 	struct expr_value *vals; /* list: the items as literals, owned */
 };
 
@@ -102,6 +101,8 @@ struct loader {
 	size_t nents;
 	size_t counts[3];       /* entries of each kind */
 	int dir;
+	struct entry **idx;     /* owned: macros and lists by name */
+	size_t nidx;
 };
 
 struct rules {
@@ -365,7 +366,7 @@ static struct entry *find_entry(struct loader *L, enum kind kind,
 {
 	for (size_t i = 0; i < L->nents; i++) {
 		struct entry *e = &L->ents[i];
-		if (!e->dead && e->kind == kind &&
+		if (e->kind == kind &&
 		    sv_eq(sv_make(entry_name(e)->s, entry_name(e)->n), name))
 			return e;
 	}
@@ -607,9 +608,58 @@ static int env_resolve(void *ud, struct sv name, struct sv key,
 	return L->fields->resolve(L->fields->ud, name, key, out);
 }
 
+/* Order of the index: kind, then name as bytes. */
+static int cmp_key(enum kind ka, struct sv a, const struct entry *b)
+{
+	if (ka != b->kind)
+		return ka < b->kind ? -1 : 1;
+	const struct text *t = &b->v[b->kind == E_MACRO ? K_MACRO : K_LIST];
+	size_t n = a.n < t->n ? a.n : t->n;
+	int c = n ? memcmp(a.p, t->s, n) : 0;
+	if (c)
+		return c;
+	return a.n < t->n ? -1 : a.n > t->n;
+}
+
+static int cmp_idx(const void *a, const void *b)
+{
+	const struct entry *x = *(struct entry *const *)a;
+	const struct text *t = &x->v[x->kind == E_MACRO ? K_MACRO : K_LIST];
+	return cmp_key(x->kind, sv_make(t->s, t->n),
+		       *(struct entry *const *)b);
+}
+
+/* Sort the macros and lists so the compiler finds them fast. */
+static void build_index(struct loader *L)
+{
+	L->idx = sfb_xcalloc(L->nents ? L->nents : 1, sizeof *L->idx);
+	for (size_t i = 0; i < L->nents; i++)
+		if (L->ents[i].kind != E_RULE)
+			L->idx[L->nidx++] = &L->ents[i];
+	if (L->nidx)
+		qsort(L->idx, L->nidx, sizeof *L->idx, cmp_idx);
+}
+
+static struct entry *lookup(struct loader *L, enum kind kind,
+			    struct sv name)
+{
+	size_t lo = 0, hi = L->nidx;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_key(kind, name, L->idx[mid]);
+		if (!c)
+			return L->idx[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
 static int env_macro(void *ud, struct sv name, struct sv *src)
 {
-	struct entry *e = find_entry(ud, E_MACRO, name);
+	struct entry *e = lookup(ud, E_MACRO, name);
 	if (!e)
 		return -1;
 	*src = sv_make(e->v[K_COND].s, e->v[K_COND].n);
@@ -619,7 +669,7 @@ static int env_macro(void *ud, struct sv name, struct sv *src)
 static int env_list(void *ud, struct sv name,
 		    const struct expr_value **items, size_t *n)
 {
-	struct entry *e = find_entry(ud, E_LIST, name);
+	struct entry *e = lookup(ud, E_LIST, name);
 	if (!e)
 		return -1;
 	*items = e->vals;
@@ -901,6 +951,7 @@ static struct rules *compile_all(struct loader *L)
 						strlen(rs->paths[i]));
 	}
 	int rc = 0;
+	build_index(L);
 	for (size_t i = 0; i < L->nents && !rc; i++)
 		if (L->ents[i].kind == E_LIST)
 			rc = compile_list(L, &L->ents[i]);
@@ -927,6 +978,7 @@ static void loader_done(struct loader *L)
 	for (size_t i = 0; i < L->nents; i++)
 		entry_free(&L->ents[i]);
 	free(L->ents);
+	free(L->idx);
 	for (size_t i = 0; i < L->nfiles; i++) {
 		free(L->files[i].path);
 		free(L->files[i].buf);

@@ -39,9 +39,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rules *rs = rules_load_mem("fuzz.yaml", (const char *)data,
 					  size, &env, &err);
 	if (!rs) {
+		/* YAML breaks lines at LF, CR, and NEL, LS, PS in UTF-8 */
 		unsigned long lines = 1;
 		for (size_t i = 0; i < size; i++)
-			lines += data[i] == '\n';
+			lines += data[i] == '\n' || data[i] == '\r' ||
+				 data[i] == 0x85 || data[i] == 0xA8 ||
+				 data[i] == 0xA9;
 		if ((err.code != SFB_E_RULE && err.code != SFB_E_LIMIT) ||
 		    strncmp(err.msg, "fuzz.yaml:", 10) ||
 		    !strstr(err.msg, ": error: ") || err.line < 1 ||
