@@ -61,6 +61,10 @@ struct rules_rule {
 		   *remediation_src;
 	const char *const *refs;  /* references, nrefs of them */
 	size_t nrefs;
+	int priority;           /* priority: -100..100, default 0; among
+				 * findings of one severity the higher
+				 * one is the top finding */
+	size_t index;           /* its place in the rule set */
 	const char *file;       /* the file that defined it */
 	unsigned long line;     /* 1-based line of its `rule:` key */
 };
