@@ -855,14 +855,15 @@ static const char *keep_name(struct catalog *cat, const char *path)
 	return s;
 }
 
-/* Load one YAML file into the catalog, as part of layer. */
-static int load_file(struct catalog *cat, const char *path, size_t layer,
+/* Parse one YAML text named path into the catalog, as part of layer. */
+static int load_text(struct catalog *cat, const char *path,
+		     const char *buf, size_t len, size_t layer,
 		     struct sfb_err *err)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	if (read_file(path, &buf, &len, err))
-		return -1;
+	if (len > SFB_CATALOG_MAX_FILE)
+		return sfb_err_set(err, SFB_E_LIMIT, 0, "%s: error: file "
+				   "larger than %d bytes", path,
+				   SFB_CATALOG_MAX_FILE);
 	struct loader L = { cat, keep_name(cat, path), layer, NULL, err };
 	yaml_parser_t p;
 	yaml_document_t doc, next;
@@ -894,6 +895,18 @@ out_doc:
 	yaml_document_delete(&doc);
 out_parser:
 	yaml_parser_delete(&p);
+	return rc;
+}
+
+/* Load one YAML file into the catalog, as part of layer. */
+static int load_file(struct catalog *cat, const char *path, size_t layer,
+		     struct sfb_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	if (read_file(path, &buf, &len, err))
+		return -1;
+	int rc = load_text(cat, path, buf, len, layer, err);
 	free(buf);
 	return rc;
 }
@@ -925,8 +938,8 @@ static int load_dir(struct catalog *cat, const char *dir, size_t layer,
 		if (!is_yaml_name(de->d_name))
 			continue;
 		if (n == MAX_FILES) {
-			rc = sfb_err_set(err, SFB_E_LIMIT, 0, "%s: error: more "
-					 "than %d catalog files", dir,
+			rc = sfb_err_set(err, SFB_E_LIMIT, 0, "%s: error: "
+					 "more than %d catalog files", dir,
 					 MAX_FILES);
 			break;
 		}
@@ -987,6 +1000,22 @@ struct catalog *catalog_load(const char *const *paths, struct sfb_err *err)
 		if (rc)
 			goto fail;
 	}
+	if (resolve_sources(cat, err))
+		goto fail;
+	return cat;
+fail:
+	catalog_free(cat);
+	return NULL;
+}
+
+struct catalog *catalog_load_mem(const struct catalog_text *texts,
+				 size_t n, struct sfb_err *err)
+{
+	struct catalog *cat = sfb_xcalloc(1, sizeof *cat);
+	for (size_t i = 0; i < n; i++)
+		if (load_text(cat, texts[i].name, texts[i].data, texts[i].len,
+			      i, err))
+			goto fail;
 	if (resolve_sources(cat, err))
 		goto fail;
 	return cat;

@@ -129,6 +129,19 @@ struct catalog;
  */
 struct catalog *catalog_load(const char *const *paths, struct sfb_err *err)
 	SFB_WUR;
+/* A catalog file held in memory (catalog_load_mem). */
+struct catalog_text {
+	const char *name;       /* the name errors give, "site.yaml" */
+	const char *data;       /* YAML text, not NUL-terminated */
+	size_t len;
+};
+/*
+ * The same from texts in memory, each text a layer of its own (tests,
+ * fuzzing, an embedded catalog).  Errors as catalog_load, named by
+ * texts[i].name; SFB_E_IO cannot happen.
+ */
+struct catalog *catalog_load_mem(const struct catalog_text *texts,
+				 size_t n, struct sfb_err *err) SFB_WUR;
 void catalog_free(struct catalog *cat);
 
 /* Number of entries; catalog_get(cat, i) for i < count, else NULL. */

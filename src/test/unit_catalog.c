@@ -210,6 +210,79 @@ static void test_find(const struct catalog *cat)
 	CHECK(catalog_find(NULL, "hresult", "0x80EFxxxx") == NULL);
 }
 
+/*
+ * testdata/catalog-check.md records, per entry, the sources its check
+ * was verified against: each shipped entry needs its row there, with
+ * the same source keys, and no row may be left unchecked.
+ */
+static void test_check_doc(const struct catalog *cat)
+{
+	FILE *f = fopen("testdata/catalog-check.md", "r");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	size_t n = catalog_count(cat);
+	char *seen = calloc(n ? n : 1, 1);
+	char line[4096];
+	while (fgets(line, sizeof line, f)) {
+		/* | file | kind | code | sources | inference | row | what | */
+		char *col[8];
+		size_t k = 0;
+		if (line[0] != '|' || strncmp(line, "| file", 6) == 0 ||
+		    strncmp(line, "|---", 4) == 0)
+			continue;
+		char *p = line + 1;
+		while (k < 8) {
+			char *bar = strstr(p, " |");
+			if (!bar)
+				break;
+			*bar = '\0';
+			while (*p == ' ')
+				p++;
+			col[k++] = p;
+			p = bar + 2;
+		}
+		CHECK(k == 7);
+		if (k != 7)
+			continue;
+		CHECK(strcmp(col[6], "NOT CHECKED") != 0 && strlen(col[6]) > 20);
+		const struct catalog_entry *e = catalog_find(cat, col[1],
+							     col[2]);
+		CHECK(e != NULL);
+		if (!e) {
+			fprintf(stderr, "catalog-check.md: no entry %s %s\n",
+				col[1], col[2]);
+			continue;
+		}
+		char keys[512] = "";
+		size_t len = 0;
+		for (size_t i = 0; i < e->nsources; i++)
+			len += (size_t)snprintf(keys + len, sizeof keys - len,
+						"%s%s", i ? ", " : "",
+						e->sources[i]->key);
+		if (strcmp(keys, col[3]) != 0) {
+			fprintf(stderr, "catalog-check.md: %s %s cites '%s', "
+				"the entry '%s'\n", col[1], col[2], col[3],
+				keys);
+			CHECK(0);
+		}
+		CHECK(strcmp(col[4], e->inference ? "yes" : "") == 0);
+		for (size_t i = 0; i < n; i++)
+			if (catalog_get(cat, i) == e)
+				seen[i] = 1;
+	}
+	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		if (!seen[i]) {
+			fprintf(stderr, "catalog-check.md: %s %s not "
+				"checked\n",
+				catalog_kind_name(catalog_get(cat, i)->kind),
+				catalog_get(cat, i)->code);
+			CHECK(0);
+		}
+	free(seen);
+}
+
 /* ------------------------------------------------------------------ */
 /* lookups                                                             */
 
@@ -611,6 +684,7 @@ int main(void)
 	test_shipped_complete(cat);
 	test_shipped_covers_research(cat);
 	test_find(cat);
+	test_check_doc(cat);
 	test_lookup(cat);
 	test_decode();
 	test_format(cat);
