@@ -185,8 +185,10 @@ check-symbols: $(LIB_OBJ)
 install: $(B)/sfblog
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5
+	install -d $(DESTDIR)$(DATADIR)/rules/catalog
 	install -m 755 $(B)/sfblog $(DESTDIR)$(BINDIR)/sfblog
-	install -m 644 rules/* $(DESTDIR)$(DATADIR)/rules/
+	install -m 644 $(filter-out rules/catalog,$(wildcard rules/*)) $(DESTDIR)$(DATADIR)/rules/
+	install -m 644 rules/catalog/* $(DESTDIR)$(DATADIR)/rules/catalog/
 	install -m 644 man/sfblog.1 $(DESTDIR)$(MANDIR)/man1/sfblog.1
 	install -m 644 man/sfblog-rules.5 $(DESTDIR)$(MANDIR)/man5/sfblog-rules.5
 
