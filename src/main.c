@@ -1154,7 +1154,12 @@ static int cmd_explain(int argc, char **argv)
 			rep_verdict_rule(stdout, r, g.color);
 			continue;
 		}
-		if (catalog_explain(cat, q, stdout) > 0)
+		struct catalog_result *res = sfb_xcalloc(1, sizeof *res);
+		int found = catalog_lookup(cat, q, res) > 0 || res->has_hr;
+		if (found)
+			(void)catalog_format_result(res, q, 0, stdout);
+		free(res);
+		if (found)
 			continue;
 		errorf("'%s': no rule and no catalog entry of that name or "
 		       "code", q);
