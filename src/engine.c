@@ -183,9 +183,14 @@ static void msg_summary(const struct field_item *it, char *out, size_t n)
 	if (m->kind == MSG_RESPONSE) {
 		struct sv rm = m->proto == MSG_SIP && m->cseq_method.n
 			? m->cseq_method : it->req_method;
-		snprintf(out, n, "%.*s answered %d %.*s%s",
+		struct sv path = m->proto == MSG_HTTP ? it->req_uri : SV_NULL;
+		long q = sv_find_char(path, '?');
+		if (q >= 0)
+			path.n = (size_t)q;
+		snprintf(out, n, "%.*s%s%.*s answered %d %.*s%s",
 			 (int)(rm.n > 24 ? 24 : rm.n), rm.n ? rm.p : "?",
-			 m->status, (int)(m->status_reason.n > 40 ? 40
+			 path.n ? " " : "", (int)(path.n > 80 ? 80 : path.n),
+			 path.p ? path.p : "", m->status, (int)(m->status_reason.n > 40 ? 40
 			 : m->status_reason.n), m->status_reason.p, diag);
 	} else {
 		snprintf(out, n, "%.*s %.*s%s",
@@ -283,6 +288,16 @@ static void fire(struct eng *e, struct finding **list, size_t *n,
 	for (size_t i = 0; i < *n; i++)
 		if ((*list)[i].rule == r)
 			f = &(*list)[i];
+	if (f && f->nev && ev->it.sess == NULL) {
+		/* two patterns on one entry, or one message: once */
+		const struct finding_evidence *last = &f->ev[f->nev - 1];
+		int64_t line = ev->it.msg ? (int64_t)ev->it.msg->line_first
+					  : (int64_t)ev->it.line;
+		const char *file = ev->it.msg ? ev->it.msg->file
+					      : ev->it.file;
+		if (last->file == file && (int64_t)last->line == line)
+			return;
+	}
 	if (!f) {
 		if (*n == *cap) {
 			*cap = *cap ? *cap * 2 : 4;
@@ -302,9 +317,15 @@ static void fire(struct eng *e, struct finding **list, size_t *n,
 	}
 	f->count++;
 	e->rule_limits += c.limit_hits;
-	if (ev->it.sess && !r->output)
-		step_evidence(f, ev->it.sess, r->step);
-	if (!ev->it.sess || r->output || !f->nev)
+	if (!ev->it.sess) {
+		evidence_add(f, ev, r, &c);
+		return;
+	}
+	/* a session: the rule's summary, then the lines of its step */
+	if (r->output)
+		evidence_add(f, ev, r, &c);
+	step_evidence(f, ev->it.sess, r->step);
+	if (!f->nev)
 		evidence_add(f, ev, r, &c);
 }
 
@@ -368,6 +389,25 @@ static int finding_cmp(const void *x, const void *y)
 	       : a->rule->index > b->rule->index;
 }
 
+/*
+ * Drop fallback findings (a rule's "fallback: true") of a list that
+ * holds another finding at least as severe.  @return the new count
+ */
+static size_t drop_fallbacks(struct finding *f, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		int drop = 0;
+		for (size_t j = 0; f[i].rule->fallback && j < n; j++)
+			if (j != i && !f[j].rule->fallback &&
+			    f[j].sev >= f[i].sev)
+				drop = 1;
+		if (!drop)
+			f[k++] = f[i];
+	}
+	return k;
+}
+
 static void note_worst(struct eng *e, const struct finding *f, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -401,6 +441,7 @@ static void on_session(void *ud, const struct sess *s)
 		st = state_get(e, s->id, 0);
 	}
 	if (st) {
+		st->nf = drop_fallbacks(st->f, st->nf);
 		f = st->f;
 		nf = st->nf;
 		for (size_t i = 0; i < nf; i++) {
@@ -654,6 +695,7 @@ int eng_run(struct eng *e, const char *const *files, size_t nfiles,
 	if (e->sess)
 		sess_flush(e->sess);
 	ana_finish(&e->ana);
+	e->file_nf = drop_fallbacks(e->file_f, e->file_nf);
 	qsort(e->file_f, e->file_nf, sizeof *e->file_f, finding_cmp);
 	note_worst(e, e->file_f, e->file_nf);
 	if (e->sink.on_end)

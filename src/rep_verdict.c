@@ -68,32 +68,78 @@ void rep_verdict_session(FILE *out, const struct rep_session_line *l,
 {
 	const char *oc = l->outcome == SESS_SIGNED_IN ? C_GREEN
 			 : l->outcome == SESS_FAILED_OUT ? C_RED : C_YELLOW;
-	fprintf(out, "  session %-3u %-32s %s%-10s%s", l->id,
+	fprintf(out, "  session %-3u %-32s %s%s%s", l->id,
 		l->user[0] ? l->user : "(user not seen)", col(color, oc),
 		sess_outcome_name(l->outcome), col(color, C_RESET));
 	if (l->top_rule[0])
-		fprintf(out, " %s%s%s %s: %s", col(color,
+		fprintf(out, "%*s %s%s%s %s: %s",
+			10 - (int)strlen(sess_outcome_name(l->outcome)), "",
+			col(color,
 			sev_color(l->top_sev)), sfb_sev_name(l->top_sev),
 			col(color, C_RESET), l->top_rule, l->top_title);
 	fputc('\n', out);
 }
 
-/* Text of several lines, each indented by ind. */
+#define WRAP 78
+
+/*
+ * A rule's text under a label: paragraphs (blank-line separated) are
+ * joined and wrapped to WRAP columns; a line starting with "- " or
+ * "* " starts a list item.  Rule texts are written for this.
+ */
 static void indent_text(FILE *out, const char *label, const char *text,
 			const char *ind)
 {
+	size_t lead = strlen(ind) + strlen(label), col = 0;
 	const char *p = text;
-	int first = 1;
+	int first = 1, linestart = 1;
 	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		fprintf(out, "%s%s%.*s\n", ind, first ? label : "      ",
-			(int)n, p);
-		first = 0;
-		p += n;
-		if (*p == '\n')
+		if (*p == '\n') {
+			/* a blank line or a list item breaks the line */
+			const char *q = p + 1;
+			while (*q == ' ')
+				q++;
+			if (*q == '\n' || ((*q == '-' || *q == '*') &&
+					    q[1] == ' ')) {
+				if (col)
+					fputc('\n', out);
+				if (*q == '\n' && q[1])
+					fputc('\n', out);
+				col = 0;
+				linestart = 1;
+				p = *q == '\n' ? q + 1 : q;
+				continue;
+			}
 			p++;
+			continue;
+		}
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		size_t w = strcspn(p, " \n");
+		if (col && col + 1 + w > WRAP - lead) {
+			fputc('\n', out);
+			col = 0;
+			linestart = 1;
+		}
+		if (linestart) {
+			fprintf(out, "%s%s", ind, first ? label : "");
+			if (!first)
+				for (size_t i = 0; i < strlen(label); i++)
+					fputc(' ', out);
+			first = 0;
+			linestart = 0;
+		} else {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(p, 1, w, out);
+		col += w;
+		p += w;
 	}
+	if (col)
+		fputc('\n', out);
 }
 
 void rep_verdict_finding(FILE *out, const struct finding *f, int color,

@@ -24,7 +24,7 @@
 /* The keys of an entry; which kind accepts which is in key_kinds. */
 enum key { K_RULE, K_MACRO, K_LIST, K_SEV, K_TITLE, K_STEP, K_SCOPE,
 	   K_COND, K_OUTPUT, K_EXPL, K_REMED, K_REFS, K_ITEMS, K_ENABLED,
-	   K_PRIORITY, K__COUNT };
+	   K_PRIORITY, K_FALLBACK, K__COUNT };
 
 enum kind { E_RULE, E_MACRO, E_LIST };
 
@@ -50,6 +50,7 @@ static const struct {
 	[K_ITEMS] = { "items", 1u << E_LIST, 1, 1024 },
 	[K_ENABLED] = { "enabled", 1u << E_RULE, 0, 8 },
 	[K_PRIORITY] = { "priority", 1u << E_RULE, 0, 8 },
+	[K_FALLBACK] = { "fallback", 1u << E_RULE, 0, 8 },
 };
 
 /* Required keys of a rule (a macro: condition; a list: items). */
@@ -290,6 +291,11 @@ static int check_entry(struct loader *L, struct entry *e, yaml_mark_t map)
 		return FAIL_AT(L, f, v[K_ENABLED].start, "bad value '%.32s' "
 			       "for 'enabled': expected true or false",
 			       v[K_ENABLED].s);
+	if (v[K_FALLBACK].s && strcmp(v[K_FALLBACK].s, "true") &&
+	    strcmp(v[K_FALLBACK].s, "false"))
+		return FAIL_AT(L, f, v[K_FALLBACK].start, "bad value '%.32s' "
+			       "for 'fallback': expected true or false",
+			       v[K_FALLBACK].s);
 	if (v[K_PRIORITY].s) {
 		uint64_t x;
 		struct sv p = sv_cstr(v[K_PRIORITY].s);
@@ -915,6 +921,7 @@ static int compile_rule(struct loader *L, const struct expr_env *env,
 				      v[K_STEP].s);
 	r->enabled = !v[K_ENABLED].s || strcmp(v[K_ENABLED].s, "false");
 	r->priority = v[K_PRIORITY].s ? atoi_checked(v[K_PRIORITY].s) : 0;
+	r->fallback = v[K_FALLBACK].s && !strcmp(v[K_FALLBACK].s, "true");
 	r->line = (unsigned long)e->at.line + 1;
 	r->id = take(&v[K_RULE]);
 	r->cond_src = take(&v[K_COND]);
