@@ -15,6 +15,7 @@
 #include "check.h"
 #include "expr.h"
 #include "fake_fields.h"
+#include "field.h"
 #include "rules.h"
 #include "sv.h"
 
@@ -444,8 +445,29 @@ static void test_mem(void)
 	rules_free(rs);
 }
 
+/* The three signatures against the real field table. */
+static void test_real_fields(void)
+{
+	struct sfb_err err = { 0 };
+	struct expr_env real = { field_resolve, NULL, NULL, NULL };
+	const char *dirs[] = { DIR "real", NULL };
+	struct rules *rs = rules_load(dirs, &real, &err);
+	CHECK(rs != NULL);
+	if (!rs) {
+		fprintf(stderr, "load: %s\n", err.msg);
+		return;
+	}
+	CHECK_INT(rules_count(rs), 4);
+	const struct rules_rule *r = rules_find(rs, "auth.register-401-loop");
+	CHECK(r != NULL && expr_nagg(r->cond) == 2);
+	r = rules_find(rs, "disc.autodiscover-loop-500");
+	CHECK(r != NULL && expr_nagg(r->cond) == 2);
+	rules_free(rs);
+}
+
 int main(void)
 {
+	test_real_fields();
 	test_bad();
 	test_good();
 	test_override();
