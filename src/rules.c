@@ -103,6 +103,7 @@ struct loader {
 	int dir;
 	struct entry **idx;     /* owned: macros and lists by name */
 	size_t nidx;
+	size_t bytes;           /* of all files read */
 };
 
 struct rules {
@@ -531,6 +532,10 @@ static int read_file(struct loader *L, const char *path)
 	if (n > RULES_MAX_FILE)
 		return fail_pos(L, f, SFB_E_LIMIT, 1, 1, "file larger than "
 				"%u bytes", RULES_MAX_FILE);
+	L->bytes += n;
+	if (L->bytes > RULES_MAX_TOTAL)
+		return fail_pos(L, f, SFB_E_LIMIT, 1, 1, "rule files larger "
+				"than %u bytes in all", RULES_MAX_TOTAL);
 	return parse_file(L, f);
 }
 
@@ -875,8 +880,8 @@ static int compile_rule(struct loader *L, const struct expr_env *env,
 					    &r->explanation,
 					    &r->remediation };
 	for (int i = 0; i < 4; i++) {
-		if (!v[tk[i]].s)
-			continue;
+		if (!v[tk[i]].s || (tk[i] == K_OUTPUT && !v[tk[i]].n))
+			continue;       /* output: "" is no output */
 		struct expr_tmpl *t = expr_tmpl_compile(v[tk[i]].s,
 							v[tk[i]].n, scope,
 							env, &xe);

@@ -365,6 +365,18 @@ static void test_mem(void)
 	CHECK_INT(rules_count(rs), 1);
 	CHECK_INT(rules_get(rs, 0)->step, SFB_STEP_DISCOVERY);
 	CHECK_INT(rules_get(rs, 0)->nrefs, 0);
+	CHECK(rules_get(rs, 0)->output == NULL);
+	rules_free(rs);
+
+	/* output: "" is no output */
+	static const char empty_out[] =
+		"- rule: a.b\n  severity: info\n  title: t\n"
+		"  step: general\n  scope: message\n  condition: 'true'\n"
+		"  output: ''\n  explanation: e\n  remediation: r\n";
+	rs = rules_load_mem("o.yaml", empty_out, sizeof empty_out - 1,
+			    &fields, &err);
+	CHECK(rs != NULL && rules_get(rs, 0)->output == NULL &&
+	      !strcmp(rules_get(rs, 0)->output_src, ""));
 	rules_free(rs);
 
 	/* empty and comment-only files hold no rules */
