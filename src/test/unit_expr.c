@@ -382,6 +382,19 @@ static void test_scopes(void)
 	       __LINE__);
 }
 
+/* open n times, "true", close n times, into out (400 bytes) */
+static void nest(char *out, const char *open, int n, const char *close)
+{
+	size_t k = 0, lo = strlen(open), lc = strlen(close);
+	for (int i = 0; i < n; i++, k += lo)
+		memcpy(out + k, open, lo);
+	memcpy(out + k, "true", 4);
+	k += 4;
+	for (int i = 0; i < n; i++, k += lc)
+		memcpy(out + k, close, lc);
+	out[k] = '\0';
+}
+
 static void test_errors(void)
 {
 	BAD("msg.staus == 401", 1, "unknown field 'msg.staus'");
@@ -456,33 +469,17 @@ static void test_errors(void)
 	BAD("exists(nofield)", 8, "unknown field 'nofield'");
 	BAD("and", 1, "expected a field, a number, a string, true, false or "
 	    "'(', found 'and'");
-	/* nesting depth */
+	/* nesting depth: 64 levels are fine, 65 are not */
 	char deep[400];
-	size_t k = 0;
-	for (int i = 0; i < 70; i++)
-		deep[k++] = '(';
-	memcpy(deep + k, "true", 4);
-	k += 4;
-	for (int i = 0; i < 70; i++)
-		deep[k++] = ')';
-	deep[k] = '\0';
+	nest(deep, "(", 70, ")");
 	BAD(deep, 65, "nested too deeply (more than 64 levels)");
-	memcpy(deep, "not ", 4);
-	k = 0;
-	for (int i = 0; i < 70; i++, k += 4)
-		memcpy(deep + k, "not ", 4);
-	memcpy(deep + k, "true", 5);
+	nest(deep, "not ", 70, "");
 	BAD(deep, 257, "nested too deeply (more than 64 levels)");
-	/* 64 levels are fine */
-	k = 0;
-	for (int i = 0; i < 63; i++)
-		deep[k++] = '(';
-	memcpy(deep + k, "true", 4);
-	k += 4;
-	for (int i = 0; i < 63; i++)
-		deep[k++] = ')';
-	deep[k] = '\0';
+	nest(deep, "(", 64, ")");
 	CHECK_INT(msg(deep), 1);
+	nest(deep, "not ", 64, "");
+	CHECK_INT(msg(deep), 1);
+	size_t k;
 	/* source length */
 	size_t big = EXPR_MAX_SRC + 1;
 	char *s = malloc(big + 1);
