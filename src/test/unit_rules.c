@@ -475,6 +475,15 @@ static void test_real_fields(void)
 	r = rules_find(rs, "disc.autodiscover-loop-500");
 	CHECK(r != NULL && expr_nagg(r->cond) == 2);
 	rules_free(rs);
+
+	/* the examples of the man page */
+	const char *man[] = { DIR "man", NULL };
+	rs = rules_load(man, &real, &err);
+	CHECK(rs != NULL);
+	if (!rs)
+		fprintf(stderr, "load: %s\n", err.msg);
+	CHECK_INT(rules_count(rs), 5);
+	rules_free(rs);
 }
 
 int main(void)
