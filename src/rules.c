@@ -104,6 +104,8 @@ struct loader {
 	struct entry **idx;     /* owned: macros and lists by name */
 	size_t nidx;
 	size_t bytes;           /* of all files read */
+	size_t copied;          /* of all scalars taken (aliases repeat) */
+	size_t compiled;        /* memory of all compiled conditions */
 };
 
 struct rules {
@@ -111,6 +113,8 @@ struct rules {
 	size_t n;
 	char **paths;           /* owned: the files the rules came from */
 	size_t npaths;
+	void **keep;            /* owned: the lists the conditions borrow */
+	size_t nkeep;
 };
 
 /* ---- errors ------------------------------------------------------------ */
@@ -170,6 +174,13 @@ static int take_scalar(struct loader *L, size_t file, yaml_node_t *nd,
 	if (nd->data.scalar.length > max)
 		return FAIL_AT(L, file, nd->start_mark, "'%s' longer than %zu "
 			       "bytes", what, max);
+	L->copied += nd->data.scalar.length + 1;
+	if (L->copied > RULES_MAX_TOTAL)
+		return fail_pos(L, file, SFB_E_LIMIT,
+				(unsigned long)nd->start_mark.line + 1,
+				(unsigned long)nd->start_mark.column + 1,
+				"more than %u bytes of text in all (YAML "
+				"aliases repeat it)", RULES_MAX_TOTAL);
 	t->s = sfb_xstrndup((const char *)nd->data.scalar.value,
 			    nd->data.scalar.length);
 	t->n = nd->data.scalar.length;
@@ -936,8 +947,29 @@ void rules_free(struct rules *rs)
 	for (size_t i = 0; i < rs->npaths; i++)
 		free(rs->paths[i]);
 	free(rs->paths);
+	for (size_t i = 0; i < rs->nkeep; i++)
+		free(rs->keep[i]);
+	free(rs->keep);
 	free(rs->v);
 	free(rs);
+}
+
+/* The conditions borrow the lists: the ruleset keeps them. */
+static void keep_lists(struct loader *L, struct rules *rs)
+{
+	for (size_t i = 0; i < L->nents; i++) {
+		struct entry *e = &L->ents[i];
+		if (e->kind != E_LIST || !e->vals)
+			continue;
+		rs->keep = sfb_xrealloc(rs->keep, (rs->nkeep + e->nseq + 1) *
+					sizeof *rs->keep);
+		rs->keep[rs->nkeep++] = e->vals;
+		e->vals = NULL;
+		for (size_t k = 0; k < e->nseq; k++) {
+			rs->keep[rs->nkeep++] = e->seq[k].s;
+			e->seq[k].s = NULL;
+		}
+	}
 }
 
 /* The second pass: lists, macros, rules. */
@@ -970,7 +1002,14 @@ static struct rules *compile_all(struct loader *L)
 		struct rules_rule *r = &rs->v[rs->n++];
 		r->file = rs->paths[e->file];
 		rc = compile_rule(L, &env, e, r);
+		L->compiled += expr_size(r->cond);
+		if (!rc && L->compiled > RULES_MAX_MEMORY)
+			rc = fail_pos(L, e->file, SFB_E_LIMIT, r->line,
+				      (unsigned long)e->at.column + 1,
+				      "the conditions take more than %u "
+				      "bytes in all", RULES_MAX_MEMORY);
 	}
+	keep_lists(L, rs);
 	if (rc) {
 		rules_free(rs);
 		return NULL;

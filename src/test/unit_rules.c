@@ -432,6 +432,30 @@ static void test_mem(void)
 		     "lists") == 0);
 	free(s);
 
+	/* YAML aliases repeat text: the total is bounded */
+	cap = 512 << 10;
+	s = malloc(cap);
+	k = (size_t)snprintf(s, cap, "- list: a\n  items: [&x ");
+	memset(s + k, 'y', 1000);
+	k += 1000;
+	s[k++] = ']';
+	s[k++] = '\n';
+	for (int i = 0; i < 17 && k + 4200 * 4 < cap; i++) {
+		k += (size_t)snprintf(s + k, cap - k, "- list: b%d\n  "
+				      "items: [", i);
+		for (int j = 0; j < RULES_MAX_ITEMS; j++)
+			k += (size_t)snprintf(s + k, cap - k, "*x,");
+		s[k - 1] = ']';
+		s[k++] = '\n';
+	}
+	memset(&err, 0, sizeof err);
+	CHECK(k < cap);
+	CHECK(rules_load_mem("a.yaml", s, k, &fields, &err) == NULL);
+	CHECK_INT(err.code, SFB_E_LIMIT);
+	CHECK(strstr(err.msg, "error: more than 67108864 bytes of text in "
+		     "all (YAML aliases repeat it)") != NULL);
+	free(s);
+
 	/* a list of 0x hex, negative and bool literals */
 	static const char l[] =
 		"- list: hr\n  items: [0x80EF0191, -1]\n"
