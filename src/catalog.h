@@ -221,7 +221,9 @@ struct catalog_result {
  * "ms-diagnostics: 1010", "x-ms-diagnostics 28032", "28032",
  * "0x80ef0191", "80EF0191", "0X8007052E", "SEC_E_WRONG_PRINCIPAL",
  * "0x80090322", "52e", "SIPPROXY_E_ROUTING_MSG_CERT_MISMATCH",
- * "c3e93d67", "NEED NEW CERT".  Matches come most specific first:
+ * "c3e93d67", "NEED NEW CERT", and a header value pasted whole
+ * ("ms-diagnostics: 1010.2;reason=...", the id before '.' or ';').
+ * Matches come most specific first:
  * codes and aliases, then entries of a decoded HRESULT value, then the
  * id range or HRESULT family (only for an id the catalog does not
  * list), then signatures containing the text (only when nothing else

@@ -313,6 +313,12 @@ static void test_lookup(const struct catalog *cat)
 	CHECK(has(&r, 0, "ms-diagnostics", "1010", CATALOG_BY_CODE));
 	CHECK_INT(catalog_lookup(cat, "ms-diagnostics: 1010", &r), 1);
 	CHECK(has(&r, 0, "ms-diagnostics", "1010", CATALOG_BY_CODE));
+	/* a header value pasted whole, with a sub-code */
+	CHECK_INT(catalog_lookup(cat, "ms-diagnostics: 1010.2;reason=\"x\";"
+				 "source=\"edge.contoso.com\"", &r), 1);
+	CHECK(has(&r, 0, "ms-diagnostics", "1010", CATALOG_BY_CODE));
+	CHECK_INT(catalog_lookup(cat, "28032 ;source=\"fe\"", &r), 1);
+	CHECK(has(&r, 0, "x-ms-diagnostics", "28032", CATALOG_BY_CODE));
 	CHECK_INT(catalog_lookup(cat, "MS-DIAGNOSTICS-PUBLIC: 4003", &r), 1);
 	CHECK(has(&r, 0, "ms-diagnostics", "4003", CATALOG_BY_CODE));
 	/* a kind filters: 1010 is no web service id */
