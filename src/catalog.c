@@ -93,6 +93,24 @@ const char *catalog_step_name(enum catalog_step s)
 	return (unsigned)s < CATALOG_S__COUNT ? step_names[s] : "?";
 }
 
+enum sfb_step catalog_sfb_step(enum catalog_step s)
+{
+	switch (s) {
+	case CATALOG_S_DISCOVERY:
+		return SFB_STEP_DISCOVERY;
+	case CATALOG_S_CONNECTIVITY:
+		return SFB_STEP_CONNECTIVITY;
+	case CATALOG_S_AUTH:
+		return SFB_STEP_AUTH;
+	case CATALOG_S_REDIRECT:
+		return SFB_STEP_REDIRECT;
+	case CATALOG_S_SETTINGS:
+		return SFB_STEP_SETTINGS;
+	default:
+		return SFB_STEP_NONE;
+	}
+}
+
 int catalog_kind_parse(const char *s)
 {
 	for (int k = 0; k < CATALOG_K__COUNT; k++)

@@ -155,6 +155,13 @@ const struct catalog_source *catalog_source_get(const struct catalog *cat,
 const struct catalog_source *catalog_source_find(const struct catalog *cat,
 						 const char *key);
 
+/*
+ * The sign-in step of sfb.h for a catalog step: discovery to settings
+ * map one to one; server-to-server, after-sign-in and any give
+ * SFB_STEP_NONE.
+ */
+enum sfb_step catalog_sfb_step(enum catalog_step s);
+
 /* "ms-diagnostics"... / "discovery"...; catalog_*_parse: -1 if none. */
 const char *catalog_kind_name(enum catalog_kind k);
 int catalog_kind_parse(const char *s);

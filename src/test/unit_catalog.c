@@ -672,6 +672,11 @@ static void test_errors(void)
 	for (int s = 0; s < CATALOG_S__COUNT; s++)
 		CHECK(catalog_step_parse(catalog_step_name(
 			(enum catalog_step)s)) == s);
+	CHECK(catalog_sfb_step(CATALOG_S_DISCOVERY) == SFB_STEP_DISCOVERY);
+	CHECK(catalog_sfb_step(CATALOG_S_AUTH) == SFB_STEP_AUTH);
+	CHECK(catalog_sfb_step(CATALOG_S_SETTINGS) == SFB_STEP_SETTINGS);
+	CHECK(catalog_sfb_step(CATALOG_S_S2S) == SFB_STEP_NONE);
+	CHECK(catalog_sfb_step(CATALOG_S_ANY) == SFB_STEP_NONE);
 	CHECK(catalog_kind_parse("nope") == -1);
 	CHECK(catalog_step_parse(NULL) == -1);
 }
