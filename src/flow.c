@@ -27,8 +27,9 @@
  * becomes "others" and every later new endpoint shares it.
  *
  * Text: names, labels and notes are stored as printable ASCII (the
- * ladder is piped and grepped): control bytes become '?' (tab and
- * line ends a space), each non-ASCII UTF-8 sequence one '?'; a text
+ * ladder is piped and grepped), through the sanitiser of esc.h: control
+ * and invalid bytes become its visible escapes (`\x1b`), tab and line
+ * ends a space, each other non-ASCII character one '?'; a text
  * that does not fit its field ends in '~' (Call-IDs are cut plain, so
  * they stay a prefix).
  *
@@ -51,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "esc.h"
 #include "flow.h"
 #include "sv.h"
 
@@ -120,36 +122,31 @@ struct flow {
 static void put_text(char *dst, size_t cap, size_t *len, struct sv v,
 		     char mark)
 {
-	int in_seq = 0;
+	char form[ESC_MAX];
 
 	if (cap == 0)
 		return;
-	for (size_t i = 0; i < v.n; i++) {
+	for (size_t i = 0; i < v.n;) {
 		unsigned char c = (unsigned char)v.p[i];
-		char o;
+		size_t flen;
+		int kept;
 
-		if (c >= 0x80) {
-			/* one '?' per UTF-8 sequence, not per byte */
-			if (in_seq && (c & 0xC0) == 0x80)
-				continue;
-			in_seq = 1;
-			o = '?';
-		} else {
-			in_seq = 0;
-			if (c == '\t' || c == '\r' || c == '\n')
-				o = ' ';
-			else if (c < 0x20 || c == 0x7f)
-				o = '?';
-			else
-				o = (char)c;
+		i += esc_next(v.p + i, v.n - i, 0, form, &flen, &kept);
+		if (c == '\t' || c == '\r' || c == '\n') {
+			form[0] = ' ';
+			flen = 1;
+		} else if (kept && flen > 1) {
+			form[0] = '?';  /* one cell per character */
+			flen = 1;
 		}
-		if (*len + 1 >= cap) {
+		if (*len + flen >= cap) {
 			if (mark && cap >= 2)
 				dst[cap - 2] = mark;
 			*len = cap - 1;
 			break;
 		}
-		dst[(*len)++] = o;
+		memcpy(dst + *len, form, flen);
+		*len += flen;
 	}
 	dst[*len] = '\0';
 }

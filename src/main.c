@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "ana.h"
+#include "esc.h"
 #include "flow.h"
 #include "lr.h"
 #include "msg.h"
@@ -177,14 +179,37 @@ struct opts {
 
 static struct opts g;
 
+/*
+ * One message on standard error: "sfblog: KIND: TEXT\n".  The text
+ * holds file names, log text and arguments, so it goes through the
+ * sanitiser (esc.h): one message is always one line.
+ */
+static void SFB_PRINTF(2, 0) vmessage(const char *kind, const char *fmt,
+				      va_list ap)
+{
+	char small[512], *buf = small;
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	if (n >= (int)sizeof small) {
+		buf = sfb_xmalloc((size_t)n + 1);
+		vsnprintf(buf, (size_t)n + 1, fmt, ap2);
+	}
+	va_end(ap2);
+	fprintf(stderr, "sfblog: %s: ", kind);
+	if (n > 0)
+		esc_write(stderr, buf, (size_t)n, 0);
+	fputc('\n', stderr);
+	if (buf != small)
+		free(buf);
+}
+
 static void SFB_PRINTF(1, 2) errorf(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("sfblog: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("error", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void SFB_PRINTF(1, 2) warnf(const char *fmt, ...)
@@ -192,23 +217,22 @@ static void SFB_PRINTF(1, 2) warnf(const char *fmt, ...)
 	if (g.quiet)
 		return;
 	va_list ap;
-	fputs("sfblog: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("warning", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void SFB_NORETURN SFB_PRINTF(1, 2) usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("sfblog: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("error", fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'sfblog --help'.\n", stderr);
+	fputs("Try 'sfblog --help'.\n", stderr);
 	exit(EXIT_ERROR);
 }
+
+static int finish_output(int rc);
 
 static void print_help(FILE *out, enum command cmd)
 {
@@ -370,11 +394,11 @@ static void parse_args(int argc, char **argv)
 	const char *c = argv[1];
 	if (strcmp(c, "-h") == 0 || strcmp(c, "--help") == 0) {
 		print_help(stdout, CMD_NONE);
-		exit(EXIT_OK);
+		exit(finish_output(EXIT_OK));
 	}
 	if (strcmp(c, "-V") == 0 || strcmp(c, "--version") == 0) {
 		print_version();
-		exit(EXIT_OK);
+		exit(finish_output(EXIT_OK));
 	}
 	unsigned mask = 0;
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
@@ -549,10 +573,10 @@ static void parse_args(int argc, char **argv)
 			break;
 		case OPT_HELP:
 			print_help(stdout, g.cmd);
-			exit(EXIT_OK);
+			exit(finish_output(EXIT_OK));
 		case OPT_VERSION:
 			print_version();
-			exit(EXIT_OK);
+			exit(finish_output(EXIT_OK));
 		case OPT_BASE:
 			break;
 		}
@@ -639,9 +663,11 @@ static struct pat_table *load_rules(void)
 	struct pat_table *t = pattern_load(paths, &err);
 	if (!t) {
 		/* "FILE:LINE:COL: error: ..." says what it is already */
-		if (err.code == SFB_E_RULE)
-			fprintf(stderr, "sfblog: %s\n", err.msg);
-		else
+		if (err.code == SFB_E_RULE) {
+			fputs("sfblog: ", stderr);
+			esc_puts(stderr, err.msg);
+			fputc('\n', stderr);
+		} else
 			errorf("%s", err.msg);
 		exit(EXIT_ERROR);
 	}
@@ -1069,6 +1095,12 @@ static int order_cmp(const void *x, const void *y)
 
 int main(int argc, char **argv)
 {
+	/*
+	 * A reader that goes away (`sfblog messages x | head -1`) ends the
+	 * run at once through SIGPIPE, like cat or git: exit status 141 in
+	 * the shell, no message.  Set it even when our parent ignored it.
+	 */
+	signal(SIGPIPE, SIG_DFL);
 	parse_args(argc, argv);
 	if (g.cmd == CMD_FLOW)
 		g.width = term_width();
