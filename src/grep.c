@@ -13,6 +13,8 @@
 struct grep_re {
 	pcre2_code *code;       /* owned */
 	pcre2_match_data *md;   /* owned, reused by every match */
+	pcre2_match_context *mctx; /* owned: the limits below */
+	pcre2_jit_stack *jit;   /* owned, may be NULL */
 };
 
 struct grep_re *grep_new(const char *pattern, int caseless,
@@ -38,18 +40,35 @@ struct grep_re *grep_new(const char *pattern, int caseless,
 	struct grep_re *re = sfb_xmalloc(sizeof *re);
 	re->code = code;
 	re->md = pcre2_match_data_create_from_pattern(code, NULL);
-	if (!re->md)
+	re->mctx = pcre2_match_context_create(NULL);
+	if (!re->md || !re->mctx)
 		sfb_oom();
+	/* the pattern table's limits (pattern.c): bounded time and memory
+	 * whatever the pattern and the message */
+	pcre2_set_match_limit(re->mctx, GREP_MATCH_LIMIT);
+	pcre2_set_depth_limit(re->mctx, GREP_MATCH_LIMIT);
+	pcre2_set_heap_limit(re->mctx, GREP_HEAP_KIB);
+	re->jit = pcre2_jit_stack_create(32 * 1024, GREP_JIT_STACK, NULL);
+	if (re->jit)
+		pcre2_jit_stack_assign(re->mctx, NULL, re->jit);
 	return re;
 }
 
-int grep_match(struct grep_re *re, struct sv subject)
+int grep_match(struct grep_re *re, struct sv subject, struct sfb_err *err)
 {
 	static const char empty[1] = "";
 	int rc = pcre2_match(re->code,
 			     (PCRE2_SPTR)(subject.p ? subject.p : empty),
-			     subject.n, 0, 0, re->md, NULL);
-	return rc >= 0;
+			     subject.n, 0, 0, re->md, re->mctx);
+	if (rc >= 0)
+		return 1;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	PCRE2_UCHAR msg[160];
+	if (pcre2_get_error_message(rc, msg, sizeof msg) < 0)
+		return sfb_err_set(err, SFB_E_LIMIT, 0, "regex match error "
+				   "%d", rc);
+	return sfb_err_set(err, SFB_E_LIMIT, 0, "%s", (const char *)msg);
 }
 
 const char *grep_version(char *out, size_t outsz)
@@ -73,6 +92,8 @@ void grep_free(struct grep_re *re)
 	if (!re)
 		return;
 	pcre2_match_data_free(re->md);
+	pcre2_match_context_free(re->mctx);
+	pcre2_jit_stack_free(re->jit);
 	pcre2_code_free(re->code);
 	free(re);
 }

@@ -691,6 +691,7 @@ struct run {
 	struct grep_re *re;     /* borrowed: --grep */
 	struct rep_json *json;  /* borrowed */
 	uint64_t malformed;     /* for --strict */
+	uint64_t grep_errors;   /* messages --grep could not test */
 	uint64_t stderr_warns;
 };
 
@@ -701,6 +702,28 @@ static void run_warn(struct run *r, unsigned long line, struct sv text)
 		return;         /* the report lists them */
 	if (r->stderr_warns++ < g.max_warn)
 		warnf("%s:%lu: %.*s", r->path, line, (int)text.n, text.p);
+}
+
+/*
+ * A malformed message (msg.h MSG_F_MALFORMED) is malformed input for
+ * --strict; `messages` and `flow` warn about it as analyze's report
+ * does (msg_problem: the same text).
+ */
+static void run_msg_problems(struct run *r, const struct msg *m)
+{
+	static const unsigned kinds[] = { MSG_F_BAD_START, MSG_F_BAD_HEADER,
+					  MSG_F_CL_MISMATCH,
+					  MSG_F_CL_INVALID };
+	char text[160];
+	if (!(m->flags & MSG_F_MALFORMED))
+		return;
+	r->malformed++;
+	if (g.cmd == CMD_ANALYZE)
+		return;         /* the report lists them (ana_msg) */
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (msg_problem(m, kinds[i], text, sizeof text) &&
+		    r->stderr_warns++ < g.max_warn)
+			warnf("%s:%lu: %s", r->path, m->line_first, text);
 }
 
 static int status_match(int status)
@@ -727,8 +750,19 @@ static int msg_match(struct run *r, const struct msg *m)
 		return 0;
 	if (g.call_id && !sv_eq(m->call_id, sv_cstr(g.call_id)))
 		return 0;
-	if (r->re && !grep_match(r->re, sv_make(m->buf, m->len)))
-		return 0;
+	if (r->re) {
+		struct sfb_err err = { 0 };
+		int rc = grep_match(r->re, sv_make(m->buf, m->len), &err);
+		if (rc < 0) {
+			/* not a "no match": said, counted, exit status 2 */
+			r->grep_errors++;
+			if (r->stderr_warns++ < g.max_warn)
+				warnf("%s:%lu: message not tested against "
+				      "--grep: %s", r->path, m->line_first,
+				      err.msg);
+		}
+		return rc > 0;
+	}
 	return 1;
 }
 
@@ -778,6 +812,7 @@ static void on_msg(struct run *r, const struct fmt_rec *rec)
 	if (rec->truncated)
 		r->malformed++;
 	(void)sip_parse(m);
+	run_msg_problems(r, m);
 	if (g.cmd == CMD_MESSAGES) {
 		if (!msg_match(r, m))
 			return;
@@ -1005,6 +1040,12 @@ static int run_stream(struct run *r, int *findings)
 	if (g.strict && r->malformed && rc == EXIT_OK) {
 		errorf("'%s': %" PRIu64 " malformed or truncated input(s) "
 		       "(--strict)", r->name, r->malformed);
+		rc = EXIT_ERROR;
+	}
+	if (r->grep_errors) {
+		errorf("'%s': %" PRIu64 " message(s) could not be tested "
+		       "against --grep (a match limit was hit): simplify "
+		       "the regex", r->name, r->grep_errors);
 		rc = EXIT_ERROR;
 	}
 	if (g.cmd == CMD_ANALYZE) {

@@ -202,3 +202,27 @@ const char *msg_label(const struct msg *m, char *out, size_t outsz)
 	}
 	return out;
 }
+
+int msg_problem(const struct msg *m, unsigned flag, char *out,
+		size_t outsz)
+{
+	if (!(m->flags & flag & MSG_F_MALFORMED) ||
+	    (flag != MSG_F_BAD_START && (m->flags & MSG_F_BAD_START)))
+		return 0;
+	if (flag == MSG_F_BAD_START) {
+		snprintf(out, outsz, "framed block is not a SIP or HTTP "
+			 "message");
+	} else if (flag == MSG_F_BAD_HEADER) {
+		snprintf(out, outsz, "header line without a colon skipped");
+	} else if (flag == MSG_F_CL_MISMATCH) {
+		snprintf(out, outsz, "Content-Length %lld does not match the "
+			 "%zu-byte body", (long long)m->content_length,
+			 m->body.n);
+	} else {
+		const struct msg_hdr *h = msg_hdr_get(m, "Content-Length");
+		struct sv v = h ? h->value : SV_NULL;
+		snprintf(out, outsz, "invalid Content-Length '%.*s'",
+			 (int)(v.n > 40 ? 40 : v.n), v.p ? v.p : "");
+	}
+	return 1;
+}

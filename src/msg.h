@@ -34,6 +34,13 @@ enum msg_kind { MSG_KIND_UNKNOWN = 0, MSG_REQUEST, MSG_RESPONSE };
 #define MSG_F_CL_INVALID  0x10u /* Content-Length negative / huge / junk */
 #define MSG_F_NO_BLANK    0x20u /* no blank line after the headers */
 #define MSG_F_LIMIT       0x40u /* more headers than kept */
+/*
+ * The flags that make a message malformed input: each is warned about
+ * with file:line (msg_problem) by every command and counts for
+ * --strict.  (Truncation is the log's own warning, not repeated here.)
+ */
+#define MSG_F_MALFORMED (MSG_F_BAD_START | MSG_F_BAD_HEADER |             \
+			 MSG_F_CL_MISMATCH | MSG_F_CL_INVALID)
 
 struct msg_param {
 	struct sv name, value;  /* value unquoted; empty if no '=' */
@@ -147,6 +154,14 @@ const struct msg_hdr *msg_hdr_get(const struct msg *m, const char *name);
  * NULL */
 const struct sv *msg_param_get(const struct msg_param *params, size_t n,
 			       const char *name);
+/*
+ * The warning for one malformation flag (one bit of MSG_F_MALFORMED)
+ * of a parsed message, e.g. "invalid Content-Length 'twelve'", into
+ * out.  @return 1 when m carries that flag (and it applies: a message
+ * that is not SIP/HTTP has nothing else to say), 0 when not
+ */
+int msg_problem(const struct msg *m, unsigned flag, char *out,
+		size_t outsz);
 /* "INVITE" / "401" style label: method for requests, status for
  * responses, written into out (>= 16 bytes). @return out */
 const char *msg_label(const struct msg *m, char *out, size_t outsz);
