@@ -41,6 +41,7 @@ struct fmt {
 	struct held *held;         /* owned */
 	size_t nheld, held_cap;
 	unsigned long seen;        /* lines fed before the decision */
+	unsigned long skipped;     /* of them, over-long (fmt_skip) */
 	int failed;                /* gave up: every call fails */
 };
 
@@ -87,10 +88,11 @@ static void drop_held(struct fmt *f)
  * junk: once FMT_HOLD_MAX bytes are held, a line that does not fit is
  * held as a one-byte stand-in, which counts the same.
  */
-static void hold_line(struct fmt *f, struct sv line, unsigned long lineno)
+static void hold_line(struct fmt *f, struct sv line, unsigned long lineno,
+		      int stand_in)
 {
 	size_t n = line.n;
-	int stand_in = n > FMT_HOLD_MAX - f->hlen;
+	stand_in |= n > FMT_HOLD_MAX - f->hlen;
 	if (stand_in)
 		n = 0;
 	if (f->hlen + n > f->hcap) {
@@ -119,9 +121,15 @@ static int give_up(struct fmt *f, struct sfb_err *err)
 {
 	f->failed = 1;
 	drop_held(f);
-	sfb_err_set(err, SFB_E_FORMAT, 0,
-		    "not a UccApilog or CLS text log: no entry line in the "
-		    "first %lu lines", f->seen);
+	if (f->skipped)
+		sfb_err_set(err, SFB_E_FORMAT, 0,
+			    "not a UccApilog or CLS text log: no entry line "
+			    "in the first %lu lines (%lu of them too long to "
+			    "read)", f->seen, f->skipped);
+	else
+		sfb_err_set(err, SFB_E_FORMAT, 0,
+			    "not a UccApilog or CLS text log: no entry line "
+			    "in the first %lu lines", f->seen);
 	if (err) {
 		err->line = 0;
 		err->col = 0;
@@ -152,7 +160,7 @@ int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
 	if (k == FMT_AUTO) {
 		if (f->nheld + 1 >= SFB_DETECT_LINES)
 			return give_up(f, err);
-		hold_line(f, line, lineno);
+		hold_line(f, line, lineno, 0);
 		return 0;
 	}
 	make_parser(f, k);
@@ -167,6 +175,20 @@ int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
 	if (rc)
 		return rc;
 	return feed_parser(f, line, lineno);
+}
+
+int fmt_skip(struct fmt *f, unsigned long lineno, struct sfb_err *err)
+{
+	if (f->kind != FMT_AUTO)
+		return 0;
+	if (f->failed)
+		return give_up(f, err);
+	f->seen++;
+	f->skipped++;
+	if (f->nheld + 1 >= SFB_DETECT_LINES)
+		return give_up(f, err);
+	hold_line(f, SV_NULL, lineno, 1);
+	return 0;
 }
 
 int fmt_finish(struct fmt *f, struct sfb_err *err)

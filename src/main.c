@@ -922,6 +922,7 @@ static int run_file(struct run *r, enum fmt_kind *kind)
 			break;
 		}
 		r->ana.lines++;
+		int fst;
 		if (st == LR_LONG) {
 			char buf[160];
 			snprintf(buf, sizeof buf, "line of %zu bytes skipped "
@@ -930,9 +931,12 @@ static int run_file(struct run *r, enum fmt_kind *kind)
 			run_warn(r, lineno, sv_cstr(buf));
 			if (g.cmd == CMD_ANALYZE)
 				ana_warn(&r->ana, lineno, "%s", buf);
-			continue;
+			/* before detection it is a line that is no entry */
+			fst = fmt_skip(f, lineno, &err);
+		} else {
+			fst = fmt_feed(f, line, lineno, &err);
 		}
-		if (fmt_feed(f, line, lineno, &err) < 0) {
+		if (fst < 0) {
 			errorf("'%s': %s", r->path, err.msg);
 			r->ana.failed = 1;
 			snprintf(r->ana.error, sizeof r->ana.error, "%s",
