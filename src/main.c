@@ -951,6 +951,16 @@ static int run_file(struct run *r, enum fmt_kind *kind)
 		snprintf(r->ana.error, sizeof r->ana.error, "%s", err.msg);
 		rc = EXIT_ERROR;
 	}
+	if (lr_bad_units(lr)) {
+		/* text that was not there: said, and malformed input */
+		char buf[160];
+		snprintf(buf, sizeof buf, "%" PRIu64 " invalid UTF-16 "
+			 "unit(s) read as U+FFFD, the first on this line",
+			 lr_bad_units(lr));
+		run_warn(r, lr_bad_line(lr), sv_cstr(buf));
+		if (g.cmd == CMD_ANALYZE)
+			ana_warn(&r->ana, lr_bad_line(lr), "%s", buf);
+	}
 	if (fmt_kind_get(f) != FMT_AUTO)
 		*kind = fmt_kind_get(f);
 	r->ana.enc = lr_encoding(lr);
