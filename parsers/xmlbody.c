@@ -52,7 +52,8 @@ const char *xmlbody_rc_text(int rc)
 {
 	switch (rc) {
 	case XMLBODY_REFUSED:
-		return "refused: it has a DOCTYPE (entities are never expanded)";
+		return "refused: it has a DOCTYPE (entities are never "
+		       "expanded)";
 	case XMLBODY_BAD:
 		return "not well-formed XML (or nested too deep, or too "
 		       "large)";

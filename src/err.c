@@ -54,7 +54,8 @@ int sfb_err_set(struct sfb_err *err, enum sfb_code code, int sys_errno,
 			size_t cap = sizeof err->msg, head = cap / 4;
 			size_t tail = cap - head - 4;   /* "...", the NUL */
 			memcpy(err->msg + head, "...", 3);
-			memcpy(err->msg + head + 3, full + n - (int)tail, tail);
+			memcpy(err->msg + head + 3, full + (size_t)n - tail,
+			       tail);
 			err->msg[cap - 1] = '\0';
 			free(full);
 		}

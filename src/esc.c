@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * esc.c -- the one sanitiser for bytes from logs and file names (see
- * esc.h): terminal form with visible escapes, JSON form as valid UTF-8.
+ * esc.h): secrets masked (secret.h), then the terminal form with
+ * visible escapes or the JSON form as valid UTF-8.
  * Reporters and main.c's messages call it; holds no state.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "esc.h"
+#include "secret.h"
+#include "sv.h"
 
 /*
  * Length of the valid UTF-8 sequence at p (n > 0, p[0] >= 0x80), 0 if
@@ -108,7 +111,13 @@ void esc_write(FILE *out, const char *p, size_t n, unsigned flags)
 {
 	size_t i = 0, run = 0;  /* run: bytes kept, not yet written */
 	char buf[ESC_MAX];
+	size_t mn;
+	char *masked = secret_mask(sv_make(p, n), &mn);
 
+	if (masked) {
+		p = masked;
+		n = mn;
+	}
 	while (i < n) {
 		size_t olen;
 		int kept;
@@ -125,6 +134,7 @@ void esc_write(FILE *out, const char *p, size_t n, unsigned flags)
 	}
 	if (run)
 		fwrite(p + n - run, 1, run, out);
+	free(masked);
 }
 
 void esc_puts(FILE *out, const char *s)
@@ -153,9 +163,13 @@ const char *esc_str(struct esc_tmp *t, const char *s)
 	if (!s)
 		return "";
 	size_t n = strlen(s);
-	if (esc_clean(s, n))
+	char *masked = secret_mask(sv_make(s, n), &n);
+	if (!masked && esc_clean(s, n))
 		return s;
-	/* at most 4 output bytes per input byte, plus the NUL */
+	if (masked)
+		s = masked;
+	/* at most 4 output bytes per input byte (\xHH; \u202e is 6
+	 * for 3), and the NUL */
 	char *d = sfb_xmalloc(n * 4 + 1), buf[ESC_MAX];
 	size_t i = 0, o = 0;
 	while (i < n) {
@@ -165,6 +179,7 @@ const char *esc_str(struct esc_tmp *t, const char *s)
 		o += olen;
 	}
 	d[o] = '\0';
+	free(masked);
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 8;
 		t->p = sfb_xrealloc(t->p, t->cap * sizeof *t->p);
@@ -184,6 +199,10 @@ void esc_tmp_free(struct esc_tmp *t)
 
 char *esc_utf8(struct sv v)
 {
+	size_t mn;
+	char *masked = secret_mask(v, &mn);
+	if (masked)
+		v = sv_make(masked, mn);
 	/* at most 3 output bytes (U+FFFD) per input byte */
 	char *d = sfb_xmalloc(v.n * 3 + 1);
 	const unsigned char *u = (const unsigned char *)v.p;
@@ -204,5 +223,6 @@ char *esc_utf8(struct sv v)
 		i += len;
 	}
 	d[o] = '\0';
+	free(masked);
 	return d;
 }

@@ -19,6 +19,10 @@
  * not start a valid UTF-8 sequence (bad lead, cut, overlong,
  * surrogate, above U+10FFFF) becomes `\xHH`.
  *
+ * Both forms first replace every secret by its kind and length
+ * (secret.h: web tickets, auth blobs, cookies): a report never shows
+ * one.
+ *
  * JSON form (esc_utf8): valid UTF-8 is kept; each invalid byte and each
  * NUL byte becomes U+FFFD (a NUL would cut a C string).
  *

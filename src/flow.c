@@ -27,7 +27,8 @@
  * becomes "others" and every later new endpoint shares it.
  *
  * Text: names, labels and notes are stored as printable ASCII (the
- * ladder is piped and grepped), through the sanitiser of esc.h: control
+ * ladder is piped and grepped), through the sanitiser of esc.h (secrets
+ * masked as secret.h says, then): control
  * and invalid bytes become its visible escapes (`\x1b`), tab and line
  * ends a space, each other non-ASCII character one '?'; a text
  * that does not fit its field ends in '~' (Call-IDs are cut plain, so
@@ -54,6 +55,7 @@
 
 #include "esc.h"
 #include "flow.h"
+#include "secret.h"
 #include "sv.h"
 
 #define FLOW_DEFAULT_ARROWS 10000
@@ -123,9 +125,14 @@ static void put_text(char *dst, size_t cap, size_t *len, struct sv v,
 		     char mark)
 {
 	char form[ESC_MAX];
+	size_t mn;
+	char *masked;
 
 	if (cap == 0)
 		return;
+	masked = secret_mask(v, &mn);   /* as esc.c does */
+	if (masked)
+		v = sv_make(masked, mn);
 	for (size_t i = 0; i < v.n;) {
 		unsigned char c = (unsigned char)v.p[i];
 		size_t flen;
@@ -149,6 +156,7 @@ static void put_text(char *dst, size_t cap, size_t *len, struct sv v,
 		*len += flen;
 	}
 	dst[*len] = '\0';
+	free(masked);
 }
 
 static void put_str(char *dst, size_t cap, size_t *len, const char *s)
