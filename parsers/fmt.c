@@ -24,7 +24,8 @@
 
 struct held {
 	size_t off, n;
-	int stand_in;              /* not kept: replayed as "?" */
+	int stand_in;              /* not kept: 1 replayed as "?", 2 (an
+				    * fmt_skip line) not replayed */
 	unsigned long lineno;
 };
 
@@ -86,13 +87,15 @@ static void drop_held(struct fmt *f)
  * Keep a copy of a line seen before the format is known.  Such a line
  * sniffed as neither format, so either parser can only count it as
  * junk: once FMT_HOLD_MAX bytes are held, a line that does not fit is
- * held as a one-byte stand-in, which counts the same.
+ * held as a one-byte stand-in, which counts the same.  @param stand_in
+ * 2: a line the reader skipped (fmt_skip), held only to count.
  */
 static void hold_line(struct fmt *f, struct sv line, unsigned long lineno,
 		      int stand_in)
 {
 	size_t n = line.n;
-	stand_in |= n > FMT_HOLD_MAX - f->hlen;
+	if (!stand_in && n > FMT_HOLD_MAX - f->hlen)
+		stand_in = 1;
 	if (stand_in)
 		n = 0;
 	if (f->hlen + n > f->hcap) {
@@ -167,6 +170,8 @@ int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
 	int rc = 0;
 	for (size_t i = 0; i < f->nheld && rc == 0; i++) {
 		const struct held *h = &f->held[i];
+		if (h->stand_in == 2)
+			continue;       /* fmt_skip: the caller warned */
 		struct sv v = h->stand_in ? SV_LIT("?") :
 			      sv_make(f->hbuf + h->off, h->n);
 		rc = feed_parser(f, v, h->lineno);
@@ -187,7 +192,7 @@ int fmt_skip(struct fmt *f, unsigned long lineno, struct sfb_err *err)
 	f->skipped++;
 	if (f->nheld + 1 >= SFB_DETECT_LINES)
 		return give_up(f, err);
-	hold_line(f, SV_NULL, lineno, 1);
+	hold_line(f, SV_NULL, lineno, 2);
 	return 0;
 }
 

@@ -69,7 +69,7 @@ static const struct {
 /* Parameters whose value is a secret (the kind is the name). */
 static const char *const params[] = {
 	"gssapi-data", "rspauth", "opaque", "response", "cnonce", "nonce",
-	"sig",
+	"sig", "access_token",
 };
 
 /* Schemes followed by a bare token. */

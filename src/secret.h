@@ -11,9 +11,10 @@
  *  - the value of a header line X-MS-WebTicket (web ticket), Cookie,
  *    Set-Cookie (cookie), to the end of its line;
  *  - the value of a parameter gssapi-data, response, rspauth, opaque,
- *    cnonce, nonce or sig (as in Authorization, WWW-Authenticate,
- *    Proxy-* and Authentication-Info; not after ';', as in a SIP URI's
- *    ";gruu;opaque=..."): quoted, or up to , ; blank or line end;
+ *    cnonce, nonce, sig or access_token (as in Authorization,
+ *    WWW-Authenticate, Proxy-*, Authentication-Info or a URL query;
+ *    not after ';', as in a SIP URI's ";gruu;opaque=..."): quoted, or
+ *    up to , ; & > blank or line end;
  *  - a bare token of 16 or more base64 characters after the scheme
  *    NTLM, Negotiate, Kerberos, Bearer or Basic;
  *  - an XML element Assertion (SAML assertion), RequestedSecurityToken,
