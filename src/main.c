@@ -81,7 +81,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	X(ICASE, "ignore-case", 'i', 0, C_MSG, NULL,                      \
 	  "make --grep case-insensitive")                                 \
 	X(RAW, "raw", 0, 0, C_MSG, NULL,                                  \
-	  "print matching messages as they appear in the log")            \
+	  "print matching messages as logged (escapes, secrets and all)") \
 	X(FAILON, "fail-on", 0, 1, C_AN, "SEV",                           \
 	  "exit 1 on findings at or above SEV: info, warning, error, "    \
 	  "none (default warning)")                                       \
@@ -282,9 +282,16 @@ static void print_help(FILE *out, enum command cmd)
 	}
 	if (cmd == CMD_NONE || cmd == CMD_ANALYZE)
 		fputs("\nexit status: 0 no findings at or above --fail-on, 1 "
-		      "findings, 2 error.\n", out);
+		      "findings, 2 error", out);
 	else
-		fputs("\nexit status: 0 done, 2 error.\n", out);
+		fputs("\nexit status: 0 done, 2 error", out);
+	if (cmd == CMD_NONE)
+		fputs("\n(messages: also a message --grep could not test)",
+		      out);
+	else if (cmd == CMD_MESSAGES)
+		fputs(" (also: a message --grep could not test)", out);
+	fputs(";\n141 when the reader of the output goes away (a closed "
+	      "pipe).\n", out);
 }
 
 static void print_version(void)
