@@ -166,7 +166,6 @@ static cJSON *sess_obj(const struct sess *s)
 	add_str(o, "server_version", s->server_version);
 	add_str(o, "outcome", sess_outcome_name(s->outcome));
 	add_str(o, "outcome_text", s->outcome_text);
-	add_str(o, "advice", s->advice);
 	add_str(o, "severity", sfb_sev_name(ana_session_sev(s)));
 	add_time(o, "start", s->start);
 	add_time(o, "end", s->end);
