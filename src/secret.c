@@ -30,14 +30,14 @@ static int is_b64(int c)
 /* Does word (lowercase) start at v[i], with no name character before? */
 static int word_at(struct sv v, size_t i, const char *word)
 {
-	size_t n = strlen(word);
-	if (i + n > v.n)
+	if (i >= v.n || lower((unsigned char)v.p[i]) != word[0])
 		return 0;
 	if (i > 0 && (is_alnum((unsigned char)v.p[i - 1]) ||
 		      v.p[i - 1] == '-' || v.p[i - 1] == '_'))
 		return 0;
-	for (size_t k = 0; k < n; k++)
-		if (lower((unsigned char)v.p[i + k]) != word[k])
+	for (size_t k = 0; word[k]; k++)
+		if (i + k >= v.n ||
+		    lower((unsigned char)v.p[i + k]) != word[k])
 			return 0;
 	return 1;
 }
@@ -210,10 +210,20 @@ static int try_element(struct sv v, size_t i, struct secret_span *s)
 	return 0;
 }
 
+/* First letters of the names above: other bytes start nothing. */
+#define L(c) [c] = 1, [c - 32] = 1
+static const unsigned char first[256] = {
+	L('x'), L('s'), L('c'), L('g'), L('r'), L('o'), L('n'), L('a'),
+	L('k'), L('b'), ['<'] = 1,
+};
+#undef L
+
 int secret_find(struct sv v, size_t from, struct secret_span *s)
 {
 	for (size_t i = from; i < v.n; i++) {
 		unsigned char c = (unsigned char)v.p[i];
+		if (!first[c])
+			continue;
 		if (c == '<') {
 			if (try_element(v, i, s))
 				return 1;
