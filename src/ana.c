@@ -248,13 +248,10 @@ void ana_msg(struct ana *a, const struct msg *m, int copy,
 	if (m->flags & MSG_F_TRUNCATED)
 		a->truncated++;
 	/* the warnings are msg.c's, the same for every command */
-	static const unsigned kinds[] = { MSG_F_BAD_START, MSG_F_BAD_HEADER,
-					  MSG_F_CL_MISMATCH,
-					  MSG_F_CL_INVALID };
 	char text[160];
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if (msg_problem(m, kinds[i], text, sizeof text))
-			ana_warn(a, m->line_first, "%s", text);
+	for (unsigned it = 0; msg_problem_next(m, &it, NULL, text,
+					       sizeof text);)
+		ana_warn(a, m->line_first, "%s", text);
 	if (m->flags & MSG_F_BAD_START) {
 		a->bad_start++;
 		return;

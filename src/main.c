@@ -714,22 +714,18 @@ static void run_warn(struct run *r, unsigned long line, struct sv text)
 /*
  * A malformed message (msg.h MSG_F_MALFORMED) is malformed input for
  * --strict; `messages` and `flow` warn about it as analyze's report
- * does (msg_problem: the same text).
+ * does (msg_problem_next: the same text).
  */
 static void run_msg_problems(struct run *r, const struct msg *m)
 {
-	static const unsigned kinds[] = { MSG_F_BAD_START, MSG_F_BAD_HEADER,
-					  MSG_F_CL_MISMATCH,
-					  MSG_F_CL_INVALID };
 	char text[160];
-	if (!(m->flags & MSG_F_MALFORMED))
-		return;
-	r->malformed++;
+	if (m->flags & MSG_F_MALFORMED)
+		r->malformed++;
 	if (g.cmd == CMD_ANALYZE)
 		return;         /* the report lists them (ana_msg) */
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if (msg_problem(m, kinds[i], text, sizeof text) &&
-		    r->stderr_warns++ < g.max_warn)
+	for (unsigned it = 0; msg_problem_next(m, &it, NULL, text,
+					       sizeof text);)
+		if (r->stderr_warns++ < g.max_warn)
 			warnf("%s:%lu: %s", r->path, m->line_first, text);
 }
 
