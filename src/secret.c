@@ -88,6 +88,18 @@ static const struct {
 	{ "CipherValue", "security token" },
 };
 
+/*
+ * Is v[k..] already a label "<kind, " (a text masked before, e.g. a
+ * ladder label that goes into JSON)?  Masking is idempotent.
+ */
+static int is_label(struct sv v, size_t k, const char *kind)
+{
+	size_t n = strlen(kind);
+	return k + n + 3 <= v.n && v.p[k] == '<' &&
+	       memcmp(v.p + k + 1, kind, n) == 0 && v.p[k + 1 + n] == ',' &&
+	       v.p[k + 2 + n] == ' ';
+}
+
 static int try_header(struct sv v, size_t i, struct secret_span *s)
 {
 	for (size_t h = 0; h < sizeof headers / sizeof headers[0]; h++) {
@@ -97,6 +109,8 @@ static int try_header(struct sv v, size_t i, struct secret_span *s)
 		if (k >= v.n || v.p[k] != ':')
 			continue;
 		k = skip_blanks(v, k + 1);
+		if (is_label(v, k, headers[h].kind))
+			continue;
 		size_t e = line_end(v, k);
 		while (e > k && (v.p[e - 1] == ' ' || v.p[e - 1] == '\t'))
 			e--;
@@ -121,6 +135,8 @@ static int try_param(struct sv v, size_t i, struct secret_span *s)
 		if (k >= v.n || v.p[k] != '=')
 			continue;
 		k = skip_blanks(v, k + 1);
+		if (is_label(v, k, params[p]))
+			continue;
 		size_t e = k;
 		if (k < v.n && v.p[k] == '"') {
 			e = k + 1;
@@ -135,7 +151,8 @@ static int try_param(struct sv v, size_t i, struct secret_span *s)
 			       v.p[e] != '&' && v.p[e] != '>')
 				e++;
 		}
-		if (e == k || (e == k + 2 && v.p[k] == '"'))
+		if (e == k || (e == k + 2 && v.p[k] == '"' &&
+			       v.p[k + 1] == '"'))
 			continue;       /* empty: nothing to hide */
 		s->start = k;
 		s->end = e;

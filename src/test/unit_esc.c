@@ -123,8 +123,67 @@ static void test_long_error(void)
 			       "': No such file or directory") == 0);
 }
 
+/*
+ * Random texts made of hostile pieces: the terminal form holds no
+ * control byte and is its own terminal form; the JSON form holds no
+ * NUL and is its own JSON form (valid UTF-8, secrets masked once).
+ */
+static void test_random(void)
+{
+	static const char *const piece[] = {
+		"a", "Call-ID: ", "\033", "[2J", "\a", "\n", "\r", "\t",
+		"\xff", "\xc2\x9b", "\xc2", "\xe2\x80\xae", "\xed\xa0\x80",
+		"\xf0\x9f\x98\x80", "\x7f", "\\", "gssapi-data=", "\"",
+		"Cookie: ", "X-MS-WebTicket:", "<saml:Assertion>",
+		"</saml:Assertion>", "NTLM ", "TlRMTVNTUAABAAAAB4II", ", ",
+		"opaque=", ";opaque=", "<", ">", "\xc3\xbc",
+	};
+	const size_t np = sizeof piece / sizeof piece[0];
+	unsigned long seed = 12345;
+	int term_ok = 1, json_ok = 1;
+	for (int round = 0; round < 20000; round++) {
+		char in[512];
+		size_t n = 0;
+		seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+		int k = (int)(seed >> 59);
+		for (int i = 0; i < k; i++) {
+			seed = seed * 6364136223846793005ul + 1;
+			const char *p = piece[(seed >> 33) % np];
+			size_t len = strlen(p);
+			if ((seed >> 20) % 9 == 0) {
+				in[n++] = '\0';        /* a NUL too */
+				continue;
+			}
+			memcpy(in + n, p, len);
+			n += len;
+		}
+		char *t = term(in, n, 0);
+		for (const char *c = t; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				term_ok = 0;
+		if (!esc_clean(t, strlen(t)))
+			term_ok = 0;
+		free(t);
+		char *j = esc_utf8(sv_make(in, n));
+		char *j2 = esc_utf8(sv_cstr(j));
+		if (strcmp(j, j2) != 0 && json_ok) {
+			json_ok = 0;
+			fprintf(stderr, "json form not stable:\n%s\n%s\n", j,
+				j2);
+			for (size_t q = 0; q < n; q++)
+				fprintf(stderr, "%02x ", (unsigned char)in[q]);
+			fputc('\n', stderr);
+		}
+		free(j);
+		free(j2);
+	}
+	CHECK(term_ok);
+	CHECK(json_ok);
+}
+
 int main(void)
 {
+	test_random();
 	test_terminal();
 	test_tmp();
 	test_utf8();
