@@ -540,7 +540,7 @@ static const char *render(const char *src, enum expr_scope scope,
 	struct expr_tmpl *t = expr_tmpl_compile(src, strlen(src), scope, &env,
 						&err);
 	if (!t) {
-		snprintf(out, sizeof out, "ERROR col %u: %s", err.col,
+		snprintf(out, sizeof out, "ERROR col %u: %.480s", err.col,
 			 err.msg);
 		return out;
 	}
