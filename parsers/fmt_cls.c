@@ -29,6 +29,14 @@
  * - the type: LogType: diagnostic gives REC_DIAG, else Start-Line or
  *   Message-Type gives REC_MSG, else Severity or Result-Code gives
  *   REC_DIAG, else REC_ENTRY;
+ * - an empty line among the message headers (a long Authorization value
+ *   wrapped by the formatter: `cnum="85",` / empty line /
+ *   `response="..."`) ends the headers only when a body follows:
+ *   where Content-Length is 0 or Message-Body is "-", the line after it
+ *   is kept as a continuation of the header before it, with a warning;
+ * - the server is taken from the header's bracket only when it holds a
+ *   machine name ("[fe01\\fe01]"); a bare number there is the WPP CPU
+ *   number ("[0]") and leaves the record's server empty;
  * - $$end_record is matched case-sensitively at the start of a line;
  * - non-blank lines outside any record are counted into one REC_WARN
  *   per run; a record comes before the REC_WARNs about it.
@@ -43,6 +51,7 @@
 
 #define CLS_MAX_WORD 32      /* longest LEVEL / FLAG word */
 #define CLS_MAX_BRACKET 256  /* longest [server\instance] */
+#define CLS_MAX_HBLANK 8     /* empty lines among headers repaired */
 
 /* A byte range of the raw buffer (offsets survive reallocation). */
 struct span {
@@ -101,6 +110,11 @@ struct fmt_cls {
 	struct span text_only;     /* Text: without a glued Result-Code */
 	struct span rc_text;       /* "0x... NAME" from Result-Code or Text */
 	int dash_body;             /* "Message-Body: -" */
+	int64_t clen;              /* Content-Length of the headers, -1 */
+	size_t hblank[CLS_MAX_HBLANK]; /* empty header lines: txt offsets */
+	unsigned long hblank_line[CLS_MAX_HBLANK];
+	size_t nhblank, nhfixed;
+	unsigned long hfixed_line; /* the first one repaired */
 
 	struct rec_kv kv[SFB_MAX_KV];
 
@@ -382,6 +396,8 @@ static void rec_reset(struct fmt_cls *p)
 	p->over = 0;
 	p->bst = B_PRE;
 	p->dash_body = 0;
+	p->clen = -1;
+	p->nhblank = p->nhfixed = 0;
 	memset(p->has, 0, sizeof p->has);
 	memset(p->val, 0, sizeof p->val);
 	p->text_only = p->rc_text = (struct span){ 0, 0 };
@@ -492,6 +508,44 @@ static void parse_rc(struct sv v, uint64_t *code, struct sv *name)
 	*name = v;
 }
 
+/*
+ * The bracket of a header line names the server only when it holds a
+ * letter ("fe01\\fe01"); "[0]" is the CPU number of the WPP prefix.
+ */
+static struct sv machine_name(struct sv br)
+{
+	for (size_t i = 0; i < br.n; i++)
+		if ((br.p[i] >= 'a' && br.p[i] <= 'z') ||
+		    (br.p[i] >= 'A' && br.p[i] <= 'Z'))
+			return br;
+	return sv_make(br.p, 0);
+}
+
+/*
+ * The empty lines seen among the headers, when the message has no body
+ * (Content-Length 0 or "Message-Body: -"): each becomes the leading
+ * blanks of the line after it, which so continues the header before it.
+ * In place: "X\n\nY" becomes "X\n Y", same length.  An empty line
+ * with nothing after it is left as the end of the headers.
+ */
+static void fix_hdr_blanks(struct fmt_cls *p)
+{
+	if (!p->nhblank || !(p->clen == 0 || (p->clen < 0 && p->dash_body)))
+		return;
+	for (size_t i = 0; i < p->nhblank; i++) {
+		size_t at = p->hblank[i];
+		char *nl = at < p->tlen ? memchr(p->txt + at, '\n',
+						 p->tlen - at) : NULL;
+		if (!nl || (size_t)(nl - p->txt) + 1 >= p->tkeep)
+			continue;
+		for (char *c = p->txt + at; c <= nl; c++)
+			*c = ' ';
+		if (!p->nhfixed++)
+			p->hfixed_line = p->hblank_line[i];
+	}
+	p->nhblank = 0;
+}
+
 static int emit_rec(struct fmt_cls *p, int cut)
 {
 	struct fmt_rec r;
@@ -516,7 +570,7 @@ static int emit_rec(struct fmt_cls *p, int cut)
 	r.raw = sv_make(p->raw ? p->raw : "", p->rkeep);
 	r.level = raw_sv(p, h->level);
 	r.flag = raw_sv(p, h->flag);
-	r.server = raw_sv(p, h->server);
+	r.server = machine_name(raw_sv(p, h->server));
 	r.cls_pid = h->pid;
 	r.cls_tid = h->tid;
 	r.seq = h->seq;
@@ -561,6 +615,8 @@ static int emit_rec(struct fmt_cls *p, int cut)
 				r.dir_dest = val;
 		}
 	}
+	if (p->bst == B_HDRS)
+		fix_hdr_blanks(p);
 	if (r.type == REC_MSG) {
 		r.remote = r.peer;
 		r.text = sv_make(p->txt ? p->txt : "", p->tkeep);
@@ -570,11 +626,21 @@ static int emit_rec(struct fmt_cls *p, int cut)
 
 	int over = p->over;
 	unsigned long first = p->first, last = p->last_keep;
+	unsigned long fixed = p->nhfixed, fixed_line = p->hfixed_line;
 	int64_t ts = h->ts;
 	int rc = p->sink.on_rec(p->sink.ud, &r);
 	rec_reset(p);
 	if (rc)
 		return rc;
+	if (fixed) {
+		snprintf(p->wbuf, sizeof p->wbuf,
+			 "empty line inside the headers of the message at "
+			 "line %lu: the line after it kept as a header "
+			 "continuation (no body)", first);
+		rc = emit_warn(p, fixed_line, fixed_line, ts);
+		if (rc)
+			return rc;
+	}
 	if (cut) {
 		snprintf(p->wbuf, sizeof p->wbuf,
 			 "record opened at line %lu cut short: no "
@@ -622,8 +688,36 @@ static void set_text(struct fmt_cls *p, struct sv v, size_t base,
 	p->text_only.len = t.n;
 }
 
+/*
+ * A line of the message headers: Content-Length is noted, an empty
+ * line remembered (fix_hdr_blanks decides about it).
+ */
+static void hdr_line(struct fmt_cls *p, struct sv line,
+		     unsigned long lineno)
+{
+	if (sv_is_blank(line)) {
+		if (p->nhblank < CLS_MAX_HBLANK) {
+			p->hblank[p->nhblank] = p->tlen + (p->tlines ? 1 : 0);
+			p->hblank_line[p->nhblank++] = lineno;
+		}
+	} else {
+		long colon = sv_find_char(line, ':');
+		struct sv k = colon > 0 ? sv_trim(sv_make(line.p,
+						  (size_t)colon)) : SV_NULL;
+		uint64_t x;
+		if (p->clen < 0 && (sv_ieq_cstr(k, "Content-Length") ||
+				    sv_ieq_cstr(k, "l")) &&
+		    sv_to_u64(sv_trim(sv_make(line.p + colon + 1,
+					      line.n - (size_t)colon - 1)),
+			      &x) && x <= INT64_MAX)
+			p->clen = (int64_t)x;
+	}
+	txt_line(p, line);
+}
+
 /* A line of an open record's body (already in raw at base). */
-static void body_line(struct fmt_cls *p, struct sv line, size_t base)
+static void body_line(struct fmt_cls *p, struct sv line, size_t base,
+		      unsigned long lineno)
 {
 	if (p->bst == B_BODY) {
 		txt_line(p, line);
@@ -644,17 +738,19 @@ static void body_line(struct fmt_cls *p, struct sv line, size_t base)
 		 * body itself is the message (HTTP in some traces).
 		 */
 		p->has[K_BODY] = 1;
+		if (val.n == 1 && val.p[0] == '-')
+			p->dash_body = 1;
+		if (p->bst == B_HDRS)
+			fix_hdr_blanks(p);
 		if (p->has[K_START])
 			txt_line(p, SV_NULL);
 		p->bst = B_BODY;
-		if (val.n == 1 && val.p[0] == '-')
-			p->dash_body = 1;
-		else if (val.n)
+		if (!p->dash_body && val.n)
 			txt_line(p, val);
 		return;
 	}
 	if (p->bst == B_HDRS) {
-		txt_line(p, line);
+		hdr_line(p, line, lineno);
 		return;
 	}
 	if (k == K__COUNT) {
@@ -703,7 +799,7 @@ int fmt_cls_feed(struct fmt_cls *p, struct sv line, unsigned long lineno)
 			return emit_rec(p, 0);
 		/* a line that did not fit is consumed, not read */
 		if (!p->over)
-			body_line(p, line, base);
+			body_line(p, line, base, lineno);
 		return 0;
 	}
 

@@ -235,15 +235,20 @@ int fmt_sip_sniff(struct sv line)
 	return is_start(t) || is_step(t);
 }
 
-/* "Name:" with a token name at the start of v: @return its length. */
+/*
+ * "Name:" with a token name (starting with a letter, so that an
+ * "ip:port" wrapped onto a line of its own is no header) at the start
+ * of v.  @return the name's length, or 0
+ */
 static size_t hdr_name_len(struct sv v)
 {
 	size_t i = 0;
-	while (i < v.n && v.p[i] != ':' && !is_blank_char(v.p[i]) &&
-	       (unsigned char)v.p[i] > 0x20 && v.p[i] != '<' &&
-	       v.p[i] != '"')
+	if (!v.n || !is_alpha(v.p[0]))
+		return 0;
+	while (i < v.n && (is_alpha(v.p[i]) || sv_is_digit(v.p[i]) ||
+			   strchr("-_.!%*+`'~", v.p[i])))
 		i++;
-	return i > 0 && i < v.n && v.p[i] == ':' ? i : 0;
+	return i < v.n && v.p[i] == ':' ? i : 0;
 }
 
 /* @return 1 if at p (in v) a known header name is followed by ':'. */
@@ -268,7 +273,7 @@ static int known_at(struct sv v, size_t at)
 static size_t next_split(struct sv v, size_t from)
 {
 	int q = 0, angle = 0;
-	for (size_t i = from; i < v.n; i++) {
+	for (size_t i = from ? from : 1; i < v.n; i++) {
 		char c = v.p[i];
 		if (c == '"')
 			q = !q;
