@@ -361,9 +361,9 @@ static int ucc_remote(struct flow *f, const struct msg *m, int avoid)
 				alias_set(f, key, i);
 			}
 			/* answers carry no Host: they come back from the
-			 * address the last request went to */
-			if (remote.n)
-				alias_set(f, akey, i);
+			 * address the last request went to (pasted text
+			 * has no address: from the last host asked) */
+			alias_set(f, akey, i);
 			return i;
 		}
 		i = alias_find(f, akey);
