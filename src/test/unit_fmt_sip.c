@@ -20,6 +20,7 @@
 #include "check.h"
 #include "msg.h"
 #include "parser.h"
+#include "pattern.h"
 #include "sip.h"
 #include "sv.h"
 
@@ -448,6 +449,117 @@ static void test_repairs(void)
 	msg_free(&m);
 }
 
+/* ---- step trees reach the pattern table as events ---- */
+
+struct evs {
+	struct pat_table *t;
+	char names[1024];
+	char caps[2048];
+};
+
+static int on_event(void *ud, const struct pat_event *ev)
+{
+	struct evs *e = ud;
+	size_t n = strlen(e->names);
+	snprintf(e->names + n, sizeof e->names - n, "%s%s", n ? " " : "",
+		 ev->name);
+	for (size_t i = 0; i < ev->ncaps; i++) {
+		size_t m = strlen(e->caps);
+		snprintf(e->caps + m, sizeof e->caps - m, "%s/%.*s=%.*s\n",
+			 ev->name, (int)ev->caps[i].name.n, ev->caps[i].name.p,
+			 (int)ev->caps[i].value.n, ev->caps[i].value.p);
+	}
+	return 0;
+}
+
+static int on_entry(void *ud, const struct fmt_rec *rec)
+{
+	if (rec->type == REC_ENTRY) {
+		struct evs *e = ud;
+		(void)pattern_match(e->t, rec->text, on_event, e);
+	}
+	return 0;
+}
+
+/* Feed text through fmt (auto) with every entry matched. */
+static enum fmt_kind feed_events(const char *text, struct evs *e)
+{
+	struct fmt_sink sink = { on_entry, e };
+	struct fmt *f = fmt_new(FMT_AUTO, &sink, NULL);
+	struct sfb_err err = { 0 };
+	size_t len = strlen(text), i = 0;
+	unsigned long ln = 1;
+	e->names[0] = e->caps[0] = '\0';
+	while (i < len) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (text + i)) : len - i;
+		(void)fmt_feed(f, sv_make(text + i, n), ln++, &err);
+		i += n + 1;
+	}
+	(void)fmt_finish(f, &err);
+	enum fmt_kind k = fmt_kind_get(f);
+	fmt_free(f);
+	return k;
+}
+
+static void test_step_events(void)
+{
+	static const char *const paths[] = { "rules/patterns.tsv", NULL };
+	struct sfb_err err = { 0 };
+	struct evs e;
+	e.t = pattern_load(paths, &err);
+	CHECK(e.t != NULL);
+	if (!e.t) {
+		fprintf(stderr, "%s\n", err.msg);
+		return;
+	}
+	/* inside a client log: the continuation lines are the entry's */
+	static const char ucc[] =
+		"01/15/2021|09:20:40.100 1EB8:2CE6 INFO  :: 1.1.1 "
+		"Get-NewWebTicket: FAIL (hr = 0x80f10041)\n"
+		"01/15/2021|09:20:40.101 1EB8:2CE6 INFO  :: Executing wws "
+		"method with OAuth, asyncContext=1214F6C8,\n"
+		"  AsyncHResult:80f10041\n"
+		"  TargetUri:https://webdir.contoso.com/WebTicket/"
+		"WebTicketService.svc/OAuth\n"
+		" Error: The server returned a trust fault: 'The SIP URI in "
+		"the claim type requirements of the web ticket request does "
+		"not match the SIP URI associated with the presented "
+		"credentials.'\n";
+	CHECK_INT(feed_events(ucc, &e), FMT_UCC);
+	CHECK(strstr(e.caps, "client.step.fail/step=1.1.1\n") != NULL);
+	CHECK(strstr(e.caps, "client.step.fail/hr=0x80f10041\n") != NULL);
+	CHECK(strstr(e.caps, "webservice.fault/fault=The SIP URI in the "
+			     "claim type requirements") != NULL);
+	CHECK(strstr(e.caps, "auth.sip_uri_mismatch/fault=The SIP URI")
+	      != NULL);
+	/* pasted: the step line takes the request under it */
+	static const char paste[] =
+		"1 Login: FAIL (hr = 0x80fb0800)\n"
+		"1.1.1 Get-NewWebTicket: FAIL (hr = 0x80f10041)\n"
+		"Executing wws method with OAuth, asyncContext=1214F6C8,\n"
+		"  AsyncHResult:80f10041\n"
+		"  TargetUri:https://webdir.contoso.com/WebTicket/"
+		"WebTicketService.svc/OAuth\n"
+		" Error: The server returned a trust fault: 'User is not SIP "
+		"enabled'\n"
+		"1.2 DNSAutoDiscovery: PASS\n";
+	CHECK_INT(feed_events(paste, &e), FMT_SIP);
+	CHECK(strstr(e.caps, "client.step.fail/step=1\n"
+			     "client.step.fail/name=Login\n"
+			     "client.step.fail/result=FAIL\n"
+			     "client.step.fail/hr=0x80fb0800\n") != NULL);
+	CHECK(strstr(e.caps, "client.step.fail/async_hr=80f10041\n"
+			     "client.step.fail/target=https://webdir."
+			     "contoso.com/WebTicket/WebTicketService.svc/"
+			     "OAuth\n"
+			     "client.step.fail/fault=User is not SIP "
+			     "enabled\n") != NULL);
+	CHECK(strstr(e.caps, "client.step/result=PASS\n") != NULL);
+	CHECK(strstr(e.names, "auth.not_sip_enabled") != NULL);
+	pattern_free(e.t);
+}
+
 int main(void)
 {
 	test_each_alone();
@@ -457,5 +569,6 @@ int main(void)
 	test_step_tree();
 	test_detect();
 	test_repairs();
+	test_step_events();
 	return CHECK_DONE("unit_fmt_sip");
 }
