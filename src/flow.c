@@ -21,8 +21,9 @@
  * are found again through a small alias table (key -> party).
  *
  * Columns are kept sorted by role (client, edge, director, registrar,
- * mediation, web, server, peer, "others" last), then by first appearance: a party created or
- * re-roled during flow_add() renumbers parties, arrows and aliases
+ * mediation, web, server, peer, "others" last), then by first
+ * appearance: a party created or re-roled during flow_add() renumbers
+ * parties, arrows and aliases
  * (at most a few times per party, so O(arrows) each time is cheap).
  * When FLOW_MAX_PARTIES are in use and another endpoint appears, the
  * newest party that is neither a server nor the log's own client
