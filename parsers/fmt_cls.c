@@ -47,6 +47,7 @@
 #include <string.h>
 
 #include "parser.h"
+#include "rec.h"
 #include "sv.h"
 
 #define CLS_MAX_WORD 32      /* longest LEVEL / FLAG word */
@@ -91,17 +92,11 @@ static const char *const key_names[K__COUNT] = {
 
 struct fmt_cls {
 	struct fmt_sink sink;
-	size_t max;
 	int open;                  /* a record is being collected */
 
-	char *raw;                 /* owned: the record's physical lines */
-	size_t rlen, rcap, rkeep;  /* rkeep: up to the last non-blank line */
-	unsigned long nlines;
-	char *txt;                 /* owned: the rebuilt message */
-	size_t tlen, tcap, tkeep;
-	unsigned long tlines;
+	struct rec_buf raw;        /* the record's physical lines */
+	struct rec_buf txt;        /* the rebuilt message */
 	unsigned long first, last_keep;
-	int over, blank;
 
 	struct cls_hdr h;
 	enum body_state bst;
@@ -302,82 +297,29 @@ int fmt_cls_sniff(struct sv line)
 	return parse_header(line, &h) == 0;
 }
 
-static size_t grow_to(size_t cap, size_t need, size_t max)
-{
-	size_t c = cap ? cap : 4096;
-	while (c < need)
-		c = c > SIZE_MAX / 2 ? need : c * 2;
-	return c > max ? max : c;
-}
-
 /*
- * Append one physical line to raw, bounded by p->max; p->blank tells
- * whether it was blank.
+ * Append one physical line to raw.
  * @return where the line starts in raw (past the kept bytes when the
  *         limit was reached)
  */
 static size_t raw_line(struct fmt_cls *p, struct sv line,
 		       unsigned long lineno)
 {
-	int blank = sv_is_blank(line);
-	p->blank = blank;
-	if (!blank)
+	if (!sv_is_blank(line))
 		p->last_keep = lineno;
-	if (p->over)
-		return p->rlen;
-	size_t sep = p->nlines ? 1 : 0;
-	size_t n = line.n;
-	if (p->rlen + sep + n > p->max) {
-		p->over = 1;
-		if (p->rlen + sep > p->max)
-			return p->rlen;
-		n = p->max - p->rlen - sep;
-	}
-	if (p->rlen + sep + n > p->rcap) {
-		p->rcap = grow_to(p->rcap, p->rlen + sep + n, p->max);
-		p->raw = sfb_xrealloc(p->raw, p->rcap);
-	}
-	if (sep)
-		p->raw[p->rlen++] = '\n';
-	size_t start = p->rlen;
-	if (n)
-		memcpy(p->raw + p->rlen, line.p, n);
-	p->rlen += n;
-	p->nlines++;
-	if (!blank && n)
-		p->rkeep = p->rlen;
-	return start;
+	return rec_buf_line(&p->raw, line);
 }
 
-/* Append one line to the rebuilt message, bounded by p->max. */
+/* Append one line to the rebuilt message. */
 static void txt_line(struct fmt_cls *p, struct sv line)
 {
-	size_t sep = p->tlines ? 1 : 0;
-	size_t n = line.n;
-	if (p->tlen + sep + n > p->max) {
-		p->over = 1;
-		if (p->tlen + sep > p->max)
-			return;
-		n = p->max - p->tlen - sep;
-	}
-	if (p->tlen + sep + n > p->tcap) {
-		p->tcap = grow_to(p->tcap, p->tlen + sep + n, p->max);
-		p->txt = sfb_xrealloc(p->txt, p->tcap);
-	}
-	if (sep)
-		p->txt[p->tlen++] = '\n';
-	if (n)
-		memcpy(p->txt + p->tlen, line.p, n);
-	p->tlen += n;
-	p->tlines++;
-	if (!sv_is_blank(line))
-		p->tkeep = p->tlen;
+	rec_buf_line(&p->txt, line);
 }
 
 static struct sv raw_sv(const struct fmt_cls *p, struct span s)
 {
-	size_t lim = p->rlen;
-	const char *b = p->raw ? p->raw : "";
+	size_t lim = p->raw.len;
+	const char *b = p->raw.p ? p->raw.p : "";
 	if (s.off >= lim)
 		return sv_make(b + lim, 0);
 	size_t n = s.len;
@@ -389,11 +331,8 @@ static struct sv raw_sv(const struct fmt_cls *p, struct span s)
 static void rec_reset(struct fmt_cls *p)
 {
 	p->open = 0;
-	p->rlen = p->rkeep = 0;
-	p->nlines = 0;
-	p->tlen = p->tkeep = 0;
-	p->tlines = 0;
-	p->over = 0;
+	rec_buf_reset(&p->raw);
+	rec_buf_reset(&p->txt);
 	p->bst = B_PRE;
 	p->dash_body = 0;
 	p->clen = -1;
@@ -406,16 +345,7 @@ static void rec_reset(struct fmt_cls *p)
 static int emit_warn(struct fmt_cls *p, unsigned long first,
 		     unsigned long last, int64_t ts)
 {
-	struct fmt_rec r;
-	memset(&r, 0, sizeof r);
-	r.type = REC_WARN;
-	r.line_first = first;
-	r.line_last = last;
-	r.ts = ts;
-	r.raw = sv_make(p->wbuf, 0);
-	r.text = sv_make(p->wbuf, strlen(p->wbuf));
-	r.declared_len = -1;
-	return p->sink.on_rec(p->sink.ud, &r);
+	return rec_warn(&p->sink, p->wbuf, first, last, ts);
 }
 
 static int flush_junk(struct fmt_cls *p)
@@ -534,11 +464,12 @@ static void fix_hdr_blanks(struct fmt_cls *p)
 		return;
 	for (size_t i = 0; i < p->nhblank; i++) {
 		size_t at = p->hblank[i];
-		char *nl = at < p->tlen ? memchr(p->txt + at, '\n',
-						 p->tlen - at) : NULL;
-		if (!nl || (size_t)(nl - p->txt) + 1 >= p->tkeep)
+		char *t = p->txt.p;
+		char *nl = at < p->txt.len ? memchr(t + at, '\n',
+						    p->txt.len - at) : NULL;
+		if (!nl || (size_t)(nl - t) + 1 >= p->txt.keep)
 			continue;
-		for (char *c = p->txt + at; c <= nl; c++)
+		for (char *c = t + at; c <= nl; c++)
 			*c = ' ';
 		if (!p->nhfixed++)
 			p->hfixed_line = p->hblank_line[i];
@@ -567,7 +498,7 @@ static int emit_rec(struct fmt_cls *p, int cut)
 	r.line_first = p->first;
 	r.line_last = p->last_keep;
 	r.ts = h->ts;
-	r.raw = sv_make(p->raw ? p->raw : "", p->rkeep);
+	r.raw = rec_buf_text(&p->raw);
 	r.level = raw_sv(p, h->level);
 	r.flag = raw_sv(p, h->flag);
 	r.server = machine_name(raw_sv(p, h->server));
@@ -580,7 +511,7 @@ static int emit_rec(struct fmt_cls *p, int cut)
 	r.src_line = h->src_line;
 	r.record_id = raw_sv(p, h->record_id);
 	r.declared_len = -1;
-	r.truncated = cut || p->over;
+	r.truncated = cut || p->raw.over || p->txt.over;
 
 	r.corr_id = raw_sv(p, p->val[K_CORR]);
 	r.instance_id = raw_sv(p, p->val[K_INST]);
@@ -619,12 +550,12 @@ static int emit_rec(struct fmt_cls *p, int cut)
 		fix_hdr_blanks(p);
 	if (r.type == REC_MSG) {
 		r.remote = r.peer;
-		r.text = sv_make(p->txt ? p->txt : "", p->tkeep);
+		r.text = rec_buf_text(&p->txt);
 	} else {
 		r.text = raw_sv(p, h->free);
 	}
 
-	int over = p->over;
+	int over = p->raw.over || p->txt.over;
 	unsigned long first = p->first, last = p->last_keep;
 	unsigned long fixed = p->nhfixed, fixed_line = p->hfixed_line;
 	int64_t ts = h->ts;
@@ -652,7 +583,7 @@ static int emit_rec(struct fmt_cls *p, int cut)
 	if (over) {
 		snprintf(p->wbuf, sizeof p->wbuf,
 			 "record at line %lu over the size limit of %zu "
-			 "bytes: cut", first, p->max);
+			 "bytes: cut", first, p->raw.max);
 		rc = emit_warn(p, first, last, ts);
 	}
 	return rc;
@@ -697,7 +628,8 @@ static void hdr_line(struct fmt_cls *p, struct sv line,
 {
 	if (sv_is_blank(line)) {
 		if (p->nhblank < CLS_MAX_HBLANK) {
-			p->hblank[p->nhblank] = p->tlen + (p->tlines ? 1 : 0);
+			p->hblank[p->nhblank] = p->txt.len +
+						(p->txt.nlines ? 1 : 0);
 			p->hblank_line[p->nhblank++] = lineno;
 		}
 	} else {
@@ -798,7 +730,7 @@ int fmt_cls_feed(struct fmt_cls *p, struct sv line, unsigned long lineno)
 		if (is_end_record(line))
 			return emit_rec(p, 0);
 		/* a line that did not fit is consumed, not read */
-		if (!p->over)
+		if (!p->raw.over)
 			body_line(p, line, base, lineno);
 		return 0;
 	}
@@ -834,7 +766,9 @@ struct fmt_cls *fmt_cls_new(const struct fmt_sink *sink,
 {
 	struct fmt_cls *p = sfb_xcalloc(1, sizeof *p);
 	p->sink = *sink;
-	p->max = lim && lim->max_msg ? lim->max_msg : SFB_MAX_MSG;
+	size_t max = lim && lim->max_msg ? lim->max_msg : SFB_MAX_MSG;
+	rec_buf_init(&p->raw, max);
+	rec_buf_init(&p->txt, max);
 	rec_reset(p);
 	return p;
 }
@@ -843,7 +777,7 @@ void fmt_cls_free(struct fmt_cls *p)
 {
 	if (!p)
 		return;
-	free(p->raw);
-	free(p->txt);
+	rec_buf_free(&p->raw);
+	rec_buf_free(&p->txt);
 	free(p);
 }

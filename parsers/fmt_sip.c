@@ -51,6 +51,7 @@
 #include <string.h>
 
 #include "parser.h"
+#include "rec.h"
 #include "sv.h"
 
 #define SIP_MAX_INDENT 4     /* blanks of headers indented by a quote */
@@ -72,18 +73,12 @@ struct qwarn {
 
 struct fmt_sip {
 	struct fmt_sink sink;
-	size_t max;
 	enum sip_state st;
 	int step;                  /* the entry is a step-tree line */
 
-	char *raw;                 /* owned: the record's physical lines */
-	size_t rlen, rcap, rkeep;
-	unsigned long nlines;
-	char *txt;                 /* owned: the rebuilt message */
-	size_t tlen, tcap, tkeep;
-	unsigned long tlines;
+	struct rec_buf raw;        /* the record's physical lines */
+	struct rec_buf txt;        /* the rebuilt message */
 	unsigned long first, last_keep;
-	int over;
 
 	size_t indent;             /* blanks stripped from message lines */
 	int got_hdr;               /* a header line was read */
@@ -288,78 +283,27 @@ static size_t next_split(struct sv v, size_t from)
 	return v.n;
 }
 
-static size_t grow_to(size_t cap, size_t need, size_t max)
-{
-	size_t c = cap ? cap : 4096;
-	while (c < need)
-		c = c > SIZE_MAX / 2 ? need : c * 2;
-	return c > max ? max : c;
-}
-
-/* Append one physical line to raw, bounded by p->max. */
+/* Append one physical line to raw. */
 static void raw_line(struct fmt_sip *p, struct sv line, unsigned long ln)
 {
-	int blank = sv_is_blank(line);
-	if (!blank)
+	if (!sv_is_blank(line))
 		p->last_keep = ln;
-	if (p->over)
-		return;
-	size_t sep = p->nlines ? 1 : 0;
-	size_t n = line.n;
-	if (p->rlen + sep + n > p->max) {
-		p->over = 1;
-		if (p->rlen + sep > p->max)
-			return;
-		n = p->max - p->rlen - sep;
-	}
-	if (p->rlen + sep + n > p->rcap) {
-		p->rcap = grow_to(p->rcap, p->rlen + sep + n, p->max);
-		p->raw = sfb_xrealloc(p->raw, p->rcap);
-	}
-	if (sep)
-		p->raw[p->rlen++] = '\n';
-	if (n)
-		memcpy(p->raw + p->rlen, line.p, n);
-	p->rlen += n;
-	p->nlines++;
-	if (!blank && n)
-		p->rkeep = p->rlen;
+	rec_buf_line(&p->raw, line);
 }
 
 /* Append pre (may be empty) and line as one line of the message. */
 static void txt_line(struct fmt_sip *p, const char *pre, struct sv line)
 {
-	size_t sep = p->tlines ? 1 : 0, np = strlen(pre);
-	size_t n = np + line.n;
-	if (p->tlen + sep + n > p->max) {
-		p->over = 1;
-		return;
-	}
-	if (p->tlen + sep + n > p->tcap) {
-		p->tcap = grow_to(p->tcap, p->tlen + sep + n, p->max);
-		p->txt = sfb_xrealloc(p->txt, p->tcap);
-	}
-	if (sep)
-		p->txt[p->tlen++] = '\n';
-	if (np)
-		memcpy(p->txt + p->tlen, pre, np);
-	if (line.n)
-		memcpy(p->txt + p->tlen + np, line.p, line.n);
-	p->tlen += n;
-	p->tlines++;
-	if (!sv_is_blank(line))
-		p->tkeep = p->tlen;
+	rec_buf_line(&p->txt, sv_cstr(pre));
+	rec_buf_put(&p->txt, line);
 }
 
 static void rec_reset(struct fmt_sip *p)
 {
 	p->st = ST_NONE;
 	p->step = 0;
-	p->rlen = p->rkeep = 0;
-	p->nlines = 0;
-	p->tlen = p->tkeep = 0;
-	p->tlines = 0;
-	p->over = 0;
+	rec_buf_reset(&p->raw);
+	rec_buf_reset(&p->txt);
 	p->indent = 0;
 	p->got_hdr = 0;
 	p->clen = -1;
@@ -390,16 +334,7 @@ static void qwarn(struct fmt_sip *p, unsigned long line, const char *what,
 static int emit_warn(struct fmt_sip *p, unsigned long first,
 		     unsigned long last)
 {
-	struct fmt_rec r;
-	memset(&r, 0, sizeof r);
-	r.type = REC_WARN;
-	r.line_first = first;
-	r.line_last = last;
-	r.ts = SFB_TIME_NONE;
-	r.raw = sv_make(p->wbuf, 0);
-	r.text = sv_make(p->wbuf, strlen(p->wbuf));
-	r.declared_len = -1;
-	return p->sink.on_rec(p->sink.ud, &r);
+	return rec_warn(&p->sink, p->wbuf, first, last, SFB_TIME_NONE);
 }
 
 /* Emit the open record (if any), then its warnings, and reset. */
@@ -414,19 +349,16 @@ static int emit_rec(struct fmt_sip *p)
 	r.line_first = p->first;
 	r.line_last = p->last_keep;
 	r.ts = SFB_TIME_NONE;
-	r.raw = sv_make(p->raw ? p->raw : "", p->rkeep);
-	if (msg)
-		r.text = sv_make(p->txt ? p->txt : "", p->tkeep);
-	else
-		r.text = r.raw;
+	r.raw = rec_buf_text(&p->raw);
+	r.text = msg ? rec_buf_text(&p->txt) : r.raw;
 	r.dir = DIR_UNKNOWN;
 	r.declared_len = -1;
-	r.truncated = p->over;
+	r.truncated = p->raw.over || p->txt.over;
 
 	struct qwarn q[SIP_QWARN];
 	size_t nq = p->nq;
 	unsigned long more = p->qmore, first = p->first, last = p->last_keep;
-	int over = p->over;
+	int over = r.truncated;
 	memcpy(q, p->q, nq * sizeof q[0]);
 	int rc = p->sink.on_rec(p->sink.ud, &r);
 	rec_reset(p);
@@ -443,7 +375,7 @@ static int emit_rec(struct fmt_sip *p)
 	if (rc == 0 && over) {
 		snprintf(p->wbuf, sizeof p->wbuf, "%s at line %lu over the "
 			 "size limit of %zu bytes: cut",
-			 msg ? "message" : "entry", first, p->max);
+			 msg ? "message" : "entry", first, p->raw.max);
 		rc = emit_warn(p, first, last);
 	}
 	return rc;
@@ -719,7 +651,9 @@ struct fmt_sip *fmt_sip_new(const struct fmt_sink *sink,
 {
 	struct fmt_sip *p = sfb_xcalloc(1, sizeof *p);
 	p->sink = *sink;
-	p->max = lim && lim->max_msg ? lim->max_msg : SFB_MAX_MSG;
+	size_t max = lim && lim->max_msg ? lim->max_msg : SFB_MAX_MSG;
+	rec_buf_init(&p->raw, max);
+	rec_buf_init(&p->txt, max);
 	rec_reset(p);
 	return p;
 }
@@ -728,7 +662,7 @@ void fmt_sip_free(struct fmt_sip *p)
 {
 	if (!p)
 		return;
-	free(p->raw);
-	free(p->txt);
+	rec_buf_free(&p->raw);
+	rec_buf_free(&p->txt);
 	free(p);
 }

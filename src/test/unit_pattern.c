@@ -161,7 +161,7 @@ static struct pat_table *load1(const char *path, struct sfb_err *err)
 struct ecase {
 	const char *text;
 	const char *want;       /* event names in order, space-separated */
-	const char *caps[8];    /* "event/cap=value"; "event/cap=" absent */
+	const char *caps[12];   /* "event/cap=value"; "event/cap=" absent */
 };
 
 static const struct ecase ecases[] = {
@@ -526,7 +526,8 @@ static void test_shipped(void)
 			fprintf(stderr, "case %zu: got '%s'\n", i, names);
 		CHECK(strcmp(names, e->want) == 0);
 		CHECK_INT(rc, c.n);
-		for (size_t k = 0; k < 8 && e->caps[k]; k++) {
+		size_t ncap = sizeof e->caps / sizeof e->caps[0];
+		for (size_t k = 0; k < ncap && e->caps[k]; k++) {
 			char ev[80];
 			const char *slash = strchr(e->caps[k], '/');
 			const char *eq = strchr(e->caps[k], '=');
