@@ -60,7 +60,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	X(OUTPUT, "output", 'o', 1, C_ALL | C_RULES, "FMT",               \
 	  "output: text, json or ndjson (flow, rules: text or json)")     \
 	X(FORMAT, "format", 'f', 1, C_ALL, "FMT",                         \
-	  "input format: auto, uccapilog or cls (default auto)")          \
+	  "input format: auto, uccapilog, cls or sip (default auto)")     \
 	X(METHOD, "method", 'm', 1, C_MSG, "LIST",                        \
 	  "only these methods (comma list; responses by CSeq method)")    \
 	X(STATUS, "status", 's', 1, C_MSG, "LIST",                        \
@@ -515,7 +515,7 @@ static void parse_args(int argc, char **argv)
 				? FMT_AUTO : fmt_kind_parse(optarg);
 			if (k < 0)
 				usage_error("invalid --format '%s': use auto, "
-					    "uccapilog or cls", optarg);
+					    "uccapilog, cls or sip", optarg);
 			g.format = (enum fmt_kind)k;
 			break;
 		}
