@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "ana.h"
+#include "cmd_redact.h"
 #include "flow.h"
 #include "lr.h"
 #include "msg.h"
@@ -125,7 +126,8 @@ static const struct optdef optdefs[] = {
 };
 #define NOPTS (sizeof optdefs / sizeof optdefs[0])
 
-enum command { CMD_NONE = 0, CMD_ANALYZE, CMD_MESSAGES, CMD_FLOW };
+enum command { CMD_NONE = 0, CMD_ANALYZE, CMD_MESSAGES, CMD_FLOW,
+	       CMD_REDACT };
 
 static const struct {
 	const char *name;
@@ -141,6 +143,9 @@ static const struct {
 	{ "flow", CMD_FLOW, C_FLOW,
 	  "draw the call flow of the sign-in sessions (or one dialog) "
 	  "as a ladder" },
+	{ "redact", CMD_REDACT, 0,
+	  "write a copy of a log that is safe to share (see "
+	  "'sfblog redact --help')" },
 };
 
 /* A --status item: lo..hi inclusive. */
@@ -1069,6 +1074,8 @@ static int order_cmp(const void *x, const void *y)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "redact") == 0)
+		return cmd_redact_main(argc - 1, argv + 1);
 	parse_args(argc, argv);
 	if (g.cmd == CMD_FLOW)
 		g.width = term_width();
