@@ -20,7 +20,7 @@
 
 struct ent {
 	unsigned char kind;
-	char *orig;             /* owned, lower case */
+	char *orig;             /* owned: as first seen */
 	size_t olen;
 	char *alias;            /* owned */
 };
@@ -158,9 +158,7 @@ static const char *insert(struct pseudo *ps, unsigned kind, struct sv s,
 	}
 	struct ent *x = &ps->ents[ps->n];
 	x->kind = (unsigned char)kind;
-	x->orig = sfb_xstrndup(s.p, s.n);
-	for (size_t i = 0; i < s.n; i++)
-		x->orig[i] = (char)sv_lower((unsigned char)x->orig[i]);
+	x->orig = sfb_xstrndup(s.p, s.n);     /* as first seen */
 	x->olen = s.n;
 	x->alias = sfb_xstrndup(alias, strlen(alias));
 	ps->slots[slot] = ++ps->n;
@@ -203,13 +201,20 @@ static int word_worthy(struct sv w)
 	return 1;
 }
 
-static void learn_word(struct pseudo *ps, struct sv w, const char *alias)
+/* A word alone gets alias; a user's alias wins over a name word's. */
+static void learn_word(struct pseudo *ps, struct sv w, const char *alias,
+		       int override)
 {
 	size_t slot;
-	if (!word_worthy(w) || ps->n >= PSEUDO_MAX_ENTRIES ||
-	    find(ps, PSEUDO_WORD, w, &slot))
+	if (!word_worthy(w))
 		return;
-	insert(ps, PSEUDO_WORD, w, alias, slot);
+	struct ent *x = find(ps, PSEUDO_WORD, w, &slot);
+	if (x && override) {
+		free(x->alias);
+		x->alias = sfb_xstrndup(alias, strlen(alias));
+	} else if (!x && ps->n < PSEUDO_MAX_ENTRIES) {
+		insert(ps, PSEUDO_WORD, w, alias, slot);
+	}
 }
 
 static void ipv4_alias(unsigned n, char *t, size_t tn)
@@ -303,13 +308,13 @@ const char *pseudo_alias(struct pseudo *ps, enum pseudo_kind k,
 	make_alias(k, n, t, sizeof t);
 	const char *a = insert(ps, (unsigned)k, orig, t, slot);
 	if (k == PSEUDO_USER || k == PSEUDO_LABEL) {
-		learn_word(ps, orig, a);
+		learn_word(ps, orig, a, k == PSEUDO_USER);
 	} else if (k == PSEUDO_DOMAIN) {
 		long dot = sv_find_char(orig, '.');
 		char w[32];
 		snprintf(w, sizeof w, "domain%u", n);
 		learn_word(ps, dot > 0 ? sv_make(orig.p, (size_t)dot) : orig,
-			   w);
+			   w, 0);
 	} else if (k == PSEUDO_NAME) {
 		learn_name_words(ps, orig);
 	}

@@ -724,6 +724,7 @@ static void hold(struct redact *r, struct sv line)
 {
 	if (r->passthru) {
 		scrub_line(r, line, &r->out);
+		r->nlines++;
 		return;
 	}
 	if (r->nlines)
@@ -769,9 +770,9 @@ int redact_feed(struct redact *r, struct sv line, unsigned long lineno)
 			hold(r, line);
 			return flush_block(r, 1);
 		}
-		if (r->nlines == 1 && !r->passthru) {
+		if (r->nlines == 1) {
 			hold(r, line);  /* the start line */
-			return 0;
+			return r->passthru ? out_flush(r) : 0;
 		}
 		warn(r, r->first, "block cut short: no 'End of' line");
 		int rc = flush_block(r, 0);
