@@ -144,8 +144,8 @@ static const struct {
 	  "draw the call flow of the sign-in sessions (or one dialog) "
 	  "as a ladder" },
 	{ "redact", CMD_REDACT, 0,
-	  "write a copy of a log that is safe to share (see "
-	  "'sfblog redact --help')" },
+	  "write a copy of a log that is safe to share: secrets out, "
+	  "names and addresses pseudonymised" },
 };
 
 /* A --status item: lo..hi inclusive. */

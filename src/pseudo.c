@@ -678,6 +678,21 @@ static size_t scrub_word(struct pseudo *ps, const char *p, size_t n,
 	const char *w = pseudo_alias(ps, PSEUDO_WORD, run);
 	if (w) {
 		pseudo_buf_adds(out, w);
+		/* DOMAIN\user (or DOMAIN\\user, escaped): a user name */
+		size_t b = k;
+		while (b < n && b < k + 2 && p[b] == '\\')
+			b++;
+		size_t e = b;
+		while (e < n && (is_wc((unsigned char)p[e]) || p[e] == '.'))
+			e++;
+		while (e > b && p[e - 1] == '.')
+			e--;
+		if (b > k && e > b && strncmp(w, "domain", 6) == 0) {
+			pseudo_buf_add(out, p + k, b - k);
+			pseudo_buf_adds(out, pseudo_alias(ps, PSEUDO_USER,
+				sv_make(p + b, e - b)));
+			return e;
+		}
 		return k;
 	}
 	/* the pieces of CONTOSO-Lync-CA, alice_laptop, chloe.martin */

@@ -311,7 +311,7 @@ static void rewrite_body(struct pseudo *ps, struct sv b, struct pseudo_buf *o,
 			ce += 2;
 		}
 		if (!found)
-			continue;
+			break;  /* no closing tag later: stop looking */
 		st->secrets += pseudo_scrub(ps, sv_make(b.p + from, cs - from),
 					    0, o);
 		if (ce > cs)
