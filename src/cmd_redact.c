@@ -46,12 +46,18 @@ struct wctx {
 	unsigned long nwarn;
 };
 
+/* "sfblog: error: " and the message, without a line end */
+static void verror(const char *fmt, va_list ap)
+{
+	fputs("sfblog: error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
 static void SFB_PRINTF(1, 2) rerror(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("sfblog: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verror(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -59,9 +65,8 @@ static void SFB_PRINTF(1, 2) rerror(const char *fmt, ...)
 static int SFB_PRINTF(1, 2) usage(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("sfblog: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verror(fmt, ap);
 	va_end(ap);
 	fputs("\nTry 'sfblog redact --help'.\n", stderr);
 	return RC_ERROR;

@@ -739,12 +739,24 @@ size_t pseudo_scrub(struct pseudo *ps, struct sv in, unsigned flags,
 {
 	const char *p = in.p;
 	size_t n = in.n, i = 0, nsec = 0;
+	int after_esc = 0;
 	pseudo_buf_add(out, "", 0);
 	while (i < n) {
 		unsigned char c = (unsigned char)p[i];
 		unsigned char pc = i ? (unsigned char)p[i - 1] : ' ';
-		int boundary = !is_wc(pc) && pc != '.';
+		int boundary = after_esc || (!is_wc(pc) && pc != '.');
 		size_t k = 0;
+		after_esc = 0;
+		/* %3A, %40: a URL escape separates words */
+		if (c == '%' && i + 2 < n && sv_hex_digit(p[i + 1]) >= 0 &&
+		    sv_hex_digit(p[i + 2]) >= 0) {
+			pseudo_buf_add(out, p + i, 3);
+			i += 3;
+			after_esc = 1;
+			continue;
+		}
+		if (after_esc)
+			pc = ' ';
 		if (c == '"' && (pc == ' ' || pc == '\t' || pc == ':' ||
 				 pc == ','))
 			k = scrub_display(ps, p + i, n - i, out);

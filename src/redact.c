@@ -231,6 +231,36 @@ static int secret_header(struct sv name)
 	return 0;
 }
 
+/* Headers whose value is a name-addr: "Name" <uri>, or Name <uri>. */
+static const char *const name_headers[] = {
+	"From", "f", "To", "t", "Contact", "m", "P-Asserted-Identity",
+	"P-Preferred-Identity", "Referred-By", "b", "Refer-To", "r",
+	"Reply-To", "Remote-Party-ID", NULL
+};
+
+/* 1 if v is an unquoted display name before '<' */
+static int unquoted_name(struct sv v)
+{
+	struct sv t = sv_trim(v);
+	long lt = sv_find_char(t, '<');
+	return t.n && t.p[0] != '"' && t.p[0] != '<' && lt > 0 &&
+	       sv_find_char(sv_make(t.p, (size_t)lt), '"') < 0 &&
+	       sv_find_char(sv_make(t.p, (size_t)lt), ',') < 0;
+}
+
+static void rewrite_name_addr(struct pseudo *ps, struct sv v,
+			      struct pseudo_buf *o, struct redact_stats *st)
+{
+	long lt = sv_find_char(v, '<');
+	struct sv name = sv_trim(sv_make(v.p, (size_t)lt));
+	pseudo_buf_add(o, v.p, (size_t)(name.p - v.p));
+	pseudo_buf_adds(o, pseudo_alias(ps, PSEUDO_NAME, name));
+	pseudo_buf_add(o, name.p + name.n,
+		       (size_t)(v.p + lt - (name.p + name.n)));
+	st->secrets += pseudo_scrub(ps, sv_make(v.p + lt, v.n - (size_t)lt),
+				    0, o);
+}
+
 static void rewrite_header(struct pseudo *ps, struct sv name, struct sv v,
 			   struct pseudo_buf *o, struct redact_stats *st)
 {
@@ -249,6 +279,8 @@ static void rewrite_header(struct pseudo *ps, struct sv name, struct sv v,
 	else if (sv_ieq_cstr(name, "Ms-Text-Format") ||
 		 sv_ieq_cstr(name, "Ms-Im-Format"))
 		rewrite_params(ps, v, ";", im_format_secret, 0, o, st);
+	else if (in_list(name, name_headers) && unquoted_name(v))
+		rewrite_name_addr(ps, v, o, st);
 	else if (sv_ieq_cstr(name, "Call-ID") || sv_ieq_cstr(name, "i") ||
 		 sv_ieq_cstr(name, "SIP-Call-ID"))
 		st->secrets += pseudo_scrub(ps, v, PSEUDO_NO_BLOBS, o);
@@ -564,7 +596,7 @@ static void flush_ucc(struct redact *r, int has_end)
 			l1.n = (size_t)nl;
 		pre1 = ucc_prefix(l1);
 	}
-	if (!pre1) {    /* no message: every line as it is */
+	if (!l1.p) {    /* no message: every line as it is */
 		struct sv all = sv_make(r->buf.p, r->buf.n), ln = SV_NULL;
 		while (all.p && next_line(&all, &ln))
 			scrub_line(r, ln, o);

@@ -145,5 +145,14 @@ else
 	pass=$((pass+1))
 fi
 
+# every long option of `redact --help` is in the man page
+man=$(dirname "$0")/../../man/sfblog.1
+for o in $("$SFBLOG" redact --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+	n=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
+	if grep -q -- "$n" "$man"; then pass=$((pass+1))
+	else bad "man page" "does not document redact '$o'"
+	fi
+done
+
 echo "redact: $pass passed, $fail failed"
 [ "$fail" = 0 ]

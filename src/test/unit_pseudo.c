@@ -102,6 +102,9 @@ static void test_scrub(void)
 	CHECK_SV(scrub(ps, cid, PSEUDO_NO_BLOBS), cid);
 	CHECK_SV(scrub(ps, cid, 0), "REDACTED");
 	CHECK_SV(scrub(ps, "", 0), "");
+	/* URL escapes separate words and stay */
+	CHECK_SV(scrub(ps, "?sipuri=sip%3Aalice%40contoso.com&x=1", 0),
+		 "?sipuri=sip%3Auser1%40domain1.example&x=1");
 	/* pieces of a word: a CA named after the domain */
 	CHECK_SV(scrub(ps, "issued by CN=CONTOSO-Lync-CA", 0),
 		 "issued by CN=domain1-Lync-CA");

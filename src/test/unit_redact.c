@@ -107,6 +107,15 @@ static void test_message(void)
 	CHECK(has(&o, "<UserToken Id=\"1\">REDACTED</UserToken>"));
 	CHECK(has(&o, "Content-Length: 37\n"));  /* 11 -> 8 bytes */
 
+	/* an unquoted display name */
+	o.n = 0;
+	redact_message(ps, sv_cstr("BYE sip:x@contoso.com SIP/2.0\n"
+				   "f: Bob Smith <sip:bob@contoso.com>;tag=1\n"
+				   "To: \"Bob Smith\" <sip:bob@contoso.com>\n"),
+		       &o, &st);
+	CHECK(has(&o, "f: Person 2 <sip:user1@domain1.example>;tag=1\n"
+		  "To: \"Person 2\" <sip:user1@domain1.example>\n"));
+
 	/* nothing to change: the same bytes, delta 0 */
 	o.n = 0;
 	const char *plain = "SIP/2.0 200 OK\nCSeq: 1 REGISTER\n"
