@@ -353,6 +353,82 @@ static void rewrite_body(struct pseudo *ps, struct sv b, struct pseudo_buf *o,
 	st->secrets += pseudo_scrub(ps, sv_make(b.p + from, b.n - from), 0, o);
 }
 
+/* The marker that replaces IM text of content type ct. */
+static const char *im_marker(struct sv ct)
+{
+	return sv_istarts(ct, "text/html") ? "<p>[IM text removed]</p>"
+					    : "[IM text removed]";
+}
+
+static int im_type(struct sv ct)
+{
+	return sv_istarts(ct, "text/plain") || sv_istarts(ct, "text/html") ||
+	       sv_istarts(ct, "text/rtf");
+}
+
+/*
+ * A multipart body (an INVITE carrying the first IM beside its SDP):
+ * the text parts become the marker, the others are scrubbed.
+ * @return 0, or -1 when there is no boundary (nothing appended)
+ */
+static int rewrite_multipart(struct pseudo *ps, struct sv ctype, struct sv b,
+			     struct pseudo_buf *o, struct redact_stats *st)
+{
+	long bp = sv_ifind(ctype, "boundary=");
+	if (bp < 0)
+		return -1;
+	struct sv bd = sv_make(ctype.p + bp + 9, ctype.n - (size_t)bp - 9);
+	if (bd.n && bd.p[0] == '"') {
+		sv_skip(&bd, 1);
+		long q = sv_find_char(bd, '"');
+		bd.n = q < 0 ? bd.n : (size_t)q;
+	} else {
+		size_t k = 0;
+		while (k < bd.n && bd.p[k] != ';' && bd.p[k] != ' ')
+			k++;
+		bd.n = k;
+	}
+	if (!bd.n || bd.n > 200)
+		return -1;
+	char delim[208];
+	snprintf(delim, sizeof delim, "--%.*s", (int)bd.n, bd.p);
+	struct sv v = b, line = SV_NULL, pct = SV_NULL;
+	int in_hdrs = 0, text = 0, dropped = 0;
+	while (v.p && next_line(&v, &line)) {
+		int last = !v.p;
+		if (sv_starts(line, delim)) {
+			pseudo_buf_add(o, line.p, line.n);
+			in_hdrs = 1;
+			text = 0;
+			dropped = 0;
+			pct = SV_NULL;
+		} else if (in_hdrs) {
+			if (sv_is_blank(line)) {
+				in_hdrs = 0;
+				text = im_type(pct);
+			} else if (sv_istarts(line, "Content-Type:")) {
+				pct = sv_trim(sv_make(line.p + 13,
+						      line.n - 13));
+			}
+			st->secrets += pseudo_scrub(ps, line, 0, o);
+		} else if (text) {
+			/* one marker per text part; its lines go */
+			if (!dropped) {
+				pseudo_buf_adds(o, im_marker(pct));
+				st->im_bodies++;
+				dropped = 1;
+			} else if (o->n && o->p[o->n - 1] == '\n') {
+				o->n--;
+			}
+		} else {
+			st->secrets += pseudo_scrub(ps, line, 0, o);
+		}
+		if (!last)
+			pseudo_buf_addc(o, '\n');
+	}
+	return 0;
+}
+
 /* ---- one message -------------------------------------------------- */
 
 long long redact_message(struct pseudo *ps, struct sv msg,
@@ -423,14 +499,13 @@ long long redact_message(struct pseudo *ps, struct sv msg,
 		core.n--;
 	int im = core.n && method.n &&
 		 (sv_ieq_cstr(method, "MESSAGE") ||
-		  (sv_ieq_cstr(method, "INFO") &&
-		   (sv_istarts(ctype, "text/plain") ||
-		    sv_istarts(ctype, "text/html") ||
-		    sv_istarts(ctype, "text/rtf"))));
+		  (sv_ieq_cstr(method, "INFO") && im_type(ctype)));
 	if (im) {
-		pseudo_buf_adds(&body, sv_istarts(ctype, "text/html")
-			? "<p>[IM text removed]</p>" : "[IM text removed]");
+		pseudo_buf_adds(&body, im_marker(ctype));
 		st->im_bodies++;
+	} else if (core.n && sv_istarts(ctype, "multipart/") &&
+		   rewrite_multipart(ps, ctype, core, &body, st) == 0) {
+		/* done */
 	} else if (core.n) {
 		rewrite_body(ps, core, &body, st);
 	}

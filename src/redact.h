@@ -18,8 +18,8 @@
  *  - XML elements that hold tokens (saml Assertion, UserToken,
  *    BinarySecret, BinarySecurityToken, X509Certificate, ...) are
  *    emptied to REDACTED; IM bodies (MESSAGE requests; INFO requests
- *    with a text/ body; text/ parts of a multipart INVITE) become a
- *    one-line marker;
+ *    with a text/ body; text/ parts of a multipart body, e.g. the first
+ *    IM of an INVITE) become a one-line marker;
  *  - a changed body gets its Content-Length moved by the same number of
  *    bytes; a client-log block its "N bytes" counts (both lines).
  *    Line ends count as CRLF, as on the wire.  CLS text records have no

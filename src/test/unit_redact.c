@@ -116,6 +116,33 @@ static void test_message(void)
 	CHECK(has(&o, "f: Person 2 <sip:user1@domain1.example>;tag=1\n"
 		  "To: \"Person 2\" <sip:user1@domain1.example>\n"));
 
+	/* an INVITE with the first IM beside the SDP */
+	o.n = 0;
+	const char *inv =
+		"INVITE sip:bob@contoso.com SIP/2.0\n"
+		"Content-Type: multipart/alternative;boundary=\"XB1\"\n"
+		"Content-Length: 151\n"
+		"\n"
+		"--XB1\n"
+		"Content-Type: text/plain\n"
+		"\n"
+		"secret plan, line one\n"
+		"line two\n"
+		"--XB1\n"
+		"Content-Type: application/sdp\n"
+		"\n"
+		"c=IN IP4 10.9.9.9\n"
+		"--XB1--";
+	long long d2 = redact_message(ps, sv_cstr(inv), &o, &st);
+	CHECK(has(&o, "\n--XB1\nContent-Type: text/plain\n\n"
+		  "[IM text removed]\n--XB1\n"));
+	CHECK(has(&o, "c=IN IP4 192.0.2.1\n--XB1--"));
+	CHECK(!has(&o, "secret") && !has(&o, "line two"));
+	/* text 33 wire bytes -> 19, the address +1: 151 -> 138; the
+	 * message also gains 6 in its start line */
+	CHECK(has(&o, "Content-Length: 138\n"));
+	CHECK_INT(d2, -13 + 6);
+
 	/* nothing to change: the same bytes, delta 0 */
 	o.n = 0;
 	const char *plain = "SIP/2.0 200 OK\nCSeq: 1 REGISTER\n"
