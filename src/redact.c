@@ -298,8 +298,15 @@ static const char *const secret_elems[] = {
 	"RequestedProofToken", "EncryptedAssertion", NULL
 };
 
+/* XML elements whose content is a person's name. */
+static const char *const name_elems[] = {
+	"displayName", "friendlyName", "givenName", "surname", "sn",
+	"cn", NULL
+};
+
 /*
- * Scrub a body, with the content of secret elements replaced.  The
+ * Scrub a body, with the content of secret elements replaced and names
+ * of name elements pseudonymised.  The
  * element search is textual (no parser): "<p:Name ...>" up to
  * "</p:Name>", on the body as one string.
  */
@@ -321,12 +328,28 @@ static void rewrite_body(struct pseudo *ps, struct sv b, struct pseudo_buf *o,
 		if (colon >= 0)
 			local = sv_make(qn.p + colon + 1,
 					qn.n - (size_t)colon - 1);
-		if (!qn.n || !in_list(local, secret_elems))
+		int name = qn.n && in_list(local, name_elems);
+		if (!qn.n || (!name && !in_list(local, secret_elems)))
 			continue;
 		long gt = sv_find_char(sv_make(b.p + q, b.n - q), '>');
 		if (gt < 0 || b.p[q + (size_t)gt - 1] == '/')
 			continue;
 		size_t cs = q + (size_t)gt + 1, ce = cs;
+		if (name) {
+			/* <displayName>Alice Wood</displayName> */
+			while (ce < b.n && b.p[ce] != '<')
+				ce++;
+			struct sv txt = sv_trim(sv_make(b.p + cs, ce - cs));
+			if (ce + 2 + qn.n >= b.n || b.p[ce + 1] != '/' ||
+			    memcmp(b.p + ce + 2, qn.p, qn.n) != 0 ||
+			    !txt.n)
+				continue;
+			st->secrets += pseudo_scrub(ps, sv_make(b.p + from,
+							cs - from), 0, o);
+			pseudo_buf_adds(o, pseudo_alias(ps, PSEUDO_NAME, txt));
+			from = i = ce;
+			continue;
+		}
 		/* the closing tag */
 		int found = 0;
 		while (ce + qn.n + 3 <= b.n) {

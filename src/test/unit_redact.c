@@ -106,6 +106,10 @@ static void test_message(void)
 	CHECK(has(&o, "WWW-Authenticate: Negotiate\n"));
 	CHECK(has(&o, "<UserToken Id=\"1\">REDACTED</UserToken>"));
 	CHECK(has(&o, "Content-Length: 37\n"));  /* 11 -> 8 bytes */
+	o.n = 0;
+	redact_message(ps, sv_cstr("NOTIFY sip:a@b.com SIP/2.0\n\n"
+		"<c><displayName>Alice Wood</displayName></c>"), &o, &st);
+	CHECK(has(&o, "<c><displayName>Person 1</displayName></c>"));
 
 	/* an unquoted display name */
 	o.n = 0;
