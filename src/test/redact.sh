@@ -92,7 +92,10 @@ check() {	# name gen-args...
 	esac
 	originals "$plain" >"$TMP/orig.list"
 	nvals=$(wc -l <"$TMP/orig.list")
-	[ "$nvals" -ge 5 ] || { bad "$name" "only $nvals values found"; return; }
+	# a log with few messages (proxy-407 on the server side) has few
+	min=5; [ "$(grep -c '@' "$plain")" -ge 5 ] || min=1
+	[ "$nvals" -ge $min ] ||
+		{ bad "$name" "only $nvals values found"; return; }
 	if grep -F -i -f "$TMP/orig.list" "$copy" >"$TMP/leak"; then
 		bad "$name" "original values in the copy:"
 		grep -o -F -i -f "$TMP/orig.list" "$TMP/leak" | sort | uniq -c |

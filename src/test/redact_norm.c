@@ -14,12 +14,12 @@
 #include <cjson/cJSON.h>
 
 static const char *const drop[] = {
-	"file", "last_file", "bytes", "user", "server", "text", "summary",
-	"url", "name", "source", "from", "to", "uri", "location_profile_data",
-	"provisioning", "servers", "seen_at", "peer", "advice",
-	"outcome_text", "reason", "first_at", "example", "local", "remote",
-	"call_id", "host", "target", "servers_seen", "first_file", "encoding", "gzip",
-	NULL
+	"file", "last_file", "first_file", "bytes", "encoding", "gzip",
+	"user", "server", "servers_seen", "text", "summary", "url", "name",
+	"source", "from", "to", "uri", "location_profile_data",
+	"provisioning", "seen_at", "peer", "advice", "outcome_text",
+	"reason", "first_at", "example", "local", "remote", "call_id",
+	"host", "target", "title", "explanation", "remediation", NULL
 };
 
 static void strip(cJSON *x)
