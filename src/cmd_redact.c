@@ -197,7 +197,7 @@ static int run_one(struct pseudo *ps, const struct ropts *o,
 	struct redact_stats st;
 	int rc = redact_file(ps, in, o->max_line, o->max_msg, &s, &st, &err);
 	if (rc < 0) {
-		rerror("%s: %s", in, err.msg);
+		rerror("%s", err.msg);
 		return -1;
 	}
 	if (rc > 0) {
@@ -354,7 +354,7 @@ int cmd_redact_main(int argc, char **argv)
 	if (o.map && write_map(o.map, ps))
 		rc = RC_ERROR;
 	pseudo_free(ps);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	if ((fflush(stdout) != 0 || ferror(stdout)) && rc == RC_OK) {
 		rerror("cannot write the output: %s", strerror(errno));
 		rc = RC_ERROR;
 	}
