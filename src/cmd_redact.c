@@ -47,7 +47,7 @@ struct wctx {
 };
 
 /* "sfblog: error: " and the message, without a line end */
-static void verror(const char *fmt, va_list ap)
+static void SFB_PRINTF(1, 0) verror(const char *fmt, va_list ap)
 {
 	fputs("sfblog: error: ", stderr);
 	vfprintf(stderr, fmt, ap);
