@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "expr_types.h"
+#include "expr.h"
 #include "msg.h"
 #include "parser.h"
 #include "pattern.h"
@@ -43,11 +43,13 @@ struct field_item {
 	const struct msg *msg;
 	struct sv req_method;   /* a response: the request it answers */
 	struct sv req_uri;
-	int copy;               /* another hop's copy of a message seen */
 	unsigned session_id;    /* 0: belongs to no sign-in */
 	/* event scope: a pattern event or a CLS diagnostic record */
 	const struct pat_event *ev;
 	const struct fmt_rec *rec;
+	const char *file;       /* where the event is (borrowed) */
+	unsigned long line;
+	int64_t ts;
 	/* session scope */
 	const struct sess *sess;
 	char scratch[256];      /* built strings (auth lists, hex) */

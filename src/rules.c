@@ -24,7 +24,7 @@
 /* The keys of an entry; which kind accepts which is in key_kinds. */
 enum key { K_RULE, K_MACRO, K_LIST, K_SEV, K_TITLE, K_STEP, K_SCOPE,
 	   K_COND, K_OUTPUT, K_EXPL, K_REMED, K_REFS, K_ITEMS, K_ENABLED,
-	   K__COUNT };
+	   K_PRIORITY, K_FALLBACK, K__COUNT };
 
 enum kind { E_RULE, E_MACRO, E_LIST };
 
@@ -49,6 +49,8 @@ static const struct {
 	[K_REFS] = { "references", 1u << E_RULE, 1, 128 },
 	[K_ITEMS] = { "items", 1u << E_LIST, 1, 1024 },
 	[K_ENABLED] = { "enabled", 1u << E_RULE, 0, 8 },
+	[K_PRIORITY] = { "priority", 1u << E_RULE, 0, 8 },
+	[K_FALLBACK] = { "fallback", 1u << E_RULE, 0, 8 },
 };
 
 /* Required keys of a rule (a macro: condition; a list: items). */
@@ -301,6 +303,23 @@ static int check_entry(struct loader *L, struct entry *e, yaml_mark_t map)
 		return FAIL_AT(L, f, v[K_ENABLED].start, "bad value '%.32s' "
 			       "for 'enabled': expected true or false",
 			       v[K_ENABLED].s);
+	if (v[K_FALLBACK].s && strcmp(v[K_FALLBACK].s, "true") &&
+	    strcmp(v[K_FALLBACK].s, "false"))
+		return FAIL_AT(L, f, v[K_FALLBACK].start, "bad value '%.32s' "
+			       "for 'fallback': expected true or false",
+			       v[K_FALLBACK].s);
+	if (v[K_PRIORITY].s) {
+		uint64_t x;
+		struct sv p = sv_cstr(v[K_PRIORITY].s);
+		int neg = p.n && p.p[0] == '-';
+		if (neg)
+			sv_skip(&p, 1);
+		if (!sv_to_u64(p, &x) || x > 100)
+			return FAIL_AT(L, f, v[K_PRIORITY].start, "bad "
+				       "priority '%.32s': expected a whole "
+				       "number from -100 to 100",
+				       v[K_PRIORITY].s);
+	}
 	return 0;
 }
 
@@ -874,6 +893,18 @@ static char *take(struct text *t)
 	return s;
 }
 
+/* A priority the checks above accepted: -100..100. */
+static int atoi_checked(const char *s)
+{
+	uint64_t x = 0;
+	struct sv p = sv_cstr(s);
+	int neg = p.n && p.p[0] == '-';
+	if (neg)
+		sv_skip(&p, 1);
+	(void)sv_to_u64(p, &x);
+	return neg ? -(int)x : (int)x;
+}
+
 /* Compile one rule entry into r. */
 static int compile_rule(struct loader *L, const struct expr_env *env,
 			struct entry *e, struct rules_rule *r)
@@ -905,6 +936,8 @@ static int compile_rule(struct loader *L, const struct expr_env *env,
 	r->step = (enum sfb_step)word(step_words, SFB_STEP__COUNT,
 				      v[K_STEP].s);
 	r->enabled = !v[K_ENABLED].s || strcmp(v[K_ENABLED].s, "false");
+	r->priority = v[K_PRIORITY].s ? atoi_checked(v[K_PRIORITY].s) : 0;
+	r->fallback = v[K_FALLBACK].s && !strcmp(v[K_FALLBACK].s, "true");
 	r->line = (unsigned long)e->at.line + 1;
 	r->id = take(&v[K_RULE]);
 	r->cond_src = take(&v[K_COND]);
@@ -1001,6 +1034,7 @@ static struct rules *compile_all(struct loader *L)
 			continue;
 		struct rules_rule *r = &rs->v[rs->n++];
 		r->file = rs->paths[e->file];
+		r->index = rs->n - 1;
 		rc = compile_rule(L, &env, e, r);
 		L->compiled += expr_size(r->cond);
 		if (!rc && L->compiled > RULES_MAX_MEMORY)

@@ -64,6 +64,13 @@ struct rules_rule {
 		   *remediation_src;
 	const char *const *refs;  /* references, nrefs of them */
 	size_t nrefs;
+	int priority;           /* priority: -100..100, default 0; among
+				 * findings of one severity the higher
+				 * one is the top finding */
+	size_t index;           /* its place in the rule set */
+	int fallback;           /* fallback: true -- dropped when the same
+				 * session (or file) has another finding
+				 * at least as severe */
 	const char *file;       /* the file that defined it */
 	unsigned long line;     /* 1-based line of its `rule:` key */
 };
