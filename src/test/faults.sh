@@ -131,6 +131,13 @@ for f in ucc cls gz u16; do
 done
 inj eio-stdin SFB_INJECT_READ=eio@1 "$SFBLOG" messages -
 expect eio-stdin 2 "$eio"
+# an unreadable file is not an empty one
+XFAIL="main.c: a read error before the first line reads as 'empty file'"
+if grep -q 'empty file' "$TMP/ucc-eio1.out"; then
+	result ucc-eio1-not-empty 0 "the report says 'empty file'"
+else
+	result ucc-eio1-not-empty 1 ""
+fi
 # EIO after B bytes: the complete lines before it are all read, and
 # the report is the one of those lines alone
 for b in 1 4096 65537 200000; do
@@ -197,6 +204,15 @@ for cmd in "analyze" "messages -o ndjson"; do
 	expect "$n-epipe" "$pipe_rc" "$pipe_err"
 	prefix "$n-epipe" "$n-ref" 4096
 done
+
+# and a real closed pipe, to check the shim's imitation: the output is
+# well over a pipe buffer, so sfblog is still writing when head exits
+for i in 1 2 3 4 5 6 7 8 9 10; do cat "$TMP/work/ucc.log"; done \
+	>"$TMP/work/big.log"
+( cd "$TMP/work" && { "$SFBLOG" messages big.log 2>"$TMP/pipe.err"
+  echo $? >"$TMP/pipe.rc"; } | head -c 100 >"$TMP/pipe.out" )
+XFAIL="issue 8: SIGPIPE kills sfblog (141), undocumented"
+expect pipe "$pipe_rc" "$pipe_err"
 
 echo "faults: $pass passed, $fail failed, $xfail known failures" \
      "(xfail), $xpass fixed (xpass)"
