@@ -94,13 +94,27 @@ static int on_event(void *ud, const struct pat_event *ev)
 	return 0;
 }
 
+/*
+ * grep_match, before and after it reported match errors (issue 8: the
+ * header then defines the limits); goes with the engine API.
+ */
+static int grep_hit(struct grep_re *re, struct sv subject)
+{
+#ifdef GREP_MATCH_LIMIT
+	struct sfb_err err;
+	return grep_match(re, subject, &err);
+#else
+	return grep_match(re, subject);
+#endif
+}
+
 static void on_msg(struct fz_run *r, const struct fmt_rec *rec)
 {
 	struct msg *m = &r->msg;
 	msg_set(m, rec, r->name);
 	(void)sip_parse(m);
 	if (r->o->cmd == FZ_MESSAGES) {
-		if (r->o->re && !grep_match(r->o->re, sv_make(m->buf, m->len)))
+		if (r->o->re && grep_hit(r->o->re, sv_make(m->buf, m->len)) < 1)
 			return;
 		if (r->o->out != REP_TEXT)
 			rep_json_msg(r->json, m);
