@@ -15,7 +15,7 @@
  * Driven by environment variables, each one fault of the form KIND,
  * KIND@N (from the Nth call on) or KIND+B (after B bytes went through):
  *   SFB_INJECT_READ    read(2) on every descriptor:
- *                      short   each call returns 1 to 7 bytes at most
+ *                      short   each call returns 1 to 4096 bytes at most
  *                      eintr   every other call fails with EINTR first
  *                      eio@N, eio+B  EIO from then on
  *   SFB_INJECT_FREAD   fread(3): eio@N, eio+B (the error indicator is
@@ -91,9 +91,13 @@ static long long gate(struct fault *f, size_t want)
 	switch (f->kind) {
 	case K_NONE:
 		return (long long)want;
-	case K_SHORT:
-		return (long long)(want < 1 + f->calls % 7 ? want
-				   : 1 + f->calls % 7);
+	case K_SHORT: {
+		/* every third call 1 to 7 bytes, else up to 4 KiB: splits
+		 * at every kind of offset without a syscall per byte */
+		size_t cap = f->calls % 3 ? 1 + f->calls * 2654435761u % 4096
+					  : 1 + f->calls % 7;
+		return (long long)(want < cap ? want : cap);
+	}
 	case K_EINTR:
 		if (f->calls % 2) {
 			errno = EINTR;
