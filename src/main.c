@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * main.c -- the sfblog command line: options, wiring of the pipeline
- * (lr -> fmt -> msg/sip -> txn -> ana -> rep), messages on stderr and
- * exit codes.  The only file that sees the whole pipeline, the only one
- * that prints diagnostics and the only one that exits.
+ * main.c -- the sfblog command line: options, which data to load
+ * (pattern table, rule files, code catalog), the engine's sinks that
+ * print the reports (engine.h runs the pipeline), messages on stderr
+ * and exit codes.  The only file that prints diagnostics and the only
+ * one that exits.
  *
  * Exit codes: 0 done, nothing at or above --fail-on; 1 done, findings;
  * 2 could not do the job (usage, unreadable or unrecognised input,
@@ -20,19 +21,21 @@
 #include <unistd.h>
 
 #include "ana.h"
+#include "catalog.h"
+#include "engine.h"
+#include "field.h"
 #include "flow.h"
+#include "grep.h"
 #include "lr.h"
 #include "msg.h"
 #include "parser.h"
+#include "pattern.h"
 #include "rep.h"
 #include "rot.h"
-#include "pattern.h"
-#include "grep.h"
+#include "rules.h"
 #include "sess.h"
 #include "sfb.h"
-#include "sip.h"
 #include "sv.h"
-#include "txn.h"
 #include "xmlbody.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
@@ -41,6 +44,8 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 #define C_AN 1u
 #define C_MSG 2u
 #define C_FLOW 4u
+#define C_RULES 8u
+#define C_INFO 16u              /* fields, explain */
 #define C_ALL (C_AN | C_MSG | C_FLOW)
 
 /*
@@ -66,14 +71,18 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	  "times relative to the first message")                          \
 	X(WIDTH, "width", 'w', 1, C_FLOW, "N",                            \
 	  "ladder width (default: the terminal's, else 100)")             \
-	X(VERBOSE, "verbose", 'v', 0, C_AN, NULL,                         \
-	  "every evidence line and provisioning property")                \
+	X(VERBOSE, "verbose", 'v', 0, C_AN | C_RULES, NULL,               \
+	  "info findings in full, every evidence line and property")      \
 	X(MAXSESS, "max-sessions", 0, 1, C_AN, "N",                       \
 	  "sessions listed per file in JSON (default 1000)")              \
 	X(PATTERNS, "patterns", 'p', 1, C_AN | C_FLOW, "FILE",            \
 	  "also read this pattern table (repeatable)")                    \
-	X(RULES, "rules", 0, 1, C_AN | C_FLOW, "DIR",                     \
-	  "the shipped rules folder (default: $SFBLOG_RULES, installed)") \
+	X(RULES, "rules", 0, 1, C_AN | C_RULES | C_INFO, "DIR",           \
+	  "also read the rule files (*.yaml) in DIR (repeatable)")        \
+	X(NODEF, "no-default-rules", 0, 0, C_AN | C_RULES | C_INFO, NULL, \
+	  "do not read the shipped rule files")                           \
+	X(CHECK, "check", 0, 1, C_RULES, "DIR",                           \
+	  "validate the rule files in DIR, read no log (repeatable)")     \
 	X(GREP, "grep", 'g', 1, C_MSG, "REGEX",                           \
 	  "only messages whose text matches REGEX (PCRE2)")               \
 	X(ICASE, "ignore-case", 'i', 0, C_MSG, NULL,                      \
@@ -83,7 +92,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	X(FAILON, "fail-on", 0, 1, C_AN, "SEV",                           \
 	  "exit 1 on findings at or above SEV: info, warning, error, "    \
 	  "none (default warning)")                                       \
-	X(COLOR, "color", 0, 1, C_ALL, "WHEN",                            \
+	X(COLOR, "color", 0, 1, C_ALL | C_RULES | C_INFO, "WHEN",         \
 	  "colour: auto, always or never (default auto)")                 \
 	X(MAXLINE, "max-line", 0, 1, C_ALL, "SIZE",                       \
 	  "skip lines longer than SIZE bytes (default 16M)")              \
@@ -97,8 +106,9 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	  "malformed or truncated input is an error (exit 2)")            \
 	X(QUIET, "quiet", 'q', 0, C_ALL, NULL,                            \
 	  "no warnings on standard error")                                \
-	X(HELP, "help", 'h', 0, C_ALL, NULL, "show this help and exit")   \
-	X(VERSION, "version", 'V', 0, C_ALL, NULL,                        \
+	X(HELP, "help", 'h', 0, C_ALL | C_RULES | C_INFO, NULL,           \
+	  "show this help and exit")                                      \
+	X(VERSION, "version", 'V', 0, C_ALL | C_RULES | C_INFO, NULL,     \
 	  "show version and library versions and exit")
 
 enum opt_id {
@@ -125,7 +135,8 @@ static const struct optdef optdefs[] = {
 };
 #define NOPTS (sizeof optdefs / sizeof optdefs[0])
 
-enum command { CMD_NONE = 0, CMD_ANALYZE, CMD_MESSAGES, CMD_FLOW };
+enum command { CMD_NONE = 0, CMD_ANALYZE, CMD_MESSAGES, CMD_FLOW,
+	       CMD_RULES, CMD_FIELDS, CMD_EXPLAIN };
 
 static const struct {
 	const char *name;
@@ -141,6 +152,12 @@ static const struct {
 	{ "flow", CMD_FLOW, C_FLOW,
 	  "draw the call flow of the sign-in sessions (or one dialog) "
 	  "as a ladder" },
+	{ "rules", CMD_RULES, C_RULES,
+	  "list the rules, or validate rule files with --check" },
+	{ "fields", CMD_FIELDS, C_INFO,
+	  "list the fields that rule conditions can read" },
+	{ "explain", CMD_EXPLAIN, C_INFO,
+	  "explain a code (ms-diagnostics, HRESULT, SSPI...) or a rule" },
 };
 
 /* A --status item: lo..hi inclusive. */
@@ -172,7 +189,11 @@ struct opts {
 	size_t max_sessions;
 	const char *patterns[16];
 	size_t npatterns;
-	const char *rules_dir;
+	const char *rule_dirs[16];      /* --rules, in order */
+	size_t nrule_dirs;
+	const char *check_dirs[16];     /* rules --check */
+	size_t ncheck;
+	int no_default_rules;
 };
 
 static struct opts g;
@@ -232,9 +253,11 @@ static void print_help(FILE *out, enum command cmd)
 		     i++) {
 			if (commands[i].cmd != cmd)
 				continue;
-			fprintf(out, "usage: sfblog %s [OPTIONS] FILE...\n\n"
+			fprintf(out, "usage: sfblog %s [OPTIONS]%s\n\n"
 				"%s.\n\noptions:\n", commands[i].name,
-				commands[i].summary);
+				cmd == CMD_RULES || cmd == CMD_FIELDS ? ""
+				: cmd == CMD_EXPLAIN ? " CODE|RULE-ID..."
+				: " FILE...", commands[i].summary);
 			mask = commands[i].mask;
 		}
 	}
@@ -242,7 +265,7 @@ static void print_help(FILE *out, enum command cmd)
 		const struct optdef *o = &optdefs[i];
 		if (cmd != CMD_NONE && !(o->cmds & mask))
 			continue;
-		if (cmd == CMD_NONE && o->cmds != C_ALL)
+		if (cmd == CMD_NONE && (o->cmds & C_ALL) != C_ALL)
 			continue;
 		char left[48];
 		int n;
@@ -259,6 +282,12 @@ static void print_help(FILE *out, enum command cmd)
 	if (cmd == CMD_NONE || cmd == CMD_ANALYZE)
 		fputs("\nexit status: 0 no findings at or above --fail-on, 1 "
 		      "findings, 2 error.\n", out);
+	else if (cmd == CMD_RULES)
+		fputs("\nexit status: 0 the rules load, 2 error (with "
+		      "FILE:LINE:COL).\n", out);
+	else if (cmd == CMD_EXPLAIN)
+		fputs("\nexit status: 0 explained, 1 something not found, 2 "
+		      "error.\n", out);
 	else
 		fputs("\nexit status: 0 done, 2 error.\n", out);
 }
@@ -495,7 +524,19 @@ static void parse_args(int argc, char **argv)
 			g.patterns[g.npatterns++] = optarg;
 			break;
 		case OPT_RULES:
-			g.rules_dir = optarg;
+			if (g.nrule_dirs >= sizeof g.rule_dirs /
+					    sizeof g.rule_dirs[0])
+				usage_error("too many --rules folders");
+			g.rule_dirs[g.nrule_dirs++] = optarg;
+			break;
+		case OPT_NODEF:
+			g.no_default_rules = 1;
+			break;
+		case OPT_CHECK:
+			if (g.ncheck >= sizeof g.check_dirs /
+					sizeof g.check_dirs[0])
+				usage_error("too many --check folders");
+			g.check_dirs[g.ncheck++] = optarg;
 			break;
 		case OPT_ICASE:
 			g.icase = 1;
@@ -568,35 +609,39 @@ static void parse_args(int argc, char **argv)
 		usage_error("--raw prints the log text: it does not go with "
 			    "--output %s", g.out == REP_JSON ? "json"
 							     : "ndjson");
-	if (optind >= argc)
+	if (g.cmd == CMD_EXPLAIN && optind >= argc)
+		usage_error("explain what? give a code or a rule id");
+	if (g.cmd == CMD_RULES || g.cmd == CMD_FIELDS) {
+		if (optind < argc)
+			usage_error("'%s' takes no file (rules: --check DIR)",
+				    c);
+		if (g.out == REP_NDJSON)
+			usage_error("'%s' writes text or json", c);
+	} else if (optind >= argc) {
 		usage_error("no input file given (use '-' for standard "
 			    "input)");
+	}
 }
 
 
-/* ---- the pattern table ---------------------------------------------- */
+/* ---- the data: pattern table, rules, catalog -------------------------- */
 
-/* Is dir/patterns.tsv there? Fills path. */
-static int rules_in(const char *dir, char *path, size_t pathsz)
+/* Is dir/patterns.tsv there? */
+static int data_in(const char *dir)
 {
-	if (!dir || !*dir)
-		return 0;
-	int n = snprintf(path, pathsz, "%s/patterns.tsv", dir);
-	return n > 0 && (size_t)n < pathsz && access(path, R_OK) == 0;
+	char path[4400];
+	int n = snprintf(path, sizeof path, "%s/patterns.tsv", dir);
+	return n > 0 && (size_t)n < sizeof path && access(path, R_OK) == 0;
 }
 
 /*
- * The shipped table: --rules, $SFBLOG_RULES, beside the binary (the
- * source tree's build/../rules, an installed bin/../share/sfblog/rules),
- * then the configured data folder.
+ * The shipped data folder (patterns.tsv, rule files, catalog/):
+ * beside the binary (the source tree's build/../rules, an installed
+ * bin/../share/sfblog/rules), then the configured data folder.
+ * @return 0 and dir filled, -1 if not found
  */
-static int find_rules(char *path, size_t pathsz)
+static int find_data(char *dir, size_t dirsz)
 {
-	if (g.rules_dir)
-		return rules_in(g.rules_dir, path, pathsz) ? 0 : -1;
-	const char *env = getenv("SFBLOG_RULES");
-	if (env && *env)
-		return rules_in(env, path, pathsz) ? 0 : -1;
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
@@ -604,33 +649,39 @@ static int find_rules(char *path, size_t pathsz)
 		char *slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = '\0';
-			char dir[4200];
-			snprintf(dir, sizeof dir, "%s/../rules", exe);
-			if (rules_in(dir, path, pathsz))
+			snprintf(dir, dirsz, "%s/../rules", exe);
+			if (data_in(dir))
 				return 0;
-			snprintf(dir, sizeof dir, "%s/../share/sfblog/rules",
-				 exe);
-			if (rules_in(dir, path, pathsz))
+			snprintf(dir, dirsz, "%s/../share/sfblog/rules", exe);
+			if (data_in(dir))
 				return 0;
 		}
 	}
-	return rules_in(SFB_DATADIR "/rules", path, pathsz) ? 0 : -1;
+	snprintf(dir, dirsz, "%s", SFB_DATADIR "/rules");
+	return data_in(dir) ? 0 : -1;
 }
 
-static struct pat_table *load_rules(void)
+static char datadir[4200];
+
+static void need_data(void)
 {
-	static char shipped[4400];
-	const char *paths[sizeof g.patterns / sizeof g.patterns[0] + 2];
-	size_t n = 0;
-	if (find_rules(shipped, sizeof shipped) != 0) {
-		errorf("cannot find the pattern table patterns.tsv (looked "
-		       "in %s): set SFBLOG_RULES or --rules to the rules "
-		       "folder", g.rules_dir ? g.rules_dir
-		       : getenv("SFBLOG_RULES") && *getenv("SFBLOG_RULES")
-		       ? getenv("SFBLOG_RULES")
-		       : "beside the binary and in " SFB_DATADIR "/rules");
+	if (datadir[0])
+		return;
+	if (find_data(datadir, sizeof datadir) != 0) {
+		errorf("cannot find the shipped rules folder (patterns.tsv, "
+		       "*.yaml) beside the program or in %s/rules: is "
+		       "sfblog installed?", SFB_DATADIR);
 		exit(EXIT_ERROR);
 	}
+}
+
+static struct pat_table *load_patterns(void)
+{
+	char shipped[4400];
+	const char *paths[sizeof g.patterns / sizeof g.patterns[0] + 2];
+	size_t n = 0;
+	need_data();
+	snprintf(shipped, sizeof shipped, "%s/patterns.tsv", datadir);
 	paths[n++] = shipped;
 	for (size_t i = 0; i < g.npatterns; i++)
 		paths[n++] = g.patterns[i];
@@ -648,34 +699,210 @@ static struct pat_table *load_rules(void)
 	return t;
 }
 
-/* ---- one stream: a file, or rotated files read as one ---------------- */
+/*
+ * The rule folders, in order: the shipped one (unless
+ * --no-default-rules), $SFBLOG_RULES (colon-separated), --rules.
+ * A later folder's rule replaces an earlier one of the same id.
+ */
+static size_t rule_dirs(const char **dirs, size_t max, char *envbuf,
+			size_t envsz)
+{
+	size_t n = 0;
+	if (!g.no_default_rules) {
+		need_data();
+		dirs[n++] = datadir;
+	}
+	const char *env = getenv("SFBLOG_RULES");
+	if (env && *env) {
+		snprintf(envbuf, envsz, "%s", env);
+		char *p = envbuf;
+		while (p && *p && n < max - 1) {
+			char *q = strchr(p, ':');
+			if (q)
+				*q++ = '\0';
+			if (*p)
+				dirs[n++] = p;
+			p = q;
+		}
+	}
+	for (size_t i = 0; i < g.nrule_dirs && n < max - 1; i++)
+		dirs[n++] = g.rule_dirs[i];
+	dirs[n] = NULL;
+	return n;
+}
 
-struct run {
-	const char *const *files;   /* borrowed: the stream, in order */
-	size_t nfiles;
-	const char *name;       /* borrowed: shown for the stream */
-	const char *path;       /* the file being read */
-	struct ana ana;
-	struct msg msg;
-	struct txn_table *txn;
-	struct sess_builder *sess;
-	struct flow *flow;
-	struct fmt *fmt;        /* the parser of the file being read */
-	struct pat_table *rules;  /* borrowed */
-	struct grep_re *re;     /* borrowed: --grep */
-	struct rep_json *json;  /* borrowed */
-	uint64_t malformed;     /* for --strict */
+/* The rule language reads the fields of field.c. */
+static const struct expr_env field_env = { field_resolve, NULL, NULL, NULL };
+
+static struct rules *load_rules(void)
+{
+	const char *dirs[40];
+	char envbuf[4096];
+	rule_dirs(dirs, sizeof dirs / sizeof dirs[0], envbuf, sizeof envbuf);
+	struct sfb_err err = { 0 };
+	struct rules *rs = rules_load(dirs, &field_env, &err);
+	if (!rs) {
+		if (err.code == SFB_E_RULE)
+			fprintf(stderr, "sfblog: %s\n", err.msg);
+		else
+			errorf("%s", err.msg);
+		exit(EXIT_ERROR);
+	}
+	return rs;
+}
+
+/* ---- analyze: the report of one stream ---------------------------------- */
+
+#define REP_MAX_LINES 500       /* verdict lines listed per stream */
+#define REP_MAX_FINDINGS 100    /* findings listed per stream */
+
+struct report {
+	struct rep_json *json;  /* borrowed; NULL: text */
+	FILE *detail;           /* owned: the session blocks, printed last */
+	struct rep_session_line *lines;
+	size_t nlines, caplines;
+	uint64_t lines_dropped;
+	struct finding *f;      /* owned, at most REP_MAX_FINDINGS */
+	size_t nf;
+	uint64_t f_dropped;
+	uint64_t by_sev[SFB_SEV_ERROR + 1];
+	enum sfb_sev worst;
+	char top_rule[REP_TOP_RULE];
 	uint64_t stderr_warns;
 };
 
-static void run_warn(struct run *r, unsigned long line, struct sv text)
+/* Keep a copy of f, or drop the least severe kept one for it. */
+static void keep_finding(struct report *r, const struct finding *f)
 {
-	r->malformed++;
-	if (g.cmd == CMD_ANALYZE)
-		return;         /* the report lists them */
-	if (r->stderr_warns++ < g.max_warn)
-		warnf("%s:%lu: %.*s", r->path, line, (int)text.n, text.p);
+	r->by_sev[f->sev]++;
+	if (f->sev > r->worst || !r->top_rule[0]) {
+		if (f->sev > r->worst || (!r->top_rule[0] &&
+		    f->sev > SFB_SEV_INFO)) {
+			r->worst = f->sev > r->worst ? f->sev : r->worst;
+			if (f->sev > SFB_SEV_INFO)
+				snprintf(r->top_rule, sizeof r->top_rule,
+					 "%s", f->rule->id);
+		}
+	}
+	if (r->nf < REP_MAX_FINDINGS) {
+		if (!r->f)
+			r->f = sfb_xcalloc(REP_MAX_FINDINGS, sizeof *r->f);
+		r->f[r->nf++] = *f;
+		return;
+	}
+	size_t low = 0;
+	for (size_t i = 1; i < r->nf; i++)
+		if (r->f[i].sev < r->f[low].sev)
+			low = i;
+	r->f_dropped++;
+	if (r->f[low].sev < f->sev) {
+		memmove(&r->f[low], &r->f[low + 1],
+			(r->nf - low - 1) * sizeof *r->f);
+		r->f[r->nf - 1] = *f;
+	}
 }
+
+static void an_session(void *ud, const struct sess *s,
+		       const struct finding *f, size_t nf)
+{
+	struct report *r = ud;
+	for (size_t i = 0; i < nf; i++)
+		keep_finding(r, &f[i]);
+	if (r->json) {
+		rep_json_session(r->json, s, f, nf);
+		return;
+	}
+	if (r->nlines < REP_MAX_LINES) {
+		if (r->nlines == r->caplines) {
+			r->caplines = r->caplines ? 2 * r->caplines : 16;
+			r->lines = sfb_xrealloc(r->lines, r->caplines *
+						sizeof *r->lines);
+		}
+		struct rep_session_line *l = &r->lines[r->nlines++];
+		memset(l, 0, sizeof *l);
+		l->id = s->id;
+		snprintf(l->user, sizeof l->user, "%s", s->user);
+		l->outcome = s->outcome;
+		if (nf && f[0].sev > SFB_SEV_INFO) {
+			l->top_sev = f[0].sev;
+			snprintf(l->top_rule, sizeof l->top_rule, "%s",
+				 f[0].rule->id);
+			snprintf(l->top_title, sizeof l->top_title, "%s",
+				 f[0].title);
+		}
+	} else {
+		r->lines_dropped++;
+	}
+	if (r->detail)
+		rep_text_session(r->detail, s, g.color, g.verbose);
+}
+
+static int finding_order(const void *x, const void *y)
+{
+	const struct finding *a = x, *b = y;
+	if (a->sev != b->sev)
+		return a->sev > b->sev ? -1 : 1;
+	return (a->session > b->session) - (a->session < b->session);
+}
+
+static void copy_detail(struct report *r)
+{
+	char buf[65536];
+	size_t n;
+	if (!r->detail)
+		return;
+	rewind(r->detail);
+	while ((n = fread(buf, 1, sizeof buf, r->detail)) > 0)
+		fwrite(buf, 1, n, stdout);
+}
+
+static void an_end(void *ud, const struct ana *a, const struct finding *f,
+		   size_t nf)
+{
+	struct report *r = ud;
+	for (size_t i = 0; i < nf; i++)
+		keep_finding(r, &f[i]);
+	if (r->json) {
+		rep_json_analyze(r->json, a, f, nf, r->worst);
+		return;
+	}
+	struct rep_verdict v = { 0 };
+	v.name = a->file;
+	v.failed_read = a->failed;
+	v.error = a->error;
+	v.sessions = a->sess_total;
+	v.signed_in = a->sess_signed_in;
+	v.failed = a->sess_failed;
+	v.incomplete = a->sess_incomplete;
+	v.top_sev = r->worst;
+	snprintf(v.top_rule, sizeof v.top_rule, "%s", r->top_rule);
+	rep_verdict_file(stdout, &v, g.color);
+	if (a->failed)
+		return;
+	for (size_t i = 0; i < r->nlines; i++)
+		rep_verdict_session(stdout, &r->lines[i], g.color);
+	if (r->lines_dropped)
+		printf("  ... %" PRIu64 " more sign-in(s): see the detail "
+		       "below\n", r->lines_dropped);
+	if (r->nf) {
+		qsort(r->f, r->nf, sizeof *r->f, finding_order);
+		printf("\nfindings: %" PRIu64 " error(s), %" PRIu64
+		       " warning(s), %" PRIu64 " info\n",
+		       r->by_sev[SFB_SEV_ERROR], r->by_sev[SFB_SEV_WARNING],
+		       r->by_sev[SFB_SEV_INFO]);
+		for (size_t i = 0; i < r->nf; i++)
+			rep_verdict_finding(stdout, &r->f[i], g.color,
+					    g.verbose);
+		if (r->f_dropped)
+			printf("  ... %" PRIu64 " less severe finding(s) not "
+			       "listed (JSON has them all)\n", r->f_dropped);
+	}
+	printf("\ndetail:\n");
+	copy_detail(r);
+	rep_text_analyze(stdout, a, g.color);
+}
+
+/* ---- messages and flow -------------------------------------------------- */
 
 static int status_match(int status)
 {
@@ -685,7 +912,14 @@ static int status_match(int status)
 	return 0;
 }
 
-static int msg_match(struct run *r, const struct msg *m)
+struct listing {
+	struct grep_re *re;     /* borrowed: --grep */
+	struct rep_json *json;  /* borrowed */
+	struct flow *flow;      /* flow: the ladder being built */
+	uint64_t stderr_warns;
+};
+
+static int msg_match(const struct listing *l, const struct msg *m)
 {
 	if (g.nmethods) {
 		struct sv meth = m->kind == MSG_RESPONSE ? m->cseq_method
@@ -701,320 +935,140 @@ static int msg_match(struct run *r, const struct msg *m)
 		return 0;
 	if (g.call_id && !sv_eq(m->call_id, sv_cstr(g.call_id)))
 		return 0;
-	if (r->re && !grep_match(r->re, sv_make(m->buf, m->len)))
+	if (l->re && !grep_match(l->re, sv_make(m->buf, m->len)))
 		return 0;
 	return 1;
 }
 
-static void print_raw(const struct fmt_rec *rec)
+static void ls_msg(void *ud, const struct msg *m, const struct fmt_rec *rec,
+		   unsigned session, int copy)
 {
-	if (rec->raw.n)
-		fwrite(rec->raw.p, 1, rec->raw.n, stdout);
-	fputc('\n', stdout);
-}
-
-static void on_txn(void *ud, const struct txn_info *t)
-{
-	struct run *r = ud;
-	ana_txn(&r->ana, t);
-}
-
-static void on_session(void *ud, const struct sess *s)
-{
-	struct run *r = ud;
-	if (g.cmd != CMD_ANALYZE)
+	struct listing *l = ud;
+	(void)copy;
+	if (l->flow) {
+		/* flow: the chosen session, the chosen dialog, or all */
+		if (g.call_id ? sv_eq(m->call_id, sv_cstr(g.call_id))
+			      : g.session ? session == g.session
+					  : session != 0)
+			flow_add(l->flow, m);
 		return;
-	ana_session(&r->ana, s);
-	if (g.out == REP_TEXT)
-		rep_text_session(stdout, s, g.color, g.verbose);
+	}
+	if (!msg_match(l, m))
+		return;
+	if (g.out != REP_TEXT) {
+		rep_json_msg(l->json, m);
+	} else if (g.raw) {
+		if (rec->raw.n)
+			fwrite(rec->raw.p, 1, rec->raw.n, stdout);
+		fputc('\n', stdout);
+	} else {
+		rep_text_msg(stdout, m, g.color);
+	}
+}
+
+/* Warnings of messages and flow go to stderr (analyze lists them). */
+static void ls_warn(void *ud, const char *file, unsigned long line,
+		    const char *text)
+{
+	struct listing *l = ud;
+	if (l->stderr_warns++ < g.max_warn)
+		warnf("%s:%lu: %s", file, line, text);
+}
+
+static void on_error_quoted(void *ud, const char *file,
+			    const struct sfb_err *err)
+{
+	(void)ud;
+	/* lr_open names the file itself; parse errors do not */
+	if (err->code == SFB_E_IO)
+		errorf("%s", err->msg);
 	else
-		rep_json_session(r->json, s);
+		errorf("'%s': %s", file, err->msg);
 }
 
-struct event_ctx {
-	struct run *r;
-	const struct fmt_rec *rec;
+/* ---- one stream --------------------------------------------------------- */
+
+struct run_ctx {
+	struct pat_table *patterns;
+	struct rules *rules;
+	struct grep_re *re;
+	struct rep_json *json;
 };
 
-static int on_event(void *ud, const struct pat_event *ev)
+/* @return EXIT_ERROR if a file failed; *findings when at --fail-on. */
+static int run_stream(const struct run_ctx *rc, const char *const *files,
+		      size_t nfiles, const char *name, int *findings)
 {
-	struct event_ctx *c = ud;
-	(void)sess_event(c->r->sess, ev, c->r->path, c->rec->line_first,
-			 c->rec->ts);
-	return 0;
-}
+	struct engine_config cfg = { 0 };
+	struct engine_sink sk = { 0 };
+	struct report rep = { 0 };
+	struct listing ls = { 0 };
+	int rcode = EXIT_OK;
 
-/* A message through transactions, sessions and the command's output. */
-static void on_msg(struct run *r, const struct fmt_rec *rec)
-{
-	struct msg *m = &r->msg;
-	msg_set(m, rec, r->path);
-	if (rec->truncated)
-		r->malformed++;
-	(void)sip_parse(m);
-	if (g.cmd == CMD_MESSAGES) {
-		if (!msg_match(r, m))
-			return;
-		if (g.out != REP_TEXT)
-			rep_json_msg(r->json, m);
-		else if (g.raw)
-			print_raw(rec);
-		else
-			rep_text_msg(stdout, m, g.color);
-		return;
-	}
-	int copy = txn_add(r->txn, m);
-	struct sv rm = SV_NULL, ru = SV_NULL;
-	if (m->kind == MSG_RESPONSE && txn_last_request(r->txn, &rm, &ru))
-		rm = ru = SV_NULL;
-	unsigned id = sess_msg(r->sess, m, copy, rm, ru);
+	cfg.format = g.format;
+	cfg.max_line = g.max_line;
+	cfg.max_msg = g.max_msg;
+	cfg.max_txn = g.max_txn;
+	cfg.max_warn = g.max_warn;
+	cfg.patterns = rc->patterns;
+	cfg.rules = rc->rules;
+	sk.on_error = on_error_quoted;
 	if (g.cmd == CMD_ANALYZE) {
-		ana_msg(&r->ana, m, copy, rm, ru);
-		if (!id)
-			r->ana.outside_msgs++;
-		return;
-	}
-	/* flow: the chosen session, the chosen dialog, or every session */
-	if (g.call_id ? sv_eq(m->call_id, sv_cstr(g.call_id))
-		      : g.session ? id == g.session : id != 0)
-		flow_add(r->flow, m);
-}
-
-static struct sess_builder *new_sess(struct run *r, enum fmt_kind kind);
-
-static int on_rec(void *ud, const struct fmt_rec *rec)
-{
-	struct run *r = ud;
-	/* the format is known at the first record: one client, or many */
-	if (!r->sess && g.cmd != CMD_MESSAGES)
-		r->sess = new_sess(r, fmt_kind_get(r->fmt));
-	if (rec->type == REC_WARN) {
-		run_warn(r, rec->line_first, rec->text);
-		if (g.cmd == CMD_ANALYZE)
-			ana_rec(&r->ana, rec);
-		return 0;
-	}
-	if (g.cmd == CMD_ANALYZE)
-		ana_rec(&r->ana, rec);
-	switch (rec->type) {
-	case REC_MSG:
-		on_msg(r, rec);
-		break;
-	case REC_ENTRY:
-		if (r->sess && r->rules) {
-			struct event_ctx c = { r, rec };
-			(void)pattern_match(r->rules, rec->text, on_event,
-					       &c);
+		cfg.want = ENG_SESSIONS | ENG_ANALYSIS | ENG_RULES;
+		rep.json = rc->json;
+		if (!rep.json && !(rep.detail = tmpfile())) {
+			errorf("cannot make a temporary file: %s",
+			       strerror(errno));
+			return EXIT_ERROR;
 		}
-		break;
-	case REC_DIAG:
-		if (r->sess)
-			(void)sess_diag(r->sess, rec, r->path);
-		break;
-	case REC_WARN:
-		break;
+		sk.on_session = an_session;
+		sk.on_end = an_end;
+		sk.ud = &rep;
+	} else {
+		cfg.want = g.cmd == CMD_FLOW ? ENG_SESSIONS : 0;
+		ls.re = rc->re;
+		ls.json = rc->json;
+		if (g.cmd == CMD_FLOW)
+			ls.flow = flow_new(0);
+		sk.on_msg = ls_msg;
+		sk.on_warn = ls_warn;
+		sk.ud = &ls;
 	}
-	return 0;
-}
-
-/*
- * Read one file of the stream through the pipeline.  @return EXIT_ERROR
- * if it could not be read or recognised, else EXIT_OK.
- */
-static int run_file(struct run *r, enum fmt_kind *kind)
-{
-	struct sfb_err err = { 0 };
-	struct fmt_sink sink = { on_rec, r };
-	struct fmt_limits lim = { g.max_msg };
-	int rc = EXIT_OK;
-
-	ana_set_file(&r->ana, r->path);
-	struct lr *lr = lr_open(r->path, g.max_line, &err);
-	if (!lr) {
-		errorf("%s", err.msg);
-		r->ana.failed = 1;
-		snprintf(r->ana.error, sizeof r->ana.error, "%s", err.msg);
-		return EXIT_ERROR;
-	}
-	struct fmt *f = fmt_new(g.format, &sink, &lim);
-	r->fmt = f;
-	struct sv line;
-	unsigned long lineno = 0;
-	int st;
-	while ((st = lr_next(lr, &line, &lineno, &err)) != LR_EOF) {
-		if (st == LR_ERR) {
-			if (err.code == SFB_E_GZIP) {
-				/* what came before the damage has been read */
-				unsigned long at = err.line ? err.line
-								: lineno + 1;
-				warnf("%s:%lu: %s; the lines before it were "
-				      "read", r->path, at, err.msg);
-				ana_warn(&r->ana, at, "%s: the rest of the "
-					 "file is lost", err.msg);
-				r->malformed++;
-				break;
-			}
-			errorf("'%s': %s", r->path, err.msg);
-			snprintf(r->ana.error, sizeof r->ana.error, "%s",
-				 err.msg);
-			rc = EXIT_ERROR;
-			break;
-		}
-		r->ana.lines++;
-		if (st == LR_LONG) {
-			char buf[160];
-			snprintf(buf, sizeof buf, "line of %zu bytes skipped "
-				 "(over --max-line %zu)", line.n, g.max_line);
-			r->ana.long_lines++;
-			run_warn(r, lineno, sv_cstr(buf));
-			if (g.cmd == CMD_ANALYZE)
-				ana_warn(&r->ana, lineno, "%s", buf);
-			continue;
-		}
-		if (fmt_feed(f, line, lineno, &err) < 0) {
-			errorf("'%s': %s", r->path, err.msg);
-			r->ana.failed = 1;
-			snprintf(r->ana.error, sizeof r->ana.error, "%s",
-				 err.msg);
-			rc = EXIT_ERROR;
-			break;
-		}
-	}
-	if (!r->ana.failed && fmt_finish(f, &err) < 0) {
-		errorf("'%s': %s", r->path, err.msg);
-		r->ana.failed = 1;
-		snprintf(r->ana.error, sizeof r->ana.error, "%s", err.msg);
-		rc = EXIT_ERROR;
-	}
-	if (fmt_kind_get(f) != FMT_AUTO)
-		*kind = fmt_kind_get(f);
-	r->ana.enc = lr_encoding(lr);
-	r->ana.gzip |= lr_is_gzip(lr);
-	r->ana.bytes += lr_bytes(lr);
-	if (!r->ana.failed && lineno == 0)
-		ana_warn(&r->ana, 0, "empty file");
-	r->fmt = NULL;
-	fmt_free(f);
-	lr_close(lr);
-	return rc;
-}
-
-static struct sess_builder *new_sess(struct run *r, enum fmt_kind kind)
-{
-	struct sess_sink ss = { on_session, r };
-	return sess_new(&ss, kind != FMT_CLS, 0);
-}
-
-/* Peek at the first log time of a file (for ordering rotated parts). */
-struct peek {
-	int64_t ts;
-};
-
-static int peek_rec(void *ud, const struct fmt_rec *rec)
-{
-	struct peek *p = ud;
-	if (rec->ts == SFB_TIME_NONE)
-		return 0;
-	p->ts = rec->ts;
-	return 1;
-}
-
-static int64_t first_time(const char *path)
-{
-	struct peek p = { SFB_TIME_NONE };
-	struct sfb_err err = { 0 };
-	struct lr *lr = lr_open(path, g.max_line, &err);
-	if (!lr)
-		return SFB_TIME_NONE;
-	struct fmt_sink sink = { peek_rec, &p };
-	struct fmt_limits lim = { 64 << 10 };
-	struct fmt *f = fmt_new(g.format, &sink, &lim);
-	struct sv line;
-	unsigned long lineno;
-	for (int i = 0; i < SFB_DETECT_LINES + 64 && p.ts == SFB_TIME_NONE;
-	     i++) {
-		int st = lr_next(lr, &line, &lineno, &err);
-		if (st == LR_EOF || st == LR_ERR)
-			break;
-		if (st == LR_LINE && fmt_feed(f, line, lineno, &err) != 0)
-			break;
-	}
-	if (p.ts == SFB_TIME_NONE)
-		(void)fmt_finish(f, &err);
-	fmt_free(f);
-	lr_close(lr);
-	return p.ts;
-}
-
-/*
- * Read a stream (one file, or the rotated parts of one log in time
- * order) and report it.  @return EXIT_ERROR if a file failed, else
- * EXIT_OK; *findings is set when the analysis reaches --fail-on.
- */
-static int run_stream(struct run *r, int *findings)
-{
-	int rc = EXIT_OK;
-	ana_init(&r->ana, r->name, g.max_warn);
-	if (g.cmd != CMD_MESSAGES) {
-		struct txn_sink ts = { on_txn, r };
-		r->txn = txn_new(&ts, g.max_txn, -1);
-	}
-	if (g.cmd == CMD_FLOW)
-		r->flow = flow_new(0);
-	if (g.cmd == CMD_ANALYZE && g.out == REP_TEXT)
-		rep_text_file_header(stdout, r->name, g.color);
-	for (size_t i = 0; i < r->nfiles; i++) {
-		r->path = r->files[i];
-		enum fmt_kind seen = FMT_AUTO;
-		if (run_file(r, &seen) == EXIT_ERROR)
-			rc = EXIT_ERROR;
-		if (seen != FMT_AUTO)
-			r->ana.kind = seen;
-	}
-	if (r->txn)
-		txn_flush(r->txn);
-	if (r->sess)
-		sess_flush(r->sess);
-	ana_finish(&r->ana);
-	if (g.strict && r->malformed && rc == EXIT_OK) {
+	struct engine *e = engine_new(&cfg, &sk);
+	if (engine_run(e, files, nfiles, name) != 0)
+		rcode = EXIT_ERROR;
+	if (g.strict && engine_malformed(e) && rcode == EXIT_OK) {
 		errorf("'%s': %" PRIu64 " malformed or truncated input(s) "
-		       "(--strict)", r->name, r->malformed);
-		rc = EXIT_ERROR;
+		       "(--strict)", name, engine_malformed(e));
+		rcode = EXIT_ERROR;
 	}
-	if (g.cmd == CMD_ANALYZE) {
-		enum sfb_sev w = ana_worst(&r->ana);
-		if (g.fail_on != SFB_SEV_NONE && (int)w >= g.fail_on &&
-		    !r->ana.failed)
-			*findings = 1;
-		if (g.out == REP_TEXT)
-			rep_text_analyze(stdout, &r->ana, g.color);
-		else
-			rep_json_analyze(r->json, &r->ana);
-	} else if (g.cmd == CMD_FLOW) {
+	if (g.cmd == CMD_ANALYZE && g.fail_on != SFB_SEV_NONE &&
+	    rcode == EXIT_OK && (int)engine_worst(e) >= g.fail_on)
+		*findings = 1;
+	if (g.cmd == CMD_FLOW) {
 		if (g.out == REP_TEXT) {
 			struct flow_style st = { g.width, g.color,
 						 g.relative };
-			rep_text_file_header(stdout, r->name, g.color);
-			flow_draw(stdout, r->flow, &st);
-			if (!flow_narrows(r->flow))
+			rep_text_file_header(stdout, name, g.color);
+			flow_draw(stdout, ls.flow, &st);
+			if (!flow_narrows(ls.flow))
 				fputs("  (no message in this selection)\n",
 				      stdout);
-			if (flow_dropped(r->flow))
+			if (flow_dropped(ls.flow))
 				printf("  ... %" PRIu64 " more message(s) not "
 				       "drawn: choose one with --session or "
-				       "--call-id\n", flow_dropped(r->flow));
+				       "--call-id\n", flow_dropped(ls.flow));
 		} else {
-			rep_json_flow(r->json, r->name, r->flow);
+			rep_json_flow(rc->json, name, ls.flow);
 		}
+		flow_free(ls.flow);
 	}
-	sess_free(r->sess);
-	txn_free(r->txn);
-	flow_free(r->flow);
-	ana_free(&r->ana);
-	r->sess = NULL;
-	r->txn = NULL;
-	r->flow = NULL;
-	return rc;
+	engine_free(e);
+	if (rep.detail)
+		fclose(rep.detail);
+	free(rep.lines);
+	free(rep.f);
+	return rcode;
 }
 
 static int finish_output(int rc)
@@ -1046,6 +1100,78 @@ static int term_width(void)
 	return 100;
 }
 
+/* ---- rules, fields, explain --------------------------------------------- */
+
+static int cmd_rules(void)
+{
+	struct sfb_err err = { 0 };
+	if (g.ncheck) {
+		int rc = EXIT_OK;
+		for (size_t i = 0; i < g.ncheck; i++) {
+			const char *dirs[2] = { g.check_dirs[i], NULL };
+			struct rules *rs = rules_load(dirs, &field_env,
+						      &err);
+			if (!rs) {
+				fprintf(stderr, "sfblog: %s\n", err.msg);
+				rc = EXIT_ERROR;
+				continue;
+			}
+			printf("%s: %zu rule(s), ok\n", g.check_dirs[i],
+			       rules_count(rs));
+			rules_free(rs);
+		}
+		return finish_output(rc);
+	}
+	struct rules *rs = load_rules();
+	if (g.out == REP_JSON)
+		rep_json_rules(stdout, rs);
+	else
+		rep_verdict_rules(stdout, rs, g.verbose, g.color);
+	rules_free(rs);
+	return finish_output(EXIT_OK);
+}
+
+static int cmd_explain(int argc, char **argv)
+{
+	char catdir[4400];
+	need_data();
+	snprintf(catdir, sizeof catdir, "%s/catalog", datadir);
+	const char *dirs[2] = { catdir, NULL };
+	struct sfb_err err = { 0 };
+	struct catalog *cat = catalog_load(dirs, &err);
+	if (!cat) {
+		fprintf(stderr, "sfblog: %s\n", err.msg);
+		return EXIT_ERROR;
+	}
+	struct rules *rs = load_rules();
+	int rc = EXIT_OK;
+	for (int i = optind; i < argc; i++) {
+		const char *q = argv[i];
+		const struct rules_rule *r = rules_find(rs, q);
+		if (i > optind)
+			fputc('\n', stdout);
+		if (r) {
+			rep_verdict_rule(stdout, r, g.color);
+			continue;
+		}
+		struct catalog_result *res = sfb_xcalloc(1, sizeof *res);
+		int found = catalog_lookup(cat, q, res) > 0 || res->has_hr;
+		if (found)
+			(void)catalog_format_result(res, q, 0, stdout);
+		free(res);
+		if (found)
+			continue;
+		errorf("'%s': no rule and no catalog entry of that name or "
+		       "code", q);
+		rc = EXIT_FINDINGS;
+	}
+	rules_free(rs);
+	catalog_free(cat);
+	return finish_output(rc);
+}
+
+/* ---- main --------------------------------------------------------------- */
+
 /* A group of input files read as one stream. */
 struct group {
 	size_t first, n;        /* into the order[] array */
@@ -1070,28 +1196,37 @@ static int order_cmp(const void *x, const void *y)
 int main(int argc, char **argv)
 {
 	parse_args(argc, argv);
+	if (g.cmd == CMD_FIELDS) {
+		field_print(stdout);
+		return finish_output(EXIT_OK);
+	}
+	if (g.cmd == CMD_RULES)
+		return cmd_rules();
+	if (g.cmd == CMD_EXPLAIN)
+		return cmd_explain(argc, argv);
 	if (g.cmd == CMD_FLOW)
 		g.width = term_width();
 
-	struct grep_re *re = NULL;
+	struct run_ctx rc = { 0 };
 	if (g.grep) {
 		struct sfb_err err = { 0 };
-		re = grep_new(g.grep, g.icase, &err);
-		if (!re)
+		rc.re = grep_new(g.grep, g.icase, &err);
+		if (!rc.re)
 			usage_error("invalid --grep '%s': %s", g.grep,
 				    err.msg);
 	}
-	struct pat_table *rules = g.cmd == CMD_MESSAGES ? NULL
-							 : load_rules();
-	struct rep_json *json = NULL;
+	if (g.cmd != CMD_MESSAGES)
+		rc.patterns = load_patterns();
+	if (g.cmd == CMD_ANALYZE)
+		rc.rules = load_rules();
 	if (g.out != REP_TEXT) {
 		const char *name = "";
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0];
 		     i++)
 			if (commands[i].cmd == g.cmd)
 				name = commands[i].name;
-		json = rep_json_new(stdout, name, g.out == REP_NDJSON);
-		rep_json_set_max_sessions(json, g.max_sessions);
+		rc.json = rep_json_new(stdout, name, g.out == REP_NDJSON);
+		rep_json_set_max_sessions(rc.json, g.max_sessions);
 	}
 
 	/* group the rotated parts of one log; keep the order given */
@@ -1123,7 +1258,9 @@ int main(int argc, char **argv)
 		}
 		if (ne > 1) {
 			for (size_t k = 0; k < ne; k++)
-				ents[k].ts = first_time(ents[k].path);
+				ents[k].ts = engine_first_time(ents[k].path,
+							    g.format,
+							    g.max_line);
 			qsort(ents, ne, sizeof ents[0], order_cmp);
 		}
 		size_t len = 0;
@@ -1141,42 +1278,35 @@ int main(int argc, char **argv)
 						ents[k].path);
 	}
 
-	int rc = EXIT_OK, findings = 0, nstdin = 0;
+	int rcode = EXIT_OK, findings = 0, nstdin = 0;
 	for (size_t i = 0; i < ngroups; i++) {
 		struct group *gr = &groups[i];
 		if (gr->n == 1 && strcmp(files[gr->first], "-") == 0 &&
 		    nstdin++) {
 			errorf("standard input ('-') given twice");
-			rc = EXIT_ERROR;
+			rcode = EXIT_ERROR;
 			continue;
 		}
 		if (g.cmd == CMD_ANALYZE && g.out == REP_TEXT && i > 0)
 			fputc('\n', stdout);
-		struct run r = { 0 };
-		r.files = files + gr->first;
-		r.nfiles = gr->n;
-		r.name = gr->name;
-		r.re = re;
-		r.json = json;
-		r.rules = rules;
-		msg_init(&r.msg);
-		if (run_stream(&r, &findings) == EXIT_ERROR)
-			rc = EXIT_ERROR;
-		msg_free(&r.msg);
+		if (run_stream(&rc, files + gr->first, gr->n, gr->name,
+			       &findings) == EXIT_ERROR)
+			rcode = EXIT_ERROR;
 	}
-	if (json) {
-		rep_json_end(json);
-		rep_json_free(json);
+	if (rc.json) {
+		rep_json_end(rc.json);
+		rep_json_free(rc.json);
 	}
 	for (size_t i = 0; i < ngroups; i++)
 		free(groups[i].name);
 	free(groups);
 	free(files);
 	free(used);
-	pattern_free(rules);
-	grep_free(re);
+	pattern_free(rc.patterns);
+	rules_free(rc.rules);
+	grep_free(rc.re);
 	free(g.method_buf);
-	if (rc == EXIT_OK && findings)
-		rc = EXIT_FINDINGS;
-	return finish_output(rc);
+	if (rcode == EXIT_OK && findings)
+		rcode = EXIT_FINDINGS;
+	return finish_output(rcode);
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "ana.h"
+#include "finding.h"
 #include "flow.h"
 #include "msg.h"
 #include "sess.h"
@@ -37,6 +38,47 @@ void rep_text_analyze(FILE *out, const struct ana *a, int color);
 /* One line for one message (the `messages` listing). */
 void rep_text_msg(FILE *out, const struct msg *m, int color);
 
+/* ---- text: the verdicts and findings first (rep_verdict.c) ---- */
+#define REP_TOP_RULE 64
+
+/* One file's (or stream's) verdict. */
+struct rep_verdict {
+	const char *name;       /* borrowed */
+	int failed_read;
+	const char *error;      /* borrowed, when failed_read */
+	uint64_t sessions, signed_in, failed, incomplete;
+	enum sfb_sev top_sev;
+	char top_rule[REP_TOP_RULE];    /* "" when nothing above info */
+};
+
+/* One sign-in's verdict line. */
+struct rep_session_line {
+	unsigned id;
+	char user[128];
+	enum sess_outcome outcome;
+	enum sfb_sev top_sev;
+	char top_rule[REP_TOP_RULE];
+	char top_title[200];
+};
+
+void rep_verdict_file(FILE *out, const struct rep_verdict *v, int color);
+void rep_verdict_session(FILE *out, const struct rep_session_line *l,
+			 int color);
+/*
+ * One finding: severity, rule id, session, title; then (not for info
+ * unless verbose) why, what to do, the evidence and the references.
+ */
+void rep_verdict_finding(FILE *out, const struct finding *f, int color,
+			 int verbose);
+
+struct rules;
+struct rules_rule;
+/* `sfblog rules`: one line per rule (verbose: the whole rule). */
+void rep_verdict_rules(FILE *out, const struct rules *rs, int verbose,
+		       int color);
+/* `sfblog explain RULE-ID`: one rule in full. */
+void rep_verdict_rule(FILE *out, const struct rules_rule *r, int color);
+
 /* ---- JSON ---- */
 struct rep_json;
 /*
@@ -46,18 +88,24 @@ struct rep_json;
 struct rep_json *rep_json_new(FILE *out, const char *command, int ndjson);
 /* Keep at most max sessions per file in the document (0: 1000). */
 void rep_json_set_max_sessions(struct rep_json *j, size_t max);
-/* Add a closed session to the file being analysed (see below). */
-void rep_json_session(struct rep_json *j, const struct sess *s);
+/* Add a closed session and its findings to the file being analysed. */
+void rep_json_session(struct rep_json *j, const struct sess *s,
+		      const struct finding *f, size_t nf);
 /* Add the call flow of one stream (the `flow` command). */
 void rep_json_flow(struct rep_json *j, const char *name,
 		   const struct flow *f);
 /*
- * Add one analysed file, with the sessions given since the last file
- * (JSON: kept until rep_json_end; NDJSON: printed).
+ * Add one analysed file, with the sessions given since the last file,
+ * the findings of no session and the worst finding severity of the
+ * file (JSON: kept until rep_json_end; NDJSON: printed).
  */
-void rep_json_analyze(struct rep_json *j, const struct ana *a);
+void rep_json_analyze(struct rep_json *j, const struct ana *a,
+		       const struct finding *f, size_t nf,
+		       enum sfb_sev worst);
 /* Add one message (printed at once in both modes: streaming). */
 void rep_json_msg(struct rep_json *j, const struct msg *m);
+/* `sfblog rules -o json`: the rule list as one document. */
+void rep_json_rules(FILE *out, const struct rules *rs);
 /* Close the document (JSON envelope). */
 void rep_json_end(struct rep_json *j);
 void rep_json_free(struct rep_json *j);

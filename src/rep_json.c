@@ -15,6 +15,7 @@
 
 #include "rep.h"
 #include "pattern.h"
+#include "rules.h"
 #include "sv.h"
 
 struct rep_json {
@@ -153,8 +154,6 @@ static cJSON *sess_obj(const struct sess *s)
 	add_str(o, "server_version", s->server_version);
 	add_str(o, "outcome", sess_outcome_name(s->outcome));
 	add_str(o, "outcome_text", s->outcome_text);
-	add_str(o, "advice", s->advice);
-	add_str(o, "severity", sfb_sev_name(ana_session_sev(s)));
 	add_time(o, "start", s->start);
 	add_time(o, "end", s->end);
 	if (s->start != SFB_TIME_NONE && s->end != SFB_TIME_NONE)
@@ -273,13 +272,64 @@ static cJSON *sess_obj(const struct sess *s)
 	return o;
 }
 
-void rep_json_session(struct rep_json *j, const struct sess *s)
+static cJSON *finding_obj(const struct finding *f)
+{
+	cJSON *o = obj();
+	size_t nref = f->rule->nrefs;
+	const char *const *refs = f->rule->refs;
+	add_str(o, "rule", f->rule->id);
+	add_str(o, "severity", sfb_sev_name(f->sev));
+	add_str(o, "title", f->title);
+	add_str(o, "step", f->step ? sfb_step_name(f->step) : "general");
+	if (f->session) {
+		add_num(o, "session", f->session);
+		add_str(o, "user", f->user);
+		add_str(o, "epid", f->epid);
+	} else {
+		cJSON_AddNullToObject(o, "session");
+	}
+	add_num(o, "count", (double)f->count);
+	add_str(o, "explanation", f->explanation);
+	add_str(o, "remediation", f->remediation);
+	cJSON *r = arr();
+	for (size_t i = 0; i < nref; i++)
+		cJSON_AddItemToArray(r, str_sv(sv_cstr(refs[i])));
+	cJSON_AddItemToObject(o, "references", r);
+	cJSON *ev = arr();
+	for (size_t i = 0; i < f->nev; i++) {
+		const struct finding_evidence *x = &f->ev[i];
+		cJSON *e = obj();
+		add_str(e, "file", x->file);
+		add_num(e, "line", (double)x->line);
+		add_time(e, "time", x->ts);
+		add_str(e, "text", x->text);
+		cJSON_AddItemToArray(ev, e);
+	}
+	cJSON_AddItemToObject(o, "evidence", ev);
+	add_num(o, "evidence_total", (double)f->evidence_total);
+	return o;
+}
+
+static cJSON *findings_arr(const struct finding *f, size_t nf)
+{
+	cJSON *a = arr();
+	for (size_t i = 0; i < nf; i++)
+		cJSON_AddItemToArray(a, finding_obj(&f[i]));
+	return a;
+}
+
+void rep_json_session(struct rep_json *j, const struct sess *s,
+		      const struct finding *f, size_t nf)
 {
 	if ((size_t)cJSON_GetArraySize(j->sessions) >= j->max_sessions) {
 		j->sessions_dropped++;
 		return;
 	}
-	cJSON_AddItemToArray(j->sessions, sess_obj(s));
+	cJSON *o = sess_obj(s);
+	add_str(o, "severity", sfb_sev_name(nf ? f[0].sev : SFB_SEV_NONE));
+	add_str(o, "top_rule", nf ? f[0].rule->id : "");
+	cJSON_AddItemToObject(o, "findings", findings_arr(f, nf));
+	cJSON_AddItemToArray(j->sessions, o);
 }
 
 void rep_json_flow(struct rep_json *j, const char *name,
@@ -323,6 +373,46 @@ void rep_json_flow(struct rep_json *j, const char *name,
 		cJSON_AddItemToArray(j->files, o);
 	}
 	j->count++;
+}
+
+void rep_json_rules(FILE *out, const struct rules *rs)
+{
+	cJSON *doc = obj();
+	add_num(doc, "schema_version", SFB_SCHEMA_VERSION);
+	add_str(doc, "version", SFB_VERSION);
+	add_str(doc, "command", "rules");
+	cJSON *a = arr();
+	for (size_t i = 0; i < rules_count(rs); i++) {
+		const struct rules_rule *r = rules_get(rs, i);
+		cJSON *o = obj();
+		add_str(o, "rule", r->id);
+		add_str(o, "severity", sfb_sev_name(r->sev));
+		add_str(o, "step", r->step ? sfb_step_name(r->step)
+					   : "general");
+		add_str(o, "scope", expr_scope_name(r->scope));
+		cJSON_AddBoolToObject(o, "enabled", r->enabled);
+		add_str(o, "title", r->title_src);
+		add_str(o, "condition", r->cond_src);
+		add_str(o, "output", r->output_src);
+		add_str(o, "explanation", r->explanation_src);
+		add_str(o, "remediation", r->remediation_src);
+		cJSON *refs = arr();
+		for (size_t k = 0; k < r->nrefs; k++)
+			cJSON_AddItemToArray(refs,
+					     str_sv(sv_cstr(r->refs[k])));
+		cJSON_AddItemToObject(o, "references", refs);
+		add_str(o, "file", r->file);
+		add_num(o, "line", (double)r->line);
+		cJSON_AddItemToArray(a, o);
+	}
+	cJSON_AddItemToObject(doc, "rules", a);
+	char *text = cJSON_Print(doc);
+	if (!text)
+		sfb_oom();
+	fputs(text, out);
+	fputc('\n', out);
+	free(text);
+	cJSON_Delete(doc);
 }
 
 const char *rep_json_version(void)
@@ -480,7 +570,6 @@ static cJSON *ana_obj(const struct ana *a)
 	add_num(ss, "incomplete", (double)a->sess_incomplete);
 	add_num(ss, "messages_outside_sessions", (double)a->outside_msgs);
 	cJSON_AddItemToObject(o, "session_counts", ss);
-	add_str(o, "worst_severity", sfb_sev_name(ana_worst(a)));
 	return o;
 }
 
@@ -493,9 +582,13 @@ static void print_item(struct rep_json *j, cJSON *o)
 	free(s);
 }
 
-void rep_json_analyze(struct rep_json *j, const struct ana *a)
+void rep_json_analyze(struct rep_json *j, const struct ana *a,
+		       const struct finding *f, size_t nf,
+		       enum sfb_sev worst)
 {
 	cJSON *o = ana_obj(a);
+	add_str(o, "worst_severity", sfb_sev_name(worst));
+	cJSON_AddItemToObject(o, "findings", findings_arr(f, nf));
 	cJSON_AddItemToObject(o, "sessions", j->sessions);
 	add_num(o, "sessions_not_listed", (double)j->sessions_dropped);
 	j->sessions = arr();

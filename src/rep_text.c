@@ -359,8 +359,6 @@ void rep_text_session(FILE *out, const struct sess *s, int color,
 	fprintf(out, "    outcome: %s%s\n", s->outcome_text,
 		s->signed_out ? " (then signed out)" : s->evicted
 		? " (closed early: too many open sessions)" : "");
-	if (s->advice[0])
-		fprintf(out, "    next: %s\n", s->advice);
 	sess_auth_names(s->auth_confirmed ? s->auth_confirmed : s->auth_used,
 			names, sizeof names);
 	sess_auth_names(s->auth_offered, off, sizeof off);

@@ -53,6 +53,7 @@ struct osess {
 	size_t npend;
 	int settings_seen;
 	unsigned int_500;       /* web-service 500 answers */
+	int last_creds;         /* the last REGISTER carried credentials */
 	/* lists: by last activity (lru), by sign-in (settle), by hash */
 	struct osess *lru_prev, *lru_next;
 	struct osess *set_prev, *set_next;
@@ -73,6 +74,9 @@ struct sess_builder {
 	struct osess *lru_head, *lru_tail;
 	struct osess *set_head, *set_tail;
 	struct osess *current;      /* client log: the client's session */
+	struct osess *ending;       /* ended by the last message: closed at
+				     * the next call, so that the caller
+				     * sees that message in it first */
 	struct ring_ent ring[RING];
 	unsigned ring_pos;
 	/* server trace: who last asked from a web peer (sipuri=) */
@@ -161,6 +165,28 @@ static unsigned auth_bits(const struct msg *m, enum msg_auth_hdr a,
 		if (m->auths[i].hdr == a || m->auths[i].hdr == b)
 			bits |= auth_bit(m->auths[i].scheme);
 	return bits;
+}
+
+/*
+ * A non-empty gssapi-data or response parameter in an auth header of
+ * kind a or b: credentials in a request, a handshake token in a 401.
+ */
+static int auth_token(const struct msg *m, enum msg_auth_hdr a,
+		      enum msg_auth_hdr b)
+{
+	for (size_t i = 0; i < m->nauths; i++) {
+		const struct msg_auth *h = &m->auths[i];
+		const struct sv *v;
+		if (h->hdr != a && h->hdr != b)
+			continue;
+		v = msg_param_get(h->params, h->nparams, "gssapi-data");
+		if (v && v->n)
+			return 1;
+		v = msg_param_get(h->params, h->nparams, "response");
+		if (v && v->n)
+			return 1;
+	}
+	return 0;
 }
 
 /* ---- lists ------------------------------------------------------------ */
@@ -453,6 +479,14 @@ static void decide_connectivity(struct osess *o)
 {
 	struct sess_step *st = &o->s.steps[SFB_STEP_CONNECTIVITY];
 	unsigned bad = o->fail_ev[SFB_STEP_CONNECTIVITY];
+	if (o->s.hop_source[0]) {
+		st->status = SESS_FAILED;
+		set_summary(st, "%s could not reach its next hop: REGISTER "
+			    "answered %d, ms-diagnostics %u %.80s",
+			    o->s.hop_source, o->s.register_final,
+			    o->s.register_diag, o->s.register_diag_reason);
+		return;
+	}
 	if (o->pool_resp || o->s.register_final || o->s.register_401) {
 		st->status = SESS_OK;
 		set_summary(st, "%s answered", o->s.server[0] ? o->s.server
@@ -497,6 +531,12 @@ static void decide_auth(struct osess *o)
 			      "another number)" : "");
 		return;
 	}
+	if (s->hop_source[0]) {
+		st->status = SESS_NOT_SEEN;
+		set_summary(st, "not reached: the REGISTER stopped at %s "
+			    "(connectivity to its next hop)", s->hop_source);
+		return;
+	}
 	if (s->register_final >= 300 && s->register_final != 301 &&
 	    s->register_final != 302) {
 		st->status = SESS_FAILED;
@@ -530,10 +570,10 @@ static void decide_auth(struct osess *o)
 		set_summary(st, "authentication failed before any REGISTER");
 		return;
 	}
-	if (o->fail_ev[SFB_STEP_AUTH] && s->register_401) {
+	if (s->creds_refused) {
 		st->status = SESS_FAILED;
-		set_summary(st, "credentials refused: %u REGISTER(s) answered "
-			    "401 (offered: %s)", s->register_401,
+		set_summary(st, "credentials refused: a REGISTER with "
+			    "credentials was answered 401 (offered: %s)",
 			    off[0] ? off : "?");
 		return;
 	}
@@ -595,60 +635,34 @@ static void decide_settings(struct osess *o)
 		return;
 	}
 	st->status = bad ? SESS_FAILED : SESS_OK;
-	set_summary(st, "%u of %d settings requests succeeded%s%s", ok,
-		    SESS_SET__COUNT, bad ? ", some failed" : "",
-		    seen > ok + bad ? ", some unanswered" : "");
-}
-
-/* What a senior UC engineer would check next, for a failed step. */
-static void advise(struct osess *o, enum sfb_step failed)
-{
-	struct sess *s = &o->s;
-	const char *a = "";
-	switch (failed) {
-	case SFB_STEP_DISCOVERY:
-		a = "no lyncdiscover, SRV or A record led to a server: check "
-		    "the DNS records of the SIP domain (lyncdiscover, "
-		    "_sipinternaltls._tcp, _sip._tls, sip) from where the "
-		    "client is";
-		break;
-	case SFB_STEP_CONNECTIVITY:
-		a = "the server never answered: check the route and "
-		    "firewall to it (5061 inside, 443 to the Edge), and "
-		    "that the client trusts the server certificate chain "
-		    "and its name matches";
-		break;
-	case SFB_STEP_AUTH:
-		if (s->register_final >= 300)
-			a = "the server refused the registration and said "
-			    "why (ms-diagnostics): fix that cause, e.g. the "
-			    "user's policies, SIP enablement or home pool";
-		else if (s->webticket_28032)
-			a = "clients without a TLS-DSK certificate cannot "
-			    "get a web ticket; known cause: the certificate "
-			    "of the Front End's external web site (port "
-			    "4443) names the wrong host: check its subject "
-			    "and SAN";
-		else if (is_401_loop(o))
-			a = "the network is fine, authentication is not: "
-			    "read the Front End's CLS trace for why the "
-			    "credentials were refused (password, locked or "
-			    "disabled account, clock skew, NTLM/Kerberos not "
-			    "allowed)";
-		else
-			a = "read the failing lines of the authentication "
-			    "step; the server side (CLS) says why";
-		break;
-	case SFB_STEP_REDIRECT:
-		a = "the pools redirect the user in a loop: check the user's "
-		    "home pool assignment and the registrar of each pool";
-		break;
-	case SFB_STEP_SETTINGS:
-	case SFB_STEP_NONE:
-	case SFB_STEP__COUNT:
-		break;
+	/* what was answered, what failed, what was never asked for */
+	char sum[sizeof st->summary];
+	size_t off = 0;
+	static const char *const label[] = { "answered", "failed",
+					     "unanswered", "not requested" };
+	for (int k = 0; k < 4; k++) {
+		int first = 1;
+		for (int i = 0; i < SESS_SET__COUNT; i++) {
+			const struct sess_setting *x = &s->settings[i];
+			int cat = !x->line ? 3 : x->status == SESS_OK ? 0
+				  : x->status == SESS_FAILED ? 1 : 2;
+			if (cat != k || off >= sizeof sum - 1)
+				continue;
+			int n = snprintf(sum + off, sizeof sum - off,
+					 "%s%s%s", first ? (off ? "; " : "")
+					 : ", ", first ? label[k] : "",
+					 first ? ": " : "");
+			if (n > 0 && (size_t)n < sizeof sum - off)
+				off += (size_t)n;
+			n = snprintf(sum + off, sizeof sum - off, "%s",
+				     sess_setting_name(
+					     (enum sess_setting_id)i));
+			if (n > 0 && (size_t)n < sizeof sum - off)
+				off += (size_t)n;
+			first = 0;
+		}
 	}
-	snprintf(s->advice, sizeof s->advice, "%s", a);
+	set_summary(st, "%s", sum);
 }
 
 static void decide_outcome(struct osess *o)
@@ -659,16 +673,7 @@ static void decide_outcome(struct osess *o)
 			used, sizeof used);
 	if (s->register_final == 200) {
 		s->outcome = SESS_SIGNED_IN;
-		unsigned exp = sess_expected_pairs(s->auth_confirmed
-			? s->auth_confirmed : s->auth_used);
-		if (exp && exp != s->register_pairs)
-			snprintf(s->outcome_text, sizeof s->outcome_text,
-				 "signed in with %s after %u REGISTER "
-				 "exchanges; a clean %s sign-in takes %u: "
-				 "look for retries or re-challenges",
-				 used, s->register_pairs, used, exp);
-		else
-			snprintf(s->outcome_text, sizeof s->outcome_text,
+		snprintf(s->outcome_text, sizeof s->outcome_text,
 				 "signed in%s%s after %u REGISTER "
 				 "exchange%s%s", used[0] ? " with " : "",
 				 used[0] ? used : " (method not logged)",
@@ -684,10 +689,10 @@ static void decide_outcome(struct osess *o)
 			failed = i;
 	if (failed) {
 		s->outcome = SESS_FAILED_OUT;
+		s->failed_step = (enum sfb_step)failed;
 		snprintf(s->outcome_text, sizeof s->outcome_text, "%s failed: "
 			 "%s", sfb_step_name((enum sfb_step)failed),
 			 s->steps[failed].summary);
-		advise(o, (enum sfb_step)failed);
 		return;
 	}
 	s->outcome = SESS_INCOMPLETE;
@@ -726,6 +731,8 @@ static int ring_has(const struct sess_builder *b, uint64_t key,
 
 static void close_sess(struct sess_builder *b, struct osess *o)
 {
+	if (b->ending == o)
+		b->ending = NULL;
 	if (o->state == ST_SIGNED_IN)
 		ring_add(b, o->key, o->reg_call);
 	finish(o);
@@ -750,6 +757,8 @@ static struct osess *open_sess(struct sess_builder *b, uint64_t key)
 	struct osess *o = sfb_xcalloc(1, sizeof *o);
 	o->s.id = ++b->next_id;
 	o->s.start = o->s.end = SFB_TIME_NONE;
+	o->s.signin_ms = -1;
+	o->s.client_log = b->client_log;
 	o->last_ts = o->signin_ts = SFB_TIME_NONE;
 	o->key = key;
 	b->nopen++;
@@ -758,6 +767,12 @@ static struct osess *open_sess(struct sess_builder *b, uint64_t key)
 	if (b->client_log)
 		b->current = o;
 	return o;
+}
+
+static void end_deferred(struct sess_builder *b)
+{
+	if (b->ending)
+		close_sess(b, b->ending);
 }
 
 /* Close what went idle, and signed-in sessions whose settle time is up. */
@@ -958,6 +973,10 @@ static void register_request(struct sess_builder *b, struct osess *o,
 			m->user_agent);
 	unsigned used = auth_bits(m, MSG_AUTH_AUTHORIZATION,
 				  MSG_AUTH_PROXY_AUTHORIZATION);
+	o->last_creds = auth_token(m, MSG_AUTH_AUTHORIZATION,
+				   MSG_AUTH_PROXY_AUTHORIZATION);
+	if (o->last_creds)
+		s->register_creds++;
 	if (used)
 		s->auth_used = used & SESS_AUTH_TLSDSK ? SESS_AUTH_TLSDSK
 			: used & SESS_AUTH_KERBEROS ? SESS_AUTH_KERBEROS
@@ -995,14 +1014,29 @@ static void register_response(struct osess *o, const struct msg *m)
 		unsigned off = auth_bits(m, MSG_AUTH_WWW,
 					 MSG_AUTH_PROXY_AUTHENTICATE);
 		s->auth_offered |= off;
-		if (s->register_401 <= 2 || is_401_loop(o))
-			evidence(o, SFB_STEP_AUTH, is_401_loop(o), m->file,
-				 m->line_first, m->ts, "REGISTER answered %d "
-				 "%.*s%s%s", m->status,
+		/*
+		 * A challenge is no error: the first 401 answers a
+		 * REGISTER without credentials, and each 401 carrying a
+		 * handshake token continues NTLM / Kerberos / TLS-DSK.
+		 * Credentials are refused when a REGISTER that carried
+		 * them gets a 401 with no token to go on with.
+		 */
+		int refused = o->last_creds &&
+			      !auth_token(m, MSG_AUTH_WWW,
+					  MSG_AUTH_PROXY_AUTHENTICATE);
+		if (refused)
+			s->creds_refused = 1;
+		if (s->register_401 <= 2 || refused || is_401_loop(o))
+			evidence(o, SFB_STEP_AUTH, refused || is_401_loop(o),
+				 m->file, m->line_first, m->ts,
+				 "REGISTER answered %d %.*s%s%s%s", m->status,
 				 (int)m->status_reason.n, m->status_reason.p,
 				 off ? ", offering " : "",
 				 off ? sess_auth_names(off, names,
-						       sizeof names) : "");
+						       sizeof names) : "",
+				 refused ? " (credentials refused)"
+				 : o->last_creds ? " (handshake goes on)"
+				 : " (challenge)");
 		return;
 	}
 	s->register_final = m->status;
@@ -1012,6 +1046,17 @@ static void register_response(struct osess *o, const struct msg *m)
 		s->register_diag = m->diags[0].code;
 		copy_sv(s->register_diag_reason,
 			sizeof s->register_diag_reason, m->diags[0].reason);
+		/*
+		 * SIP-stack ids a server raises about its own next hop
+		 * (MS-OCER 1007-1011, 1014): the hop failed, not the
+		 * user's authentication; the source names that server.
+		 */
+		uint32_t c = m->diags[0].code;
+		if (m->status >= 400 && ((c >= 1007 && c <= 1011) ||
+					 c == 1014))
+			copy_sv(s->hop_source, sizeof s->hop_source,
+				m->diags[0].source.n ? m->diags[0].source
+				: SV_LIT("a server"));
 	}
 	if (m->status >= 200 && m->status < 300) {
 		unsigned conf = auth_bits(m, MSG_AUTH_INFO,
@@ -1051,7 +1096,8 @@ static void register_response(struct osess *o, const struct msg *m)
 		return;
 	}
 	if (m->ndiags)
-		evidence(o, SFB_STEP_AUTH, 1, m->file, m->line_first, m->ts,
+		evidence(o, s->hop_source[0] ? SFB_STEP_CONNECTIVITY
+			 : SFB_STEP_AUTH, 1, m->file, m->line_first, m->ts,
 			 "REGISTER answered %d %.*s: ms-diagnostics %u %.*s",
 			 m->status, (int)m->status_reason.n,
 			 m->status_reason.p, m->diags[0].code,
@@ -1156,12 +1202,15 @@ static unsigned sip_msg(struct sess_builder *b, const struct msg *m,
 	    o->state != ST_SIGNED_IN) {
 		o->state = ST_SIGNED_IN;
 		o->signin_ts = m->ts;
+		if (m->ts != SFB_TIME_NONE && o->s.start != SFB_TIME_NONE &&
+		    m->ts >= o->s.start)
+			o->s.signin_ms = m->ts - o->s.start;
 		settle_append(b, o);
 	} else if (m->kind == MSG_RESPONSE && o->s.register_final >= 300 &&
 		   !o->redirect_pending) {
-		close_sess(b, o);        /* a final refusal ends it */
+		b->ending = o;           /* a final refusal ends it */
 	} else if (o->s.redirect_loop) {
-		close_sess(b, o);
+		b->ending = o;
 	}
 	return id;
 }
@@ -1336,6 +1385,8 @@ static void http_answer(struct osess *o, const struct msg *m,
 	if (m->status >= 500 && kind != SESS_HTTP_LYNCDISCOVER &&
 	    kind != SESS_HTTP_OTHER)
 		o->int_500++;
+	if (m->status >= 400 && kind != SESS_HTTP_LYNCDISCOVER)
+		s->http_failed++;
 	enum sfb_step step = http_step(kind, m->status, m);
 	if (step == SFB_STEP_NONE)
 		return;
@@ -1440,6 +1491,7 @@ struct sess_builder *sess_new(const struct sess_sink *sink, int client_log,
 unsigned sess_msg(struct sess_builder *b, const struct msg *m, int copy,
 		  struct sv req_method, struct sv req_uri)
 {
+	end_deferred(b);
 	if (m->kind != MSG_REQUEST && m->kind != MSG_RESPONSE)
 		return 0;
 	sweep(b, m->ts);
@@ -1453,6 +1505,7 @@ unsigned sess_msg(struct sess_builder *b, const struct msg *m, int copy,
 unsigned sess_event(struct sess_builder *b, const struct pat_event *ev,
 		    const char *file, unsigned long line, int64_t ts)
 {
+	end_deferred(b);
 	sweep(b, ts);
 	if (!b->client_log || ev->step == SFB_STEP_NONE)
 		return 0;
@@ -1476,6 +1529,7 @@ unsigned sess_event(struct sess_builder *b, const struct pat_event *ev,
 unsigned sess_diag(struct sess_builder *b, const struct fmt_rec *rec,
 		   const char *file)
 {
+	end_deferred(b);
 	sweep(b, rec->ts);
 	if (!rec->sip_call_id.n)
 		return 0;
@@ -1500,6 +1554,7 @@ unsigned sess_diag(struct sess_builder *b, const struct fmt_rec *rec,
 
 void sess_flush(struct sess_builder *b)
 {
+	end_deferred(b);
 	/* in order of start: ids ascend */
 	while (b->nopen) {
 		struct osess *first = NULL;

@@ -130,8 +130,11 @@ struct sess {
 	const char *last_file;
 	int64_t start, end;     /* log time */
 	enum sess_outcome outcome;
-	char outcome_text[240]; /* why, in one sentence */
-	char advice[360];       /* what to check next, "" when clean */
+	char outcome_text[240]; /* what happened, in one sentence (a fact:
+				 * the rules say why and what to do) */
+	enum sfb_step failed_step; /* the step that failed, NONE if none */
+	int client_log;         /* seen from a client log, else a trace */
+	int64_t signin_ms;      /* start to 200 OK to REGISTER, -1 none */
 	int signed_out;         /* ended by REGISTER Expires: 0 */
 	int evicted;            /* closed early: too many open sessions */
 
@@ -149,13 +152,20 @@ struct sess {
 	unsigned register_pairs;/* REGISTER request/answer pairs (this pool) */
 	unsigned register_total;/* REGISTERs of the sign-in, every pool */
 	unsigned register_401;  /* answered 401/407 */
+	unsigned register_creds;/* REGISTERs that carried credentials */
+	int creds_refused;      /* a REGISTER with credentials answered
+				 * 401/403 and no handshake went on */
 	int register_final;     /* last final answer to REGISTER, 0 none */
 	char register_reason[96];
 	uint32_t register_diag; /* its ms-diagnostics code, 0 if none */
 	char register_diag_reason[160];
+	char hop_source[96];    /* the server whose next hop failed
+				 * (ms-diagnostics 1007-1011, 1014 on the
+				 * final answer), "" if none */
 	struct sess_http http[SESS_MAX_HTTP];
 	size_t nhttp;
 	uint64_t nhttp_total;
+	unsigned http_failed;   /* web-service calls answered >= 400 */
 	unsigned webticket_28032;   /* X-Ms-diagnostics 28032 answers */
 
 	/* redirection */

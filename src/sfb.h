@@ -19,7 +19,7 @@
 #define SFB_VERSION "0.1.0"
 
 /* JSON output schema; bump when a key changes meaning or disappears. */
-#define SFB_SCHEMA_VERSION 1
+#define SFB_SCHEMA_VERSION 2
 
 #if defined(__GNUC__)
 #define SFB_WUR __attribute__((warn_unused_result))

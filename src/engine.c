@@ -1,0 +1,788 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine.c -- the per-stream pipeline (see engine.h for the numbered
+ * stages): reads the files of one stream line by line, hands records
+ * to the format parser, messages to transactions and sessions, events
+ * to the pattern table, and runs the rules over messages, events and
+ * closed sessions.  Findings are kept per open session (one per rule,
+ * evidence capped) and handed to the sink with the session; findings
+ * outside any session go with the end of the stream.
+ *
+ * Session-scope rules may count over a session's messages or events
+ * (count_msgs(...) and friends, expr.h): the engine does not keep the
+ * messages, it runs each aggregate's predicates on every message as it
+ * passes and keeps two counters per aggregate and open session.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "expr.h"
+#include "field.h"
+#include "lr.h"
+#include "rules.h"
+#include "sip.h"
+#include "sv.h"
+#include "txn.h"
+
+#define NBUCKETS 256
+
+/* One aggregate of one session rule, flattened for the per-message run. */
+struct agg_ref {
+	enum expr_scope scope;          /* what it counts: msg or event */
+	const struct expr *filter;      /* may be NULL */
+	const struct expr *pred;
+	size_t slot;                    /* its counters: 2 * slot */
+};
+
+/* What the engine keeps for an open session. */
+struct sess_state {
+	unsigned id;
+	uint64_t *counters;             /* 2 per aggregate: matched, total */
+	struct finding *f;
+	size_t nf, capf;
+	struct sess_state *next;
+};
+
+struct engine {
+	struct engine_config cfg;
+	struct engine_sink sink;
+
+	/* rules, indexed once */
+	size_t nrules;
+	size_t *rule_slot;              /* first aggregate slot per rule */
+	struct agg_ref *aggs;
+	size_t naggs;
+
+	/* the stream being read */
+	const char *path;
+	struct ana ana;
+	struct msg msg;
+	struct txn_table *txn;
+	struct sess_builder *sess;
+	struct fmt *fmt;
+	const struct fmt_rec *rec;      /* the record being handled */
+	uint64_t malformed;
+	uint64_t rule_limits;
+	struct expr_scratch *scratch;   /* this engine's regex match data */
+	enum sfb_sev worst;
+	struct sess_state *buckets[NBUCKETS];
+	struct finding *file_f;         /* findings of no session */
+	size_t file_nf, file_capf;
+};
+
+/* field_get's item, and the counters an aggregate reads. */
+struct eval {
+	struct field_item it;           /* first: field_get's ud */
+	const uint64_t *counters;
+	size_t slot;                    /* the rule's first slot */
+};
+
+static int eval_get(void *ud, int id, struct sv key, struct expr_value *v)
+{
+	return field_get(ud, id, key, v);
+}
+
+static void eval_agg(void *ud, size_t i, uint64_t *matched,
+		     uint64_t *total)
+{
+	struct eval *ev = ud;
+	if (!ev->counters) {
+		*matched = *total = 0;
+		return;
+	}
+	*matched = ev->counters[2 * (ev->slot + i)];
+	*total = ev->counters[2 * (ev->slot + i) + 1];
+}
+
+static struct expr_ctx ctx_of(struct engine *e, struct eval *ev)
+{
+	struct expr_ctx c;
+	memset(&c, 0, sizeof c);
+	c.get = eval_get;
+	c.agg = eval_agg;
+	c.ud = ev;
+	c.scratch = e->scratch;
+	return c;
+}
+
+/* ---- rules, indexed ---------------------------------------------------- */
+
+static void index_rules(struct engine *e)
+{
+	const struct rules *rs = e->cfg.rules;
+	e->nrules = rs ? rules_count(rs) : 0;
+	if (!e->nrules)
+		return;
+	e->rule_slot = sfb_xcalloc(e->nrules, sizeof *e->rule_slot);
+	size_t n = 0;
+	for (size_t i = 0; i < e->nrules; i++)
+		n += expr_nagg(rules_get(rs, i)->cond);
+	e->aggs = sfb_xcalloc(n ? n : 1, sizeof *e->aggs);
+	for (size_t i = 0; i < e->nrules; i++) {
+		const struct rules_rule *r = rules_get(rs, i);
+		e->rule_slot[i] = e->naggs;
+		for (size_t k = 0; k < expr_nagg(r->cond); k++) {
+			struct agg_ref *a = &e->aggs[e->naggs];
+			expr_agg(r->cond, k, &a->scope, &a->filter,
+				 &a->pred);
+			a->slot = e->naggs++;
+		}
+	}
+}
+
+/* ---- findings ----------------------------------------------------------- */
+
+static struct sess_state *state_get(struct engine *e, unsigned id, int make)
+{
+	struct sess_state **b = &e->buckets[id % NBUCKETS];
+	for (struct sess_state *s = *b; s; s = s->next)
+		if (s->id == id)
+			return s;
+	if (!make)
+		return NULL;
+	struct sess_state *s = sfb_xcalloc(1, sizeof *s);
+	s->id = id;
+	if (e->naggs)
+		s->counters = sfb_xcalloc(2 * e->naggs, sizeof *s->counters);
+	s->next = *b;
+	*b = s;
+	return s;
+}
+
+static void state_drop(struct engine *e, unsigned id)
+{
+	for (struct sess_state **p = &e->buckets[id % NBUCKETS]; *p;
+	     p = &(*p)->next) {
+		if ((*p)->id != id)
+			continue;
+		struct sess_state *s = *p;
+		*p = s->next;
+		free(s->counters);
+		free(s->f);
+		free(s);
+		return;
+	}
+}
+
+/* One line about a message: "504 Server time-out to REGISTER: ..." */
+static void msg_summary(const struct field_item *it, char *out, size_t n)
+{
+	const struct msg *m = it->msg;
+	char diag[160] = "";
+	if (m->ndiags) {
+		const struct msg_diag *d = &m->diags[0];
+		snprintf(diag, sizeof diag, ": %s %u %.*s",
+			 ana_diag_hdr_name(d->hdr), d->code,
+			 (int)(d->reason.n > 100 ? 100 : d->reason.n),
+			 d->reason.p);
+	}
+	if (m->kind == MSG_RESPONSE) {
+		struct sv rm = m->proto == MSG_SIP && m->cseq_method.n
+			? m->cseq_method : it->req_method;
+		struct sv path = m->proto == MSG_HTTP ? it->req_uri : SV_NULL;
+		long q = sv_find_char(path, '?');
+		if (q >= 0)
+			path.n = (size_t)q;
+		snprintf(out, n, "%.*s%s%.*s answered %d %.*s%s",
+			 (int)(rm.n > 24 ? 24 : rm.n), rm.n ? rm.p : "?",
+			 path.n ? " " : "", (int)(path.n > 80 ? 80 : path.n),
+			 path.p ? path.p : "", m->status,
+			 (int)(m->status_reason.n > 40 ? 40
+			 : m->status_reason.n), m->status_reason.p, diag);
+	} else {
+		snprintf(out, n, "%.*s %.*s%s",
+			 (int)(m->method.n > 24 ? 24 : m->method.n),
+			 m->method.p, (int)(m->uri.n > 100 ? 100 : m->uri.n),
+			 m->uri.p, diag);
+	}
+}
+
+/* The first line of a text, as one evidence line. */
+static void first_line_of(struct sv t, char *out, size_t n)
+{
+	long nl = sv_find_char(t, '\n');
+	if (nl >= 0)
+		t.n = (size_t)nl;
+	snprintf(out, n, "%.*s", (int)(t.n > 190 ? 190 : t.n), t.p);
+}
+
+static void evidence_add(struct finding *f, const struct eval *ev,
+			 const struct rules_rule *r, struct expr_ctx *c)
+{
+	const struct field_item *it = &ev->it;
+	struct finding_evidence *x;
+	f->evidence_total++;
+	if (f->nev >= FINDING_MAX_EVIDENCE)
+		return;
+	x = &f->ev[f->nev++];
+	x->text[0] = '\0';
+	if (it->msg) {
+		x->file = it->msg->file;
+		x->line = it->msg->line_first;
+		x->ts = it->msg->ts;
+	} else if (it->ev || it->rec) {
+		x->file = it->file;
+		x->line = it->line;
+		x->ts = it->ts;
+	} else {
+		x->file = it->sess->file;
+		x->line = it->sess->first_line;
+		x->ts = it->sess->start;
+	}
+	if (r->output) {
+		expr_tmpl_render(r->output, c, x->text, sizeof x->text);
+		return;
+	}
+	if (it->msg)
+		msg_summary(it, x->text, sizeof x->text);
+	else if (it->ev)
+		first_line_of(it->ev->text, x->text, sizeof x->text);
+	else if (it->rec)
+		first_line_of(it->rec->diag_text.n ? it->rec->diag_text
+			      : it->rec->text, x->text, sizeof x->text);
+	else
+		snprintf(x->text, sizeof x->text, "%.190s",
+			 it->sess->outcome_text);
+}
+
+/*
+ * A session-scope finding's evidence: the lines of the rule's step
+ * that show it failing (else every line of that step).
+ */
+static void step_evidence(struct finding *f, const struct sess *s,
+			  enum sfb_step step)
+{
+	const struct sess_step *st;
+	if (step <= SFB_STEP_NONE || step >= SFB_STEP__COUNT)
+		return;
+	st = &s->steps[step];
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < st->nev; i++) {
+			const struct sess_evidence *x = &st->ev[i];
+			if (pass == 0 ? !x->failed : x->failed)
+				continue;
+			if (pass == 1 && f->nev)
+				return; /* failing lines were enough */
+			f->evidence_total++;
+			if (f->nev >= FINDING_MAX_EVIDENCE)
+				continue;
+			struct finding_evidence *y = &f->ev[f->nev++];
+			y->file = x->file;
+			y->line = x->line;
+			y->ts = x->ts;
+			snprintf(y->text, sizeof y->text, "%s", x->text);
+		}
+	}
+}
+
+/* Record that rule ri matched the item in ev: new finding or one more. */
+static void fire(struct engine *e, struct finding **list, size_t *n,
+		 size_t *cap, size_t ri, struct eval *ev)
+{
+	const struct rules_rule *r = rules_get(e->cfg.rules, ri);
+	struct expr_ctx c = ctx_of(e, ev);
+	struct finding *f = NULL;
+	for (size_t i = 0; i < *n; i++)
+		if ((*list)[i].rule == r)
+			f = &(*list)[i];
+	if (f && f->nev && ev->it.sess == NULL) {
+		/* two patterns on one entry, or one message: once */
+		const struct finding_evidence *last = &f->ev[f->nev - 1];
+		int64_t line = ev->it.msg ? (int64_t)ev->it.msg->line_first
+					  : (int64_t)ev->it.line;
+		const char *file = ev->it.msg ? ev->it.msg->file
+					      : ev->it.file;
+		if (last->file == file && (int64_t)last->line == line)
+			return;
+	}
+	if (!f) {
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 4;
+			*list = sfb_xrealloc(*list, *cap * sizeof **list);
+		}
+		f = &(*list)[(*n)++];
+		memset(f, 0, sizeof *f);
+		f->rule = r;
+		f->sev = r->sev;
+		f->step = r->step;
+		f->session = ev->it.session_id;
+		expr_tmpl_render(r->title, &c, f->title, sizeof f->title);
+		expr_tmpl_render(r->explanation, &c, f->explanation,
+				 sizeof f->explanation);
+		expr_tmpl_render(r->remediation, &c, f->remediation,
+				 sizeof f->remediation);
+	}
+	f->count++;
+	e->rule_limits += c.limit_hits;
+	if (!ev->it.sess) {
+		evidence_add(f, ev, r, &c);
+		return;
+	}
+	/* a session: the rule's summary, then the lines of its step */
+	if (r->output)
+		evidence_add(f, ev, r, &c);
+	step_evidence(f, ev->it.sess, r->step);
+	if (!f->nev)
+		evidence_add(f, ev, r, &c);
+}
+
+/* Run the rules of one scope on an item; attach to its session. */
+static void run_rules(struct engine *e, struct eval *ev)
+{
+	if (!(e->cfg.want & ENG_RULES) || !e->nrules)
+		return;
+	enum expr_scope scope = ev->it.scope;
+	unsigned id = ev->it.session_id;
+	struct sess_state *st = NULL;
+	struct expr_ctx c = ctx_of(e, ev);
+	/* aggregates: counted per open session */
+	if (id && scope != EXPR_SCOPE_SESSION) {
+		for (size_t k = 0; k < e->naggs; k++) {
+			const struct agg_ref *a = &e->aggs[k];
+			if (a->scope != scope)
+				continue;
+			if (a->filter && !expr_eval(a->filter, &c))
+				continue;
+			if (!st)
+				st = state_get(e, id, 1);
+			st->counters[2 * a->slot + 1]++;
+			if (expr_eval(a->pred, &c))
+				st->counters[2 * a->slot]++;
+		}
+	}
+	for (size_t i = 0; i < e->nrules; i++) {
+		const struct rules_rule *r = rules_get(e->cfg.rules, i);
+		if (!r->enabled || r->scope != scope)
+			continue;
+		ev->slot = e->rule_slot[i];
+		if (!expr_eval(r->cond, &c))
+			continue;
+		if (scope == EXPR_SCOPE_SESSION || id) {
+			if (!st)
+				st = state_get(e, id, 1);
+			fire(e, &st->f, &st->nf, &st->capf, i, ev);
+		} else {
+			fire(e, &e->file_f, &e->file_nf, &e->file_capf, i,
+			     ev);
+		}
+	}
+	e->rule_limits += c.limit_hits;
+}
+
+static int finding_cmp(const void *x, const void *y)
+{
+	const struct finding *a = x, *b = y;
+	if (a->sev != b->sev)
+		return a->sev > b->sev ? -1 : 1;
+	/* what a message or event showed before a session's summary */
+	int sa = a->rule->scope == EXPR_SCOPE_SESSION;
+	int sb = b->rule->scope == EXPR_SCOPE_SESSION;
+	if (sa != sb)
+		return sa - sb;
+	if (a->rule->priority != b->rule->priority)
+		return a->rule->priority > b->rule->priority
+		       ? -1 : 1;
+	return a->rule->index < b->rule->index ? -1
+	       : a->rule->index > b->rule->index;
+}
+
+/*
+ * Drop fallback findings (a rule's "fallback: true") of a list that
+ * holds another finding at least as severe.  @return the new count
+ */
+static size_t drop_fallbacks(struct finding *f, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		int drop = 0;
+		for (size_t j = 0; f[i].rule->fallback && j < n; j++)
+			if (j != i && !f[j].rule->fallback &&
+			    f[j].sev >= f[i].sev)
+				drop = 1;
+		if (!drop)
+			f[k++] = f[i];
+	}
+	return k;
+}
+
+static void note_worst(struct engine *e, const struct finding *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (f[i].sev > e->worst)
+			e->worst = f[i].sev;
+}
+
+/* ---- stage callbacks ---------------------------------------------------- */
+
+static void on_txn(void *ud, const struct txn_info *t)
+{
+	struct engine *e = ud;
+	if (e->cfg.want & ENG_ANALYSIS)
+		ana_txn(&e->ana, t);
+}
+
+static void on_session(void *ud, const struct sess *s)
+{
+	struct engine *e = ud;
+	struct sess_state *st = state_get(e, s->id, 0);
+	struct finding *f = NULL;
+	size_t nf = 0;
+	if ((e->cfg.want & ENG_RULES) && e->nrules) {
+		struct eval ev;
+		memset(&ev, 0, sizeof ev);
+		ev.it.scope = EXPR_SCOPE_SESSION;
+		ev.it.sess = s;
+		ev.it.session_id = s->id;
+		ev.counters = st ? st->counters : NULL;
+		run_rules(e, &ev);
+		st = state_get(e, s->id, 0);
+	}
+	if (st) {
+		st->nf = drop_fallbacks(st->f, st->nf);
+		f = st->f;
+		nf = st->nf;
+		for (size_t i = 0; i < nf; i++) {
+			snprintf(f[i].user, sizeof f[i].user, "%s", s->user);
+			snprintf(f[i].epid, sizeof f[i].epid, "%s", s->epid);
+		}
+		qsort(f, nf, sizeof *f, finding_cmp);
+		note_worst(e, f, nf);
+	}
+	if (e->cfg.want & ENG_ANALYSIS)
+		ana_session(&e->ana, s);
+	if (e->sink.on_session)
+		e->sink.on_session(e->sink.ud, s, f, nf);
+	state_drop(e, s->id);
+}
+
+static void warn(struct engine *e, unsigned long line, const char *fmt, ...)
+	SFB_PRINTF(3, 4);
+static void warn(struct engine *e, unsigned long line, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	e->malformed++;
+	if (e->cfg.want & ENG_ANALYSIS)
+		ana_warn(&e->ana, line, "%s", buf);
+	if (e->sink.on_warn)
+		e->sink.on_warn(e->sink.ud, e->path, line, buf);
+}
+
+static void on_msg(struct engine *e, const struct fmt_rec *rec)
+{
+	struct msg *m = &e->msg;
+	msg_set(m, rec, e->path);
+	if (rec->truncated)
+		e->malformed++;
+	(void)sip_parse(m);
+	if (!(e->cfg.want & ENG_SESSIONS)) {
+		if (e->sink.on_msg)
+			e->sink.on_msg(e->sink.ud, m, rec, 0, 0);
+		return;
+	}
+	int copy = txn_add(e->txn, m);
+	struct sv rm = SV_NULL, ru = SV_NULL;
+	if (m->kind == MSG_RESPONSE && txn_last_request(e->txn, &rm, &ru))
+		rm = ru = SV_NULL;
+	unsigned id = sess_msg(e->sess, m, copy, rm, ru);
+	if (e->cfg.want & ENG_ANALYSIS) {
+		ana_msg(&e->ana, m, copy, rm, ru);
+		if (!id)
+			e->ana.outside_msgs++;
+	}
+	if (!copy) {
+		struct eval ev;
+		memset(&ev, 0, sizeof ev);
+		ev.it.scope = EXPR_SCOPE_MSG;
+		ev.it.msg = m;
+		ev.it.req_method = rm;
+		ev.it.req_uri = ru;
+		ev.it.session_id = id;
+		run_rules(e, &ev);
+	}
+	if (e->sink.on_msg)
+		e->sink.on_msg(e->sink.ud, m, rec, id, copy);
+}
+
+static int on_pattern(void *ud, const struct pat_event *pe)
+{
+	struct engine *e = ud;
+	const struct fmt_rec *rec = e->rec;
+	unsigned id = sess_event(e->sess, pe, e->path, rec->line_first,
+				 rec->ts);
+	struct eval ev;
+	memset(&ev, 0, sizeof ev);
+	ev.it.scope = EXPR_SCOPE_EVENT;
+	ev.it.ev = pe;
+	ev.it.file = e->path;
+	ev.it.line = rec->line_first;
+	ev.it.ts = rec->ts;
+	ev.it.session_id = id;
+	run_rules(e, &ev);
+	return 0;
+}
+
+static void on_diag(struct engine *e, const struct fmt_rec *rec)
+{
+	unsigned id = sess_diag(e->sess, rec, e->path);
+	struct eval ev;
+	memset(&ev, 0, sizeof ev);
+	ev.it.scope = EXPR_SCOPE_EVENT;
+	ev.it.rec = rec;
+	ev.it.file = e->path;
+	ev.it.line = rec->line_first;
+	ev.it.ts = rec->ts;
+	ev.it.session_id = id;
+	run_rules(e, &ev);
+}
+
+static int on_rec(void *ud, const struct fmt_rec *rec)
+{
+	struct engine *e = ud;
+	int sessions = e->cfg.want & ENG_SESSIONS;
+	/* the format is known at the first record: one client, or many */
+	if (sessions && !e->sess) {
+		struct sess_sink ss = { on_session, e };
+		e->sess = sess_new(&ss, fmt_kind_get(e->fmt) != FMT_CLS, 0);
+	}
+	if (e->cfg.want & ENG_ANALYSIS)
+		ana_rec(&e->ana, rec);
+	e->rec = rec;
+	switch (rec->type) {
+	case REC_WARN:
+		e->malformed++;
+		if (e->sink.on_warn) {
+			char buf[512];
+			snprintf(buf, sizeof buf, "%.*s",
+				 (int)(rec->text.n > 500 ? 500 : rec->text.n),
+				 rec->text.p);
+			e->sink.on_warn(e->sink.ud, e->path,
+					rec->line_first, buf);
+		}
+		break;
+	case REC_MSG:
+		on_msg(e, rec);
+		break;
+	case REC_ENTRY:
+		if (sessions && e->cfg.patterns)
+			(void)pattern_match(e->cfg.patterns, rec->text,
+					    on_pattern, e);
+		break;
+	case REC_DIAG:
+		if (sessions)
+			on_diag(e, rec);
+		break;
+	}
+	e->rec = NULL;
+	return 0;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static void fail(struct engine *e, const struct sfb_err *err)
+{
+	e->ana.failed = 1;
+	snprintf(e->ana.error, sizeof e->ana.error, "%s", err->msg);
+	if (e->sink.on_error)
+		e->sink.on_error(e->sink.ud, e->path, err);
+}
+
+/* One file of the stream.  @return -1 if it could not be read. */
+static int run_file(struct engine *e, enum fmt_kind *kind)
+{
+	struct sfb_err err = { 0 };
+	struct fmt_sink sink = { on_rec, e };
+	struct fmt_limits lim = { e->cfg.max_msg };
+	int rc = 0;
+
+	if (e->cfg.want & ENG_ANALYSIS)
+		ana_set_file(&e->ana, e->path);
+	struct lr *lr = lr_open(e->path, e->cfg.max_line, &err);
+	if (!lr) {
+		fail(e, &err);
+		return -1;
+	}
+	struct fmt *f = fmt_new(e->cfg.format, &sink, &lim);
+	e->fmt = f;
+	struct sv line;
+	unsigned long lineno = 0;
+	int st;
+	while ((st = lr_next(lr, &line, &lineno, &err)) != LR_EOF) {
+		if (st == LR_ERR) {
+			if (err.code == SFB_E_GZIP) {
+				/* what came before the damage has been read */
+				warn(e, err.line ? err.line : lineno + 1,
+				     "%s: the rest of the file is lost",
+				     err.msg);
+				break;
+			}
+			fail(e, &err);
+			rc = -1;
+			break;
+		}
+		e->ana.lines++;
+		if (st == LR_LONG) {
+			e->ana.long_lines++;
+			warn(e, lineno, "line of %zu bytes skipped (over "
+			     "--max-line %zu)", line.n, e->cfg.max_line);
+			continue;
+		}
+		if (fmt_feed(f, line, lineno, &err) < 0) {
+			fail(e, &err);
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && fmt_finish(f, &err) < 0) {
+		fail(e, &err);
+		rc = -1;
+	}
+	if (fmt_kind_get(f) != FMT_AUTO)
+		*kind = fmt_kind_get(f);
+	e->ana.enc = lr_encoding(lr);
+	e->ana.gzip |= lr_is_gzip(lr);
+	e->ana.bytes += lr_bytes(lr);
+	if (rc == 0 && lineno == 0 && (e->cfg.want & ENG_ANALYSIS))
+		ana_warn(&e->ana, 0, "empty file");
+	e->fmt = NULL;
+	fmt_free(f);
+	lr_close(lr);
+	return rc;
+}
+
+struct engine *engine_new(const struct engine_config *cfg,
+			  const struct engine_sink *sk)
+{
+	struct engine *e = sfb_xcalloc(1, sizeof *e);
+	e->cfg = *cfg;
+	if (sk)
+		e->sink = *sk;
+	if (e->cfg.want & ENG_RULES)
+		e->cfg.want |= ENG_SESSIONS;
+	msg_init(&e->msg);
+	index_rules(e);
+	if (e->nrules)
+		e->scratch = expr_scratch_new();
+	return e;
+}
+
+int engine_run(struct engine *e, const char *const *files, size_t nfiles,
+	    const char *name)
+{
+	int rc = 0;
+	e->malformed = e->rule_limits = 0;
+	e->worst = SFB_SEV_NONE;
+	ana_init(&e->ana, name, e->cfg.max_warn);
+	if (e->cfg.want & ENG_SESSIONS) {
+		struct txn_sink ts = { on_txn, e };
+		e->txn = txn_new(&ts, e->cfg.max_txn, -1);
+	}
+	for (size_t i = 0; i < nfiles; i++) {
+		enum fmt_kind seen = FMT_AUTO;
+		e->path = files[i];
+		if (run_file(e, &seen) < 0)
+			rc = -1;
+		if (seen != FMT_AUTO)
+			e->ana.kind = seen;
+	}
+	if (e->txn)
+		txn_flush(e->txn);
+	if (e->sess)
+		sess_flush(e->sess);
+	ana_finish(&e->ana);
+	e->file_nf = drop_fallbacks(e->file_f, e->file_nf);
+	qsort(e->file_f, e->file_nf, sizeof *e->file_f, finding_cmp);
+	note_worst(e, e->file_f, e->file_nf);
+	if (e->sink.on_end)
+		e->sink.on_end(e->sink.ud, (e->cfg.want & ENG_ANALYSIS)
+			       ? &e->ana : NULL, e->file_f, e->file_nf);
+	/* every session was closed by sess_flush; drop what is left */
+	for (size_t b = 0; b < NBUCKETS; b++)
+		while (e->buckets[b])
+			state_drop(e, e->buckets[b]->id);
+	free(e->file_f);
+	e->file_f = NULL;
+	e->file_nf = e->file_capf = 0;
+	sess_free(e->sess);
+	txn_free(e->txn);
+	ana_free(&e->ana);
+	e->sess = NULL;
+	e->txn = NULL;
+	return rc;
+}
+
+uint64_t engine_malformed(const struct engine *e)
+{
+	return e->malformed;
+}
+
+enum sfb_sev engine_worst(const struct engine *e)
+{
+	return e->worst;
+}
+
+uint64_t engine_rule_limits(const struct engine *e)
+{
+	return e->rule_limits;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	msg_free(&e->msg);
+	expr_scratch_free(e->scratch);
+	free(e->rule_slot);
+	free(e->aggs);
+	free(e);
+}
+
+/* ---- the first log time of a file ------------------------------------ */
+
+struct peek {
+	int64_t ts;
+};
+
+static int peek_rec(void *ud, const struct fmt_rec *rec)
+{
+	struct peek *p = ud;
+	if (rec->ts == SFB_TIME_NONE)
+		return 0;
+	p->ts = rec->ts;
+	return 1;
+}
+
+int64_t engine_first_time(const char *path, enum fmt_kind format,
+		       size_t max_line)
+{
+	struct peek p = { SFB_TIME_NONE };
+	struct sfb_err err = { 0 };
+	struct lr *lr = lr_open(path, max_line, &err);
+	if (!lr)
+		return SFB_TIME_NONE;
+	struct fmt_sink sink = { peek_rec, &p };
+	struct fmt_limits lim = { 64 << 10 };
+	struct fmt *f = fmt_new(format, &sink, &lim);
+	struct sv line;
+	unsigned long lineno;
+	for (int i = 0; i < SFB_DETECT_LINES + 64 && p.ts == SFB_TIME_NONE;
+	     i++) {
+		int st = lr_next(lr, &line, &lineno, &err);
+		if (st == LR_EOF || st == LR_ERR)
+			break;
+		if (st == LR_LINE && fmt_feed(f, line, lineno, &err) != 0)
+			break;
+	}
+	if (p.ts == SFB_TIME_NONE)
+		(void)fmt_finish(f, &err);
+	fmt_free(f);
+	lr_close(lr);
+	return p.ts;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine.h -- the per-stream engine: the one pipeline that the CLI
+ * (analyze, messages, flow), batch triage and the HTML reporter call.
+ *
+ * The numbered pipeline (each module's header cites its stage):
+ *
+ *   1 line reader      lr.c        bytes (plain, gzip, UTF-16) -> lines
+ *   2 format parsers   fmt*.c      lines -> records (entries, messages,
+ *                                  CLS diagnostics, warnings)
+ *   3 messages         msg.c sip.c records -> parsed SIP/HTTP messages;
+ *                      pattern.c   entries -> named free-text events
+ *   4 transactions     txn.c       requests paired with their answers
+ *   5 sessions         sess.c      messages + events -> sign-in facts
+ *   6 rules            rules.c expr.c field.c, run here: conditions
+ *                      over messages, events and sessions -> findings
+ *   7 reporters        rep_*.c flow.c   text, JSON, ladder
+ *
+ *   ana.c counts per-file statistics beside stages 3-5.
+ *
+ * An engine reads one stream: a file, or the rotated parts of one log
+ * in the order given.  It takes a const configuration and a sink of
+ * callbacks; it has no global mutable state, so several engines may
+ * run on several threads at once as long as each has its own pattern
+ * table (the table reuses match data) -- the rule set is shared
+ * read-only.
+ *
+ * Ownership: the configuration and everything it points to are
+ * borrowed for the engine's life.  Everything handed to a callback is
+ * valid only during the call.
+ */
+#ifndef SFB_ENGINE_H
+#define SFB_ENGINE_H
+
+#include <stddef.h>
+
+#include "ana.h"
+#include "finding.h"
+#include "msg.h"
+#include "parser.h"
+#include "pattern.h"
+#include "sess.h"
+#include "sfb.h"
+
+struct rules;
+
+/* What the caller wants done beyond parsing messages. */
+#define ENG_SESSIONS 0x01u      /* stages 4-5: transactions, sessions */
+#define ENG_ANALYSIS 0x02u      /* per-file statistics (ana.h) */
+#define ENG_RULES    0x04u      /* stage 6 (needs ENG_SESSIONS) */
+
+struct engine_config {
+	unsigned want;          /* ENG_* */
+	enum fmt_kind format;   /* FMT_AUTO: detect */
+	size_t max_line, max_msg, max_txn, max_warn;
+	struct pat_table *patterns;    /* may be NULL */
+	const struct rules *rules;      /* may be NULL */
+};
+
+struct engine_sink {
+	/*
+	 * A parsed message.  session: the sign-in it belongs to (0 none,
+	 * or ENG_SESSIONS not wanted); copy: another hop of one seen.
+	 * rec: the record it came from (rec->raw: as logged).
+	 */
+	void (*on_msg)(void *ud, const struct msg *m,
+		       const struct fmt_rec *rec, unsigned session,
+		       int copy);
+	/*
+	 * A closed sign-in session with its findings, most severe first
+	 * (only with ENG_RULES; else nf = 0).
+	 */
+	void (*on_session)(void *ud, const struct sess *s,
+			   const struct finding *f, size_t nf);
+	/*
+	 * End of the stream: its statistics (ENG_ANALYSIS, else NULL) and
+	 * the findings that belong to no session, most severe first.
+	 */
+	void (*on_end)(void *ud, const struct ana *a,
+		       const struct finding *f, size_t nf);
+	/* Malformed input the parsers skipped or repaired (file:line). */
+	void (*on_warn)(void *ud, const char *file, unsigned long line,
+			const char *text);
+	/* A file could not be read or recognised (err says why). */
+	void (*on_error)(void *ud, const char *file,
+			 const struct sfb_err *err);
+	void *ud;
+};
+
+struct engine;
+
+struct engine *engine_new(const struct engine_config *cfg,
+			  const struct engine_sink *sk);
+/*
+ * Read one stream through the pipeline and report it to the sink.
+ * @param files  the files, in the order they are read ("-": stdin)
+ * @param name   the name shown for the stream (borrowed)
+ * @return 0; -1 when a file could not be read or recognised (on_error
+ *         was called; the other files were still read)
+ */
+int engine_run(struct engine *e, const char *const *files, size_t nfiles,
+	    const char *name);
+/* Malformed or truncated inputs seen in the last engine_run (--strict). */
+uint64_t engine_malformed(const struct engine *e);
+/* Worst finding severity of the last engine_run (SFB_SEV_NONE if none). */
+enum sfb_sev engine_worst(const struct engine *e);
+/* Rule evaluations cut by a regex limit in the last engine_run. */
+uint64_t engine_rule_limits(const struct engine *e);
+void engine_free(struct engine *e);
+
+/* The first log time of a file, for ordering rotated parts. */
+int64_t engine_first_time(const char *path, enum fmt_kind format,
+		       size_t max_line);
+
+#endif

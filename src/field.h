@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * field.h -- the fields that rule conditions and templates read, one
+ * table for the three scopes (a message, a free-text event, a session
+ * at its end), and the accessors that read them from the pipeline's
+ * facts.  Part of stage 6 (rules, see engine.h): the rule loader
+ * resolves names through field_resolve(), the engine evaluates with
+ * field_get() over a struct field_item.  `sfblog fields` prints the
+ * table (name, type, scopes, meaning), so this table is the reference
+ * of the rule language's vocabulary.
+ *
+ * Fields are facts only: what a message, event or session shows.
+ * Judgement (is it a fault, how bad, what to do) lives in rule files.
+ *
+ * Ownership: field_get's string values borrow from the item (and from
+ * its scratch buffer): valid until the next field_get on that item.
+ * Nothing global changes: the table is const.
+ */
+#ifndef SFB_FIELD_H
+#define SFB_FIELD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "expr.h"
+#include "msg.h"
+#include "parser.h"
+#include "pattern.h"
+#include "sess.h"
+
+struct field_def {
+	const char *name;       /* "msg.status", "header" (keyed) */
+	enum expr_type type;
+	unsigned scopes;        /* EXPR_SCOPE_BIT()s */
+	int keyed;              /* name("KEY") form */
+	const char *doc;        /* one line, for `sfblog fields` */
+};
+
+/* One thing being evaluated: exactly one of msg, ev, rec, sess is set. */
+struct field_item {
+	enum expr_scope scope;
+	/* message scope */
+	const struct msg *msg;
+	struct sv req_method;   /* a response: the request it answers */
+	struct sv req_uri;
+	unsigned session_id;    /* 0: belongs to no sign-in */
+	/* event scope: a pattern event or a CLS diagnostic record */
+	const struct pat_event *ev;
+	const struct fmt_rec *rec;
+	const char *file;       /* where the event is (borrowed) */
+	unsigned long line;
+	int64_t ts;
+	/* session scope */
+	const struct sess *sess;
+	char scratch[256];      /* built strings (auth lists, hex) */
+};
+
+/* The table, in `sfblog fields` order. */
+const struct field_def *field_table(size_t *n);
+/*
+ * expr resolver: name (and key for keyed fields) to field.
+ * @return 0 and *out filled, -1 when no such field
+ */
+int field_resolve(void *ud, struct sv name, struct sv key,
+		  struct expr_field *out);
+/*
+ * expr value provider: ud is a struct field_item.
+ * @return 0 present, 1 absent (no such header, a request's status...)
+ */
+int field_get(void *ud, int id, struct sv key, struct expr_value *out);
+/* Print the table for `sfblog fields` (plain text, 79 columns). */
+void field_print(FILE *out);
+
+#endif

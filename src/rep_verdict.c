@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rep_verdict.c -- the top of the text report (stage 7, see rep.h): a
+ * verdict line per file and per sign-in (who, outcome, the top
+ * finding), then the findings by severity with explanation,
+ * remediation and evidence.  The detail (rep_text.c) follows them.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rep.h"
+#include "expr.h"
+#include "rules.h"
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_RED "\033[31m"
+#define C_YELLOW "\033[33m"
+#define C_CYAN "\033[36m"
+#define C_GREEN "\033[32m"
+#define C_DIM "\033[2m"
+
+static const char *col(int color, const char *code)
+{
+	return color ? code : "";
+}
+
+static const char *sev_color(enum sfb_sev s)
+{
+	return s == SFB_SEV_ERROR ? C_RED : s == SFB_SEV_WARNING ? C_YELLOW
+	       : s == SFB_SEV_INFO ? C_CYAN : C_GREEN;
+}
+
+void rep_verdict_file(FILE *out, const struct rep_verdict *v, int color)
+{
+	fprintf(out, "%s%s%s: ", col(color, C_BOLD), v->name,
+		col(color, C_RESET));
+	if (v->failed_read) {
+		fprintf(out, "%snot analysed%s: %s\n", col(color, C_RED),
+			col(color, C_RESET), v->error);
+		return;
+	}
+	if (!v->sessions)
+		fputs("no sign-in in the log", out);
+	else if (v->failed)
+		fprintf(out, "%s%" PRIu64 " of %" PRIu64 " sign-in%s "
+			"failed%s", col(color, C_RED), v->failed,
+			v->sessions, v->sessions == 1 ? "" : "s",
+			col(color, C_RESET));
+	else
+		fprintf(out, "%" PRIu64 " sign-in%s, %" PRIu64 " signed in"
+			"%s", v->sessions, v->sessions == 1 ? "" : "s",
+			v->signed_in, v->incomplete ? ", some incomplete"
+						    : "");
+	if (v->top_rule[0])
+		fprintf(out, "; top finding: %s%s%s %s", col(color,
+			sev_color(v->top_sev)), sfb_sev_name(v->top_sev),
+			col(color, C_RESET), v->top_rule);
+	else
+		fprintf(out, "; %snothing above info%s",
+			col(color, C_GREEN), col(color, C_RESET));
+	fputc('\n', out);
+}
+
+void rep_verdict_session(FILE *out, const struct rep_session_line *l,
+			 int color)
+{
+	const char *oc = l->outcome == SESS_SIGNED_IN ? C_GREEN
+			 : l->outcome == SESS_FAILED_OUT ? C_RED : C_YELLOW;
+	fprintf(out, "  session %-3u %-32s %s%s%s", l->id,
+		l->user[0] ? l->user : "(user not seen)", col(color, oc),
+		sess_outcome_name(l->outcome), col(color, C_RESET));
+	if (l->top_rule[0])
+		fprintf(out, "%*s %s%s%s %s: %s",
+			10 - (int)strlen(sess_outcome_name(l->outcome)), "",
+			col(color,
+			sev_color(l->top_sev)), sfb_sev_name(l->top_sev),
+			col(color, C_RESET), l->top_rule, l->top_title);
+	fputc('\n', out);
+}
+
+#define WRAP 78
+
+/*
+ * A rule's text under a label: paragraphs (blank-line separated) are
+ * joined and wrapped to WRAP columns; a line starting with "- " or
+ * "* " starts a list item.  Rule texts are written for this.
+ */
+static void indent_text(FILE *out, const char *label, const char *text,
+			const char *ind)
+{
+	size_t lead = strlen(ind) + strlen(label), col = 0;
+	const char *p = text;
+	int first = 1, linestart = 1;
+	while (*p) {
+		if (*p == '\n') {
+			/* a blank line or a list item breaks the line */
+			const char *q = p + 1;
+			while (*q == ' ')
+				q++;
+			if (*q == '\n' || ((*q == '-' || *q == '*') &&
+					    q[1] == ' ')) {
+				if (col)
+					fputc('\n', out);
+				if (*q == '\n' && q[1])
+					fputc('\n', out);
+				col = 0;
+				linestart = 1;
+				p = *q == '\n' ? q + 1 : q;
+				continue;
+			}
+			p++;
+			continue;
+		}
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		size_t w = strcspn(p, " \n");
+		if (col && col + 1 + w > WRAP - lead) {
+			fputc('\n', out);
+			col = 0;
+			linestart = 1;
+		}
+		if (linestart) {
+			fprintf(out, "%s%s", ind, first ? label : "");
+			if (!first)
+				for (size_t i = 0; i < strlen(label); i++)
+					fputc(' ', out);
+			first = 0;
+			linestart = 0;
+		} else {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(p, 1, w, out);
+		col += w;
+		p += w;
+	}
+	if (col)
+		fputc('\n', out);
+}
+
+void rep_verdict_finding(FILE *out, const struct finding *f, int color,
+			 int verbose)
+{
+	char t[32];
+	fprintf(out, "  %s%-7s%s %s%s%s", col(color, sev_color(f->sev)),
+		sfb_sev_name(f->sev), col(color, C_RESET),
+		col(color, C_BOLD), f->rule->id, col(color, C_RESET));
+	if (f->session)
+		fprintf(out, "  session %u%s%s", f->session,
+			f->user[0] ? " " : "", f->user);
+	if (f->count > 1)
+		fprintf(out, "  (x%" PRIu64 ")", f->count);
+	fprintf(out, "\n    %s\n", f->title);
+	if (f->sev == SFB_SEV_INFO && !verbose) {
+		if (f->nev)
+			fprintf(out, "    %s%s:%lu%s\n", col(color, C_DIM),
+				f->ev[0].file ? f->ev[0].file : "-",
+				f->ev[0].line, col(color, C_RESET));
+		return;
+	}
+	indent_text(out, "why:  ", f->explanation, "    ");
+	indent_text(out, "do:   ", f->remediation, "    ");
+	for (size_t i = 0; i < f->nev; i++) {
+		const struct finding_evidence *x = &f->ev[i];
+		fprintf(out, "    %s%s:%lu %s %s%s\n", col(color, C_DIM),
+			x->file ? x->file : "-", x->line,
+			x->ts == SFB_TIME_NONE ? "-"
+			: sfb_time_fmt(x->ts, t, sizeof t), x->text,
+			col(color, C_RESET));
+	}
+	if (f->evidence_total > f->nev)
+		fprintf(out, "    %s... %" PRIu64 " more%s\n",
+			col(color, C_DIM), f->evidence_total - f->nev,
+			col(color, C_RESET));
+	size_t nref = f->rule->nrefs;
+	const char *const *refs = f->rule->refs;
+	if (nref) {
+		fputs("    refs: ", out);
+		for (size_t i = 0; i < nref; i++)
+			fprintf(out, "%s%s", i ? ", " : "", refs[i]);
+		fputc('\n', out);
+	}
+}
+
+/* ---- the rule list (`sfblog rules`, `sfblog explain RULE-ID`) ---------- */
+
+static const char *step_label(enum sfb_step s)
+{
+	return s == SFB_STEP_NONE ? "general" : sfb_step_name(s);
+}
+
+void rep_verdict_rule(FILE *out, const struct rules_rule *r, int color)
+{
+	fprintf(out, "%s%s%s  %s%s%s, %s, %s scope%s\n", col(color, C_BOLD),
+		r->id, col(color, C_RESET), col(color, sev_color(r->sev)),
+		sfb_sev_name(r->sev), col(color, C_RESET),
+		step_label(r->step), expr_scope_name(r->scope),
+		r->enabled ? "" : " (disabled)");
+	fprintf(out, "  %s\n", r->title_src);
+	indent_text(out, "when: ", r->cond_src, "  ");
+	if (r->output_src[0])
+		indent_text(out, "shows: ", r->output_src, "  ");
+	indent_text(out, "why:  ", r->explanation_src, "  ");
+	indent_text(out, "do:   ", r->remediation_src, "  ");
+	if (r->nrefs) {
+		fputs("  refs: ", out);
+		for (size_t i = 0; i < r->nrefs; i++)
+			fprintf(out, "%s%s", i ? ", " : "", r->refs[i]);
+		fputc('\n', out);
+	}
+	fprintf(out, "  %sfrom %s:%lu%s\n", col(color, C_DIM), r->file,
+		r->line, col(color, C_RESET));
+}
+
+void rep_verdict_rules(FILE *out, const struct rules *rs, int verbose,
+		       int color)
+{
+	size_t n = rules_count(rs);
+	for (size_t i = 0; i < n; i++) {
+		const struct rules_rule *r = rules_get(rs, i);
+		if (verbose) {
+			if (i)
+				fputc('\n', out);
+			rep_verdict_rule(out, r, color);
+			continue;
+		}
+		fprintf(out, "%-40s %s%-7s%s %-14s %-8s %s%s\n", r->id,
+			col(color, sev_color(r->sev)), sfb_sev_name(r->sev),
+			col(color, C_RESET), step_label(r->step),
+			expr_scope_name(r->scope), r->title_src,
+			r->enabled ? "" : " (disabled)");
+	}
+	fprintf(out, "%zu rule(s)\n", n);
+}
