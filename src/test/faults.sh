@@ -132,7 +132,6 @@ done
 inj eio-stdin SFB_INJECT_READ=eio@1 "$SFBLOG" messages -
 expect eio-stdin 2 "$eio"
 # an unreadable file is not an empty one
-XFAIL="main.c: a read error before the first line reads as 'empty file'"
 if grep -q 'empty file' "$TMP/ucc-eio1.out"; then
 	result ucc-eio1-not-empty 0 "the report says 'empty file'"
 else
@@ -151,6 +150,10 @@ for b in 1 4096 65537 200000; do
 	  2>/dev/null )
 	inj "eio+$b" SFB_INJECT_READ=eio+$b "$SFBLOG" messages ucc.log
 	expect "eio+$b" 2 "$eio"
+	# (b=1: no line; else a block is open at the fault.  engine.c skips
+	# fmt_finish after a read error, so that record is dropped, where
+	# at the end of a file it is listed as truncated)
+	[ $b = 1 ] || XFAIL="engine.c: the record open at a read error is lost"
 	if cmp -s "$TMP/cut-$b.out" "$TMP/eio+$b.out"; then
 		result "eio+$b-kept" 1 ""
 	else

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_report.c -- libFuzzer target for the last stage, the reporters,
- * fed by the whole pipeline: arbitrary bytes are read as a log and
- * `analyze` (text and JSON) and `messages` (text, JSON, NDJSON and
+ * fed by the whole pipeline (engine.h): arbitrary bytes are written to
+ * a file and read as a log, and `analyze` (text and JSON, with the
+ * shipped patterns and rules) and `messages` (text, JSON, NDJSON and
  * text with a --grep regex) are written into memory, where oracles
  * judge what a reader or a program would get:
  *   text   no byte below 0x20 other than newline and tab, and no DEL:
@@ -14,29 +15,27 @@
  * Input: byte 0 picks the options (bits 0-1 the format: auto, client
  * log, server trace, auto; bit 2 --verbose; bits 3-5 the --grep
  * regex), byte 1 is the length L (0-31) of the file name that follows
- * (0: "fuzz.log"), and the rest is the log.  Seeds are the pipeline
- * corpus behind such a header.
+ * (0: "fuzz.log"; '/' becomes '_'), and the rest is the log.  Seeds
+ * are the pipeline corpus behind such a header.
  *
- * The pipeline is wired here as main.c wires it, in run_pipeline()
- * alone, so that it can become one call of the engine API.
+ * The text report of analyze is put together here as main.c does it
+ * (verdict, findings, session detail, statistics), without main.c's
+ * caps and ordering: every reporter call, not the exact layout.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
-#include "ana.h"
+#include "engine.h"
+#include "field.h"
 #include "grep.h"
-#include "msg.h"
-#include "parser.h"
-#include "pattern.h"
 #include "rep.h"
-#include "sess.h"
-#include "sip.h"
+#include "rules.h"
 #include "sv.h"
-#include "txn.h"
 
 enum fz_cmd { FZ_ANALYZE, FZ_MESSAGES };
 
@@ -45,62 +44,90 @@ struct fz_opts {
 	enum rep_format out;
 	enum fmt_kind format;
 	int verbose;
-	struct grep_re *re;     /* borrowed: --grep, or NULL */
-	struct pat_table *rules; /* borrowed, or NULL */
+	struct grep_re *re;             /* borrowed: --grep, or NULL */
+	struct pat_table *patterns;     /* borrowed, or NULL */
+	const struct rules *rules;      /* borrowed, or NULL */
 };
 
 struct fz_run {
 	const struct fz_opts *o;
 	FILE *out;
-	const char *name;
-	struct ana ana;
-	struct msg msg;
-	struct txn_table *txn;
-	struct sess_builder *sess;
-	struct fmt *fmt;
 	struct rep_json *json;
+	enum sfb_sev worst;
+	char top_rule[REP_TOP_RULE];
 };
 
-/* ---- the pipeline (main.c's run_stream, one file from memory) ---- */
+/* ---- the pipeline (main.c's run_stream, over the engine) ---- */
 
-static void on_txn(void *ud, const struct txn_info *t)
+static void note_findings(struct fz_run *r, const struct finding *f,
+			  size_t nf)
 {
-	struct fz_run *r = ud;
-	ana_txn(&r->ana, t);
+	for (size_t i = 0; i < nf; i++) {
+		if (f[i].sev > r->worst && f[i].sev > SFB_SEV_INFO)
+			snprintf(r->top_rule, sizeof r->top_rule, "%s",
+				 f[i].rule->id);
+		if (f[i].sev > r->worst)
+			r->worst = f[i].sev;
+		if (!r->json)
+			rep_verdict_finding(r->out, &f[i], 0, r->o->verbose);
+	}
 }
 
-static void on_session(void *ud, const struct sess *s)
+static void an_session(void *ud, const struct sess *s,
+		       const struct finding *f, size_t nf)
 {
 	struct fz_run *r = ud;
-	if (r->o->cmd != FZ_ANALYZE)
+	if (r->json) {
+		note_findings(r, f, nf);
+		rep_json_session(r->json, s, f, nf);
 		return;
-	ana_session(&r->ana, s);
-	if (r->o->out == REP_TEXT)
-		rep_text_session(r->out, s, 0, r->o->verbose);
-	else
-		rep_json_session(r->json, s);
+	}
+	struct rep_session_line l;
+	memset(&l, 0, sizeof l);
+	l.id = s->id;
+	snprintf(l.user, sizeof l.user, "%s", s->user);
+	l.outcome = s->outcome;
+	if (nf && f[0].sev > SFB_SEV_INFO) {
+		l.top_sev = f[0].sev;
+		snprintf(l.top_rule, sizeof l.top_rule, "%s", f[0].rule->id);
+		snprintf(l.top_title, sizeof l.top_title, "%s", f[0].title);
+	}
+	rep_verdict_session(r->out, &l, 0);
+	note_findings(r, f, nf);
+	rep_text_session(r->out, s, 0, r->o->verbose);
 }
 
-struct fz_event {
-	struct fz_run *r;
-	const struct fmt_rec *rec;
-};
-
-static int on_event(void *ud, const struct pat_event *ev)
+static void an_end(void *ud, const struct ana *a, const struct finding *f,
+		   size_t nf)
 {
-	struct fz_event *c = ud;
-	(void)sess_event(c->r->sess, ev, c->r->name, c->rec->line_first,
-			 c->rec->ts);
-	return 0;
+	struct fz_run *r = ud;
+	note_findings(r, f, nf);
+	if (r->json) {
+		rep_json_analyze(r->json, a, f, nf, r->worst);
+		return;
+	}
+	struct rep_verdict v;
+	memset(&v, 0, sizeof v);
+	v.name = a->file;
+	v.failed_read = a->failed;
+	v.error = a->error;
+	v.sessions = a->sess_total;
+	v.signed_in = a->sess_signed_in;
+	v.failed = a->sess_failed;
+	v.incomplete = a->sess_incomplete;
+	v.top_sev = r->worst;
+	snprintf(v.top_rule, sizeof v.top_rule, "%s", r->top_rule);
+	rep_verdict_file(r->out, &v, 0);
+	rep_text_analyze(r->out, a, 0);
 }
 
 /*
  * grep_match, before and after it reported match errors (issue 8: the
- * header then defines the limits); goes with the engine API.
+ * header then defines GREP_JIT_STACK).
  */
 static int grep_hit(struct grep_re *re, struct sv subject)
 {
-#ifdef GREP_MATCH_LIMIT
+#ifdef GREP_JIT_STACK
 	struct sfb_err err;
 	return grep_match(re, subject, &err);
 #else
@@ -108,122 +135,76 @@ static int grep_hit(struct grep_re *re, struct sv subject)
 #endif
 }
 
-static void on_msg(struct fz_run *r, const struct fmt_rec *rec)
-{
-	struct msg *m = &r->msg;
-	msg_set(m, rec, r->name);
-	(void)sip_parse(m);
-	if (r->o->cmd == FZ_MESSAGES) {
-		if (r->o->re && grep_hit(r->o->re, sv_make(m->buf, m->len)) < 1)
-			return;
-		if (r->o->out != REP_TEXT)
-			rep_json_msg(r->json, m);
-		else
-			rep_text_msg(r->out, m, 0);
-		return;
-	}
-	int copy = txn_add(r->txn, m);
-	struct sv rm = SV_NULL, ru = SV_NULL;
-	if (m->kind == MSG_RESPONSE && txn_last_request(r->txn, &rm, &ru))
-		rm = ru = SV_NULL;
-	unsigned id = sess_msg(r->sess, m, copy, rm, ru);
-	ana_msg(&r->ana, m, copy, rm, ru);
-	if (!id)
-		r->ana.outside_msgs++;
-}
-
-static int on_rec(void *ud, const struct fmt_rec *rec)
+static void ls_msg(void *ud, const struct msg *m, const struct fmt_rec *rec,
+		   unsigned session, int copy)
 {
 	struct fz_run *r = ud;
-	if (!r->sess && r->o->cmd == FZ_ANALYZE) {
-		struct sess_sink ss = { on_session, r };
-		r->sess = sess_new(&ss, fmt_kind_get(r->fmt) != FMT_CLS, 0);
-	}
-	if (r->o->cmd == FZ_ANALYZE)
-		ana_rec(&r->ana, rec);
-	if (rec->type == REC_MSG) {
-		on_msg(r, rec);
-	} else if (rec->type == REC_ENTRY && r->sess && r->o->rules) {
-		struct fz_event c = { r, rec };
-		(void)pattern_match(r->o->rules, rec->text, on_event, &c);
-	} else if (rec->type == REC_DIAG && r->sess) {
-		(void)sess_diag(r->sess, rec, r->name);
-	}
-	return 0;
+	(void)rec;
+	(void)session;
+	(void)copy;
+	if (r->o->re && grep_hit(r->o->re, sv_make(m->buf, m->len)) < 1)
+		return;
+	if (r->json)
+		rep_json_msg(r->json, m);
+	else
+		rep_text_msg(r->out, m, 0);
 }
 
 /*
- * Read log (one file called name) through the pipeline and write the
+ * Read the log file at path through the engine and write the
  * command's report to out, as `sfblog analyze|messages` would.
  */
-static void run_pipeline(const struct fz_opts *o, const char *name,
-			 struct sv log, FILE *out)
+static void run_pipeline(const struct fz_opts *o, const char *path,
+			 FILE *out)
 {
 	struct fz_run r;
 	memset(&r, 0, sizeof r);
 	r.o = o;
 	r.out = out;
-	r.name = name;
-	msg_init(&r.msg);
-	ana_init(&r.ana, name, 20);
-	ana_set_file(&r.ana, name);
 	if (o->out != REP_TEXT)
 		r.json = rep_json_new(out, o->cmd == FZ_ANALYZE ? "analyze"
 				      : "messages", o->out == REP_NDJSON);
+	struct engine_config cfg;
+	struct engine_sink sk;
+	memset(&cfg, 0, sizeof cfg);
+	memset(&sk, 0, sizeof sk);
+	cfg.format = o->format;
+	cfg.max_line = 64 << 10;
+	cfg.max_msg = 64 << 10;
+	cfg.max_txn = 256;
+	cfg.max_warn = 20;
+	cfg.patterns = o->patterns;
+	cfg.rules = o->rules;
+	sk.ud = &r;
 	if (o->cmd == FZ_ANALYZE) {
-		struct txn_sink ts = { on_txn, &r };
-		r.txn = txn_new(&ts, 256, -1);
-		if (o->out == REP_TEXT)
-			rep_text_file_header(out, name, 0);
+		cfg.want = ENG_SESSIONS | ENG_ANALYSIS |
+			   (o->rules ? ENG_RULES : 0);
+		sk.on_session = an_session;
+		sk.on_end = an_end;
+		if (!r.json)
+			rep_text_file_header(out, path, 0);
+	} else {
+		sk.on_msg = ls_msg;
 	}
-	struct fmt_sink sink = { on_rec, &r };
-	struct fmt_limits lim = { 64 << 10 };
-	r.fmt = fmt_new(o->format, &sink, &lim);
-	struct sfb_err err;
-	const char *p = log.p, *end = log.p + log.n;
-	unsigned long no = 0;
-	int failed = 0;
-	while (p < end && !failed) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct sv line = sv_make(p, n);
-		if (line.n && line.p[line.n - 1] == '\r')
-			line.n--;       /* as the line reader does */
-		r.ana.lines++;
-		failed = fmt_feed(r.fmt, line, ++no, &err) < 0;
-		p += n + (nl != NULL);
-	}
-	if (!failed)
-		failed = fmt_finish(r.fmt, &err) < 0;
-	if (failed) {
-		r.ana.failed = 1;
-		snprintf(r.ana.error, sizeof r.ana.error, "%s", err.msg);
-	}
-	if (fmt_kind_get(r.fmt) != FMT_AUTO)
-		r.ana.kind = fmt_kind_get(r.fmt);
-	r.ana.bytes = log.n;
-	if (!failed && no == 0)
-		ana_warn(&r.ana, 0, "empty file");
-	if (r.txn)
-		txn_flush(r.txn);
-	if (r.sess)
-		sess_flush(r.sess);
-	ana_finish(&r.ana);
-	if (o->cmd == FZ_ANALYZE) {
-		if (o->out == REP_TEXT)
-			rep_text_analyze(out, &r.ana, 0);
-		else
-			rep_json_analyze(r.json, &r.ana);
-	}
+	struct engine *e = engine_new(&cfg, &sk);
+	(void)engine_run(e, &path, 1, path);
+	engine_free(e);
 	if (r.json) {
 		rep_json_end(r.json);
 		rep_json_free(r.json);
 	}
-	fmt_free(r.fmt);
-	sess_free(r.sess);
-	txn_free(r.txn);
-	ana_free(&r.ana);
-	msg_free(&r.msg);
+}
+
+/* The folder of the log files, made once per process. */
+static char tmpdir[64];
+static char cur_path[128];     /* the log file being read */
+
+static void remove_tmpdir(void)
+{
+	if (cur_path[0])
+		unlink(cur_path);
+	if (tmpdir[0])
+		rmdir(tmpdir);
 }
 
 /* ---- the oracles ---- */
@@ -277,6 +258,7 @@ static void fail(const char *what, const char *buf, size_t n, size_t at)
 			fprintf(stderr, "\\x%02x", c);
 	}
 	fputc('\n', stderr);
+	remove_tmpdir();
 	abort();
 }
 
@@ -334,17 +316,24 @@ static void check_json(const char *buf, size_t n, int ndjson)
 
 /* ---- the target ---- */
 
-static struct pat_table *shipped(void)
+/* The shipped pattern table and rules (rules/, from the source tree). */
+static void shipped(struct pat_table **patterns, const struct rules **rules)
 {
 	static int tried;
 	static struct pat_table *t;
+	static struct rules *rs;
+	static const struct expr_env fields = { field_resolve, NULL, NULL,
+						NULL };
 	if (!tried) {
 		const char *paths[] = { "rules/patterns.tsv", NULL };
+		const char *dirs[] = { "rules", NULL };
 		struct sfb_err err;
 		tried = 1;
 		t = pattern_load(paths, &err);
+		rs = rules_load(dirs, &fields, &err);
 	}
-	return t;
+	*patterns = t;
+	*rules = rs;
 }
 
 /* --grep regexes: cheap ones (the rest is another target's job) */
@@ -366,15 +355,14 @@ static struct grep_re *regex(unsigned i)
 	return re[i];
 }
 
-static void run_checked(const struct fz_opts *o, const char *name,
-			struct sv log)
+static void run_checked(const struct fz_opts *o, const char *path)
 {
 	char *buf = NULL;
 	size_t n = 0;
 	FILE *out = open_memstream(&buf, &n);
 	if (!out)
 		abort();
-	run_pipeline(o, name, log, out);
+	run_pipeline(o, path, out);
 	if (fclose(out) != 0)
 		abort();
 	if (o->out == REP_TEXT)
@@ -382,6 +370,30 @@ static void run_checked(const struct fz_opts *o, const char *name,
 	else
 		check_json(buf, n, o->out == REP_NDJSON);
 	free(buf);
+}
+
+static const char *log_dir(void)
+{
+	if (!tmpdir[0]) {
+		const char *t = getenv("TMPDIR");
+		snprintf(tmpdir, sizeof tmpdir, "%s/fuzz_report.XXXXXX",
+			 t && *t && strlen(t) < 40 ? t : "/tmp");
+		if (!mkdtemp(tmpdir))
+			abort();
+		atexit(remove_tmpdir);
+	}
+	return tmpdir;
+}
+
+/* Write n bytes at p to the file path, or abort. */
+static void write_log(const char *path, const uint8_t *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		abort();
+	size_t w = fwrite(p, 1, n, f);
+	if (fclose(f) != 0 || w != n)
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -398,22 +410,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (namelen) {
 		memcpy(name, data + 2, namelen);
 		name[namelen] = '\0';   /* a NUL inside just cuts it */
+		for (char *c = name; *c; c++)
+			if (*c == '/')
+				*c = '_';
+		if (!name[0] || !strcmp(name, ".") || !strcmp(name, ".."))
+			name[0] = '_';
 	}
-	struct sv log = sv_make((const char *)data + 2 + namelen,
-				size - 2 - namelen);
-	struct fz_opts o = { FZ_ANALYZE, REP_TEXT, kinds[flags & 3u],
-			     (flags >> 2) & 1u, NULL, shipped() };
-	run_checked(&o, name, log);
-	o.out = REP_JSON;
-	run_checked(&o, name, log);
-	o.cmd = FZ_MESSAGES;
-	o.rules = NULL;
-	run_checked(&o, name, log);
-	o.out = REP_NDJSON;
-	run_checked(&o, name, log);
+	const uint8_t *log = data + 2 + namelen;
+	size_t n = size - 2 - namelen;
+	char *path = cur_path;
+	snprintf(path, sizeof cur_path, "%s/%s", log_dir(), name);
+	write_log(path, log, n);
+	struct fz_opts o;
+	memset(&o, 0, sizeof o);
+	o.format = kinds[flags & 3u];
+	o.verbose = (flags >> 2) & 1u;
+	shipped(&o.patterns, &o.rules);
+	o.cmd = FZ_ANALYZE;
 	o.out = REP_TEXT;
-	run_checked(&o, name, log);
+	run_checked(&o, path);
+	o.out = REP_JSON;
+	run_checked(&o, path);
+	o.cmd = FZ_MESSAGES;
+	o.patterns = NULL;
+	o.rules = NULL;
+	run_checked(&o, path);
+	o.out = REP_NDJSON;
+	run_checked(&o, path);
+	o.out = REP_TEXT;
+	run_checked(&o, path);
 	o.re = regex((flags >> 3) & 7u);
-	run_checked(&o, name, log);
+	run_checked(&o, path);
+	unlink(path);
+	path[0] = '\0';
 	return 0;
 }
