@@ -10,7 +10,7 @@
 #   make valgrind   unit tests and some commands under valgrind (slow)
 #   make fuzz       libFuzzer on every target (FUZZ_TIME seconds each)
 #   make fuzz-long  the same, FUZZ_TIME seconds each (default 600)
-#   make fuzz-ci    every target FUZZ_CI_TIME seconds (25), fails on a
+#   make fuzz-ci    every target FUZZ_CI_TIME seconds (20), fails on a
 #                   crash; skips if clang lacks libFuzzer, unless
 #                   FUZZ_REQUIRED=1
 #   make bench      generate >= 1 GB logs, measure MB/s and peak RSS
@@ -23,7 +23,7 @@ DATADIR ?= $(PREFIX)/share/sfblog
 MANDIR  ?= $(PREFIX)/share/man
 B       ?= build
 FUZZ_TIME ?= 60
-FUZZ_CI_TIME ?= 25
+FUZZ_CI_TIME ?= 20
 # targets whose oracles (not sanitizers) fail today: a known bug, shown
 # and not failed by fuzz-ci (report: issue 8, escapes and JSON UTF-8)
 FUZZ_CI_XFAIL ?= report

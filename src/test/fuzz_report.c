@@ -15,8 +15,10 @@
  * Input: byte 0 picks the options (bits 0-1 the format: auto, client
  * log, server trace, auto; bit 2 --verbose; bits 3-5 the --grep
  * regex), byte 1 is the length L (0-31) of the file name that follows
- * (0: "fuzz.log"; '/' becomes '_'), and the rest is the log.  Seeds
- * are the pipeline corpus behind such a header.
+ * (0: "fuzz.log"; '/' becomes '_'), and the rest is the log, written
+ * to a file in a temporary folder (so gzip and UTF-16 go through the
+ * line reader too).  Seeds: pipeline corpus files and generated gzip
+ * and UTF-16 logs behind such a header.
  *
  * The text report of analyze is put together here as main.c does it
  * (verdict, findings, session detail, statistics), without main.c's
