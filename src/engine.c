@@ -449,7 +449,7 @@ static void on_session(void *ud, const struct sess *s)
 			snprintf(f[i].user, sizeof f[i].user, "%s", s->user);
 			snprintf(f[i].epid, sizeof f[i].epid, "%s", s->epid);
 		}
-		if (nf)         /* f may be NULL: qsort's is nonnull */
+		if (nf)
 			qsort(f, nf, sizeof *f, finding_cmp);
 		note_worst(e, f, nf);
 	}
@@ -700,8 +700,7 @@ int engine_run(struct engine *e, const char *const *files, size_t nfiles,
 	ana_finish(&e->ana);
 	e->file_nf = drop_fallbacks(e->file_f, e->file_nf);
 	if (e->file_nf)
-		qsort(e->file_f, e->file_nf, sizeof *e->file_f,
-		      finding_cmp);
+		qsort(e->file_f, e->file_nf, sizeof *e->file_f, finding_cmp);
 	note_worst(e, e->file_f, e->file_nf);
 	if (e->sink.on_end)
 		e->sink.on_end(e->sink.ud, (e->cfg.want & ENG_ANALYSIS)
