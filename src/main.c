@@ -59,7 +59,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
  */
 #define OPTION_MAP(X)                                                     \
 	X(OUTPUT, "output", 'o', 1, C_ALL | C_RULES, "FMT",               \
-	  "output: text, json or ndjson (flow, rules: text or json)")     \
+	  "output: text, json, ndjson, html (analyze only)")              \
 	X(FORMAT, "format", 'f', 1, C_ALL, "FMT",                         \
 	  "input format: auto, uccapilog, cls or sip (default auto)")     \
 	X(METHOD, "method", 'm', 1, C_MSG, "LIST",                        \
@@ -511,9 +511,11 @@ static void parse_args(int argc, char **argv)
 				g.out = REP_JSON;
 			else if (strcmp(optarg, "ndjson") == 0)
 				g.out = REP_NDJSON;
+			else if (strcmp(optarg, "html") == 0)
+				g.out = REP_HTML;
 			else
 				usage_error("invalid --output '%s': use text, "
-					    "json or ndjson", optarg);
+					    "json, ndjson or html", optarg);
 			break;
 		case OPT_FORMAT: {
 			int k = strcmp(optarg, "auto") == 0
@@ -653,6 +655,8 @@ static void parse_args(int argc, char **argv)
 			    "give one");
 	if (g.cmd == CMD_FLOW && g.out == REP_NDJSON)
 		usage_error("flow writes text or json");
+	if (g.out == REP_HTML && g.cmd != CMD_ANALYZE)
+		usage_error("--output html is for analyze");
 	if (g.raw && g.out != REP_TEXT)
 		usage_error("--raw prints the log text: it does not go with "
 			    "--output %s", g.out == REP_JSON ? "json"
@@ -1053,6 +1057,7 @@ struct run_ctx {
 	struct rules *rules;
 	struct grep_re *re;
 	struct rep_json *json;
+	struct rep_html *html;
 };
 
 /* @return EXIT_ERROR if a file failed; *findings when at --fail-on. */
@@ -1084,6 +1089,19 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 		sk.on_session = an_session;
 		sk.on_end = an_end;
 		sk.ud = &rep;
+		if (rc->html) {
+			fclose(rep.detail);
+			rep.detail = NULL;
+			if (rep_html_stream(rc->html) != 0) {
+				errorf("cannot make a temporary file: %s",
+				       strerror(errno));
+				return EXIT_ERROR;
+			}
+			sk.on_msg = rep_html_on_msg;
+			sk.on_session = rep_html_on_session;
+			sk.on_end = rep_html_on_end;
+			sk.ud = rc->html;
+		}
 	} else {
 		cfg.want = g.cmd == CMD_FLOW ? ENG_SESSIONS : 0;
 		ls.re = rc->re;
@@ -1293,7 +1311,9 @@ int main(int argc, char **argv)
 		rc.patterns = load_patterns();
 	if (g.cmd == CMD_ANALYZE)
 		rc.rules = load_rules();
-	if (g.out != REP_TEXT) {
+	if (g.out == REP_HTML) {
+		rc.html = rep_html_new(stdout, NULL);
+	} else if (g.out != REP_TEXT) {
 		const char *name = "";
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0];
 		     i++)
@@ -1370,6 +1390,10 @@ int main(int argc, char **argv)
 	if (rc.json) {
 		rep_json_end(rc.json);
 		rep_json_free(rc.json);
+	}
+	if (rc.html) {
+		rep_html_end(rc.html);
+		rep_html_free(rc.html);
 	}
 	for (size_t i = 0; i < ngroups; i++)
 		free(groups[i].name);

@@ -20,7 +20,7 @@
 #include "msg.h"
 #include "sess.h"
 
-enum rep_format { REP_TEXT = 0, REP_JSON, REP_NDJSON };
+enum rep_format { REP_TEXT = 0, REP_JSON, REP_NDJSON, REP_HTML };
 
 /* ---- text ---- */
 /* The first line of a file's (or rotated stream's) report. */
@@ -111,5 +111,28 @@ void rep_json_end(struct rep_json *j);
 void rep_json_free(struct rep_json *j);
 /* cJSON version string. */
 const char *rep_json_version(void);
+
+/* ---- HTML (rep_html.c): one self-contained page, an engine sink ---- */
+struct rep_html;
+/* @param nonce the CSP script nonce; NULL: 16 random bytes in hex */
+struct rep_html *rep_html_new(FILE *out, const char *nonce);
+/* Start a stream (before engine_run). @return -1: no temporary file */
+int rep_html_stream(struct rep_html *h);
+/* The engine sink callbacks (ud: the struct rep_html). */
+void rep_html_on_msg(void *ud, const struct msg *m,
+		     const struct fmt_rec *rec, unsigned session, int copy);
+void rep_html_on_session(void *ud, const struct sess *s,
+			 const struct finding *f, size_t nf);
+void rep_html_on_end(void *ud, const struct ana *a,
+		     const struct finding *f, size_t nf);
+/* Close the page (writes the script). */
+void rep_html_end(struct rep_html *h);
+void rep_html_free(struct rep_html *h);
+/*
+ * Write p[0..n) as HTML text (secrets masked; & < > " ' as entities;
+ * control bytes and invalid UTF-8 as visible escapes; keep_nl: line
+ * feeds and tabs kept, CR before LF dropped).
+ */
+void rep_html_esc(FILE *out, const char *p, size_t n, int keep_nl);
 
 #endif
