@@ -69,6 +69,12 @@ struct rep_html {
 	FILE *msgs;             /* owned: message rows */
 	struct html_flow flows[REP_HTML_MAX_FLOWS];
 	size_t nflows;
+	/*
+	 * The last session closed: its section is open until the next
+	 * callback, as the message that closed it comes after it.
+	 */
+	int pend;
+	struct html_flow pending;       /* f owned, may be NULL */
 	uint64_t nmsgs, msgs_dropped;
 	size_t ndetailed;
 	uint64_t sess_dropped, ladders_dropped;
@@ -150,7 +156,7 @@ static const char css[] =
 ".banner.ok{border-color:#2a8a2a;background:#eef8ee}"
 ".banner.warning{border-color:#c80;background:#fff6e0}"
 ".banner.error{border-color:#c22;background:#fdecec}"
-".sev{display:inline-block;min-width:5em;font-weight:bold}"
+".sev{font-weight:bold}h4 .sev{display:inline-block;min-width:5em}"
 ".sev.error{color:#b00}.sev.warning{color:#a60}.sev.info{color:#36c}"
 ".finding{border:1px solid #ddd;border-radius:4px;padding:.4em .8em;"
 "margin:.4em 0}.finding h4{margin:.2em 0}"
@@ -207,7 +213,9 @@ static const char js[] =
 "if(location.hash==='#selftest'){var o=[],fs=document.querySelector("
 "'.filters');o.push('sessions='+document.querySelectorAll('.sess')"
 ".length);o.push('findings='+document.querySelectorAll('.finding')"
-".length);document.querySelectorAll('.sess').forEach(function(s){"
+".length);o.push('findings.error='+document.querySelectorAll("
+"'.finding[data-sev=error]').length);"
+"document.querySelectorAll('.sess').forEach(function(s){"
 "o.push('arrows.'+s.dataset.sess+'='+s.querySelectorAll("
 "'svg g.arrow').length)});"
 "o.push('scripts='+document.scripts.length);"
@@ -272,8 +280,31 @@ struct rep_html *rep_html_new(FILE *out, const char *nonce)
 	return h;
 }
 
+static void ladder(struct rep_html *h, FILE *o, unsigned sid,
+		   const struct flow *f);
+
+/* Close the section of the last session: its ladder. */
+static void flush_pending(struct rep_html *h)
+{
+	if (!h->pend)
+		return;
+	h->pend = 0;
+	fputs("<h4>ladder</h4>\n", h->sess);
+	if (h->pending.f)
+		ladder(h, h->sess, h->pending.id, h->pending.f);
+	else
+		fputs("<p class=\"note\">ladder not kept (too many sign-ins "
+		      "at once)</p>\n", h->sess);
+	fputs("</section>\n", h->sess);
+	flow_free(h->pending.f);
+	h->pending.f = NULL;
+}
+
 static void stream_reset(struct rep_html *h)
 {
+	flow_free(h->pending.f);
+	h->pending.f = NULL;
+	h->pend = 0;
 	if (h->sess)
 		fclose(h->sess);
 	if (h->msgs)
@@ -332,7 +363,11 @@ void rep_html_on_msg(void *ud, const struct msg *m,
 	struct rep_html *h = ud;
 	(void)rec;
 	(void)copy;
-	if (session) {
+	int late = h->pend && session && session == h->pending.id;
+	if (late && h->pending.f)
+		flow_add(h->pending.f, m);
+	flush_pending(h);
+	if (session && !late) {
 		struct flow *f = flow_of(h, session, 1);
 		if (f)
 			flow_add(f, m);
@@ -558,9 +593,9 @@ static void settings(FILE *o, const struct sess *s)
 	}
 }
 
+/* The section of a session, but its ladder (flush_pending). */
 static void session_section(struct rep_html *h, const struct sess *s,
-			    const struct finding *f, size_t nf,
-			    const struct flow *fl)
+			    const struct finding *f, size_t nf)
 {
 	FILE *o = h->sess;
 	char tb[32], tb2[32], am[64];
@@ -603,21 +638,15 @@ static void session_section(struct rep_html *h, const struct sess *s,
 	}
 	fputs("<h4>steps</h4>\n", o);
 	steps(h, o, s);
-	fputs("<h4>ladder</h4>\n", o);
-	if (fl)
-		ladder(h, o, s->id, fl);
-	else
-		fputs("<p class=\"note\">ladder not kept (too many sign-ins "
-		      "at once)</p>\n", o);
 	fputs("<h4>settings</h4>\n", o);
 	settings(o, s);
-	fputs("</section>\n", o);
 }
 
 void rep_html_on_session(void *ud, const struct sess *s,
 			 const struct finding *f, size_t nf)
 {
 	struct rep_html *h = ud;
+	flush_pending(h);
 	for (size_t i = 0; i < nf; i++)
 		keep_finding(h, &f[i]);
 	size_t fi = h->nflows;
@@ -630,14 +659,16 @@ void rep_html_on_session(void *ud, const struct sess *s,
 		h->ndetailed++;
 		if (!fl)
 			h->ladders_dropped++;
-		session_section(h, s, f, nf, fl);
+		session_section(h, s, f, nf);
+		h->pend = 1;
+		h->pending.id = s->id;
+		h->pending.f = fl;
 	} else {
 		h->sess_dropped++;
-	}
-	if (fl) {
 		flow_free(fl);
-		h->flows[fi] = h->flows[--h->nflows];
 	}
+	if (fl)
+		h->flows[fi] = h->flows[--h->nflows];
 	if (h->nrows >= REP_HTML_MAX_ROWS) {
 		h->rows_dropped++;
 		return;
@@ -800,6 +831,7 @@ void rep_html_on_end(void *ud, const struct ana *a, const struct finding *f,
 {
 	struct rep_html *h = ud;
 	FILE *o = h->out;
+	flush_pending(h);
 	for (size_t i = 0; i < nf; i++)
 		keep_finding(h, &f[i]);
 	if (h->nf)
