@@ -7,6 +7,8 @@
 #   make test       set up, build, run every fast test
 #   make check      the same tests under ASan + UBSan
 #   make test-faults  I/O fault injection (LD_PRELOAD shim; in make test)
+#   make test-browser  the HTML report in headless Chromium (not in
+#                   make test; CI runs it)
 #   make valgrind   unit tests and some commands under valgrind (slow)
 #   make fuzz       libFuzzer on every target (FUZZ_TIME seconds each)
 #   make fuzz-long  the same, FUZZ_TIME seconds each (default 600)
@@ -55,7 +57,8 @@ REPLAY_BIN = $(FUZZ_TGT:%=$(B)/test/replay_%)
 
 .PHONY: all deps demo test check fuzz bench install uninstall lint \
         check-symbols golden golden-update unit replay clean \
-        redact-test test-faults valgrind fuzz-build fuzz-long fuzz-ci
+        redact-test test-faults valgrind fuzz-build fuzz-long fuzz-ci \
+        test-browser
 
 all: $(B)/sfblog
 
@@ -169,6 +172,11 @@ golden-update: $(B)/sfblog $(B)/sfbgen
 test-faults: $(B)/sfblog $(B)/sfbgen $(B)/test/inject.so
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen \
 	  INJECT=./$(B)/test/inject.so sh src/test/faults.sh
+
+# -o html opened in headless Chromium (src/test/browser.sh); screenshots
+# in $(B)/screenshot-*.png
+test-browser: $(B)/sfblog $(B)/sfbgen
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen B=$(B) sh src/test/browser.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all unit replay golden redact-test \

@@ -59,7 +59,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
  */
 #define OPTION_MAP(X)                                                     \
 	X(OUTPUT, "output", 'o', 1, C_ALL | C_RULES, "FMT",               \
-	  "output: text, json, ndjson, html (analyze only)")              \
+	  "output: text, json, ndjson, html (flow, rules: text, json)")   \
 	X(FORMAT, "format", 'f', 1, C_ALL, "FMT",                         \
 	  "input format: auto, uccapilog, cls or sip (default auto)")     \
 	X(METHOD, "method", 'm', 1, C_MSG, "LIST",                        \
