@@ -75,6 +75,8 @@ struct rep_html {
 	 */
 	int pend;
 	struct html_flow pending;       /* f owned, may be NULL */
+	char *tail;             /* owned: its settings, after the ladder */
+	size_t ntail;
 	uint64_t nmsgs, msgs_dropped;
 	size_t ndetailed;
 	uint64_t sess_dropped, ladders_dropped;
@@ -156,7 +158,7 @@ static const char css[] =
 ".banner.ok{border-color:#2a8a2a;background:#eef8ee}"
 ".banner.warning{border-color:#c80;background:#fff6e0}"
 ".banner.error{border-color:#c22;background:#fdecec}"
-".sev{font-weight:bold}h4 .sev{display:inline-block;min-width:5em}"
+".sev{font-weight:bold}.sev.ok{color:#2a8a2a}h4 .sev{display:inline-block;min-width:5em}"
 ".sev.error{color:#b00}.sev.warning{color:#a60}.sev.info{color:#36c}"
 ".finding{border:1px solid #ddd;border-radius:4px;padding:.4em .8em;"
 "margin:.4em 0}.finding h4{margin:.2em 0}"
@@ -295,9 +297,13 @@ static void flush_pending(struct rep_html *h)
 	else
 		fputs("<p class=\"note\">ladder not kept (too many sign-ins "
 		      "at once)</p>\n", h->sess);
+	if (h->tail)
+		fwrite(h->tail, 1, h->ntail, h->sess);
 	fputs("</section>\n", h->sess);
 	flow_free(h->pending.f);
 	h->pending.f = NULL;
+	free(h->tail);
+	h->tail = NULL;
 }
 
 static void stream_reset(struct rep_html *h)
@@ -305,6 +311,8 @@ static void stream_reset(struct rep_html *h)
 	flow_free(h->pending.f);
 	h->pending.f = NULL;
 	h->pend = 0;
+	free(h->tail);
+	h->tail = NULL;
 	if (h->sess)
 		fclose(h->sess);
 	if (h->msgs)
@@ -383,8 +391,9 @@ void rep_html_on_msg(void *ud, const struct msg *m,
 	char lab[80], tb[32];
 	struct sv meth = m->kind == MSG_RESPONSE ? m->cseq_method : m->method;
 	msg_label(m, lab, sizeof lab);
-	fprintf(o, "<tr class=\"msg%s\" id=\"", m->status >= 400 ? " err"
-		: "");
+	/* errors as the ladder marks them: not a plain 401/407 challenge */
+	int err = m->status >= 400 && m->status != 401 && m->status != 407;
+	fprintf(o, "<tr class=\"msg%s\" id=\"", err ? " err" : "");
 	msg_anchor(o, h->stream, m->file, m->line_first);
 	fputs("\" data-method=\"", o);
 	esc_v(o, meth);
@@ -638,8 +647,13 @@ static void session_section(struct rep_html *h, const struct sess *s,
 	}
 	fputs("<h4>steps</h4>\n", o);
 	steps(h, o, s);
-	fputs("<h4>settings</h4>\n", o);
-	settings(o, s);
+	/* the settings go after the ladder (flush_pending) */
+	FILE *t = open_memstream(&h->tail, &h->ntail);
+	if (t) {
+		fputs("<h4>settings</h4>\n", t);
+		settings(t, s);
+		fclose(t);
+	}
 }
 
 void rep_html_on_session(void *ud, const struct sess *s,
