@@ -44,7 +44,7 @@ FUZZ_TGT := $(FUZZ_SRC:src/test/fuzz_%.c=%)
 REPLAY_BIN = $(FUZZ_TGT:%=$(B)/test/replay_%)
 
 .PHONY: all deps demo test check fuzz bench install uninstall lint \
-        check-symbols golden golden-update unit replay clean
+        check-symbols golden golden-update unit replay clean test-rules
 
 all: $(B)/sfblog
 
@@ -129,8 +129,13 @@ golden: $(B)/sfblog $(B)/sfbgen
 golden-update: $(B)/sfblog $(B)/sfbgen
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/golden.sh --update
 
+# every shipped rule against its fixtures (testdata/rules/README.md)
+test-rules: $(B)/sfblog $(B)/sfbgen
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/rules.sh
+
 test: deps
-	@$(MAKE) --no-print-directory all unit replay golden lint check-symbols
+	@$(MAKE) --no-print-directory all unit replay golden test-rules lint \
+	  check-symbols
 	@echo "make test: all suites passed"
 
 check: deps

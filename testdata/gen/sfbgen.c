@@ -3503,6 +3503,7 @@ struct refusal {
 	const char *cls_rc;     /* Result-Code:, NULL for none */
 	const char *cls_data;   /* Data: before the user's uri="..." */
 	const char *note;       /* client line, " for sip:URI" follows */
+	const char *hr;         /* then ", hr=..." when not NULL */
 };
 
 /* External NTLM sign-in (or a REGISTER at the Edge) refused with r. */
@@ -3550,7 +3551,8 @@ static void sc_refused(struct gen *g, const struct refusal *r)
 	m_end(g, NULL, NULL);
 	emit(g, 30, 200);
 	tick(g, 5, 60);
-	note(g, T_SIP, "ERROR", "%s for sip:%s", r->note, s->me.uri);
+	note(g, T_SIP, "ERROR", "%s for sip:%s%s%s", r->note, s->me.uri,
+	     r->hr ? ", hr=" : "", r->hr ? r->hr : "");
 }
 
 static void sc_1010(struct gen *g)
@@ -3564,7 +3566,7 @@ static void sc_1010(struct gen *g)
 		"expected-fqdn=\"fe01.contoso.com\"; certName="
 		"\"sip.contoso.com\"",
 		"SignIn: REGISTER answered 504 Server time-out "
-		"(ms-diagnostics 1010, hr=0x80ef01f8), sign-in failed"
+		"(ms-diagnostics 1010), sign-in failed", "0x80ef01f8"
 	};
 	sc_refused(g, &r);
 }
@@ -3577,7 +3579,7 @@ static void sc_4005(struct gen *g)
 		"Registration refused: no SIP-enabled user for this URI",
 		NULL, "",
 		"SignIn: REGISTER answered 404 Not Found (ms-diagnostics "
-		"4005), sign-in failed"
+		"4005), sign-in failed", "0x80ef0194"
 	};
 	sc_refused(g, &r);
 }
@@ -3590,7 +3592,7 @@ static void sc_4004(struct gen *g)
 		"Registration refused: the authenticated account does not "
 		"own this SIP URI", NULL, "",
 		"SignIn: REGISTER answered 403 Forbidden (ms-diagnostics "
-		"4004), sign-in failed"
+		"4004), sign-in failed", "0x80ef0193"
 	};
 	sc_refused(g, &r);
 }
@@ -3604,7 +3606,7 @@ static void sc_1013(struct gen *g)
 		"between client and server", "0x80090324 SEC_E_TIME_SKEW",
 		"auth-method=\"NTLM\"",
 		"Security: authentication failed, SEC_E_TIME_SKEW "
-		"(0x80090324): client clock differs from the server,"
+		"(0x80090324): client clock differs from the server,", NULL
 	};
 	sc_refused(g, &r);
 }
@@ -3616,7 +3618,7 @@ static void sc_17000(struct gen *g)
 		"Registration refused: the server is throttling new "
 		"requests", NULL, "",
 		"SignIn: REGISTER answered 503 Service Unavailable "
-		"(ms-diagnostics 17000), sign-in failed"
+		"(ms-diagnostics 17000), sign-in failed", "0x80ef01f7"
 	};
 	sc_refused(g, &r);
 }
@@ -3628,7 +3630,7 @@ static void sc_17002(struct gen *g)
 		"version", "Client version filter blocked the User-Agent "
 		"of this client", NULL, "policy=\"Global\"",
 		"SignIn: REGISTER answered 403 Forbidden (ms-diagnostics "
-		"17002), sign-in failed"
+		"17002), sign-in failed", "0x80ef0193"
 	};
 	sc_refused(g, &r);
 }
@@ -3640,7 +3642,7 @@ static void sc_480(struct gen *g)
 		"cannot route", "Registration failed: the user's home pool "
 		"did not answer", NULL, "",
 		"SignIn: REGISTER answered 480 Temporarily Unavailable, "
-		"sign-in failed"
+		"sign-in failed", "0x80ef01e0"
 	};
 	sc_refused(g, &r);
 }
@@ -3653,7 +3655,7 @@ static void sc_1014(struct gen *g)
 		"0x8007232b DNS_ERROR_RCODE_NAME_ERROR",
 		"fqdn=\"fe01.contoso.com\"",
 		"SignIn: REGISTER answered 504 Server time-out "
-		"(ms-diagnostics 1014), sign-in failed"
+		"(ms-diagnostics 1014), sign-in failed", "0x80ef01f8"
 	};
 	sc_refused(g, &r);
 }
@@ -3819,6 +3821,55 @@ static void sc_redirect_dead(struct gen *g)
 	     "hr=0x80ee0057", s->me.uri);
 }
 
+/* Scenario redirect-loop: the Director sends the user to pool02,
+ * which sends the user back to the Director, four times in all. */
+static void sc_redirect_loop(struct gen *g)
+{
+	struct sc *s = &g->s;
+	struct buf *b = &g->m.b;
+	struct dlg d;
+	char pool[96], home[96], dir[96];
+	struct host *to[4];
+	unsigned i;
+
+	sc_begin(g, 0, &g->dir);
+	pool_of(g, &g->fe2, home, sizeof home);
+	pool_of(g, &g->dir, dir, sizeof dir);
+	to[0] = &g->fe2;
+	to[1] = &g->dir;
+	to[2] = &g->fe2;
+	to[3] = &g->dir;
+	signin_start(g);
+	disc_internal(g, pool_of(g, &g->dir, pool, sizeof pool), g->dir.ip);
+	for (i = 0; i < 4; i++) {
+		const char *next = to[i] == &g->fe2 ? home : dir;
+
+		dlg_new(g, &d);
+		reg_offer(g, &d);
+		reg_kerb_leg(g, &d);
+		reg_resp(g, &d, 301, "Redirect request to Home Server");
+		put_ainfo(g);
+		m_rdlg(g, &d, 1);
+		hname(g, "Contact", "m");
+		bf(b, "<sip:%s:5061;transport=tls>\r\nServer: RTC/6.0\r\n",
+		   next);
+		m_end(g, NULL, NULL);
+		emit(g, 30, 200);
+		tick(g, 5, 60);
+		note(g, T_SIP, "INFO", "SignIn: redirected by %s to home "
+		     "server %s:5061, signing in again", s->srv->fqdn, next);
+		if (i == 3)
+			break;
+		s->srv = to[i];
+		s->scheme = A_NONE;
+		dns_a(g, next, to[i]->ip);
+		sip_connect(g, next, to[i]->ip, 5061, to[i]);
+	}
+	tick(g, 10, 80);
+	note(g, T_UI, "ERROR", "SignIn: too many redirects, sign-in failed "
+	     "for sip:%s, hr=0x80ef012d", s->me.uri);
+}
+
 /* Scenario registration-lost: signed in, then the refresh REGISTER is
  * refused. */
 static void sc_reg_lost(struct gen *g)
@@ -3927,6 +3978,8 @@ static const struct scenario scenarios[] = {
 	  "handshake: 5 REGISTER pairs", sc_ntlm_extra, 1 },
 	{ "redirect-unreachable", "301 to a home pool that never "
 	  "answers (WSAETIMEDOUT)", sc_redirect_dead, 1 },
+	{ "redirect-loop", "Director and pool02 redirect the user to each "
+	  "other: 4 redirects", sc_redirect_loop, 1 },
 	{ "registration-lost", "NTLM sign-in, then the refresh REGISTER is "
 	  "answered 481 (1004)", sc_reg_lost, 1 },
 	{ "signin-slow", "healthy internal Kerberos sign-in with a 40 s "
