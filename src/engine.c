@@ -67,6 +67,7 @@ struct eng {
 	const struct fmt_rec *rec;      /* the record being handled */
 	uint64_t malformed;
 	uint64_t rule_limits;
+	struct expr_scratch *scratch;   /* this engine's regex match data */
 	enum sfb_sev worst;
 	struct sess_state *buckets[NBUCKETS];
 	struct finding *file_f;         /* findings of no session */
@@ -97,9 +98,14 @@ static void eval_agg(void *ud, size_t i, uint64_t *matched,
 	*total = ev->counters[2 * (ev->slot + i) + 1];
 }
 
-static struct expr_ctx ctx_of(struct eval *ev)
+static struct expr_ctx ctx_of(struct eng *e, struct eval *ev)
 {
-	struct expr_ctx c = { eval_get, eval_agg, ev };
+	struct expr_ctx c;
+	memset(&c, 0, sizeof c);
+	c.get = eval_get;
+	c.agg = eval_agg;
+	c.ud = ev;
+	c.scratch = e->scratch;
 	return c;
 }
 
@@ -117,7 +123,7 @@ static void index_rules(struct eng *e)
 		n += expr_nagg(rules_get(rs, i)->cond);
 	e->aggs = sfb_xcalloc(n ? n : 1, sizeof *e->aggs);
 	for (size_t i = 0; i < e->nrules; i++) {
-		const struct rule *r = rules_get(rs, i);
+		const struct rules_rule *r = rules_get(rs, i);
 		e->rule_slot[i] = e->naggs;
 		for (size_t k = 0; k < expr_nagg(r->cond); k++) {
 			struct agg_ref *a = &e->aggs[e->naggs];
@@ -177,9 +183,14 @@ static void msg_summary(const struct field_item *it, char *out, size_t n)
 	if (m->kind == MSG_RESPONSE) {
 		struct sv rm = m->proto == MSG_SIP && m->cseq_method.n
 			? m->cseq_method : it->req_method;
-		snprintf(out, n, "%.*s answered %d %.*s%s",
+		struct sv path = m->proto == MSG_HTTP ? it->req_uri : SV_NULL;
+		long q = sv_find_char(path, '?');
+		if (q >= 0)
+			path.n = (size_t)q;
+		snprintf(out, n, "%.*s%s%.*s answered %d %.*s%s",
 			 (int)(rm.n > 24 ? 24 : rm.n), rm.n ? rm.p : "?",
-			 m->status, (int)(m->status_reason.n > 40 ? 40
+			 path.n ? " " : "", (int)(path.n > 80 ? 80 : path.n),
+			 path.p ? path.p : "", m->status, (int)(m->status_reason.n > 40 ? 40
 			 : m->status_reason.n), m->status_reason.p, diag);
 	} else {
 		snprintf(out, n, "%.*s %.*s%s",
@@ -199,7 +210,7 @@ static void first_line_of(struct sv t, char *out, size_t n)
 }
 
 static void evidence_add(struct finding *f, const struct eval *ev,
-			 const struct rule *r, const struct expr_ctx *c)
+			 const struct rules_rule *r, struct expr_ctx *c)
 {
 	const struct field_item *it = &ev->it;
 	struct finding_evidence *x;
@@ -271,12 +282,22 @@ static void step_evidence(struct finding *f, const struct sess *s,
 static void fire(struct eng *e, struct finding **list, size_t *n,
 		 size_t *cap, size_t ri, struct eval *ev)
 {
-	const struct rule *r = rules_get(e->cfg.rules, ri);
-	struct expr_ctx c = ctx_of(ev);
+	const struct rules_rule *r = rules_get(e->cfg.rules, ri);
+	struct expr_ctx c = ctx_of(e, ev);
 	struct finding *f = NULL;
 	for (size_t i = 0; i < *n; i++)
 		if ((*list)[i].rule == r)
 			f = &(*list)[i];
+	if (f && f->nev && ev->it.sess == NULL) {
+		/* two patterns on one entry, or one message: once */
+		const struct finding_evidence *last = &f->ev[f->nev - 1];
+		int64_t line = ev->it.msg ? (int64_t)ev->it.msg->line_first
+					  : (int64_t)ev->it.line;
+		const char *file = ev->it.msg ? ev->it.msg->file
+					      : ev->it.file;
+		if (last->file == file && (int64_t)last->line == line)
+			return;
+	}
 	if (!f) {
 		if (*n == *cap) {
 			*cap = *cap ? *cap * 2 : 4;
@@ -295,9 +316,16 @@ static void fire(struct eng *e, struct finding **list, size_t *n,
 				 sizeof f->remediation);
 	}
 	f->count++;
-	if (ev->it.sess && !r->output)
-		step_evidence(f, ev->it.sess, r->step);
-	if (!ev->it.sess || r->output || !f->nev)
+	e->rule_limits += c.limit_hits;
+	if (!ev->it.sess) {
+		evidence_add(f, ev, r, &c);
+		return;
+	}
+	/* a session: the rule's summary, then the lines of its step */
+	if (r->output)
+		evidence_add(f, ev, r, &c);
+	step_evidence(f, ev->it.sess, r->step);
+	if (!f->nev)
 		evidence_add(f, ev, r, &c);
 }
 
@@ -309,7 +337,7 @@ static void run_rules(struct eng *e, struct eval *ev)
 	enum expr_scope scope = ev->it.scope;
 	unsigned id = ev->it.session_id;
 	struct sess_state *st = NULL;
-	struct expr_ctx c = ctx_of(ev);
+	struct expr_ctx c = ctx_of(e, ev);
 	/* aggregates: counted per open session */
 	if (id && scope != EXPR_SCOPE_SESSION) {
 		for (size_t k = 0; k < e->naggs; k++) {
@@ -326,7 +354,7 @@ static void run_rules(struct eng *e, struct eval *ev)
 		}
 	}
 	for (size_t i = 0; i < e->nrules; i++) {
-		const struct rule *r = rules_get(e->cfg.rules, i);
+		const struct rules_rule *r = rules_get(e->cfg.rules, i);
 		if (!r->enabled || r->scope != scope)
 			continue;
 		ev->slot = e->rule_slot[i];
@@ -341,6 +369,7 @@ static void run_rules(struct eng *e, struct eval *ev)
 			     ev);
 		}
 	}
+	e->rule_limits += c.limit_hits;
 }
 
 static int finding_cmp(const void *x, const void *y)
@@ -349,15 +378,34 @@ static int finding_cmp(const void *x, const void *y)
 	if (a->sev != b->sev)
 		return a->sev > b->sev ? -1 : 1;
 	/* what a message or event showed before a session's summary */
-	int sa = rules_scope(a->rule) == EXPR_SCOPE_SESSION;
-	int sb = rules_scope(b->rule) == EXPR_SCOPE_SESSION;
+	int sa = a->rule->scope == EXPR_SCOPE_SESSION;
+	int sb = b->rule->scope == EXPR_SCOPE_SESSION;
 	if (sa != sb)
 		return sa - sb;
-	if (rules_priority(a->rule) != rules_priority(b->rule))
-		return rules_priority(a->rule) > rules_priority(b->rule)
+	if (a->rule->priority != b->rule->priority)
+		return a->rule->priority > b->rule->priority
 		       ? -1 : 1;
-	return rules_index(a->rule) < rules_index(b->rule) ? -1
-	       : rules_index(a->rule) > rules_index(b->rule);
+	return a->rule->index < b->rule->index ? -1
+	       : a->rule->index > b->rule->index;
+}
+
+/*
+ * Drop fallback findings (a rule's "fallback: true") of a list that
+ * holds another finding at least as severe.  @return the new count
+ */
+static size_t drop_fallbacks(struct finding *f, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		int drop = 0;
+		for (size_t j = 0; f[i].rule->fallback && j < n; j++)
+			if (j != i && !f[j].rule->fallback &&
+			    f[j].sev >= f[i].sev)
+				drop = 1;
+		if (!drop)
+			f[k++] = f[i];
+	}
+	return k;
 }
 
 static void note_worst(struct eng *e, const struct finding *f, size_t n)
@@ -393,6 +441,7 @@ static void on_session(void *ud, const struct sess *s)
 		st = state_get(e, s->id, 0);
 	}
 	if (st) {
+		st->nf = drop_fallbacks(st->f, st->nf);
 		f = st->f;
 		nf = st->nf;
 		for (size_t i = 0; i < nf; i++) {
@@ -617,6 +666,8 @@ struct eng *eng_new(const struct eng_config *cfg, const struct eng_sink *sk)
 		e->cfg.want |= ENG_SESSIONS;
 	msg_init(&e->msg);
 	index_rules(e);
+	if (e->nrules)
+		e->scratch = expr_scratch_new();
 	return e;
 }
 
@@ -644,6 +695,7 @@ int eng_run(struct eng *e, const char *const *files, size_t nfiles,
 	if (e->sess)
 		sess_flush(e->sess);
 	ana_finish(&e->ana);
+	e->file_nf = drop_fallbacks(e->file_f, e->file_nf);
 	qsort(e->file_f, e->file_nf, sizeof *e->file_f, finding_cmp);
 	note_worst(e, e->file_f, e->file_nf);
 	if (e->sink.on_end)
@@ -684,6 +736,7 @@ void eng_free(struct eng *e)
 	if (!e)
 		return;
 	msg_free(&e->msg);
+	expr_scratch_free(e->scratch);
 	free(e->rule_slot);
 	free(e->aggs);
 	free(e);

@@ -150,6 +150,9 @@
 	  "its ms-diagnostics id")                                        \
 	X(S_REG_DIAG_REASON, "session.register.diag_reason", T, S, 0,     \
 	  "its ms-diagnostics reason")                                    \
+	X(S_HOP_SOURCE, "session.hop_failure", T, S, 0,                   \
+	  "the server that could not reach its next hop (ms-diagnostics " \
+	  "1007-1011, 1014 on the final answer); absent if none")         \
 	X(S_REG_EXPECTED, "session.register.expected_pairs", I, S, 0,     \
 	  "pairs a clean sign-in takes with the method: Kerberos 2, "     \
 	  "NTLM 3, TLS-DSK 4 (absent: method unknown)")                   \
@@ -175,9 +178,11 @@
 	X(S_WT_28032, "session.web.ticket_invalid", I, S, 0,              \
 	  "answers with X-Ms-diagnostics 28032")                          \
 	X(S_SETTING, "setting", T, S, 1,                                  \
-	  "a settings request: setting(\"provisioning\") is \"ok\", "     \
+	  "a settings request: setting(\"provisioning-v2\") is \"ok\", "  \
 	  "\"failed\", \"unanswered\" or \"not requested\"; names: "      \
-	  "location-profile, contacts, provisioning, self, acl, presence")\
+	  "location-profile, roaming-contacts, provisioning-v2, "         \
+	  "roaming-self, roaming-ACL, presence (or contacts, "            \
+	  "provisioning, self, acl)")                                     \
 	X(S_LOCATION_PROFILE, "session.location_profile", T, S, 0,        \
 	  "the location profile's name")                                  \
 	X(S_DURATION, "session.duration_ms", I, S, 0,                     \
@@ -540,7 +545,8 @@ static int get_event(struct field_item *it, int id, struct sv key,
 	}
 }
 
-static const char *const setting_keys[SESS_SET__COUNT] = {
+/* Short names of the settings requests, beside sess_setting_name's. */
+static const char *const setting_short[SESS_SET__COUNT] = {
 	"location-profile", "contacts", "provisioning", "self", "acl",
 	"presence"
 };
@@ -599,6 +605,8 @@ static int get_session(struct field_item *it, int id, struct sv key,
 		return s->register_diag ? v_int(v, s->register_diag) : 1;
 	case F_S_REG_DIAG_REASON:
 		return v_opt(v, sv_cstr(s->register_diag_reason));
+	case F_S_HOP_SOURCE:
+		return v_opt(v, sv_cstr(s->hop_source));
 	case F_S_REG_EXPECTED: {
 		unsigned e = sess_expected_pairs(method);
 		return e ? v_int(v, e) : 1;
@@ -626,7 +634,9 @@ static int get_session(struct field_item *it, int id, struct sv key,
 	case F_S_SETTING:
 		for (int i = 0; i < SESS_SET__COUNT; i++) {
 			const struct sess_setting *st = &s->settings[i];
-			if (!sv_eq(key, sv_cstr(setting_keys[i])))
+			if (!sv_ieq(key, sv_cstr(sess_setting_name(
+					(enum sess_setting_id)i))) &&
+			    !sv_ieq(key, sv_cstr(setting_short[i])))
 				continue;
 			return v_cstr(v, !st->line ? "not requested"
 				: st->status == SESS_OK ? "ok"

@@ -731,13 +731,16 @@ static size_t rule_dirs(const char **dirs, size_t max, char *envbuf,
 	return n;
 }
 
+/* The rule language reads the fields of field.c. */
+static const struct expr_env field_env = { field_resolve, NULL, NULL, NULL };
+
 static struct rules *load_rules(void)
 {
 	const char *dirs[40];
 	char envbuf[4096];
 	rule_dirs(dirs, sizeof dirs / sizeof dirs[0], envbuf, sizeof envbuf);
 	struct sfb_err err = { 0 };
-	struct rules *rs = rules_load(dirs, &err);
+	struct rules *rs = rules_load(dirs, &field_env, &err);
 	if (!rs) {
 		if (err.code == SFB_E_RULE)
 			fprintf(stderr, "sfblog: %s\n", err.msg);
@@ -778,7 +781,7 @@ static void keep_finding(struct report *r, const struct finding *f)
 			r->worst = f->sev > r->worst ? f->sev : r->worst;
 			if (f->sev > SFB_SEV_INFO)
 				snprintf(r->top_rule, sizeof r->top_rule,
-					 "%s", rules_id(f->rule));
+					 "%s", f->rule->id);
 		}
 	}
 	if (r->nf < REP_MAX_FINDINGS) {
@@ -823,7 +826,7 @@ static void an_session(void *ud, const struct sess *s,
 		if (nf && f[0].sev > SFB_SEV_INFO) {
 			l->top_sev = f[0].sev;
 			snprintf(l->top_rule, sizeof l->top_rule, "%s",
-				 rules_id(f[0].rule));
+				 f[0].rule->id);
 			snprintf(l->top_title, sizeof l->top_title, "%s",
 				 f[0].title);
 		}
@@ -1106,7 +1109,8 @@ static int cmd_rules(void)
 		int rc = EXIT_OK;
 		for (size_t i = 0; i < g.ncheck; i++) {
 			const char *dirs[2] = { g.check_dirs[i], NULL };
-			struct rules *rs = rules_load(dirs, &err);
+			struct rules *rs = rules_load(dirs, &field_env,
+						      &err);
 			if (!rs) {
 				fprintf(stderr, "sfblog: %s\n", err.msg);
 				rc = EXIT_ERROR;
@@ -1143,14 +1147,19 @@ static int cmd_explain(int argc, char **argv)
 	int rc = EXIT_OK;
 	for (int i = optind; i < argc; i++) {
 		const char *q = argv[i];
-		const struct rule *r = rules_find(rs, q);
+		const struct rules_rule *r = rules_find(rs, q);
 		if (i > optind)
 			fputc('\n', stdout);
 		if (r) {
 			rep_verdict_rule(stdout, r, g.color);
 			continue;
 		}
-		if (catalog_explain(cat, q, stdout) > 0)
+		struct catalog_result *res = sfb_xcalloc(1, sizeof *res);
+		int found = catalog_lookup(cat, q, res) > 0 || res->has_hr;
+		if (found)
+			(void)catalog_format_result(res, q, 0, stdout);
+		free(res);
+		if (found)
 			continue;
 		errorf("'%s': no rule and no catalog entry of that name or "
 		       "code", q);

@@ -479,6 +479,14 @@ static void decide_connectivity(struct osess *o)
 {
 	struct sess_step *st = &o->s.steps[SFB_STEP_CONNECTIVITY];
 	unsigned bad = o->fail_ev[SFB_STEP_CONNECTIVITY];
+	if (o->s.hop_source[0]) {
+		st->status = SESS_FAILED;
+		set_summary(st, "%s could not reach its next hop: REGISTER "
+			    "answered %d, ms-diagnostics %u %.80s",
+			    o->s.hop_source, o->s.register_final,
+			    o->s.register_diag, o->s.register_diag_reason);
+		return;
+	}
 	if (o->pool_resp || o->s.register_final || o->s.register_401) {
 		st->status = SESS_OK;
 		set_summary(st, "%s answered", o->s.server[0] ? o->s.server
@@ -521,6 +529,12 @@ static void decide_auth(struct osess *o)
 			    exp && exp != s->register_pairs
 			    ? " (a clean sign-in with this method takes "
 			      "another number)" : "");
+		return;
+	}
+	if (s->hop_source[0]) {
+		st->status = SESS_NOT_SEEN;
+		set_summary(st, "not reached: the REGISTER stopped at %s "
+			    "(connectivity to its next hop)", s->hop_source);
 		return;
 	}
 	if (s->register_final >= 300 && s->register_final != 301 &&
@@ -621,9 +635,34 @@ static void decide_settings(struct osess *o)
 		return;
 	}
 	st->status = bad ? SESS_FAILED : SESS_OK;
-	set_summary(st, "%u of %d settings requests succeeded%s%s", ok,
-		    SESS_SET__COUNT, bad ? ", some failed" : "",
-		    seen > ok + bad ? ", some unanswered" : "");
+	/* what was answered, what failed, what was never asked for */
+	char sum[sizeof st->summary];
+	size_t off = 0;
+	static const char *const label[] = { "answered", "failed",
+					     "unanswered", "not requested" };
+	for (int k = 0; k < 4; k++) {
+		int first = 1;
+		for (int i = 0; i < SESS_SET__COUNT; i++) {
+			const struct sess_setting *x = &s->settings[i];
+			int cat = !x->line ? 3 : x->status == SESS_OK ? 0
+				  : x->status == SESS_FAILED ? 1 : 2;
+			if (cat != k || off >= sizeof sum - 1)
+				continue;
+			int n = snprintf(sum + off, sizeof sum - off,
+					 "%s%s%s", first ? (off ? "; " : "")
+					 : ", ", first ? label[k] : "",
+					 first ? ": " : "");
+			if (n > 0 && (size_t)n < sizeof sum - off)
+				off += (size_t)n;
+			n = snprintf(sum + off, sizeof sum - off, "%s",
+				     sess_setting_name(
+					     (enum sess_setting_id)i));
+			if (n > 0 && (size_t)n < sizeof sum - off)
+				off += (size_t)n;
+			first = 0;
+		}
+	}
+	set_summary(st, "%s", sum);
 }
 
 static void decide_outcome(struct osess *o)
@@ -1007,6 +1046,17 @@ static void register_response(struct osess *o, const struct msg *m)
 		s->register_diag = m->diags[0].code;
 		copy_sv(s->register_diag_reason,
 			sizeof s->register_diag_reason, m->diags[0].reason);
+		/*
+		 * SIP-stack ids a server raises about its own next hop
+		 * (MS-OCER 1007-1011, 1014): the hop failed, not the
+		 * user's authentication; the source names that server.
+		 */
+		uint32_t c = m->diags[0].code;
+		if (m->status >= 400 && ((c >= 1007 && c <= 1011) ||
+					 c == 1014))
+			copy_sv(s->hop_source, sizeof s->hop_source,
+				m->diags[0].source.n ? m->diags[0].source
+				: SV_LIT("a server"));
 	}
 	if (m->status >= 200 && m->status < 300) {
 		unsigned conf = auth_bits(m, MSG_AUTH_INFO,
@@ -1046,7 +1096,8 @@ static void register_response(struct osess *o, const struct msg *m)
 		return;
 	}
 	if (m->ndiags)
-		evidence(o, SFB_STEP_AUTH, 1, m->file, m->line_first, m->ts,
+		evidence(o, s->hop_source[0] ? SFB_STEP_CONNECTIVITY
+			 : SFB_STEP_AUTH, 1, m->file, m->line_first, m->ts,
 			 "REGISTER answered %d %.*s: ms-diagnostics %u %.*s",
 			 m->status, (int)m->status_reason.n,
 			 m->status_reason.p, m->diags[0].code,

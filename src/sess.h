@@ -159,6 +159,9 @@ struct sess {
 	char register_reason[96];
 	uint32_t register_diag; /* its ms-diagnostics code, 0 if none */
 	char register_diag_reason[160];
+	char hop_source[96];    /* the server whose next hop failed
+				 * (ms-diagnostics 1007-1011, 1014 on the
+				 * final answer), "" if none */
 	struct sess_http http[SESS_MAX_HTTP];
 	size_t nhttp;
 	uint64_t nhttp_total;

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * unit_field.c -- unit tests of the rule fields (src/field.c): the
+ * table is consistent (unique names, a meaning for each, every scope
+ * used), names resolve with their type and scope, and field_get reads
+ * messages (diagnostics, auth, headers, absent values), pattern
+ * events (captures, the hr capture as a number), CLS diagnostic
+ * records (result code, Data pairs) and sessions (counts, steps,
+ * settings, the expected REGISTER pairs per method).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "field.h"
+#include "msg.h"
+#include "sip.h"
+#include "sv.h"
+
+static int resolve(const char *name, struct expr_field *f)
+{
+	return field_resolve(NULL, sv_cstr(name), SV_NULL, f);
+}
+
+/* @return 0 present (value in *v), 1 absent, -1 unknown name */
+static int get(struct field_item *it, const char *name, const char *key,
+	       struct expr_value *v)
+{
+	struct expr_field f;
+	if (resolve(name, &f))
+		return -1;
+	return field_get(it, f.id, key ? sv_cstr(key) : SV_NULL, v);
+}
+
+static void test_table(void)
+{
+	size_t n;
+	const struct field_def *d = field_table(&n);
+	unsigned scopes = 0;
+	CHECK(n > 60);
+	for (size_t i = 0; i < n; i++) {
+		CHECK(d[i].doc && d[i].doc[0]);
+		CHECK(d[i].type >= EXPR_T_BOOL && d[i].type <= EXPR_T_STR);
+		scopes |= d[i].scopes;
+		for (size_t k = i + 1; k < n; k++)
+			CHECK(strcmp(d[i].name, d[k].name) != 0);
+	}
+	CHECK(scopes == (EXPR_SCOPE_BIT(EXPR_SCOPE_MSG) |
+			 EXPR_SCOPE_BIT(EXPR_SCOPE_EVENT) |
+			 EXPR_SCOPE_BIT(EXPR_SCOPE_SESSION)));
+	struct expr_field f;
+	CHECK(resolve("msg.status", &f) == 0);
+	CHECK(f.type == EXPR_T_INT);
+	CHECK(f.scopes == EXPR_SCOPE_BIT(EXPR_SCOPE_MSG));
+	CHECK(!f.keyed);
+	CHECK(resolve("header", &f) == 0 && f.keyed);
+	CHECK(resolve("session.register.pairs", &f) == 0);
+	CHECK(f.scopes == EXPR_SCOPE_BIT(EXPR_SCOPE_SESSION));
+	CHECK(resolve("msg.staus", &f) == -1);
+	CHECK(resolve("", &f) == -1);
+}
+
+static const char reg504[] =
+	"SIP/2.0 504 Server time-out\n"
+	"ms-diagnostics: 1010;reason=\"Certificate trust with next-hop "
+	"server could not be established\";source=\"edge01.contoso.com\"\n"
+	"From: <sip:alice@contoso.com>;tag=1;epid=01e2f3a4b5\n"
+	"To: <sip:alice@contoso.com>;tag=2\n"
+	"Call-ID: abc\n"
+	"CSeq: 3 REGISTER\n"
+	"Server: RTC/6.0\n"
+	"Content-Length: 0\n"
+	"\n";
+
+static const char reg_creds[] =
+	"REGISTER sip:contoso.com SIP/2.0\n"
+	"From: <sip:alice@contoso.com>;tag=1;epid=01e2f3a4b5\n"
+	"To: <sip:alice@contoso.com>\n"
+	"Call-ID: abc\n"
+	"CSeq: 2 REGISTER\n"
+	"Authorization: NTLM qop=\"auth\", realm=\"SIP Communications "
+	"Service\", targetname=\"fe01.contoso.com\", "
+	"gssapi-data=\"TlRMTVNTUAADAAAA\", version=4\n"
+	"Content-Length: 0\n"
+	"\n";
+
+static const char http401[] =
+	"HTTP/1.1 401 Unauthorized\n"
+	"X-Ms-diagnostics: 28032;source=\"fe01.contoso.com\";"
+	"reason=\"The web ticket is invalid.\";"
+	"faultcode=\"wsse:InvalidSecurityToken\"\n"
+	"WWW-Authenticate: NTLM\n"
+	"WWW-Authenticate: Negotiate\n"
+	"Content-Length: 0\n"
+	"\n";
+
+static void test_msg(void)
+{
+	struct msg m;
+	struct field_item it;
+	struct expr_value v;
+	msg_init(&m);
+	memset(&it, 0, sizeof it);
+	it.scope = EXPR_SCOPE_MSG;
+	it.msg = &m;
+
+	msg_set_bytes(&m, reg504, sizeof reg504 - 1);
+	(void)sip_parse(&m);
+	CHECK(get(&it, "msg.status", NULL, &v) == 0 && v.i == 504);
+	CHECK(get(&it, "msg.is_response", NULL, &v) == 0 && v.i == 1);
+	CHECK(get(&it, "msg.method", NULL, &v) == 1);
+	CHECK(get(&it, "msg.request_method", NULL, &v) == 0);
+	CHECK_SV(v.s, "REGISTER");
+	CHECK(get(&it, "msg.diag.code", NULL, &v) == 0 && v.i == 1010);
+	CHECK(get(&it, "msg.diag.source", NULL, &v) == 0);
+	CHECK_SV(v.s, "edge01.contoso.com");
+	CHECK(get(&it, "msg.diag.public", NULL, &v) == 0 && v.i == 0);
+	CHECK(get(&it, "msg.xdiag.code", NULL, &v) == 1);
+	CHECK(get(&it, "header", "server", &v) == 0);
+	CHECK_SV(v.s, "RTC/6.0");
+	CHECK(get(&it, "header", "X-Nope", &v) == 1);
+	CHECK(get(&it, "msg.has_credentials", NULL, &v) == 0 && !v.i);
+	CHECK(get(&it, "msg.in_session", NULL, &v) == 0 && !v.i);
+	CHECK(get(&it, "msg.dir", NULL, &v) == 1);
+	/* a field of another scope reads as absent */
+	CHECK(get(&it, "session.user", NULL, &v) == 1);
+	CHECK(get(&it, "event.name", NULL, &v) == 1);
+
+	msg_set_bytes(&m, reg_creds, sizeof reg_creds - 1);
+	(void)sip_parse(&m);
+	CHECK(get(&it, "msg.status", NULL, &v) == 1);
+	CHECK(get(&it, "msg.method", NULL, &v) == 0);
+	CHECK_SV(v.s, "REGISTER");
+	CHECK(get(&it, "msg.has_credentials", NULL, &v) == 0 && v.i);
+	CHECK(get(&it, "msg.auth.scheme", NULL, &v) == 0);
+	CHECK_SV(v.s, "NTLM");
+	CHECK(get(&it, "auth_param", "targetname", &v) == 0);
+	CHECK_SV(v.s, "fe01.contoso.com");
+	CHECK(get(&it, "msg.cseq", NULL, &v) == 0 && v.i == 2);
+
+	msg_set_bytes(&m, http401, sizeof http401 - 1);
+	(void)sip_parse(&m);
+	it.req_method = SV_LIT("GET");
+	it.req_uri = SV_LIT("/Autodiscover/AutodiscoverService.svc/root");
+	CHECK(get(&it, "msg.proto", NULL, &v) == 0);
+	CHECK_SV(v.s, "http");
+	CHECK(get(&it, "msg.request_method", NULL, &v) == 0);
+	CHECK_SV(v.s, "GET");
+	CHECK(get(&it, "msg.uri", NULL, &v) == 0);
+	CHECK_SV(v.s, "/Autodiscover/AutodiscoverService.svc/root");
+	CHECK(get(&it, "msg.xdiag.code", NULL, &v) == 0 && v.i == 28032);
+	CHECK(get(&it, "msg.xdiag.faultcode", NULL, &v) == 0);
+	CHECK_SV(v.s, "wsse:InvalidSecurityToken");
+	CHECK(get(&it, "msg.diag.code", NULL, &v) == 1);
+	CHECK(get(&it, "msg.auth.offered", NULL, &v) == 0);
+	CHECK_SV(v.s, "NTLM,Negotiate");
+	msg_free(&m);
+}
+
+static void test_event(void)
+{
+	struct pat_event ev;
+	struct field_item it;
+	struct expr_value v;
+	memset(&ev, 0, sizeof ev);
+	memset(&it, 0, sizeof it);
+	ev.name = "client.hresult";
+	ev.step = SFB_STEP_AUTH;
+	ev.text = SV_LIT("SignIn: failed, hr=0x80ef0191\nsecond line");
+	ev.caps[0].name = SV_LIT("hr");
+	ev.caps[0].value = SV_LIT("0x80ef0191");
+	ev.caps[1].name = SV_LIT("host");
+	ev.caps[1].value = SV_LIT("fe01");
+	ev.ncaps = 2;
+	it.scope = EXPR_SCOPE_EVENT;
+	it.ev = &ev;
+	CHECK(get(&it, "event.name", NULL, &v) == 0);
+	CHECK_SV(v.s, "client.hresult");
+	CHECK(get(&it, "event.step", NULL, &v) == 0);
+	CHECK_SV(v.s, "authentication");
+	CHECK(get(&it, "event.hr", NULL, &v) == 0 && v.i == 0x80ef0191);
+	CHECK(get(&it, "capture", "host", &v) == 0);
+	CHECK_SV(v.s, "fe01");
+	CHECK(get(&it, "capture", "nope", &v) == 1);
+	CHECK(get(&it, "data", "x", &v) == 1);
+	ev.caps[0].value = SV_LIT("not hex");
+	CHECK(get(&it, "event.hr", NULL, &v) == 1);
+
+	/* a CLS diagnostic record */
+	struct fmt_rec rec;
+	struct rec_kv kv[2] = {
+		{ SV_LIT("expected-fqdn"), SV_LIT("pool01.contoso.com") },
+		{ SV_LIT("certName"), SV_LIT("web.contoso.com") },
+	};
+	memset(&rec, 0, sizeof rec);
+	rec.type = REC_DIAG;
+	rec.result_code = 0xc3e93d67;
+	rec.result_name = SV_LIT("SIPPROXY_E_ROUTING_MSG_CERT_MISMATCH");
+	rec.diag_text = SV_LIT("Peer certificate mismatch");
+	rec.data = kv;
+	rec.ndata = 2;
+	memset(&it, 0, sizeof it);
+	it.scope = EXPR_SCOPE_EVENT;
+	it.rec = &rec;
+	CHECK(get(&it, "event.name", NULL, &v) == 0);
+	CHECK_SV(v.s, "cls.diag");
+	CHECK(get(&it, "event.hr", NULL, &v) == 0 && v.i == 0xc3e93d67);
+	CHECK(get(&it, "event.result_name", NULL, &v) == 0);
+	CHECK_SV(v.s, "SIPPROXY_E_ROUTING_MSG_CERT_MISMATCH");
+	CHECK(get(&it, "data", "CERTNAME", &v) == 0);
+	CHECK_SV(v.s, "web.contoso.com");
+	CHECK(get(&it, "event.text", NULL, &v) == 0);
+	CHECK_SV(v.s, "Peer certificate mismatch");
+}
+
+static void test_session(void)
+{
+	static struct sess s;
+	struct field_item it;
+	struct expr_value v;
+	memset(&s, 0, sizeof s);
+	memset(&it, 0, sizeof it);
+	it.scope = EXPR_SCOPE_SESSION;
+	it.sess = &s;
+	snprintf(s.user, sizeof s.user, "sip:alice@contoso.com");
+	s.outcome = SESS_FAILED_OUT;
+	s.failed_step = SFB_STEP_AUTH;
+	s.steps[SFB_STEP_AUTH].status = SESS_FAILED;
+	s.steps[SFB_STEP_DISCOVERY].status = SESS_OK;
+	s.auth_offered = SESS_AUTH_KERBEROS | SESS_AUTH_NTLM;
+	s.auth_used = SESS_AUTH_NTLM;
+	s.register_pairs = 3;
+	s.register_401 = 2;
+	s.start = 1000;
+	s.end = 4500;
+	s.signin_ms = -1;
+	s.settings[SESS_SET_PROVISIONING].line = 10;
+	s.settings[SESS_SET_PROVISIONING].status = SESS_FAILED;
+	CHECK(get(&it, "session.outcome", NULL, &v) == 0);
+	CHECK_SV(v.s, "failed");
+	CHECK(get(&it, "session.failed_step", NULL, &v) == 0);
+	CHECK_SV(v.s, "authentication");
+	CHECK(get(&it, "step", "authentication", &v) == 0);
+	CHECK_SV(v.s, "failed");
+	CHECK(get(&it, "step", "discovery", &v) == 0);
+	CHECK_SV(v.s, "ok");
+	CHECK(get(&it, "step", "redirection", &v) == 0);
+	CHECK_SV(v.s, "not seen");
+	CHECK(get(&it, "step", "bogus", &v) == 1);
+	CHECK(get(&it, "session.auth.offered", NULL, &v) == 0);
+	CHECK(sv_find(v.s, "Kerberos") >= 0 && sv_find(v.s, "NTLM") >= 0);
+	CHECK(get(&it, "session.auth.method", NULL, &v) == 0);
+	CHECK_SV(v.s, "NTLM");
+	CHECK(get(&it, "session.register.expected_pairs", NULL, &v) == 0 &&
+	      v.i == 3);
+	CHECK(get(&it, "session.register.final", NULL, &v) == 1);
+	CHECK(get(&it, "session.duration_ms", NULL, &v) == 0 &&
+	      v.i == 3500);
+	CHECK(get(&it, "session.signin_ms", NULL, &v) == 1);
+	CHECK(get(&it, "setting", "provisioning-v2", &v) == 0);
+	CHECK_SV(v.s, "failed");
+	CHECK(get(&it, "setting", "roaming-acl", &v) == 0);
+	CHECK_SV(v.s, "not requested");
+	s.auth_confirmed = SESS_AUTH_TLSDSK;
+	CHECK(get(&it, "session.register.expected_pairs", NULL, &v) == 0 &&
+	      v.i == 4);
+	s.failed_step = SFB_STEP_NONE;
+	CHECK(get(&it, "session.failed_step", NULL, &v) == 1);
+}
+
+static void test_print(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	field_print(f);
+	fclose(f);
+	CHECK(strstr(buf, "msg.status") != NULL);
+	CHECK(strstr(buf, "header(\"KEY\")") != NULL);
+	/* no line over 79 columns */
+	int longest = 0, cur = 0;
+	for (size_t i = 0; i < len; i++) {
+		cur = buf[i] == '\n' ? 0 : cur + 1;
+		if (cur > longest)
+			longest = cur;
+	}
+	CHECK(longest <= 79);
+	free(buf);
+}
+
+int main(void)
+{
+	test_table();
+	test_msg();
+	test_event();
+	test_session();
+	test_print();
+	return CHECK_DONE("unit_field");
+}
