@@ -47,9 +47,9 @@ struct sess_state {
 	struct sess_state *next;
 };
 
-struct eng {
-	struct eng_config cfg;
-	struct eng_sink sink;
+struct engine {
+	struct engine_config cfg;
+	struct engine_sink sink;
 
 	/* rules, indexed once */
 	size_t nrules;
@@ -98,7 +98,7 @@ static void eval_agg(void *ud, size_t i, uint64_t *matched,
 	*total = ev->counters[2 * (ev->slot + i) + 1];
 }
 
-static struct expr_ctx ctx_of(struct eng *e, struct eval *ev)
+static struct expr_ctx ctx_of(struct engine *e, struct eval *ev)
 {
 	struct expr_ctx c;
 	memset(&c, 0, sizeof c);
@@ -111,7 +111,7 @@ static struct expr_ctx ctx_of(struct eng *e, struct eval *ev)
 
 /* ---- rules, indexed ---------------------------------------------------- */
 
-static void index_rules(struct eng *e)
+static void index_rules(struct engine *e)
 {
 	const struct rules *rs = e->cfg.rules;
 	e->nrules = rs ? rules_count(rs) : 0;
@@ -134,9 +134,9 @@ static void index_rules(struct eng *e)
 	}
 }
 
-/* ---- findings ------------------------------------------------------------ */
+/* ---- findings ----------------------------------------------------------- */
 
-static struct sess_state *state_get(struct eng *e, unsigned id, int make)
+static struct sess_state *state_get(struct engine *e, unsigned id, int make)
 {
 	struct sess_state **b = &e->buckets[id % NBUCKETS];
 	for (struct sess_state *s = *b; s; s = s->next)
@@ -153,7 +153,7 @@ static struct sess_state *state_get(struct eng *e, unsigned id, int make)
 	return s;
 }
 
-static void state_drop(struct eng *e, unsigned id)
+static void state_drop(struct engine *e, unsigned id)
 {
 	for (struct sess_state **p = &e->buckets[id % NBUCKETS]; *p;
 	     p = &(*p)->next) {
@@ -190,7 +190,8 @@ static void msg_summary(const struct field_item *it, char *out, size_t n)
 		snprintf(out, n, "%.*s%s%.*s answered %d %.*s%s",
 			 (int)(rm.n > 24 ? 24 : rm.n), rm.n ? rm.p : "?",
 			 path.n ? " " : "", (int)(path.n > 80 ? 80 : path.n),
-			 path.p ? path.p : "", m->status, (int)(m->status_reason.n > 40 ? 40
+			 path.p ? path.p : "", m->status,
+			 (int)(m->status_reason.n > 40 ? 40
 			 : m->status_reason.n), m->status_reason.p, diag);
 	} else {
 		snprintf(out, n, "%.*s %.*s%s",
@@ -279,7 +280,7 @@ static void step_evidence(struct finding *f, const struct sess *s,
 }
 
 /* Record that rule ri matched the item in ev: new finding or one more. */
-static void fire(struct eng *e, struct finding **list, size_t *n,
+static void fire(struct engine *e, struct finding **list, size_t *n,
 		 size_t *cap, size_t ri, struct eval *ev)
 {
 	const struct rules_rule *r = rules_get(e->cfg.rules, ri);
@@ -330,7 +331,7 @@ static void fire(struct eng *e, struct finding **list, size_t *n,
 }
 
 /* Run the rules of one scope on an item; attach to its session. */
-static void run_rules(struct eng *e, struct eval *ev)
+static void run_rules(struct engine *e, struct eval *ev)
 {
 	if (!(e->cfg.want & ENG_RULES) || !e->nrules)
 		return;
@@ -408,25 +409,25 @@ static size_t drop_fallbacks(struct finding *f, size_t n)
 	return k;
 }
 
-static void note_worst(struct eng *e, const struct finding *f, size_t n)
+static void note_worst(struct engine *e, const struct finding *f, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (f[i].sev > e->worst)
 			e->worst = f[i].sev;
 }
 
-/* ---- stage callbacks ------------------------------------------------------ */
+/* ---- stage callbacks ---------------------------------------------------- */
 
 static void on_txn(void *ud, const struct txn_info *t)
 {
-	struct eng *e = ud;
+	struct engine *e = ud;
 	if (e->cfg.want & ENG_ANALYSIS)
 		ana_txn(&e->ana, t);
 }
 
 static void on_session(void *ud, const struct sess *s)
 {
-	struct eng *e = ud;
+	struct engine *e = ud;
 	struct sess_state *st = state_get(e, s->id, 0);
 	struct finding *f = NULL;
 	size_t nf = 0;
@@ -458,9 +459,9 @@ static void on_session(void *ud, const struct sess *s)
 	state_drop(e, s->id);
 }
 
-static void warn(struct eng *e, unsigned long line, const char *fmt, ...)
+static void warn(struct engine *e, unsigned long line, const char *fmt, ...)
 	SFB_PRINTF(3, 4);
-static void warn(struct eng *e, unsigned long line, const char *fmt, ...)
+static void warn(struct engine *e, unsigned long line, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -474,7 +475,7 @@ static void warn(struct eng *e, unsigned long line, const char *fmt, ...)
 		e->sink.on_warn(e->sink.ud, e->path, line, buf);
 }
 
-static void on_msg(struct eng *e, const struct fmt_rec *rec)
+static void on_msg(struct engine *e, const struct fmt_rec *rec)
 {
 	struct msg *m = &e->msg;
 	msg_set(m, rec, e->path);
@@ -512,7 +513,7 @@ static void on_msg(struct eng *e, const struct fmt_rec *rec)
 
 static int on_pattern(void *ud, const struct pat_event *pe)
 {
-	struct eng *e = ud;
+	struct engine *e = ud;
 	const struct fmt_rec *rec = e->rec;
 	unsigned id = sess_event(e->sess, pe, e->path, rec->line_first,
 				 rec->ts);
@@ -528,7 +529,7 @@ static int on_pattern(void *ud, const struct pat_event *pe)
 	return 0;
 }
 
-static void on_diag(struct eng *e, const struct fmt_rec *rec)
+static void on_diag(struct engine *e, const struct fmt_rec *rec)
 {
 	unsigned id = sess_diag(e->sess, rec, e->path);
 	struct eval ev;
@@ -544,7 +545,7 @@ static void on_diag(struct eng *e, const struct fmt_rec *rec)
 
 static int on_rec(void *ud, const struct fmt_rec *rec)
 {
-	struct eng *e = ud;
+	struct engine *e = ud;
 	int sessions = e->cfg.want & ENG_SESSIONS;
 	/* the format is known at the first record: one client, or many */
 	if (sessions && !e->sess) {
@@ -585,7 +586,7 @@ static int on_rec(void *ud, const struct fmt_rec *rec)
 
 /* ---- reading ------------------------------------------------------------ */
 
-static void fail(struct eng *e, const struct sfb_err *err)
+static void fail(struct engine *e, const struct sfb_err *err)
 {
 	e->ana.failed = 1;
 	snprintf(e->ana.error, sizeof e->ana.error, "%s", err->msg);
@@ -594,7 +595,7 @@ static void fail(struct eng *e, const struct sfb_err *err)
 }
 
 /* One file of the stream.  @return -1 if it could not be read. */
-static int run_file(struct eng *e, enum fmt_kind *kind)
+static int run_file(struct engine *e, enum fmt_kind *kind)
 {
 	struct sfb_err err = { 0 };
 	struct fmt_sink sink = { on_rec, e };
@@ -656,9 +657,10 @@ static int run_file(struct eng *e, enum fmt_kind *kind)
 	return rc;
 }
 
-struct eng *eng_new(const struct eng_config *cfg, const struct eng_sink *sk)
+struct engine *engine_new(const struct engine_config *cfg,
+			  const struct engine_sink *sk)
 {
-	struct eng *e = sfb_xcalloc(1, sizeof *e);
+	struct engine *e = sfb_xcalloc(1, sizeof *e);
 	e->cfg = *cfg;
 	if (sk)
 		e->sink = *sk;
@@ -671,7 +673,7 @@ struct eng *eng_new(const struct eng_config *cfg, const struct eng_sink *sk)
 	return e;
 }
 
-int eng_run(struct eng *e, const char *const *files, size_t nfiles,
+int engine_run(struct engine *e, const char *const *files, size_t nfiles,
 	    const char *name)
 {
 	int rc = 0;
@@ -716,22 +718,22 @@ int eng_run(struct eng *e, const char *const *files, size_t nfiles,
 	return rc;
 }
 
-uint64_t eng_malformed(const struct eng *e)
+uint64_t engine_malformed(const struct engine *e)
 {
 	return e->malformed;
 }
 
-enum sfb_sev eng_worst(const struct eng *e)
+enum sfb_sev engine_worst(const struct engine *e)
 {
 	return e->worst;
 }
 
-uint64_t eng_rule_limits(const struct eng *e)
+uint64_t engine_rule_limits(const struct engine *e)
 {
 	return e->rule_limits;
 }
 
-void eng_free(struct eng *e)
+void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
@@ -757,7 +759,7 @@ static int peek_rec(void *ud, const struct fmt_rec *rec)
 	return 1;
 }
 
-int64_t eng_first_time(const char *path, enum fmt_kind format,
+int64_t engine_first_time(const char *path, enum fmt_kind format,
 		       size_t max_line)
 {
 	struct peek p = { SFB_TIME_NONE };

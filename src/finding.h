@@ -33,7 +33,7 @@ struct finding_evidence {
 };
 
 struct finding {
-	const struct rules_rule *rule;   /* borrowed: id, severity, step, refs */
+	const struct rules_rule *rule;  /* borrowed: id, severity, refs */
 	enum sfb_sev sev;
 	enum sfb_step step;
 	unsigned session;       /* session id, 0: the file */

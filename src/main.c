@@ -92,7 +92,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	X(FAILON, "fail-on", 0, 1, C_AN, "SEV",                           \
 	  "exit 1 on findings at or above SEV: info, warning, error, "    \
 	  "none (default warning)")                                       \
-	X(COLOR, "color", 0, 1, C_ALL | C_RULES | C_INFO, "WHEN",                            \
+	X(COLOR, "color", 0, 1, C_ALL | C_RULES | C_INFO, "WHEN",         \
 	  "colour: auto, always or never (default auto)")                 \
 	X(MAXLINE, "max-line", 0, 1, C_ALL, "SIZE",                       \
 	  "skip lines longer than SIZE bytes (default 16M)")              \
@@ -986,7 +986,7 @@ static void on_error_quoted(void *ud, const char *file,
 		errorf("'%s': %s", file, err->msg);
 }
 
-/* ---- one stream ------------------------------------------------------------ */
+/* ---- one stream --------------------------------------------------------- */
 
 struct run_ctx {
 	struct pat_table *patterns;
@@ -999,8 +999,8 @@ struct run_ctx {
 static int run_stream(const struct run_ctx *rc, const char *const *files,
 		      size_t nfiles, const char *name, int *findings)
 {
-	struct eng_config cfg = { 0 };
-	struct eng_sink sk = { 0 };
+	struct engine_config cfg = { 0 };
+	struct engine_sink sk = { 0 };
 	struct report rep = { 0 };
 	struct listing ls = { 0 };
 	int rcode = EXIT_OK;
@@ -1034,16 +1034,16 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 		sk.on_warn = ls_warn;
 		sk.ud = &ls;
 	}
-	struct eng *e = eng_new(&cfg, &sk);
-	if (eng_run(e, files, nfiles, name) != 0)
+	struct engine *e = engine_new(&cfg, &sk);
+	if (engine_run(e, files, nfiles, name) != 0)
 		rcode = EXIT_ERROR;
-	if (g.strict && eng_malformed(e) && rcode == EXIT_OK) {
+	if (g.strict && engine_malformed(e) && rcode == EXIT_OK) {
 		errorf("'%s': %" PRIu64 " malformed or truncated input(s) "
-		       "(--strict)", name, eng_malformed(e));
+		       "(--strict)", name, engine_malformed(e));
 		rcode = EXIT_ERROR;
 	}
 	if (g.cmd == CMD_ANALYZE && g.fail_on != SFB_SEV_NONE &&
-	    rcode == EXIT_OK && (int)eng_worst(e) >= g.fail_on)
+	    rcode == EXIT_OK && (int)engine_worst(e) >= g.fail_on)
 		*findings = 1;
 	if (g.cmd == CMD_FLOW) {
 		if (g.out == REP_TEXT) {
@@ -1063,7 +1063,7 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 		}
 		flow_free(ls.flow);
 	}
-	eng_free(e);
+	engine_free(e);
 	if (rep.detail)
 		fclose(rep.detail);
 	free(rep.lines);
@@ -1100,7 +1100,7 @@ static int term_width(void)
 	return 100;
 }
 
-/* ---- rules, fields, explain ------------------------------------------------ */
+/* ---- rules, fields, explain --------------------------------------------- */
 
 static int cmd_rules(void)
 {
@@ -1170,7 +1170,7 @@ static int cmd_explain(int argc, char **argv)
 	return finish_output(rc);
 }
 
-/* ---- main ---------------------------------------------------------------- */
+/* ---- main --------------------------------------------------------------- */
 
 /* A group of input files read as one stream. */
 struct group {
@@ -1258,7 +1258,7 @@ int main(int argc, char **argv)
 		}
 		if (ne > 1) {
 			for (size_t k = 0; k < ne; k++)
-				ents[k].ts = eng_first_time(ents[k].path,
+				ents[k].ts = engine_first_time(ents[k].path,
 							    g.format,
 							    g.max_line);
 			qsort(ents, ne, sizeof ents[0], order_cmp);

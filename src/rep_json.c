@@ -398,7 +398,8 @@ void rep_json_rules(FILE *out, const struct rules *rs)
 		add_str(o, "remediation", r->remediation_src);
 		cJSON *refs = arr();
 		for (size_t k = 0; k < r->nrefs; k++)
-			cJSON_AddItemToArray(refs, str_sv(sv_cstr(r->refs[k])));
+			cJSON_AddItemToArray(refs,
+					     str_sv(sv_cstr(r->refs[k])));
 		cJSON_AddItemToObject(o, "references", refs);
 		add_str(o, "file", r->file);
 		add_num(o, "line", (double)r->line);

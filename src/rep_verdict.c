@@ -37,7 +37,7 @@ void rep_verdict_file(FILE *out, const struct rep_verdict *v, int color)
 	fprintf(out, "%s%s%s: ", col(color, C_BOLD), v->name,
 		col(color, C_RESET));
 	if (v->failed_read) {
-		fprintf(out, "%sunreadable%s: %s\n", col(color, C_RED),
+		fprintf(out, "%snot analysed%s: %s\n", col(color, C_RED),
 			col(color, C_RESET), v->error);
 		return;
 	}

@@ -168,8 +168,8 @@ static const char *generate(const char *name, const char *args)
 static enum sfb_sev run(struct pat_table *pt, const struct rules *rs,
 			const char *path, struct result *r)
 {
-	struct eng_config cfg = { 0 };
-	struct eng_sink sk = { 0 };
+	struct engine_config cfg = { 0 };
+	struct engine_sink sk = { 0 };
 	memset(r, 0, sizeof *r);
 	r->ordered = 1;
 	cfg.want = ENG_SESSIONS | ENG_ANALYSIS | (rs ? ENG_RULES : 0);
@@ -182,11 +182,11 @@ static enum sfb_sev run(struct pat_table *pt, const struct rules *rs,
 	sk.on_session = on_session;
 	sk.on_end = on_end;
 	sk.ud = r;
-	struct eng *e = eng_new(&cfg, &sk);
+	struct engine *e = engine_new(&cfg, &sk);
 	const char *files[] = { path };
-	CHECK_INT(eng_run(e, files, 1, path), 0);
-	enum sfb_sev w = eng_worst(e);
-	eng_free(e);
+	CHECK_INT(engine_run(e, files, 1, path), 0);
+	enum sfb_sev w = engine_worst(e);
+	engine_free(e);
 	return w;
 }
 
