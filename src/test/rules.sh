@@ -46,13 +46,14 @@ fires() {
 		return 2
 	fi
 	re=$(printf '%s' "$1" | sed 's/[.]/\\./g')
-	grep -Eq "\"rule\": *\"$re\"" "$TMP/out"
+	grep -Eq "\"rule\":[[:space:]]*\"$re\"" "$TMP/out"
 }
 
 # the rule ids: from the loaded rule set, else from the shipped files
 ids=
 if "$SFBLOG" rules -o json >"$TMP/rules.json" 2>"$TMP/err"; then
-	ids=$(grep -Eo '"id": *"[a-z0-9.-]+"' "$TMP/rules.json" |
+	ids=$(grep -Eo '"(rule|id)":[[:space:]]*"[a-z0-9.-]+"' \
+	      "$TMP/rules.json" |
 	      sed 's/.*"\([a-z0-9.-]*\)"$/\1/' | sort -u)
 fi
 if [ -z "$ids" ]; then
