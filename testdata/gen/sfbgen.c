@@ -3017,11 +3017,27 @@ static void sc_webticket(struct gen *g)
 	     "hr=0x80ef0191", s->me.uri);
 }
 
+/* The 301 to REGISTER that sends the client to next, and its note. */
+static void answer_301(struct gen *g, struct dlg *d, const char *by,
+		       const char *next)
+{
+	reg_resp(g, d, 301, "Redirect request to Home Server");
+	put_ainfo(g);
+	m_rdlg(g, d, 1);
+	hname(g, "Contact", "m");
+	bf(&g->m.b, "<sip:%s:5061;transport=tls>\r\nServer: RTC/6.0\r\n",
+	   next);
+	m_end(g, NULL, NULL);
+	emit(g, 30, 200);
+	tick(g, 5, 60);
+	note(g, T_SIP, "INFO", "SignIn: redirected by %s to home server "
+	     "%s:5061, signing in again", by, next);
+}
+
 /* Scenario redirect-301: Director, 301, sign-in at the home pool. */
 static void sc_redirect(struct gen *g)
 {
 	struct sc *s = &g->s;
-	struct buf *b = &g->m.b;
 	struct dlg d;
 	char pool[96], home[96];
 
@@ -3038,16 +3054,7 @@ static void sc_redirect(struct gen *g)
 		 "HomeServerRedirector.cpp(233)", 0,
 		 "User sip:%s is homed on %s: answering 301 Redirect request "
 		 "to Home Server", s->me.uri, home);
-	reg_resp(g, &d, 301, "Redirect request to Home Server");
-	put_ainfo(g);
-	m_rdlg(g, &d, 1);
-	hname(g, "Contact", "m");
-	bf(b, "<sip:%s:5061;transport=tls>\r\nServer: RTC/6.0\r\n", home);
-	m_end(g, NULL, NULL);
-	emit(g, 30, 200);
-	tick(g, 5, 60);
-	note(g, T_SIP, "INFO", "SignIn: redirected by %s to home server "
-	     "%s:5061, signing in again", g->dir.fqdn, home);
+	answer_301(g, &d, g->dir.fqdn, home);
 	s->srv = &g->fe2;
 	s->scheme = A_NONE;
 	dns_a(g, home, "10.0.0.22");
@@ -3751,7 +3758,6 @@ static void sc_ntlm_extra(struct gen *g)
 static void sc_redirect_dead(struct gen *g)
 {
 	struct sc *s = &g->s;
-	struct buf *b = &g->m.b;
 	struct dlg d;
 	char pool[96], home[96];
 
@@ -3762,16 +3768,7 @@ static void sc_redirect_dead(struct gen *g)
 	dlg_new(g, &d);
 	reg_offer(g, &d);
 	reg_kerb_leg(g, &d);
-	reg_resp(g, &d, 301, "Redirect request to Home Server");
-	put_ainfo(g);
-	m_rdlg(g, &d, 1);
-	hname(g, "Contact", "m");
-	bf(b, "<sip:%s:5061;transport=tls>\r\nServer: RTC/6.0\r\n", home);
-	m_end(g, NULL, NULL);
-	emit(g, 30, 200);
-	tick(g, 5, 60);
-	note(g, T_SIP, "INFO", "SignIn: redirected by %s to home server "
-	     "%s:5061, signing in again", g->dir.fqdn, home);
+	answer_301(g, &d, g->dir.fqdn, home);
 	dns_a(g, home, "10.0.0.22");
 	tick(g, 21000, 21500);
 	note(g, T_SIP, "ERROR", "Transport: connect to 10.0.0.22:5061 "
@@ -3786,7 +3783,6 @@ static void sc_redirect_dead(struct gen *g)
 static void sc_redirect_loop(struct gen *g)
 {
 	struct sc *s = &g->s;
-	struct buf *b = &g->m.b;
 	struct dlg d;
 	char pool[96], home[96], dir[96];
 	struct host *to[4];
@@ -3807,17 +3803,7 @@ static void sc_redirect_loop(struct gen *g)
 		dlg_new(g, &d);
 		reg_offer(g, &d);
 		reg_kerb_leg(g, &d);
-		reg_resp(g, &d, 301, "Redirect request to Home Server");
-		put_ainfo(g);
-		m_rdlg(g, &d, 1);
-		hname(g, "Contact", "m");
-		bf(b, "<sip:%s:5061;transport=tls>\r\nServer: RTC/6.0\r\n",
-		   next);
-		m_end(g, NULL, NULL);
-		emit(g, 30, 200);
-		tick(g, 5, 60);
-		note(g, T_SIP, "INFO", "SignIn: redirected by %s to home "
-		     "server %s:5061, signing in again", s->srv->fqdn, next);
+		answer_301(g, &d, s->srv->fqdn, next);
 		if (i == 3)
 			break;
 		s->srv = to[i];
