@@ -5,6 +5,7 @@
 #   make            build build/sfblog
 #   make demo       set up, build, analyze the bundled sample log
 #   make test       set up, build, run every fast test
+#   make test-rules every shipped rule against its fixtures
 #   make check      the same tests under ASan + UBSan
 #   make fuzz       libFuzzer on every target (FUZZ_TIME seconds each)
 #   make bench      generate >= 1 GB logs, measure MB/s and peak RSS
