@@ -24,7 +24,8 @@
 
 struct held {
 	size_t off, n;
-	int stand_in;              /* not kept: replayed as "?" */
+	int stand_in;              /* not kept: 1 replayed as "?", 2 (an
+				    * fmt_skip line) not replayed */
 	unsigned long lineno;
 };
 
@@ -41,6 +42,7 @@ struct fmt {
 	struct held *held;         /* owned */
 	size_t nheld, held_cap;
 	unsigned long seen;        /* lines fed before the decision */
+	unsigned long skipped;     /* of them, over-long (fmt_skip) */
 	int failed;                /* gave up: every call fails */
 };
 
@@ -85,12 +87,15 @@ static void drop_held(struct fmt *f)
  * Keep a copy of a line seen before the format is known.  Such a line
  * sniffed as neither format, so either parser can only count it as
  * junk: once FMT_HOLD_MAX bytes are held, a line that does not fit is
- * held as a one-byte stand-in, which counts the same.
+ * held as a one-byte stand-in, which counts the same.  @param stand_in
+ * 2: a line the reader skipped (fmt_skip), held only to count.
  */
-static void hold_line(struct fmt *f, struct sv line, unsigned long lineno)
+static void hold_line(struct fmt *f, struct sv line, unsigned long lineno,
+		      int stand_in)
 {
 	size_t n = line.n;
-	int stand_in = n > FMT_HOLD_MAX - f->hlen;
+	if (!stand_in && n > FMT_HOLD_MAX - f->hlen)
+		stand_in = 1;
 	if (stand_in)
 		n = 0;
 	if (f->hlen + n > f->hcap) {
@@ -119,9 +124,15 @@ static int give_up(struct fmt *f, struct sfb_err *err)
 {
 	f->failed = 1;
 	drop_held(f);
-	sfb_err_set(err, SFB_E_FORMAT, 0,
-		    "not a UccApilog or CLS text log: no entry line in the "
-		    "first %lu lines", f->seen);
+	if (f->skipped)
+		sfb_err_set(err, SFB_E_FORMAT, 0,
+			    "not a UccApilog or CLS text log: no entry line "
+			    "in the first %lu lines (%lu of them too long to "
+			    "read)", f->seen, f->skipped);
+	else
+		sfb_err_set(err, SFB_E_FORMAT, 0,
+			    "not a UccApilog or CLS text log: no entry line "
+			    "in the first %lu lines", f->seen);
 	if (err) {
 		err->line = 0;
 		err->col = 0;
@@ -152,13 +163,15 @@ int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
 	if (k == FMT_AUTO) {
 		if (f->nheld + 1 >= SFB_DETECT_LINES)
 			return give_up(f, err);
-		hold_line(f, line, lineno);
+		hold_line(f, line, lineno, 0);
 		return 0;
 	}
 	make_parser(f, k);
 	int rc = 0;
 	for (size_t i = 0; i < f->nheld && rc == 0; i++) {
 		const struct held *h = &f->held[i];
+		if (h->stand_in == 2)
+			continue;       /* fmt_skip: the caller warned */
 		struct sv v = h->stand_in ? SV_LIT("?") :
 			      sv_make(f->hbuf + h->off, h->n);
 		rc = feed_parser(f, v, h->lineno);
@@ -167,6 +180,20 @@ int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
 	if (rc)
 		return rc;
 	return feed_parser(f, line, lineno);
+}
+
+int fmt_skip(struct fmt *f, unsigned long lineno, struct sfb_err *err)
+{
+	if (f->kind != FMT_AUTO)
+		return 0;
+	if (f->failed)
+		return give_up(f, err);
+	f->seen++;
+	f->skipped++;
+	if (f->nheld + 1 >= SFB_DETECT_LINES)
+		return give_up(f, err);
+	hold_line(f, SV_NULL, lineno, 2);
+	return 0;
 }
 
 int fmt_finish(struct fmt *f, struct sfb_err *err)

@@ -157,6 +157,14 @@ struct fmt *fmt_new(enum fmt_kind kind, const struct fmt_sink *sink,
  */
 int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
 	     struct sfb_err *err);
+/*
+ * A line the reader could not give (over its length limit) at lineno.
+ * Before the format is known it counts as a line that is no entry, so
+ * a file of nothing but over-long lines is "not a log" (-1, SFB_E_FORMAT,
+ * at once or at fmt_finish), as a file of short junk lines is.  Once
+ * the format is known: nothing (the caller has warned).  @return 0 or -1
+ */
+int fmt_skip(struct fmt *f, unsigned long lineno, struct sfb_err *err);
 /* Flush at end of input; -1 with SFB_E_FORMAT if never detected. */
 int fmt_finish(struct fmt *f, struct sfb_err *err);
 /* FMT_AUTO until detected. */

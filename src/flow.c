@@ -27,8 +27,10 @@
  * becomes "others" and every later new endpoint shares it.
  *
  * Text: names, labels and notes are stored as printable ASCII (the
- * ladder is piped and grepped): control bytes become '?' (tab and
- * line ends a space), each non-ASCII UTF-8 sequence one '?'; a text
+ * ladder is piped and grepped), through the sanitiser of esc.h (secrets
+ * masked as secret.h says, then): control
+ * and invalid bytes become its visible escapes (`\x1b`), tab and line
+ * ends a space, each other non-ASCII character one '?'; a text
  * that does not fit its field ends in '~' (Call-IDs are cut plain, so
  * they stay a prefix).
  *
@@ -51,7 +53,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "esc.h"
 #include "flow.h"
+#include "secret.h"
 #include "sv.h"
 
 #define FLOW_DEFAULT_ARROWS 10000
@@ -120,38 +124,39 @@ struct flow {
 static void put_text(char *dst, size_t cap, size_t *len, struct sv v,
 		     char mark)
 {
-	int in_seq = 0;
+	char form[ESC_MAX];
+	size_t mn;
+	char *masked;
 
 	if (cap == 0)
 		return;
-	for (size_t i = 0; i < v.n; i++) {
+	masked = secret_mask(v, &mn);   /* as esc.c does */
+	if (masked)
+		v = sv_make(masked, mn);
+	for (size_t i = 0; i < v.n;) {
 		unsigned char c = (unsigned char)v.p[i];
-		char o;
+		size_t flen;
+		int kept;
 
-		if (c >= 0x80) {
-			/* one '?' per UTF-8 sequence, not per byte */
-			if (in_seq && (c & 0xC0) == 0x80)
-				continue;
-			in_seq = 1;
-			o = '?';
-		} else {
-			in_seq = 0;
-			if (c == '\t' || c == '\r' || c == '\n')
-				o = ' ';
-			else if (c < 0x20 || c == 0x7f)
-				o = '?';
-			else
-				o = (char)c;
+		i += esc_next(v.p + i, v.n - i, 0, form, &flen, &kept);
+		if (c == '\t' || c == '\r' || c == '\n') {
+			form[0] = ' ';
+			flen = 1;
+		} else if (kept && flen > 1) {
+			form[0] = '?';  /* one cell per character */
+			flen = 1;
 		}
-		if (*len + 1 >= cap) {
+		if (*len + flen >= cap) {
 			if (mark && cap >= 2)
 				dst[cap - 2] = mark;
 			*len = cap - 1;
 			break;
 		}
-		dst[(*len)++] = o;
+		memcpy(dst + *len, form, flen);
+		*len += flen;
 	}
 	dst[*len] = '\0';
+	free(masked);
 }
 
 static void put_str(char *dst, size_t cap, size_t *len, const char *s)

@@ -202,3 +202,41 @@ const char *msg_label(const struct msg *m, char *out, size_t outsz)
 	}
 	return out;
 }
+
+int msg_problem_next(const struct msg *m, unsigned *it, unsigned *flag,
+		     char *out, size_t outsz)
+{
+	static const unsigned kinds[] = { MSG_F_BAD_START, MSG_F_BAD_HEADER,
+					  MSG_F_CL_MISMATCH,
+					  MSG_F_CL_INVALID, MSG_F_LIMIT };
+	unsigned f = 0;
+	while (*it < sizeof kinds / sizeof kinds[0] && !f) {
+		f = kinds[(*it)++];
+		if (!(m->flags & f) ||
+		    (f != MSG_F_BAD_START && (m->flags & MSG_F_BAD_START)))
+			f = 0;
+	}
+	if (!f)
+		return 0;
+	if (flag)
+		*flag = f;
+	if (f == MSG_F_BAD_START) {
+		snprintf(out, outsz, "framed block is not a SIP or HTTP "
+			 "message");
+	} else if (f == MSG_F_BAD_HEADER) {
+		snprintf(out, outsz, "header line without a colon skipped");
+	} else if (f == MSG_F_LIMIT) {
+		snprintf(out, outsz, "more than %zu header lines: the rest "
+			 "skipped", m->nhdrs);
+	} else if (f == MSG_F_CL_MISMATCH) {
+		snprintf(out, outsz, "Content-Length %lld does not match the "
+			 "%zu-byte body", (long long)m->content_length,
+			 m->body.n);
+	} else {
+		const struct msg_hdr *h = msg_hdr_get(m, "Content-Length");
+		struct sv v = h ? h->value : SV_NULL;
+		snprintf(out, outsz, "invalid Content-Length '%.*s'",
+			 (int)(v.n > 40 ? 40 : v.n), v.p ? v.p : "");
+	}
+	return 1;
+}

@@ -896,7 +896,13 @@ static void settings_answer(struct osess *o, const struct msg *m, int id)
 	if (id == SESS_SET_PROVISIONING && m->body.n) {
 		struct prov_ctx c = { o, -1 };
 		struct xmlbody_prov_sink ps = { prov_group, prov_prop, &c };
-		(void)xmlbody_provisioning(m->body, &ps);
+		int rc = xmlbody_provisioning(m->body, &ps);
+		/* a body of ours that was not read: its settings are
+		 * missing, which the report must say (issue 8) */
+		if (rc < XMLBODY_NONE)
+			evidence(o, SFB_STEP_SETTINGS, 1, m->file,
+				 m->line_first, m->ts, "provisioning-v2 body "
+				 "not read: %s", xmlbody_rc_text(rc));
 	} else if (id == SESS_SET_LOCATION_PROFILE && m->body.n) {
 		(void)xmlbody_location_profile(m->body, s->location_profile,
 					       sizeof s->location_profile,
