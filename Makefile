@@ -146,7 +146,7 @@ check: deps
 	@$(MAKE) --no-print-directory B=build-san \
 	  OPT='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
 	  LDFLAGS='$(LDFLAGS) -fsanitize=address,undefined' \
-	  CFLAGS='$(CFLAGS) -Werror' all unit replay golden
+	  CFLAGS='$(CFLAGS) -Werror' all unit replay golden test-rules
 	@echo "make check: all suites passed under ASan + UBSan"
 
 FUZZ_OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
