@@ -45,7 +45,8 @@ FUZZ_TGT := $(FUZZ_SRC:src/test/fuzz_%.c=%)
 REPLAY_BIN = $(FUZZ_TGT:%=$(B)/test/replay_%)
 
 .PHONY: all deps demo test check fuzz bench install uninstall lint \
-        check-symbols golden golden-update unit replay clean test-rules
+        check-symbols golden golden-update unit replay clean \
+        redact-test test-rules
 
 all: $(B)/sfblog
 
@@ -130,6 +131,16 @@ replay: $(REPLAY_BIN)
 golden: $(B)/sfblog $(B)/sfbgen
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/golden.sh
 
+# sfblog redact on every generator scenario (src/test/redact.sh)
+$(B)/test/redact_norm: src/test/redact_norm.c | $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(LIBS)
+
+redact-test: $(B)/sfblog $(B)/sfbgen $(B)/test/redact_norm
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen \
+	  NORM=./$(B)/test/redact_norm sh src/test/redact.sh
+
 golden-update: $(B)/sfblog $(B)/sfbgen
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/golden.sh --update
 
@@ -138,15 +149,16 @@ test-rules: $(B)/sfblog $(B)/sfbgen
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/rules.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all unit replay golden test-rules lint \
-	  check-symbols
+	@$(MAKE) --no-print-directory all unit replay golden redact-test \
+	  test-rules lint check-symbols
 	@echo "make test: all suites passed"
 
 check: deps
 	@$(MAKE) --no-print-directory B=build-san \
 	  OPT='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
 	  LDFLAGS='$(LDFLAGS) -fsanitize=address,undefined' \
-	  CFLAGS='$(CFLAGS) -Werror' all unit replay golden test-rules
+	  CFLAGS='$(CFLAGS) -Werror' all unit replay golden redact-test \
+	  test-rules
 	@echo "make check: all suites passed under ASan + UBSan"
 
 FUZZ_OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined

@@ -6,21 +6,24 @@
  *
  * Parties.  Each message is placed by its own context: a client log
  * (m->server empty) has one "client <local IP>" party and one party
- * per remote endpoint (SIP: the remote as logged, role "registrar"
- * once a REGISTER went there, else "peer"; HTTP: the request's Host
- * header, role "web", its answers follow the last host asked at that
+ * per remote endpoint (SIP: the remote as logged; HTTP: the request's
+ * Host header, its answers follow the last host asked at that
  * address).  A CLS trace has one party per server (the bracket up to
- * '\', role "edge" when the bracket says so, else "registrar") and one
- * per peer host (port dropped: clients use a new port per connection;
- * role "client" once it sent a REGISTER).  A peer whose first DNS label
+ * '\'; a record whose bracket names no machine is an unnamed "server")
+ * and one per peer host (port dropped: clients use a new port per
+ * connection).  Roles come from what each message shows about its
+ * sender and receiver (role.c: edge, director, registrar, mediation,
+ * web, client), else "server" for a server or a client log's SIP
+ * remote and "peer" for a CLS peer.  A peer whose first DNS label
  * is a server's name is that server, so Edge <-> Front End hops draw
  * between the two server columns; a peer party created before its
  * server showed up is turned into the server party then.  Endpoints
  * are found again through a small alias table (key -> party).
  *
- * Columns are kept sorted by role (client, edge, registrar, web, peer,
- * "others" last), then by first appearance: a party created or
- * re-roled during flow_add() renumbers parties, arrows and aliases
+ * Columns are kept sorted by role (client, edge, director, registrar,
+ * mediation, web, server, peer, "others" last), then by first
+ * appearance: a party created or re-roled during flow_add() renumbers
+ * parties, arrows and aliases
  * (at most a few times per party, so O(arrows) each time is cheap).
  * When FLOW_MAX_PARTIES are in use and another endpoint appears, the
  * newest party that is neither a server nor the log's own client
@@ -55,6 +58,7 @@
 
 #include "esc.h"
 #include "flow.h"
+#include "role.h"
 #include "secret.h"
 #include "sv.h"
 
@@ -69,13 +73,6 @@
 #define FLOW_ALIASES 128        /* endpoint keys remembered */
 #define FLOW_KEY 96
 
-enum role { ROLE_CLIENT, ROLE_EDGE, ROLE_REGISTRAR, ROLE_WEB, ROLE_PEER,
-	    ROLE__COUNT };
-
-static const char *const role_name[ROLE__COUNT] = {
-	"client", "edge", "registrar", "web", "peer"
-};
-
 /* What a party stands for; decides how it may change later. */
 enum kind {
 	KIND_CLIENT,            /* the client log's own endpoint */
@@ -88,7 +85,9 @@ enum kind {
 struct meta {
 	unsigned seq;           /* creation order: ties in the sort */
 	enum kind kind;
-	enum role role;
+	enum role_id role;
+	enum role_id fallback;  /* the role without evidence */
+	unsigned ev;            /* ROLE_EV_* seen for this party */
 	int named;              /* KIND_CLIENT: local IP in the name */
 	char label[64];         /* SERVER: its name; PEER: first DNS label
 				 * of its host ("" for an IP) */
@@ -250,13 +249,25 @@ static void alias_set(struct flow *f, const char *key, int party)
 	f->alias[f->nalias++].party = party;
 }
 
-static void set_role(struct flow *f, int i, enum role r)
+static void set_role(struct flow *f, int i, enum role_id r)
 {
 	size_t n = 0;
 
 	f->meta[i].role = r;
-	put_str(f->party[i].role, sizeof f->party[i].role, &n, role_name[r]);
+	put_str(f->party[i].role, sizeof f->party[i].role, &n, role_name(r));
 	f->dirty = 1;
+}
+
+/* Add evidence about party i and re-decide its role. */
+static void add_evidence(struct flow *f, int i, unsigned ev)
+{
+	struct meta *mt = &f->meta[i];
+	if (mt->kind == KIND_CLIENT || mt->kind == KIND_OTHERS)
+		return;
+	mt->ev |= ev;
+	enum role_id r = role_decide(mt->ev, mt->fallback);
+	if (r != mt->role)
+		set_role(f, i, r);
 }
 
 static void set_name(struct flow *f, int i, const char *a, struct sv b)
@@ -300,7 +311,7 @@ static int others_get(struct flow *f, int avoid)
 }
 
 /* @return a new party, or "others" when the columns are used up */
-static int party_new(struct flow *f, enum kind k, enum role r,
+static int party_new(struct flow *f, enum kind k, enum role_id r,
 		     const char *name, struct sv name2, int avoid)
 {
 	if (f->nparty == FLOW_MAX_PARTIES)
@@ -312,15 +323,8 @@ static int party_new(struct flow *f, enum kind k, enum role r,
 	f->meta[i].kind = k;
 	set_name(f, i, name, name2);
 	set_role(f, i, r);
+	f->meta[i].fallback = r;
 	return i;
-}
-
-/* A REGISTER request, or an answer to one. */
-static int is_register(const struct msg *m)
-{
-	if (m->kind == MSG_RESPONSE)
-		return sv_ieq_cstr(m->cseq_method, "REGISTER");
-	return sv_ieq_cstr(m->method, "REGISTER");
 }
 
 /* Client log: the log's own endpoint. */
@@ -363,9 +367,9 @@ static int ucc_remote(struct flow *f, const struct msg *m, int avoid)
 				alias_set(f, key, i);
 			}
 			/* answers carry no Host: they come back from the
-			 * address the last request went to */
-			if (remote.n)
-				alias_set(f, akey, i);
+			 * address the last request went to (pasted text
+			 * has no address: from the last host asked) */
+			alias_set(f, akey, i);
 			return i;
 		}
 		i = alias_find(f, akey);
@@ -379,13 +383,11 @@ static int ucc_remote(struct flow *f, const struct msg *m, int avoid)
 	make_key(key, "r:", remote);
 	i = alias_find(f, key);
 	if (i < 0) {
-		i = party_new(f, KIND_REMOTE, ROLE_PEER, rname, remote,
+		i = party_new(f, KIND_REMOTE, ROLE_SERVER, rname, remote,
 			      avoid);
 		alias_set(f, key, i);
+		add_evidence(f, i, role_addr_evidence(remote, 1));
 	}
-	if (f->meta[i].kind == KIND_REMOTE && f->meta[i].role == ROLE_PEER &&
-	    is_register(m))
-		set_role(f, i, ROLE_REGISTRAR);
 	return i;
 }
 
@@ -394,7 +396,7 @@ static int cls_server(struct flow *f, const struct msg *m)
 {
 	char key[FLOW_KEY];
 	struct sv br = sv_trim(sv_cstr(m->server)), name = br, rest = br;
-	enum role r;
+	enum role_id r;
 	int i;
 
 	sv_split(&rest, '\\', &name);
@@ -402,7 +404,7 @@ static int cls_server(struct flow *f, const struct msg *m)
 	i = alias_find(f, key);
 	if (i >= 0)
 		return i;
-	r = sv_ifind(br, "edge") >= 0 ? ROLE_EDGE : ROLE_REGISTRAR;
+	r = role_decide(role_name_evidence(br), ROLE_SERVER);
 	/* [0] is a CPU number (OCS 2007 R2), not a name */
 	int anon = !name.n || all_digits(name);
 	for (size_t j = 0; !anon && j < f->nparty; j++) {
@@ -413,13 +415,18 @@ static int cls_server(struct flow *f, const struct msg *m)
 		/* it was this server all along */
 		i = (int)j;
 		mt->kind = KIND_SERVER;
+		mt->fallback = ROLE_SERVER;
 		set_name(f, i, "", name);
-		set_role(f, i, r);
+		add_evidence(f, i, role_name_evidence(br));
+		if (mt->role == ROLE_PEER)
+			set_role(f, i, r);
 		break;
 	}
-	if (i < 0)
+	if (i < 0) {
 		i = party_new(f, KIND_SERVER, r, anon ? "server" : "",
 			      anon ? SV_NULL : name, -1);
+		f->meta[i].ev |= role_name_evidence(br);
+	}
 	if (f->meta[i].kind == KIND_SERVER) {
 		size_t n = 0;
 		f->meta[i].label[0] = '\0';
@@ -455,9 +462,6 @@ static int cls_peer(struct flow *f, const struct msg *m, int server)
 				 &n, label, 0);
 		}
 	}
-	if (f->meta[i].kind == KIND_PEER && f->meta[i].role == ROLE_PEER &&
-	    m->kind == MSG_REQUEST && m->dir != DIR_OUT && is_register(m))
-		set_role(f, i, ROLE_CLIENT);
 	return i;
 }
 
@@ -679,7 +683,7 @@ void flow_add(struct flow *f, const struct msg *m)
 		f->dropped++;
 		return;
 	}
-	if (m->server[0] == '\0') {
+	if (!m->server_trace) {
 		int c = ucc_client(f, m), r = ucc_remote(f, m, c);
 		int out = m->dir == DIR_OUT || (m->dir == DIR_UNKNOWN && req);
 		from = out ? c : r;
@@ -689,6 +693,10 @@ void flow_add(struct flow *f, const struct msg *m)
 		int in = m->dir == DIR_IN || (m->dir == DIR_UNKNOWN && req);
 		from = in ? p : s;
 		to = in ? s : p;
+	}
+	if (from != to) {
+		add_evidence(f, from, role_sender_evidence(m));
+		add_evidence(f, to, role_receiver_evidence(m));
 	}
 	if (f->narrow == f->cap) {
 		size_t nc = f->cap ? f->cap * 2 : 64;

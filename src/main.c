@@ -23,6 +23,7 @@
 
 #include "ana.h"
 #include "catalog.h"
+#include "cmd_redact.h"
 #include "engine.h"
 #include "esc.h"
 #include "field.h"
@@ -60,7 +61,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	X(OUTPUT, "output", 'o', 1, C_ALL | C_RULES, "FMT",               \
 	  "output: text, json or ndjson (flow, rules: text or json)")     \
 	X(FORMAT, "format", 'f', 1, C_ALL, "FMT",                         \
-	  "input format: auto, uccapilog or cls (default auto)")          \
+	  "input format: auto, uccapilog, cls or sip (default auto)")     \
 	X(METHOD, "method", 'm', 1, C_MSG, "LIST",                        \
 	  "only these methods (comma list; responses by CSeq method)")    \
 	X(STATUS, "status", 's', 1, C_MSG, "LIST",                        \
@@ -138,7 +139,8 @@ static const struct optdef optdefs[] = {
 #define NOPTS (sizeof optdefs / sizeof optdefs[0])
 
 enum command { CMD_NONE = 0, CMD_ANALYZE, CMD_MESSAGES, CMD_FLOW,
-	       CMD_RULES, CMD_FIELDS, CMD_EXPLAIN };
+	       CMD_RULES, CMD_FIELDS, CMD_EXPLAIN,
+	       CMD_REDACT };
 
 static const struct {
 	const char *name;
@@ -160,6 +162,9 @@ static const struct {
 	  "list the fields that rule conditions can read" },
 	{ "explain", CMD_EXPLAIN, C_INFO,
 	  "explain a code (ms-diagnostics, HRESULT, SSPI...) or a rule" },
+	{ "redact", CMD_REDACT, 0,
+	  "write a copy of a log that is safe to share: secrets out, "
+	  "names and addresses pseudonymised" },
 };
 
 /* A --status item: lo..hi inclusive. */
@@ -515,7 +520,7 @@ static void parse_args(int argc, char **argv)
 				? FMT_AUTO : fmt_kind_parse(optarg);
 			if (k < 0)
 				usage_error("invalid --format '%s': use auto, "
-					    "uccapilog or cls", optarg);
+					    "uccapilog, cls or sip", optarg);
 			g.format = (enum fmt_kind)k;
 			break;
 		}
@@ -1262,6 +1267,8 @@ int main(int argc, char **argv)
 	 * the shell, no message.  Set it even when our parent ignored it.
 	 */
 	signal(SIGPIPE, SIG_DFL);
+	if (argc > 1 && strcmp(argv[1], "redact") == 0)
+		return cmd_redact_main(argc - 1, argv + 1);
 	parse_args(argc, argv);
 	if (g.cmd == CMD_FIELDS) {
 		field_print(stdout);

@@ -98,6 +98,7 @@ void msg_set(struct msg *m, const struct fmt_rec *rec, const char *file)
 	copy_fixed(m->local, sizeof m->local, rec->local);
 	copy_fixed(m->remote, sizeof m->remote, rec->remote);
 	copy_fixed(m->server, sizeof m->server, rec->server);
+	m->server_trace = rec->flag.n > 0;
 	m->declared_len = rec->declared_len;
 	m->flags = rec->truncated ? MSG_F_TRUNCATED : 0;
 }
@@ -114,6 +115,7 @@ void msg_set_bytes(struct msg *m, const char *p, size_t n)
 	m->local[0] = '\0';
 	m->remote[0] = '\0';
 	m->server[0] = '\0';
+	m->server_trace = 0;
 	m->declared_len = -1;
 	m->flags = 0;
 }

@@ -103,7 +103,10 @@ struct msg {
 	int64_t ts;
 	enum rec_dir dir;
 	char local[64], remote[64];  /* endpoints, NUL-terminated */
-	char server[64];        /* CLS: the server bracket */
+	char server[64];        /* CLS: the server bracket, when it names
+				 * a machine ("" for "[0]": see parser.h) */
+	int server_trace;       /* 1: from a server trace (CLS record),
+				 * so an empty server is an unnamed one */
 	int64_t declared_len;
 	unsigned flags;         /* MSG_F_* */
 

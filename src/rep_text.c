@@ -66,6 +66,10 @@ static void print_counts(FILE *out, const struct ana *a,
 		fprintf(out, "  %-13s %s .. %s\n", "log time",
 			sfb_time_fmt(a->first_ts, t1, sizeof t1),
 			sfb_time_fmt(a->last_ts, t2, sizeof t2));
+	else if (a->kind == FMT_SIP)
+		fprintf(out, "  %-13s none: pasted SIP text carries no times "
+			"and no directions (read in the order given)\n",
+			"log time");
 	fprintf(out, "  %-13s %" PRIu64 " (%" PRIu64 " entries, %" PRIu64
 		" bytes)\n", "lines", a->lines, a->entries, a->bytes);
 	fprintf(out, "  %-13s %" PRIu64 ": %" PRIu64 " SIP, %" PRIu64
