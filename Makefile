@@ -5,6 +5,7 @@
 #   make            build build/sfblog
 #   make demo       set up, build, analyze the bundled sample log
 #   make test       set up, build, run every fast test
+#   make test-rules every shipped rule against its fixtures
 #   make check      the same tests under ASan + UBSan
 #   make test-faults  I/O fault injection (LD_PRELOAD shim; in make test)
 #   make valgrind   unit tests and some commands under valgrind (slow)
@@ -55,7 +56,8 @@ REPLAY_BIN = $(FUZZ_TGT:%=$(B)/test/replay_%)
 
 .PHONY: all deps demo test check fuzz bench install uninstall lint \
         check-symbols golden golden-update unit replay clean \
-        redact-test test-faults valgrind fuzz-build fuzz-long fuzz-ci
+        redact-test test-faults valgrind fuzz-build fuzz-long fuzz-ci \
+        test-rules
 
 all: $(B)/sfblog
 
@@ -170,17 +172,21 @@ test-faults: $(B)/sfblog $(B)/sfbgen $(B)/test/inject.so
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen \
 	  INJECT=./$(B)/test/inject.so sh src/test/faults.sh
 
+# every shipped rule against its fixtures (testdata/rules/README.md)
+test-rules: $(B)/sfblog $(B)/sfbgen
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/rules.sh
+
 test: deps
 	@$(MAKE) --no-print-directory all unit replay golden redact-test \
-	  test-faults \
-	  lint check-symbols
+	  test-rules test-faults lint check-symbols
 	@echo "make test: all suites passed"
 
 check: deps
 	@$(MAKE) --no-print-directory B=build-san \
 	  OPT='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
 	  LDFLAGS='$(LDFLAGS) -fsanitize=address,undefined' \
-	  CFLAGS='$(CFLAGS) -Werror' all unit replay golden redact-test
+	  CFLAGS='$(CFLAGS) -Werror' all unit replay golden redact-test \
+	  test-rules
 	@echo "make check: all suites passed under ASan + UBSan"
 
 FUZZ_OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
