@@ -59,6 +59,7 @@ struct eng {
 
 	/* the stream being read */
 	const char *path;
+	const struct eng_input *in;     /* eng_run_inputs: its source */
 	struct ana ana;
 	struct msg msg;
 	struct txn_table *txn;
@@ -554,7 +555,9 @@ static int run_file(struct eng *e, enum fmt_kind *kind)
 
 	if (e->cfg.want & ENG_ANALYSIS)
 		ana_set_file(&e->ana, e->path);
-	struct lr *lr = lr_open(e->path, e->cfg.max_line, &err);
+	struct lr *lr = e->in ? lr_open_reader(e->in->read, e->in->ud,
+					       e->path, e->cfg.max_line)
+			      : lr_open(e->path, e->cfg.max_line, &err);
 	if (!lr) {
 		fail(e, &err);
 		return -1;
@@ -620,8 +623,10 @@ struct eng *eng_new(const struct eng_config *cfg, const struct eng_sink *sk)
 	return e;
 }
 
-int eng_run(struct eng *e, const char *const *files, size_t nfiles,
-	    const char *name)
+/* eng_run, eng_run_inputs: files (paths) or in (sources), n of them. */
+static int run_stream(struct eng *e, const char *const *files,
+		      const struct eng_input *in, size_t nfiles,
+		      const char *name)
 {
 	int rc = 0;
 	e->malformed = e->rule_limits = 0;
@@ -633,7 +638,8 @@ int eng_run(struct eng *e, const char *const *files, size_t nfiles,
 	}
 	for (size_t i = 0; i < nfiles; i++) {
 		enum fmt_kind seen = FMT_AUTO;
-		e->path = files[i];
+		e->in = in ? &in[i] : NULL;
+		e->path = in ? in[i].name : files[i];
 		if (run_file(e, &seen) < 0)
 			rc = -1;
 		if (seen != FMT_AUTO)
@@ -661,7 +667,20 @@ int eng_run(struct eng *e, const char *const *files, size_t nfiles,
 	ana_free(&e->ana);
 	e->sess = NULL;
 	e->txn = NULL;
+	e->in = NULL;
 	return rc;
+}
+
+int eng_run(struct eng *e, const char *const *files, size_t nfiles,
+	    const char *name)
+{
+	return run_stream(e, files, NULL, nfiles, name);
+}
+
+int eng_run_inputs(struct eng *e, const struct eng_input *in, size_t n,
+		   const char *name)
+{
+	return run_stream(e, NULL, in, n, name);
 }
 
 uint64_t eng_malformed(const struct eng *e)

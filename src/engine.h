@@ -36,6 +36,7 @@
 
 #include "ana.h"
 #include "finding.h"
+#include "lr.h"
 #include "msg.h"
 #include "parser.h"
 #include "pattern.h"
@@ -99,6 +100,23 @@ struct eng *eng_new(const struct eng_config *cfg, const struct eng_sink *sk);
  */
 int eng_run(struct eng *e, const char *const *files, size_t nfiles,
 	    const char *name);
+/*
+ * One input of a stream that is not read by path: a caller's byte
+ * source (lr_open_reader), e.g. a zip entry.  name is what messages and
+ * evidence show (borrowed: it must outlive the engine's callbacks).
+ */
+struct eng_input {
+	const char *name;
+	lr_read_fn read;
+	void *ud;
+};
+
+/*
+ * eng_run over callers' sources instead of paths: the same pipeline,
+ * the inputs read in the order given, one stream.
+ */
+int eng_run_inputs(struct eng *e, const struct eng_input *in, size_t n,
+		   const char *name);
 /* Malformed or truncated inputs seen in the last eng_run (--strict). */
 uint64_t eng_malformed(const struct eng *e);
 /* Worst finding severity of the last eng_run (SFB_SEV_NONE if none). */
