@@ -19,8 +19,9 @@ B       ?= build
 FUZZ_TIME ?= 60
 BENCH_SIZE ?= 1G
 
-PKGS := libpcre2-8 libxml-2.0 zlib libcjson yaml-0.1
-DEBS := libpcre2-dev libxml2-dev zlib1g-dev libcjson-dev libyaml-dev pkg-config
+PKGS := libpcre2-8 libxml-2.0 zlib libcjson yaml-0.1 libarchive sqlite3
+DEBS := libpcre2-dev libxml2-dev zlib1g-dev libcjson-dev libyaml-dev \
+        libarchive-dev libsqlite3-dev pkg-config
 
 # Recursive (=) so pkg-config runs after `deps` may have installed them.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -33,7 +34,7 @@ ALL_CFLAGS = $(OPT) $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
            -DSFB_DATADIR='"$(DATADIR)"' -Isrc -Iparsers $(PKG_CFLAGS) \
            -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
-LIBS    = $(PKG_LIBS) -lm
+LIBS    = $(PKG_LIBS) -lm -pthread
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard parsers/*.c)
 LIB_OBJ   = $(LIB_SRC:%.c=$(B)/obj/%.o)
