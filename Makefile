@@ -45,7 +45,7 @@ FUZZ_TGT := $(FUZZ_SRC:src/test/fuzz_%.c=%)
 REPLAY_BIN = $(FUZZ_TGT:%=$(B)/test/replay_%)
 
 .PHONY: all deps demo test check fuzz bench install uninstall lint \
-        check-symbols golden golden-update unit replay clean
+        check-symbols golden golden-update unit replay clean triage-test
 
 all: $(B)/sfblog
 
@@ -127,18 +127,22 @@ replay: $(REPLAY_BIN)
 golden: $(B)/sfblog $(B)/sfbgen
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/golden.sh
 
+# batch triage over a generated tree (zips, bombs, loops; src/test/triage.sh)
+triage-test: $(B)/sfblog $(B)/sfbgen
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/triage.sh
+
 golden-update: $(B)/sfblog $(B)/sfbgen
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/golden.sh --update
 
 test: deps
-	@$(MAKE) --no-print-directory all unit replay golden lint check-symbols
+	@$(MAKE) --no-print-directory all unit replay golden triage-test lint check-symbols
 	@echo "make test: all suites passed"
 
 check: deps
 	@$(MAKE) --no-print-directory B=build-san \
 	  OPT='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
 	  LDFLAGS='$(LDFLAGS) -fsanitize=address,undefined' \
-	  CFLAGS='$(CFLAGS) -Werror' all unit replay golden
+	  CFLAGS='$(CFLAGS) -Werror' all unit replay golden triage-test
 	@echo "make check: all suites passed under ASan + UBSan"
 
 FUZZ_OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
@@ -188,6 +192,7 @@ install: $(B)/sfblog
 	install -m 755 $(B)/sfblog $(DESTDIR)$(BINDIR)/sfblog
 	install -m 644 rules/* $(DESTDIR)$(DATADIR)/rules/
 	install -m 644 man/sfblog.1 $(DESTDIR)$(MANDIR)/man1/sfblog.1
+	install -m 644 man/sfblog-triage.schema.json $(DESTDIR)$(DATADIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sfblog $(DESTDIR)$(MANDIR)/man1/sfblog.1

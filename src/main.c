@@ -726,7 +726,7 @@ static void parse_args(int argc, char **argv)
 				    c);
 		if (g.out == REP_NDJSON)
 			usage_error("'%s' writes text or json", c);
-	} else if (optind >= argc) {
+	} else if (optind >= argc && g.cmd != CMD_TRIAGE) {
 		usage_error("no input file given (use '-' for standard "
 			    "input)");
 	}

@@ -337,6 +337,7 @@ static void run_job(struct worker *w, size_t j)
 		tf->bytes = s->bytes;
 		tf->hash = src_hash(s);
 		tf->hashed = s->eof && !tf->problem;
+		tf->read = 1;
 		src_close(s);
 	}
 	free(src);
@@ -505,9 +506,11 @@ void triage_total_add(struct tri_total *t, const struct tri_result *r)
 			t->problems[r->files[i].problem]++;
 		} else if (r->skipped) {
 			t->files_unchanged++;
-		} else {
-			t->files_read++;
 		}
+		enum walk_problem p = r->files[i].problem;
+		if (r->files[i].read && p != WALK_P_NOT_A_LOG &&
+		    p != WALK_P_UNREADABLE && p != WALK_P_VANISHED)
+			t->files_read++;
 	}
 	if (r->ran)
 		t->streams++;

@@ -63,6 +63,7 @@ struct tri_file {
 	uint64_t bytes;                 /* bytes read (unpacked) */
 	uint64_t hash;                  /* crc32 << 32 | adler32 of them */
 	int hashed;                     /* read to its end: hash is set */
+	int read;                       /* went through the engine */
 };
 
 /* A sign-in session that passed the filters, with its findings. */
@@ -116,7 +117,9 @@ struct tri_count {
 };
 
 struct tri_total {
-	uint64_t files, files_read, files_problem, files_unchanged;
+	uint64_t files, files_problem, files_unchanged;
+	uint64_t files_read;            /* read as logs, even when damaged
+					 * (then a problem too) */
 	uint64_t problems[WALK_P__COUNT];
 	uint64_t streams, sessions, signed_in, failed, incomplete;
 	uint64_t findings, bytes;
