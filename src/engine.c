@@ -650,7 +650,8 @@ static int run_stream(struct eng *e, const char *const *files,
 	if (e->sess)
 		sess_flush(e->sess);
 	ana_finish(&e->ana);
-	qsort(e->file_f, e->file_nf, sizeof *e->file_f, finding_cmp);
+	if (e->file_nf)         /* qsort(NULL, 0) is undefined */
+		qsort(e->file_f, e->file_nf, sizeof *e->file_f, finding_cmp);
 	note_worst(e, e->file_f, e->file_nf);
 	if (e->sink.on_end)
 		e->sink.on_end(e->sink.ud, (e->cfg.want & ENG_ANALYSIS)

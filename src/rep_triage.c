@@ -196,7 +196,8 @@ int rep_triage_end(struct rep_triage *t)
 	char oc[32];
 	if (t->verbose && t->nrows)
 		fputc('\n', o);
-	qsort(t->rows, t->nrows, sizeof *t->rows, row_cmp);
+	if (t->nrows)
+		qsort(t->rows, t->nrows, sizeof *t->rows, row_cmp);
 	if (t->nrows)
 		fprintf(o, "%-8s %-44s %-28s %8s  %-10s %s\n", "SEVERITY",
 			"SOURCE", "USER", "SIGN-INS", "OUTCOME",

@@ -245,7 +245,8 @@ static void add_dir(struct walk *w, const char *path, struct anc *stack,
 		problem(w, path, WALK_P_UNREADABLE, "cannot list folder: %s",
 			strerror(errno));
 	closedir(d);
-	qsort(names, n, sizeof *names, name_cmp);
+	if (n)
+		qsort(names, n, sizeof *names, name_cmp);
 	size_t lp = strlen(path);
 	int slash = lp && path[lp - 1] == '/';
 	for (size_t i = 0; i < n; i++) {

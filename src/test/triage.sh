@@ -14,6 +14,8 @@
 set -u
 : "${SFBLOG:=./build/sfblog}" "${SFBGEN:=./build/sfbgen}"
 top=$(pwd)
+SFBLOG=$(cd "$(dirname "$SFBLOG")" && pwd)/$(basename "$SFBLOG")
+SFBGEN=$(cd "$(dirname "$SFBGEN")" && pwd)/$(basename "$SFBGEN")
 SCHEMA=$top/man/sfblog-triage.schema.json
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sfblog-triage.XXXXXX") || exit 2
 trap 'rm -rf "$TMP"' EXIT INT TERM
