@@ -1270,7 +1270,7 @@ static int cmd_explain(int argc, char **argv)
 	return finish_output(rc);
 }
 
-/* ---- triage and db --------------------------------------------------------- */
+/* ---- triage and db ------------------------------------------------------ */
 
 /* "2021-01-15", "2021-01-15T09:12", "2021-01-15 09:12:03": log time. */
 static int parse_time(const char *s, int64_t *out)
