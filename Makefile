@@ -89,7 +89,7 @@ $(B)/sfbgen: testdata/gen/sfbgen.c | $(B)/.deps-ok
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(OPT) $(WARN) -D_POSIX_C_SOURCE=200809L $(CFLAGS) -o $@ $< $(LDFLAGS) -lz
 
-$(B)/test/unit_%: src/test/unit_%.c $(LIB_OBJ) src/test/check.h
+$(B)/test/unit_%: src/test/unit_%.c $(LIB_OBJ) $(wildcard src/test/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/test -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
@@ -173,7 +173,7 @@ lint:
 	    END { exit !bad }' src/*.c src/*.h parsers/*.c parsers/*.h; then \
 	  echo "lint: lines over 79 columns (tabs count 8)"; fail=1; fi; \
 	if command -v mandoc >/dev/null; then \
-	  mandoc -Tlint -W warning man/sfblog.1 || fail=1; \
+	  mandoc -Tlint -W warning man/sfblog.1 man/sfblog-rules.5 || fail=1; \
 	else echo "lint: mandoc not installed, man page not checked"; fi; \
 	exit $$fail
 
@@ -188,14 +188,19 @@ check-symbols: $(LIB_OBJ)
 
 # ---- install -------------------------------------------------------------
 install: $(B)/sfblog
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(MANDIR)/man5
+	install -d $(DESTDIR)$(DATADIR)/rules/catalog
 	install -m 755 $(B)/sfblog $(DESTDIR)$(BINDIR)/sfblog
-	install -m 644 rules/* $(DESTDIR)$(DATADIR)/rules/
+	install -m 644 $(filter-out rules/catalog,$(wildcard rules/*)) $(DESTDIR)$(DATADIR)/rules/
+	install -m 644 rules/catalog/* $(DESTDIR)$(DATADIR)/rules/catalog/
 	install -m 644 man/sfblog.1 $(DESTDIR)$(MANDIR)/man1/sfblog.1
 	install -m 644 man/sfblog-triage.schema.json $(DESTDIR)$(DATADIR)/
+	install -m 644 man/sfblog-rules.5 $(DESTDIR)$(MANDIR)/man5/sfblog-rules.5
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/sfblog $(DESTDIR)$(MANDIR)/man1/sfblog.1
+	rm -f $(DESTDIR)$(BINDIR)/sfblog $(DESTDIR)$(MANDIR)/man1/sfblog.1 \
+	  $(DESTDIR)$(MANDIR)/man5/sfblog-rules.5
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

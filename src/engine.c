@@ -47,9 +47,9 @@ struct sess_state {
 	struct sess_state *next;
 };
 
-struct eng {
-	struct eng_config cfg;
-	struct eng_sink sink;
+struct engine {
+	struct engine_config cfg;
+	struct engine_sink sink;
 
 	/* rules, indexed once */
 	size_t nrules;
@@ -59,7 +59,7 @@ struct eng {
 
 	/* the stream being read */
 	const char *path;
-	const struct eng_input *in;     /* eng_run_inputs: its source */
+	const struct engine_input *in;  /* engine_run_inputs: its source */
 	struct ana ana;
 	struct msg msg;
 	struct txn_table *txn;
@@ -68,6 +68,7 @@ struct eng {
 	const struct fmt_rec *rec;      /* the record being handled */
 	uint64_t malformed;
 	uint64_t rule_limits;
+	struct expr_scratch *scratch;   /* this engine's regex match data */
 	enum sfb_sev worst;
 	struct sess_state *buckets[NBUCKETS];
 	struct finding *file_f;         /* findings of no session */
@@ -98,15 +99,20 @@ static void eval_agg(void *ud, size_t i, uint64_t *matched,
 	*total = ev->counters[2 * (ev->slot + i) + 1];
 }
 
-static struct expr_ctx ctx_of(struct eval *ev)
+static struct expr_ctx ctx_of(struct engine *e, struct eval *ev)
 {
-	struct expr_ctx c = { eval_get, eval_agg, ev };
+	struct expr_ctx c;
+	memset(&c, 0, sizeof c);
+	c.get = eval_get;
+	c.agg = eval_agg;
+	c.ud = ev;
+	c.scratch = e->scratch;
 	return c;
 }
 
 /* ---- rules, indexed ---------------------------------------------------- */
 
-static void index_rules(struct eng *e)
+static void index_rules(struct engine *e)
 {
 	const struct rules *rs = e->cfg.rules;
 	e->nrules = rs ? rules_count(rs) : 0;
@@ -118,7 +124,7 @@ static void index_rules(struct eng *e)
 		n += expr_nagg(rules_get(rs, i)->cond);
 	e->aggs = sfb_xcalloc(n ? n : 1, sizeof *e->aggs);
 	for (size_t i = 0; i < e->nrules; i++) {
-		const struct rule *r = rules_get(rs, i);
+		const struct rules_rule *r = rules_get(rs, i);
 		e->rule_slot[i] = e->naggs;
 		for (size_t k = 0; k < expr_nagg(r->cond); k++) {
 			struct agg_ref *a = &e->aggs[e->naggs];
@@ -129,9 +135,9 @@ static void index_rules(struct eng *e)
 	}
 }
 
-/* ---- findings ------------------------------------------------------------ */
+/* ---- findings ----------------------------------------------------------- */
 
-static struct sess_state *state_get(struct eng *e, unsigned id, int make)
+static struct sess_state *state_get(struct engine *e, unsigned id, int make)
 {
 	struct sess_state **b = &e->buckets[id % NBUCKETS];
 	for (struct sess_state *s = *b; s; s = s->next)
@@ -148,7 +154,7 @@ static struct sess_state *state_get(struct eng *e, unsigned id, int make)
 	return s;
 }
 
-static void state_drop(struct eng *e, unsigned id)
+static void state_drop(struct engine *e, unsigned id)
 {
 	for (struct sess_state **p = &e->buckets[id % NBUCKETS]; *p;
 	     p = &(*p)->next) {
@@ -178,9 +184,15 @@ static void msg_summary(const struct field_item *it, char *out, size_t n)
 	if (m->kind == MSG_RESPONSE) {
 		struct sv rm = m->proto == MSG_SIP && m->cseq_method.n
 			? m->cseq_method : it->req_method;
-		snprintf(out, n, "%.*s answered %d %.*s%s",
+		struct sv path = m->proto == MSG_HTTP ? it->req_uri : SV_NULL;
+		long q = sv_find_char(path, '?');
+		if (q >= 0)
+			path.n = (size_t)q;
+		snprintf(out, n, "%.*s%s%.*s answered %d %.*s%s",
 			 (int)(rm.n > 24 ? 24 : rm.n), rm.n ? rm.p : "?",
-			 m->status, (int)(m->status_reason.n > 40 ? 40
+			 path.n ? " " : "", (int)(path.n > 80 ? 80 : path.n),
+			 path.p ? path.p : "", m->status,
+			 (int)(m->status_reason.n > 40 ? 40
 			 : m->status_reason.n), m->status_reason.p, diag);
 	} else {
 		snprintf(out, n, "%.*s %.*s%s",
@@ -200,7 +212,7 @@ static void first_line_of(struct sv t, char *out, size_t n)
 }
 
 static void evidence_add(struct finding *f, const struct eval *ev,
-			 const struct rule *r, const struct expr_ctx *c)
+			 const struct rules_rule *r, struct expr_ctx *c)
 {
 	const struct field_item *it = &ev->it;
 	struct finding_evidence *x;
@@ -269,15 +281,25 @@ static void step_evidence(struct finding *f, const struct sess *s,
 }
 
 /* Record that rule ri matched the item in ev: new finding or one more. */
-static void fire(struct eng *e, struct finding **list, size_t *n,
+static void fire(struct engine *e, struct finding **list, size_t *n,
 		 size_t *cap, size_t ri, struct eval *ev)
 {
-	const struct rule *r = rules_get(e->cfg.rules, ri);
-	struct expr_ctx c = ctx_of(ev);
+	const struct rules_rule *r = rules_get(e->cfg.rules, ri);
+	struct expr_ctx c = ctx_of(e, ev);
 	struct finding *f = NULL;
 	for (size_t i = 0; i < *n; i++)
 		if ((*list)[i].rule == r)
 			f = &(*list)[i];
+	if (f && f->nev && ev->it.sess == NULL) {
+		/* two patterns on one entry, or one message: once */
+		const struct finding_evidence *last = &f->ev[f->nev - 1];
+		int64_t line = ev->it.msg ? (int64_t)ev->it.msg->line_first
+					  : (int64_t)ev->it.line;
+		const char *file = ev->it.msg ? ev->it.msg->file
+					      : ev->it.file;
+		if (last->file == file && (int64_t)last->line == line)
+			return;
+	}
 	if (!f) {
 		if (*n == *cap) {
 			*cap = *cap ? *cap * 2 : 4;
@@ -296,21 +318,28 @@ static void fire(struct eng *e, struct finding **list, size_t *n,
 				 sizeof f->remediation);
 	}
 	f->count++;
-	if (ev->it.sess && !r->output)
-		step_evidence(f, ev->it.sess, r->step);
-	if (!ev->it.sess || r->output || !f->nev)
+	e->rule_limits += c.limit_hits;
+	if (!ev->it.sess) {
+		evidence_add(f, ev, r, &c);
+		return;
+	}
+	/* a session: the rule's summary, then the lines of its step */
+	if (r->output)
+		evidence_add(f, ev, r, &c);
+	step_evidence(f, ev->it.sess, r->step);
+	if (!f->nev)
 		evidence_add(f, ev, r, &c);
 }
 
 /* Run the rules of one scope on an item; attach to its session. */
-static void run_rules(struct eng *e, struct eval *ev)
+static void run_rules(struct engine *e, struct eval *ev)
 {
 	if (!(e->cfg.want & ENG_RULES) || !e->nrules)
 		return;
 	enum expr_scope scope = ev->it.scope;
 	unsigned id = ev->it.session_id;
 	struct sess_state *st = NULL;
-	struct expr_ctx c = ctx_of(ev);
+	struct expr_ctx c = ctx_of(e, ev);
 	/* aggregates: counted per open session */
 	if (id && scope != EXPR_SCOPE_SESSION) {
 		for (size_t k = 0; k < e->naggs; k++) {
@@ -327,7 +356,7 @@ static void run_rules(struct eng *e, struct eval *ev)
 		}
 	}
 	for (size_t i = 0; i < e->nrules; i++) {
-		const struct rule *r = rules_get(e->cfg.rules, i);
+		const struct rules_rule *r = rules_get(e->cfg.rules, i);
 		if (!r->enabled || r->scope != scope)
 			continue;
 		ev->slot = e->rule_slot[i];
@@ -342,6 +371,7 @@ static void run_rules(struct eng *e, struct eval *ev)
 			     ev);
 		}
 	}
+	e->rule_limits += c.limit_hits;
 }
 
 static int finding_cmp(const void *x, const void *y)
@@ -350,36 +380,55 @@ static int finding_cmp(const void *x, const void *y)
 	if (a->sev != b->sev)
 		return a->sev > b->sev ? -1 : 1;
 	/* what a message or event showed before a session's summary */
-	int sa = rules_scope(a->rule) == EXPR_SCOPE_SESSION;
-	int sb = rules_scope(b->rule) == EXPR_SCOPE_SESSION;
+	int sa = a->rule->scope == EXPR_SCOPE_SESSION;
+	int sb = b->rule->scope == EXPR_SCOPE_SESSION;
 	if (sa != sb)
 		return sa - sb;
-	if (rules_priority(a->rule) != rules_priority(b->rule))
-		return rules_priority(a->rule) > rules_priority(b->rule)
+	if (a->rule->priority != b->rule->priority)
+		return a->rule->priority > b->rule->priority
 		       ? -1 : 1;
-	return rules_index(a->rule) < rules_index(b->rule) ? -1
-	       : rules_index(a->rule) > rules_index(b->rule);
+	return a->rule->index < b->rule->index ? -1
+	       : a->rule->index > b->rule->index;
 }
 
-static void note_worst(struct eng *e, const struct finding *f, size_t n)
+/*
+ * Drop fallback findings (a rule's "fallback: true") of a list that
+ * holds another finding at least as severe.  @return the new count
+ */
+static size_t drop_fallbacks(struct finding *f, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		int drop = 0;
+		for (size_t j = 0; f[i].rule->fallback && j < n; j++)
+			if (j != i && !f[j].rule->fallback &&
+			    f[j].sev >= f[i].sev)
+				drop = 1;
+		if (!drop)
+			f[k++] = f[i];
+	}
+	return k;
+}
+
+static void note_worst(struct engine *e, const struct finding *f, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (f[i].sev > e->worst)
 			e->worst = f[i].sev;
 }
 
-/* ---- stage callbacks ------------------------------------------------------ */
+/* ---- stage callbacks ---------------------------------------------------- */
 
 static void on_txn(void *ud, const struct txn_info *t)
 {
-	struct eng *e = ud;
+	struct engine *e = ud;
 	if (e->cfg.want & ENG_ANALYSIS)
 		ana_txn(&e->ana, t);
 }
 
 static void on_session(void *ud, const struct sess *s)
 {
-	struct eng *e = ud;
+	struct engine *e = ud;
 	struct sess_state *st = state_get(e, s->id, 0);
 	struct finding *f = NULL;
 	size_t nf = 0;
@@ -394,6 +443,7 @@ static void on_session(void *ud, const struct sess *s)
 		st = state_get(e, s->id, 0);
 	}
 	if (st) {
+		st->nf = drop_fallbacks(st->f, st->nf);
 		f = st->f;
 		nf = st->nf;
 		for (size_t i = 0; i < nf; i++) {
@@ -410,9 +460,9 @@ static void on_session(void *ud, const struct sess *s)
 	state_drop(e, s->id);
 }
 
-static void warn(struct eng *e, unsigned long line, const char *fmt, ...)
+static void warn(struct engine *e, unsigned long line, const char *fmt, ...)
 	SFB_PRINTF(3, 4);
-static void warn(struct eng *e, unsigned long line, const char *fmt, ...)
+static void warn(struct engine *e, unsigned long line, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -426,7 +476,7 @@ static void warn(struct eng *e, unsigned long line, const char *fmt, ...)
 		e->sink.on_warn(e->sink.ud, e->path, line, buf);
 }
 
-static void on_msg(struct eng *e, const struct fmt_rec *rec)
+static void on_msg(struct engine *e, const struct fmt_rec *rec)
 {
 	struct msg *m = &e->msg;
 	msg_set(m, rec, e->path);
@@ -464,7 +514,7 @@ static void on_msg(struct eng *e, const struct fmt_rec *rec)
 
 static int on_pattern(void *ud, const struct pat_event *pe)
 {
-	struct eng *e = ud;
+	struct engine *e = ud;
 	const struct fmt_rec *rec = e->rec;
 	unsigned id = sess_event(e->sess, pe, e->path, rec->line_first,
 				 rec->ts);
@@ -480,7 +530,7 @@ static int on_pattern(void *ud, const struct pat_event *pe)
 	return 0;
 }
 
-static void on_diag(struct eng *e, const struct fmt_rec *rec)
+static void on_diag(struct engine *e, const struct fmt_rec *rec)
 {
 	unsigned id = sess_diag(e->sess, rec, e->path);
 	struct eval ev;
@@ -496,7 +546,7 @@ static void on_diag(struct eng *e, const struct fmt_rec *rec)
 
 static int on_rec(void *ud, const struct fmt_rec *rec)
 {
-	struct eng *e = ud;
+	struct engine *e = ud;
 	int sessions = e->cfg.want & ENG_SESSIONS;
 	/* the format is known at the first record: one client, or many */
 	if (sessions && !e->sess) {
@@ -537,7 +587,7 @@ static int on_rec(void *ud, const struct fmt_rec *rec)
 
 /* ---- reading ------------------------------------------------------------ */
 
-static void fail(struct eng *e, const struct sfb_err *err)
+static void fail(struct engine *e, const struct sfb_err *err)
 {
 	e->ana.failed = 1;
 	snprintf(e->ana.error, sizeof e->ana.error, "%s", err->msg);
@@ -546,7 +596,7 @@ static void fail(struct eng *e, const struct sfb_err *err)
 }
 
 /* One file of the stream.  @return -1 if it could not be read. */
-static int run_file(struct eng *e, enum fmt_kind *kind)
+static int run_file(struct engine *e, enum fmt_kind *kind)
 {
 	struct sfb_err err = { 0 };
 	struct fmt_sink sink = { on_rec, e };
@@ -610,9 +660,10 @@ static int run_file(struct eng *e, enum fmt_kind *kind)
 	return rc;
 }
 
-struct eng *eng_new(const struct eng_config *cfg, const struct eng_sink *sk)
+struct engine *engine_new(const struct engine_config *cfg,
+			  const struct engine_sink *sk)
 {
-	struct eng *e = sfb_xcalloc(1, sizeof *e);
+	struct engine *e = sfb_xcalloc(1, sizeof *e);
 	e->cfg = *cfg;
 	if (sk)
 		e->sink = *sk;
@@ -620,12 +671,14 @@ struct eng *eng_new(const struct eng_config *cfg, const struct eng_sink *sk)
 		e->cfg.want |= ENG_SESSIONS;
 	msg_init(&e->msg);
 	index_rules(e);
+	if (e->nrules)
+		e->scratch = expr_scratch_new();
 	return e;
 }
 
-/* eng_run, eng_run_inputs: files (paths) or in (sources), n of them. */
-static int run_stream(struct eng *e, const char *const *files,
-		      const struct eng_input *in, size_t nfiles,
+/* engine_run, engine_run_inputs: files (paths) or in (sources). */
+static int run_stream(struct engine *e, const char *const *files,
+		      const struct engine_input *in, size_t nfiles,
 		      const char *name)
 {
 	int rc = 0;
@@ -650,6 +703,7 @@ static int run_stream(struct eng *e, const char *const *files,
 	if (e->sess)
 		sess_flush(e->sess);
 	ana_finish(&e->ana);
+	e->file_nf = drop_fallbacks(e->file_f, e->file_nf);
 	if (e->file_nf)         /* qsort(NULL, 0) is undefined */
 		qsort(e->file_f, e->file_nf, sizeof *e->file_f, finding_cmp);
 	note_worst(e, e->file_f, e->file_nf);
@@ -672,38 +726,39 @@ static int run_stream(struct eng *e, const char *const *files,
 	return rc;
 }
 
-int eng_run(struct eng *e, const char *const *files, size_t nfiles,
+int engine_run(struct engine *e, const char *const *files, size_t nfiles,
 	    const char *name)
 {
 	return run_stream(e, files, NULL, nfiles, name);
 }
 
-int eng_run_inputs(struct eng *e, const struct eng_input *in, size_t n,
-		   const char *name)
+int engine_run_inputs(struct engine *e, const struct engine_input *in,
+		      size_t n, const char *name)
 {
 	return run_stream(e, NULL, in, n, name);
 }
 
-uint64_t eng_malformed(const struct eng *e)
+uint64_t engine_malformed(const struct engine *e)
 {
 	return e->malformed;
 }
 
-enum sfb_sev eng_worst(const struct eng *e)
+enum sfb_sev engine_worst(const struct engine *e)
 {
 	return e->worst;
 }
 
-uint64_t eng_rule_limits(const struct eng *e)
+uint64_t engine_rule_limits(const struct engine *e)
 {
 	return e->rule_limits;
 }
 
-void eng_free(struct eng *e)
+void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
 	msg_free(&e->msg);
+	expr_scratch_free(e->scratch);
 	free(e->rule_slot);
 	free(e->aggs);
 	free(e);
@@ -724,7 +779,7 @@ static int peek_rec(void *ud, const struct fmt_rec *rec)
 	return 1;
 }
 
-int64_t eng_first_time(const char *path, enum fmt_kind format,
+int64_t engine_first_time(const char *path, enum fmt_kind format,
 		       size_t max_line)
 {
 	struct peek p = { SFB_TIME_NONE };

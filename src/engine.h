@@ -50,7 +50,7 @@ struct rules;
 #define ENG_ANALYSIS 0x02u      /* per-file statistics (ana.h) */
 #define ENG_RULES    0x04u      /* stage 6 (needs ENG_SESSIONS) */
 
-struct eng_config {
+struct engine_config {
 	unsigned want;          /* ENG_* */
 	enum fmt_kind format;   /* FMT_AUTO: detect */
 	size_t max_line, max_msg, max_txn, max_warn;
@@ -58,7 +58,7 @@ struct eng_config {
 	const struct rules *rules;      /* may be NULL */
 };
 
-struct eng_sink {
+struct engine_sink {
 	/*
 	 * A parsed message.  session: the sign-in it belongs to (0 none,
 	 * or ENG_SESSIONS not wanted); copy: another hop of one seen.
@@ -88,9 +88,10 @@ struct eng_sink {
 	void *ud;
 };
 
-struct eng;
+struct engine;
 
-struct eng *eng_new(const struct eng_config *cfg, const struct eng_sink *sk);
+struct engine *engine_new(const struct engine_config *cfg,
+			  const struct engine_sink *sk);
 /*
  * Read one stream through the pipeline and report it to the sink.
  * @param files  the files, in the order they are read ("-": stdin)
@@ -98,35 +99,35 @@ struct eng *eng_new(const struct eng_config *cfg, const struct eng_sink *sk);
  * @return 0; -1 when a file could not be read or recognised (on_error
  *         was called; the other files were still read)
  */
-int eng_run(struct eng *e, const char *const *files, size_t nfiles,
+int engine_run(struct engine *e, const char *const *files, size_t nfiles,
 	    const char *name);
 /*
  * One input of a stream that is not read by path: a caller's byte
  * source (lr_open_reader), e.g. a zip entry.  name is what messages and
  * evidence show (borrowed: it must outlive the engine's callbacks).
  */
-struct eng_input {
+struct engine_input {
 	const char *name;
 	lr_read_fn read;
 	void *ud;
 };
 
 /*
- * eng_run over callers' sources instead of paths: the same pipeline,
+ * engine_run over callers' sources instead of paths: the same pipeline,
  * the inputs read in the order given, one stream.
  */
-int eng_run_inputs(struct eng *e, const struct eng_input *in, size_t n,
-		   const char *name);
-/* Malformed or truncated inputs seen in the last eng_run (--strict). */
-uint64_t eng_malformed(const struct eng *e);
-/* Worst finding severity of the last eng_run (SFB_SEV_NONE if none). */
-enum sfb_sev eng_worst(const struct eng *e);
-/* Rule evaluations cut by a regex limit in the last eng_run. */
-uint64_t eng_rule_limits(const struct eng *e);
-void eng_free(struct eng *e);
+int engine_run_inputs(struct engine *e, const struct engine_input *in,
+		      size_t n, const char *name);
+/* Malformed or truncated inputs seen in the last engine_run (--strict). */
+uint64_t engine_malformed(const struct engine *e);
+/* Worst finding severity of the last engine_run (SFB_SEV_NONE if none). */
+enum sfb_sev engine_worst(const struct engine *e);
+/* Rule evaluations cut by a regex limit in the last engine_run. */
+uint64_t engine_rule_limits(const struct engine *e);
+void engine_free(struct engine *e);
 
 /* The first log time of a file, for ordering rotated parts. */
-int64_t eng_first_time(const char *path, enum fmt_kind format,
+int64_t engine_first_time(const char *path, enum fmt_kind format,
 		       size_t max_line);
 
 #endif

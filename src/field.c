@@ -181,7 +181,8 @@
 	  "a settings request: setting(\"provisioning-v2\") is \"ok\", "  \
 	  "\"failed\", \"unanswered\" or \"not requested\"; names: "      \
 	  "location-profile, roaming-contacts, provisioning-v2, "         \
-	  "roaming-self, roaming-ACL, presence")                          \
+	  "roaming-self, roaming-ACL, presence (or contacts, "            \
+	  "provisioning, self, acl)")                                     \
 	X(S_LOCATION_PROFILE, "session.location_profile", T, S, 0,        \
 	  "the location profile's name")                                  \
 	X(S_DURATION, "session.duration_ms", I, S, 0,                     \
@@ -544,6 +545,12 @@ static int get_event(struct field_item *it, int id, struct sv key,
 	}
 }
 
+/* Short names of the settings requests, beside sess_setting_name's. */
+static const char *const setting_short[SESS_SET__COUNT] = {
+	"location-profile", "contacts", "provisioning", "self", "acl",
+	"presence"
+};
+
 static int get_session(struct field_item *it, int id, struct sv key,
 		       struct expr_value *v)
 {
@@ -628,7 +635,8 @@ static int get_session(struct field_item *it, int id, struct sv key,
 		for (int i = 0; i < SESS_SET__COUNT; i++) {
 			const struct sess_setting *st = &s->settings[i];
 			if (!sv_ieq(key, sv_cstr(sess_setting_name(
-					(enum sess_setting_id)i))))
+					(enum sess_setting_id)i))) &&
+			    !sv_ieq(key, sv_cstr(setting_short[i])))
 				continue;
 			return v_cstr(v, !st->line ? "not requested"
 				: st->status == SESS_OK ? "ok"

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "expr_types.h"
+#include "expr.h"
 #include "msg.h"
 #include "parser.h"
 #include "pattern.h"

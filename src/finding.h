@@ -23,7 +23,7 @@
 
 #define FINDING_MAX_EVIDENCE 5
 
-struct rule;
+struct rules_rule;
 
 struct finding_evidence {
 	const char *file;       /* borrowed */
@@ -33,7 +33,7 @@ struct finding_evidence {
 };
 
 struct finding {
-	const struct rule *rule;    /* borrowed: id, severity, step, refs */
+	const struct rules_rule *rule;  /* borrowed: id, severity, refs */
 	enum sfb_sev sev;
 	enum sfb_step step;
 	unsigned session;       /* session id, 0: the file */

@@ -3,18 +3,31 @@
  * grep.h -- compiled regular expressions (PCRE2, 8-bit, JIT when the
  * library has it) for the filters and, later, the rule engine.  The
  * only module that calls pcre2_*.  Compile once, match many: the match
- * data is allocated at compile time and reused.
+ * data is allocated at compile time and reused.  Every match runs with
+ * a match limit (GREP_MATCH_LIMIT) and a depth limit (GREP_DEPTH_LIMIT),
+ * so a user's pattern cannot hang a run.
  *
  * Ownership: grep_new returns an owned object freed with
- * grep_free (NULL is a no-op).  Subjects are borrowed per call.  An
- * object is not shared between threads (its match data is reused).
+ * grep_free (NULL is a no-op).  Subjects are borrowed per call.
+ * grep_match reuses the object's match data, so an object used with it
+ * is not shared between threads; grep_exec takes the match data from
+ * the caller (struct grep_md, one per thread) and leaves the object
+ * untouched, so one compiled object serves several threads.
  */
 #ifndef SFB_GREP_H
 #define SFB_GREP_H
 
 #include "sfb.h"
 
+#ifndef GREP_MATCH_LIMIT
+#define GREP_MATCH_LIMIT 100000u
+#endif
+#ifndef GREP_DEPTH_LIMIT
+#define GREP_DEPTH_LIMIT 10000u
+#endif
+
 struct grep_re;
+struct grep_md;
 
 /*
  * Compile pattern (UTF-8 is not assumed: logs are bytes).
@@ -24,8 +37,23 @@ struct grep_re;
  */
 struct grep_re *grep_new(const char *pattern, int caseless,
 			    struct sfb_err *err);
-/* @return 1 on a match anywhere in subject, 0 on none */
+/* The same for a pattern of n bytes (it may hold NUL bytes). */
+struct grep_re *grep_new_n(const char *pattern, size_t n, int caseless,
+			   struct sfb_err *err);
+/* @return 1 on a match anywhere in subject, 0 on none (or a limit hit) */
 int grep_match(struct grep_re *re, struct sv subject);
+
+/* Match data for grep_exec, one per thread.  @return owned, never NULL */
+struct grep_md *grep_md_new(void);
+void grep_md_free(struct grep_md *md);
+/*
+ * Match re on subject with the caller's match data (NULL: a temporary
+ * one is made for this call).  re is only read.
+ * @return 1 on a match, 0 on none, -1 when the match or depth limit was
+ *         hit (the caller counts it as no match)
+ */
+int grep_exec(const struct grep_re *re, struct grep_md *md,
+	      struct sv subject);
 /* Library version, e.g. "10.42 2022-12-11" (into out). @return out */
 const char *grep_version(char *out, size_t outsz);
 void grep_free(struct grep_re *re);

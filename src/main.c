@@ -840,13 +840,16 @@ static size_t rule_dirs(const char **dirs, size_t max, char *envbuf,
 	return n;
 }
 
+/* The rule language reads the fields of field.c. */
+static const struct expr_env field_env = { field_resolve, NULL, NULL, NULL };
+
 static struct rules *load_rules(void)
 {
 	const char *dirs[40];
 	char envbuf[4096];
 	rule_dirs(dirs, sizeof dirs / sizeof dirs[0], envbuf, sizeof envbuf);
 	struct sfb_err err = { 0 };
-	struct rules *rs = rules_load(dirs, &err);
+	struct rules *rs = rules_load(dirs, &field_env, &err);
 	if (!rs) {
 		if (err.code == SFB_E_RULE)
 			fprintf(stderr, "sfblog: %s\n", err.msg);
@@ -887,7 +890,7 @@ static void keep_finding(struct report *r, const struct finding *f)
 			r->worst = f->sev > r->worst ? f->sev : r->worst;
 			if (f->sev > SFB_SEV_INFO)
 				snprintf(r->top_rule, sizeof r->top_rule,
-					 "%s", rules_id(f->rule));
+					 "%s", f->rule->id);
 		}
 	}
 	if (r->nf < REP_MAX_FINDINGS) {
@@ -932,7 +935,7 @@ static void an_session(void *ud, const struct sess *s,
 		if (nf && f[0].sev > SFB_SEV_INFO) {
 			l->top_sev = f[0].sev;
 			snprintf(l->top_rule, sizeof l->top_rule, "%s",
-				 rules_id(f[0].rule));
+				 f[0].rule->id);
 			snprintf(l->top_title, sizeof l->top_title, "%s",
 				 f[0].title);
 		}
@@ -1092,7 +1095,7 @@ static void on_error_quoted(void *ud, const char *file,
 		errorf("'%s': %s", file, err->msg);
 }
 
-/* ---- one stream ------------------------------------------------------------ */
+/* ---- one stream --------------------------------------------------------- */
 
 struct run_ctx {
 	struct pat_table *patterns;
@@ -1105,8 +1108,8 @@ struct run_ctx {
 static int run_stream(const struct run_ctx *rc, const char *const *files,
 		      size_t nfiles, const char *name, int *findings)
 {
-	struct eng_config cfg = { 0 };
-	struct eng_sink sk = { 0 };
+	struct engine_config cfg = { 0 };
+	struct engine_sink sk = { 0 };
 	struct report rep = { 0 };
 	struct listing ls = { 0 };
 	int rcode = EXIT_OK;
@@ -1140,16 +1143,16 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 		sk.on_warn = ls_warn;
 		sk.ud = &ls;
 	}
-	struct eng *e = eng_new(&cfg, &sk);
-	if (eng_run(e, files, nfiles, name) != 0)
+	struct engine *e = engine_new(&cfg, &sk);
+	if (engine_run(e, files, nfiles, name) != 0)
 		rcode = EXIT_ERROR;
-	if (g.strict && eng_malformed(e) && rcode == EXIT_OK) {
+	if (g.strict && engine_malformed(e) && rcode == EXIT_OK) {
 		errorf("'%s': %" PRIu64 " malformed or truncated input(s) "
-		       "(--strict)", name, eng_malformed(e));
+		       "(--strict)", name, engine_malformed(e));
 		rcode = EXIT_ERROR;
 	}
 	if (g.cmd == CMD_ANALYZE && g.fail_on != SFB_SEV_NONE &&
-	    rcode == EXIT_OK && (int)eng_worst(e) >= g.fail_on)
+	    rcode == EXIT_OK && (int)engine_worst(e) >= g.fail_on)
 		*findings = 1;
 	if (g.cmd == CMD_FLOW) {
 		if (g.out == REP_TEXT) {
@@ -1169,7 +1172,7 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 		}
 		flow_free(ls.flow);
 	}
-	eng_free(e);
+	engine_free(e);
 	if (rep.detail)
 		fclose(rep.detail);
 	free(rep.lines);
@@ -1206,7 +1209,7 @@ static int term_width(void)
 	return 100;
 }
 
-/* ---- rules, fields, explain ------------------------------------------------ */
+/* ---- rules, fields, explain --------------------------------------------- */
 
 static int cmd_rules(void)
 {
@@ -1215,7 +1218,8 @@ static int cmd_rules(void)
 		int rc = EXIT_OK;
 		for (size_t i = 0; i < g.ncheck; i++) {
 			const char *dirs[2] = { g.check_dirs[i], NULL };
-			struct rules *rs = rules_load(dirs, &err);
+			struct rules *rs = rules_load(dirs, &field_env,
+						      &err);
 			if (!rs) {
 				fprintf(stderr, "sfblog: %s\n", err.msg);
 				rc = EXIT_ERROR;
@@ -1252,14 +1256,19 @@ static int cmd_explain(int argc, char **argv)
 	int rc = EXIT_OK;
 	for (int i = optind; i < argc; i++) {
 		const char *q = argv[i];
-		const struct rule *r = rules_find(rs, q);
+		const struct rules_rule *r = rules_find(rs, q);
 		if (i > optind)
 			fputc('\n', stdout);
 		if (r) {
 			rep_verdict_rule(stdout, r, g.color);
 			continue;
 		}
-		if (catalog_explain(cat, q, stdout) > 0)
+		struct catalog_result *res = sfb_xcalloc(1, sizeof *res);
+		int found = catalog_lookup(cat, q, res) > 0 || res->has_hr;
+		if (found)
+			(void)catalog_format_result(res, q, 0, stdout);
+		free(res);
+		if (found)
 			continue;
 		errorf("'%s': no rule and no catalog entry of that name or "
 		       "code", q);
@@ -1539,7 +1548,7 @@ static int cmd_db(int argc, char **argv)
 	return finish_output(rc);
 }
 
-/* ---- main ---------------------------------------------------------------- */
+/* ---- main --------------------------------------------------------------- */
 
 /* A group of input files read as one stream. */
 struct group {
@@ -1631,7 +1640,7 @@ int main(int argc, char **argv)
 		}
 		if (ne > 1) {
 			for (size_t k = 0; k < ne; k++)
-				ents[k].ts = eng_first_time(ents[k].path,
+				ents[k].ts = engine_first_time(ents[k].path,
 							    g.format,
 							    g.max_line);
 			qsort(ents, ne, sizeof ents[0], order_cmp);

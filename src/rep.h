@@ -72,12 +72,12 @@ void rep_verdict_finding(FILE *out, const struct finding *f, int color,
 			 int verbose);
 
 struct rules;
-struct rule;
+struct rules_rule;
 /* `sfblog rules`: one line per rule (verbose: the whole rule). */
 void rep_verdict_rules(FILE *out, const struct rules *rs, int verbose,
 		       int color);
 /* `sfblog explain RULE-ID`: one rule in full. */
-void rep_verdict_rule(FILE *out, const struct rule *r, int color);
+void rep_verdict_rule(FILE *out, const struct rules_rule *r, int color);
 
 /* ---- JSON ---- */
 struct rep_json;

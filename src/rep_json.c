@@ -278,9 +278,9 @@ static cJSON *sess_obj(const struct sess *s)
 static cJSON *finding_obj(const struct finding *f)
 {
 	cJSON *o = obj();
-	size_t nref;
-	const char *const *refs = rules_refs(f->rule, &nref);
-	add_str(o, "rule", rules_id(f->rule));
+	size_t nref = f->rule->nrefs;
+	const char *const *refs = f->rule->refs;
+	add_str(o, "rule", f->rule->id);
 	add_str(o, "severity", sfb_sev_name(f->sev));
 	add_str(o, "title", f->title);
 	add_str(o, "step", f->step ? sfb_step_name(f->step) : "general");
@@ -330,7 +330,7 @@ void rep_json_session(struct rep_json *j, const struct sess *s,
 	}
 	cJSON *o = sess_obj(s);
 	add_str(o, "severity", sfb_sev_name(nf ? f[0].sev : SFB_SEV_NONE));
-	add_str(o, "top_rule", nf ? rules_id(f[0].rule) : "");
+	add_str(o, "top_rule", nf ? f[0].rule->id : "");
 	cJSON_AddItemToObject(o, "findings", findings_arr(f, nf));
 	cJSON_AddItemToArray(j->sessions, o);
 }
@@ -376,6 +376,46 @@ void rep_json_flow(struct rep_json *j, const char *name,
 		cJSON_AddItemToArray(j->files, o);
 	}
 	j->count++;
+}
+
+void rep_json_rules(FILE *out, const struct rules *rs)
+{
+	cJSON *doc = obj();
+	add_num(doc, "schema_version", SFB_SCHEMA_VERSION);
+	add_str(doc, "version", SFB_VERSION);
+	add_str(doc, "command", "rules");
+	cJSON *a = arr();
+	for (size_t i = 0; i < rules_count(rs); i++) {
+		const struct rules_rule *r = rules_get(rs, i);
+		cJSON *o = obj();
+		add_str(o, "rule", r->id);
+		add_str(o, "severity", sfb_sev_name(r->sev));
+		add_str(o, "step", r->step ? sfb_step_name(r->step)
+					   : "general");
+		add_str(o, "scope", expr_scope_name(r->scope));
+		cJSON_AddBoolToObject(o, "enabled", r->enabled);
+		add_str(o, "title", r->title_src);
+		add_str(o, "condition", r->cond_src);
+		add_str(o, "output", r->output_src);
+		add_str(o, "explanation", r->explanation_src);
+		add_str(o, "remediation", r->remediation_src);
+		cJSON *refs = arr();
+		for (size_t k = 0; k < r->nrefs; k++)
+			cJSON_AddItemToArray(refs,
+					     str_sv(sv_cstr(r->refs[k])));
+		cJSON_AddItemToObject(o, "references", refs);
+		add_str(o, "file", r->file);
+		add_num(o, "line", (double)r->line);
+		cJSON_AddItemToArray(a, o);
+	}
+	cJSON_AddItemToObject(doc, "rules", a);
+	char *text = cJSON_Print(doc);
+	if (!text)
+		sfb_oom();
+	fputs(text, out);
+	fputc('\n', out);
+	free(text);
+	cJSON_Delete(doc);
 }
 
 const char *rep_json_version(void)
@@ -787,7 +827,7 @@ static cJSON *tri_finding_obj(const char *stream, const struct tri_sess *s,
 		cJSON_AddNullToObject(o, "session");
 		add_str_or_null(o, "user", f->user);
 	}
-	add_str(o, "rule", rules_id(f->rule));
+	add_str(o, "rule", f->rule->id);
 	add_str(o, "severity", sfb_sev_name(f->sev));
 	add_str(o, "step", f->step ? sfb_step_name(f->step) : "general");
 	add_str(o, "title", f->title);
@@ -816,11 +856,10 @@ static cJSON *tri_sess_obj(const char *stream, const struct tri_sess *s)
 	add_str(o, "severity", sfb_sev_name(s->sev));
 	cJSON *ids = arr();
 	for (size_t i = 0; i < s->nf; i++)
-		cJSON_AddItemToArray(ids, str_sv(sv_cstr(rules_id(
-			s->f[i].rule))));
+		cJSON_AddItemToArray(ids, str_sv(sv_cstr(s->f[i].rule->id)));
 	cJSON_AddItemToObject(o, "rules", ids);
 	const struct finding *top = triage_top(s);
-	add_str_or_null(o, "top_rule", top ? rules_id(top->rule) : NULL);
+	add_str_or_null(o, "top_rule", top ? top->rule->id : NULL);
 	return o;
 }
 

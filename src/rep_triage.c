@@ -94,12 +94,12 @@ static void detail(struct rep_triage *t, const struct tri_result *r)
 		for (size_t k = 0; k < s->nf; k++)
 			fprintf(o, "    %-7s %s: %s (x%" PRIu64 ")\n",
 				sfb_sev_name(s->f[k].sev),
-				rules_id(s->f[k].rule), s->f[k].title,
+				s->f[k].rule->id, s->f[k].title,
 				s->f[k].count);
 	}
 	for (size_t k = 0; k < r->nf; k++)
 		fprintf(o, "  %-7s %s: %s (x%" PRIu64 ", no session)\n",
-			sfb_sev_name(r->f[k].sev), rules_id(r->f[k].rule),
+			sfb_sev_name(r->f[k].sev), r->f[k].rule->id,
 			r->f[k].title, r->f[k].count);
 	if (r->ran && !r->nsess)
 		fprintf(o, "  no sign-in%s\n", r->sess_seen ?
@@ -144,7 +144,7 @@ void rep_triage_result(struct rep_triage *t, const struct tri_result *r)
 			const struct finding *f = triage_top(s);
 			if (f)
 				snprintf(w->top, sizeof w->top, "%s: %s",
-					 rules_id(f->rule), f->title);
+					 f->rule->id, f->title);
 			else if (s->outcome == SESS_FAILED_OUT)
 				snprintf(w->top, sizeof w->top, "%s",
 					 s->outcome_text);
@@ -157,7 +157,7 @@ void rep_triage_result(struct rep_triage *t, const struct tri_result *r)
 		if (r->f[0].sev > w->sev) {
 			w->sev = r->f[0].sev;
 			snprintf(w->top, sizeof w->top, "%s: %s",
-				 rules_id(r->f[0].rule), r->f[0].title);
+				 r->f[0].rule->id, r->f[0].title);
 		}
 	}
 	int clean = 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rep.h"
+#include "expr.h"
 #include "rules.h"
 
 #define C_RESET "\033[0m"
@@ -36,7 +37,7 @@ void rep_verdict_file(FILE *out, const struct rep_verdict *v, int color)
 	fprintf(out, "%s%s%s: ", col(color, C_BOLD), v->name,
 		col(color, C_RESET));
 	if (v->failed_read) {
-		fprintf(out, "%sunreadable%s: %s\n", col(color, C_RED),
+		fprintf(out, "%snot analysed%s: %s\n", col(color, C_RED),
 			col(color, C_RESET), v->error);
 		return;
 	}
@@ -67,32 +68,78 @@ void rep_verdict_session(FILE *out, const struct rep_session_line *l,
 {
 	const char *oc = l->outcome == SESS_SIGNED_IN ? C_GREEN
 			 : l->outcome == SESS_FAILED_OUT ? C_RED : C_YELLOW;
-	fprintf(out, "  session %-3u %-32s %s%-10s%s", l->id,
+	fprintf(out, "  session %-3u %-32s %s%s%s", l->id,
 		l->user[0] ? l->user : "(user not seen)", col(color, oc),
 		sess_outcome_name(l->outcome), col(color, C_RESET));
 	if (l->top_rule[0])
-		fprintf(out, " %s%s%s %s: %s", col(color,
+		fprintf(out, "%*s %s%s%s %s: %s",
+			10 - (int)strlen(sess_outcome_name(l->outcome)), "",
+			col(color,
 			sev_color(l->top_sev)), sfb_sev_name(l->top_sev),
 			col(color, C_RESET), l->top_rule, l->top_title);
 	fputc('\n', out);
 }
 
-/* Text of several lines, each indented by ind. */
+#define WRAP 78
+
+/*
+ * A rule's text under a label: paragraphs (blank-line separated) are
+ * joined and wrapped to WRAP columns; a line starting with "- " or
+ * "* " starts a list item.  Rule texts are written for this.
+ */
 static void indent_text(FILE *out, const char *label, const char *text,
 			const char *ind)
 {
+	size_t lead = strlen(ind) + strlen(label), col = 0;
 	const char *p = text;
-	int first = 1;
+	int first = 1, linestart = 1;
 	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		fprintf(out, "%s%s%.*s\n", ind, first ? label : "      ",
-			(int)n, p);
-		first = 0;
-		p += n;
-		if (*p == '\n')
+		if (*p == '\n') {
+			/* a blank line or a list item breaks the line */
+			const char *q = p + 1;
+			while (*q == ' ')
+				q++;
+			if (*q == '\n' || ((*q == '-' || *q == '*') &&
+					    q[1] == ' ')) {
+				if (col)
+					fputc('\n', out);
+				if (*q == '\n' && q[1])
+					fputc('\n', out);
+				col = 0;
+				linestart = 1;
+				p = *q == '\n' ? q + 1 : q;
+				continue;
+			}
 			p++;
+			continue;
+		}
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		size_t w = strcspn(p, " \n");
+		if (col && col + 1 + w > WRAP - lead) {
+			fputc('\n', out);
+			col = 0;
+			linestart = 1;
+		}
+		if (linestart) {
+			fprintf(out, "%s%s", ind, first ? label : "");
+			if (!first)
+				for (size_t i = 0; i < strlen(label); i++)
+					fputc(' ', out);
+			first = 0;
+			linestart = 0;
+		} else {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(p, 1, w, out);
+		col += w;
+		p += w;
 	}
+	if (col)
+		fputc('\n', out);
 }
 
 void rep_verdict_finding(FILE *out, const struct finding *f, int color,
@@ -101,7 +148,7 @@ void rep_verdict_finding(FILE *out, const struct finding *f, int color,
 	char t[32];
 	fprintf(out, "  %s%-7s%s %s%s%s", col(color, sev_color(f->sev)),
 		sfb_sev_name(f->sev), col(color, C_RESET),
-		col(color, C_BOLD), rules_id(f->rule), col(color, C_RESET));
+		col(color, C_BOLD), f->rule->id, col(color, C_RESET));
 	if (f->session)
 		fprintf(out, "  session %u%s%s", f->session,
 			f->user[0] ? " " : "", f->user);
@@ -129,12 +176,63 @@ void rep_verdict_finding(FILE *out, const struct finding *f, int color,
 		fprintf(out, "    %s... %" PRIu64 " more%s\n",
 			col(color, C_DIM), f->evidence_total - f->nev,
 			col(color, C_RESET));
-	size_t nref;
-	const char *const *refs = rules_refs(f->rule, &nref);
+	size_t nref = f->rule->nrefs;
+	const char *const *refs = f->rule->refs;
 	if (nref) {
 		fputs("    refs: ", out);
 		for (size_t i = 0; i < nref; i++)
 			fprintf(out, "%s%s", i ? ", " : "", refs[i]);
 		fputc('\n', out);
 	}
+}
+
+/* ---- the rule list (`sfblog rules`, `sfblog explain RULE-ID`) ---------- */
+
+static const char *step_label(enum sfb_step s)
+{
+	return s == SFB_STEP_NONE ? "general" : sfb_step_name(s);
+}
+
+void rep_verdict_rule(FILE *out, const struct rules_rule *r, int color)
+{
+	fprintf(out, "%s%s%s  %s%s%s, %s, %s scope%s\n", col(color, C_BOLD),
+		r->id, col(color, C_RESET), col(color, sev_color(r->sev)),
+		sfb_sev_name(r->sev), col(color, C_RESET),
+		step_label(r->step), expr_scope_name(r->scope),
+		r->enabled ? "" : " (disabled)");
+	fprintf(out, "  %s\n", r->title_src);
+	indent_text(out, "when: ", r->cond_src, "  ");
+	if (r->output_src[0])
+		indent_text(out, "shows: ", r->output_src, "  ");
+	indent_text(out, "why:  ", r->explanation_src, "  ");
+	indent_text(out, "do:   ", r->remediation_src, "  ");
+	if (r->nrefs) {
+		fputs("  refs: ", out);
+		for (size_t i = 0; i < r->nrefs; i++)
+			fprintf(out, "%s%s", i ? ", " : "", r->refs[i]);
+		fputc('\n', out);
+	}
+	fprintf(out, "  %sfrom %s:%lu%s\n", col(color, C_DIM), r->file,
+		r->line, col(color, C_RESET));
+}
+
+void rep_verdict_rules(FILE *out, const struct rules *rs, int verbose,
+		       int color)
+{
+	size_t n = rules_count(rs);
+	for (size_t i = 0; i < n; i++) {
+		const struct rules_rule *r = rules_get(rs, i);
+		if (verbose) {
+			if (i)
+				fputc('\n', out);
+			rep_verdict_rule(out, r, color);
+			continue;
+		}
+		fprintf(out, "%-40s %s%-7s%s %-14s %-8s %s%s\n", r->id,
+			col(color, sev_color(r->sev)), sfb_sev_name(r->sev),
+			col(color, C_RESET), step_label(r->step),
+			expr_scope_name(r->scope), r->title_src,
+			r->enabled ? "" : " (disabled)");
+	}
+	fprintf(out, "%zu rule(s)\n", n);
 }

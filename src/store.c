@@ -162,7 +162,7 @@ static int put_finding(struct store *s, struct ins *q, const char *stream,
 	if (ts)
 		sqlite3_bind_int64(st, 3, ts->id);
 	bind_s(st, 4, ts ? ts->user : f->user);
-	bind_s(st, 5, rules_id(f->rule));
+	bind_s(st, 5, f->rule->id);
 	bind_s(st, 6, sfb_sev_name(f->sev));
 	bind_s(st, 7, f->step ? sfb_step_name(f->step) : "general");
 	bind_s(st, 8, f->title);
@@ -237,7 +237,7 @@ static int put_result(struct store *s, struct ins *q,
 		bind_s(st, 11, t->failed_step ? sfb_step_name(t->failed_step)
 					      : NULL);
 		bind_s(st, 12, sfb_sev_name(t->sev));
-		bind_s(st, 13, top ? rules_id(top->rule) : NULL);
+		bind_s(st, 13, top ? top->rule->id : NULL);
 		if (step_done(st))
 			return -1;
 		int64_t row = sqlite3_last_insert_rowid(s->db);

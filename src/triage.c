@@ -157,9 +157,9 @@ struct worker {
 	struct pool *pool;
 	unsigned no;
 	pthread_t tid;
-	struct eng *eng;
+	struct engine *eng;
 	struct tri_result *res;         /* the job being run */
-	const struct eng_input *in;     /* its inputs, for on_error */
+	const struct engine_input *in;     /* its inputs, for on_error */
 	size_t nin;
 	size_t *in_file;                /* input -> files[] */
 };
@@ -294,7 +294,7 @@ static void run_job(struct worker *w, size_t j)
 	r->files = sfb_xcalloc(wj->nitems, sizeof *r->files);
 	w->res = r;
 	struct src *src = sfb_xcalloc(wj->nitems, sizeof *src);
-	struct eng_input *in = sfb_xcalloc(wj->nitems, sizeof *in);
+	struct engine_input *in = sfb_xcalloc(wj->nitems, sizeof *in);
 	size_t *in_file = sfb_xcalloc(wj->nitems, sizeof *in_file);
 	size_t nin = 0;
 	for (size_t i = 0; i < wj->nitems; i++) {
@@ -317,7 +317,7 @@ static void run_job(struct worker *w, size_t j)
 				 err.msg);
 			continue;
 		}
-		in[nin] = (struct eng_input){ it->source, src_read, &src[i] };
+		in[nin] = (struct engine_input){ it->source, src_read, &src[i] };
 		in_file[nin++] = i;
 	}
 	r->skipped = cfg->skip && cfg->skip[j];
@@ -326,8 +326,8 @@ static void run_job(struct worker *w, size_t j)
 		w->nin = nin;
 		w->in_file = in_file;
 		r->ran = 1;
-		(void)eng_run_inputs(w->eng, in, nin, wj->name);
-		r->malformed = eng_malformed(w->eng);
+		(void)engine_run_inputs(w->eng, in, nin, wj->name);
+		r->malformed = engine_malformed(w->eng);
 		w->in = NULL;
 		w->nin = 0;
 	}
@@ -405,7 +405,7 @@ int triage_run(const struct tri_config *cfg, const struct walk *wk,
 	pthread_cond_init(&p.done_cv, NULL);
 	pthread_cond_init(&p.space_cv, NULL);
 
-	struct eng_config ec = { 0 };
+	struct engine_config ec = { 0 };
 	ec.want = ENG_SESSIONS | ENG_ANALYSIS |
 		  (cfg->rules ? ENG_RULES : 0);
 	ec.format = cfg->format;
@@ -418,7 +418,7 @@ int triage_run(const struct tri_config *cfg, const struct walk *wk,
 	unsigned started = 0;
 	int rc = 0;
 	for (unsigned i = 0; i < nw; i++) {
-		struct eng_sink sk = { 0 };
+		struct engine_sink sk = { 0 };
 		sk.on_session = on_session;
 		sk.on_end = on_end;
 		sk.on_warn = on_warn;
@@ -427,7 +427,7 @@ int triage_run(const struct tri_config *cfg, const struct walk *wk,
 		ec.patterns = cfg->patterns ? cfg->patterns[i] : NULL;
 		ws[i].pool = &p;
 		ws[i].no = i;
-		ws[i].eng = eng_new(&ec, &sk);
+		ws[i].eng = engine_new(&ec, &sk);
 	}
 	for (unsigned i = 0; i < nw; i++) {
 		int e = pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]);
@@ -469,7 +469,7 @@ int triage_run(const struct tri_config *cfg, const struct walk *wk,
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(ws[i].tid, NULL);
 	for (unsigned i = 0; i < nw; i++)
-		eng_free(ws[i].eng);
+		engine_free(ws[i].eng);
 	free(ws);
 	free(p.res);
 	pthread_mutex_destroy(&p.mu);
@@ -532,7 +532,7 @@ void triage_total_add(struct tri_total *t, const struct tri_result *r)
 			t->steps[s->failed_step]++;
 		const struct finding *f = triage_top(s);
 		if (f)
-			count_rule(t, rules_id(f->rule));
+			count_rule(t, f->rule->id);
 	}
 	if (r->worst > t->worst)
 		t->worst = r->worst;

@@ -3489,30 +3489,448 @@ static void sc_traffic(struct gen *g)
 }
 
 /* ------------------------------------------------------------------ */
+/* extra scenarios: one signature each, for the rule fixtures           */
+/* (not in the default run, so the bundled samples stay as they are)   */
+
+/* A registrar's refusal of a REGISTER: what each side logs. */
+struct refusal {
+	int edge;               /* answered by the Edge before any 401 */
+	unsigned code;
+	const char *reason;
+	unsigned diag;
+	const char *diag_reason;
+	const char *cls_text;   /* TF_DIAG Text: */
+	const char *cls_rc;     /* Result-Code:, NULL for none */
+	const char *cls_data;   /* Data: before the user's uri="..." */
+	const char *note;       /* client line, " for sip:URI" follows */
+};
+
+/* External NTLM sign-in (or a REGISTER at the Edge) refused with r. */
+static void sc_refused(struct gen *g, const struct refusal *r)
+{
+	struct sc *s = &g->s;
+	struct dlg d;
+	char data[256];
+	struct diag dg = { "TL_WARN", "warning", NULL, NULL, NULL, NULL,
+			   830 };
+
+	sc_begin(g, 1, r->edge ? &g->edge : &g->fe1);
+	signin_start(g);
+	disc_lyncdiscover(g, 0);
+	sip_edge(g);
+	dlg_new(g, &d);
+	if (r->edge) {
+		tick(g, 5, 40);
+		note(g, T_SIP, "INFO", "Register: sending REGISTER to %s, "
+		     "no credentials yet (security association not set up)",
+		     s->raddr);
+		reg_req(g, &d);
+		m_end(g, NULL, NULL);
+		emit(g, 5, 30);
+	} else {
+		reg_offer(g, &d);
+		reg_ntlm_legs(g, &d);
+	}
+	snprintf(data, sizeof data, "%s%suri=\"sip:%s\"", r->cls_data,
+		 *r->cls_data ? "; " : "", s->me.uri);
+	dg.lvl = r->edge ? "TL_ERROR" : "TL_WARN";
+	dg.sev = r->edge ? "error" : "warning";
+	dg.text = r->cls_text;
+	dg.rc = r->cls_rc;
+	dg.peer = r->edge ? "fe01.contoso.com:5061" : s->edgep;
+	dg.data = data;
+	tick(g, 3, 20);
+	ev_diag(g, s->srv, &dg, &d);
+	reg_resp(g, &d, r->code, r->reason);
+	if (!r->edge && r->code != 401)
+		put_ainfo(g);
+	m_rdlg(g, &d, 1);
+	bf(&g->m.b, "ms-diagnostics: %u;reason=\"%s\";source=\"%s\"\r\n"
+	   "Server: RTC/6.0\r\n", r->diag, r->diag_reason, s->srv->fqdn);
+	m_end(g, NULL, NULL);
+	emit(g, 30, 200);
+	tick(g, 5, 60);
+	note(g, T_SIP, "ERROR", "%s for sip:%s", r->note, s->me.uri);
+}
+
+static void sc_1010(struct gen *g)
+{
+	static const struct refusal r = {
+		1, 504, "Server time-out", 1010, "Certificate trust with "
+		"next-hop server could not be established",
+		"Outgoing TLS negotiation failed: the next hop's certificate "
+		"does not carry the FQDN configured for it",
+		"0xc3e93d67 SIPPROXY_E_ROUTING_MSG_CERT_MISMATCH",
+		"expected-fqdn=\"fe01.contoso.com\"; certName="
+		"\"sip.contoso.com\"",
+		"SignIn: REGISTER answered 504 Server time-out "
+		"(ms-diagnostics 1010, hr=0x80ef01f8), sign-in failed"
+	};
+	sc_refused(g, &r);
+}
+
+static void sc_4005(struct gen *g)
+{
+	static const struct refusal r = {
+		0, 404, "Not Found", 4005, "Destination URI either not "
+		"enabled for SIP or does not exist",
+		"Registration refused: no SIP-enabled user for this URI",
+		NULL, "",
+		"SignIn: REGISTER answered 404 Not Found (ms-diagnostics "
+		"4005), sign-in failed"
+	};
+	sc_refused(g, &r);
+}
+
+static void sc_4004(struct gen *g)
+{
+	static const struct refusal r = {
+		0, 403, "Forbidden", 4004, "Credentials provided are not "
+		"authorized to act as specified from URI",
+		"Registration refused: the authenticated account does not "
+		"own this SIP URI", NULL, "",
+		"SignIn: REGISTER answered 403 Forbidden (ms-diagnostics "
+		"4004), sign-in failed"
+	};
+	sc_refused(g, &r);
+}
+
+static void sc_1013(struct gen *g)
+{
+	static const struct refusal r = {
+		0, 401, "Unauthorized", 1013, "Significant time skew "
+		"detected during authentication",
+		"NTLM authentication of the client failed: time skew "
+		"between client and server", "0x80090324 SEC_E_TIME_SKEW",
+		"auth-method=\"NTLM\"",
+		"Security: authentication failed, SEC_E_TIME_SKEW "
+		"(0x80090324): client clock differs from the server,"
+	};
+	sc_refused(g, &r);
+}
+
+static void sc_17000(struct gen *g)
+{
+	static const struct refusal r = {
+		0, 503, "Service Unavailable", 17000, "Server overloaded",
+		"Registration refused: the server is throttling new "
+		"requests", NULL, "",
+		"SignIn: REGISTER answered 503 Service Unavailable "
+		"(ms-diagnostics 17000), sign-in failed"
+	};
+	sc_refused(g, &r);
+}
+
+static void sc_17002(struct gen *g)
+{
+	static const struct refusal r = {
+		0, 403, "Forbidden", 17002, "Invalid protocol client "
+		"version", "Client version filter blocked the User-Agent "
+		"of this client", NULL, "policy=\"Global\"",
+		"SignIn: REGISTER answered 403 Forbidden (ms-diagnostics "
+		"17002), sign-in failed"
+	};
+	sc_refused(g, &r);
+}
+
+static void sc_480(struct gen *g)
+{
+	static const struct refusal r = {
+		0, 480, "Temporarily Unavailable", 1007, "Temporarily "
+		"cannot route", "Registration failed: the user's home pool "
+		"did not answer", NULL, "",
+		"SignIn: REGISTER answered 480 Temporarily Unavailable, "
+		"sign-in failed"
+	};
+	sc_refused(g, &r);
+}
+
+static void sc_1014(struct gen *g)
+{
+	static const struct refusal r = {
+		1, 504, "Server time-out", 1014, "Unable to resolve DNS A "
+		"record", "Next hop FQDN could not be resolved",
+		"0x8007232b DNS_ERROR_RCODE_NAME_ERROR",
+		"fqdn=\"fe01.contoso.com\"",
+		"SignIn: REGISTER answered 504 Server time-out "
+		"(ms-diagnostics 1014), sign-in failed"
+	};
+	sc_refused(g, &r);
+}
+
+/* Scenario cert-untrusted: the Edge's certificate is not trusted. */
+static void sc_cert_untrusted(struct gen *g)
+{
+	struct sc *s = &g->s;
+	char n[96];
+
+	sc_begin(g, 1, &g->edge);
+	signin_start(g);
+	disc_lyncdiscover(g, 0);
+	snprintf(n, sizeof n, "sip.%s", g->dom);
+	dns_a(g, n, "203.0.113.10");
+	connect_to(g, "203.0.113.10", 443);
+	tick(g, 20, 150);
+	note(g, T_SIP, "ERROR", "TLS: handshake with %s (%s) failed, "
+	     "hr=0x80090325 SEC_E_UNTRUSTED_ROOT: the certificate chain "
+	     "was issued by an authority that is not trusted", s->raddr, n);
+	srv_line(g, &g->edge, "TL_WARN", "TF_CONNECTION",
+		 "SIPStack,CSIPTransportLayer::OnHandshakeFailure:"
+		 "TransportLayer.cpp(1733)", 1,
+		 "TLS handshake with %s failed: the client aborted it "
+		 "(alert unknown_ca), hr=0x80090325", s->natp);
+	tick(g, 10, 80);
+	note(g, T_UI, "ERROR", "SignIn: sign-in failed for sip:%s, "
+	     "hr=0x80090325", s->me.uri);
+}
+
+/* Scenario proxy-407: an HTTP proxy wants credentials for lyncdiscover.
+ * Only the client sees it (the server trace has nothing of it). */
+static void sc_proxy_407(struct gen *g)
+{
+	struct sc *s = &g->s;
+	const char *d = g->dom, *u = s->me.uri;
+	struct buf *b = &g->body;
+	char n[96];
+	unsigned i;
+
+	sc_begin(g, 1, &g->edge);
+	signin_start(g);
+	tick(g, 5, 40);
+	note(g, T_WEB, "INFO", "Lync autodiscovery started for sip:%s\n"
+	     " internal: https://lyncdiscoverinternal.%s/?sipuri=%s\n"
+	     " external: https://lyncdiscover.%s/?sipuri=%s", u, d, u, d, u);
+	snprintf(n, sizeof n, "lyncdiscoverinternal.%s", d);
+	dns_nx(g, n);
+	web_connect(g, "192.168.1.8");
+	for (i = 0; i < 2; i++) {
+		h_req(g, "GET", "https://lyncdiscover.%s/?sipuri=%s", d, u);
+		bf(&g->m.b, "Accept: application/vnd.microsoft.rtc."
+		   "autodiscover+json;v=1\r\nUser-Agent: " UA "\r\nHost: "
+		   "lyncdiscover.%s\r\nProxy-Connection: Keep-Alive\r\n", d);
+		h_end(g, NULL, NULL, 0);
+		if (g->fmt == F_UCC)
+			emit(g, 20, 90);
+		else
+			tick(g, 20, 90);
+		b->n = 0;
+		bputs(b, "<html><body>Proxy authentication required"
+		      "</body></html>");
+		h_resp(g, 407, "Proxy Authentication Required");
+		bputs(&g->m.b, "Proxy-Authenticate: Negotiate\r\n"
+		      "Proxy-Authenticate: NTLM\r\nVia: 1.1 proxy01\r\n"
+		      "Connection: close\r\n");
+		h_end(g, "text/html", b, 1);
+		if (g->fmt == F_UCC)
+			emit(g, 20, 90);
+		else
+			tick(g, 20, 90);
+	}
+	tick(g, 5, 40);
+	note(g, T_WEB, "WARN", "Lync autodiscovery completed with hr: "
+	     "0X80004005 sipint: sipext: authint: authext: ucwaint: "
+	     "ucwaext: wts: ucwaurl: telemetryurl: isServiceInRefresh: 0 "
+	     "isTempError: 0");
+	tick(g, 5, 60);
+	note(g, T_SIP, "WARN", "DNS: query _sip._tls.%s type SRV failed, "
+	     "status=0x8007232b (DNS name does not exist)", d);
+	tick(g, 10, 80);
+	note(g, T_UI, "ERROR", "SignIn: sign-in failed for sip:%s, "
+	     "hr=0x80ee0057", u);
+}
+
+/* Scenario kerberos-then-ntlm: inside, Kerberos offered, NTLM used. */
+static void sc_kerb_ntlm(struct gen *g)
+{
+	struct sc *s = &g->s;
+	struct dlg d;
+	char pool[96];
+
+	sc_begin(g, 0, &g->fe1);
+	signin_start(g);
+	disc_internal(g, pool_of(g, &g->fe1, pool, sizeof pool), "10.0.0.20");
+	dlg_new(g, &d);
+	reg_offer(g, &d);
+	tick(g, 10, 90);
+	note(g, T_SIP, "WARN", "Security: no Kerberos ticket for sip/%s "
+	     "(no domain controller answered), using NTLM",
+	     s->srv->fqdn);
+	reg_ntlm_legs(g, &d);
+	reg_200(g, &d);
+	signed_in(g);
+	settings(g);
+}
+
+/* Scenario ntlm-extra-round: the first NTLM handshake is refused and
+ * redone, so the sign-in takes 5 REGISTER pairs instead of 3. */
+static void sc_ntlm_extra(struct gen *g)
+{
+	struct dlg d;
+
+	sc_begin(g, 1, &g->fe1);
+	signin_start(g);
+	disc_lyncdiscover(g, 0);
+	sip_edge(g);
+	dlg_new(g, &d);
+	reg_offer(g, &d);
+	reg_ntlm_legs(g, &d);
+	reg_refused(g, &d);
+	tick(g, 20, 200);
+	note(g, T_SIP, "WARN", "Register: security association was not "
+	     "accepted, authenticating again");
+	reg_ntlm_legs(g, &d);
+	reg_200(g, &d);
+	signed_in(g);
+	settings(g);
+}
+
+/* Scenario redirect-unreachable: 301 to a home pool that never
+ * answers. */
+static void sc_redirect_dead(struct gen *g)
+{
+	struct sc *s = &g->s;
+	struct buf *b = &g->m.b;
+	struct dlg d;
+	char pool[96], home[96];
+
+	sc_begin(g, 0, &g->dir);
+	pool_of(g, &g->fe2, home, sizeof home);
+	signin_start(g);
+	disc_internal(g, pool_of(g, &g->dir, pool, sizeof pool), g->dir.ip);
+	dlg_new(g, &d);
+	reg_offer(g, &d);
+	reg_kerb_leg(g, &d);
+	reg_resp(g, &d, 301, "Redirect request to Home Server");
+	put_ainfo(g);
+	m_rdlg(g, &d, 1);
+	hname(g, "Contact", "m");
+	bf(b, "<sip:%s:5061;transport=tls>\r\nServer: RTC/6.0\r\n", home);
+	m_end(g, NULL, NULL);
+	emit(g, 30, 200);
+	tick(g, 5, 60);
+	note(g, T_SIP, "INFO", "SignIn: redirected by %s to home server "
+	     "%s:5061, signing in again", g->dir.fqdn, home);
+	dns_a(g, home, "10.0.0.22");
+	tick(g, 21000, 21500);
+	note(g, T_SIP, "ERROR", "Transport: connect to 10.0.0.22:5061 "
+	     "(%s) failed, error 10060 WSAETIMEDOUT", home);
+	tick(g, 10, 80);
+	note(g, T_UI, "ERROR", "SignIn: sign-in failed for sip:%s, "
+	     "hr=0x80ee0057", s->me.uri);
+}
+
+/* Scenario registration-lost: signed in, then the refresh REGISTER is
+ * refused. */
+static void sc_reg_lost(struct gen *g)
+{
+	struct sc *s = &g->s;
+	struct dlg d;
+
+	sc_begin(g, 1, &g->fe1);
+	signin_start(g);
+	disc_lyncdiscover(g, 0);
+	sip_edge(g);
+	dlg_new(g, &d);
+	reg_offer(g, &d);
+	reg_ntlm_legs(g, &d);
+	reg_200(g, &d);
+	signed_in(g);
+	settings(g);
+	/* the refresh re-uses the registration's Call-ID */
+	tick(g, 60000, 90000);
+	note(g, T_SIP, "INFO", "Register: refreshing the registration");
+	reg_req(g, &d);
+	put_pauth(g, "Authorization");
+	m_end(g, NULL, NULL);
+	emit(g, 5, 30);
+	reg_resp(g, &d, 481, "Call Leg/Transaction Does Not Exist");
+	m_rdlg(g, &d, 1);
+	bf(&g->m.b, "ms-diagnostics: 1004;reason=\"Route set is no longer "
+	   "valid\";source=\"%s\"\r\nServer: RTC/6.0\r\n", s->srv->fqdn);
+	m_end(g, NULL, NULL);
+	emit(g, 30, 200);
+	tick(g, 5, 60);
+	note(g, T_SIP, "WARN", "SignIn: registration lost (481), signing "
+	     "in again");
+}
+
+/* Scenario signin-slow: a healthy internal sign-in with a 40 s wait
+ * before the first REGISTER. */
+static void sc_slow(struct gen *g)
+{
+	struct dlg d;
+	char pool[96];
+
+	sc_begin(g, 0, &g->fe1);
+	signin_start(g);
+	disc_internal(g, pool_of(g, &g->fe1, pool, sizeof pool), "10.0.0.20");
+	tick(g, 40000, 41000);
+	note(g, T_SIP, "WARN", "Register: no answer to the first attempt "
+	     "after 40 s, sending REGISTER again on a new connection");
+	dlg_new(g, &d);
+	reg_offer(g, &d);
+	reg_kerb_leg(g, &d);
+	reg_200(g, &d);
+	signed_in(g);
+	settings(g);
+}
+
+/* ------------------------------------------------------------------ */
 /* scenario table, command line, main                                  */
 
 struct scenario {
 	const char *name, *desc;
 	void (*run)(struct gen *g);
+	int extra;              /* 1: only with --scenario, not by default */
 };
 
 static const struct scenario scenarios[] = {
 	{ "ntlm-external-ok", "external sign-in via the Edge: lyncdiscover, "
-	  "3 REGISTER pairs (NTLM), settings", sc_ntlm_ext },
+	  "3 REGISTER pairs (NTLM), settings", sc_ntlm_ext, 0 },
 	{ "kerberos-internal-ok", "internal sign-in: DNS SRV discovery, 2 "
-	  "REGISTER pairs (Kerberos), settings", sc_kerb_int },
+	  "REGISTER pairs (Kerberos), settings", sc_kerb_int, 0 },
 	{ "tlsdsk-ok", "external, new user certificate: Autodiscover, Web "
-	  "Ticket, CertProv, 4 REGISTER pairs (TLS-DSK)", sc_tlsdsk },
+	  "Ticket, CertProv, 4 REGISTER pairs (TLS-DSK)", sc_tlsdsk, 0 },
 	{ "register-401-loop", "every REGISTER answered 401 (NTLM logon "
-	  "denied); gives up with SIP_E_AUTH_UNAUTHORIZED", sc_401_loop },
+	  "denied); gives up with SIP_E_AUTH_UNAUTHORIZED", sc_401_loop, 0 },
 	{ "webticket-28032-loop", "no certificate: Autodiscover / Web Ticket "
-	  "answered 401 X-Ms-diagnostics 28032, then 500", sc_webticket },
+	  "answered 401 X-Ms-diagnostics 28032, then 500", sc_webticket, 0 },
 	{ "redirect-301", "internal sign-in at the Director, 301 Redirect "
-	  "request to Home Server, sign-in again there", sc_redirect },
+	  "request to Home Server, sign-in again there", sc_redirect, 0 },
 	{ "forbidden-4003", "external REGISTER answered 403, ms-diagnostics "
-	  "4003 (not enabled for remote access)", sc_4003 },
+	  "4003 (not enabled for remote access)", sc_4003, 0 },
 	{ "im-call-traffic", "a signed-in user's traffic: IM dialog, "
-	  "presence, OPTIONS, calls failing 480 / 504", sc_traffic },
+	  "presence, OPTIONS, calls failing 480 / 504", sc_traffic, 0 },
+	{ "edge-nexthop-1010", "REGISTER answered 504 by the Edge, "
+	  "ms-diagnostics 1010 (next-hop certificate)", sc_1010, 1 },
+	{ "user-not-found-4005", "REGISTER answered 404, ms-diagnostics "
+	  "4005 (user not SIP-enabled or unknown)", sc_4005, 1 },
+	{ "stale-user-4004", "REGISTER answered 403, ms-diagnostics 4004 "
+	  "(credentials not for this SIP URI)", sc_4004, 1 },
+	{ "clock-skew-1013", "REGISTER answered 401, ms-diagnostics 1013; "
+	  "SEC_E_TIME_SKEW on both sides", sc_1013, 1 },
+	{ "overload-17000", "REGISTER answered 503, ms-diagnostics 17000 "
+	  "(server overloaded)", sc_17000, 1 },
+	{ "client-version-17002", "REGISTER answered 403, ms-diagnostics "
+	  "17002 (client version blocked)", sc_17002, 1 },
+	{ "pool-unavailable-480", "REGISTER answered 480, ms-diagnostics "
+	  "1007 (home pool not answering)", sc_480, 1 },
+	{ "edge-dns-1014", "REGISTER answered 504 by the Edge, "
+	  "ms-diagnostics 1014 (next hop not resolved)", sc_1014, 1 },
+	{ "cert-untrusted", "TLS to the Edge fails: SEC_E_UNTRUSTED_ROOT, "
+	  "no REGISTER", sc_cert_untrusted, 1 },
+	{ "proxy-407", "lyncdiscover through an HTTP proxy answered 407; "
+	  "no server found (client log only)", sc_proxy_407, 1 },
+	{ "kerberos-then-ntlm", "internal sign-in: Kerberos offered, no "
+	  "ticket, NTLM used (3 pairs)", sc_kerb_ntlm, 1 },
+	{ "ntlm-extra-round", "external NTLM sign-in that needs a second "
+	  "handshake: 5 REGISTER pairs", sc_ntlm_extra, 1 },
+	{ "redirect-unreachable", "301 to a home pool that never "
+	  "answers (WSAETIMEDOUT)", sc_redirect_dead, 1 },
+	{ "registration-lost", "NTLM sign-in, then the refresh REGISTER is "
+	  "answered 481 (1004)", sc_reg_lost, 1 },
+	{ "signin-slow", "healthy internal Kerberos sign-in with a 40 s "
+	  "wait before REGISTER", sc_slow, 1 },
 };
 
 static const char usage_text[] =
@@ -3848,7 +4266,8 @@ int main(int argc, char **argv)
 		usage_error("--utf16le and --utf16be exclude each other");
 	if (!g->nscen) {
 		for (i = 0; i < (int)NELEM(scenarios); i++)
-			g->scen[g->nscen++] = i;
+			if (!scenarios[i].extra)
+				g->scen[g->nscen++] = i;
 	}
 
 	g->r.s = g->seed;

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * expr.h -- the rule language: conditions over the documented fields of
+ * a message, a free-text event or a session (sfblog-rules(5)), and the
+ * text templates of findings.  It sits at the rules stage of the
+ * pipeline (... -> sessions -> rules -> reporters): rules.c compiles
+ * every condition and template once at load; the engine evaluates them
+ * many times, on each message, event and closed session.
+ *
+ * The language knows no field: the field table is injected at compile
+ * time (struct expr_env, resolve) and the values at run time (struct
+ * expr_ctx, get), so this module builds and tests without the engine.
+ * A compiled program holds field ids, literals, compiled regexes and
+ * the aggregates it needs; it never stores messages.  Aggregates
+ * (count_msgs, any_msg, all_msgs, count_events, any_event) are listed by
+ * expr_nagg / expr_agg: the engine runs their sub-programs on each
+ * message (or event) of an open session, keeps the two counters of each
+ * and hands them back through expr_ctx.agg when the session is judged.
+ *
+ * Ownership: expr_compile and expr_tmpl_compile return owned objects
+ * (expr_free, expr_tmpl_free; NULL is a no-op) that copy everything they
+ * need: the source text, the environment and its lists are borrowed
+ * only during the call.  A compiled object is immutable: evaluating it
+ * from several threads at once is safe as long as each thread has its
+ * own struct expr_ctx (and struct expr_scratch, which holds the PCRE2
+ * match data).  Values handed out by ctx->get are borrowed for the call.
+ * Nothing here prints or keeps global state.
+ */
+#ifndef SFB_EXPR_H
+#define SFB_EXPR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sfb.h"
+
+#define EXPR_MAX_SRC 16384      /* bytes of one condition or template */
+#define EXPR_MAX_DEPTH 64       /* nesting: parentheses, not, macros */
+#define EXPR_MAX_NODES 4096     /* nodes of one program, macros expanded */
+#define EXPR_MAX_AGG 64         /* aggregates in one program */
+
+enum expr_type { EXPR_T_BOOL = 1, EXPR_T_INT, EXPR_T_STR };
+
+enum expr_scope { EXPR_SCOPE_MSG = 1, EXPR_SCOPE_EVENT, EXPR_SCOPE_SESSION };
+
+/* The bit of a scope in struct expr_field.scopes. */
+#define EXPR_SCOPE_BIT(s) (1u << (s))
+
+/* A value: bool and int in i (bool 0/1), string in s (borrowed). */
+struct expr_value {
+	enum expr_type type;
+	int64_t i;
+	struct sv s;
+};
+
+/* What the field table says about one field. */
+struct expr_field {
+	int id;                 /* handed back to expr_ctx.get */
+	enum expr_type type;
+	unsigned scopes;        /* EXPR_SCOPE_BIT(...) of each valid scope */
+	int keyed;              /* 1: used as name("key"), e.g. header */
+};
+
+/* The compile-time environment; borrowed during expr_compile only. */
+struct expr_env {
+	/*
+	 * Look up field name ("msg.status"; for a keyed field the function
+	 * name "header" with key "Server", else key is empty with p NULL).
+	 * Fill *out.  @return 0 known, -1 unknown
+	 */
+	int (*resolve)(void *ud, struct sv name, struct sv key,
+		       struct expr_field *out);
+	/* A macro's condition text (NULL: no macros). @return 0, -1 */
+	int (*macro)(void *ud, struct sv name, struct sv *src);
+	/* A named list's literals (NULL: no lists). @return 0, -1 */
+	int (*list)(void *ud, struct sv name,
+		    const struct expr_value **items, size_t *n);
+	void *ud;
+};
+
+/* Per-thread scratch for evaluation (PCRE2 match data). */
+struct expr_scratch;
+
+/* The run-time value provider; one per evaluation thread. */
+struct expr_ctx {
+	/*
+	 * Fill *out (of the field's type) for field id, key as compiled
+	 * (empty for fields that are not keyed).  The value is borrowed
+	 * until the evaluation returns.  @return 0 present, 1 absent
+	 */
+	int (*get)(void *ud, int id, struct sv key, struct expr_value *out);
+	/* The counters of aggregate i of the program being evaluated. */
+	void (*agg)(void *ud, size_t i, uint64_t *matched, uint64_t *total);
+	void *ud;
+	struct expr_scratch *scratch; /* NULL: match data made per match */
+	uint64_t limit_hits;    /* OUT: regex limit hits, added to */
+};
+
+struct expr;
+
+/*
+ * Compile the condition src (n bytes) for scope.  The result is a
+ * condition: it must be of type bool.
+ * @return the program, or NULL with err filled: SFB_E_RULE, err->col
+ *         the 1-based byte column in src (for a text of several lines,
+ *         counted through the whole text), err->msg what was expected
+ *         (no position in it)
+ */
+struct expr *expr_compile(const char *src, size_t n, enum expr_scope scope,
+			  const struct expr_env *env, struct sfb_err *err);
+/*
+ * Evaluate a condition.  ctx->limit_hits grows by the regex matches
+ * that hit the PCRE2 limits (they evaluate as false).
+ * @return 1 true, 0 false
+ */
+int expr_eval(const struct expr *e, struct expr_ctx *ctx);
+/* The scope the program was compiled for. */
+enum expr_scope expr_scope_of(const struct expr *e);
+
+/* The number of aggregates the program uses (session scope only). */
+size_t expr_nagg(const struct expr *e);
+/*
+ * Aggregate i (< expr_nagg): the scope its sub-programs run in
+ * (EXPR_SCOPE_MSG or EXPR_SCOPE_EVENT), its filter F (NULL: every
+ * message counts in total) and its predicate P.  For each message of
+ * the session: total += F matches (or 1), matched += F and P match.
+ * The sub-programs belong to e.
+ */
+void expr_agg(const struct expr *e, size_t i, enum expr_scope *scope,
+	      const struct expr **filter, const struct expr **pred);
+void expr_free(struct expr *e);
+
+/* Scratch for one evaluating thread.  @return owned, never NULL */
+struct expr_scratch *expr_scratch_new(void);
+void expr_scratch_free(struct expr_scratch *s);
+
+/* "message", "event", "session"; NULL when out of range. */
+const char *expr_scope_name(enum expr_scope s);
+
+/*
+ * Templates: text with {field} placeholders, {header("Server")} for a
+ * keyed field, {hex(field)} for an int as 0x%08X; {{ and }} are literal
+ * braces.
+ */
+struct expr_tmpl;
+
+/* @return the template, or NULL with err as for expr_compile */
+struct expr_tmpl *expr_tmpl_compile(const char *src, size_t n,
+				    enum expr_scope scope,
+				    const struct expr_env *env,
+				    struct sfb_err *err);
+/*
+ * Render into out (outsz bytes, always NUL-terminated when outsz > 0;
+ * cut at outsz - 1).  Absent values give "?", bools true/false, ints
+ * decimal.  Bytes are copied as they are.
+ * @return the length written
+ */
+size_t expr_tmpl_render(const struct expr_tmpl *t, const struct expr_ctx *ctx,
+			char *out, size_t outsz);
+void expr_tmpl_free(struct expr_tmpl *t);
+
+#endif
