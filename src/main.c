@@ -190,10 +190,10 @@ static const struct {
 	{ "explain", CMD_EXPLAIN, C_INFO,
 	  "explain a code (ms-diagnostics, HRESULT, SSPI...) or a rule" },
 	{ "triage", CMD_TRIAGE, C_TRI,
-	  "go through folders, zips and files of many users in parallel: "
-	  "who failed to sign in and why" },
+	  "many users' folders and zips, in parallel: who failed to sign "
+	  "in, and why" },
 	{ "db", CMD_DB, 0,
-	  "'db merge OUT IN...': merge triage stores (--db) into OUT" },
+	  "'db merge OUT IN...': merge triage stores (--db)" },
 };
 
 /* triage's options */

@@ -317,7 +317,9 @@ static void run_job(struct worker *w, size_t j)
 				 err.msg);
 			continue;
 		}
-		in[nin] = (struct engine_input){ it->source, src_read, &src[i] };
+		in[nin].name = it->source;
+		in[nin].read = src_read;
+		in[nin].ud = &src[i];
 		in_file[nin++] = i;
 	}
 	r->skipped = cfg->skip && cfg->skip[j];
