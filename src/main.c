@@ -1512,6 +1512,8 @@ static int cmd_triage(int argc, char **argv)
 		code = EXIT_FINDINGS;
 	if (!t->files)
 		errorf("no file found in the inputs");
+	else if (code == EXIT_ERROR && rc == 0 && !o.db_failed)
+		errorf("no input could be read as a log (see the problems)");
 	rep_triage_free(o.text);
 	triage_total_free(&o.total);
 	store_close(o.db);

@@ -101,7 +101,10 @@ static void detail(struct rep_triage *t, const struct tri_result *r)
 		fprintf(o, "  %-7s %s: %s (x%" PRIu64 ", no session)\n",
 			sfb_sev_name(r->f[k].sev), r->f[k].rule->id,
 			r->f[k].title, r->f[k].count);
-	if (r->ran && !r->nsess)
+	int clean = 0;
+	for (size_t i = 0; i < r->nfiles; i++)
+		clean |= r->files[i].read && !r->files[i].problem;
+	if (clean && !r->nsess)
 		fprintf(o, "  no sign-in%s\n", r->sess_seen ?
 			" passed the filters" : "");
 }
@@ -162,7 +165,7 @@ void rep_triage_result(struct rep_triage *t, const struct tri_result *r)
 	}
 	int clean = 0;
 	for (size_t i = 0; i < r->nfiles; i++)
-		clean |= !r->files[i].problem;
+		clean |= r->files[i].read && !r->files[i].problem;
 	if (t->nrows == first && !r->nsess && r->sess_seen == 0 && clean) {
 		struct row *w = row_for(t, r, "-", first);
 		snprintf(w->top, sizeof w->top, "no sign-in in this log");

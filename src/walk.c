@@ -277,7 +277,7 @@ static void add_path(struct walk *w, const char *path, struct anc *stack,
 			problem(w, path, WALK_P_SYMLINK_LOOP, "symbolic link "
 				"loop: %s", strerror(e));
 		else
-			problem(w, path, errno_problem(e), "%s",
+			problem(w, path, WALK_P_UNREADABLE, "%s",
 				strerror(e));
 		return;
 	}

@@ -189,7 +189,7 @@ check "nothing readable: exit 2, got $rc" "[ $rc = 2 ]"
 S t/users/dave > /dev/null 2>&1; rc=$?
 check "some readable: exit 0 or 1, got $rc" "[ $rc -le 1 ]"
 S does-not-exist > out.txt 2>&1; rc=$?
-check "missing input: exit 2 and a reason" "[ $rc = 2 ] && grep -q 'does-not-exist: vanished' out.txt"
+check "missing input: exit 2 and a reason" "[ $rc = 2 ] && grep -q 'does-not-exist: unreadable: No such file' out.txt"
 
 echo "triage.sh: $pass passed, $fail failed"
 [ $fail = 0 ]
