@@ -1357,7 +1357,6 @@ struct tri_out {
 	int db_failed;
 	int progress;                   /* stderr is a terminal */
 	struct timespec t0;
-	uint64_t total_bytes;
 };
 
 static void tri_on_result(void *ud, const struct tri_result *r)
@@ -1388,9 +1387,7 @@ static void tri_on_progress(void *ud, size_t done, size_t total,
 	double s = (double)(now.tv_sec - o->t0.tv_sec) +
 		   (double)(now.tv_nsec - o->t0.tv_nsec) / 1e9;
 	double mbs = s > 0 ? (double)bytes / 1e6 / s : 0;
-	double left = bytes && o->total_bytes > bytes
-		      ? s * (double)(o->total_bytes - bytes) / (double)bytes
-		      : 0;
+	double left = done ? s * (double)(total - done) / (double)done : 0;
 	fprintf(stderr, "\r%zu/%zu done, %.1f MB/s, about %.0f s left   ",
 		done, total, mbs, left);
 }
@@ -1476,9 +1473,6 @@ static int cmd_triage(int argc, char **argv)
 		skip = tri_unchanged(o.db, &w, &cfg);
 		cfg.skip = skip;
 	}
-	for (size_t i = 0; i < w.nitems; i++)
-		if (w.items[i].size > 0)
-			o.total_bytes += (uint64_t)w.items[i].size;
 	o.progress = isatty(STDERR_FILENO) && !g.quiet;
 	clock_gettime(CLOCK_MONOTONIC, &o.t0);
 	if (g.out == REP_TEXT)

@@ -383,6 +383,14 @@ static void result_free(struct tri_result *r)
 	free(r);
 }
 
+/* A monotonic clock in ms, for pacing the progress callback. */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void deadline_in(struct timespec *ts, long ms)
 {
 	clock_gettime(CLOCK_REALTIME, ts);
@@ -442,18 +450,20 @@ int triage_run(const struct tri_config *cfg, const struct walk *wk,
 		}
 		started++;
 	}
+	int64_t last = now_ms();
 	for (size_t j = 0; started && j < wk->njobs; j++) {
 		pthread_mutex_lock(&p.mu);
 		while (!p.res[j]) {
 			struct timespec ts;
 			deadline_in(&ts, 250);
-			int e = pthread_cond_timedwait(&p.done_cv, &p.mu, &ts);
-			if (e == ETIMEDOUT && sink->on_progress) {
+			(void)pthread_cond_timedwait(&p.done_cv, &p.mu, &ts);
+			if (sink->on_progress && now_ms() - last >= 250) {
 				size_t done = p.emitted;
 				uint64_t b = p.bytes_done;
 				pthread_mutex_unlock(&p.mu);
 				sink->on_progress(sink->ud, done, wk->njobs,
 						  b);
+				last = now_ms();
 				pthread_mutex_lock(&p.mu);
 			}
 		}
