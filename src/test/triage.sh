@@ -183,6 +183,16 @@ check "--min-severity" "[ $n = 0 ]"
 n=$(S -o ndjson --since 2021-01-15T09:20 --until 2021-01-15T09:30 t 2>/dev/null | grep '"type":"session"' | grep -vc '"start":"2021-01-15T09:[2]')
 check "--since/--until" "[ $n = 0 ]"
 
+# ---- rotated parts inside a zip, a .bak among them --------------------------
+python3 -c "
+import zipfile
+z = zipfile.ZipFile('rot.zip', 'w', zipfile.ZIP_DEFLATED)
+z.write('t/users/alice/Lync-UccApi-0.UccApilog', 'x/Lync-UccApi-0.UccApilog')
+z.write('t/users/alice/Lync-UccApi-1.UccApilog', 'x/Lync-UccApi-1.UccApilog.bak')
+z.close()"
+n=$(S -o ndjson rot.zip 2>/dev/null | grep '"type":"session"' | grep -c '"source":"rot.zip!x/Lync-UccApi-1.UccApilog.bak + rot.zip!x/Lync-UccApi-0.UccApilog"')
+check "rotated parts in a zip: $n sessions, $whole expected" "[ $n = $whole ]"
+
 # ---- exit status 2 only when nothing could be done --------------------------
 S t/users/dave/notes.txt t/users/dangling > /dev/null 2>&1; rc=$?
 check "nothing readable: exit 2, got $rc" "[ $rc = 2 ]"
