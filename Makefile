@@ -55,11 +55,14 @@ $(B)/.deps-ok:
 	@mkdir -p $(B)
 	@libs_ok=1; pkg-config --exists $(PKGS) 2>/dev/null || libs_ok=0; \
 	man_ok=1; command -v mandoc >/dev/null || man_ok=0; \
+	command -v python3 >/dev/null || man_ok=0; \
 	if [ $$libs_ok = 0 ] || [ $$man_ok = 0 ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "sfblog: installing build dependencies: $(DEBS) mandoc"; \
+	    echo "sfblog: installing build dependencies: $(DEBS) mandoc" \
+	      "python3"; \
 	    { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-	      apt-get install -y -q --no-install-recommends $(DEBS) mandoc; } \
+	      apt-get install -y -q --no-install-recommends $(DEBS) mandoc \
+	        python3; } \
 	      >$(B)/apt.log 2>&1 || \
 	      { tail -n 20 $(B)/apt.log; \
 	        echo "sfblog: apt-get failed (log: $(B)/apt.log)"; exit 1; }; \

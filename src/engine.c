@@ -450,7 +450,8 @@ static void on_session(void *ud, const struct sess *s)
 			snprintf(f[i].user, sizeof f[i].user, "%s", s->user);
 			snprintf(f[i].epid, sizeof f[i].epid, "%s", s->epid);
 		}
-		qsort(f, nf, sizeof *f, finding_cmp);
+		if (nf)
+			qsort(f, nf, sizeof *f, finding_cmp);
 		note_worst(e, f, nf);
 	}
 	if (e->cfg.want & ENG_ANALYSIS)

@@ -61,8 +61,8 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
  * each one; a golden test checks that.
  */
 #define OPTION_MAP(X)                                                     \
-	X(OUTPUT, "output", 'o', 1, C_ALL | C_TRI, "FMT",                     \
-	  "output: text, json or ndjson (flow: text or json)")            \
+	X(OUTPUT, "output", 'o', 1, C_ALL | C_RULES | C_TRI, "FMT",           \
+	  "output: text, json or ndjson (flow, rules: text or json)")     \
 	X(FORMAT, "format", 'f', 1, C_ALL | C_TRI, "FMT",                     \
 	  "input format: auto, uccapilog or cls (default auto)")          \
 	X(METHOD, "method", 'm', 1, C_MSG, "LIST",                        \
