@@ -45,7 +45,8 @@ FUZZ_TGT := $(FUZZ_SRC:src/test/fuzz_%.c=%)
 REPLAY_BIN = $(FUZZ_TGT:%=$(B)/test/replay_%)
 
 .PHONY: all deps demo test check fuzz bench install uninstall lint \
-        check-symbols golden golden-update unit replay clean triage-test
+        check-symbols golden golden-update unit replay clean triage-test \
+        bench-triage
 
 all: $(B)/sfblog
 
@@ -129,6 +130,10 @@ replay: $(REPLAY_BIN)
 
 golden: $(B)/sfblog $(B)/sfbgen
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/golden.sh
+
+# triage speed: FOLDERS generated client folders, -j1 against -j2
+bench-triage: $(B)/sfblog $(B)/sfbgen
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/bench_triage.sh
 
 # batch triage over a generated tree (zips, bombs, loops; src/test/triage.sh)
 triage-test: $(B)/sfblog $(B)/sfbgen
