@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "ana.h"
+#include "arc.h"
 #include "catalog.h"
 #include "engine.h"
 #include "field.h"
@@ -309,6 +310,7 @@ static void print_help(FILE *out, enum command cmd)
 				"%s.\n\noptions:\n", commands[i].name,
 				cmd == CMD_RULES || cmd == CMD_FIELDS ? ""
 				: cmd == CMD_EXPLAIN ? " CODE|RULE-ID..."
+				: cmd == CMD_TRIAGE ? " FILE|FOLDER|ZIP..."
 				: " FILE...", commands[i].summary);
 			mask = commands[i].mask;
 		}
@@ -340,6 +342,11 @@ static void print_help(FILE *out, enum command cmd)
 	else if (cmd == CMD_EXPLAIN)
 		fputs("\nexit status: 0 explained, 1 something not found, 2 "
 		      "error.\n", out);
+	else if (cmd == CMD_TRIAGE)
+		fputs("\nexit status: 0 nothing at or above --fail-on, 1 "
+		      "failed sign-ins or findings, 2 no input\ncould be "
+		      "read as a log (or usage, write or store error).\n",
+		      out);
 	else
 		fputs("\nexit status: 0 done, 2 error.\n", out);
 }
@@ -348,8 +355,10 @@ static void print_version(void)
 {
 	char pcre[64];
 	printf("sfblog %s\nlibraries: pcre2 %s, libxml2 %s, zlib %s, "
-	       "cJSON %s\n", SFB_VERSION, grep_version(pcre, sizeof pcre),
-	       xmlbody_version(), lr_zlib_version(), rep_json_version());
+	       "cJSON %s, %s, sqlite %s\n", SFB_VERSION,
+	       grep_version(pcre, sizeof pcre), xmlbody_version(),
+	       lr_zlib_version(), rep_json_version(), arc_version(),
+	       store_version());
 }
 
 /* "16M", "512K", "1G", "1000": @return 0 on success. */
