@@ -3,10 +3,14 @@
  * fmt.c -- format detection and dispatch, the front of the second
  * pipeline stage: lines from lr go in, and are handed to the client-log
  * parser (fmt_ucc.c) or the server-trace parser (fmt_cls.c), which call
- * the sink.  With FMT_AUTO the format is decided by content: the first
- * line that sniffs as a UccApilog entry or a CLS header line picks the
- * parser, and the lines held until then are replayed into it with
- * their own line numbers.
+ * the sink, or to the raw SIP/HTTP text parser (fmt_sip.c).  With
+ * FMT_AUTO the format is decided by content: the first line that sniffs
+ * as a UccApilog entry or a CLS header line picks the parser, and the
+ * lines held until then are replayed into it with their own line
+ * numbers.  Raw text has no framing to sniff, only SIP/HTTP start lines
+ * and step-tree lines that a log may hold too, so it is chosen only
+ * when such a line was seen and no framing turned up before the
+ * detection window (or the hold buffer, or the input) ran out.
  *
  * Ownership: the fmt object owns the parser it created and the copies
  * of the held lines (bounded: SFB_DETECT_LINES lines, FMT_HOLD_MAX
@@ -24,7 +28,8 @@
 
 struct held {
 	size_t off, n;
-	int stand_in;              /* not kept: replayed as "?" */
+	int stand_in;              /* not kept: 1 replayed as "?", 2 (an
+				    * fmt_skip line) not replayed */
 	unsigned long lineno;
 };
 
@@ -34,6 +39,7 @@ struct fmt {
 	struct fmt_limits lim;
 	struct fmt_ucc *ucc;       /* owned, once the kind is known */
 	struct fmt_cls *cls;       /* owned, once the kind is known */
+	struct fmt_sip *sip;       /* owned, once the kind is known */
 
 	/* detection: held copies of the lines seen so far */
 	char *hbuf;                /* owned */
@@ -41,7 +47,9 @@ struct fmt {
 	struct held *held;         /* owned */
 	size_t nheld, held_cap;
 	unsigned long seen;        /* lines fed before the decision */
+	unsigned long skipped;     /* of them, over-long (fmt_skip) */
 	int failed;                /* gave up: every call fails */
+	int sip_seen;              /* a raw start / step line was held */
 };
 
 static void make_parser(struct fmt *f, enum fmt_kind k)
@@ -49,6 +57,8 @@ static void make_parser(struct fmt *f, enum fmt_kind k)
 	f->kind = k;
 	if (k == FMT_UCC)
 		f->ucc = fmt_ucc_new(&f->sink, &f->lim);
+	else if (k == FMT_SIP)
+		f->sip = fmt_sip_new(&f->sink, &f->lim);
 	else
 		f->cls = fmt_cls_new(&f->sink, &f->lim);
 }
@@ -60,7 +70,7 @@ struct fmt *fmt_new(enum fmt_kind kind, const struct fmt_sink *sink,
 	f->sink = *sink;
 	if (lim)
 		f->lim = *lim;
-	if (kind == FMT_UCC || kind == FMT_CLS)
+	if (kind == FMT_UCC || kind == FMT_CLS || kind == FMT_SIP)
 		make_parser(f, kind);
 	return f;
 }
@@ -69,6 +79,8 @@ static int feed_parser(struct fmt *f, struct sv line, unsigned long lineno)
 {
 	if (f->ucc)
 		return fmt_ucc_feed(f->ucc, line, lineno);
+	if (f->sip)
+		return fmt_sip_feed(f->sip, line, lineno);
 	return fmt_cls_feed(f->cls, line, lineno);
 }
 
@@ -85,12 +97,15 @@ static void drop_held(struct fmt *f)
  * Keep a copy of a line seen before the format is known.  Such a line
  * sniffed as neither format, so either parser can only count it as
  * junk: once FMT_HOLD_MAX bytes are held, a line that does not fit is
- * held as a one-byte stand-in, which counts the same.
+ * held as a one-byte stand-in, which counts the same.  @param stand_in
+ * 2: a line the reader skipped (fmt_skip), held only to count.
  */
-static void hold_line(struct fmt *f, struct sv line, unsigned long lineno)
+static void hold_line(struct fmt *f, struct sv line, unsigned long lineno,
+		      int stand_in)
 {
 	size_t n = line.n;
-	int stand_in = n > FMT_HOLD_MAX - f->hlen;
+	if (!stand_in && n > FMT_HOLD_MAX - f->hlen)
+		stand_in = 1;
 	if (stand_in)
 		n = 0;
 	if (f->hlen + n > f->hcap) {
@@ -119,14 +134,45 @@ static int give_up(struct fmt *f, struct sfb_err *err)
 {
 	f->failed = 1;
 	drop_held(f);
-	sfb_err_set(err, SFB_E_FORMAT, 0,
-		    "not a UccApilog or CLS text log: no entry line in the "
-		    "first %lu lines", f->seen);
+	if (f->skipped)
+		sfb_err_set(err, SFB_E_FORMAT, 0,
+			    "not a UccApilog or CLS text log, nor SIP text: "
+			    "no entry line or start line in the first %lu "
+			    "lines (%lu of them too long to read)", f->seen,
+			    f->skipped);
+	else
+		sfb_err_set(err, SFB_E_FORMAT, 0,
+			    "not a UccApilog or CLS text log, nor SIP text: "
+			    "no entry line or start line in the first %lu "
+			    "lines", f->seen);
 	if (err) {
 		err->line = 0;
 		err->col = 0;
 	}
 	return -1;
+}
+
+/*
+ * The kind is known: make its parser and replay the held lines into
+ * it, then line (if line.p).  @return what the parser returned
+ */
+static int decide(struct fmt *f, enum fmt_kind k, struct sv line,
+		  unsigned long lineno)
+{
+	make_parser(f, k);
+	int rc = 0;
+	for (size_t i = 0; i < f->nheld && rc == 0; i++) {
+		const struct held *h = &f->held[i];
+		if (h->stand_in == 2)
+			continue;       /* fmt_skip: the caller warned */
+		struct sv v = h->stand_in ? SV_LIT("?") :
+			      sv_make(f->hbuf + h->off, h->n);
+		rc = feed_parser(f, v, h->lineno);
+	}
+	drop_held(f);
+	if (rc || !line.p)
+		return rc;
+	return feed_parser(f, line, lineno);
 }
 
 int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
@@ -138,35 +184,45 @@ int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
 		return give_up(f, err);
 	f->seen++;
 	/*
-	 * Blank lines before the first record mean nothing to either
-	 * parser, so they are neither held nor counted against the
-	 * detection window.
+	 * Blank lines before the first record mean nothing to the log
+	 * parsers, so they are neither held nor counted against the
+	 * detection window; raw text needs them (they end messages), so
+	 * once a start line was seen they are held.
 	 */
-	if (sv_is_blank(line))
+	if (sv_is_blank(line) && !f->sip_seen)
 		return 0;
 	enum fmt_kind k = FMT_AUTO;
 	if (fmt_ucc_sniff(line))
 		k = FMT_UCC;
 	else if (fmt_cls_sniff(line))
 		k = FMT_CLS;
-	if (k == FMT_AUTO) {
+	if (k != FMT_AUTO)
+		return decide(f, k, line, lineno);
+	if (!f->sip_seen && fmt_sip_sniff(line))
+		f->sip_seen = 1;
+	if (f->nheld + 1 >= SFB_DETECT_LINES ||
+	    line.n > FMT_HOLD_MAX - f->hlen) {
+		if (f->sip_seen)
+			return decide(f, FMT_SIP, line, lineno);
 		if (f->nheld + 1 >= SFB_DETECT_LINES)
 			return give_up(f, err);
-		hold_line(f, line, lineno);
+	}
+	hold_line(f, line, lineno, 0);
+	return 0;
+}
+
+int fmt_skip(struct fmt *f, unsigned long lineno, struct sfb_err *err)
+{
+	if (f->kind != FMT_AUTO)
 		return 0;
-	}
-	make_parser(f, k);
-	int rc = 0;
-	for (size_t i = 0; i < f->nheld && rc == 0; i++) {
-		const struct held *h = &f->held[i];
-		struct sv v = h->stand_in ? SV_LIT("?") :
-			      sv_make(f->hbuf + h->off, h->n);
-		rc = feed_parser(f, v, h->lineno);
-	}
-	drop_held(f);
-	if (rc)
-		return rc;
-	return feed_parser(f, line, lineno);
+	if (f->failed)
+		return give_up(f, err);
+	f->seen++;
+	f->skipped++;
+	if (f->nheld + 1 >= SFB_DETECT_LINES)
+		return give_up(f, err);
+	hold_line(f, SV_NULL, lineno, 2);
+	return 0;
 }
 
 int fmt_finish(struct fmt *f, struct sfb_err *err)
@@ -175,6 +231,12 @@ int fmt_finish(struct fmt *f, struct sfb_err *err)
 		return fmt_ucc_finish(f->ucc);
 	if (f->cls)
 		return fmt_cls_finish(f->cls);
+	if (f->sip)
+		return fmt_sip_finish(f->sip);
+	if (!f->failed && f->sip_seen) {
+		int rc = decide(f, FMT_SIP, SV_NULL, 0);
+		return rc ? rc : fmt_sip_finish(f->sip);
+	}
 	if (f->failed || f->nheld)
 		return give_up(f, err);
 	return 0;
@@ -192,6 +254,8 @@ const char *fmt_kind_name(enum fmt_kind k)
 		return "uccapilog";
 	case FMT_CLS:
 		return "cls";
+	case FMT_SIP:
+		return "sip";
 	default:
 		return "unknown";
 	}
@@ -204,6 +268,8 @@ int fmt_kind_parse(const char *s)
 		return FMT_UCC;
 	if (sv_ieq_cstr(v, "cls"))
 		return FMT_CLS;
+	if (sv_ieq_cstr(v, "sip") || sv_ieq_cstr(v, "raw"))
+		return FMT_SIP;
 	if (sv_ieq_cstr(v, "auto"))
 		return FMT_AUTO;
 	return -1;
@@ -215,6 +281,7 @@ void fmt_free(struct fmt *f)
 		return;
 	fmt_ucc_free(f->ucc);
 	fmt_cls_free(f->cls);
+	fmt_sip_free(f->sip);
 	drop_held(f);
 	free(f);
 }

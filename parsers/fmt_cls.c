@@ -29,6 +29,14 @@
  * - the type: LogType: diagnostic gives REC_DIAG, else Start-Line or
  *   Message-Type gives REC_MSG, else Severity or Result-Code gives
  *   REC_DIAG, else REC_ENTRY;
+ * - an empty line among the message headers (a long Authorization value
+ *   wrapped by the formatter: `cnum="85",` / empty line /
+ *   `response="..."`) ends the headers only when a body follows:
+ *   where Content-Length is 0 or Message-Body is "-", the line after it
+ *   is kept as a continuation of the header before it, with a warning;
+ * - the server is taken from the header's bracket only when it holds a
+ *   machine name ("[fe01\\fe01]"); a bare number there is the WPP CPU
+ *   number ("[0]") and leaves the record's server empty;
  * - $$end_record is matched case-sensitively at the start of a line;
  * - non-blank lines outside any record are counted into one REC_WARN
  *   per run; a record comes before the REC_WARNs about it.
@@ -39,10 +47,12 @@
 #include <string.h>
 
 #include "parser.h"
+#include "rec.h"
 #include "sv.h"
 
 #define CLS_MAX_WORD 32      /* longest LEVEL / FLAG word */
 #define CLS_MAX_BRACKET 256  /* longest [server\instance] */
+#define CLS_MAX_HBLANK 8     /* empty lines among headers repaired */
 
 /* A byte range of the raw buffer (offsets survive reallocation). */
 struct span {
@@ -82,17 +92,11 @@ static const char *const key_names[K__COUNT] = {
 
 struct fmt_cls {
 	struct fmt_sink sink;
-	size_t max;
 	int open;                  /* a record is being collected */
 
-	char *raw;                 /* owned: the record's physical lines */
-	size_t rlen, rcap, rkeep;  /* rkeep: up to the last non-blank line */
-	unsigned long nlines;
-	char *txt;                 /* owned: the rebuilt message */
-	size_t tlen, tcap, tkeep;
-	unsigned long tlines;
+	struct rec_buf raw;        /* the record's physical lines */
+	struct rec_buf txt;        /* the rebuilt message */
 	unsigned long first, last_keep;
-	int over, blank;
 
 	struct cls_hdr h;
 	enum body_state bst;
@@ -101,6 +105,11 @@ struct fmt_cls {
 	struct span text_only;     /* Text: without a glued Result-Code */
 	struct span rc_text;       /* "0x... NAME" from Result-Code or Text */
 	int dash_body;             /* "Message-Body: -" */
+	int64_t clen;              /* Content-Length of the headers, -1 */
+	size_t hblank[CLS_MAX_HBLANK]; /* empty header lines: txt offsets */
+	unsigned long hblank_line[CLS_MAX_HBLANK];
+	size_t nhblank, nhfixed;
+	unsigned long hfixed_line; /* the first one repaired */
 
 	struct rec_kv kv[SFB_MAX_KV];
 
@@ -288,82 +297,29 @@ int fmt_cls_sniff(struct sv line)
 	return parse_header(line, &h) == 0;
 }
 
-static size_t grow_to(size_t cap, size_t need, size_t max)
-{
-	size_t c = cap ? cap : 4096;
-	while (c < need)
-		c = c > SIZE_MAX / 2 ? need : c * 2;
-	return c > max ? max : c;
-}
-
 /*
- * Append one physical line to raw, bounded by p->max; p->blank tells
- * whether it was blank.
+ * Append one physical line to raw.
  * @return where the line starts in raw (past the kept bytes when the
  *         limit was reached)
  */
 static size_t raw_line(struct fmt_cls *p, struct sv line,
 		       unsigned long lineno)
 {
-	int blank = sv_is_blank(line);
-	p->blank = blank;
-	if (!blank)
+	if (!sv_is_blank(line))
 		p->last_keep = lineno;
-	if (p->over)
-		return p->rlen;
-	size_t sep = p->nlines ? 1 : 0;
-	size_t n = line.n;
-	if (p->rlen + sep + n > p->max) {
-		p->over = 1;
-		if (p->rlen + sep > p->max)
-			return p->rlen;
-		n = p->max - p->rlen - sep;
-	}
-	if (p->rlen + sep + n > p->rcap) {
-		p->rcap = grow_to(p->rcap, p->rlen + sep + n, p->max);
-		p->raw = sfb_xrealloc(p->raw, p->rcap);
-	}
-	if (sep)
-		p->raw[p->rlen++] = '\n';
-	size_t start = p->rlen;
-	if (n)
-		memcpy(p->raw + p->rlen, line.p, n);
-	p->rlen += n;
-	p->nlines++;
-	if (!blank && n)
-		p->rkeep = p->rlen;
-	return start;
+	return rec_buf_line(&p->raw, line);
 }
 
-/* Append one line to the rebuilt message, bounded by p->max. */
+/* Append one line to the rebuilt message. */
 static void txt_line(struct fmt_cls *p, struct sv line)
 {
-	size_t sep = p->tlines ? 1 : 0;
-	size_t n = line.n;
-	if (p->tlen + sep + n > p->max) {
-		p->over = 1;
-		if (p->tlen + sep > p->max)
-			return;
-		n = p->max - p->tlen - sep;
-	}
-	if (p->tlen + sep + n > p->tcap) {
-		p->tcap = grow_to(p->tcap, p->tlen + sep + n, p->max);
-		p->txt = sfb_xrealloc(p->txt, p->tcap);
-	}
-	if (sep)
-		p->txt[p->tlen++] = '\n';
-	if (n)
-		memcpy(p->txt + p->tlen, line.p, n);
-	p->tlen += n;
-	p->tlines++;
-	if (!sv_is_blank(line))
-		p->tkeep = p->tlen;
+	rec_buf_line(&p->txt, line);
 }
 
 static struct sv raw_sv(const struct fmt_cls *p, struct span s)
 {
-	size_t lim = p->rlen;
-	const char *b = p->raw ? p->raw : "";
+	size_t lim = p->raw.len;
+	const char *b = p->raw.p ? p->raw.p : "";
 	if (s.off >= lim)
 		return sv_make(b + lim, 0);
 	size_t n = s.len;
@@ -375,13 +331,12 @@ static struct sv raw_sv(const struct fmt_cls *p, struct span s)
 static void rec_reset(struct fmt_cls *p)
 {
 	p->open = 0;
-	p->rlen = p->rkeep = 0;
-	p->nlines = 0;
-	p->tlen = p->tkeep = 0;
-	p->tlines = 0;
-	p->over = 0;
+	rec_buf_reset(&p->raw);
+	rec_buf_reset(&p->txt);
 	p->bst = B_PRE;
 	p->dash_body = 0;
+	p->clen = -1;
+	p->nhblank = p->nhfixed = 0;
 	memset(p->has, 0, sizeof p->has);
 	memset(p->val, 0, sizeof p->val);
 	p->text_only = p->rc_text = (struct span){ 0, 0 };
@@ -390,16 +345,7 @@ static void rec_reset(struct fmt_cls *p)
 static int emit_warn(struct fmt_cls *p, unsigned long first,
 		     unsigned long last, int64_t ts)
 {
-	struct fmt_rec r;
-	memset(&r, 0, sizeof r);
-	r.type = REC_WARN;
-	r.line_first = first;
-	r.line_last = last;
-	r.ts = ts;
-	r.raw = sv_make(p->wbuf, 0);
-	r.text = sv_make(p->wbuf, strlen(p->wbuf));
-	r.declared_len = -1;
-	return p->sink.on_rec(p->sink.ud, &r);
+	return rec_warn(&p->sink, p->wbuf, first, last, ts);
 }
 
 static int flush_junk(struct fmt_cls *p)
@@ -492,6 +438,45 @@ static void parse_rc(struct sv v, uint64_t *code, struct sv *name)
 	*name = v;
 }
 
+/*
+ * The bracket of a header line names the server only when it holds a
+ * letter ("fe01\\fe01"); "[0]" is the CPU number of the WPP prefix.
+ */
+static struct sv machine_name(struct sv br)
+{
+	for (size_t i = 0; i < br.n; i++)
+		if ((br.p[i] >= 'a' && br.p[i] <= 'z') ||
+		    (br.p[i] >= 'A' && br.p[i] <= 'Z'))
+			return br;
+	return sv_make(br.p, 0);
+}
+
+/*
+ * The empty lines seen among the headers, when the message has no body
+ * (Content-Length 0 or "Message-Body: -"): each becomes the leading
+ * blanks of the line after it, which so continues the header before it.
+ * In place: "X\n\nY" becomes "X\n Y", same length.  An empty line
+ * with nothing after it is left as the end of the headers.
+ */
+static void fix_hdr_blanks(struct fmt_cls *p)
+{
+	if (!p->nhblank || !(p->clen == 0 || (p->clen < 0 && p->dash_body)))
+		return;
+	for (size_t i = 0; i < p->nhblank; i++) {
+		size_t at = p->hblank[i];
+		char *t = p->txt.p;
+		char *nl = at < p->txt.len ? memchr(t + at, '\n',
+						    p->txt.len - at) : NULL;
+		if (!nl || (size_t)(nl - t) + 1 >= p->txt.keep)
+			continue;
+		for (char *c = t + at; c <= nl; c++)
+			*c = ' ';
+		if (!p->nhfixed++)
+			p->hfixed_line = p->hblank_line[i];
+	}
+	p->nhblank = 0;
+}
+
 static int emit_rec(struct fmt_cls *p, int cut)
 {
 	struct fmt_rec r;
@@ -513,10 +498,10 @@ static int emit_rec(struct fmt_cls *p, int cut)
 	r.line_first = p->first;
 	r.line_last = p->last_keep;
 	r.ts = h->ts;
-	r.raw = sv_make(p->raw ? p->raw : "", p->rkeep);
+	r.raw = rec_buf_text(&p->raw);
 	r.level = raw_sv(p, h->level);
 	r.flag = raw_sv(p, h->flag);
-	r.server = raw_sv(p, h->server);
+	r.server = machine_name(raw_sv(p, h->server));
 	r.cls_pid = h->pid;
 	r.cls_tid = h->tid;
 	r.seq = h->seq;
@@ -526,7 +511,7 @@ static int emit_rec(struct fmt_cls *p, int cut)
 	r.src_line = h->src_line;
 	r.record_id = raw_sv(p, h->record_id);
 	r.declared_len = -1;
-	r.truncated = cut || p->over;
+	r.truncated = cut || p->raw.over || p->txt.over;
 
 	r.corr_id = raw_sv(p, p->val[K_CORR]);
 	r.instance_id = raw_sv(p, p->val[K_INST]);
@@ -561,20 +546,32 @@ static int emit_rec(struct fmt_cls *p, int cut)
 				r.dir_dest = val;
 		}
 	}
+	if (p->bst == B_HDRS)
+		fix_hdr_blanks(p);
 	if (r.type == REC_MSG) {
 		r.remote = r.peer;
-		r.text = sv_make(p->txt ? p->txt : "", p->tkeep);
+		r.text = rec_buf_text(&p->txt);
 	} else {
 		r.text = raw_sv(p, h->free);
 	}
 
-	int over = p->over;
+	int over = p->raw.over || p->txt.over;
 	unsigned long first = p->first, last = p->last_keep;
+	unsigned long fixed = p->nhfixed, fixed_line = p->hfixed_line;
 	int64_t ts = h->ts;
 	int rc = p->sink.on_rec(p->sink.ud, &r);
 	rec_reset(p);
 	if (rc)
 		return rc;
+	if (fixed) {
+		snprintf(p->wbuf, sizeof p->wbuf,
+			 "empty line inside the headers of the message at "
+			 "line %lu: the line after it kept as a header "
+			 "continuation (no body)", first);
+		rc = emit_warn(p, fixed_line, fixed_line, ts);
+		if (rc)
+			return rc;
+	}
 	if (cut) {
 		snprintf(p->wbuf, sizeof p->wbuf,
 			 "record opened at line %lu cut short: no "
@@ -586,7 +583,7 @@ static int emit_rec(struct fmt_cls *p, int cut)
 	if (over) {
 		snprintf(p->wbuf, sizeof p->wbuf,
 			 "record at line %lu over the size limit of %zu "
-			 "bytes: cut", first, p->max);
+			 "bytes: cut", first, p->raw.max);
 		rc = emit_warn(p, first, last, ts);
 	}
 	return rc;
@@ -622,8 +619,37 @@ static void set_text(struct fmt_cls *p, struct sv v, size_t base,
 	p->text_only.len = t.n;
 }
 
+/*
+ * A line of the message headers: Content-Length is noted, an empty
+ * line remembered (fix_hdr_blanks decides about it).
+ */
+static void hdr_line(struct fmt_cls *p, struct sv line,
+		     unsigned long lineno)
+{
+	if (sv_is_blank(line)) {
+		if (p->nhblank < CLS_MAX_HBLANK) {
+			p->hblank[p->nhblank] = p->txt.len +
+						(p->txt.nlines ? 1 : 0);
+			p->hblank_line[p->nhblank++] = lineno;
+		}
+	} else {
+		long colon = sv_find_char(line, ':');
+		struct sv k = colon > 0 ? sv_trim(sv_make(line.p,
+						  (size_t)colon)) : SV_NULL;
+		uint64_t x;
+		if (p->clen < 0 && (sv_ieq_cstr(k, "Content-Length") ||
+				    sv_ieq_cstr(k, "l")) &&
+		    sv_to_u64(sv_trim(sv_make(line.p + colon + 1,
+					      line.n - (size_t)colon - 1)),
+			      &x) && x <= INT64_MAX)
+			p->clen = (int64_t)x;
+	}
+	txt_line(p, line);
+}
+
 /* A line of an open record's body (already in raw at base). */
-static void body_line(struct fmt_cls *p, struct sv line, size_t base)
+static void body_line(struct fmt_cls *p, struct sv line, size_t base,
+		      unsigned long lineno)
 {
 	if (p->bst == B_BODY) {
 		txt_line(p, line);
@@ -644,17 +670,19 @@ static void body_line(struct fmt_cls *p, struct sv line, size_t base)
 		 * body itself is the message (HTTP in some traces).
 		 */
 		p->has[K_BODY] = 1;
+		if (val.n == 1 && val.p[0] == '-')
+			p->dash_body = 1;
+		if (p->bst == B_HDRS)
+			fix_hdr_blanks(p);
 		if (p->has[K_START])
 			txt_line(p, SV_NULL);
 		p->bst = B_BODY;
-		if (val.n == 1 && val.p[0] == '-')
-			p->dash_body = 1;
-		else if (val.n)
+		if (!p->dash_body && val.n)
 			txt_line(p, val);
 		return;
 	}
 	if (p->bst == B_HDRS) {
-		txt_line(p, line);
+		hdr_line(p, line, lineno);
 		return;
 	}
 	if (k == K__COUNT) {
@@ -702,8 +730,8 @@ int fmt_cls_feed(struct fmt_cls *p, struct sv line, unsigned long lineno)
 		if (is_end_record(line))
 			return emit_rec(p, 0);
 		/* a line that did not fit is consumed, not read */
-		if (!p->over)
-			body_line(p, line, base);
+		if (!p->raw.over)
+			body_line(p, line, base, lineno);
 		return 0;
 	}
 
@@ -738,7 +766,9 @@ struct fmt_cls *fmt_cls_new(const struct fmt_sink *sink,
 {
 	struct fmt_cls *p = sfb_xcalloc(1, sizeof *p);
 	p->sink = *sink;
-	p->max = lim && lim->max_msg ? lim->max_msg : SFB_MAX_MSG;
+	size_t max = lim && lim->max_msg ? lim->max_msg : SFB_MAX_MSG;
+	rec_buf_init(&p->raw, max);
+	rec_buf_init(&p->txt, max);
 	rec_reset(p);
 	return p;
 }
@@ -747,7 +777,7 @@ void fmt_cls_free(struct fmt_cls *p)
 {
 	if (!p)
 		return;
-	free(p->raw);
-	free(p->txt);
+	rec_buf_free(&p->raw);
+	rec_buf_free(&p->txt);
 	free(p);
 }

@@ -3,8 +3,9 @@
  * parser.h -- the shared push interface of the format parsers, second
  * stage of the pipeline: text lines in (from lr), records out (to a
  * sink).  One file per format: fmt_ucc.c (client .UccApilog), fmt_cls.c
- * (server CLS / OCSLogger text); fmt.c detects the format from content
- * and dispatches.
+ * (server CLS / OCSLogger text), fmt_sip.c (raw SIP/HTTP text and
+ * sign-in step trees pasted without log framing: no times, no
+ * directions); fmt.c detects the format from content and dispatches.
  *
  * A parser never opens files, prints or exits (http-parser).  It is fed
  * one physical line at a time with fmt_feed() and calls
@@ -38,7 +39,7 @@
 #define SFB_MAX_KV 64            /* Data: pairs kept per diagnostic */
 #endif
 
-enum fmt_kind { FMT_AUTO = 0, FMT_UCC, FMT_CLS };
+enum fmt_kind { FMT_AUTO = 0, FMT_UCC, FMT_CLS, FMT_SIP };
 
 enum rec_type {
 	REC_ENTRY = 1, /* a free-text log entry (with continuation lines) */
@@ -87,7 +88,9 @@ struct fmt_rec {
 
 	/* ---- server trace (FMT_CLS) ---- */
 	struct sv flag;         /* "TF_PROTOCOL" */
-	struct sv server;       /* the bracket: "0", "sfvedge\\sfvedge" */
+	struct sv server;       /* the bracket when it holds a machine
+				 * name ("sfvedge\\sfvedge"); empty for a
+				 * WPP CPU number ("[0]") */
 	uint32_t cls_pid, cls_tid;
 	uint32_t seq;           /* the 8-hex-digit sequence number */
 	struct sv component;    /* "SIPStack" */
@@ -142,6 +145,16 @@ void fmt_cls_free(struct fmt_cls *p);
 /* @return 1 if line is a CLS / OCSLogger record header line */
 int fmt_cls_sniff(struct sv line);
 
+struct fmt_sip;
+struct fmt_sip *fmt_sip_new(const struct fmt_sink *sink,
+			    const struct fmt_limits *lim);
+int fmt_sip_feed(struct fmt_sip *p, struct sv line, unsigned long lineno);
+int fmt_sip_finish(struct fmt_sip *p);
+void fmt_sip_free(struct fmt_sip *p);
+/* @return 1 if line (leading blanks allowed) is a SIP/HTTP start line
+ * or a sign-in step-tree line ("1.1 Lync-autodiscovery: FAIL ...") */
+int fmt_sip_sniff(struct sv line);
+
 /* ---- detection and dispatch (fmt.c) ---- */
 struct fmt;
 /*
@@ -153,15 +166,26 @@ struct fmt *fmt_new(enum fmt_kind kind, const struct fmt_sink *sink,
 /*
  * Feed one line.  @return 0, the non-zero value of an on_rec, or -1
  * when detection gave up (no entry or record line in the first
- * SFB_DETECT_LINES lines): err is filled with SFB_E_FORMAT.
+ * SFB_DETECT_LINES lines): err is filled with SFB_E_FORMAT.  Raw SIP
+ * text (FMT_SIP) is chosen only when no log framing showed up in that
+ * window (or by end of input) and a start or step-tree line did.
  */
 int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
 	     struct sfb_err *err);
+/*
+ * A line the reader could not give (over its length limit) at lineno.
+ * Before the format is known it counts as a line that is no entry, so
+ * a file of nothing but over-long lines is "not a log" (-1, SFB_E_FORMAT,
+ * at once or at fmt_finish), as a file of short junk lines is.  Once
+ * the format is known: nothing (the caller has warned).  @return 0 or -1
+ */
+int fmt_skip(struct fmt *f, unsigned long lineno, struct sfb_err *err);
 /* Flush at end of input; -1 with SFB_E_FORMAT if never detected. */
 int fmt_finish(struct fmt *f, struct sfb_err *err);
 /* FMT_AUTO until detected. */
 enum fmt_kind fmt_kind_get(const struct fmt *f);
-const char *fmt_kind_name(enum fmt_kind k);   /* "uccapilog", "cls" */
+/* "uccapilog", "cls", "sip" */
+const char *fmt_kind_name(enum fmt_kind k);
 /* @return the kind named by s, or -1 */
 int fmt_kind_parse(const char *s);
 void fmt_free(struct fmt *f);

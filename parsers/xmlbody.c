@@ -48,6 +48,20 @@
 #define XB_MAX_NAME 128
 #define XB_MAX_VALUE 512
 
+const char *xmlbody_rc_text(int rc)
+{
+	switch (rc) {
+	case XMLBODY_REFUSED:
+		return "refused: it has a DOCTYPE (entities are never "
+		       "expanded)";
+	case XMLBODY_BAD:
+		return "not well-formed XML (or nested too deep, or too "
+		       "large)";
+	default:
+		return "not a document of that kind";
+	}
+}
+
 const char *xmlbody_version(void)
 {
 	return LIBXML_DOTTED_VERSION;
@@ -223,10 +237,12 @@ static void refuse_dtd(void *ctx, const xmlChar *name, const xmlChar *eid,
 
 /*
  * Parse body when it may hold a start tag named tag.
+ * @param why OUT when NULL is returned: XMLBODY_NONE (not one of ours,
+ *            no parse), XMLBODY_REFUSED (a DOCTYPE) or XMLBODY_BAD
  * @return the document (free with xmlFreeDoc), or NULL when body is not
  *         a well-formed document of ours
  */
-static xmlDocPtr doc_read(struct sv body, const char *tag)
+static xmlDocPtr doc_read(struct sv body, const char *tag, int *why)
 {
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
@@ -241,10 +257,16 @@ static xmlDocPtr doc_read(struct sv body, const char *tag)
 			 XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC |
 			 XML_PARSE_NOCDATA | XML_PARSE_COMPACT;
 
-	if (!body.p || body.n == 0 || body.n > SFB_MAX_XML)
+	*why = XMLBODY_NONE;
+	if (!body.p || body.n == 0)
 		return NULL;
 	body = skip_lead(body);
-	if (body.n == 0 || body.p[0] != '<' || !has_tag(body, tag))
+	if (body.n == 0 || body.p[0] != '<' ||
+	    !has_tag(sv_make(body.p, body.n > SFB_MAX_XML ? SFB_MAX_XML
+							   : body.n), tag))
+		return NULL;
+	*why = XMLBODY_BAD;     /* one of ours, from here on */
+	if (body.n > SFB_MAX_XML)
 		return NULL;
 	kind = text_kind(body);
 	if (kind < 0)
@@ -269,6 +291,8 @@ static xmlDocPtr doc_read(struct sv body, const char *tag)
 	 * intSubset test is the second lock should the hook be bypassed */
 	ok = doc && ctxt->wellFormed && ctxt->errNo != XML_ERR_USER_STOP &&
 	     !doc->intSubset && xmlDocGetRootElement(doc);
+	if (ctxt->errNo == XML_ERR_USER_STOP || (doc && doc->intSubset))
+		*why = XMLBODY_REFUSED;
 
 	xmlSetGenericErrorFunc(gctx, gfn);
 	xmlSetStructuredErrorFunc(sctx, sfn);
@@ -465,9 +489,10 @@ int xmlbody_soap_fault(struct sv body, struct xmlbody_fault *out)
 {
 	xmlDocPtr doc;
 	xmlNode *f, *c;
+	int why;
 
 	memset(out, 0, sizeof *out);
-	doc = doc_read(body, "Fault");
+	doc = doc_read(body, "Fault", &why);
 	if (!doc)
 		return 0;
 	f = find(xmlDocGetRootElement(doc), "Fault");
@@ -540,13 +565,14 @@ static void prov_props(xmlNode *g, const char *gname,
 
 int xmlbody_provisioning(struct sv body, const struct xmlbody_prov_sink *s)
 {
-	xmlDocPtr doc = doc_read(body, "provisionGroupList");
+	int why;
+	xmlDocPtr doc = doc_read(body, "provisionGroupList", &why);
 	xmlNode *root, *g;
 	int ngroups = 0;
 	char gname[XB_MAX_NAME];
 
 	if (!doc)
-		return -1;
+		return why;
 	root = xmlDocGetRootElement(doc);
 	if (!is_el(root, "provisionGroupList")) {
 		xmlFreeDoc(doc);
@@ -577,12 +603,13 @@ int xmlbody_location_profile(struct sv body, char *name, size_t namesz,
 	xmlDocPtr doc;
 	xmlNode *lp, *c;
 	unsigned rules = 0;
+	int why;
 
 	if (name && namesz)
 		name[0] = '\0';
 	if (nrules)
 		*nrules = 0;
-	doc = doc_read(body, "LocationProfileDescription");
+	doc = doc_read(body, "LocationProfileDescription", &why);
 	if (!doc)
 		return 0;
 	lp = find(xmlDocGetRootElement(doc), "LocationProfileDescription");

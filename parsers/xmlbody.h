@@ -29,6 +29,18 @@
 /* libxml2 version string, e.g. "2.9.14". */
 const char *xmlbody_version(void);
 
+/*
+ * Why a body was not read (negative results of xmlbody_provisioning):
+ * NONE is silent (not XML, or not that kind of document); REFUSED and
+ * BAD mean the body is one of ours that was not read, which the caller
+ * must report (its data is missing).
+ */
+enum { XMLBODY_NONE = -1,       /* not a document of that kind */
+       XMLBODY_REFUSED = -2,    /* has a DOCTYPE: refused unread */
+       XMLBODY_BAD = -3 };      /* not well-formed, too deep, too big */
+/* @return a lowercase explanation of an XMLBODY_* code */
+const char *xmlbody_rc_text(int rc);
+
 struct xmlbody_fault {
 	char code[96];          /* faultcode / Code/Value (+ Subcode), e.g.
 				 * "wsse:InvalidSecurityToken" */
@@ -55,8 +67,9 @@ struct xmlbody_prov_sink {
 
 /*
  * Walk an in-band provisioning document (provisionGroupList).
- * @return the number of groups seen, or -1 when body is not XML or not
- *         a provisionGroupList
+ * @return the number of groups seen, or XMLBODY_NONE when body is not
+ *         XML or not a provisionGroupList, XMLBODY_REFUSED or
+ *         XMLBODY_BAD when it is one that was not read
  */
 int xmlbody_provisioning(struct sv body, const struct xmlbody_prov_sink *s);
 

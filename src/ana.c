@@ -247,30 +247,21 @@ void ana_msg(struct ana *a, const struct msg *m, int copy,
 		a->copies++;
 	if (m->flags & MSG_F_TRUNCATED)
 		a->truncated++;
+	/* the warnings are msg.c's, the same for every command */
+	char text[160];
+	for (unsigned it = 0; msg_problem_next(m, &it, NULL, text,
+					       sizeof text);)
+		ana_warn(a, m->line_first, "%s", text);
 	if (m->flags & MSG_F_BAD_START) {
 		a->bad_start++;
-		ana_warn(a, m->line_first,
-			 "framed block is not a SIP or HTTP message");
 		return;
 	}
-	if (m->flags & MSG_F_BAD_HEADER) {
+	if (m->flags & MSG_F_BAD_HEADER)
 		a->bad_header++;
-		ana_warn(a, m->line_first, "header line without a colon "
-			 "skipped");
-	}
-	if (m->flags & MSG_F_CL_MISMATCH) {
+	if (m->flags & MSG_F_CL_MISMATCH)
 		a->cl_mismatch++;
-		ana_warn(a, m->line_first, "Content-Length %lld does not "
-			 "match the %zu-byte body",
-			 (long long)m->content_length, m->body.n);
-	}
-	if (m->flags & MSG_F_CL_INVALID) {
-		const struct msg_hdr *h = msg_hdr_get(m, "Content-Length");
-		struct sv v = h ? h->value : SV_NULL;
+	if (m->flags & MSG_F_CL_INVALID)
 		a->cl_invalid++;
-		ana_warn(a, m->line_first, "invalid Content-Length '%.*s'",
-			 (int)(v.n > 40 ? 40 : v.n), v.p ? v.p : "");
-	}
 	if (m->proto == MSG_SIP)
 		a->sip++;
 	else if (m->proto == MSG_HTTP)

@@ -92,7 +92,7 @@ struct ana {
 	const char *cur_file;   /* borrowed: the file being read now */
 	unsigned cur_rank;      /* its place in the stream, from 0 */
 	int failed;             /* the file could not be read (error set) */
-	char error[320];        /* why, when failed; or a late read error */
+	char error[SFB_ERR_MSG]; /* why, when failed; or a late read error */
 	enum fmt_kind kind;
 	enum lr_encoding enc;
 	int gzip;

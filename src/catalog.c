@@ -93,6 +93,24 @@ const char *catalog_step_name(enum catalog_step s)
 	return (unsigned)s < CATALOG_S__COUNT ? step_names[s] : "?";
 }
 
+enum sfb_step catalog_sfb_step(enum catalog_step s)
+{
+	switch (s) {
+	case CATALOG_S_DISCOVERY:
+		return SFB_STEP_DISCOVERY;
+	case CATALOG_S_CONNECTIVITY:
+		return SFB_STEP_CONNECTIVITY;
+	case CATALOG_S_AUTH:
+		return SFB_STEP_AUTH;
+	case CATALOG_S_REDIRECT:
+		return SFB_STEP_REDIRECT;
+	case CATALOG_S_SETTINGS:
+		return SFB_STEP_SETTINGS;
+	default:
+		return SFB_STEP_NONE;
+	}
+}
+
 int catalog_kind_parse(const char *s)
 {
 	for (int k = 0; k < CATALOG_K__COUNT; k++)
@@ -564,7 +582,8 @@ static int ent_store(struct loader *L, struct ent *e, const yaml_node_t *n)
 		fail_at(L->err, L->path, node_line(n), node_col(n),
 			"more than %d entries in the catalog",
 			SFB_CATALOG_MAX_ENTRIES);
-		L->err->code = SFB_E_LIMIT;
+		if (L->err)
+			L->err->code = SFB_E_LIMIT;
 		return -1;
 	}
 	if (cat->n == cat->cap) {
@@ -1049,14 +1068,15 @@ const struct catalog_entry *catalog_find(const struct catalog *cat,
 static const struct {
 	unsigned facility;
 	const char *name;
+	enum catalog_hr_wrap wrap;
 } fac_names[] = {
-	{ 0x00, "FACILITY_NULL" },
-	{ 0x04, "FACILITY_ITF" },
-	{ 0x07, "FACILITY_WIN32" },
-	{ 0x09, "FACILITY_SECURITY" },
-	{ 0x0b, "FACILITY_CERT" },
-	{ 0xee, "FACILITY_RTC_INTERFACE" },
-	{ 0xef, "FACILITY_SIP_STATUS_CODE" },
+	{ 0x00, "FACILITY_NULL", CATALOG_HR_OTHER },
+	{ 0x04, "FACILITY_ITF", CATALOG_HR_OTHER },
+	{ 0x07, "FACILITY_WIN32", CATALOG_HR_WIN32 },
+	{ 0x09, "FACILITY_SECURITY", CATALOG_HR_SECURITY },
+	{ 0x0b, "FACILITY_CERT", CATALOG_HR_CERT },
+	{ 0xee, "FACILITY_RTC_INTERFACE", CATALOG_HR_RTC },
+	{ 0xef, "FACILITY_SIP_STATUS_CODE", CATALOG_HR_SIP },
 };
 
 void catalog_hresult_decode(uint32_t hr, struct catalog_hr *out)
@@ -1067,31 +1087,15 @@ void catalog_hresult_decode(uint32_t hr, struct catalog_hr *out)
 	out->customer = (hr >> 29) & 1;
 	out->facility = (hr >> 16) & 0x7ff;
 	out->code = hr & 0xffff;
-	/* the Windows facilities only mean that when bit 29 is clear */
+	/* the Windows facilities mean that only for a failure HRESULT
+	 * (bits 31-30 = 10) with bit 29 (customer) clear */
 	if (out->customer || (hr >> 30) != 2)
 		return;
 	for (size_t i = 0; i < sizeof fac_names / sizeof fac_names[0]; i++)
-		if (fac_names[i].facility == out->facility)
+		if (fac_names[i].facility == out->facility) {
 			out->facility_name = fac_names[i].name;
-	switch (out->facility) {
-	case 0x07:
-		out->wrap = CATALOG_HR_WIN32;
-		break;
-	case 0x09:
-		out->wrap = CATALOG_HR_SECURITY;
-		break;
-	case 0x0b:
-		out->wrap = CATALOG_HR_CERT;
-		break;
-	case 0xee:
-		out->wrap = CATALOG_HR_RTC;
-		break;
-	case 0xef:
-		out->wrap = CATALOG_HR_SIP;
-		break;
-	default:
-		break;
-	}
+			out->wrap = fac_names[i].wrap;
+		}
 }
 
 static void add_match(struct catalog_result *res,
@@ -1164,10 +1168,17 @@ size_t catalog_lookup(const struct catalog *cat, const char *query,
 		return 0;
 	memcpy(q, t.p, t.n);
 	q[t.n] = '\0';
-	const char *code = q;
-	int filter = take_kind(&code);
+	char *code = q;
+	int filter = take_kind((const char **)&code);
 	if (!*code)
 		return 0;
+	/* a pasted header value: "1010.2;reason=..." is id 1010 */
+	if (sv_is_digit(code[0])) {
+		size_t d = strspn(code, "0123456789");
+		if (code[d] == ';' || code[d] == ' ' ||
+		    (code[d] == '.' && sv_is_digit(code[d + 1])))
+			code[d] = '\0';
+	}
 
 	/* 1: the code itself or an alias, in kind order */
 	for (int k = 0; k < CATALOG_K__COUNT; k++) {
@@ -1404,8 +1415,7 @@ static const char *how_text(enum catalog_how h)
 	case CATALOG_BY_DECODED:
 		return "the value wrapped in the HRESULT";
 	case CATALOG_BY_FAMILY:
-		return "the catalog has no entry of its own for this code; "
-		       "this is the range or family it belongs to";
+		return "the catalog has no entry of its own for";
 	case CATALOG_BY_TEXT:
 		return "a signature containing the text";
 	default:
@@ -1470,9 +1480,16 @@ static void format_result(struct out *o, const struct catalog_result *res,
 			out_put(o, "\n", 1);
 		blank = 1;
 		format_entry(o, res->m[i].entry, width);
-		if (res->m[i].how != CATALOG_BY_CODE)
+		if (res->m[i].how == CATALOG_BY_FAMILY) {
+			char fam[300];
+			snprintf(fam, sizeof fam, "%s '%.200s'; this is the "
+				 "range or family it belongs to",
+				 how_text(res->m[i].how), query);
+			out_wrap(o, "  found:", INDENT, fam, width);
+		} else if (res->m[i].how != CATALOG_BY_CODE) {
 			out_wrap(o, "  found:", INDENT,
 				 how_text(res->m[i].how), width);
+		}
 	}
 	if (!res->has_hr && res->n == 0)
 		out_fmt(o, "no catalog entry for '%.200s'\n", query);

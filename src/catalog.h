@@ -155,6 +155,13 @@ const struct catalog_source *catalog_source_get(const struct catalog *cat,
 const struct catalog_source *catalog_source_find(const struct catalog *cat,
 						 const char *key);
 
+/*
+ * The sign-in step of sfb.h for a catalog step: discovery to settings
+ * map one to one; server-to-server, after-sign-in and any give
+ * SFB_STEP_NONE.
+ */
+enum sfb_step catalog_sfb_step(enum catalog_step s);
+
 /* "ms-diagnostics"... / "discovery"...; catalog_*_parse: -1 if none. */
 const char *catalog_kind_name(enum catalog_kind k);
 int catalog_kind_parse(const char *s);
@@ -221,7 +228,9 @@ struct catalog_result {
  * "ms-diagnostics: 1010", "x-ms-diagnostics 28032", "28032",
  * "0x80ef0191", "80EF0191", "0X8007052E", "SEC_E_WRONG_PRINCIPAL",
  * "0x80090322", "52e", "SIPPROXY_E_ROUTING_MSG_CERT_MISMATCH",
- * "c3e93d67", "NEED NEW CERT".  Matches come most specific first:
+ * "c3e93d67", "NEED NEW CERT", and a header value pasted whole
+ * ("ms-diagnostics: 1010.2;reason=...", the id before '.' or ';').
+ * Matches come most specific first:
  * codes and aliases, then entries of a decoded HRESULT value, then the
  * id range or HRESULT family (only for an id the catalog does not
  * list), then signatures containing the text (only when nothing else

@@ -484,6 +484,17 @@ static void on_msg(struct engine *e, const struct fmt_rec *rec)
 	if (rec->truncated)
 		e->malformed++;
 	(void)sip_parse(m);
+	/* malformed input for --strict; the same warnings as analyze's
+	 * list (ana_msg) for the callers that print them */
+	if (m->flags & MSG_F_MALFORMED)
+		e->malformed++;
+	if (e->sink.on_warn && (m->flags & (MSG_F_MALFORMED | MSG_F_LIMIT))) {
+		char text[160];
+		for (unsigned it = 0; msg_problem_next(m, &it, NULL, text,
+						       sizeof text);)
+			e->sink.on_warn(e->sink.ud, e->path, m->line_first,
+					text);
+	}
 	if (!(e->cfg.want & ENG_SESSIONS)) {
 		if (e->sink.on_msg)
 			e->sink.on_msg(e->sink.ud, m, rec, 0, 0);
@@ -632,13 +643,17 @@ static int run_file(struct engine *e, enum fmt_kind *kind)
 			break;
 		}
 		e->ana.lines++;
+		int fst;
 		if (st == LR_LONG) {
 			e->ana.long_lines++;
 			warn(e, lineno, "line of %zu bytes skipped (over "
 			     "--max-line %zu)", line.n, e->cfg.max_line);
-			continue;
+			/* before detection it is a line that is no entry */
+			fst = fmt_skip(f, lineno, &err);
+		} else {
+			fst = fmt_feed(f, line, lineno, &err);
 		}
-		if (fmt_feed(f, line, lineno, &err) < 0) {
+		if (fst < 0) {
 			fail(e, &err);
 			rc = -1;
 			break;
@@ -648,6 +663,10 @@ static int run_file(struct engine *e, enum fmt_kind *kind)
 		fail(e, &err);
 		rc = -1;
 	}
+	if (lr_bad_units(lr))   /* text that was not there: said */
+		warn(e, lr_bad_line(lr), "%" PRIu64 " invalid UTF-16 "
+		     "unit(s) read as U+FFFD, the first on this line",
+		     lr_bad_units(lr));
 	if (fmt_kind_get(f) != FMT_AUTO)
 		*kind = fmt_kind_get(f);
 	e->ana.enc = lr_encoding(lr);

@@ -41,10 +41,26 @@ int sfb_err_set(struct sfb_err *err, enum sfb_code code, int sys_errno,
 		return -1;
 	err->code = code;
 	err->sys_errno = sys_errno;
-	va_list ap;
+	va_list ap, ap2;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_copy(ap2, ap);
+	int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof err->msg) {
+		/* too long (a long path): keep the head and the reason */
+		char *full = malloc((size_t)n + 1);
+		if (full) {
+			vsnprintf(full, (size_t)n + 1, fmt, ap2);
+			size_t cap = sizeof err->msg, head = cap / 4;
+			size_t tail = cap - head - 4;   /* "...", the NUL */
+			memcpy(err->msg + head, "...", 3);
+			memcpy(err->msg + head + 3, full + (size_t)n - tail,
+			       tail);
+			err->msg[cap - 1] = '\0';
+			free(full);
+		}
+	}
+	va_end(ap2);
 	return -1;
 }
 

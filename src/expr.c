@@ -60,8 +60,11 @@ struct node {
 	struct expr_value val;  /* N_LIT; s.p owned by the node */
 	char *key;              /* N_FIELD: owned key, may be NULL */
 	size_t keyn;
-	struct expr_value *items; /* N_IN: owned, strings owned */
+	/* N_IN: a literal list (owned, strings owned) or a named list of
+	 * the environment (borrowed: it outlives the program) */
+	const struct expr_value *items;
 	size_t nitems;
+	int borrowed;
 	struct grep_re *re;     /* N_MATCH: owned */
 	size_t agg;             /* N_AGG: index in aggs */
 	enum aggk aggk;
@@ -80,6 +83,7 @@ struct expr {
 	int root;
 	struct agg *aggs;       /* owned */
 	size_t nagg;
+	size_t bytes;           /* memory charged, sub-programs included */
 };
 
 struct expr_scratch {
@@ -110,6 +114,7 @@ struct cc {
 	int failed;
 	int depth;
 	size_t nodes;           /* made so far, over every program */
+	size_t bytes;           /* memory charged so far, the same */
 	struct expr *prog;      /* the program receiving nodes */
 	enum expr_scope scope;
 	struct sv mstack[EXPR_MAX_DEPTH]; /* macros being expanded */
@@ -344,8 +349,20 @@ static void lex(struct cc *c)
 
 /* ---- program building --------------------------------------------------- */
 
+/* Count n bytes of memory against EXPR_MAX_BYTES. */
+static int charge(struct cc *c, size_t n)
+{
+	c->bytes += n;
+	if (c->bytes <= EXPR_MAX_BYTES)
+		return 0;
+	return fail(c, c->t.at, "condition too large (more than %d bytes "
+		    "with its macros expanded)", EXPR_MAX_BYTES);
+}
+
 static int add_node(struct cc *c, enum nkind k, enum expr_type type)
 {
+	if (charge(c, sizeof(struct node)))
+		return -1;
 	if (++c->nodes > EXPR_MAX_NODES)
 		return fail(c, c->t.at, "condition too large (more than %d "
 			    "nodes with its macros expanded)",
@@ -385,10 +402,11 @@ void expr_free(struct expr *e)
 		if (nd->kind == N_LIT && nd->val.type == EXPR_T_STR)
 			free((char *)nd->val.s.p);
 		free(nd->key);
-		for (size_t j = 0; j < nd->nitems; j++)
+		for (size_t j = 0; !nd->borrowed && j < nd->nitems; j++)
 			if (nd->items[j].type == EXPR_T_STR)
 				free((char *)nd->items[j].s.p);
-		free(nd->items);
+		if (!nd->borrowed)
+			free((void *)nd->items);
 		grep_free(nd->re);
 	}
 	for (size_t i = 0; i < e->nagg; i++) {
@@ -410,6 +428,8 @@ static int tok_literal(struct cc *c, struct expr_value *v)
 		v->i = c->t.num;
 		return 0;
 	case T_STR:
+		if (charge(c, c->slen + 1))
+			return -1;
 		v->type = EXPR_T_STR;
 		v->s = sv_make(sfb_xstrndup(c->sbuf, c->slen), c->slen);
 		return 0;
@@ -496,7 +516,8 @@ static int field_node(struct cc *c, struct sv name, struct sv key,
 	if (!(f.scopes & EXPR_SCOPE_BIT(c->scope)))
 		return fail(c, at, "field '%.*s' is not available in %s "
 			    "scope", nl, name.p, expr_scope_name(c->scope));
-	int x = add_node(c, N_FIELD, f.type);
+	int x = has_key && charge(c, key.n + 1) ? -1
+					       : add_node(c, N_FIELD, f.type);
 	if (x < 0)
 		return -1;
 	N(c, x)->fid = f.id;
@@ -708,6 +729,11 @@ static int parse_in_list(struct cc *c, int l, const char *ltext, int ltn)
 			expect(c, T_NUM, "a number, a string, true or false");
 			break;
 		}
+		if (charge(c, sizeof *items)) {
+			if (v.type == EXPR_T_STR)
+				free((char *)v.s.p);
+			break;
+		}
 		items = sfb_xrealloc(items, (n + 1) * sizeof *items);
 		items[n++] = v;
 		if (v.type != N(c, l)->type) {
@@ -760,15 +786,10 @@ static int parse_in_name(struct cc *c, int l, const char *ltext, int ltn)
 	int x = add_node(c, N_IN, EXPR_T_BOOL);
 	if (x < 0)
 		return -1;
-	struct expr_value *items = sfb_xcalloc(n ? n : 1, sizeof *items);
-	for (size_t i = 0; i < n; i++) {
-		items[i] = src[i];
-		if (src[i].type == EXPR_T_STR)
-			items[i].s.p = sfb_xstrndup(src[i].s.p, src[i].s.n);
-	}
 	N(c, x)->a = l;
-	N(c, x)->items = items;
+	N(c, x)->items = src;
 	N(c, x)->nitems = n;
+	N(c, x)->borrowed = 1;
 	lex(c);
 	return x;
 }
@@ -825,6 +846,9 @@ static int parse_cmp(struct cc *c)
 		if (c->t.k != T_STR)
 			return expect(c, T_STR, "a regex in quotes after "
 				      "'matches'");
+		/* a compiled regex takes a few times its source */
+		if (charge(c, 256 + 8 * c->slen))
+			return -1;
 		struct sfb_err rerr;
 		memset(&rerr, 0, sizeof rerr);
 		struct grep_re *re = grep_new_n(c->sbuf, c->slen, 0, &rerr);
@@ -965,6 +989,7 @@ struct expr *expr_compile(const char *src, size_t n, enum expr_scope scope,
 		return NULL;
 	}
 	e->root = x;
+	e->bytes = c.bytes + sizeof *e;
 	return e;
 }
 
@@ -1124,6 +1149,11 @@ int expr_eval(const struct expr *e, struct expr_ctx *ctx)
 enum expr_scope expr_scope_of(const struct expr *e)
 {
 	return e->scope;
+}
+
+size_t expr_size(const struct expr *e)
+{
+	return e ? e->bytes : 0;
 }
 
 size_t expr_nagg(const struct expr *e)

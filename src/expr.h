@@ -18,13 +18,15 @@
  * and hands them back through expr_ctx.agg when the session is judged.
  *
  * Ownership: expr_compile and expr_tmpl_compile return owned objects
- * (expr_free, expr_tmpl_free; NULL is a no-op) that copy everything they
- * need: the source text, the environment and its lists are borrowed
- * only during the call.  A compiled object is immutable: evaluating it
- * from several threads at once is safe as long as each thread has its
- * own struct expr_ctx (and struct expr_scratch, which holds the PCRE2
- * match data).  Values handed out by ctx->get are borrowed for the call.
- * Nothing here prints or keeps global state.
+ * (expr_free, expr_tmpl_free; NULL is a no-op) that copy what they need
+ * of the source text and the environment, which are borrowed during the
+ * call only, with one exception: the items of a named list (env->list)
+ * are borrowed for the life of the program, so that a large list used
+ * many times is not copied many times.  A compiled object is immutable:
+ * evaluating it from several threads at once is safe as long as each
+ * thread has its own struct expr_ctx (and struct expr_scratch, which
+ * holds the PCRE2 match data).  Values handed out by ctx->get are
+ * borrowed for the call.  Nothing here prints or keeps global state.
  */
 #ifndef SFB_EXPR_H
 #define SFB_EXPR_H
@@ -32,34 +34,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "expr_types.h"
 #include "sfb.h"
 
 #define EXPR_MAX_SRC 16384      /* bytes of one condition or template */
 #define EXPR_MAX_DEPTH 64       /* nesting: parentheses, not, macros */
 #define EXPR_MAX_NODES 4096     /* nodes of one program, macros expanded */
 #define EXPR_MAX_AGG 64         /* aggregates in one program */
+#define EXPR_MAX_BYTES (1 << 20) /* memory of one program, macros expanded */
 
-enum expr_type { EXPR_T_BOOL = 1, EXPR_T_INT, EXPR_T_STR };
-
-enum expr_scope { EXPR_SCOPE_MSG = 1, EXPR_SCOPE_EVENT, EXPR_SCOPE_SESSION };
-
-/* The bit of a scope in struct expr_field.scopes. */
-#define EXPR_SCOPE_BIT(s) (1u << (s))
-
-/* A value: bool and int in i (bool 0/1), string in s (borrowed). */
-struct expr_value {
-	enum expr_type type;
-	int64_t i;
-	struct sv s;
-};
-
-/* What the field table says about one field. */
-struct expr_field {
-	int id;                 /* handed back to expr_ctx.get */
-	enum expr_type type;
-	unsigned scopes;        /* EXPR_SCOPE_BIT(...) of each valid scope */
-	int keyed;              /* 1: used as name("key"), e.g. header */
-};
+/*
+ * enum expr_scope, EXPR_SCOPE_BIT, enum expr_type, struct expr_value
+ * (bool and int in i, string in s, borrowed) and struct expr_field
+ * (what the field table says of a name) are in expr_types.h, shared
+ * with the field table.
+ */
 
 /* The compile-time environment; borrowed during expr_compile only. */
 struct expr_env {
@@ -72,7 +61,11 @@ struct expr_env {
 		       struct expr_field *out);
 	/* A macro's condition text (NULL: no macros). @return 0, -1 */
 	int (*macro)(void *ud, struct sv name, struct sv *src);
-	/* A named list's literals (NULL: no lists). @return 0, -1 */
+	/*
+	 * A named list's literals (NULL: no lists); *items must stay valid
+	 * and unchanged while a program compiled with it lives.
+	 * @return 0, -1
+	 */
 	int (*list)(void *ud, struct sv name,
 		    const struct expr_value **items, size_t *n);
 	void *ud;
@@ -114,6 +107,8 @@ struct expr *expr_compile(const char *src, size_t n, enum expr_scope scope,
  * @return 1 true, 0 false
  */
 int expr_eval(const struct expr *e, struct expr_ctx *ctx);
+/* Memory the program holds (bytes, about), for a caller's budget. */
+size_t expr_size(const struct expr *e);
 /* The scope the program was compiled for. */
 enum expr_scope expr_scope_of(const struct expr *e);
 

@@ -6,29 +6,34 @@
  *
  * Parties.  Each message is placed by its own context: a client log
  * (m->server empty) has one "client <local IP>" party and one party
- * per remote endpoint (SIP: the remote as logged, role "registrar"
- * once a REGISTER went there, else "peer"; HTTP: the request's Host
- * header, role "web", its answers follow the last host asked at that
+ * per remote endpoint (SIP: the remote as logged; HTTP: the request's
+ * Host header, its answers follow the last host asked at that
  * address).  A CLS trace has one party per server (the bracket up to
- * '\', role "edge" when the bracket says so, else "registrar") and one
- * per peer host (port dropped: clients use a new port per connection;
- * role "client" once it sent a REGISTER).  A peer whose first DNS label
+ * '\'; a record whose bracket names no machine is an unnamed "server")
+ * and one per peer host (port dropped: clients use a new port per
+ * connection).  Roles come from what each message shows about its
+ * sender and receiver (role.c: edge, director, registrar, mediation,
+ * web, client), else "server" for a server or a client log's SIP
+ * remote and "peer" for a CLS peer.  A peer whose first DNS label
  * is a server's name is that server, so Edge <-> Front End hops draw
  * between the two server columns; a peer party created before its
  * server showed up is turned into the server party then.  Endpoints
  * are found again through a small alias table (key -> party).
  *
- * Columns are kept sorted by role (client, edge, registrar, web, peer,
- * "others" last), then by first appearance: a party created or
- * re-roled during flow_add() renumbers parties, arrows and aliases
+ * Columns are kept sorted by role (client, edge, director, registrar,
+ * mediation, web, server, peer, "others" last), then by first
+ * appearance: a party created or re-roled during flow_add() renumbers
+ * parties, arrows and aliases
  * (at most a few times per party, so O(arrows) each time is cheap).
  * When FLOW_MAX_PARTIES are in use and another endpoint appears, the
  * newest party that is neither a server nor the log's own client
  * becomes "others" and every later new endpoint shares it.
  *
  * Text: names, labels and notes are stored as printable ASCII (the
- * ladder is piped and grepped): control bytes become '?' (tab and
- * line ends a space), each non-ASCII UTF-8 sequence one '?'; a text
+ * ladder is piped and grepped), through the sanitiser of esc.h (secrets
+ * masked as secret.h says, then): control
+ * and invalid bytes become its visible escapes (`\x1b`), tab and line
+ * ends a space, each other non-ASCII character one '?'; a text
  * that does not fit its field ends in '~' (Call-IDs are cut plain, so
  * they stay a prefix).
  *
@@ -51,7 +56,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "esc.h"
 #include "flow.h"
+#include "role.h"
+#include "secret.h"
 #include "sv.h"
 
 #define FLOW_DEFAULT_ARROWS 10000
@@ -65,13 +73,6 @@
 #define FLOW_ALIASES 128        /* endpoint keys remembered */
 #define FLOW_KEY 96
 
-enum role { ROLE_CLIENT, ROLE_EDGE, ROLE_REGISTRAR, ROLE_WEB, ROLE_PEER,
-	    ROLE__COUNT };
-
-static const char *const role_name[ROLE__COUNT] = {
-	"client", "edge", "registrar", "web", "peer"
-};
-
 /* What a party stands for; decides how it may change later. */
 enum kind {
 	KIND_CLIENT,            /* the client log's own endpoint */
@@ -84,7 +85,9 @@ enum kind {
 struct meta {
 	unsigned seq;           /* creation order: ties in the sort */
 	enum kind kind;
-	enum role role;
+	enum role_id role;
+	enum role_id fallback;  /* the role without evidence */
+	unsigned ev;            /* ROLE_EV_* seen for this party */
 	int named;              /* KIND_CLIENT: local IP in the name */
 	char label[64];         /* SERVER: its name; PEER: first DNS label
 				 * of its host ("" for an IP) */
@@ -120,38 +123,39 @@ struct flow {
 static void put_text(char *dst, size_t cap, size_t *len, struct sv v,
 		     char mark)
 {
-	int in_seq = 0;
+	char form[ESC_MAX];
+	size_t mn;
+	char *masked;
 
 	if (cap == 0)
 		return;
-	for (size_t i = 0; i < v.n; i++) {
+	masked = secret_mask(v, &mn);   /* as esc.c does */
+	if (masked)
+		v = sv_make(masked, mn);
+	for (size_t i = 0; i < v.n;) {
 		unsigned char c = (unsigned char)v.p[i];
-		char o;
+		size_t flen;
+		int kept;
 
-		if (c >= 0x80) {
-			/* one '?' per UTF-8 sequence, not per byte */
-			if (in_seq && (c & 0xC0) == 0x80)
-				continue;
-			in_seq = 1;
-			o = '?';
-		} else {
-			in_seq = 0;
-			if (c == '\t' || c == '\r' || c == '\n')
-				o = ' ';
-			else if (c < 0x20 || c == 0x7f)
-				o = '?';
-			else
-				o = (char)c;
+		i += esc_next(v.p + i, v.n - i, 0, form, &flen, &kept);
+		if (c == '\t' || c == '\r' || c == '\n') {
+			form[0] = ' ';
+			flen = 1;
+		} else if (kept && flen > 1) {
+			form[0] = '?';  /* one cell per character */
+			flen = 1;
 		}
-		if (*len + 1 >= cap) {
+		if (*len + flen >= cap) {
 			if (mark && cap >= 2)
 				dst[cap - 2] = mark;
 			*len = cap - 1;
 			break;
 		}
-		dst[(*len)++] = o;
+		memcpy(dst + *len, form, flen);
+		*len += flen;
 	}
 	dst[*len] = '\0';
+	free(masked);
 }
 
 static void put_str(char *dst, size_t cap, size_t *len, const char *s)
@@ -245,13 +249,25 @@ static void alias_set(struct flow *f, const char *key, int party)
 	f->alias[f->nalias++].party = party;
 }
 
-static void set_role(struct flow *f, int i, enum role r)
+static void set_role(struct flow *f, int i, enum role_id r)
 {
 	size_t n = 0;
 
 	f->meta[i].role = r;
-	put_str(f->party[i].role, sizeof f->party[i].role, &n, role_name[r]);
+	put_str(f->party[i].role, sizeof f->party[i].role, &n, role_name(r));
 	f->dirty = 1;
+}
+
+/* Add evidence about party i and re-decide its role. */
+static void add_evidence(struct flow *f, int i, unsigned ev)
+{
+	struct meta *mt = &f->meta[i];
+	if (mt->kind == KIND_CLIENT || mt->kind == KIND_OTHERS)
+		return;
+	mt->ev |= ev;
+	enum role_id r = role_decide(mt->ev, mt->fallback);
+	if (r != mt->role)
+		set_role(f, i, r);
 }
 
 static void set_name(struct flow *f, int i, const char *a, struct sv b)
@@ -295,7 +311,7 @@ static int others_get(struct flow *f, int avoid)
 }
 
 /* @return a new party, or "others" when the columns are used up */
-static int party_new(struct flow *f, enum kind k, enum role r,
+static int party_new(struct flow *f, enum kind k, enum role_id r,
 		     const char *name, struct sv name2, int avoid)
 {
 	if (f->nparty == FLOW_MAX_PARTIES)
@@ -307,15 +323,8 @@ static int party_new(struct flow *f, enum kind k, enum role r,
 	f->meta[i].kind = k;
 	set_name(f, i, name, name2);
 	set_role(f, i, r);
+	f->meta[i].fallback = r;
 	return i;
-}
-
-/* A REGISTER request, or an answer to one. */
-static int is_register(const struct msg *m)
-{
-	if (m->kind == MSG_RESPONSE)
-		return sv_ieq_cstr(m->cseq_method, "REGISTER");
-	return sv_ieq_cstr(m->method, "REGISTER");
 }
 
 /* Client log: the log's own endpoint. */
@@ -358,9 +367,9 @@ static int ucc_remote(struct flow *f, const struct msg *m, int avoid)
 				alias_set(f, key, i);
 			}
 			/* answers carry no Host: they come back from the
-			 * address the last request went to */
-			if (remote.n)
-				alias_set(f, akey, i);
+			 * address the last request went to (pasted text
+			 * has no address: from the last host asked) */
+			alias_set(f, akey, i);
 			return i;
 		}
 		i = alias_find(f, akey);
@@ -374,13 +383,11 @@ static int ucc_remote(struct flow *f, const struct msg *m, int avoid)
 	make_key(key, "r:", remote);
 	i = alias_find(f, key);
 	if (i < 0) {
-		i = party_new(f, KIND_REMOTE, ROLE_PEER, rname, remote,
+		i = party_new(f, KIND_REMOTE, ROLE_SERVER, rname, remote,
 			      avoid);
 		alias_set(f, key, i);
+		add_evidence(f, i, role_addr_evidence(remote, 1));
 	}
-	if (f->meta[i].kind == KIND_REMOTE && f->meta[i].role == ROLE_PEER &&
-	    is_register(m))
-		set_role(f, i, ROLE_REGISTRAR);
 	return i;
 }
 
@@ -389,7 +396,7 @@ static int cls_server(struct flow *f, const struct msg *m)
 {
 	char key[FLOW_KEY];
 	struct sv br = sv_trim(sv_cstr(m->server)), name = br, rest = br;
-	enum role r;
+	enum role_id r;
 	int i;
 
 	sv_split(&rest, '\\', &name);
@@ -397,7 +404,7 @@ static int cls_server(struct flow *f, const struct msg *m)
 	i = alias_find(f, key);
 	if (i >= 0)
 		return i;
-	r = sv_ifind(br, "edge") >= 0 ? ROLE_EDGE : ROLE_REGISTRAR;
+	r = role_decide(role_name_evidence(br), ROLE_SERVER);
 	/* [0] is a CPU number (OCS 2007 R2), not a name */
 	int anon = !name.n || all_digits(name);
 	for (size_t j = 0; !anon && j < f->nparty; j++) {
@@ -408,13 +415,18 @@ static int cls_server(struct flow *f, const struct msg *m)
 		/* it was this server all along */
 		i = (int)j;
 		mt->kind = KIND_SERVER;
+		mt->fallback = ROLE_SERVER;
 		set_name(f, i, "", name);
-		set_role(f, i, r);
+		add_evidence(f, i, role_name_evidence(br));
+		if (mt->role == ROLE_PEER)
+			set_role(f, i, r);
 		break;
 	}
-	if (i < 0)
+	if (i < 0) {
 		i = party_new(f, KIND_SERVER, r, anon ? "server" : "",
 			      anon ? SV_NULL : name, -1);
+		f->meta[i].ev |= role_name_evidence(br);
+	}
 	if (f->meta[i].kind == KIND_SERVER) {
 		size_t n = 0;
 		f->meta[i].label[0] = '\0';
@@ -450,9 +462,6 @@ static int cls_peer(struct flow *f, const struct msg *m, int server)
 				 &n, label, 0);
 		}
 	}
-	if (f->meta[i].kind == KIND_PEER && f->meta[i].role == ROLE_PEER &&
-	    m->kind == MSG_REQUEST && m->dir != DIR_OUT && is_register(m))
-		set_role(f, i, ROLE_CLIENT);
 	return i;
 }
 
@@ -674,7 +683,7 @@ void flow_add(struct flow *f, const struct msg *m)
 		f->dropped++;
 		return;
 	}
-	if (m->server[0] == '\0') {
+	if (!m->server_trace) {
 		int c = ucc_client(f, m), r = ucc_remote(f, m, c);
 		int out = m->dir == DIR_OUT || (m->dir == DIR_UNKNOWN && req);
 		from = out ? c : r;
@@ -684,6 +693,10 @@ void flow_add(struct flow *f, const struct msg *m)
 		int in = m->dir == DIR_IN || (m->dir == DIR_UNKNOWN && req);
 		from = in ? p : s;
 		to = in ? s : p;
+	}
+	if (from != to) {
+		add_evidence(f, from, role_sender_evidence(m));
+		add_evidence(f, to, role_receiver_evidence(m));
 	}
 	if (f->narrow == f->cap) {
 		size_t nc = f->cap ? f->cap * 2 : 64;

@@ -10,8 +10,10 @@
  * of a server trace that no server name matches), each server of a CLS
  * trace (its bracket name, "edge01", "fe01"), and each other remote
  * endpoint, named by host (Host header for HTTP) and grouped by role:
- * "client", "edge", "registrar" (the SIP server of REGISTER),
- * "web" (HTTP services), "peer".  At most FLOW_MAX_PARTIES columns;
+ * "client", "edge", "director", "registrar" (answered a REGISTER
+ * 200), "mediation",
+ * "web" (HTTP services), "server", "peer" (see role.h).  At most
+ * FLOW_MAX_PARTIES columns;
  * further endpoints share the last column ("others").
  *
  * Ownership: struct flow owns its copies of everything it shows; the
@@ -32,7 +34,7 @@
 
 struct flow_party {
 	char name[64];          /* "client 192.168.1.40", "fe01", host */
-	char role[16];          /* client, edge, registrar, web, peer */
+	char role[16];          /* role_name(): client, edge, ... */
 };
 
 struct flow_arrow {

@@ -10,15 +10,42 @@
 
 #include "grep.h"
 
+/* Limits and a JIT stack: one per thread (a JIT stack is not shared). */
+struct limits {
+	pcre2_match_context *mctx; /* owned */
+	pcre2_jit_stack *jit;   /* owned, may be NULL */
+};
+
 struct grep_re {
 	pcre2_code *code;       /* owned */
 	pcre2_match_data *md;   /* owned, reused by grep_match */
-	pcre2_match_context *mctx; /* owned: the limits; only read */
+	struct limits lim;      /* used by grep_match only */
 };
 
 struct grep_md {
 	pcre2_match_data *md;   /* owned; one pair: match or not */
+	struct limits lim;
 };
+
+static void limits_init(struct limits *l)
+{
+	l->mctx = pcre2_match_context_create(NULL);
+	if (!l->mctx)
+		sfb_oom();
+	pcre2_set_match_limit(l->mctx, GREP_MATCH_LIMIT);
+	pcre2_set_depth_limit(l->mctx, GREP_DEPTH_LIMIT);
+	pcre2_set_heap_limit(l->mctx, GREP_HEAP_KIB);
+	/* without one the JIT uses 32 KiB of the machine stack */
+	l->jit = pcre2_jit_stack_create(32 * 1024, GREP_JIT_STACK, NULL);
+	if (l->jit)
+		pcre2_jit_stack_assign(l->mctx, NULL, l->jit);
+}
+
+static void limits_free(struct limits *l)
+{
+	pcre2_match_context_free(l->mctx);
+	pcre2_jit_stack_free(l->jit);
+}
 
 struct grep_re *grep_new(const char *pattern, int caseless,
 			    struct sfb_err *err)
@@ -49,33 +76,39 @@ struct grep_re *grep_new_n(const char *pattern, size_t n, int caseless,
 	struct grep_re *re = sfb_xmalloc(sizeof *re);
 	re->code = code;
 	re->md = pcre2_match_data_create_from_pattern(code, NULL);
-	re->mctx = pcre2_match_context_create(NULL);
-	if (!re->md || !re->mctx)
+	if (!re->md)
 		sfb_oom();
-	pcre2_set_match_limit(re->mctx, GREP_MATCH_LIMIT);
-	pcre2_set_depth_limit(re->mctx, GREP_DEPTH_LIMIT);
+	limits_init(&re->lim);
 	return re;
 }
 
-/* One match with the given match data: 1, 0, or -1 at a limit. */
+/*
+ * One match with the given match data and limits: 1, 0, or -1 (a
+ * limit, or another error: *pcre_rc says which).
+ */
 static int run(const struct grep_re *re, pcre2_match_data *md,
-	       struct sv subject)
+	       const struct limits *lim, struct sv subject, int *pcre_rc)
 {
 	static const char empty[1] = "";
 	int rc = pcre2_match(re->code,
 			     (PCRE2_SPTR)(subject.p ? subject.p : empty),
-			     subject.n, 0, 0, md, re->mctx);
+			     subject.n, 0, 0, md, lim->mctx);
+	*pcre_rc = rc;
 	if (rc >= 0)
 		return 1;
-	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-	    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
-		return -1;
-	return 0;
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
 }
 
-int grep_match(struct grep_re *re, struct sv subject)
+int grep_match(struct grep_re *re, struct sv subject, struct sfb_err *err)
 {
-	return run(re, re->md, subject) == 1;
+	int prc, rc = run(re, re->md, &re->lim, subject, &prc);
+	if (rc >= 0)
+		return rc;
+	PCRE2_UCHAR msg[160];
+	if (pcre2_get_error_message(prc, msg, sizeof msg) < 0)
+		return sfb_err_set(err, SFB_E_LIMIT, 0, "regex match error "
+				   "%d", prc);
+	return sfb_err_set(err, SFB_E_LIMIT, 0, "%s", (const char *)msg);
 }
 
 struct grep_md *grep_md_new(void)
@@ -84,6 +117,7 @@ struct grep_md *grep_md_new(void)
 	m->md = pcre2_match_data_create(1, NULL);
 	if (!m->md)
 		sfb_oom();
+	limits_init(&m->lim);
 	return m;
 }
 
@@ -92,16 +126,18 @@ void grep_md_free(struct grep_md *md)
 	if (!md)
 		return;
 	pcre2_match_data_free(md->md);
+	limits_free(&md->lim);
 	free(md);
 }
 
 int grep_exec(const struct grep_re *re, struct grep_md *md,
 	      struct sv subject)
 {
+	int prc;
 	if (md)
-		return run(re, md->md, subject);
+		return run(re, md->md, &md->lim, subject, &prc);
 	struct grep_md *tmp = grep_md_new();
-	int rc = run(re, tmp->md, subject);
+	int rc = run(re, tmp->md, &tmp->lim, subject, &prc);
 	grep_md_free(tmp);
 	return rc;
 }
@@ -127,7 +163,7 @@ void grep_free(struct grep_re *re)
 	if (!re)
 		return;
 	pcre2_match_data_free(re->md);
-	pcre2_match_context_free(re->mctx);
+	limits_free(&re->lim);
 	pcre2_code_free(re->code);
 	free(re);
 }

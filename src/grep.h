@@ -4,8 +4,10 @@
  * library has it) for the filters and, later, the rule engine.  The
  * only module that calls pcre2_*.  Compile once, match many: the match
  * data is allocated at compile time and reused.  Every match runs with
- * a match limit (GREP_MATCH_LIMIT) and a depth limit (GREP_DEPTH_LIMIT),
- * so a user's pattern cannot hang a run.
+ * a match limit (GREP_MATCH_LIMIT), a depth limit (GREP_DEPTH_LIMIT), a
+ * heap limit (GREP_HEAP_KIB) and a JIT stack of at most GREP_JIT_STACK,
+ * so a user's pattern cannot hang a run or overflow a stack: a limit
+ * hit is an error the caller reports, never a silent "no match".
  *
  * Ownership: grep_new returns an owned object freed with
  * grep_free (NULL is a no-op).  Subjects are borrowed per call.
@@ -25,6 +27,8 @@
 #ifndef GREP_DEPTH_LIMIT
 #define GREP_DEPTH_LIMIT 10000u
 #endif
+#define GREP_HEAP_KIB (16u * 1024)      /* backtracking memory */
+#define GREP_JIT_STACK (512u * 1024)    /* largest JIT stack */
 
 struct grep_re;
 struct grep_md;
@@ -40,8 +44,12 @@ struct grep_re *grep_new(const char *pattern, int caseless,
 /* The same for a pattern of n bytes (it may hold NUL bytes). */
 struct grep_re *grep_new_n(const char *pattern, size_t n, int caseless,
 			   struct sfb_err *err);
-/* @return 1 on a match anywhere in subject, 0 on none (or a limit hit) */
-int grep_match(struct grep_re *re, struct sv subject);
+/*
+ * @return 1 on a match anywhere in subject, 0 on none, -1 when the
+ *         subject could not be tested (a limit above was hit, or another
+ *         match error) with err filled (SFB_E_LIMIT, PCRE2's text)
+ */
+int grep_match(struct grep_re *re, struct sv subject, struct sfb_err *err);
 
 /* Match data for grep_exec, one per thread.  @return owned, never NULL */
 struct grep_md *grep_md_new(void);
@@ -49,8 +57,8 @@ void grep_md_free(struct grep_md *md);
 /*
  * Match re on subject with the caller's match data (NULL: a temporary
  * one is made for this call).  re is only read.
- * @return 1 on a match, 0 on none, -1 when the match or depth limit was
- *         hit (the caller counts it as no match)
+ * @return 1 on a match, 0 on none, -1 when a limit was hit or the match
+ *         failed otherwise (the caller counts it as no match)
  */
 int grep_exec(const struct grep_re *re, struct grep_md *md,
 	      struct sv subject);

@@ -37,6 +37,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#define NO_BAD SIZE_MAX         /* lr.bad_at: no invalid unit pending */
+
 #include "lr.h"
 #include "sv.h"
 
@@ -75,6 +77,9 @@ struct lr {
 	unsigned long lineno;
 	uint64_t bytes;         /* decoded bytes read (ahead of lines) */
 	uint64_t bad;           /* invalid UTF-16 units */
+	size_t bad_at;          /* buf offset of the first one, until its
+				 * line is known; NO_BAD when none */
+	unsigned long bad_line; /* line of the first one, 0 if none */
 	enum lr_encoding enc;
 
 	int started;            /* gzip and BOM sniffed */
@@ -128,6 +133,7 @@ static struct lr *lr_alloc(const char *name, size_t max_line)
 {
 	struct lr *r = sfb_xcalloc(1, sizeof *r);
 	r->fd = -1;
+	r->bad_at = NO_BAD;
 	r->path = sfb_xstrndup(name, strlen(name));
 	/* the +1 for a CR and the doubling must not overflow */
 	if (max_line == 0)
@@ -234,6 +240,11 @@ int lr_is_gzip(const struct lr *r)
 uint64_t lr_bytes(const struct lr *r)
 {
 	return r->bytes;
+}
+
+unsigned long lr_bad_line(const struct lr *r)
+{
+	return r->bad_line;
 }
 
 uint64_t lr_bad_units(const struct lr *r)
@@ -448,6 +459,23 @@ static inline char *put_utf8(char *o, unsigned c)
 	return o;
 }
 
+
+/* Remember where the first invalid unit lands in buf (at o). */
+static void note_bad_unit(struct lr *r, const char *o)
+{
+	if (!r->bad_line && r->bad_at == NO_BAD)
+		r->bad_at = (size_t)(o - r->buf);
+}
+
+/* buf[0, upto) now belongs to line lineno: is the first bad unit in? */
+static void place_bad_unit(struct lr *r, size_t upto, unsigned long lineno)
+{
+	if (r->bad_at != NO_BAD && r->bad_at < upto) {
+		r->bad_line = lineno;
+		r->bad_at = NO_BAD;
+	}
+}
+
 /*
  * Transcode the staged UTF-16 bytes into buf.  An odd byte or a high
  * surrogate at the end of the staging buffer waits for the next read,
@@ -487,11 +515,13 @@ static size_t u16_transcode(struct lr *r, int last)
 			}
 		}
 		/* lone surrogate: the next unit is read on its own */
+		note_bad_unit(r, o);
 		o = put_utf8(o, 0xfffd);
 		r->bad++;
 		i += 2;
 	}
 	if (last && i < n) {    /* an odd byte at the very end */
+		note_bad_unit(r, o);
 		o = put_utf8(o, 0xfffd);
 		r->bad++;
 		i = n;
@@ -690,6 +720,7 @@ int lr_next(struct lr *r, struct sv *line, unsigned long *lineno,
 			char *p = r->buf + r->pos;
 			char *nl = memchr(p, '\n', avail);
 			if (!nl) {
+				place_bad_unit(r, r->end, r->lineno + 1);
 				add_partial(r, p, avail);
 				r->pos = r->end;
 				continue;
@@ -697,6 +728,7 @@ int lr_next(struct lr *r, struct sv *line, unsigned long *lineno,
 			size_t n = (size_t)(nl - p);
 			r->pos += n + 1;
 			*lineno = ++r->lineno;
+			place_bad_unit(r, r->pos, r->lineno);
 			if (r->pend)
 				return end_partial(r, p, n, line);
 			if (n && p[n - 1] == '\r')

@@ -86,6 +86,9 @@ int lr_is_gzip(const struct lr *r);
 uint64_t lr_bytes(const struct lr *r);
 /* Count of invalid UTF-16 units replaced by U+FFFD so far. */
 uint64_t lr_bad_units(const struct lr *r);
+/* The line (as numbered by lr_next) of the first of them, once that
+ * line has been returned; 0 if none. */
+unsigned long lr_bad_line(const struct lr *r);
 
 /*
  * Cap how many bytes each underlying read(2) may return (0: the

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include "arc.h"
 #include "catalog.h"
 #include "engine.h"
+#include "esc.h"
 #include "field.h"
 #include "flow.h"
 #include "grep.h"
@@ -64,8 +66,8 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 #define OPTION_MAP(X)                                                     \
 	X(OUTPUT, "output", 'o', 1, C_ALL | C_RULES | C_TRI, "FMT",           \
 	  "output: text, json or ndjson (flow, rules: text or json)")     \
-	X(FORMAT, "format", 'f', 1, C_ALL | C_TRI, "FMT",                     \
-	  "input format: auto, uccapilog or cls (default auto)")          \
+	X(FORMAT, "format", 'f', 1, C_ALL | C_TRI, "FMT",                 \
+	  "input format: auto, uccapilog, cls or sip (default auto)")     \
 	X(METHOD, "method", 'm', 1, C_MSG, "LIST",                        \
 	  "only these methods (comma list; responses by CSeq method)")    \
 	X(STATUS, "status", 's', 1, C_MSG, "LIST",                        \
@@ -96,8 +98,8 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	X(ICASE, "ignore-case", 'i', 0, C_MSG, NULL,                      \
 	  "make --grep case-insensitive")                                 \
 	X(RAW, "raw", 0, 0, C_MSG, NULL,                                  \
-	  "print matching messages as they appear in the log")            \
-	X(FAILON, "fail-on", 0, 1, C_AN | C_TRI, "SEV",                       \
+	  "print matching messages as logged (escapes, secrets and all)") \
+	X(FAILON, "fail-on", 0, 1, C_AN | C_TRI, "SEV",                   \
 	  "exit 1 on findings at or above SEV: info, warning, error, "    \
 	  "none (default warning)")                                       \
 	X(COLOR, "color", 0, 1, C_ALL | C_RULES | C_INFO | C_TRI, "WHEN",     \
@@ -250,15 +252,49 @@ struct opts {
 static struct opts g;
 
 static int parse_time(const char *s, int64_t *out);
+/*
+ * One message on standard error: "sfblog: KIND: TEXT\n".  The text
+ * holds file names, log text and arguments, so it goes through the
+ * sanitiser (esc.h): one message is always one line.
+ */
+static void SFB_PRINTF(2, 0) vmessage(const char *kind, const char *fmt,
+				      va_list ap)
+{
+	char small[512], *buf = small;
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	if (n >= (int)sizeof small) {
+		buf = sfb_xmalloc((size_t)n + 1);
+		vsnprintf(buf, (size_t)n + 1, fmt, ap2);
+	}
+	va_end(ap2);
+	if (kind)
+		fprintf(stderr, "sfblog: %s: ", kind);
+	else
+		fputs("sfblog: ", stderr);
+	if (n > 0)
+		esc_write(stderr, buf, (size_t)n, 0);
+	fputc('\n', stderr);
+	if (buf != small)
+		free(buf);
+}
 
 static void SFB_PRINTF(1, 2) errorf(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("sfblog: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("error", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+/* A message that says what it is already ("FILE:LINE:COL: error: "). */
+static void SFB_PRINTF(1, 2) rawerrorf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(NULL, fmt, ap);
+	va_end(ap);
 }
 
 static void SFB_PRINTF(1, 2) warnf(const char *fmt, ...)
@@ -266,23 +302,22 @@ static void SFB_PRINTF(1, 2) warnf(const char *fmt, ...)
 	if (g.quiet)
 		return;
 	va_list ap;
-	fputs("sfblog: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("warning", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void SFB_NORETURN SFB_PRINTF(1, 2) usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("sfblog: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("error", fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'sfblog --help'.\n", stderr);
+	fputs("Try 'sfblog --help'.\n", stderr);
 	exit(EXIT_ERROR);
 }
+
+static int finish_output(int rc);
 
 static void print_help(FILE *out, enum command cmd)
 {
@@ -335,20 +370,26 @@ static void print_help(FILE *out, enum command cmd)
 	}
 	if (cmd == CMD_NONE || cmd == CMD_ANALYZE)
 		fputs("\nexit status: 0 no findings at or above --fail-on, 1 "
-		      "findings, 2 error.\n", out);
+		      "findings, 2 error", out);
 	else if (cmd == CMD_RULES)
 		fputs("\nexit status: 0 the rules load, 2 error (with "
-		      "FILE:LINE:COL).\n", out);
+		      "FILE:LINE:COL)", out);
 	else if (cmd == CMD_EXPLAIN)
 		fputs("\nexit status: 0 explained, 1 something not found, 2 "
-		      "error.\n", out);
+		      "error", out);
 	else if (cmd == CMD_TRIAGE)
 		fputs("\nexit status: 0 nothing at or above --fail-on, 1 "
 		      "failed sign-ins or findings, 2 no input\ncould be "
-		      "read as a log (or usage, write or store error).\n",
-		      out);
+		      "read as a log (or usage, write or store error)", out);
 	else
-		fputs("\nexit status: 0 done, 2 error.\n", out);
+		fputs("\nexit status: 0 done, 2 error", out);
+	if (cmd == CMD_NONE)
+		fputs("\n(messages: also a message --grep could not test)",
+		      out);
+	else if (cmd == CMD_MESSAGES)
+		fputs(" (also: a message --grep could not test)", out);
+	fputs(";\n141 when the reader of the output goes away (a closed "
+	      "pipe).\n", out);
 }
 
 static void print_version(void)
@@ -463,11 +504,11 @@ static void parse_args(int argc, char **argv)
 	const char *c = argv[1];
 	if (strcmp(c, "-h") == 0 || strcmp(c, "--help") == 0) {
 		print_help(stdout, CMD_NONE);
-		exit(EXIT_OK);
+		exit(finish_output(EXIT_OK));
 	}
 	if (strcmp(c, "-V") == 0 || strcmp(c, "--version") == 0) {
 		print_version();
-		exit(EXIT_OK);
+		exit(finish_output(EXIT_OK));
 	}
 	unsigned mask = 0;
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
@@ -536,7 +577,7 @@ static void parse_args(int argc, char **argv)
 				? FMT_AUTO : fmt_kind_parse(optarg);
 			if (k < 0)
 				usage_error("invalid --format '%s': use auto, "
-					    "uccapilog or cls", optarg);
+					    "uccapilog, cls or sip", optarg);
 			g.format = (enum fmt_kind)k;
 			break;
 		}
@@ -654,10 +695,10 @@ static void parse_args(int argc, char **argv)
 			break;
 		case OPT_HELP:
 			print_help(stdout, g.cmd);
-			exit(EXIT_OK);
+			exit(finish_output(EXIT_OK));
 		case OPT_VERSION:
 			print_version();
-			exit(EXIT_OK);
+			exit(finish_output(EXIT_OK));
 		case OPT_JOBS: {
 			uint64_t n;
 			if (!sv_to_u64(sv_cstr(optarg), &n) || n < 1 ||
@@ -809,7 +850,7 @@ static struct pat_table *load_patterns(void)
 	if (!t) {
 		/* "FILE:LINE:COL: error: ..." says what it is already */
 		if (err.code == SFB_E_RULE)
-			fprintf(stderr, "sfblog: %s\n", err.msg);
+			rawerrorf("%s", err.msg);
 		else
 			errorf("%s", err.msg);
 		exit(EXIT_ERROR);
@@ -861,7 +902,7 @@ static struct rules *load_rules(void)
 	struct rules *rs = rules_load(dirs, &field_env, &err);
 	if (!rs) {
 		if (err.code == SFB_E_RULE)
-			fprintf(stderr, "sfblog: %s\n", err.msg);
+			rawerrorf("%s", err.msg);
 		else
 			errorf("%s", err.msg);
 		exit(EXIT_ERROR);
@@ -1035,9 +1076,10 @@ struct listing {
 	struct rep_json *json;  /* borrowed */
 	struct flow *flow;      /* flow: the ladder being built */
 	uint64_t stderr_warns;
+	uint64_t grep_errors;   /* messages --grep could not test */
 };
 
-static int msg_match(const struct listing *l, const struct msg *m)
+static int msg_match(struct listing *l, const struct msg *m)
 {
 	if (g.nmethods) {
 		struct sv meth = m->kind == MSG_RESPONSE ? m->cseq_method
@@ -1053,8 +1095,19 @@ static int msg_match(const struct listing *l, const struct msg *m)
 		return 0;
 	if (g.call_id && !sv_eq(m->call_id, sv_cstr(g.call_id)))
 		return 0;
-	if (l->re && !grep_match(l->re, sv_make(m->buf, m->len)))
-		return 0;
+	if (l->re) {
+		struct sfb_err err = { 0 };
+		int rc = grep_match(l->re, sv_make(m->buf, m->len), &err);
+		if (rc < 0) {
+			/* not a "no match": said, counted, exit status 2 */
+			l->grep_errors++;
+			if (l->stderr_warns++ < g.max_warn)
+				warnf("%s:%lu: message not tested against "
+				      "--grep: %s", m->file ? m->file : "-",
+				      m->line_first, err.msg);
+		}
+		return rc > 0;
+	}
 	return 1;
 }
 
@@ -1160,6 +1213,12 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 		       "(--strict)", name, engine_malformed(e));
 		rcode = EXIT_ERROR;
 	}
+	if (ls.grep_errors) {
+		errorf("'%s': %" PRIu64 " message(s) could not be tested "
+		       "against --grep (a match limit was hit): simplify "
+		       "the regex", name, ls.grep_errors);
+		rcode = EXIT_ERROR;
+	}
 	if (g.cmd == CMD_ANALYZE && g.fail_on != SFB_SEV_NONE &&
 	    rcode == EXIT_OK && (int)engine_worst(e) >= g.fail_on)
 		*findings = 1;
@@ -1230,7 +1289,7 @@ static int cmd_rules(void)
 			struct rules *rs = rules_load(dirs, &field_env,
 						      &err);
 			if (!rs) {
-				fprintf(stderr, "sfblog: %s\n", err.msg);
+				rawerrorf("%s", err.msg);
 				rc = EXIT_ERROR;
 				continue;
 			}
@@ -1258,7 +1317,7 @@ static int cmd_explain(int argc, char **argv)
 	struct sfb_err err = { 0 };
 	struct catalog *cat = catalog_load(dirs, &err);
 	if (!cat) {
-		fprintf(stderr, "sfblog: %s\n", err.msg);
+		rawerrorf("%s", err.msg);
 		return EXIT_ERROR;
 	}
 	struct rules *rs = load_rules();
@@ -1578,6 +1637,12 @@ static int order_cmp(const void *x, const void *y)
 
 int main(int argc, char **argv)
 {
+	/*
+	 * A reader that goes away (`sfblog messages x | head -1`) ends the
+	 * run at once through SIGPIPE, like cat or git: exit status 141 in
+	 * the shell, no message.  Set it even when our parent ignored it.
+	 */
+	signal(SIGPIPE, SIG_DFL);
 	parse_args(argc, argv);
 	if (g.cmd == CMD_FIELDS) {
 		field_print(stdout);

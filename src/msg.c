@@ -98,6 +98,7 @@ void msg_set(struct msg *m, const struct fmt_rec *rec, const char *file)
 	copy_fixed(m->local, sizeof m->local, rec->local);
 	copy_fixed(m->remote, sizeof m->remote, rec->remote);
 	copy_fixed(m->server, sizeof m->server, rec->server);
+	m->server_trace = rec->flag.n > 0;
 	m->declared_len = rec->declared_len;
 	m->flags = rec->truncated ? MSG_F_TRUNCATED : 0;
 }
@@ -114,6 +115,7 @@ void msg_set_bytes(struct msg *m, const char *p, size_t n)
 	m->local[0] = '\0';
 	m->remote[0] = '\0';
 	m->server[0] = '\0';
+	m->server_trace = 0;
 	m->declared_len = -1;
 	m->flags = 0;
 }
@@ -201,4 +203,42 @@ const char *msg_label(const struct msg *m, char *out, size_t outsz)
 		snprintf(out, outsz, "?");
 	}
 	return out;
+}
+
+int msg_problem_next(const struct msg *m, unsigned *it, unsigned *flag,
+		     char *out, size_t outsz)
+{
+	static const unsigned kinds[] = { MSG_F_BAD_START, MSG_F_BAD_HEADER,
+					  MSG_F_CL_MISMATCH,
+					  MSG_F_CL_INVALID, MSG_F_LIMIT };
+	unsigned f = 0;
+	while (*it < sizeof kinds / sizeof kinds[0] && !f) {
+		f = kinds[(*it)++];
+		if (!(m->flags & f) ||
+		    (f != MSG_F_BAD_START && (m->flags & MSG_F_BAD_START)))
+			f = 0;
+	}
+	if (!f)
+		return 0;
+	if (flag)
+		*flag = f;
+	if (f == MSG_F_BAD_START) {
+		snprintf(out, outsz, "framed block is not a SIP or HTTP "
+			 "message");
+	} else if (f == MSG_F_BAD_HEADER) {
+		snprintf(out, outsz, "header line without a colon skipped");
+	} else if (f == MSG_F_LIMIT) {
+		snprintf(out, outsz, "more than %zu header lines: the rest "
+			 "skipped", m->nhdrs);
+	} else if (f == MSG_F_CL_MISMATCH) {
+		snprintf(out, outsz, "Content-Length %lld does not match the "
+			 "%zu-byte body", (long long)m->content_length,
+			 m->body.n);
+	} else {
+		const struct msg_hdr *h = msg_hdr_get(m, "Content-Length");
+		struct sv v = h ? h->value : SV_NULL;
+		snprintf(out, outsz, "invalid Content-Length '%.*s'",
+			 (int)(v.n > 40 ? 40 : v.n), v.p ? v.p : "");
+	}
+	return 1;
 }

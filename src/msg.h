@@ -34,6 +34,15 @@ enum msg_kind { MSG_KIND_UNKNOWN = 0, MSG_REQUEST, MSG_RESPONSE };
 #define MSG_F_CL_INVALID  0x10u /* Content-Length negative / huge / junk */
 #define MSG_F_NO_BLANK    0x20u /* no blank line after the headers */
 #define MSG_F_LIMIT       0x40u /* more headers than kept */
+/*
+ * The flags that make a message malformed input: each is warned about
+ * with file:line (msg_problem_next) by every command and counts for
+ * --strict.  (Truncation is the log's own warning, not repeated here;
+ * a missing blank line comes with a Content-Length mismatch.)  The
+ * header limit is warned about too, but it is ours, not malformed.
+ */
+#define MSG_F_MALFORMED (MSG_F_BAD_START | MSG_F_BAD_HEADER |             \
+			 MSG_F_CL_MISMATCH | MSG_F_CL_INVALID)
 
 struct msg_param {
 	struct sv name, value;  /* value unquoted; empty if no '=' */
@@ -94,7 +103,10 @@ struct msg {
 	int64_t ts;
 	enum rec_dir dir;
 	char local[64], remote[64];  /* endpoints, NUL-terminated */
-	char server[64];        /* CLS: the server bracket */
+	char server[64];        /* CLS: the server bracket, when it names
+				 * a machine ("" for "[0]": see parser.h) */
+	int server_trace;       /* 1: from a server trace (CLS record),
+				 * so an empty server is an unnamed one */
 	int64_t declared_len;
 	unsigned flags;         /* MSG_F_* */
 
@@ -147,6 +159,16 @@ const struct msg_hdr *msg_hdr_get(const struct msg *m, const char *name);
  * NULL */
 const struct sv *msg_param_get(const struct msg_param *params, size_t n,
 			       const char *name);
+/*
+ * The warnings of a parsed message, one per call, in a fixed order,
+ * e.g. "invalid Content-Length 'twelve'" (MSG_F_MALFORMED and
+ * MSG_F_LIMIT; a message that is not SIP/HTTP has nothing else to say).
+ * @param it  iterator: 0 before the first call
+ * @param flag OUT (may be NULL): the MSG_F_* bit the text is about
+ * @return 1 with out filled, 0 when there is no more
+ */
+int msg_problem_next(const struct msg *m, unsigned *it, unsigned *flag,
+		     char *out, size_t outsz);
 /* "INVITE" / "401" style label: method for requests, status for
  * responses, written into out (>= 16 bytes). @return out */
 const char *msg_label(const struct msg *m, char *out, size_t outsz);

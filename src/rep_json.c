@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "esc.h"
 #include "rep.h"
 #include "pattern.h"
 #include "rules.h"
@@ -35,31 +36,43 @@ struct rep_json {
 
 static void print_item(struct rep_json *j, cJSON *o);
 
+/*
+ * The one way a string gets into a document: as valid UTF-8 (esc.h:
+ * invalid bytes and NUL bytes become U+FFFD), so the output is always
+ * valid JSON (RFC 8259) whatever the log holds.
+ */
 static cJSON *str_sv(struct sv v)
 {
-	/* cJSON wants a C string; views are not NUL-terminated */
-	char small[256];
-	char *s = v.n < sizeof small ? small : sfb_xmalloc(v.n + 1);
-	if (v.n)
-		memcpy(s, v.p, v.n);
-	s[v.n] = '\0';
+	char *s = esc_utf8(v);  /* also NUL-terminates the view */
 	cJSON *j = cJSON_CreateString(s);
-	if (s != small)
-		free(s);
+	free(s);
 	if (!j)
 		sfb_oom();
 	return j;
 }
 
+static cJSON *str(const char *s)
+{
+	return str_sv(sv_cstr(s ? s : ""));
+}
+
+/* Add item under key; the key may come from the log, so it is made
+ * valid UTF-8 too. */
+static void add_item(cJSON *o, const char *key, cJSON *item)
+{
+	char *k = esc_utf8(sv_cstr(key));
+	cJSON_AddItemToObject(o, k, item);
+	free(k);
+}
+
 static void add_sv(cJSON *o, const char *key, struct sv v)
 {
-	cJSON_AddItemToObject(o, key, str_sv(v));
+	add_item(o, key, str_sv(v));
 }
 
 static void add_str(cJSON *o, const char *key, const char *s)
 {
-	if (!cJSON_AddStringToObject(o, key, s ? s : ""))
-		sfb_oom();
+	add_item(o, key, str(s));
 }
 
 static void add_num(cJSON *o, const char *key, double n)
@@ -171,7 +184,7 @@ static cJSON *sess_obj(const struct sess *s)
 	cJSON *sv = arr();
 	for (size_t i = 0; i < s->nservers; i++)
 		cJSON_AddItemToArray(
-			sv, cJSON_CreateString(s->servers_seen[i]));
+			sv, str(s->servers_seen[i]));
 	cJSON_AddItemToObject(o, "servers_seen", sv);
 
 	cJSON *steps = obj();
@@ -259,13 +272,15 @@ static cJSON *sess_obj(const struct sess *s)
 	cJSON *pv = obj();
 	for (size_t g = 0; g < s->ngroups; g++) {
 		cJSON *grp = obj();
-		for (size_t i = 0; i < s->nprops; i++)
-			if (s->props[i].group == g &&
-			    !cJSON_GetObjectItemCaseSensitive(
-				    grp, s->props[i].name))
-				add_str(grp, s->props[i].name,
-					s->props[i].value);
-		cJSON_AddItemToObject(pv, s->groups[g], grp);
+		for (size_t i = 0; i < s->nprops; i++) {
+			if (s->props[i].group != g)
+				continue;
+			char *k = esc_utf8(sv_cstr(s->props[i].name));
+			if (!cJSON_GetObjectItemCaseSensitive(grp, k))
+				add_str(grp, k, s->props[i].value);
+			free(k);
+		}
+		add_item(pv, s->groups[g], grp);
 	}
 	cJSON_AddItemToObject(st, "provisioning", pv);
 	add_num(st, "provisioning_properties_total",
@@ -669,14 +684,13 @@ static cJSON *msg_obj(const struct msg *m)
 		add_sv(x, "source", d->source);
 		cJSON *ps = obj();
 		for (size_t k = 0; k < d->nparams; k++) {
-			char key[64];
-			size_t n = d->params[k].name.n < sizeof key - 1
-				? d->params[k].name.n : sizeof key - 1;
-			if (n)
-				memcpy(key, d->params[k].name.p, n);
-			key[n] = '\0';
+			struct sv name = d->params[k].name;
+			if (name.n > 63)
+				name.n = 63;
+			char *key = esc_utf8(name);
 			if (!cJSON_GetObjectItemCaseSensitive(ps, key))
 				add_sv(ps, key, d->params[k].value);
+			free(key);
 		}
 		cJSON_AddItemToObject(x, "params", ps);
 		cJSON_AddItemToArray(dl, x);

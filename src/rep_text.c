@@ -4,11 +4,17 @@
  * `sfblog analyze` and the one-line-per-message listing of `sfblog
  * messages`.  Colour (ANSI) only when the caller says so; the caller
  * decides that from the terminal, NO_COLOR and --color.
+ *
+ * Every string that comes from a log or a file name goes through the
+ * sanitiser of esc.h (E() below, esc_write for views): control bytes
+ * show as visible escapes, so a log cannot drive the reader's terminal
+ * and a newline in a file name cannot split a line.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "esc.h"
 #include "rep.h"
 #include "pattern.h"
 #include "sv.h"
@@ -20,6 +26,9 @@
 #define C_CYAN "\033[36m"
 #define C_GREEN "\033[32m"
 #define C_DIM "\033[2m"
+
+/* The terminal form of a log string, valid until esc_tmp_free(t). */
+#define E(s) esc_str(t, (s))
 
 static const char *col(int color, const char *code)
 {
@@ -47,7 +56,8 @@ static void sev_tag(FILE *out, enum sfb_sev s, int color)
 		col(color, C_RESET));
 }
 
-static void print_counts(FILE *out, const struct ana *a)
+static void print_counts(FILE *out, const struct ana *a,
+			 struct esc_tmp *t)
 {
 	char t1[32], t2[32];
 	fprintf(out, "  %-13s %s, %s%s\n", "format", fmt_kind_name(a->kind),
@@ -56,6 +66,10 @@ static void print_counts(FILE *out, const struct ana *a)
 		fprintf(out, "  %-13s %s .. %s\n", "log time",
 			sfb_time_fmt(a->first_ts, t1, sizeof t1),
 			sfb_time_fmt(a->last_ts, t2, sizeof t2));
+	else if (a->kind == FMT_SIP)
+		fprintf(out, "  %-13s none: pasted SIP text carries no times "
+			"and no directions (read in the order given)\n",
+			"log time");
 	fprintf(out, "  %-13s %" PRIu64 " (%" PRIu64 " entries, %" PRIu64
 		" bytes)\n", "lines", a->lines, a->entries, a->bytes);
 	fprintf(out, "  %-13s %" PRIu64 ": %" PRIu64 " SIP, %" PRIu64
@@ -75,7 +89,7 @@ static void print_counts(FILE *out, const struct ana *a)
 		fprintf(out, "  %-13s", "requests");
 		for (size_t i = 0; i < a->nmethods; i++)
 			fprintf(out, "%s %s %" PRIu64, i ? "," : "",
-				a->methods[i].name, a->methods[i].n);
+				E(a->methods[i].name), a->methods[i].n);
 		if (a->methods_other)
 			fprintf(out, ", other %" PRIu64, a->methods_other);
 		fputc('\n', out);
@@ -110,7 +124,8 @@ static void print_counts(FILE *out, const struct ana *a)
 	fputc('\n', out);
 }
 
-static void print_diags(FILE *out, const struct ana *a, int color)
+static void print_diags(FILE *out, const struct ana *a, int color,
+			struct esc_tmp *t)
 {
 	if (!a->ndiags)
 		return;
@@ -126,19 +141,19 @@ static void print_diags(FILE *out, const struct ana *a, int color)
 		if (d->sub >= 0)
 			fprintf(out, ".%" PRId32, d->sub);
 		fprintf(out, " on %d to %s: %s", d->status,
-			d->request[0] ? d->request : "?",
-			d->reason[0] ? d->reason : "(no reason given)");
+			d->request[0] ? E(d->request) : "?",
+			d->reason[0] ? E(d->reason) : "(no reason given)");
 		if (d->source[0] || d->faultcode[0]) {
 			fputs(" (", out);
 			if (d->source[0])
-				fprintf(out, "source %s", d->source);
+				fprintf(out, "source %s", E(d->source));
 			if (d->faultcode[0])
 				fprintf(out, "%sfaultcode %s",
 					d->source[0] ? "; " : "",
-					d->faultcode);
+					E(d->faultcode));
 			fputc(')', out);
 		}
-		fprintf(out, "; first at %s:%lu\n", d->first_file,
+		fprintf(out, "; first at %s:%lu\n", E(d->first_file),
 			d->first_line);
 	}
 	if (a->diags_other)
@@ -146,7 +161,8 @@ static void print_diags(FILE *out, const struct ana *a, int color)
 			a->diags_other);
 }
 
-static void print_results(FILE *out, const struct ana *a, int color)
+static void print_results(FILE *out, const struct ana *a, int color,
+			  struct esc_tmp *t)
 {
 	if (!a->nresults)
 		return;
@@ -159,17 +175,18 @@ static void print_results(FILE *out, const struct ana *a, int color)
 		fprintf(out, " %6" PRIu64 "x  ", r->count);
 		if (r->code || r->name[0])
 			fprintf(out, "0x%08" PRIx64 "%s%s: ", r->code,
-				r->name[0] ? " " : "", r->name);
+				r->name[0] ? " " : "", E(r->name));
 		fprintf(out, "%s; first at %s:%lu\n",
-			r->text[0] ? r->text : "(no text)", r->first_file,
-			r->first_line);
+			r->text[0] ? E(r->text) : "(no text)",
+			E(r->first_file), r->first_line);
 	}
 	if (a->results_other)
 		fprintf(out, "  ... %" PRIu64 " more of other kinds\n",
 			a->results_other);
 }
 
-static void print_unanswered(FILE *out, const struct ana *a, int color)
+static void print_unanswered(FILE *out, const struct ana *a, int color,
+			     struct esc_tmp *t)
 {
 	if (!a->txn_unanswered)
 		return;
@@ -181,11 +198,11 @@ static void print_unanswered(FILE *out, const struct ana *a, int color)
 			? SFB_SEV_INFO : SFB_SEV_WARNING;
 		fputs("  ", out);
 		sev_tag(out, s, color);
-		fprintf(out, " %s:%lu: %s %s", u->file, u->line, u->method,
-			u->uri);
+		fprintf(out, " %s:%lu: %s %s", E(u->file), u->line,
+			E(u->method), E(u->uri));
 		if (u->proto == MSG_SIP && u->call_id[0])
 			fprintf(out, " (Call-ID %s, CSeq %" PRIu32 ")",
-				u->call_id, u->cseq);
+				E(u->call_id), u->cseq);
 		fputc('\n', out);
 	}
 	if (a->txn_unanswered > a->nunanswered)
@@ -193,7 +210,8 @@ static void print_unanswered(FILE *out, const struct ana *a, int color)
 			a->txn_unanswered - a->nunanswered);
 }
 
-static void print_warns(FILE *out, const struct ana *a, int color)
+static void print_warns(FILE *out, const struct ana *a, int color,
+			struct esc_tmp *t)
 {
 	if (!a->warns_total)
 		return;
@@ -201,11 +219,11 @@ static void print_warns(FILE *out, const struct ana *a, int color)
 		col(color, C_BOLD), col(color, C_RESET), a->warns_total);
 	for (size_t i = 0; i < a->nwarns; i++) {
 		if (a->warns[i].line)
-			fprintf(out, "  %s:%lu: %s\n", a->warns[i].file,
-				a->warns[i].line, a->warns[i].text);
+			fprintf(out, "  %s:%lu: %s\n", E(a->warns[i].file),
+				a->warns[i].line, E(a->warns[i].text));
 		else
-			fprintf(out, "  %s: %s\n", a->warns[i].file,
-				a->warns[i].text);
+			fprintf(out, "  %s: %s\n", E(a->warns[i].file),
+				E(a->warns[i].text));
 	}
 	if (a->warns_total > a->nwarns)
 		fprintf(out, "  ... %" PRIu64 " more (see --max-warnings)\n",
@@ -214,8 +232,9 @@ static void print_warns(FILE *out, const struct ana *a, int color)
 
 void rep_text_file_header(FILE *out, const char *name, int color)
 {
-	fprintf(out, "%s%s%s\n", col(color, C_BOLD), name,
-		col(color, C_RESET));
+	fputs(col(color, C_BOLD), out);
+	esc_puts(out, name);
+	fprintf(out, "%s\n", col(color, C_RESET));
 }
 
 static const char *status_mark(enum sess_status st, int color,
@@ -236,7 +255,7 @@ static const char *status_mark(enum sess_status st, int color,
 }
 
 static void print_evidence(FILE *out, const struct sess_step *st,
-			   int verbose)
+			   int verbose, struct esc_tmp *t)
 {
 	/* the failing lines first: they say why */
 	size_t shown = 0, limit = verbose ? SESS_MAX_EVIDENCE : 3;
@@ -245,8 +264,8 @@ static void print_evidence(FILE *out, const struct sess_step *st,
 			const struct sess_evidence *e = &st->ev[i];
 			if (e->failed != pass)
 				continue;
-			fprintf(out, "        %s:%lu: %s%s\n", e->file,
-				e->line, e->failed ? "! " : "", e->text);
+			fprintf(out, "        %s:%lu: %s%s\n", E(e->file),
+				e->line, e->failed ? "! " : "", E(e->text));
 			shown++;
 		}
 	}
@@ -255,7 +274,8 @@ static void print_evidence(FILE *out, const struct sess_step *st,
 			st->nev_total - shown, verbose ? "" : " (-v)");
 }
 
-static void print_http(FILE *out, const struct sess *s, int verbose)
+static void print_http(FILE *out, const struct sess *s, int verbose,
+		       struct esc_tmp *t)
 {
 	if (!s->nhttp)
 		return;
@@ -264,18 +284,19 @@ static void print_http(FILE *out, const struct sess *s, int verbose)
 	size_t limit = verbose ? s->nhttp : (s->nhttp < 6 ? s->nhttp : 6);
 	for (size_t i = 0; i < limit; i++) {
 		const struct sess_http *h = &s->http[i];
-		fprintf(out, "      %s:%lu: %-12s %s %s -> ", h->file, h->line,
-			sess_http_kind_name(h->kind), h->method, h->url);
+		fprintf(out, "      %s:%lu: %-12s %s %s -> ", E(h->file),
+			h->line, sess_http_kind_name(h->kind), E(h->method),
+			E(h->url));
 		if (h->status)
 			fprintf(out, "%d", h->status);
 		else
 			fputs("no answer", out);
 		if (h->diag_code)
 			fprintf(out, ", X-Ms-diagnostics %" PRIu32 " %s",
-				h->diag_code, h->diag_reason);
+				h->diag_code, E(h->diag_reason));
 		if (h->fault_code[0])
-			fprintf(out, ", fault %s: %s", h->fault_code,
-				h->fault_reason);
+			fprintf(out, ", fault %s: %s", E(h->fault_code),
+				E(h->fault_reason));
 		fputc('\n', out);
 	}
 	if (s->nhttp_total > limit)
@@ -283,7 +304,8 @@ static void print_http(FILE *out, const struct sess *s, int verbose)
 			s->nhttp_total - limit);
 }
 
-static void print_settings(FILE *out, const struct sess *s, int verbose)
+static void print_settings(FILE *out, const struct sess *s, int verbose,
+			   struct esc_tmp *t)
 {
 	int any = 0;
 	for (int i = 0; i < SESS_SET__COUNT; i++)
@@ -304,13 +326,13 @@ static void print_settings(FILE *out, const struct sess *s, int verbose)
 	}
 	if (s->location_profile[0])
 		fprintf(out, "    location profile: %s, %u rule(s)\n",
-			s->location_profile, s->location_rules);
+			E(s->location_profile), s->location_rules);
 	if (!s->ngroups)
 		return;
 	fprintf(out, "    in-band provisioning: %zu group(s), %" PRIu64
 		" properties:", s->ngroups, s->nprops_total);
 	for (size_t i = 0; i < s->ngroups; i++)
-		fprintf(out, "%s %s", i ? "," : "", s->groups[i]);
+		fprintf(out, "%s %s", i ? "," : "", E(s->groups[i]));
 	fputc('\n', out);
 	for (size_t i = 0; i < s->nprops; i++) {
 		const struct sess_prop *p = &s->props[i];
@@ -318,8 +340,8 @@ static void print_settings(FILE *out, const struct sess *s, int verbose)
 		if (!verbose && !strstr(p->name, "Url") &&
 		    !strstr(p->name, "Uri") && !strstr(p->name, "URL"))
 			continue;
-		fprintf(out, "      %s.%s = %s\n", s->groups[p->group],
-			p->name, p->value);
+		fprintf(out, "      %s.%s = %s\n", E(s->groups[p->group]),
+			E(p->name), E(p->value));
 	}
 }
 
@@ -327,12 +349,13 @@ void rep_text_session(FILE *out, const struct sess *s, int color,
 		      int verbose)
 {
 	char t1[32], t2[32], names[64], off[64];
+	struct esc_tmp tmp = ESC_TMP_INIT, *t = &tmp;
 	const char *oc = s->outcome == SESS_SIGNED_IN ? C_GREEN
 			 : s->outcome == SESS_FAILED_OUT ? C_RED : C_YELLOW;
 	fprintf(out, "\n  %ssession %u%s  %s%s%s  %s%s%s\n",
 		col(color, C_BOLD), s->id, col(color, C_RESET),
-		s->user[0] ? s->user : "(user not seen)",
-		s->epid[0] ? " epid " : "", s->epid, col(color, oc),
+		s->user[0] ? E(s->user) : "(user not seen)",
+		s->epid[0] ? " epid " : "", E(s->epid), col(color, oc),
 		sess_outcome_name(s->outcome), col(color, C_RESET));
 	fprintf(out, "    when: %s .. %s", sfb_time_fmt(s->start, t1,
 							   sizeof t1),
@@ -340,23 +363,23 @@ void rep_text_session(FILE *out, const struct sess *s, int color,
 	if (s->start != SFB_TIME_NONE && s->end != SFB_TIME_NONE)
 		fprintf(out, " (%.3f s)", (double)(s->end - s->start) / 1000);
 	if (s->last_file == s->file)
-		fprintf(out, ", %s:%lu..%lu\n", s->file ? s->file : "-",
+		fprintf(out, ", %s:%lu..%lu\n", s->file ? E(s->file) : "-",
 			s->first_line, s->last_line);
 	else
-		fprintf(out, ", %s:%lu..%s:%lu\n", s->file ? s->file : "-",
-			s->first_line, s->last_file ? s->last_file : "-",
-			s->last_line);
+		fprintf(out, ", %s:%lu..%s:%lu\n",
+			s->file ? E(s->file) : "-", s->first_line,
+			s->last_file ? E(s->last_file) : "-", s->last_line);
 	if (s->client_version[0] || s->server_version[0])
 		fprintf(out, "    client: %s; server: %s\n",
-			s->client_version[0] ? s->client_version : "-",
-			s->server_version[0] ? s->server_version : "-");
+			s->client_version[0] ? E(s->client_version) : "-",
+			s->server_version[0] ? E(s->server_version) : "-");
 	if (s->nservers) {
 		fputs("    seen at:", out);
 		for (size_t i = 0; i < s->nservers; i++)
-			fprintf(out, " %s", s->servers_seen[i]);
+			fprintf(out, " %s", E(s->servers_seen[i]));
 		fputc('\n', out);
 	}
-	fprintf(out, "    outcome: %s%s\n", s->outcome_text,
+	fprintf(out, "    outcome: %s%s\n", E(s->outcome_text),
 		s->signed_out ? " (then signed out)" : s->evicted
 		? " (closed early: too many open sessions)" : "");
 	sess_auth_names(s->auth_confirmed ? s->auth_confirmed : s->auth_used,
@@ -374,7 +397,7 @@ void rep_text_session(FILE *out, const struct sess *s, int color,
 	fputc('\n', out);
 	if (s->nredirects)
 		fprintf(out, "    redirect: %u, from %s to %s%s\n",
-			s->nredirects, s->redirect_from, s->redirect_to,
+			s->nredirects, E(s->redirect_from), E(s->redirect_to),
 			s->redirect_loop ? " (loop)" : "");
 	for (int i = SFB_STEP_DISCOVERY; i < SFB_STEP__COUNT; i++) {
 		const struct sess_step *st = &s->steps[i];
@@ -382,32 +405,36 @@ void rep_text_session(FILE *out, const struct sess *s, int color,
 		const char *mark = status_mark(st->status, color, &c);
 		fprintf(out, "    %d %-15s %s%-6s%s %s\n", i,
 			sfb_step_name((enum sfb_step)i), c, mark,
-			col(color, C_RESET), st->summary[0] ? st->summary
+			col(color, C_RESET), st->summary[0] ? E(st->summary)
 			: st->status == SESS_NOT_SEEN ? "not seen in the log"
 			: "");
-		print_evidence(out, st, verbose);
+		print_evidence(out, st, verbose, t);
 	}
-	print_http(out, s, verbose);
-	print_settings(out, s, verbose);
+	print_http(out, s, verbose, t);
+	print_settings(out, s, verbose, t);
+	esc_tmp_free(t);
 }
 
 void rep_text_analyze(FILE *out, const struct ana *a, int color)
 {
+	struct esc_tmp tmp = ESC_TMP_INIT, *t = &tmp;
 	if (a->failed) {
 		fprintf(out, "  %serror%s: %s\n", col(color, C_RED),
-			col(color, C_RESET), a->error);
+			col(color, C_RESET), E(a->error));
+		esc_tmp_free(t);
 		return;
 	}
 	if (a->sess_total)
 		fprintf(out, "\n");
-	print_counts(out, a);
-	print_diags(out, a, color);
-	print_results(out, a, color);
-	print_unanswered(out, a, color);
-	print_warns(out, a, color);
+	print_counts(out, a, t);
+	print_diags(out, a, color, t);
+	print_results(out, a, color, t);
+	print_unanswered(out, a, color, t);
+	print_warns(out, a, color, t);
 	if (a->error[0])
 		fprintf(out, "\n  %serror%s: %s\n", col(color, C_RED),
-			col(color, C_RESET), a->error);
+			col(color, C_RESET), E(a->error));
+	esc_tmp_free(t);
 	enum sfb_sev w = ana_worst(a);
 	fprintf(out, "\n  %-13s ", "worst finding");
 	if (w == SFB_SEV_NONE)
@@ -421,19 +448,24 @@ void rep_text_analyze(FILE *out, const struct ana *a, int color)
 static void put_sv(FILE *out, struct sv v)
 {
 	if (v.n)
-		fwrite(v.p, 1, v.n, out);
+		esc_write(out, v.p, v.n, 0);
 }
 
 void rep_text_msg(FILE *out, const struct msg *m, int color)
 {
 	char t[32];
-	fprintf(out, "%s %s:%lu ", sfb_time_fmt(m->ts, t, sizeof t),
-		m->file ? m->file : "-", m->line_first);
+	fprintf(out, "%s ", sfb_time_fmt(m->ts, t, sizeof t));
+	esc_puts(out, m->file ? m->file : "-");
+	fprintf(out, ":%lu ", m->line_first);
 	fputs(m->dir == DIR_OUT ? "-> " : m->dir == DIR_IN ? "<- " : "-- ",
 	      out);
-	fprintf(out, "%s ", m->remote[0] ? m->remote : "-");
-	if (m->server[0])
-		fprintf(out, "[%s] ", m->server);
+	esc_puts(out, m->remote[0] ? m->remote : "-");
+	fputc(' ', out);
+	if (m->server[0]) {
+		fputc('[', out);
+		esc_puts(out, m->server);
+		fputs("] ", out);
+	}
 	const char *c = "";
 	if (m->kind == MSG_RESPONSE)
 		c = m->status >= 400 ? C_RED : m->status >= 300 ? C_YELLOW

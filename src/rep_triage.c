@@ -30,7 +30,7 @@ struct row {
 struct problem_line {
 	char *source;           /* owned */
 	enum walk_problem code;
-	char reason[320];
+	char reason[1024];
 };
 
 struct rep_triage {

@@ -4,11 +4,15 @@
  * verdict line per file and per sign-in (who, outcome, the top
  * finding), then the findings by severity with explanation,
  * remediation and evidence.  The detail (rep_text.c) follows them.
+ * Every string from a log or a file name (names, users, titles and
+ * texts rendered from log values, evidence) goes through the sanitiser
+ * of esc.h, as in rep_text.c.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "esc.h"
 #include "rep.h"
 #include "expr.h"
 #include "rules.h"
@@ -20,6 +24,9 @@
 #define C_CYAN "\033[36m"
 #define C_GREEN "\033[32m"
 #define C_DIM "\033[2m"
+
+/* The terminal form of a log string, valid until esc_tmp_free(t). */
+#define E(s) esc_str(t, (s))
 
 static const char *col(int color, const char *code)
 {
@@ -34,11 +41,14 @@ static const char *sev_color(enum sfb_sev s)
 
 void rep_verdict_file(FILE *out, const struct rep_verdict *v, int color)
 {
-	fprintf(out, "%s%s%s: ", col(color, C_BOLD), v->name,
-		col(color, C_RESET));
+	fputs(col(color, C_BOLD), out);
+	esc_puts(out, v->name);
+	fprintf(out, "%s: ", col(color, C_RESET));
 	if (v->failed_read) {
-		fprintf(out, "%snot analysed%s: %s\n", col(color, C_RED),
-			col(color, C_RESET), v->error);
+		fprintf(out, "%snot analysed%s: ", col(color, C_RED),
+			col(color, C_RESET));
+		esc_puts(out, v->error);
+		fputc('\n', out);
 		return;
 	}
 	if (!v->sessions)
@@ -66,18 +76,20 @@ void rep_verdict_file(FILE *out, const struct rep_verdict *v, int color)
 void rep_verdict_session(FILE *out, const struct rep_session_line *l,
 			 int color)
 {
+	struct esc_tmp tmp = ESC_TMP_INIT, *t = &tmp;
 	const char *oc = l->outcome == SESS_SIGNED_IN ? C_GREEN
 			 : l->outcome == SESS_FAILED_OUT ? C_RED : C_YELLOW;
 	fprintf(out, "  session %-3u %-32s %s%s%s", l->id,
-		l->user[0] ? l->user : "(user not seen)", col(color, oc),
+		l->user[0] ? E(l->user) : "(user not seen)", col(color, oc),
 		sess_outcome_name(l->outcome), col(color, C_RESET));
 	if (l->top_rule[0])
 		fprintf(out, "%*s %s%s%s %s: %s",
 			10 - (int)strlen(sess_outcome_name(l->outcome)), "",
 			col(color,
 			sev_color(l->top_sev)), sfb_sev_name(l->top_sev),
-			col(color, C_RESET), l->top_rule, l->top_title);
+			col(color, C_RESET), l->top_rule, E(l->top_title));
 	fputc('\n', out);
+	esc_tmp_free(t);
 }
 
 #define WRAP 78
@@ -134,7 +146,7 @@ static void indent_text(FILE *out, const char *label, const char *text,
 			fputc(' ', out);
 			col++;
 		}
-		fwrite(p, 1, w, out);
+		esc_write(out, p, w, 0);        /* log values inside */
 		col += w;
 		p += w;
 	}
@@ -145,21 +157,23 @@ static void indent_text(FILE *out, const char *label, const char *text,
 void rep_verdict_finding(FILE *out, const struct finding *f, int color,
 			 int verbose)
 {
-	char t[32];
+	char ts[32];
+	struct esc_tmp tmp = ESC_TMP_INIT, *t = &tmp;
 	fprintf(out, "  %s%-7s%s %s%s%s", col(color, sev_color(f->sev)),
 		sfb_sev_name(f->sev), col(color, C_RESET),
 		col(color, C_BOLD), f->rule->id, col(color, C_RESET));
 	if (f->session)
 		fprintf(out, "  session %u%s%s", f->session,
-			f->user[0] ? " " : "", f->user);
+			f->user[0] ? " " : "", E(f->user));
 	if (f->count > 1)
 		fprintf(out, "  (x%" PRIu64 ")", f->count);
-	fprintf(out, "\n    %s\n", f->title);
+	fprintf(out, "\n    %s\n", E(f->title));
 	if (f->sev == SFB_SEV_INFO && !verbose) {
 		if (f->nev)
 			fprintf(out, "    %s%s:%lu%s\n", col(color, C_DIM),
-				f->ev[0].file ? f->ev[0].file : "-",
+				f->ev[0].file ? E(f->ev[0].file) : "-",
 				f->ev[0].line, col(color, C_RESET));
+		esc_tmp_free(t);
 		return;
 	}
 	indent_text(out, "why:  ", f->explanation, "    ");
@@ -167,9 +181,9 @@ void rep_verdict_finding(FILE *out, const struct finding *f, int color,
 	for (size_t i = 0; i < f->nev; i++) {
 		const struct finding_evidence *x = &f->ev[i];
 		fprintf(out, "    %s%s:%lu %s %s%s\n", col(color, C_DIM),
-			x->file ? x->file : "-", x->line,
+			x->file ? E(x->file) : "-", x->line,
 			x->ts == SFB_TIME_NONE ? "-"
-			: sfb_time_fmt(x->ts, t, sizeof t), x->text,
+			: sfb_time_fmt(x->ts, ts, sizeof ts), E(x->text),
 			col(color, C_RESET));
 	}
 	if (f->evidence_total > f->nev)
@@ -184,6 +198,7 @@ void rep_verdict_finding(FILE *out, const struct finding *f, int color,
 			fprintf(out, "%s%s", i ? ", " : "", refs[i]);
 		fputc('\n', out);
 	}
+	esc_tmp_free(t);
 }
 
 /* ---- the rule list (`sfblog rules`, `sfblog explain RULE-ID`) ---------- */

@@ -105,6 +105,9 @@ struct loader {
 	int dir;
 	struct entry **idx;     /* owned: macros and lists by name */
 	size_t nidx;
+	size_t bytes;           /* of all files read */
+	size_t copied;          /* of all scalars taken (aliases repeat) */
+	size_t compiled;        /* memory of all compiled conditions */
 };
 
 struct rules {
@@ -112,6 +115,8 @@ struct rules {
 	size_t n;
 	char **paths;           /* owned: the files the rules came from */
 	size_t npaths;
+	void **keep;            /* owned: the lists the conditions borrow */
+	size_t nkeep;
 };
 
 /* ---- errors ------------------------------------------------------------ */
@@ -171,6 +176,13 @@ static int take_scalar(struct loader *L, size_t file, yaml_node_t *nd,
 	if (nd->data.scalar.length > max)
 		return FAIL_AT(L, file, nd->start_mark, "'%s' longer than %zu "
 			       "bytes", what, max);
+	L->copied += nd->data.scalar.length + 1;
+	if (L->copied > RULES_MAX_TOTAL)
+		return fail_pos(L, file, SFB_E_LIMIT,
+				(unsigned long)nd->start_mark.line + 1,
+				(unsigned long)nd->start_mark.column + 1,
+				"more than %u bytes of text in all (YAML "
+				"aliases repeat it)", RULES_MAX_TOTAL);
 	t->s = sfb_xstrndup((const char *)nd->data.scalar.value,
 			    nd->data.scalar.length);
 	t->n = nd->data.scalar.length;
@@ -550,6 +562,10 @@ static int read_file(struct loader *L, const char *path)
 	if (n > RULES_MAX_FILE)
 		return fail_pos(L, f, SFB_E_LIMIT, 1, 1, "file larger than "
 				"%u bytes", RULES_MAX_FILE);
+	L->bytes += n;
+	if (L->bytes > RULES_MAX_TOTAL)
+		return fail_pos(L, f, SFB_E_LIMIT, 1, 1, "rule files larger "
+				"than %u bytes in all", RULES_MAX_TOTAL);
 	return parse_file(L, f);
 }
 
@@ -906,8 +922,8 @@ static int compile_rule(struct loader *L, const struct expr_env *env,
 					    &r->explanation,
 					    &r->remediation };
 	for (int i = 0; i < 4; i++) {
-		if (!v[tk[i]].s)
-			continue;
+		if (!v[tk[i]].s || (tk[i] == K_OUTPUT && !v[tk[i]].n))
+			continue;       /* output: "" is no output */
 		struct expr_tmpl *t = expr_tmpl_compile(v[tk[i]].s,
 							v[tk[i]].n, scope,
 							env, &xe);
@@ -964,8 +980,29 @@ void rules_free(struct rules *rs)
 	for (size_t i = 0; i < rs->npaths; i++)
 		free(rs->paths[i]);
 	free(rs->paths);
+	for (size_t i = 0; i < rs->nkeep; i++)
+		free(rs->keep[i]);
+	free(rs->keep);
 	free(rs->v);
 	free(rs);
+}
+
+/* The conditions borrow the lists: the ruleset keeps them. */
+static void keep_lists(struct loader *L, struct rules *rs)
+{
+	for (size_t i = 0; i < L->nents; i++) {
+		struct entry *e = &L->ents[i];
+		if (e->kind != E_LIST || !e->vals)
+			continue;
+		rs->keep = sfb_xrealloc(rs->keep, (rs->nkeep + e->nseq + 1) *
+					sizeof *rs->keep);
+		rs->keep[rs->nkeep++] = e->vals;
+		e->vals = NULL;
+		for (size_t k = 0; k < e->nseq; k++) {
+			rs->keep[rs->nkeep++] = e->seq[k].s;
+			e->seq[k].s = NULL;
+		}
+	}
 }
 
 /* The second pass: lists, macros, rules. */
@@ -999,7 +1036,14 @@ static struct rules *compile_all(struct loader *L)
 		r->file = rs->paths[e->file];
 		r->index = rs->n - 1;
 		rc = compile_rule(L, &env, e, r);
+		L->compiled += expr_size(r->cond);
+		if (!rc && L->compiled > RULES_MAX_MEMORY)
+			rc = fail_pos(L, e->file, SFB_E_LIMIT, r->line,
+				      (unsigned long)e->at.column + 1,
+				      "the conditions take more than %u "
+				      "bytes in all", RULES_MAX_MEMORY);
 	}
+	keep_lists(L, rs);
 	if (rc) {
 		rules_free(rs);
 		return NULL;

@@ -36,6 +36,9 @@
 #include "sfb.h"
 
 #define RULES_MAX_FILE (4u << 20)  /* bytes of one rule file */
+#define RULES_MAX_TOTAL (64u << 20) /* bytes of all rule files, and
+					 * of all text taken from them */
+#define RULES_MAX_MEMORY (128u << 20) /* bytes of all compiled rules */
 #define RULES_MAX_FILES 1024    /* rule files in one directory */
 #define RULES_MAX_RULES 4096    /* rules, and macros, and lists */
 #define RULES_MAX_ID 64         /* bytes of a rule id or a name */

@@ -896,7 +896,13 @@ static void settings_answer(struct osess *o, const struct msg *m, int id)
 	if (id == SESS_SET_PROVISIONING && m->body.n) {
 		struct prov_ctx c = { o, -1 };
 		struct xmlbody_prov_sink ps = { prov_group, prov_prop, &c };
-		(void)xmlbody_provisioning(m->body, &ps);
+		int rc = xmlbody_provisioning(m->body, &ps);
+		/* a body of ours that was not read: its settings are
+		 * missing, which the report must say (issue 8) */
+		if (rc < XMLBODY_NONE)
+			evidence(o, SFB_STEP_SETTINGS, 1, m->file,
+				 m->line_first, m->ts, "provisioning-v2 body "
+				 "not read: %s", xmlbody_rc_text(rc));
 	} else if (id == SESS_SET_LOCATION_PROFILE && m->body.n) {
 		(void)xmlbody_location_profile(m->body, s->location_profile,
 					       sizeof s->location_profile,
@@ -985,12 +991,16 @@ static void register_request(struct sess_builder *b, struct osess *o,
 	long bs = b->client_log ? -1 : sv_find_char(to, '\\');
 	if (bs >= 0)
 		to.n = (size_t)bs;    /* "fe01\\fe01": the server's name */
+
 	if (to.n && (!s->server[0] || o->pool_req == 1))
 		copy_sv(s->server, sizeof s->server, to);
-	if (o->register_sent == 1)
+	if (o->register_sent == 1 && to.n)
 		evidence(o, SFB_STEP_CONNECTIVITY, 0, m->file, m->line_first,
-			 m->ts, "REGISTER sent to %.*s",
-			 (int)(to.n ? to.n : 1), to.n ? to.p : "?");
+			 m->ts, "REGISTER sent to %.*s", (int)to.n, to.p);
+	else if (o->register_sent == 1)
+		evidence(o, SFB_STEP_CONNECTIVITY, 0, m->file, m->line_first,
+			 m->ts, "REGISTER sent (the log names no server "
+			 "address)");
 }
 
 static void register_response(struct osess *o, const struct msg *m)
@@ -1541,9 +1551,12 @@ unsigned sess_diag(struct sess_builder *b, const struct fmt_rec *rec,
 			     sv_ieq_cstr(rec->severity, "warning");
 		struct sv text = first_line(rec->diag_text.n ? rec->diag_text
 							      : rec->text);
+		struct sv who = rec->server.n ? rec->server
+				: rec->component.n ? rec->component
+				: SV_LIT("the server");
 		evidence(o, SFB_STEP_AUTH, failed, file, rec->line_first,
-			 rec->ts, "server %.*s: %.*s%s%.*s",
-			 (int)rec->server.n, rec->server.p, (int)text.n,
+			 rec->ts, "%.*s: %.*s%s%.*s",
+			 (int)who.n, who.p, (int)text.n,
 			 text.p, rec->result_name.n ? " -- " : "",
 			 (int)rec->result_name.n, rec->result_name.p);
 		touch(b, o, file, rec->line_first, rec->ts);

@@ -65,13 +65,19 @@ enum sfb_code {
 	SFB_E__COUNT
 };
 
+/*
+ * Room for an error text: a long path and the reason after it.  A text
+ * longer than that loses its middle ("..."), never its end: the reason.
+ */
+#define SFB_ERR_MSG 1024
+
 /* Filled by the callee on failure; owned by the caller. */
 struct sfb_err {
 	enum sfb_code code;
 	int sys_errno;          /* errno at the failure, 0 if none */
 	unsigned long line;     /* 1-based input line, 0 if none */
 	unsigned col;           /* 1-based column, 0 if none */
-	char msg[256];          /* human text, lowercase, no final stop */
+	char msg[SFB_ERR_MSG];  /* human text, lowercase, no final stop */
 };
 
 /* @return the enum name ("IO") / description of a code. */

@@ -59,7 +59,7 @@ struct tri_config {
 struct tri_file {
 	const struct walk_item *item;   /* borrowed from the walk */
 	enum walk_problem problem;
-	char reason[320];
+	char reason[1024];
 	uint64_t bytes;                 /* bytes read (unpacked) */
 	uint64_t hash;                  /* crc32 << 32 | adler32 of them */
 	int hashed;                     /* read to its end: hash is set */

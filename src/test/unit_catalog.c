@@ -313,6 +313,12 @@ static void test_lookup(const struct catalog *cat)
 	CHECK(has(&r, 0, "ms-diagnostics", "1010", CATALOG_BY_CODE));
 	CHECK_INT(catalog_lookup(cat, "ms-diagnostics: 1010", &r), 1);
 	CHECK(has(&r, 0, "ms-diagnostics", "1010", CATALOG_BY_CODE));
+	/* a header value pasted whole, with a sub-code */
+	CHECK_INT(catalog_lookup(cat, "ms-diagnostics: 1010.2;reason=\"x\";"
+				 "source=\"edge.contoso.com\"", &r), 1);
+	CHECK(has(&r, 0, "ms-diagnostics", "1010", CATALOG_BY_CODE));
+	CHECK_INT(catalog_lookup(cat, "28032 ;source=\"fe\"", &r), 1);
+	CHECK(has(&r, 0, "x-ms-diagnostics", "28032", CATALOG_BY_CODE));
 	CHECK_INT(catalog_lookup(cat, "MS-DIAGNOSTICS-PUBLIC: 4003", &r), 1);
 	CHECK(has(&r, 0, "ms-diagnostics", "4003", CATALOG_BY_CODE));
 	/* a kind filters: 1010 is no web service id */
@@ -666,6 +672,11 @@ static void test_errors(void)
 	for (int s = 0; s < CATALOG_S__COUNT; s++)
 		CHECK(catalog_step_parse(catalog_step_name(
 			(enum catalog_step)s)) == s);
+	CHECK(catalog_sfb_step(CATALOG_S_DISCOVERY) == SFB_STEP_DISCOVERY);
+	CHECK(catalog_sfb_step(CATALOG_S_AUTH) == SFB_STEP_AUTH);
+	CHECK(catalog_sfb_step(CATALOG_S_SETTINGS) == SFB_STEP_SETTINGS);
+	CHECK(catalog_sfb_step(CATALOG_S_S2S) == SFB_STEP_NONE);
+	CHECK(catalog_sfb_step(CATALOG_S_ANY) == SFB_STEP_NONE);
 	CHECK(catalog_kind_parse("nope") == -1);
 	CHECK(catalog_step_parse(NULL) == -1);
 }

@@ -27,7 +27,10 @@ static const struct {
 	{ "self", "self" },
 	{ "broken", "msg.status ==" },
 	{ "twice0", "msg.status == 1" },
+	{ "bigstr", NULL },     /* msg.method == 'xxx...' (8000 x) */
 };
+
+static char bigstr[8100];
 
 static const struct expr_value errors_list[] = {
 	{ EXPR_T_INT, 500, { NULL, 0 } },
@@ -47,7 +50,7 @@ static int t_macro(void *ud, struct sv name, struct sv *src)
 	(void)ud;
 	for (size_t i = 0; i < sizeof macros / sizeof macros[0]; i++)
 		if (sv_eq(name, sv_cstr(macros[i].name))) {
-			*src = sv_cstr(macros[i].src);
+			*src = sv_cstr(macros[i].src ? macros[i].src : bigstr);
 			return 0;
 		}
 	unsigned long k;
@@ -263,6 +266,18 @@ static void test_macros(void)
 	/* a macro in the wrong scope: its field is named */
 	BAD_S("is_401", 1, "in macro 'is_401', column 1: field 'msg.status' "
 	      "is not available in session scope");
+	/* a macro of a long string, used often: the memory limit */
+	memcpy(bigstr, "msg.method == '", 15);
+	memset(bigstr + 15, 'x', 8000);
+	memcpy(bigstr + 8015, "'", 2);
+	fake_set_s(&V, F_METHOD, bigstr + 15);
+	CHECK_INT(msg("bigstr or false"), 0);
+	char src[2000];
+	for (int i = 0; i < 130; i++)
+		memcpy(src + 10 * i, "bigstr or ", 10);
+	memcpy(src + 1300, "bigstr", 7);
+	BAD(src, 1251, "in macro 'bigstr', column 15: condition too large "
+	    "(more than 1048576 bytes with its macros expanded)");
 	/* doubling macros: the node limit stops the blow-up */
 	BAD("twice20", 1, "in macro 'twice0', column 12: condition too "
 	    "large (more than 4096 nodes with its macros expanded)");
@@ -316,6 +331,8 @@ static void test_aggregates(void)
 				      &env, &err);
 	CHECK(e != NULL);
 	CHECK_INT(expr_nagg(e), 5);
+	CHECK(expr_size(e) > 5 * sizeof(void *));
+	CHECK_INT(expr_size(NULL), 0);
 	enum expr_scope sc;
 	const struct expr *f, *p;
 	expr_agg(e, 0, &sc, &f, &p);
@@ -380,6 +397,19 @@ static void test_scopes(void)
 	bad_at("msg.status == 1", EXPR_SCOPE_EVENT, 1,
 	       "field 'msg.status' is not available in event scope",
 	       __LINE__);
+}
+
+/* open n times, "true", close n times, into out (400 bytes) */
+static void nest(char *out, const char *open, int n, const char *close)
+{
+	size_t k = 0, lo = strlen(open), lc = strlen(close);
+	for (int i = 0; i < n; i++, k += lo)
+		memcpy(out + k, open, lo);
+	memcpy(out + k, "true", 4);
+	k += 4;
+	for (int i = 0; i < n; i++, k += lc)
+		memcpy(out + k, close, lc);
+	out[k] = '\0';
 }
 
 static void test_errors(void)
@@ -456,33 +486,17 @@ static void test_errors(void)
 	BAD("exists(nofield)", 8, "unknown field 'nofield'");
 	BAD("and", 1, "expected a field, a number, a string, true, false or "
 	    "'(', found 'and'");
-	/* nesting depth */
+	/* nesting depth: 64 levels are fine, 65 are not */
 	char deep[400];
-	size_t k = 0;
-	for (int i = 0; i < 70; i++)
-		deep[k++] = '(';
-	memcpy(deep + k, "true", 4);
-	k += 4;
-	for (int i = 0; i < 70; i++)
-		deep[k++] = ')';
-	deep[k] = '\0';
+	nest(deep, "(", 70, ")");
 	BAD(deep, 65, "nested too deeply (more than 64 levels)");
-	memcpy(deep, "not ", 4);
-	k = 0;
-	for (int i = 0; i < 70; i++, k += 4)
-		memcpy(deep + k, "not ", 4);
-	memcpy(deep + k, "true", 5);
+	nest(deep, "not ", 70, "");
 	BAD(deep, 257, "nested too deeply (more than 64 levels)");
-	/* 64 levels are fine */
-	k = 0;
-	for (int i = 0; i < 63; i++)
-		deep[k++] = '(';
-	memcpy(deep + k, "true", 4);
-	k += 4;
-	for (int i = 0; i < 63; i++)
-		deep[k++] = ')';
-	deep[k] = '\0';
+	nest(deep, "(", 64, ")");
 	CHECK_INT(msg(deep), 1);
+	nest(deep, "not ", 64, "");
+	CHECK_INT(msg(deep), 1);
+	size_t k;
 	/* source length */
 	size_t big = EXPR_MAX_SRC + 1;
 	char *s = malloc(big + 1);
@@ -526,7 +540,7 @@ static const char *render(const char *src, enum expr_scope scope,
 	struct expr_tmpl *t = expr_tmpl_compile(src, strlen(src), scope, &env,
 						&err);
 	if (!t) {
-		snprintf(out, sizeof out, "ERROR col %u: %s", err.col,
+		snprintf(out, sizeof out, "ERROR col %u: %.480s", err.col,
 			 err.msg);
 		return out;
 	}

@@ -32,7 +32,10 @@ static void add(struct flow *f, const char *text, enum rec_dir dir,
 	M.dir = dir;
 	snprintf(M.local, sizeof M.local, "%s", local);
 	snprintf(M.remote, sizeof M.remote, "%s", remote);
-	snprintf(M.server, sizeof M.server, "%s", server);
+	/* "-": a server trace record whose bracket named no machine */
+	M.server_trace = server[0] != '\0';
+	snprintf(M.server, sizeof M.server, "%s",
+		 strcmp(server, "-") == 0 ? "" : server);
 	M.ts = ts;
 	M.file = "unit.log";
 	M.line_first = ++Line;
@@ -273,7 +276,7 @@ static void test_client_model(void)
 	 * first in the log; the arrows were renumbered) */
 	CHECK_INT(flow_nparties(f), 3);
 	check_party(f, 0, "client 192.168.178.34", "client");
-	check_party(f, 1, "203.0.113.10:443", "registrar");
+	check_party(f, 1, "203.0.113.10:443", "edge");
 	check_party(f, 2, "lyncdiscover.contoso.com", "web");
 	CHECK(flow_party_get(f, 3) == NULL);
 	CHECK_INT(flow_narrows(f), 8);
@@ -387,7 +390,7 @@ static void test_cls(void)
 	CHECK_INT(flow_nparties(f), 3);
 	check_party(f, 0, "198.51.100.22", "client");
 	check_party(f, 1, "edge01", "edge");
-	check_party(f, 2, "fe01", "registrar");
+	check_party(f, 2, "fe01", "server");
 	CHECK_INT(flow_narrows(f), 4);
 	check_arrow(f, 0, 0, 1, "REGISTER", "", 0);
 	check_arrow(f, 1, 1, 2, "REGISTER", "", 0);
@@ -416,26 +419,28 @@ static void test_cls(void)
 	CHECK_INT(flow_nparties(f), 3);
 	check_party(f, 0, "198.51.100.22", "client");
 	check_party(f, 1, "edge01", "edge");
-	check_party(f, 2, "fe01", "registrar");
+	check_party(f, 2, "fe01", "server");
 	check_arrow(f, 0, 1, 2, "REGISTER", "", 0);
 	check_arrow(f, 1, 0, 1, "REGISTER", "", 0);
 	check_arrow(f, 2, 2, 1, "403 Forbidden", note, 1);
 	check_arrow(f, 3, 1, 0, "403 Forbidden", note, 1);
 	flow_free(f);
 
-	/* OCS 2007 R2: bracket [0]; peer host kept without its port;
-	 * a peer that never sent a REGISTER stays "peer" */
+	/* OCS 2007 R2: bracket [0] (no server name, the parser leaves it
+	 * empty); peer host kept without its port; a peer that never
+	 * sent a REGISTER stays "peer", the server without evidence is a
+	 * "server" */
 	f = flow_new(0);
 	add(f, "OPTIONS sip:u@fabrikam.com SIP/2.0\nCall-ID: x\n"
 	    "CSeq: 1 OPTIONS\n\n", DIR_IN, "", "lyncservr.contoso.com:61182",
-	    "0", T(5, 0));
+	    "-", T(5, 0));
 	CHECK_INT(flow_nparties(f), 2);
-	check_party(f, 0, "server", "registrar");
+	check_party(f, 0, "server", "server");
 	check_party(f, 1, "lyncservr.contoso.com", "peer");
 	check_arrow(f, 0, 1, 0, "OPTIONS", "", 0);
 	/* a new port of the same peer is the same party */
 	add(f, "SIP/2.0 200 OK\nCall-ID: x\nCSeq: 1 OPTIONS\n\n", DIR_OUT,
-	    "", "LyncServr.contoso.com:5061", "0", T(5, 1));
+	    "", "LyncServr.contoso.com:5061", "-", T(5, 1));
 	CHECK_INT(flow_nparties(f), 2);
 	check_arrow(f, 1, 0, 1, "200 OK", "", 0);
 	flow_free(f);
@@ -562,7 +567,7 @@ static void test_http_hosts(void)
 	CHECK_INT(flow_nparties(f), 3);
 	check_party(f, 0, "2001:db8::1", "client");
 	check_party(f, 1, "2001:db8::2", "client");
-	check_party(f, 2, "fe01", "registrar");
+	check_party(f, 2, "fe01", "server");
 	check_arrow(f, 1, 0, 2, "REGISTER", "", 0);
 	flow_free(f);
 }
@@ -583,10 +588,10 @@ static void test_overflow(void)
 	}
 	CHECK_INT(flow_nparties(f), FLOW_MAX_PARTIES);
 	check_party(f, 0, "client 192.168.178.34", "client");
-	check_party(f, 1, REG, "registrar");
+	check_party(f, 1, REG, "edge");
 	for (int i = 0; i < 5; i++) {
 		snprintf(remote, sizeof remote, "10.1.0.%d:5061", i);
-		check_party(f, 2 + (size_t)i, remote, "peer");
+		check_party(f, 2 + (size_t)i, remote, "server");
 	}
 	check_party(f, 7, "others", "peer");
 	/* the sixth peer became "others"; the rest went there too */
@@ -677,11 +682,12 @@ static void test_odd(void)
 	CHECK_INT(flow_nparties(f), 1);
 	check_arrow(f, 0, 0, 0, "REGISTER", "", 0);
 	/* control bytes and UTF-8 in a reason: ASCII only, one '?' per
-	 * character; an escape sequence cannot reach the terminal */
+	 * non-ASCII character, control bytes as esc.h's visible escapes;
+	 * an escape sequence cannot reach the terminal */
 	add(f, "SIP/2.0 480 Nicht verf\xc3\xbc" "gbar \033[2J\n"
 	    "CSeq: 1 INVITE\n\n", DIR_IN, "", "10.0.0.9:5061", FE,
 	    T(1, 5));
-	check_arrow(f, 1, 1, 0, "480 Nicht verf?gbar ?[2J", "", 1);
+	check_arrow(f, 1, 1, 0, "480 Nicht verf?gbar \\x1b[2J", "", 1);
 	s = draw(f, 60, 0, 0);
 	check_fixture(s, "testdata/unit/flow_odd_60.txt");
 	CHECK(plain_ascii(s, 0));
@@ -705,7 +711,7 @@ static void test_odd(void)
 	flow_add(f, &M);
 	CHECK_INT(flow_nparties(f), 2);
 	check_party(f, 0, "client", "client");
-	check_party(f, 1, "unknown", "registrar");
+	check_party(f, 1, "unknown", "server");
 	check_arrow(f, 0, 0, 1, "REGISTER", "", 0);
 	check_arrow(f, 1, 1, 0, "401 Unauthorized", "NTLM, TLS-DSK offered",
 		    0);

@@ -119,8 +119,9 @@ static void test_junk(void)
 	CHECK_INT(R.feed_rc, 0);
 	CHECK_INT(R.finish_rc, -1);
 	CHECK_INT(R.err.code, SFB_E_FORMAT);
-	CHECK(strcmp(R.err.msg, "not a UccApilog or CLS text log: no entry "
-		     "line in the first 3 lines") == 0);
+	CHECK(strcmp(R.err.msg, "not a UccApilog or CLS text log, nor SIP "
+		     "text: no entry line or start line in the first 3 lines")
+	      == 0);
 	CHECK_INT(R.kind, FMT_AUTO);
 	CHECK_INT(c.nrec, 0);
 }
@@ -178,8 +179,9 @@ static void test_late_and_window(void)
 	CHECK_INT(R.feed_line, SFB_DETECT_LINES);
 	CHECK_INT(R.err.code, SFB_E_FORMAT);
 	char want[128];
-	snprintf(want, sizeof want, "not a UccApilog or CLS text log: no "
-		 "entry line in the first %d lines", SFB_DETECT_LINES);
+	snprintf(want, sizeof want, "not a UccApilog or CLS text log, nor "
+		 "SIP text: no entry line or start line in the first %d lines",
+		 SFB_DETECT_LINES);
 	CHECK(strcmp(R.err.msg, want) == 0);
 	CHECK_INT(R.kind, FMT_AUTO);
 	CHECK_INT(c.nrec, 0);

@@ -247,7 +247,7 @@ static char *run(const char *in, size_t max_msg, int copies,
 #define H_PROTO "TL_INFO(TF_PROTOCOL) [0]06E4.0EB4::01/18/2012-05:00:43.101" \
 	".00005386 (SIPStack,SIPAdminLog::TraceProtocolRecord:" \
 	"SIPAdminLog.cpp(125))"
-#define T_PROTO " @2012-01-18T05:00:43.101 TL_INFO(TF_PROTOCOL)[0]6e4.eb4" \
+#define T_PROTO " @2012-01-18T05:00:43.101 TL_INFO(TF_PROTOCOL)[]6e4.eb4" \
 	"#5386 SIPStack,SIPAdminLog::TraceProtocolRecord:SIPAdminLog.cpp(125)"
 
 struct tcase {
@@ -282,6 +282,34 @@ static const struct tcase cases[] = {
 	  "<sip:probe@fabrikam.com>\\nCSeq: 1 OPTIONS\\nMAX-FORWARDS: 70\\n"
 	  "VIA: SIP/2.0/TLS 10.1.1.1:61182;branch=z9hG4bK6d\\n"
 	  "CONTENT-LENGTH: 0\"\n" },
+
+	{ "empty line inside the headers, Content-Length 0: kept", 0, 1,
+	  H_PROTO " $$begin_record\n"
+	  "Message-Type: request\n"
+	  "Start-Line: REGISTER sip:contoso.com SIP/2.0\n"
+	  "Authorization: TLS-DSK qop=\"auth\", cnum=\"85\",\n"
+	  "\n"
+	  "response=\"0a1b\"\n"
+	  "Content-Length: 0\n"
+	  "Message-Body: -\n"
+	  "$$end_record\n",
+	  "M 1-9" T_PROTO " mt=\"request\" \"REGISTER sip:contoso.com "
+	  "SIP/2.0\\nAuthorization: TLS-DSK qop=\\\"auth\\\", cnum="
+	  "\\\"85\\\",\\n response=\\\"0a1b\\\"\\n"
+	  "Content-Length: 0\"\n"
+	  "W 5-5 \"empty line inside the headers of the message at line 1: "
+	  "the line after it kept as a header continuation (no body)\"\n" },
+
+	{ "empty line inside the headers, a body announced: body", 0, 1,
+	  H_PROTO " $$begin_record\n"
+	  "Message-Type: request\n"
+	  "Start-Line: MESSAGE sip:bob@contoso.com SIP/2.0\n"
+	  "Content-Length: 5\n"
+	  "\n"
+	  "hello\n"
+	  "$$end_record\n",
+	  "M 1-7" T_PROTO " mt=\"request\" \"MESSAGE sip:bob@contoso.com "
+	  "SIP/2.0\\nContent-Length: 5\\n\\nhello\"\n" },
 
 	{ "SfB TF_DIAG: [id] $$begin_record, Result-Code glued to Text",
 	  0, 1,
@@ -322,7 +350,7 @@ static const struct tcase cases[] = {
 	  "SIP-Call-ID: c00b\n"
 	  "SIP-CSeq: 1 OPTIONS\n"
 	  "$$end_record\n",
-	  "D 1-9 @2012-01-18T05:07:42.622 TL_ERROR(TF_COMPONENT)[0]860.cdc"
+	  "D 1-9 @2012-01-18T05:07:42.622 TL_ERROR(TF_COMPONENT)[]860.cdc"
 	  "#d0b31 SIPStack,CSIPRequest::GetNextHopByRouteHeader:"
 	  "SIPRequest.cpp(2440) sev=\"warning\" dt=\"Cannot process Route "
 	  "headers\" rc=0xc3e93c5e rn=\"SIPPROXY_E_ROUTING\" "
@@ -405,7 +433,7 @@ static const struct tcase cases[] = {
 	  "$$end_record\n",
 	  "M 1-6" T_PROTO " IN src=\"external edge\" dst=\"internal edge\" "
 	  "\"REGISTER sip:contoso.com SIP/2.0\\nCALL-ID: 42\"\n"
-	  "M 7-12 @2012-01-18T05:00:43.102 TL_INFO(TF_PROTOCOL)[0]6e4.eb4"
+	  "M 7-12 @2012-01-18T05:00:43.102 TL_INFO(TF_PROTOCOL)[]6e4.eb4"
 	  "#5387 SIPStack,SIPAdminLog::TraceProtocolRecord:"
 	  "SIPAdminLog.cpp(125) OUT src=\"external edge\" "
 	  "dst=\"internal edge\" \"REGISTER sip:contoso.com SIP/2.0\\n"
@@ -428,7 +456,7 @@ static const struct tcase cases[] = {
 	  "00000001   \n",
 	  "E 1-2 @2020-12-31T23:59:59.999 TL_VERBOSE(TF_X_1)[srv]1.2"
 	  "#ffffffff \"free text here\"\n"
-	  "E 3-3 @2021-01-01T00:00:00.000 TL_FATAL(TF_SECURITY)[0]12345.2"
+	  "E 3-3 @2021-01-01T00:00:00.000 TL_FATAL(TF_SECURITY)[]12345.2"
 	  "#1 \"\"\n" },
 
 	{ "odd source parts, result codes, a lone $$begin_record", 0, 1,
@@ -445,17 +473,17 @@ static const struct tcase cases[] = {
 	  "Severity: info\n"
 	  "Result-Code: unknown\n"
 	  "Data: ;; a\n",
-	  "E 1-1 @2021-01-01T00:00:00.000 TL_INFO(TF_A)[0]1.2#1 "
+	  "E 1-1 @2021-01-01T00:00:00.000 TL_INFO(TF_A)[]1.2#1 "
 	  "\"(NoComma) x\"\n"
-	  "E 2-2 @2021-01-01T00:00:00.000 TL_INFO(TF_A)[0]1.2#2 "
+	  "E 2-2 @2021-01-01T00:00:00.000 TL_INFO(TF_A)[]1.2#2 "
 	  "\"(C,F:f.cpp(x)) y\"\n"
-	  "E 3-3 @2021-01-01T00:00:00.000 TL_INFO(TF_A)[0]1.2#3 "
+	  "E 3-3 @2021-01-01T00:00:00.000 TL_INFO(TF_A)[]1.2#3 "
 	  "\"(C,F.cpp(1)) z\"\n"
-	  "E 4-4 @2021-01-01T00:00:00.000 TL_INFO(TF_A)[0]1.2#4 "
+	  "E 4-4 @2021-01-01T00:00:00.000 TL_INFO(TF_A)[]1.2#4 "
 	  "\"(C,F:f.cpp(1)\"\n"
-	  "D 5-8 @- TL_INFO(TF_A)[0]1.2#5 C,F:f.cpp(1) rc=0xc3e93c5e "
+	  "D 5-8 @- TL_INFO(TF_A)[]1.2#5 C,F:f.cpp(1) rc=0xc3e93c5e "
 	  "rn=\"SIPPROXY_E_ROUTING\" \"\"\n"
-	  "D 9-12 @2021-01-01T00:00:00.000 TL_INFO(TF_A)[0]1.2#6 "
+	  "D 9-12 @2021-01-01T00:00:00.000 TL_INFO(TF_A)[]1.2#6 "
 	  "sev=\"info\" rn=\"unknown\" kv0=\"a\":\"\" TRUNC \"[x]\"\n"
 	  "W 9-12 \"record opened at line 9 cut short: no '$$end_record' "
 	  "line\"\n" },
@@ -527,7 +555,7 @@ static void test_sniff(void)
 		"Start-Line: INVITE sip:a SIP/2.0",
 		"tl_info(TF_PROTOCOL) [0]06E4.0EB4::01/18/2012-05:00:43.101."
 		"00005386",
-		"TL_INFO(TF_PROTOCOL)[0]06E4.0EB4::01/18/2012-05:00:43.101."
+		"TL_INFO(TF_PROTOCOL)[]06E4.0EB4::01/18/2012-05:00:43.101."
 		"00005386",
 		"TL_INFO(TF_PROTOCOL) 06E4.0EB4::01/18/2012-05:00:43.101."
 		"00005386",

@@ -484,6 +484,7 @@ static void test_utf16(void)
 	while (r && lr_next(r, &line, &no, &e) == LR_LINE)
 		;
 	CHECK(r && lr_bad_units(r) == 5);
+	CHECK(r && lr_bad_line(r) == 1);
 	lr_close(r);
 
 	/* a BOM and nothing else; a BOM and one odd byte */
@@ -495,6 +496,63 @@ static void test_utf16(void)
 		W_LINE(1, "\xef\xbf\xbd"), W_EOF
 	};
 	CHECK_READ(p, 0, 0, odd);
+}
+
+/*
+ * UTF-16LE text: prefix 'a' units, then the units of tail (a '#' is a
+ * lone surrogate).  @return the file's path
+ */
+static const char *u16_file(const char *name, size_t prefix,
+			    const char *tail)
+{
+	size_t n = 2 + 2 * (prefix + strlen(tail)), k = 0;
+	unsigned char *raw = malloc(n);
+	raw[k++] = 0xff;
+	raw[k++] = 0xfe;
+	for (size_t i = 0; i < prefix; i++) {
+		raw[k++] = 'a';
+		raw[k++] = 0;
+	}
+	for (const char *t = tail; *t; t++) {
+		raw[k++] = *t == '#' ? 0x00 : (unsigned char)*t;
+		raw[k++] = *t == '#' ? 0xdc : 0;
+	}
+	const char *p = write_file(name, raw, n);
+	free(raw);
+	return p;
+}
+
+/* The line of the first invalid unit (issue 8: count + first line). */
+static void test_utf16_bad_line(void)
+{
+	static const struct {
+		size_t prefix;
+		const char *tail;
+		unsigned long line;
+		uint64_t units;
+	} cases[] = {
+		{ 0, "one\ntwo\nth#ree\nfour#\n", 3, 2 },
+		{ 0, "ok\n", 0, 0 },
+		/* line 1 spans several fills of the text buffer */
+		{ 300000, "#\nz\n", 1, 1 },
+		{ 300000, "\nq#\n", 2, 1 },
+		/* the last line has no LF */
+		{ 0, "x\ny\nlast#", 3, 1 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *p = u16_file("lr_u16line", cases[i].prefix,
+					 cases[i].tail);
+		struct sfb_err e;
+		struct sv line;
+		unsigned long no;
+		struct lr *r = lr_open(p, 0, &e);
+		CHECK(r != NULL);
+		while (r && lr_next(r, &line, &no, &e) == LR_LINE)
+			;
+		CHECK_INT(lr_bad_units(r), cases[i].units);
+		CHECK_INT(lr_bad_line(r), cases[i].line);
+		lr_close(r);
+	}
 }
 
 static void test_nul(void)
@@ -977,6 +1035,7 @@ int main(void)
 	test_accessors();
 	test_bom();
 	test_utf16();
+	test_utf16_bad_line();
 	test_nul();
 	test_gzip();
 	test_gzip_damage();

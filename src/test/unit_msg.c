@@ -273,8 +273,47 @@ static void test_label(void)
 	msg_free(&m);
 }
 
+/* The warnings of a message: the same text for every command. */
+static void test_problems(void)
+{
+	struct msg m;
+	char text[160];
+	unsigned it = 0, flag = 0;
+	static const char bad[] = "REGISTER sip:contoso.com SIP/2.0\r\n"
+				  "Call-ID: a\r\nno colon here\r\n"
+				  "Content-Length: twelve\r\n\r\n";
+	msg_init(&m);
+	msg_set_bytes(&m, bad, sizeof bad - 1);
+	CHECK_INT(sip_parse(&m), 0);
+	CHECK(m.flags & MSG_F_MALFORMED);
+	CHECK_INT(msg_problem_next(&m, &it, &flag, text, sizeof text), 1);
+	CHECK_INT(flag, MSG_F_BAD_HEADER);
+	CHECK_SV(sv_cstr(text), "header line without a colon skipped");
+	CHECK_INT(msg_problem_next(&m, &it, &flag, text, sizeof text), 1);
+	CHECK_INT(flag, MSG_F_CL_INVALID);
+	CHECK_SV(sv_cstr(text), "invalid Content-Length 'twelve'");
+	CHECK_INT(msg_problem_next(&m, &it, &flag, text, sizeof text), 0);
+	/* not SIP: only that is said */
+	msg_set_bytes(&m, "junk\r\nno colon\r\n", 17);
+	(void)sip_parse(&m);
+	it = 0;
+	CHECK_INT(msg_problem_next(&m, &it, NULL, text, sizeof text), 1);
+	CHECK_SV(sv_cstr(text), "framed block is not a SIP or HTTP message");
+	CHECK_INT(msg_problem_next(&m, &it, NULL, text, sizeof text), 0);
+	/* a clean message: nothing */
+	static const char ok[] = "SIP/2.0 200 OK\r\nCall-ID: a\r\n"
+				 "Content-Length: 0\r\n\r\n";
+	msg_set_bytes(&m, ok, sizeof ok - 1);
+	CHECK_INT(sip_parse(&m), 0);
+	it = 0;
+	CHECK_INT(msg_problem_next(&m, &it, NULL, text, sizeof text), 0);
+	CHECK_INT(m.flags & MSG_F_MALFORMED, 0);
+	msg_free(&m);
+}
+
 int main(void)
 {
+	test_problems();
 	test_init_free();
 	test_set();
 	test_no_alloc_when_warm();

@@ -15,6 +15,7 @@
 #include "check.h"
 #include "expr.h"
 #include "fake_fields.h"
+#include "field.h"
 #include "rules.h"
 #include "sv.h"
 
@@ -364,6 +365,18 @@ static void test_mem(void)
 	CHECK_INT(rules_count(rs), 1);
 	CHECK_INT(rules_get(rs, 0)->step, SFB_STEP_DISCOVERY);
 	CHECK_INT(rules_get(rs, 0)->nrefs, 0);
+	CHECK(rules_get(rs, 0)->output == NULL);
+	rules_free(rs);
+
+	/* output: "" is no output */
+	static const char empty_out[] =
+		"- rule: a.b\n  severity: info\n  title: t\n"
+		"  step: general\n  scope: message\n  condition: 'true'\n"
+		"  output: ''\n  explanation: e\n  remediation: r\n";
+	rs = rules_load_mem("o.yaml", empty_out, sizeof empty_out - 1,
+			    &fields, &err);
+	CHECK(rs != NULL && rules_get(rs, 0)->output == NULL &&
+	      !strcmp(rules_get(rs, 0)->output_src, ""));
 	rules_free(rs);
 
 	/* empty and comment-only files hold no rules */
@@ -419,6 +432,30 @@ static void test_mem(void)
 		     "lists") == 0);
 	free(s);
 
+	/* YAML aliases repeat text: the total is bounded */
+	cap = 512 << 10;
+	s = malloc(cap);
+	k = (size_t)snprintf(s, cap, "- list: a\n  items: [&x ");
+	memset(s + k, 'y', 1000);
+	k += 1000;
+	s[k++] = ']';
+	s[k++] = '\n';
+	for (int i = 0; i < 17 && k + 4200 * 4 < cap; i++) {
+		k += (size_t)snprintf(s + k, cap - k, "- list: b%d\n  "
+				      "items: [", i);
+		for (int j = 0; j < RULES_MAX_ITEMS; j++)
+			k += (size_t)snprintf(s + k, cap - k, "*x,");
+		s[k - 1] = ']';
+		s[k++] = '\n';
+	}
+	memset(&err, 0, sizeof err);
+	CHECK(k < cap);
+	CHECK(rules_load_mem("a.yaml", s, k, &fields, &err) == NULL);
+	CHECK_INT(err.code, SFB_E_LIMIT);
+	CHECK(strstr(err.msg, "error: more than 67108864 bytes of text in "
+		     "all (YAML aliases repeat it)") != NULL);
+	free(s);
+
 	/* a list of 0x hex, negative and bool literals */
 	static const char l[] =
 		"- list: hr\n  items: [0x80EF0191, -1]\n"
@@ -444,8 +481,38 @@ static void test_mem(void)
 	rules_free(rs);
 }
 
+/* The three signatures against the real field table. */
+static void test_real_fields(void)
+{
+	struct sfb_err err = { 0 };
+	struct expr_env real = { field_resolve, NULL, NULL, NULL };
+	const char *dirs[] = { DIR "real", NULL };
+	struct rules *rs = rules_load(dirs, &real, &err);
+	CHECK(rs != NULL);
+	if (!rs) {
+		fprintf(stderr, "load: %s\n", err.msg);
+		return;
+	}
+	CHECK_INT(rules_count(rs), 4);
+	const struct rules_rule *r = rules_find(rs, "auth.register-401-loop");
+	CHECK(r != NULL && expr_nagg(r->cond) == 2);
+	r = rules_find(rs, "disc.autodiscover-loop-500");
+	CHECK(r != NULL && expr_nagg(r->cond) == 2);
+	rules_free(rs);
+
+	/* the examples of the man page */
+	const char *man[] = { DIR "man", NULL };
+	rs = rules_load(man, &real, &err);
+	CHECK(rs != NULL);
+	if (!rs)
+		fprintf(stderr, "load: %s\n", err.msg);
+	CHECK_INT(rules_count(rs), 5);
+	rules_free(rs);
+}
+
 int main(void)
 {
+	test_real_fields();
 	test_bad();
 	test_good();
 	test_override();

@@ -552,7 +552,12 @@ static void test_truncated(void)
 		for (size_t cut = 0; cut < end; cut++) {
 			struct body c = mk(b.p, cut);
 			bad += xmlbody_soap_fault(bv(c), &f) != 0;
-			bad += xmlbody_provisioning(bv(c), NULL) != -1;
+			/* a cut provisioning document is one of ours
+			 * that could not be read: BAD, never groups */
+			int rc = xmlbody_provisioning(bv(c), NULL);
+			bad += rc != XMLBODY_NONE &&
+			       !(rc == XMLBODY_BAD &&
+				 strstr(fx[k], "provisioning"));
 			bad += xmlbody_location_profile(bv(c), name,
 							sizeof name, &nr) != 0;
 			free(c.p);
@@ -703,7 +708,25 @@ static void test_hostile(void)
 		 "SYSTEM \"file://%s\">]><provisionGroupList><provisionGroup "
 		 "name=\"g\"><property name=\"k\">&s;</property>"
 		 "</provisionGroup></provisionGroupList>", path);
-	CHECK_INT(prov_s(doc, r), -1);
+	CHECK_INT(prov_s(doc, r), XMLBODY_REFUSED);
+	CHECK(strstr(xmlbody_rc_text(XMLBODY_REFUSED), "DOCTYPE") != NULL);
+	/* nested deeper than libxml2 allows: BAD, so the caller can say
+	 * the body was not read (issue 8) */
+	{
+		size_t dn = (size_t)snprintf(doc, sizeof doc,
+					     "<provisionGroupList>");
+		for (int i = 0; i < 300; i++)
+			dn += (size_t)snprintf(doc + dn, sizeof doc - dn,
+					       "<a>");
+		for (int i = 0; i < 300; i++)
+			dn += (size_t)snprintf(doc + dn, sizeof doc - dn,
+					       "</a>");
+		dn += (size_t)snprintf(doc + dn, sizeof doc - dn,
+				       "</provisionGroupList>");
+		CHECK(dn < sizeof doc);
+		CHECK_INT(xmlbody_provisioning(sv_make(doc, dn), NULL),
+			  XMLBODY_BAD);
+	}
 	CHECK_INT(r->nprops, 0);
 	snprintf(doc, sizeof doc, "<!DOCTYPE Fault [<!ENTITY %% p SYSTEM "
 		 "\"file://%s\"> %%p;]><Fault><faultstring>x</faultstring>"
@@ -857,10 +880,10 @@ static void test_speed(void)
 	struct body b = big_prov();
 	int props = 0;
 	CHECK(b.n > 40000);
-	double per = time_prov(b, 20, &props);
+	/* correctness only: timing belongs to `make bench`, not to a
+	 * unit test on a shared machine */
+	(void)time_prov(b, 20, &props);
 	CHECK_INT(props, 20 * 480);
-	/* well under 1 ms optimised; the bound leaves room for ASan */
-	CHECK(per < 0.02);
 	free(b.p);
 }
 

@@ -643,11 +643,38 @@ struct msg {
 };
 
 enum view { V_CLIENT, V_EDGE, V_FE };
-enum { F_UCC, F_CLS };
+enum { F_UCC, F_CLS, F_SIP };
+
+/*
+ * Client generations (--client): what the messages of each say about
+ * the client and the server.  The log shape itself is the same for all
+ * (testdata/generations/README.md says what is confirmed and what is
+ * assumed); the default is Skype for Business 2016, whose strings are
+ * the ones written in the scenarios (so its output never changes).
+ */
+struct generation {
+	const char *name, *ua, *server;
+};
+
+static const struct generation generations[] = {
+	{ "sfb2016", UA, "RTC/6.0" },
+	{ "communicator", "UCCAPI/3.5.6907.0 OC/3.5.6907.0 (Microsoft Office "
+	  "Communicator 2007 R2)", "RTC/3.5" },
+	{ "lync2010", "UCCAPI/4.0.7577.0 OC/4.0.7577.0 (Microsoft Lync 2010)",
+	  "RTC/4.0" },
+	{ "lync2013", "UCCAPI/15.0.4420.1017 OC/15.0.4420.1017 (Microsoft "
+	  "Lync)", "RTC/5.0" },
+	{ "sfb2015", "UCCAPI/15.0.4787.1001 OC/15.0.4787.1001 (Skype for "
+	  "Business)", "RTC/6.0" },
+	{ "sfb2019", "UCCAPI/16.0.10827.20138 OC/16.0.10827.20138 (Skype "
+	  "for Business)", "RTC/7.0" },
+};
 
 struct gen {
 	/* options */
 	int fmt, lf, trunc, compact, mixed, hops;
+	int indent;             /* --sip-indent: headers under a space */
+	const struct generation *gen;   /* --client */
 	uint64_t seed, size;
 	int64_t start;          /* ms since 1970, log time */
 	char user[128];
@@ -1560,6 +1587,83 @@ static const char D_OUT[] =
 	"outgoing;source=\"internal edge\";destination=\"external edge\"";
 
 /*
+ * Replace every from with to in the headers of g->m (before body_off),
+ * keeping via_off and body_off in step.  Only for --client other than
+ * the default, whose strings the scenarios write.
+ */
+static void m_subst(struct gen *g, const char *from, const char *to)
+{
+	struct msg *m = &g->m;
+	size_t nf = strlen(from), nt = strlen(to), i = 0;
+	size_t end = m->via_off == SIZE_MAX ? m->b.n : m->body_off;
+
+	if (end > m->b.n)
+		end = m->b.n;
+	while (i + nf <= end) {
+		char *q = memchr(m->b.p + i, from[0], end - i);
+		size_t at;
+
+		if (!q || (size_t)(q - m->b.p) + nf > end)
+			break;
+		at = (size_t)(q - m->b.p);
+		if (memcmp(q, from, nf) != 0) {
+			i = at + 1;
+			continue;
+		}
+		if (nt > nf)
+			buf_grow(&m->b, nt - nf);
+		memmove(m->b.p + at + nt, m->b.p + at + nf, m->b.n - at - nf);
+		memcpy(m->b.p + at, to, nt);
+		m->b.n = m->b.n + nt - nf;
+		end = end + nt - nf;
+		if (m->via_off != SIZE_MAX && m->via_off > at)
+			m->via_off = m->via_off + nt - nf;
+		if (m->body_off > at)
+			m->body_off = m->body_off + nt - nf;
+		i = at + nt;
+	}
+}
+
+/*
+ * --format sip: the client's view of the message as people paste it:
+ * no prefix, no framing, a blank line after each message; with
+ * --sip-indent the header lines are indented by one space, as support
+ * articles quote them.
+ */
+static void sip_paste(struct gen *g)
+{
+	struct buf *o = &g->o.b;
+	struct seg sg[3];
+	size_t i, n;
+	const char *p, *e, *nl;
+	int hdrs = 0;
+
+	mk_view(g, V_CLIENT, sg);
+	g->o.hold = out_pos(&g->o);
+	g->tmp.n = 0;
+	for (i = 0; i < 3; i++)
+		bput(&g->tmp, sg[i].p, sg[i].n);
+	p = g->tmp.p;
+	e = p + g->tmp.n;
+	while (p < e) {
+		nl = memchr(p, '\n', (size_t)(e - p));
+		n = nl ? (size_t)(nl + 1 - p) : (size_t)(e - p);
+		if (hdrs == 1 && (n <= 2 && (p[0] == '\r' || p[0] == '\n')))
+			hdrs = 2;
+		if (hdrs == 1 && g->indent)
+			bputc(o, ' ');
+		put_crlf_text(g, p, n);
+		if (!hdrs)
+			hdrs = 1;
+		p += n;
+	}
+	if (g->tmp.n && g->tmp.p[g->tmp.n - 1] != '\n')
+		put_eol(g);
+	put_eol(g);
+	g->o.hold_end = out_pos(&g->o);
+}
+
+/*
  * Write g->m into the output in the chosen format: one framed block in
  * the client log; one record per server that logs it in CLS.
  */
@@ -1571,6 +1675,17 @@ static void render(struct gen *g)
 	const char *fepeer = s->ext ? s->edgep : s->laddr;
 	int64_t dt;
 
+	if (g->gen != generations) {
+		char sv[48];
+
+		snprintf(sv, sizeof sv, "Server: %s\r\n", g->gen->server);
+		m_subst(g, UA, g->gen->ua);
+		m_subst(g, "Server: RTC/6.0\r\n", sv);
+	}
+	if (g->fmt == F_SIP) {
+		sip_paste(g);
+		return;
+	}
 	if (g->fmt == F_UCC) {
 		if (m->http)
 			ucc_block(g, up, s->waddr, s->wladdr);
@@ -1915,10 +2030,16 @@ static void signin_start(struct gen *g)
 {
 	struct sc *s = &g->s;
 
+	/* the client version: what follows "UCCAPI/" in its User-Agent */
+	const char *ver = g->gen->ua + 7;
+	size_t vn = strcspn(ver, " ");
+	char vbuf[32];
+
+	snprintf(vbuf, sizeof vbuf, "%.*s", (int)vn, ver);
 	tick(g, 300, 2500);
 	note(g, T_UI, "INFO", "SignIn: starting sign-in for sip:%s "
-	     "(server configuration: automatic, client 16.0.4849.1000)",
-	     s->me.uri);
+	     "(server configuration: automatic, client %s)",
+	     s->me.uri, vbuf);
 }
 
 /* A successful DNS A lookup, as the client logs it. */
@@ -3938,7 +4059,11 @@ static const char usage_text[] =
 "Write realistic Skype for Business / Lync logs from named scenarios.\n"
 "\n"
 "  -o, --output FILE   write to FILE (default: standard output)\n"
-"  --format ucc|cls    client .UccApilog (default) or server CLS text\n"
+"  --format ucc|cls|sip  client .UccApilog (default), server CLS text,\n"
+"                      or the client's SIP/HTTP messages as pasted text\n"
+"  --sip-indent        sip: header lines indented by one space\n"
+"  --client GEN        client generation: communicator, lync2010,\n"
+"                      lync2013, sfb2015, sfb2016 (default), sfb2019\n"
 "  --scenario NAME     run this scenario (repeatable; default: all)\n"
 "  --list              list the scenarios and exit\n"
 "  --seed N            PRNG seed (default 1); same seed, same output\n"
@@ -4174,6 +4299,7 @@ int main(int argc, char **argv)
 	int i, utf16le = 0, utf16be = 0, bom = 0, gz = 0, err;
 
 	g->seed = 1;
+	g->gen = generations;
 	g->cday = -1;
 	snprintf(g->user, sizeof g->user, "alice@contoso.com");
 	if (parse_start("01/15/2021 09:12:03", &g->start))
@@ -4211,9 +4337,25 @@ int main(int argc, char **argv)
 				g->fmt = F_UCC;
 			else if (!strcmp(val, "cls"))
 				g->fmt = F_CLS;
+			else if (!strcmp(val, "sip"))
+				g->fmt = F_SIP;
 			else
-				usage_error("unknown format '%s' (ucc, cls)",
-					    val);
+				usage_error("unknown format '%s' (ucc, cls, "
+					    "sip)", val);
+		} else if (FLAG("--sip-indent")) {
+			g->indent = 1;
+		} else if (WITHVAL("--client")) {
+			size_t k;
+
+			for (k = 0; k < NELEM(generations); k++)
+				if (!strcmp(val, generations[k].name))
+					break;
+			if (k == NELEM(generations))
+				usage_error("unknown client generation '%s' "
+					    "(communicator, lync2010, "
+					    "lync2013, sfb2015, sfb2016, "
+					    "sfb2019)", val);
+			g->gen = &generations[k];
 		} else if (WITHVAL("--scenario")) {
 			int k = find_scenario(val);
 
