@@ -7,6 +7,8 @@
  * a closing count.  Rows are small (no findings kept, only the top
  * one's id and title), so a run over many files stays small.
  *
+ * Names and log text are written in their terminal form (esc.h).
+ *
  * Ownership: struct rep_triage owns its rows; the FILE is borrowed.
  */
 #include <inttypes.h>
@@ -14,9 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "esc.h"
 #include "rep.h"
 #include "rep_triage.h"
 #include "rules.h"
+
+/* The terminal form of a string, valid until esc_tmp_free(t). */
+#define E(s) esc_str(t, (s))
 
 struct row {
 	size_t job, order;
@@ -70,43 +76,46 @@ static struct row *row_for(struct rep_triage *t, const struct tri_result *r,
 	return w;
 }
 
-static void detail(struct rep_triage *t, const struct tri_result *r)
+static void detail(struct rep_triage *rt, const struct tri_result *r)
 {
-	FILE *o = t->out;
+	FILE *o = rt->out;
+	struct esc_tmp et = ESC_TMP_INIT, *t = &et;
 	char a[32], b[32];
-	fprintf(o, "== %s\n", r->wj->name);
+	fprintf(o, "== %s\n", E(r->wj->name));
 	for (size_t i = 0; i < r->nfiles; i++)
 		if (r->files[i].problem)
-			fprintf(o, "  %s: %s: %s\n", r->files[i].item->source,
+			fprintf(o, "  %s: %s: %s\n",
+				E(r->files[i].item->source),
 				walk_problem_name(r->files[i].problem),
-				r->files[i].reason);
+				E(r->files[i].reason));
 	for (size_t i = 0; i < r->nsess; i++) {
 		const struct tri_sess *s = &r->sess[i];
 		fprintf(o, "  session %u  %s  %s .. %s  %s (%s)\n", s->id,
-			s->user[0] ? s->user : "-",
+			s->user[0] ? E(s->user) : "-",
 			s->start == SFB_TIME_NONE ? "?"
 			: sfb_time_fmt(s->start, a, sizeof a),
 			s->end == SFB_TIME_NONE ? "?"
 			: sfb_time_fmt(s->end, b, sizeof b),
 			sess_outcome_name(s->outcome), sfb_sev_name(s->sev));
 		if (s->outcome_text[0])
-			fprintf(o, "    %s\n", s->outcome_text);
+			fprintf(o, "    %s\n", E(s->outcome_text));
 		for (size_t k = 0; k < s->nf; k++)
 			fprintf(o, "    %-7s %s: %s (x%" PRIu64 ")\n",
 				sfb_sev_name(s->f[k].sev),
-				s->f[k].rule->id, s->f[k].title,
+				s->f[k].rule->id, E(s->f[k].title),
 				s->f[k].count);
 	}
 	for (size_t k = 0; k < r->nf; k++)
 		fprintf(o, "  %-7s %s: %s (x%" PRIu64 ", no session)\n",
 			sfb_sev_name(r->f[k].sev), r->f[k].rule->id,
-			r->f[k].title, r->f[k].count);
+			E(r->f[k].title), r->f[k].count);
 	int clean = 0;
 	for (size_t i = 0; i < r->nfiles; i++)
 		clean |= r->files[i].read && !r->files[i].problem;
 	if (clean && !r->nsess)
 		fprintf(o, "  no sign-in%s\n", r->sess_seen ?
 			" passed the filters" : "");
+	esc_tmp_free(t);
 }
 
 void rep_triage_result(struct rep_triage *t, const struct tri_result *r)
@@ -192,32 +201,33 @@ static void outcome_of(const struct row *w, char *out, size_t n)
 		snprintf(out, n, "signed in");
 }
 
-int rep_triage_end(struct rep_triage *t)
+int rep_triage_end(struct rep_triage *rt)
 {
-	FILE *o = t->out;
-	struct tri_total *tt = &t->total;
+	FILE *o = rt->out;
+	struct tri_total *tt = &rt->total;
+	struct esc_tmp et = ESC_TMP_INIT, *t = &et;
 	char oc[32];
-	if (t->verbose && t->nrows)
+	if (rt->verbose && rt->nrows)
 		fputc('\n', o);
-	if (t->nrows)
-		qsort(t->rows, t->nrows, sizeof *t->rows, row_cmp);
-	if (t->nrows)
+	if (rt->nrows)
+		qsort(rt->rows, rt->nrows, sizeof *rt->rows, row_cmp);
+	if (rt->nrows)
 		fprintf(o, "%-8s %-44s %-28s %8s  %-10s %s\n", "SEVERITY",
 			"SOURCE", "USER", "SIGN-INS", "OUTCOME",
 			"TOP FINDING");
-	for (size_t i = 0; i < t->nrows; i++) {
-		const struct row *w = &t->rows[i];
+	for (size_t i = 0; i < rt->nrows; i++) {
+		const struct row *w = &rt->rows[i];
 		outcome_of(w, oc, sizeof oc);
 		fprintf(o, "%-8s %-44s %-28s %8" PRIu64 "  %-10s %s\n",
-			sfb_sev_name(w->sev), w->source, w->user, w->signins,
-			oc, w->top[0] ? w->top : "-");
+			sfb_sev_name(w->sev), E(w->source), E(w->user),
+			w->signins, oc, w->top[0] ? E(w->top) : "-");
 	}
-	if (t->nprobs) {
-		fprintf(o, "\nproblems (%zu):\n", t->nprobs);
-		for (size_t i = 0; i < t->nprobs; i++)
-			fprintf(o, "  %s: %s: %s\n", t->probs[i].source,
-				walk_problem_name(t->probs[i].code),
-				t->probs[i].reason);
+	if (rt->nprobs) {
+		fprintf(o, "\nproblems (%zu):\n", rt->nprobs);
+		for (size_t i = 0; i < rt->nprobs; i++)
+			fprintf(o, "  %s: %s: %s\n", E(rt->probs[i].source),
+				walk_problem_name(rt->probs[i].code),
+				E(rt->probs[i].reason));
 	}
 	fprintf(o, "\n%" PRIu64 " file(s): %" PRIu64 " read, %" PRIu64
 		" unchanged, %" PRIu64 " with problems; %" PRIu64
@@ -243,6 +253,7 @@ int rep_triage_end(struct rep_triage *t)
 	}
 	if (any)
 		fputc('\n', o);
+	esc_tmp_free(t);
 	return 0;
 }
 
