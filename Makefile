@@ -6,7 +6,13 @@
 #   make demo       set up, build, analyze the bundled sample log
 #   make test       set up, build, run every fast test
 #   make check      the same tests under ASan + UBSan
+#   make test-faults  I/O fault injection (LD_PRELOAD shim; in make test)
+#   make valgrind   unit tests and some commands under valgrind (slow)
 #   make fuzz       libFuzzer on every target (FUZZ_TIME seconds each)
+#   make fuzz-long  the same, FUZZ_TIME seconds each (default 600)
+#   make fuzz-ci    every target FUZZ_CI_TIME seconds (20), fails on a
+#                   crash; skips if clang lacks libFuzzer, unless
+#                   FUZZ_REQUIRED=1
 #   make bench      generate >= 1 GB logs, measure MB/s and peak RSS
 #   make install    PREFIX, DESTDIR, MANDIR honoured
 
@@ -17,6 +23,10 @@ DATADIR ?= $(PREFIX)/share/sfblog
 MANDIR  ?= $(PREFIX)/share/man
 B       ?= build
 FUZZ_TIME ?= 60
+FUZZ_CI_TIME ?= 20
+# targets whose oracles (not sanitizers) fail today: a known bug, shown
+# and not failed by fuzz-ci (report: issue 8, escapes and JSON UTF-8)
+FUZZ_CI_XFAIL ?=
 BENCH_SIZE ?= 1G
 
 PKGS := libpcre2-8 libxml-2.0 zlib libcjson yaml-0.1 libarchive sqlite3
@@ -45,8 +55,9 @@ FUZZ_TGT := $(FUZZ_SRC:src/test/fuzz_%.c=%)
 REPLAY_BIN = $(FUZZ_TGT:%=$(B)/test/replay_%)
 
 .PHONY: all deps demo test check fuzz bench install uninstall lint \
-        check-symbols golden golden-update unit replay clean triage-test \
-        bench-triage
+        check-symbols golden golden-update unit replay clean \
+        redact-test test-faults valgrind fuzz-build fuzz-long fuzz-ci \
+        triage-test bench-triage
 
 all: $(B)/sfblog
 
@@ -104,6 +115,19 @@ $(B)/test/replay_%: src/test/fuzz_%.c src/test/replay.c $(LIB_OBJ)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< src/test/replay.c $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
 
+# the LD_PRELOAD fault injection shim (never sanitised: it must load
+# into a plain build)
+$(B)/test/inject.so: src/test/inject.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) -O2 -g $(WARN) -fPIC -shared $(CFLAGS) -o $@ $< -ldl
+
+# libFuzzer binaries, made by `make fuzz-build` (B=build-fuzz, clang)
+$(B)/fuzz_%: src/test/fuzz_%.c $(LIB_OBJ)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB_OBJ) \
+	  $(ALL_LDFLAGS) $(LIBS)
+
 $(B)/test/bench: src/test/bench.c
 	@mkdir -p $(dir $@)
 	$(CC) $(OPT) $(WARN) -D_DEFAULT_SOURCE $(CFLAGS) -o $@ $< $(LDFLAGS)
@@ -139,31 +163,95 @@ bench-triage: $(B)/sfblog $(B)/sfbgen
 triage-test: $(B)/sfblog $(B)/sfbgen
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/triage.sh
 
+# sfblog redact on every generator scenario (src/test/redact.sh)
+$(B)/test/redact_norm: src/test/redact_norm.c | $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(LIBS)
+
+redact-test: $(B)/sfblog $(B)/sfbgen $(B)/test/redact_norm
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen \
+	  NORM=./$(B)/test/redact_norm sh src/test/redact.sh
+
 golden-update: $(B)/sfblog $(B)/sfbgen
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/golden.sh --update
 
+test-faults: $(B)/sfblog $(B)/sfbgen $(B)/test/inject.so
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen \
+	  INJECT=./$(B)/test/inject.so sh src/test/faults.sh
+
 test: deps
-	@$(MAKE) --no-print-directory all unit replay golden triage-test lint check-symbols
+	@$(MAKE) --no-print-directory all unit replay golden redact-test \
+	  test-faults triage-test \
+	  lint check-symbols
 	@echo "make test: all suites passed"
 
 check: deps
 	@$(MAKE) --no-print-directory B=build-san \
 	  OPT='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
 	  LDFLAGS='$(LDFLAGS) -fsanitize=address,undefined' \
-	  CFLAGS='$(CFLAGS) -Werror' all unit replay golden triage-test
+	  CFLAGS='$(CFLAGS) -Werror' all unit replay golden redact-test triage-test
 	@echo "make check: all suites passed under ASan + UBSan"
 
-FUZZ_OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
-fuzz: deps
-	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT='$(FUZZ_OPT)' $(LIB_SRC:%.c=build-fuzz/obj/%.o)
-	@for t in $(FUZZ_TGT); do \
-	  echo "== fuzz $$t ($(FUZZ_TIME)s)"; \
-	  clang $(FUZZ_OPT) -fsanitize=fuzzer $(WARN) -D_POSIX_C_SOURCE=200809L \
-	    -D_DEFAULT_SOURCE -Isrc -Iparsers $(PKG_CFLAGS) \
-	    -o build-fuzz/fuzz_$$t src/test/fuzz_$$t.c $(LIB_SRC:%.c=build-fuzz/obj/%.o) $(PKG_LIBS) -lm || exit 1; \
-	  mkdir -p build-fuzz/corpus/$$t testdata/crashers/$$t; \
-	  ./build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=65536 \
-	    -artifact_prefix=testdata/crashers/$$t/ build-fuzz/corpus/$$t testdata/corpus/$$t || exit 1; \
+FUZZ_OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+            -fno-sanitize-recover=undefined
+# (rebuilt from scratch when FUZZ_OPT changes: objects know no flags)
+fuzz-build: deps
+	@mkdir -p build-fuzz; echo '$(FUZZ_OPT)' >build-fuzz/opt.new; \
+	cmp -s build-fuzz/opt.new build-fuzz/opt || \
+	  rm -rf build-fuzz/obj $(FUZZ_TGT:%=build-fuzz/fuzz_%); \
+	mv build-fuzz/opt.new build-fuzz/opt
+	@$(MAKE) -s --no-print-directory B=build-fuzz CC=clang \
+	  OPT='$(FUZZ_OPT)' $(FUZZ_TGT:%=build-fuzz/fuzz_%)
+
+# $(call fuzz_run,SECONDS,CRASHERS): every target in turn, new inputs
+# into build-fuzz/corpus/NAME, crashes into CRASHERS/NAME/
+fuzz_run = for t in $(FUZZ_TGT); do \
+	  echo "== fuzz $$t ($(1)s)"; \
+	  mkdir -p build-fuzz/corpus/$$t $(2)/$$t; \
+	  ./build-fuzz/fuzz_$$t -max_total_time=$(1) -max_len=65536 \
+	    -artifact_prefix=$(2)/$$t/ build-fuzz/corpus/$$t \
+	    testdata/corpus/$$t || exit 1; \
+	done
+
+fuzz: fuzz-build
+	@$(call fuzz_run,$(FUZZ_TIME),testdata/crashers)
+
+fuzz-long: fuzz-build
+	@$(call fuzz_run,$(if $(filter file,$(origin FUZZ_TIME)),600,$(FUZZ_TIME)),testdata/crashers)
+
+# CI: short runs, quiet unless a target fails; crashes stay in build-fuzz
+fuzz-ci: deps
+	@mkdir -p build-fuzz; \
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n%s\n' \
+	  '{ return (int)(d != 0 && n > 1000000); }' >build-fuzz/probe.c; \
+	if ! clang -fsanitize=fuzzer -o build-fuzz/probe build-fuzz/probe.c \
+	     >build-fuzz/probe.log 2>&1; then \
+	  echo "fuzz-ci: clang cannot build libFuzzer targets" \
+	       "(-fsanitize=fuzzer; Debian: apt-get install clang" \
+	       "libclang-rt-14-dev):"; sed -n 1,5p build-fuzz/probe.log; \
+	  if [ "$(FUZZ_REQUIRED)" = 1 ]; then exit 1; fi; \
+	  echo "fuzz-ci: SKIPPED"; exit 0; \
+	fi; \
+	$(MAKE) --no-print-directory fuzz-build || exit 1; \
+	for t in $(FUZZ_TGT); do \
+	  mkdir -p build-fuzz/corpus/$$t build-fuzz/crashers/$$t; \
+	  if ./build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_CI_TIME) \
+	     -max_len=65536 -artifact_prefix=build-fuzz/crashers/$$t/ \
+	     build-fuzz/corpus/$$t testdata/corpus/$$t \
+	     >build-fuzz/$$t.log 2>&1; then \
+	    echo "fuzz-ci: $$t: $$(grep -o 'Done [0-9]* runs in [0-9]* second' \
+	      build-fuzz/$$t.log | tail -n 1)s, no crash"; \
+	  elif case " $(FUZZ_CI_XFAIL) " in *" $$t "*) true;; *) false;; \
+	       esac && grep -q "^fuzz_$$t: " build-fuzz/$$t.log && \
+	       ! grep -q 'ERROR: [A-Za-z]*Sanitizer\|runtime error:' build-fuzz/$$t.log; then \
+	    echo "fuzz-ci: $$t: XFAIL (known, FUZZ_CI_XFAIL):" \
+	         "$$(grep -m1 "^fuzz_$$t: " build-fuzz/$$t.log)"; \
+	  else \
+	    tail -n 60 build-fuzz/$$t.log; \
+	    echo "fuzz-ci: $$t FAILED (input in build-fuzz/crashers/$$t/)"; \
+	    exit 1; \
+	  fi; \
 	done
 
 bench: $(B)/sfblog $(B)/sfbgen $(B)/test/bench
@@ -210,6 +298,32 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sfblog $(DESTDIR)$(MANDIR)/man1/sfblog.1 \
 	  $(DESTDIR)$(MANDIR)/man5/sfblog-rules.5
 	rm -rf $(DESTDIR)$(DATADIR)
+
+# valgrind over the unit tests and a few commands (not in `make test`:
+# slow).  src/test/valgrind.supp: the PCRE2 JIT false positive.  Exit
+# 99 is valgrind's (analyze exits 1 on findings).
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
+	   --suppressions=src/test/valgrind.supp
+VG_CMDS = "analyze testdata/sample/Lync-UccApi-0.UccApilog" \
+	  "analyze -o json testdata/sample/cls-edge-fe.log" \
+	  "messages --grep REGISTER|Call-ID testdata/sample/cls-edge-fe.log" \
+	  "messages -o ndjson testdata/sample/Lync-UccApi-0.UccApilog" \
+	  "flow testdata/sample/Lync-UccApi-0.UccApilog"
+valgrind: $(UNIT_BIN) $(B)/sfbgen $(B)/sfblog
+	@command -v valgrind >/dev/null || \
+	  { echo "valgrind: not installed (apt-get install valgrind)"; exit 1; }
+	@fail=0; for t in $(UNIT_BIN); do echo "== valgrind $$t"; \
+	  SFBGEN=./$(B)/sfbgen $(VALGRIND) $$t >/dev/null; rc=$$?; \
+	  if [ $$rc = 99 ]; then fail=1; elif [ $$rc != 0 ]; then \
+	    echo "(a check failed under valgrind: timing bounds are not" \
+	         "meant for it; make test judges the checks)"; fi; done; \
+	for c in $(VG_CMDS); do echo "== valgrind sfblog $$c"; \
+	  SFBLOG_RULES=rules $(VALGRIND) ./$(B)/sfblog $$c >/dev/null; \
+	  [ $$? -le 1 ] || fail=1; done; \
+	gzip -c testdata/sample/Lync-UccApi-0.UccApilog | \
+	  $(VALGRIND) ./$(B)/sfblog messages - >/dev/null || fail=1; \
+	if [ $$fail = 0 ]; then echo "make valgrind: no error"; \
+	else echo "make valgrind: FAILED"; fi; exit $$fail
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -639,7 +639,7 @@ static int run_file(struct engine *e, enum fmt_kind *kind)
 				break;
 			}
 			fail(e, &err);
-			rc = -1;
+			rc = -2;        /* a read error: keep what was read */
 			break;
 		}
 		e->ana.lines++;
@@ -659,7 +659,13 @@ static int run_file(struct engine *e, enum fmt_kind *kind)
 			break;
 		}
 	}
-	if (rc == 0 && fmt_finish(f, &err) < 0) {
+	if (rc == -2) {
+		/* the record the parser had open at the fault is kept,
+		 * marked truncated, as at an early end of file */
+		struct sfb_err ferr = { 0 };
+		(void)fmt_finish(f, &ferr);
+		rc = -1;
+	} else if (rc == 0 && fmt_finish(f, &err) < 0) {
 		fail(e, &err);
 		rc = -1;
 	}

@@ -34,7 +34,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "expr_types.h"
 #include "sfb.h"
 
 #define EXPR_MAX_SRC 16384      /* bytes of one condition or template */
@@ -43,12 +42,27 @@
 #define EXPR_MAX_AGG 64         /* aggregates in one program */
 #define EXPR_MAX_BYTES (1 << 20) /* memory of one program, macros expanded */
 
-/*
- * enum expr_scope, EXPR_SCOPE_BIT, enum expr_type, struct expr_value
- * (bool and int in i, string in s, borrowed) and struct expr_field
- * (what the field table says of a name) are in expr_types.h, shared
- * with the field table.
- */
+enum expr_type { EXPR_T_BOOL = 1, EXPR_T_INT, EXPR_T_STR };
+
+enum expr_scope { EXPR_SCOPE_MSG = 1, EXPR_SCOPE_EVENT, EXPR_SCOPE_SESSION };
+
+/* The bit of a scope in struct expr_field.scopes. */
+#define EXPR_SCOPE_BIT(s) (1u << (s))
+
+/* A value: bool and int in i (bool 0/1), string in s (borrowed). */
+struct expr_value {
+	enum expr_type type;
+	int64_t i;
+	struct sv s;
+};
+
+/* What the field table says about one field. */
+struct expr_field {
+	int id;                 /* handed back to expr_ctx.get */
+	enum expr_type type;
+	unsigned scopes;        /* EXPR_SCOPE_BIT(...) of each valid scope */
+	int keyed;              /* 1: used as name("key"), e.g. header */
+};
 
 /* The compile-time environment; borrowed during expr_compile only. */
 struct expr_env {

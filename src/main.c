@@ -25,6 +25,7 @@
 #include "ana.h"
 #include "arc.h"
 #include "catalog.h"
+#include "cmd_redact.h"
 #include "engine.h"
 #include "esc.h"
 #include "field.h"
@@ -170,7 +171,8 @@ static const struct optdef optdefs[] = {
 #define NOPTS (sizeof optdefs / sizeof optdefs[0])
 
 enum command { CMD_NONE = 0, CMD_ANALYZE, CMD_MESSAGES, CMD_FLOW,
-	       CMD_RULES, CMD_FIELDS, CMD_EXPLAIN, CMD_TRIAGE, CMD_DB };
+	       CMD_RULES, CMD_FIELDS, CMD_EXPLAIN,
+	       CMD_REDACT, CMD_TRIAGE, CMD_DB };
 
 static const struct {
 	const char *name;
@@ -192,6 +194,9 @@ static const struct {
 	  "list the fields that rule conditions can read" },
 	{ "explain", CMD_EXPLAIN, C_INFO,
 	  "explain a code (ms-diagnostics, HRESULT, SSPI...) or a rule" },
+	{ "redact", CMD_REDACT, 0,
+	  "write a copy of a log that is safe to share: secrets out, "
+	  "names and addresses pseudonymised" },
 	{ "triage", CMD_TRIAGE, C_TRI,
 	  "many users' folders and zips, in parallel: who failed to sign "
 	  "in, and why" },
@@ -1643,6 +1648,8 @@ int main(int argc, char **argv)
 	 * the shell, no message.  Set it even when our parent ignored it.
 	 */
 	signal(SIGPIPE, SIG_DFL);
+	if (argc > 1 && strcmp(argv[1], "redact") == 0)
+		return cmd_redact_main(argc - 1, argv + 1);
 	parse_args(argc, argv);
 	if (g.cmd == CMD_FIELDS) {
 		field_print(stdout);

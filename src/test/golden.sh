@@ -63,6 +63,17 @@ for c in analyze messages triage; do
 	done
 done
 
+# every rule field is documented in sfblog-rules(5)
+for f in $("$SFBLOG" fields | grep -v '^ ' | awk '{print $1}'); do
+	n=$(printf '%s' "$f" | sed 's/("KEY")//; s/-/\\\\-/g')
+	if grep -q -- "^\.B $n" "$top/man/sfblog-rules.5"; then
+		pass=$((pass+1))
+	else
+		echo "golden: FAIL sfblog-rules.5 does not document field '$f'"
+		fail=$((fail+1))
+	fi
+done
+
 # the bundled samples are the generator's current output
 while read -r file args; do
 	[ -n "$file" ] || continue
