@@ -51,7 +51,7 @@ for dir in "$top"/testdata/golden/*/; do
 done
 
 # every long option in --help is documented in the man page
-for c in analyze messages; do
+for c in analyze messages triage; do
 	for o in $("$SFBLOG" $c --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 		n=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
 		if grep -q -- "$n" "$top/man/sfblog.1"; then
