@@ -5,6 +5,7 @@
 #   make            build build/sfblog
 #   make demo       set up, build, analyze the bundled sample log
 #   make test       set up, build, run every fast test
+#   make test-rules every shipped rule against its fixtures
 #   make check      the same tests under ASan + UBSan
 #   make test-faults  I/O fault injection (LD_PRELOAD shim; in make test)
 #   make test-browser  the HTML report in headless Chromium (not in
@@ -31,8 +32,9 @@ FUZZ_CI_TIME ?= 20
 FUZZ_CI_XFAIL ?=
 BENCH_SIZE ?= 1G
 
-PKGS := libpcre2-8 libxml-2.0 zlib libcjson yaml-0.1
-DEBS := libpcre2-dev libxml2-dev zlib1g-dev libcjson-dev libyaml-dev pkg-config
+PKGS := libpcre2-8 libxml-2.0 zlib libcjson yaml-0.1 libarchive sqlite3
+DEBS := libpcre2-dev libxml2-dev zlib1g-dev libcjson-dev libyaml-dev \
+        libarchive-dev libsqlite3-dev pkg-config
 
 # Recursive (=) so pkg-config runs after `deps` may have installed them.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -45,7 +47,7 @@ ALL_CFLAGS = $(OPT) $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
            -DSFB_DATADIR='"$(DATADIR)"' -Isrc -Iparsers $(PKG_CFLAGS) \
            -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
-LIBS    = $(PKG_LIBS) -lm
+LIBS    = $(PKG_LIBS) -lm -pthread
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard parsers/*.c)
 LIB_OBJ   = $(LIB_SRC:%.c=$(B)/obj/%.o)
@@ -58,7 +60,7 @@ REPLAY_BIN = $(FUZZ_TGT:%=$(B)/test/replay_%)
 .PHONY: all deps demo test check fuzz bench install uninstall lint \
         check-symbols golden golden-update unit replay clean \
         redact-test test-faults valgrind fuzz-build fuzz-long fuzz-ci \
-        test-browser
+        test-rules triage-test bench-triage test-browser
 
 all: $(B)/sfblog
 
@@ -69,13 +71,14 @@ $(B)/.deps-ok:
 	@libs_ok=1; pkg-config --exists $(PKGS) 2>/dev/null || libs_ok=0; \
 	man_ok=1; command -v mandoc >/dev/null || man_ok=0; \
 	command -v python3 >/dev/null || man_ok=0; \
+	python3 -c 'import jsonschema' 2>/dev/null || man_ok=0; \
 	if [ $$libs_ok = 0 ] || [ $$man_ok = 0 ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "sfblog: installing build dependencies: $(DEBS) mandoc" \
-	      "python3"; \
+	      "python3 python3-jsonschema"; \
 	    { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
 	      apt-get install -y -q --no-install-recommends $(DEBS) mandoc \
-	        python3; } \
+	        python3 python3-jsonschema; } \
 	      >$(B)/apt.log 2>&1 || \
 	      { tail -n 20 $(B)/apt.log; \
 	        echo "sfblog: apt-get failed (log: $(B)/apt.log)"; exit 1; }; \
@@ -156,6 +159,14 @@ replay: $(REPLAY_BIN)
 golden: $(B)/sfblog $(B)/sfbgen
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/golden.sh
 
+# triage speed: FOLDERS generated client folders, -j1 against -j2
+bench-triage: $(B)/sfblog $(B)/sfbgen
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/bench_triage.sh
+
+# batch triage over a generated tree (zips, bombs, loops; src/test/triage.sh)
+triage-test: $(B)/sfblog $(B)/sfbgen
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/triage.sh
+
 # sfblog redact on every generator scenario (src/test/redact.sh)
 $(B)/test/redact_norm: src/test/redact_norm.c | $(B)/.deps-ok
 	@mkdir -p $(dir $@)
@@ -178,17 +189,21 @@ test-faults: $(B)/sfblog $(B)/sfbgen $(B)/test/inject.so
 test-browser: $(B)/sfblog $(B)/sfbgen
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen B=$(B) sh src/test/browser.sh
 
+# every shipped rule against its fixtures (testdata/rules/README.md)
+test-rules: $(B)/sfblog $(B)/sfbgen
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/rules.sh
+
 test: deps
 	@$(MAKE) --no-print-directory all unit replay golden redact-test \
-	  test-faults \
-	  lint check-symbols
+	  test-rules test-faults triage-test lint check-symbols
 	@echo "make test: all suites passed"
 
 check: deps
 	@$(MAKE) --no-print-directory B=build-san \
 	  OPT='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
 	  LDFLAGS='$(LDFLAGS) -fsanitize=address,undefined' \
-	  CFLAGS='$(CFLAGS) -Werror' all unit replay golden redact-test
+	  CFLAGS='$(CFLAGS) -Werror' all unit replay golden redact-test \
+	  test-rules triage-test
 	@echo "make check: all suites passed under ASan + UBSan"
 
 FUZZ_OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
@@ -289,6 +304,7 @@ install: $(B)/sfblog
 	install -m 644 $(filter-out rules/catalog,$(wildcard rules/*)) $(DESTDIR)$(DATADIR)/rules/
 	install -m 644 rules/catalog/* $(DESTDIR)$(DATADIR)/rules/catalog/
 	install -m 644 man/sfblog.1 $(DESTDIR)$(MANDIR)/man1/sfblog.1
+	install -m 644 man/sfblog-triage.schema.json $(DESTDIR)$(DATADIR)/
 	install -m 644 man/sfblog-rules.5 $(DESTDIR)$(MANDIR)/man5/sfblog-rules.5
 
 uninstall:

@@ -59,6 +59,7 @@ struct engine {
 
 	/* the stream being read */
 	const char *path;
+	const struct engine_input *in;  /* engine_run_inputs: its source */
 	struct ana ana;
 	struct msg msg;
 	struct txn_table *txn;
@@ -616,7 +617,9 @@ static int run_file(struct engine *e, enum fmt_kind *kind)
 
 	if (e->cfg.want & ENG_ANALYSIS)
 		ana_set_file(&e->ana, e->path);
-	struct lr *lr = lr_open(e->path, e->cfg.max_line, &err);
+	struct lr *lr = e->in ? lr_open_reader(e->in->read, e->in->ud,
+					       e->path, e->cfg.max_line)
+			      : lr_open(e->path, e->cfg.max_line, &err);
 	if (!lr) {
 		fail(e, &err);
 		return -1;
@@ -699,8 +702,10 @@ struct engine *engine_new(const struct engine_config *cfg,
 	return e;
 }
 
-int engine_run(struct engine *e, const char *const *files, size_t nfiles,
-	    const char *name)
+/* engine_run, engine_run_inputs: files (paths) or in (sources). */
+static int run_stream(struct engine *e, const char *const *files,
+		      const struct engine_input *in, size_t nfiles,
+		      const char *name)
 {
 	int rc = 0;
 	e->malformed = e->rule_limits = 0;
@@ -712,7 +717,8 @@ int engine_run(struct engine *e, const char *const *files, size_t nfiles,
 	}
 	for (size_t i = 0; i < nfiles; i++) {
 		enum fmt_kind seen = FMT_AUTO;
-		e->path = files[i];
+		e->in = in ? &in[i] : NULL;
+		e->path = in ? in[i].name : files[i];
 		if (run_file(e, &seen) < 0)
 			rc = -1;
 		if (seen != FMT_AUTO)
@@ -724,7 +730,7 @@ int engine_run(struct engine *e, const char *const *files, size_t nfiles,
 		sess_flush(e->sess);
 	ana_finish(&e->ana);
 	e->file_nf = drop_fallbacks(e->file_f, e->file_nf);
-	if (e->file_nf)
+	if (e->file_nf)         /* qsort(NULL, 0) is undefined */
 		qsort(e->file_f, e->file_nf, sizeof *e->file_f, finding_cmp);
 	note_worst(e, e->file_f, e->file_nf);
 	if (e->sink.on_end)
@@ -742,7 +748,20 @@ int engine_run(struct engine *e, const char *const *files, size_t nfiles,
 	ana_free(&e->ana);
 	e->sess = NULL;
 	e->txn = NULL;
+	e->in = NULL;
 	return rc;
+}
+
+int engine_run(struct engine *e, const char *const *files, size_t nfiles,
+	    const char *name)
+{
+	return run_stream(e, files, NULL, nfiles, name);
+}
+
+int engine_run_inputs(struct engine *e, const struct engine_input *in,
+		      size_t n, const char *name)
+{
+	return run_stream(e, NULL, in, n, name);
 }
 
 uint64_t engine_malformed(const struct engine *e)

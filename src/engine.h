@@ -36,6 +36,7 @@
 
 #include "ana.h"
 #include "finding.h"
+#include "lr.h"
 #include "msg.h"
 #include "parser.h"
 #include "pattern.h"
@@ -100,6 +101,23 @@ struct engine *engine_new(const struct engine_config *cfg,
  */
 int engine_run(struct engine *e, const char *const *files, size_t nfiles,
 	    const char *name);
+/*
+ * One input of a stream that is not read by path: a caller's byte
+ * source (lr_open_reader), e.g. a zip entry.  name is what messages and
+ * evidence show (borrowed: it must outlive the engine's callbacks).
+ */
+struct engine_input {
+	const char *name;
+	lr_read_fn read;
+	void *ud;
+};
+
+/*
+ * engine_run over callers' sources instead of paths: the same pipeline,
+ * the inputs read in the order given, one stream.
+ */
+int engine_run_inputs(struct engine *e, const struct engine_input *in,
+		      size_t n, const char *name);
 /* Malformed or truncated inputs seen in the last engine_run (--strict). */
 uint64_t engine_malformed(const struct engine *e);
 /* Worst finding severity of the last engine_run (SFB_SEV_NONE if none). */

@@ -56,6 +56,8 @@
 struct lr {
 	int fd;
 	int own_fd;             /* 0 for stdin, which is not closed */
+	lr_read_fn src;         /* lr_open_reader: the caller's source */
+	void *src_ud;
 	char *path;             /* owned: for error messages */
 	size_t max_line;
 	size_t chunk;           /* cap of one read(2); 0 = none */
@@ -126,6 +128,25 @@ static int fail(struct lr *r, enum sfb_code code, int sys_errno,
 	return -1;
 }
 
+/* A reader with its buffers, for lr_open and lr_open_reader. */
+static struct lr *lr_alloc(const char *name, size_t max_line)
+{
+	struct lr *r = sfb_xcalloc(1, sizeof *r);
+	r->fd = -1;
+	r->bad_at = NO_BAD;
+	r->path = sfb_xstrndup(name, strlen(name));
+	/* the +1 for a CR and the doubling must not overflow */
+	if (max_line == 0)
+		max_line = SFB_MAX_LINE;
+	if (max_line > SIZE_MAX / 4)
+		max_line = SIZE_MAX / 4;
+	r->max_line = max_line;
+	r->buf = sfb_xmalloc(LR_BUFSZ);
+	r->in = sfb_xmalloc(LR_INSZ);
+	r->enc = LR_ENC_UTF8;
+	return r;
+}
+
 struct lr *lr_open(const char *path, size_t max_line, struct sfb_err *err)
 {
 	int fd, own = 1;
@@ -166,21 +187,39 @@ struct lr *lr_open(const char *path, size_t max_line, struct sfb_err *err)
 		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
 
-	struct lr *r = sfb_xcalloc(1, sizeof *r);
-	r->bad_at = NO_BAD;
+	struct lr *r = lr_alloc(path, max_line);
 	r->fd = fd;
 	r->own_fd = own;
-	r->path = sfb_xstrndup(path, strlen(path));
-	/* the +1 for a CR and the doubling must not overflow */
-	if (max_line == 0)
-		max_line = SFB_MAX_LINE;
-	if (max_line > SIZE_MAX / 4)
-		max_line = SIZE_MAX / 4;
-	r->max_line = max_line;
-	r->buf = sfb_xmalloc(LR_BUFSZ);
-	r->in = sfb_xmalloc(LR_INSZ);
-	r->enc = LR_ENC_UTF8;
 	return r;
+}
+
+struct lr *lr_open_reader(lr_read_fn fn, void *ud, const char *name,
+			  size_t max_line)
+{
+	struct lr *r = lr_alloc(name, max_line);
+	r->src = fn;
+	r->src_ud = ud;
+	return r;
+}
+
+/* raw_read from the caller's source; an error is kept as it said. */
+static long src_read(struct lr *r, unsigned char *dst, size_t cap)
+{
+	struct sfb_err e = { 0 };
+	long n = r->src(r->src_ud, dst, cap, &e);
+	if (n > 0)
+		return n > (long)cap ? (long)cap : n;
+	if (n == 0) {
+		r->raw_eof = 1;
+		return 0;
+	}
+	if (e.code == SFB_E_OK)
+		sfb_err_set(&e, SFB_E_IO, 0, "cannot read '%s'", r->path);
+	r->failed = 1;
+	r->e = e;
+	r->e.line = 0;
+	r->e.col = 0;
+	return -1;
 }
 
 void lr_set_chunk(struct lr *r, size_t n)
@@ -242,6 +281,8 @@ static long raw_read(struct lr *r, unsigned char *dst, size_t cap)
 		return 0;
 	if (r->chunk && cap > r->chunk)
 		cap = r->chunk;
+	if (r->src)
+		return src_read(r, dst, cap);
 	for (;;) {
 		ssize_t n = read(r->fd, dst, cap);
 		if (n > 0)

@@ -46,6 +46,23 @@ enum lr_status {
 struct lr *lr_open(const char *path, size_t max_line, struct sfb_err *err);
 
 /*
+ * A caller's byte source, for data that is not a file of its own (an
+ * entry of a zip read through libarchive, see triage.c).
+ * @return bytes put at buf (at most cap), 0 at the end, -1 on error
+ *         with err filled (its message names the source)
+ */
+typedef long (*lr_read_fn)(void *ud, void *buf, size_t cap,
+			   struct sfb_err *err);
+
+/*
+ * Open a reader over fn (called until it returns 0 or -1); gzip and
+ * UTF-16 are detected as for a file.  name is copied, for messages.
+ * ud is borrowed for the reader's life; lr_close does not close it.
+ */
+struct lr *lr_open_reader(lr_read_fn fn, void *ud, const char *name,
+			  size_t max_line);
+
+/*
  * Next line, without its line end.
  * @param line   OUT: the line (valid until the next call)
  * @param lineno OUT: its 1-based physical line number

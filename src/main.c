@@ -19,9 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ana.h"
+#include "arc.h"
 #include "catalog.h"
 #include "cmd_redact.h"
 #include "engine.h"
@@ -35,10 +37,14 @@
 #include "pattern.h"
 #include "rep.h"
 #include "rot.h"
+#include "rep_triage.h"
 #include "rules.h"
+#include "store.h"
 #include "sess.h"
 #include "sfb.h"
 #include "sv.h"
+#include "triage.h"
+#include "walk.h"
 #include "xmlbody.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
@@ -49,6 +55,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 #define C_FLOW 4u
 #define C_RULES 8u
 #define C_INFO 16u              /* fields, explain */
+#define C_TRI 32u               /* triage */
 #define C_ALL (C_AN | C_MSG | C_FLOW)
 
 /*
@@ -58,9 +65,9 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
  * each one; a golden test checks that.
  */
 #define OPTION_MAP(X)                                                     \
-	X(OUTPUT, "output", 'o', 1, C_ALL | C_RULES, "FMT",               \
+	X(OUTPUT, "output", 'o', 1, C_ALL | C_RULES | C_TRI, "FMT",           \
 	  "output: text, json, ndjson, html (flow, rules: text, json)")   \
-	X(FORMAT, "format", 'f', 1, C_ALL, "FMT",                         \
+	X(FORMAT, "format", 'f', 1, C_ALL | C_TRI, "FMT",                 \
 	  "input format: auto, uccapilog, cls or sip (default auto)")     \
 	X(METHOD, "method", 'm', 1, C_MSG, "LIST",                        \
 	  "only these methods (comma list; responses by CSeq method)")    \
@@ -74,15 +81,16 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	  "times relative to the first message")                          \
 	X(WIDTH, "width", 'w', 1, C_FLOW, "N",                            \
 	  "ladder width (default: the terminal's, else 100)")             \
-	X(VERBOSE, "verbose", 'v', 0, C_AN | C_RULES, NULL,               \
+	X(VERBOSE, "verbose", 'v', 0, C_AN | C_RULES | C_TRI, NULL,           \
 	  "info findings in full, every evidence line and property")      \
 	X(MAXSESS, "max-sessions", 0, 1, C_AN, "N",                       \
 	  "sessions listed per file in JSON (default 1000)")              \
-	X(PATTERNS, "patterns", 'p', 1, C_AN | C_FLOW, "FILE",            \
+	X(PATTERNS, "patterns", 'p', 1, C_AN | C_FLOW | C_TRI, "FILE",        \
 	  "also read this pattern table (repeatable)")                    \
-	X(RULES, "rules", 0, 1, C_AN | C_RULES | C_INFO, "DIR",           \
+	X(RULES, "rules", 0, 1, C_AN | C_RULES | C_INFO | C_TRI, "DIR",       \
 	  "also read the rule files (*.yaml) in DIR (repeatable)")        \
-	X(NODEF, "no-default-rules", 0, 0, C_AN | C_RULES | C_INFO, NULL, \
+	X(NODEF, "no-default-rules", 0, 0,                                    \
+	  C_AN | C_RULES | C_INFO | C_TRI, NULL,                              \
 	  "do not read the shipped rule files")                           \
 	X(CHECK, "check", 0, 1, C_RULES, "DIR",                           \
 	  "validate the rule files in DIR, read no log (repeatable)")     \
@@ -92,27 +100,51 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	  "make --grep case-insensitive")                                 \
 	X(RAW, "raw", 0, 0, C_MSG, NULL,                                  \
 	  "print matching messages as logged (escapes, secrets and all)") \
-	X(FAILON, "fail-on", 0, 1, C_AN, "SEV",                           \
+	X(FAILON, "fail-on", 0, 1, C_AN | C_TRI, "SEV",                   \
 	  "exit 1 on findings at or above SEV: info, warning, error, "    \
 	  "none (default warning)")                                       \
-	X(COLOR, "color", 0, 1, C_ALL | C_RULES | C_INFO, "WHEN",         \
+	X(COLOR, "color", 0, 1, C_ALL | C_RULES | C_INFO | C_TRI, "WHEN",     \
 	  "colour: auto, always or never (default auto)")                 \
-	X(MAXLINE, "max-line", 0, 1, C_ALL, "SIZE",                       \
+	X(MAXLINE, "max-line", 0, 1, C_ALL | C_TRI, "SIZE",                   \
 	  "skip lines longer than SIZE bytes (default 16M)")              \
-	X(MAXMSG, "max-msg", 0, 1, C_ALL, "SIZE",                         \
+	X(MAXMSG, "max-msg", 0, 1, C_ALL | C_TRI, "SIZE",                     \
 	  "keep at most SIZE bytes of one message (default 4M)")          \
-	X(MAXTXN, "max-txn", 0, 1, C_ALL, "N",                            \
+	X(MAXTXN, "max-txn", 0, 1, C_ALL | C_TRI, "N",                        \
 	  "transactions held open at once (default 65536)")               \
 	X(MAXWARN, "max-warnings", 0, 1, C_ALL, "N",                      \
 	  "parse warnings shown per file (default 20)")                   \
 	X(STRICT, "strict", 0, 0, C_ALL, NULL,                            \
 	  "malformed or truncated input is an error (exit 2)")            \
-	X(QUIET, "quiet", 'q', 0, C_ALL, NULL,                            \
+	X(QUIET, "quiet", 'q', 0, C_ALL | C_TRI, NULL,                        \
 	  "no warnings on standard error")                                \
-	X(HELP, "help", 'h', 0, C_ALL | C_RULES | C_INFO, NULL,           \
+	X(HELP, "help", 'h', 0, C_ALL | C_RULES | C_INFO | C_TRI, NULL,       \
 	  "show this help and exit")                                      \
-	X(VERSION, "version", 'V', 0, C_ALL | C_RULES | C_INFO, NULL,     \
-	  "show version and library versions and exit")
+	X(VERSION, "version", 'V', 0, C_ALL | C_RULES | C_INFO | C_TRI, NULL, \
+	  "show version and library versions and exit")                   \
+	TRIAGE_OPTIONS(X)
+
+/* triage's own options (TRIAGE_OPTIONS: the same X list). */
+#define TRIAGE_OPTIONS(X)                                                 \
+	X(JOBS, "jobs", 'j', 1, C_TRI, "N",                               \
+	  "worker threads (default: the number of cores)")                \
+	X(SINCE, "since", 0, 1, C_TRI, "TIME",                            \
+	  "only sign-ins that start at or after TIME (YYYY-MM-DD[THH:MM])") \
+	X(UNTIL, "until", 0, 1, C_TRI, "TIME",                            \
+	  "only sign-ins that start before TIME")                         \
+	X(USER, "user", 'u', 1, C_TRI, "TEXT",                            \
+	  "only sign-ins whose user contains TEXT (any case)")            \
+	X(MINSEV, "min-severity", 0, 1, C_TRI, "SEV",                     \
+	  "only sign-ins graded SEV or worse: info, warning, error")      \
+	X(FILESFROM, "files-from", 'T', 1, C_TRI, "FILE",                 \
+	  "also read the inputs named in FILE ('-': standard input)")     \
+	X(NUL, "null", '0', 0, C_TRI, NULL,                               \
+	  "--files-from names end with NUL, not newline")                 \
+	X(DB, "db", 0, 1, C_TRI, "FILE",                                  \
+	  "also store the records in the SQLite file FILE (incremental)") \
+	X(MAXUNPACKED, "max-unpacked", 0, 1, C_TRI, "SIZE",               \
+	  "largest zip entry unpacked (default 4G)")                      \
+	X(MAXRATIO, "max-ratio", 0, 1, C_TRI, "N",                        \
+	  "largest unpacked/packed ratio of a zip entry (default 1000)")
 
 enum opt_id {
 	OPT_BASE = 256,
@@ -140,7 +172,7 @@ static const struct optdef optdefs[] = {
 
 enum command { CMD_NONE = 0, CMD_ANALYZE, CMD_MESSAGES, CMD_FLOW,
 	       CMD_RULES, CMD_FIELDS, CMD_EXPLAIN,
-	       CMD_REDACT };
+	       CMD_REDACT, CMD_TRIAGE, CMD_DB };
 
 static const struct {
 	const char *name;
@@ -165,6 +197,24 @@ static const struct {
 	{ "redact", CMD_REDACT, 0,
 	  "write a copy of a log that is safe to share: secrets out, "
 	  "names and addresses pseudonymised" },
+	{ "triage", CMD_TRIAGE, C_TRI,
+	  "many users' folders and zips, in parallel: who failed to sign "
+	  "in, and why" },
+	{ "db", CMD_DB, 0,
+	  "'db merge OUT IN...': merge triage stores (--db)" },
+};
+
+/* triage's options */
+struct tri_opts {
+	unsigned jobs;          /* 0: the number of cores */
+	int64_t since, until;
+	const char *user;
+	int min_sev;
+	const char *files_from;
+	int nul;
+	const char *db;
+	uint64_t max_unpacked;
+	unsigned max_ratio;
 };
 
 /* A --status item: lo..hi inclusive. */
@@ -201,10 +251,12 @@ struct opts {
 	const char *check_dirs[16];     /* rules --check */
 	size_t ncheck;
 	int no_default_rules;
+	struct tri_opts tri;    /* triage */
 };
 
 static struct opts g;
 
+static int parse_time(const char *s, int64_t *out);
 /*
  * One message on standard error: "sfblog: KIND: TEXT\n".  The text
  * holds file names, log text and arguments, so it goes through the
@@ -298,6 +350,7 @@ static void print_help(FILE *out, enum command cmd)
 				"%s.\n\noptions:\n", commands[i].name,
 				cmd == CMD_RULES || cmd == CMD_FIELDS ? ""
 				: cmd == CMD_EXPLAIN ? " CODE|RULE-ID..."
+				: cmd == CMD_TRIAGE ? " FILE|FOLDER|ZIP..."
 				: " FILE...", commands[i].summary);
 			mask = commands[i].mask;
 		}
@@ -329,6 +382,10 @@ static void print_help(FILE *out, enum command cmd)
 	else if (cmd == CMD_EXPLAIN)
 		fputs("\nexit status: 0 explained, 1 something not found, 2 "
 		      "error", out);
+	else if (cmd == CMD_TRIAGE)
+		fputs("\nexit status: 0 nothing at or above --fail-on, 1 "
+		      "failed sign-ins or findings, 2 no input\ncould be "
+		      "read as a log (or usage, write or store error)", out);
 	else
 		fputs("\nexit status: 0 done, 2 error", out);
 	if (cmd == CMD_NONE)
@@ -344,8 +401,10 @@ static void print_version(void)
 {
 	char pcre[64];
 	printf("sfblog %s\nlibraries: pcre2 %s, libxml2 %s, zlib %s, "
-	       "cJSON %s\n", SFB_VERSION, grep_version(pcre, sizeof pcre),
-	       xmlbody_version(), lr_zlib_version(), rep_json_version());
+	       "cJSON %s, %s, sqlite %s\n", SFB_VERSION,
+	       grep_version(pcre, sizeof pcre), xmlbody_version(),
+	       lr_zlib_version(), rep_json_version(), arc_version(),
+	       store_version());
 }
 
 /* "16M", "512K", "1G", "1000": @return 0 on success. */
@@ -439,6 +498,9 @@ static void parse_args(int argc, char **argv)
 	g.max_msg = SFB_MAX_MSG;
 	g.max_txn = SFB_MAX_TXN;
 	g.max_warn = 20;
+	g.tri.since = g.tri.until = SFB_TIME_NONE;
+	g.tri.max_unpacked = (size_t)4 << 30;
+	g.tri.max_ratio = 1000;
 	const char *nc = getenv("NO_COLOR");
 	g.color = isatty(STDOUT_FILENO) && !(nc && *nc);
 
@@ -644,6 +706,60 @@ static void parse_args(int argc, char **argv)
 		case OPT_VERSION:
 			print_version();
 			exit(finish_output(EXIT_OK));
+		case OPT_JOBS: {
+			uint64_t n;
+			if (!sv_to_u64(sv_cstr(optarg), &n) || n < 1 ||
+			    n > TRI_MAX_WORKERS)
+				usage_error("invalid --jobs '%s': 1 to %d",
+					    optarg, TRI_MAX_WORKERS);
+			g.tri.jobs = (unsigned)n;
+			break;
+		}
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			if (parse_time(optarg, o->id == OPT_SINCE
+				       ? &g.tri.since : &g.tri.until))
+				usage_error("invalid --%s '%s': use "
+					    "YYYY-MM-DD[THH:MM[:SS]]",
+					    o->name, optarg);
+			break;
+		case OPT_USER:
+			g.tri.user = optarg;
+			break;
+		case OPT_MINSEV: {
+			int s = sfb_sev_parse(optarg);
+			if (s < 0)
+				usage_error("invalid --min-severity '%s': use "
+					    "info, warning or error", optarg);
+			g.tri.min_sev = s;
+			break;
+		}
+		case OPT_FILESFROM:
+			g.tri.files_from = optarg;
+			break;
+		case OPT_NUL:
+			g.tri.nul = 1;
+			break;
+		case OPT_DB:
+			g.tri.db = optarg;
+			break;
+		case OPT_MAXUNPACKED: {
+			size_t n;
+			if (parse_size(optarg, &n))
+				usage_error("invalid --max-unpacked '%s'",
+					    optarg);
+			g.tri.max_unpacked = n;
+			break;
+		}
+		case OPT_MAXRATIO: {
+			uint64_t n;
+			if (!sv_to_u64(sv_cstr(optarg), &n) || n < 2 ||
+			    n > 1000000)
+				usage_error("invalid --max-ratio '%s': 2 to "
+					    "1000000", optarg);
+			g.tri.max_ratio = (unsigned)n;
+			break;
+		}
 		case OPT_BASE:
 			break;
 		}
@@ -669,7 +785,7 @@ static void parse_args(int argc, char **argv)
 				    c);
 		if (g.out == REP_NDJSON)
 			usage_error("'%s' writes text or json", c);
-	} else if (optind >= argc) {
+	} else if (optind >= argc && g.cmd != CMD_TRIAGE) {
 		usage_error("no input file given (use '-' for standard "
 			    "input)");
 	}
@@ -1254,6 +1370,271 @@ static int cmd_explain(int argc, char **argv)
 	return finish_output(rc);
 }
 
+/* ---- triage and db ------------------------------------------------------ */
+
+/* "2021-01-15", "2021-01-15T09:12", "2021-01-15 09:12:03": log time. */
+static int parse_time(const char *s, int64_t *out)
+{
+	int v[6] = { 0, 0, 0, 0, 0, 0 };
+	static const char seps[] = "--T::";
+	size_t i = 0;
+	for (int k = 0; k < 6; k++) {
+		if (k > 0) {
+			if (!s[i])
+				break;
+			char c = s[i];
+			if (c != seps[k - 1] && !(k == 3 && c == ' '))
+				return -1;
+			i++;
+		}
+		int digits = 0;
+		while (s[i] >= '0' && s[i] <= '9' && digits < 4) {
+			v[k] = v[k] * 10 + (s[i++] - '0');
+			digits++;
+		}
+		if (digits == 0 || (k == 0 && digits != 4) ||
+		    (k > 0 && digits != 2))
+			return -1;
+		if (k == 2 && !s[i])
+			break;
+	}
+	if (s[i] || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 ||
+	    v[3] > 23 || v[4] > 59 || v[5] > 59)
+		return -1;
+	*out = sfb_time_make(v[0], v[1], v[2], v[3], v[4], v[5], 0);
+	return 0;
+}
+
+/* The names of --files-from (NUL- or newline-separated) into a list. */
+static void read_names(const char *from, char ***names, size_t *n,
+		       size_t *cap)
+{
+	FILE *f = strcmp(from, "-") == 0 ? stdin : fopen(from, "r");
+	if (!f) {
+		errorf("cannot open '%s': %s", from, strerror(errno));
+		exit(EXIT_ERROR);
+	}
+	char *line = NULL;
+	size_t lcap = 0;
+	ssize_t len;
+	while ((len = getdelim(&line, &lcap, g.tri.nul ? '\0' : '\n', f))
+	       >= 0) {
+		if (len && line[len - 1] == (g.tri.nul ? '\0' : '\n'))
+			line[--len] = '\0';
+		if (!g.tri.nul && len && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (!len)
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 64;
+			*names = sfb_xrealloc(*names, *cap * sizeof **names);
+		}
+		(*names)[(*n)++] = sfb_xstrndup(line, (size_t)len);
+	}
+	free(line);
+	if (ferror(f)) {
+		errorf("cannot read '%s': %s", from, strerror(errno));
+		exit(EXIT_ERROR);
+	}
+	if (f != stdin)
+		fclose(f);
+}
+
+struct tri_out {
+	struct rep_triage *text;        /* text output */
+	struct tri_total total;         /* json, ndjson */
+	size_t nrecords;
+	struct store *db;
+	int db_failed;
+	int progress;                   /* stderr is a terminal */
+	struct timespec t0;
+};
+
+static void tri_on_result(void *ud, const struct tri_result *r)
+{
+	struct tri_out *o = ud;
+	if (o->text) {
+		rep_triage_result(o->text, r);
+	} else {
+		triage_total_add(&o->total, r);
+		rep_json_tri_result(stdout, r, g.out == REP_JSON,
+				    &o->nrecords);
+	}
+	struct sfb_err err = { 0 };
+	if (o->db && !o->db_failed && store_result(o->db, r, &err) < 0) {
+		errorf("%s", err.msg);
+		o->db_failed = 1;
+	}
+}
+
+static void tri_on_progress(void *ud, size_t done, size_t total,
+			    uint64_t bytes)
+{
+	struct tri_out *o = ud;
+	if (!o->progress)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double s = (double)(now.tv_sec - o->t0.tv_sec) +
+		   (double)(now.tv_nsec - o->t0.tv_nsec) / 1e9;
+	double mbs = s > 0 ? (double)bytes / 1e6 / s : 0;
+	double left = done ? s * (double)(total - done) / (double)done : 0;
+	fprintf(stderr, "\r%zu/%zu done, %.1f MB/s, about %.0f s left   ",
+		done, total, mbs, left);
+}
+
+/* Jobs whose files are in the store unchanged (size, mtime, hash). */
+static unsigned char *tri_unchanged(struct store *db, const struct walk *w,
+				    const struct tri_config *cfg)
+{
+	unsigned char *skip = sfb_xcalloc(w->njobs ? w->njobs : 1, 1);
+	for (size_t j = 0; j < w->njobs; j++) {
+		int same = 1;
+		for (size_t k = 0; k < w->jobs[j].nitems && same; k++) {
+			const struct walk_item *it =
+				&w->items[w->jobs[j].items[k]];
+			int64_t size, mtime;
+			uint64_t h, h2;
+			struct sfb_err err = { 0 };
+			same = !it->problem &&
+			       store_lookup(db, it->source, &size, &mtime, &h,
+					    &err) == 1 &&
+			       size == it->size && mtime == it->mtime &&
+			       triage_hash(cfg, it, &h2, &err) == 0 &&
+			       h == h2;
+		}
+		skip[j] = (unsigned char)same;
+	}
+	return skip;
+}
+
+static int cmd_triage(int argc, char **argv)
+{
+	char **names = NULL;
+	size_t nnames = 0, cap = 0;
+	for (int i = optind; i < argc; i++) {
+		if (nnames == cap) {
+			cap = cap ? 2 * cap : 64;
+			names = sfb_xrealloc(names, cap * sizeof *names);
+		}
+		names[nnames++] = sfb_xstrndup(argv[i], strlen(argv[i]));
+	}
+	if (g.tri.files_from)
+		read_names(g.tri.files_from, &names, &nnames, &cap);
+	if (!nnames)
+		usage_error("triage: name at least one file, folder or zip "
+			    "(or --files-from)");
+	struct walk w;
+	walk_init(&w);
+	for (size_t i = 0; i < nnames; i++)
+		walk_add(&w, names[i]);
+	walk_group(&w);
+
+	struct tri_config cfg = { 0 };
+	long nc = sysconf(_SC_NPROCESSORS_ONLN);
+	cfg.workers = g.tri.jobs ? g.tri.jobs : nc > 0 ? (unsigned)nc : 1;
+	if (cfg.workers > w.njobs && w.njobs)
+		cfg.workers = (unsigned)w.njobs;
+	cfg.patterns = sfb_xcalloc(cfg.workers, sizeof *cfg.patterns);
+	for (unsigned i = 0; i < cfg.workers; i++)
+		cfg.patterns[i] = load_patterns();
+	struct rules *rs = load_rules();
+	cfg.rules = rs;
+	cfg.format = g.format;
+	cfg.max_line = g.max_line;
+	cfg.max_msg = g.max_msg;
+	cfg.max_txn = g.max_txn;
+	cfg.max_unpacked = g.tri.max_unpacked;
+	cfg.max_ratio = g.tri.max_ratio;
+	cfg.since = g.tri.since;
+	cfg.until = g.tri.until;
+	cfg.user = g.tri.user;
+	cfg.min_sev = (enum sfb_sev)g.tri.min_sev;
+
+	struct tri_out o;
+	memset(&o, 0, sizeof o);
+	struct sfb_err err = { 0 };
+	unsigned char *skip = NULL;
+	if (g.tri.db) {
+		o.db = store_open(g.tri.db, &err);
+		if (!o.db) {
+			errorf("%s", err.msg);
+			return EXIT_ERROR;
+		}
+		skip = tri_unchanged(o.db, &w, &cfg);
+		cfg.skip = skip;
+	}
+	o.progress = isatty(STDERR_FILENO) && !g.quiet;
+	clock_gettime(CLOCK_MONOTONIC, &o.t0);
+	if (g.out == REP_TEXT)
+		o.text = rep_triage_new(stdout, g.verbose);
+	else if (g.out == REP_JSON)
+		printf("{\"schema\":\"sfblog-triage\",\"schema_version\":%d,"
+		       "\"records\":[\n", TRI_SCHEMA_VERSION);
+	struct tri_sink sk = { tri_on_result, tri_on_progress, &o };
+	int rc = triage_run(&cfg, &w, &sk, &err);
+	if (o.progress)
+		fputs("\r\033[K", stderr);
+	if (rc < 0)
+		errorf("%s", err.msg);
+	const struct tri_total *t = &o.total;
+	if (o.text) {
+		rep_triage_end(o.text);
+		t = rep_triage_total(o.text);
+	} else {
+		triage_total_sort(&o.total);
+		if (g.out == REP_JSON)
+			fputs("\n],\"summary\":", stdout);
+		rep_json_tri_summary(stdout, t, g.out == REP_JSON);
+		if (g.out == REP_JSON)
+			fputs("}\n", stdout);
+	}
+	int code = EXIT_OK;
+	if (rc < 0 || o.db_failed || !t->files ||
+	    t->files_read + t->files_unchanged == 0)
+		code = EXIT_ERROR;
+	else if (g.fail_on != SFB_SEV_NONE && (int)t->worst >= g.fail_on)
+		code = EXIT_FINDINGS;
+	if (!t->files)
+		errorf("no file found in the inputs");
+	else if (code == EXIT_ERROR && rc == 0 && !o.db_failed)
+		errorf("no input could be read as a log (see the problems)");
+	rep_triage_free(o.text);
+	triage_total_free(&o.total);
+	store_close(o.db);
+	free(skip);
+	for (unsigned i = 0; i < cfg.workers; i++)
+		pattern_free(cfg.patterns[i]);
+	free(cfg.patterns);
+	rules_free(rs);
+	walk_free(&w);
+	for (size_t i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	return finish_output(code);
+}
+
+/* `sfblog db merge OUT IN...` */
+static int cmd_db(int argc, char **argv)
+{
+	if (argc - optind < 2 || strcmp(argv[optind], "merge") != 0)
+		usage_error("use: sfblog db merge OUT.sqlite IN.sqlite...");
+	struct sfb_err err = { 0 };
+	struct store *s = store_open(argv[optind + 1], &err);
+	if (!s) {
+		errorf("%s", err.msg);
+		return EXIT_ERROR;
+	}
+	int rc = EXIT_OK;
+	for (int i = optind + 2; i < argc; i++)
+		if (store_merge(s, argv[i], &err) < 0) {
+			errorf("%s", err.msg);
+			rc = EXIT_ERROR;
+		}
+	store_close(s);
+	return finish_output(rc);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 /* A group of input files read as one stream. */
@@ -1296,6 +1677,10 @@ int main(int argc, char **argv)
 		return cmd_rules();
 	if (g.cmd == CMD_EXPLAIN)
 		return cmd_explain(argc, argv);
+	if (g.cmd == CMD_TRIAGE)
+		return cmd_triage(argc, argv);
+	if (g.cmd == CMD_DB)
+		return cmd_db(argc, argv);
 	if (g.cmd == CMD_FLOW)
 		g.width = term_width();
 

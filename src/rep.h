@@ -106,6 +106,18 @@ void rep_json_analyze(struct rep_json *j, const struct ana *a,
 void rep_json_msg(struct rep_json *j, const struct msg *m);
 /* `sfblog rules -o json`: the rule list as one document. */
 void rep_json_rules(FILE *out, const struct rules *rs);
+/*
+ * `sfblog triage`: the records of one job (file, then session and
+ * finding records, see man/sfblog-triage.schema.json), each one compact
+ * object; doc = 0: one per line (NDJSON), else separated by commas
+ * inside the caller's array, *count counting the records printed.
+ */
+struct tri_result;
+struct tri_total;
+void rep_json_tri_result(FILE *out, const struct tri_result *r, int doc,
+			 size_t *count);
+/* The summary record (doc: without the type key, as an object). */
+void rep_json_tri_summary(FILE *out, const struct tri_total *t, int doc);
 /* Close the document (JSON envelope). */
 void rep_json_end(struct rep_json *j);
 void rep_json_free(struct rep_json *j);

@@ -9,15 +9,18 @@
  * layout (SFB_SCHEMA_VERSION).
  */
 #include <cjson/cJSON.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "esc.h"
 #include "rep.h"
 #include "pattern.h"
 #include "rules.h"
 #include "sv.h"
+#include "triage.h"
 
 struct rep_json {
 	FILE *out;              /* borrowed */
@@ -743,4 +746,193 @@ void rep_json_end(struct rep_json *j)
 	free(s);
 	cJSON_Delete(doc);
 	j->files = arr();
+}
+
+/* ---- triage records -------------------------------------------------- */
+
+static void add_str_or_null(cJSON *o, const char *key, const char *s)
+{
+	if (s && *s)
+		add_str(o, key, s);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static void tri_print(FILE *out, cJSON *o, int doc, size_t *count)
+{
+	char *txt = cJSON_PrintUnformatted(o);
+	if (!txt)
+		sfb_oom();
+	if (doc && *count)
+		fputs(",\n", out);
+	fputs(txt, out);
+	if (!doc)
+		fputc('\n', out);
+	(*count)++;
+	free(txt);
+	cJSON_Delete(o);
+}
+
+static cJSON *tri_file_obj(const struct tri_result *r,
+			   const struct tri_file *f)
+{
+	const struct walk_item *it = f->item;
+	cJSON *o = obj();
+	char buf[40];
+	add_str(o, "type", "file");
+	add_str(o, "source", it->source);
+	add_str(o, "path", it->path);
+	add_str_or_null(o, "entry", it->entry);
+	add_str(o, "stream", r->wj->name);
+	if (it->size >= 0)
+		add_num(o, "size", (double)it->size);
+	else
+		cJSON_AddNullToObject(o, "size");
+	if (it->mtime > 0) {
+		time_t tt = (time_t)it->mtime;
+		struct tm tm;
+		gmtime_r(&tt, &tm);
+		strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		add_str(o, "mtime", buf);
+	} else {
+		cJSON_AddNullToObject(o, "mtime");
+	}
+	add_str(o, "status", f->problem ? "problem"
+		: r->skipped ? "unchanged" : "ok");
+	add_str_or_null(o, "code", walk_problem_name(f->problem));
+	add_str_or_null(o, "reason", f->problem ? f->reason : NULL);
+	add_num(o, "bytes_read", (double)f->bytes);
+	if (f->hashed) {
+		snprintf(buf, sizeof buf, "%016" PRIx64, f->hash);
+		add_str(o, "hash", buf);
+	} else {
+		cJSON_AddNullToObject(o, "hash");
+	}
+	add_str_or_null(o, "format", r->ran && r->kind != FMT_AUTO
+			? fmt_kind_name(r->kind) : NULL);
+	return o;
+}
+
+static cJSON *tri_evidence(const struct finding *f)
+{
+	cJSON *ev = arr();
+	for (size_t i = 0; i < f->nev; i++) {
+		const struct finding_evidence *x = &f->ev[i];
+		cJSON *e = obj();
+		add_str(e, "file", x->file);
+		add_num(e, "line", (double)x->line);
+		add_time(e, "time", x->ts);
+		add_str(e, "text", x->text);
+		cJSON_AddItemToArray(ev, e);
+	}
+	return ev;
+}
+
+static cJSON *tri_finding_obj(const char *stream, const struct tri_sess *s,
+			      const struct finding *f)
+{
+	cJSON *o = obj();
+	add_str(o, "type", "finding");
+	add_str(o, "source", stream);
+	if (s) {
+		add_num(o, "session", s->id);
+		add_str_or_null(o, "user", s->user);
+	} else {
+		cJSON_AddNullToObject(o, "session");
+		add_str_or_null(o, "user", f->user);
+	}
+	add_str(o, "rule", f->rule->id);
+	add_str(o, "severity", sfb_sev_name(f->sev));
+	add_str(o, "step", f->step ? sfb_step_name(f->step) : "general");
+	add_str(o, "title", f->title);
+	add_num(o, "count", (double)f->count);
+	add_time(o, "time", f->nev ? f->ev[0].ts : SFB_TIME_NONE);
+	cJSON_AddItemToObject(o, "evidence", tri_evidence(f));
+	return o;
+}
+
+static cJSON *tri_sess_obj(const char *stream, const struct tri_sess *s)
+{
+	cJSON *o = obj();
+	add_str(o, "type", "session");
+	add_str(o, "source", stream);
+	add_str(o, "file", s->file ? s->file : "");
+	add_num(o, "line", (double)s->line);
+	add_num(o, "session", s->id);
+	add_str_or_null(o, "user", s->user);
+	add_str_or_null(o, "epid", s->epid);
+	add_time(o, "start", s->start);
+	add_time(o, "end", s->end);
+	add_str(o, "outcome", sess_outcome_name(s->outcome));
+	add_str(o, "outcome_text", s->outcome_text);
+	add_str_or_null(o, "failed_step", s->failed_step
+			? sfb_step_name(s->failed_step) : NULL);
+	add_str(o, "severity", sfb_sev_name(s->sev));
+	cJSON *ids = arr();
+	for (size_t i = 0; i < s->nf; i++)
+		cJSON_AddItemToArray(ids, str_sv(sv_cstr(s->f[i].rule->id)));
+	cJSON_AddItemToObject(o, "rules", ids);
+	const struct finding *top = triage_top(s);
+	add_str_or_null(o, "top_rule", top ? top->rule->id : NULL);
+	return o;
+}
+
+void rep_json_tri_result(FILE *out, const struct tri_result *r, int doc,
+			 size_t *count)
+{
+	for (size_t i = 0; i < r->nfiles; i++)
+		tri_print(out, tri_file_obj(r, &r->files[i]), doc, count);
+	for (size_t i = 0; i < r->nsess; i++) {
+		const struct tri_sess *s = &r->sess[i];
+		tri_print(out, tri_sess_obj(r->wj->name, s), doc, count);
+		for (size_t k = 0; k < s->nf; k++)
+			tri_print(out, tri_finding_obj(r->wj->name, s,
+						       &s->f[k]), doc, count);
+	}
+	for (size_t k = 0; k < r->nf; k++)
+		tri_print(out, tri_finding_obj(r->wj->name, NULL, &r->f[k]),
+			  doc, count);
+}
+
+void rep_json_tri_summary(FILE *out, const struct tri_total *t, int doc)
+{
+	cJSON *o = obj();
+	if (!doc)
+		add_str(o, "type", "summary");
+	add_num(o, "schema_version", TRI_SCHEMA_VERSION);
+	add_num(o, "files", (double)t->files);
+	add_num(o, "files_read", (double)t->files_read);
+	add_num(o, "files_unchanged", (double)t->files_unchanged);
+	add_num(o, "files_with_problems", (double)t->files_problem);
+	cJSON *p = obj();
+	for (int i = 1; i < WALK_P__COUNT; i++)
+		if (t->problems[i])
+			add_num(p, walk_problem_name((enum walk_problem)i),
+				(double)t->problems[i]);
+	cJSON_AddItemToObject(o, "problems", p);
+	add_num(o, "streams", (double)t->streams);
+	add_num(o, "bytes", (double)t->bytes);
+	add_num(o, "sessions", (double)t->sessions);
+	add_num(o, "signed_in", (double)t->signed_in);
+	add_num(o, "failed", (double)t->failed);
+	add_num(o, "incomplete", (double)t->incomplete);
+	add_num(o, "findings", (double)t->findings);
+	cJSON *rl = obj();
+	for (size_t i = 0; i < t->nrules; i++)
+		add_num(rl, t->rules[i].key, (double)t->rules[i].n);
+	cJSON_AddItemToObject(o, "top_rules", rl);
+	cJSON *st = obj();
+	for (int i = 1; i < SFB_STEP__COUNT; i++)
+		if (t->steps[i])
+			add_num(st, sfb_step_name((enum sfb_step)i),
+				(double)t->steps[i]);
+	cJSON_AddItemToObject(o, "failed_steps", st);
+	char *txt = cJSON_PrintUnformatted(o);
+	if (!txt)
+		sfb_oom();
+	fputs(txt, out);
+	if (!doc)
+		fputc('\n', out);
+	free(txt);
+	cJSON_Delete(o);
 }

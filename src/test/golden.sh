@@ -51,7 +51,7 @@ for dir in "$top"/testdata/golden/*/; do
 done
 
 # every long option in --help is documented in the man page
-for c in analyze messages; do
+for c in analyze messages triage; do
 	for o in $("$SFBLOG" $c --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 		n=$(printf '%s' "$o" | sed 's/-/\\\\-/g')
 		if grep -q -- "$n" "$top/man/sfblog.1"; then
@@ -61,6 +61,17 @@ for c in analyze messages; do
 			fail=$((fail+1))
 		fi
 	done
+done
+
+# every rule field is documented in sfblog-rules(5)
+for f in $("$SFBLOG" fields | grep -v '^ ' | awk '{print $1}'); do
+	n=$(printf '%s' "$f" | sed 's/("KEY")//; s/-/\\\\-/g')
+	if grep -q -- "^\.B $n" "$top/man/sfblog-rules.5"; then
+		pass=$((pass+1))
+	else
+		echo "golden: FAIL sfblog-rules.5 does not document field '$f'"
+		fail=$((fail+1))
+	fi
 done
 
 # the bundled samples are the generator's current output

@@ -279,8 +279,8 @@ static const struct ecase ecases[] = {
 	{ "Register failed: hr=0x80EE0057 (UCC_E_NO_TRANSPORT)",
 	  "transport.none", { NULL } },
 	/* authentication, FORMATS.md section 1 */
-	{ "status=0x80ef0191", "auth.cert_needed",
-	  { "auth.cert_needed/hr=0x80ef0191" } },
+	{ "status=0x80ef0191", "client.hr_sip_401",
+	  { "client.hr_sip_401/hr=0x80ef0191" } },
 	{ "ACTION: AUTH FAIL - NEED NEW CERT", "auth.need_new_cert",
 	  { NULL } },
 	{ "TargetUri:https://lyncweb.fabrikam.com/CertProv/"
@@ -373,7 +373,7 @@ static const struct ecase ecases[] = {
 	    "auth.no_user_cert/url=https://lyncweb.fabrikam.com/CertProv/"
 	    "CertProvisioningService.svc" } },
 	{ "Bootstrap: GetAndPublishCert failed, status=0x80ef0191",
-	  "auth.cert_needed certprov.publish_fail",
+	  "client.hr_sip_401 certprov.publish_fail",
 	  { "certprov.publish_fail/hr=0x80ef0191" } },
 	{ "1.3.1 GetAndPublishCert: FAIL (hr = 0x1)",
 	  "certprov.publish_fail client.step.fail",
@@ -463,7 +463,7 @@ static const struct ecase ecases[] = {
 	  { "signin.start/uri=sip:bob@fabrikam.com",
 	    "signin.start/version=16.0.5095.1000" } },
 	{ "SignIn: sign-in failed for sip:bob@fabrikam.com, hr=0x80ef0191",
-	  "auth.cert_needed signin.fail",
+	  "client.hr_sip_401 signin.fail",
 	  { "signin.fail/uri=sip:bob@fabrikam.com",
 	    "signin.fail/hr=0x80ef0191" } },
 	{ "1 Login: FAIL (hr = 0x1)", "client.step.fail",

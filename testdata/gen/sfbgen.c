@@ -2880,17 +2880,36 @@ static void sip_edge(struct gen *g)
 	sip_connect(g, n, "203.0.113.10", 443, &g->edge);
 }
 
+/*
+ * The start of an external sign-in at fe01 through the Edge: discovery,
+ * the SIP connection, the first REGISTER and its 401 offering methods.
+ */
+static void ext_begin(struct gen *g, struct dlg *d)
+{
+	sc_begin(g, 1, &g->fe1);
+	signin_start(g);
+	disc_lyncdiscover(g, 0);
+	sip_edge(g);
+	dlg_new(g, d);
+	reg_offer(g, d);
+}
+
+/* The start of an internal sign-in at fe01: SRV discovery, connection. */
+static void int_begin(struct gen *g)
+{
+	char pool[96];
+
+	sc_begin(g, 0, &g->fe1);
+	signin_start(g);
+	disc_internal(g, pool_of(g, &g->fe1, pool, sizeof pool), "10.0.0.20");
+}
+
 /* Scenario ntlm-external-ok: 3 REGISTER pairs through the Edge. */
 static void sc_ntlm_ext(struct gen *g)
 {
 	struct dlg d;
 
-	sc_begin(g, 1, &g->fe1);
-	signin_start(g);
-	disc_lyncdiscover(g, 0);
-	sip_edge(g);
-	dlg_new(g, &d);
-	reg_offer(g, &d);
+	ext_begin(g, &d);
 	reg_ntlm_legs(g, &d);
 	reg_200(g, &d);
 	signed_in(g);
@@ -2901,11 +2920,8 @@ static void sc_ntlm_ext(struct gen *g)
 static void sc_kerb_int(struct gen *g)
 {
 	struct dlg d;
-	char pool[96];
 
-	sc_begin(g, 0, &g->fe1);
-	signin_start(g);
-	disc_internal(g, pool_of(g, &g->fe1, pool, sizeof pool), "10.0.0.20");
+	int_begin(g);
 	dlg_new(g, &d);
 	reg_offer(g, &d);
 	reg_kerb_leg(g, &d);
@@ -2919,12 +2935,7 @@ static void sc_tlsdsk(struct gen *g)
 {
 	struct dlg d;
 
-	sc_begin(g, 1, &g->fe1);
-	signin_start(g);
-	disc_lyncdiscover(g, 0);
-	sip_edge(g);
-	dlg_new(g, &d);
-	reg_offer(g, &d);
+	ext_begin(g, &d);
 	certprov(g);
 	reg_tlsdsk_legs(g, &d);
 	reg_200(g, &d);
@@ -2968,12 +2979,7 @@ static void sc_401_loop(struct gen *g)
 		"0x8009030c SEC_E_LOGON_DENIED", NULL, NULL, 830
 	};
 
-	sc_begin(g, 1, &g->fe1);
-	signin_start(g);
-	disc_lyncdiscover(g, 0);
-	sip_edge(g);
-	dlg_new(g, &d);
-	reg_offer(g, &d);
+	ext_begin(g, &d);
 	at = strchr(s->me.uri, '@');
 	snprintf(data, sizeof data, "user=\"%s\\%.*s\"; auth-method=\"NTLM\"; "
 		 "client-address=\"%s\"", g->nb, (int)(at - s->me.uri),
@@ -3132,11 +3138,27 @@ static void sc_webticket(struct gen *g)
 	     "hr=0x80ef0191", s->me.uri);
 }
 
+/* The 301 to REGISTER that sends the client to next, and its note. */
+static void answer_301(struct gen *g, struct dlg *d, const char *by,
+		       const char *next)
+{
+	reg_resp(g, d, 301, "Redirect request to Home Server");
+	put_ainfo(g);
+	m_rdlg(g, d, 1);
+	hname(g, "Contact", "m");
+	bf(&g->m.b, "<sip:%s:5061;transport=tls>\r\nServer: RTC/6.0\r\n",
+	   next);
+	m_end(g, NULL, NULL);
+	emit(g, 30, 200);
+	tick(g, 5, 60);
+	note(g, T_SIP, "INFO", "SignIn: redirected by %s to home server "
+	     "%s:5061, signing in again", by, next);
+}
+
 /* Scenario redirect-301: Director, 301, sign-in at the home pool. */
 static void sc_redirect(struct gen *g)
 {
 	struct sc *s = &g->s;
-	struct buf *b = &g->m.b;
 	struct dlg d;
 	char pool[96], home[96];
 
@@ -3153,16 +3175,7 @@ static void sc_redirect(struct gen *g)
 		 "HomeServerRedirector.cpp(233)", 0,
 		 "User sip:%s is homed on %s: answering 301 Redirect request "
 		 "to Home Server", s->me.uri, home);
-	reg_resp(g, &d, 301, "Redirect request to Home Server");
-	put_ainfo(g);
-	m_rdlg(g, &d, 1);
-	hname(g, "Contact", "m");
-	bf(b, "<sip:%s:5061;transport=tls>\r\nServer: RTC/6.0\r\n", home);
-	m_end(g, NULL, NULL);
-	emit(g, 30, 200);
-	tick(g, 5, 60);
-	note(g, T_SIP, "INFO", "SignIn: redirected by %s to home server "
-	     "%s:5061, signing in again", g->dir.fqdn, home);
+	answer_301(g, &d, g->dir.fqdn, home);
 	s->srv = &g->fe2;
 	s->scheme = A_NONE;
 	dns_a(g, home, "10.0.0.22");
@@ -3187,12 +3200,7 @@ static void sc_4003(struct gen *g)
 		NULL, NULL, NULL, 830
 	};
 
-	sc_begin(g, 1, &g->fe1);
-	signin_start(g);
-	disc_lyncdiscover(g, 0);
-	sip_edge(g);
-	dlg_new(g, &d);
-	reg_offer(g, &d);
+	ext_begin(g, &d);
 	reg_ntlm_legs(g, &d);
 	snprintf(data, sizeof data, "uri=\"sip:%s\"; policy=\"Global\"; "
 		 "ms-diagnostics=\"4003\"", s->me.uri);
@@ -3624,6 +3632,7 @@ struct refusal {
 	const char *cls_rc;     /* Result-Code:, NULL for none */
 	const char *cls_data;   /* Data: before the user's uri="..." */
 	const char *note;       /* client line, " for sip:URI" follows */
+	const char *hr;         /* then ", hr=..." when not NULL */
 };
 
 /* External NTLM sign-in (or a REGISTER at the Edge) refused with r. */
@@ -3671,12 +3680,16 @@ static void sc_refused(struct gen *g, const struct refusal *r)
 	m_end(g, NULL, NULL);
 	emit(g, 30, 200);
 	tick(g, 5, 60);
-	note(g, T_SIP, "ERROR", "%s for sip:%s", r->note, s->me.uri);
+	note(g, T_SIP, "ERROR", "%s for sip:%s%s%s", r->note, s->me.uri,
+	     r->hr ? ", hr=" : "", r->hr ? r->hr : "");
 }
 
-static void sc_1010(struct gen *g)
-{
-	static const struct refusal r = {
+/* The REGISTER refusals of the extra scenarios (scenario table). */
+enum { R_1010, R_4005, R_4004, R_1013, R_17000, R_17002, R_480,
+       R_1014 };
+
+static const struct refusal refusals[] = {
+	[R_1010] = {
 		1, 504, "Server time-out", 1010, "Certificate trust with "
 		"next-hop server could not be established",
 		"Outgoing TLS negotiation failed: the next hop's certificate "
@@ -3685,99 +3698,63 @@ static void sc_1010(struct gen *g)
 		"expected-fqdn=\"fe01.contoso.com\"; certName="
 		"\"sip.contoso.com\"",
 		"SignIn: REGISTER answered 504 Server time-out "
-		"(ms-diagnostics 1010, hr=0x80ef01f8), sign-in failed"
-	};
-	sc_refused(g, &r);
-}
-
-static void sc_4005(struct gen *g)
-{
-	static const struct refusal r = {
+		"(ms-diagnostics 1010), sign-in failed", "0x80ef01f8"
+	},
+	[R_4005] = {
 		0, 404, "Not Found", 4005, "Destination URI either not "
 		"enabled for SIP or does not exist",
 		"Registration refused: no SIP-enabled user for this URI",
 		NULL, "",
 		"SignIn: REGISTER answered 404 Not Found (ms-diagnostics "
-		"4005), sign-in failed"
-	};
-	sc_refused(g, &r);
-}
-
-static void sc_4004(struct gen *g)
-{
-	static const struct refusal r = {
+		"4005), sign-in failed", "0x80ef0194"
+	},
+	[R_4004] = {
 		0, 403, "Forbidden", 4004, "Credentials provided are not "
 		"authorized to act as specified from URI",
 		"Registration refused: the authenticated account does not "
 		"own this SIP URI", NULL, "",
 		"SignIn: REGISTER answered 403 Forbidden (ms-diagnostics "
-		"4004), sign-in failed"
-	};
-	sc_refused(g, &r);
-}
-
-static void sc_1013(struct gen *g)
-{
-	static const struct refusal r = {
+		"4004), sign-in failed", "0x80ef0193"
+	},
+	[R_1013] = {
 		0, 401, "Unauthorized", 1013, "Significant time skew "
 		"detected during authentication",
 		"NTLM authentication of the client failed: time skew "
 		"between client and server", "0x80090324 SEC_E_TIME_SKEW",
 		"auth-method=\"NTLM\"",
 		"Security: authentication failed, SEC_E_TIME_SKEW "
-		"(0x80090324): client clock differs from the server,"
-	};
-	sc_refused(g, &r);
-}
-
-static void sc_17000(struct gen *g)
-{
-	static const struct refusal r = {
+		"(0x80090324): client clock differs from the server,", NULL
+	},
+	[R_17000] = {
 		0, 503, "Service Unavailable", 17000, "Server overloaded",
 		"Registration refused: the server is throttling new "
 		"requests", NULL, "",
 		"SignIn: REGISTER answered 503 Service Unavailable "
-		"(ms-diagnostics 17000), sign-in failed"
-	};
-	sc_refused(g, &r);
-}
-
-static void sc_17002(struct gen *g)
-{
-	static const struct refusal r = {
+		"(ms-diagnostics 17000), sign-in failed", "0x80ef01f7"
+	},
+	[R_17002] = {
 		0, 403, "Forbidden", 17002, "Invalid protocol client "
 		"version", "Client version filter blocked the User-Agent "
 		"of this client", NULL, "policy=\"Global\"",
 		"SignIn: REGISTER answered 403 Forbidden (ms-diagnostics "
-		"17002), sign-in failed"
-	};
-	sc_refused(g, &r);
-}
-
-static void sc_480(struct gen *g)
-{
-	static const struct refusal r = {
+		"17002), sign-in failed", "0x80ef0193"
+	},
+	[R_480] = {
 		0, 480, "Temporarily Unavailable", 1007, "Temporarily "
 		"cannot route", "Registration failed: the user's home pool "
 		"did not answer", NULL, "",
 		"SignIn: REGISTER answered 480 Temporarily Unavailable, "
-		"sign-in failed"
-	};
-	sc_refused(g, &r);
-}
-
-static void sc_1014(struct gen *g)
-{
-	static const struct refusal r = {
+		"sign-in failed", "0x80ef01e0"
+	},
+	[R_1014] = {
 		1, 504, "Server time-out", 1014, "Unable to resolve DNS A "
 		"record", "Next hop FQDN could not be resolved",
 		"0x8007232b DNS_ERROR_RCODE_NAME_ERROR",
 		"fqdn=\"fe01.contoso.com\"",
 		"SignIn: REGISTER answered 504 Server time-out "
-		"(ms-diagnostics 1014), sign-in failed"
-	};
-	sc_refused(g, &r);
-}
+		"(ms-diagnostics 1014), sign-in failed", "0x80ef01f8"
+	},
+};
 
 /* Scenario cert-untrusted: the Edge's certificate is not trusted. */
 static void sc_cert_untrusted(struct gen *g)
@@ -3865,11 +3842,8 @@ static void sc_kerb_ntlm(struct gen *g)
 {
 	struct sc *s = &g->s;
 	struct dlg d;
-	char pool[96];
 
-	sc_begin(g, 0, &g->fe1);
-	signin_start(g);
-	disc_internal(g, pool_of(g, &g->fe1, pool, sizeof pool), "10.0.0.20");
+	int_begin(g);
 	dlg_new(g, &d);
 	reg_offer(g, &d);
 	tick(g, 10, 90);
@@ -3888,12 +3862,7 @@ static void sc_ntlm_extra(struct gen *g)
 {
 	struct dlg d;
 
-	sc_begin(g, 1, &g->fe1);
-	signin_start(g);
-	disc_lyncdiscover(g, 0);
-	sip_edge(g);
-	dlg_new(g, &d);
-	reg_offer(g, &d);
+	ext_begin(g, &d);
 	reg_ntlm_legs(g, &d);
 	reg_refused(g, &d);
 	tick(g, 20, 200);
@@ -3910,7 +3879,6 @@ static void sc_ntlm_extra(struct gen *g)
 static void sc_redirect_dead(struct gen *g)
 {
 	struct sc *s = &g->s;
-	struct buf *b = &g->m.b;
 	struct dlg d;
 	char pool[96], home[96];
 
@@ -3921,16 +3889,7 @@ static void sc_redirect_dead(struct gen *g)
 	dlg_new(g, &d);
 	reg_offer(g, &d);
 	reg_kerb_leg(g, &d);
-	reg_resp(g, &d, 301, "Redirect request to Home Server");
-	put_ainfo(g);
-	m_rdlg(g, &d, 1);
-	hname(g, "Contact", "m");
-	bf(b, "<sip:%s:5061;transport=tls>\r\nServer: RTC/6.0\r\n", home);
-	m_end(g, NULL, NULL);
-	emit(g, 30, 200);
-	tick(g, 5, 60);
-	note(g, T_SIP, "INFO", "SignIn: redirected by %s to home server "
-	     "%s:5061, signing in again", g->dir.fqdn, home);
+	answer_301(g, &d, g->dir.fqdn, home);
 	dns_a(g, home, "10.0.0.22");
 	tick(g, 21000, 21500);
 	note(g, T_SIP, "ERROR", "Transport: connect to 10.0.0.22:5061 "
@@ -3940,6 +3899,44 @@ static void sc_redirect_dead(struct gen *g)
 	     "hr=0x80ee0057", s->me.uri);
 }
 
+/* Scenario redirect-loop: the Director sends the user to pool02,
+ * which sends the user back to the Director, four times in all. */
+static void sc_redirect_loop(struct gen *g)
+{
+	struct sc *s = &g->s;
+	struct dlg d;
+	char pool[96], home[96], dir[96];
+	struct host *to[4];
+	unsigned i;
+
+	sc_begin(g, 0, &g->dir);
+	pool_of(g, &g->fe2, home, sizeof home);
+	pool_of(g, &g->dir, dir, sizeof dir);
+	to[0] = &g->fe2;
+	to[1] = &g->dir;
+	to[2] = &g->fe2;
+	to[3] = &g->dir;
+	signin_start(g);
+	disc_internal(g, pool_of(g, &g->dir, pool, sizeof pool), g->dir.ip);
+	for (i = 0; i < 4; i++) {
+		const char *next = to[i] == &g->fe2 ? home : dir;
+
+		dlg_new(g, &d);
+		reg_offer(g, &d);
+		reg_kerb_leg(g, &d);
+		answer_301(g, &d, s->srv->fqdn, next);
+		if (i == 3)
+			break;
+		s->srv = to[i];
+		s->scheme = A_NONE;
+		dns_a(g, next, to[i]->ip);
+		sip_connect(g, next, to[i]->ip, 5061, to[i]);
+	}
+	tick(g, 10, 80);
+	note(g, T_UI, "ERROR", "SignIn: too many redirects, sign-in failed "
+	     "for sip:%s, hr=0x80ef012d", s->me.uri);
+}
+
 /* Scenario registration-lost: signed in, then the refresh REGISTER is
  * refused. */
 static void sc_reg_lost(struct gen *g)
@@ -3947,12 +3944,7 @@ static void sc_reg_lost(struct gen *g)
 	struct sc *s = &g->s;
 	struct dlg d;
 
-	sc_begin(g, 1, &g->fe1);
-	signin_start(g);
-	disc_lyncdiscover(g, 0);
-	sip_edge(g);
-	dlg_new(g, &d);
-	reg_offer(g, &d);
+	ext_begin(g, &d);
 	reg_ntlm_legs(g, &d);
 	reg_200(g, &d);
 	signed_in(g);
@@ -3980,11 +3972,8 @@ static void sc_reg_lost(struct gen *g)
 static void sc_slow(struct gen *g)
 {
 	struct dlg d;
-	char pool[96];
 
-	sc_begin(g, 0, &g->fe1);
-	signin_start(g);
-	disc_internal(g, pool_of(g, &g->fe1, pool, sizeof pool), "10.0.0.20");
+	int_begin(g);
 	tick(g, 40000, 41000);
 	note(g, T_SIP, "WARN", "Register: no answer to the first attempt "
 	     "after 40 s, sending REGISTER again on a new connection");
@@ -4003,55 +3992,68 @@ struct scenario {
 	const char *name, *desc;
 	void (*run)(struct gen *g);
 	int extra;              /* 1: only with --scenario, not by default */
+	const struct refusal *refusal;  /* run == NULL: sc_refused() */
 };
 
 static const struct scenario scenarios[] = {
 	{ "ntlm-external-ok", "external sign-in via the Edge: lyncdiscover, "
-	  "3 REGISTER pairs (NTLM), settings", sc_ntlm_ext, 0 },
+	  "3 REGISTER pairs (NTLM), settings", sc_ntlm_ext, 0, NULL },
 	{ "kerberos-internal-ok", "internal sign-in: DNS SRV discovery, 2 "
-	  "REGISTER pairs (Kerberos), settings", sc_kerb_int, 0 },
+	  "REGISTER pairs (Kerberos), settings", sc_kerb_int, 0, NULL },
 	{ "tlsdsk-ok", "external, new user certificate: Autodiscover, Web "
-	  "Ticket, CertProv, 4 REGISTER pairs (TLS-DSK)", sc_tlsdsk, 0 },
+	  "Ticket, CertProv, 4 REGISTER pairs (TLS-DSK)", sc_tlsdsk, 0, NULL },
 	{ "register-401-loop", "every REGISTER answered 401 (NTLM logon "
-	  "denied); gives up with SIP_E_AUTH_UNAUTHORIZED", sc_401_loop, 0 },
+	  "denied); gives up with SIP_E_AUTH_UNAUTHORIZED",
+	  sc_401_loop, 0, NULL },
 	{ "webticket-28032-loop", "no certificate: Autodiscover / Web Ticket "
-	  "answered 401 X-Ms-diagnostics 28032, then 500", sc_webticket, 0 },
+	  "answered 401 X-Ms-diagnostics 28032, then 500",
+	  sc_webticket, 0, NULL },
 	{ "redirect-301", "internal sign-in at the Director, 301 Redirect "
-	  "request to Home Server, sign-in again there", sc_redirect, 0 },
+	  "request to Home Server, sign-in again there",
+	  sc_redirect, 0, NULL },
 	{ "forbidden-4003", "external REGISTER answered 403, ms-diagnostics "
-	  "4003 (not enabled for remote access)", sc_4003, 0 },
+	  "4003 (not enabled for remote access)", sc_4003, 0, NULL },
 	{ "im-call-traffic", "a signed-in user's traffic: IM dialog, "
-	  "presence, OPTIONS, calls failing 480 / 504", sc_traffic, 0 },
+	  "presence, OPTIONS, calls failing 480 / 504", sc_traffic, 0, NULL },
 	{ "edge-nexthop-1010", "REGISTER answered 504 by the Edge, "
-	  "ms-diagnostics 1010 (next-hop certificate)", sc_1010, 1 },
+	  "ms-diagnostics 1010 (next-hop certificate)",
+	  NULL, 1, &refusals[R_1010] },
 	{ "user-not-found-4005", "REGISTER answered 404, ms-diagnostics "
-	  "4005 (user not SIP-enabled or unknown)", sc_4005, 1 },
+	  "4005 (user not SIP-enabled or unknown)",
+	  NULL, 1, &refusals[R_4005] },
 	{ "stale-user-4004", "REGISTER answered 403, ms-diagnostics 4004 "
-	  "(credentials not for this SIP URI)", sc_4004, 1 },
+	  "(credentials not for this SIP URI)",
+	  NULL, 1, &refusals[R_4004] },
 	{ "clock-skew-1013", "REGISTER answered 401, ms-diagnostics 1013; "
-	  "SEC_E_TIME_SKEW on both sides", sc_1013, 1 },
+	  "SEC_E_TIME_SKEW on both sides",
+	  NULL, 1, &refusals[R_1013] },
 	{ "overload-17000", "REGISTER answered 503, ms-diagnostics 17000 "
-	  "(server overloaded)", sc_17000, 1 },
+	  "(server overloaded)", NULL, 1, &refusals[R_17000] },
 	{ "client-version-17002", "REGISTER answered 403, ms-diagnostics "
-	  "17002 (client version blocked)", sc_17002, 1 },
+	  "17002 (client version blocked)",
+	  NULL, 1, &refusals[R_17002] },
 	{ "pool-unavailable-480", "REGISTER answered 480, ms-diagnostics "
-	  "1007 (home pool not answering)", sc_480, 1 },
+	  "1007 (home pool not answering)",
+	  NULL, 1, &refusals[R_480] },
 	{ "edge-dns-1014", "REGISTER answered 504 by the Edge, "
-	  "ms-diagnostics 1014 (next hop not resolved)", sc_1014, 1 },
+	  "ms-diagnostics 1014 (next hop not resolved)",
+	  NULL, 1, &refusals[R_1014] },
 	{ "cert-untrusted", "TLS to the Edge fails: SEC_E_UNTRUSTED_ROOT, "
-	  "no REGISTER", sc_cert_untrusted, 1 },
+	  "no REGISTER", sc_cert_untrusted, 1, NULL },
 	{ "proxy-407", "lyncdiscover through an HTTP proxy answered 407; "
-	  "no server found (client log only)", sc_proxy_407, 1 },
+	  "no server found (client log only)", sc_proxy_407, 1, NULL },
 	{ "kerberos-then-ntlm", "internal sign-in: Kerberos offered, no "
-	  "ticket, NTLM used (3 pairs)", sc_kerb_ntlm, 1 },
+	  "ticket, NTLM used (3 pairs)", sc_kerb_ntlm, 1, NULL },
 	{ "ntlm-extra-round", "external NTLM sign-in that needs a second "
-	  "handshake: 5 REGISTER pairs", sc_ntlm_extra, 1 },
+	  "handshake: 5 REGISTER pairs", sc_ntlm_extra, 1, NULL },
 	{ "redirect-unreachable", "301 to a home pool that never "
-	  "answers (WSAETIMEDOUT)", sc_redirect_dead, 1 },
+	  "answers (WSAETIMEDOUT)", sc_redirect_dead, 1, NULL },
+	{ "redirect-loop", "Director and pool02 redirect the user to each "
+	  "other: 4 redirects", sc_redirect_loop, 1, NULL },
 	{ "registration-lost", "NTLM sign-in, then the refresh REGISTER is "
-	  "answered 481 (1004)", sc_reg_lost, 1 },
+	  "answered 481 (1004)", sc_reg_lost, 1, NULL },
 	{ "signin-slow", "healthy internal Kerberos sign-in with a 40 s "
-	  "wait before REGISTER", sc_slow, 1 },
+	  "wait before REGISTER", sc_slow, 1, NULL },
 };
 
 static const char usage_text[] =
@@ -4261,7 +4263,12 @@ static void run(struct gen *g)
 	for (;;) {
 		cycle_begin(g);
 		for (i = 0; i < g->nscen; i++) {
-			scenarios[g->scen[i]].run(g);
+			const struct scenario *sc = &scenarios[g->scen[i]];
+
+			if (sc->run)
+				sc->run(g);
+			else
+				sc_refused(g, sc->refusal);
 			/* the next sign-in a while later */
 			tick(g, 20000, 240000);
 			if (g->size && out_pos(&g->o) >= g->size)

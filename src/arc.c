@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arc.c -- zip bundles through libarchive (see arc.h): listing, and one
+ * entry streamed to the line reader with caps against zip bombs.
+ *
+ * The zip is read through our own callbacks (read, seek, skip on a file
+ * descriptor), so that the packed bytes read for an entry are counted
+ * and the unpacked/packed ratio can be checked as the entry streams.
+ * libarchive's seekable zip reader takes the central directory, so
+ * reaching entry k costs k header reads, not k entries' data.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arc.h"
+
+#define ARC_BUFSZ (64u << 10)
+
+struct arc_rd {
+	struct archive *a;
+	int fd;
+	unsigned char *buf;     /* owned, ARC_BUFSZ: packed input */
+	uint64_t packed;        /* packed bytes read since the entry began */
+	uint64_t out;           /* unpacked bytes handed out */
+	uint64_t max_size;
+	unsigned max_ratio;
+	int eof;
+	char what[600];         /* "ZIP: entry NAME", for messages */
+};
+
+static la_ssize_t cb_read(struct archive *a, void *ud, const void **buf)
+{
+	struct arc_rd *r = ud;
+	for (;;) {
+		ssize_t n = read(r->fd, r->buf, ARC_BUFSZ);
+		if (n >= 0) {
+			r->packed += (uint64_t)n;
+			*buf = r->buf;
+			return n;
+		}
+		if (errno != EINTR) {
+			archive_set_error(a, errno, "read error");
+			return -1;
+		}
+	}
+}
+
+static la_int64_t cb_seek(struct archive *a, void *ud, la_int64_t off,
+			  int whence)
+{
+	struct arc_rd *r = ud;
+	off_t o = lseek(r->fd, (off_t)off, whence);
+	if (o < 0) {
+		archive_set_error(a, errno, "seek error");
+		return ARCHIVE_FATAL;
+	}
+	return (la_int64_t)o;
+}
+
+static la_int64_t cb_skip(struct archive *a, void *ud, la_int64_t n)
+{
+	struct arc_rd *r = ud;
+	off_t cur = lseek(r->fd, 0, SEEK_CUR);
+	if (cur < 0 || lseek(r->fd, (off_t)n, SEEK_CUR) < 0) {
+		(void)a;
+		return 0;       /* libarchive then reads over it */
+	}
+	return n;
+}
+
+static void rd_free(struct arc_rd *r)
+{
+	if (r->a)
+		archive_read_free(r->a);
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->buf);
+	free(r);
+}
+
+/* Open path as a zip through the callbacks.  @return reader or NULL */
+static struct arc_rd *rd_open(const char *path, struct sfb_err *err)
+{
+	struct arc_rd *r = sfb_xcalloc(1, sizeof *r);
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0) {
+		int e = errno;
+		sfb_err_set(err, SFB_E_IO, e, "cannot open '%s': %s", path,
+			    strerror(e));
+		free(r);
+		return NULL;
+	}
+	r->buf = sfb_xmalloc(ARC_BUFSZ);
+	r->a = archive_read_new();
+	if (!r->a)
+		sfb_oom();
+	archive_read_support_format_zip(r->a);
+	archive_read_set_read_callback(r->a, cb_read);
+	archive_read_set_seek_callback(r->a, cb_seek);
+	archive_read_set_skip_callback(r->a, cb_skip);
+	archive_read_set_callback_data(r->a, r);
+	if (archive_read_open1(r->a) != ARCHIVE_OK) {
+		sfb_err_set(err, SFB_E_FORMAT, 0, "corrupt zip '%s': %s", path,
+			    archive_error_string(r->a) ?
+			    archive_error_string(r->a) : "unreadable");
+		rd_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int arc_is_zip(const unsigned char *p, size_t n)
+{
+	return n >= 4 && p[0] == 'P' && p[1] == 'K' &&
+	       ((p[2] == 3 && p[3] == 4) || (p[2] == 5 && p[3] == 6));
+}
+
+int arc_list(const char *path, struct arc_entry **out, size_t *n,
+	     struct sfb_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	struct arc_rd *r = rd_open(path, err);
+	if (!r)
+		return -1;
+	size_t cap = 0, index = 0;
+	int rc = 0;
+	struct archive_entry *ae;
+	for (;; index++) {
+		int st = archive_read_next_header(r->a, &ae);
+		if (st == ARCHIVE_EOF)
+			break;
+		if (st < ARCHIVE_WARN) {
+			sfb_err_set(err, SFB_E_FORMAT, 0,
+				    "corrupt zip '%s': %s", path,
+				    archive_error_string(r->a) ?
+				    archive_error_string(r->a) : "bad header");
+			rc = -1;
+			break;
+		}
+		if (archive_entry_filetype(ae) != AE_IFREG)
+			continue;
+		const char *nm = archive_entry_pathname(ae);
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			*out = sfb_xrealloc(*out, cap * sizeof **out);
+		}
+		struct arc_entry *e = &(*out)[(*n)++];
+		nm = nm ? nm : "";
+		e->name = sfb_xstrndup(nm, strlen(nm));
+		e->size = archive_entry_size_is_set(ae)
+			  ? (int64_t)archive_entry_size(ae) : -1;
+		e->mtime = archive_entry_mtime_is_set(ae)
+			   ? (int64_t)archive_entry_mtime(ae) : 0;
+		e->encrypted = archive_entry_is_encrypted(ae) != 0;
+		e->index = index;
+	}
+	rd_free(r);
+	return rc;
+}
+
+void arc_list_free(struct arc_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(e[i].name);
+	free(e);
+}
+
+struct arc_rd *arc_open(const char *path, size_t index, const char *name,
+			uint64_t max_size, unsigned max_ratio,
+			struct sfb_err *err)
+{
+	struct arc_rd *r = rd_open(path, err);
+	if (!r)
+		return NULL;
+	snprintf(r->what, sizeof r->what, "%s: entry %s", path, name);
+	struct archive_entry *ae = NULL;
+	for (size_t i = 0; i <= index; i++) {
+		int st = archive_read_next_header(r->a, &ae);
+		if (st == ARCHIVE_EOF || st < ARCHIVE_WARN) {
+			sfb_err_set(err, SFB_E_FORMAT, 0, "corrupt zip '%s': "
+				    "%s", path, st == ARCHIVE_EOF ?
+				    "entry gone" :
+				    archive_error_string(r->a));
+			rd_free(r);
+			return NULL;
+		}
+	}
+	const char *nm = archive_entry_pathname(ae);
+	if (!nm || strcmp(nm, name) != 0) {
+		sfb_err_set(err, SFB_E_IO, 0, "'%s' changed during the run",
+			    path);
+		rd_free(r);
+		return NULL;
+	}
+	if (archive_entry_is_encrypted(ae)) {
+		sfb_err_set(err, SFB_E_USAGE, 0, "%s: encrypted", r->what);
+		rd_free(r);
+		return NULL;
+	}
+	r->packed = 0;
+	r->max_size = max_size;
+	r->max_ratio = max_ratio;
+	return r;
+}
+
+long arc_read(void *ud, void *buf, size_t cap, struct sfb_err *err)
+{
+	struct arc_rd *r = ud;
+	if (r->eof)
+		return 0;
+	la_ssize_t n = archive_read_data(r->a, buf, cap);
+	if (n < 0) {
+		sfb_err_set(err, SFB_E_FORMAT, 0, "corrupt zip: %s: %s",
+			    r->what, archive_error_string(r->a) ?
+			    archive_error_string(r->a) : "bad data");
+		return -1;
+	}
+	if (n == 0) {
+		r->eof = 1;
+		return 0;
+	}
+	r->out += (uint64_t)n;
+	if (r->max_size && r->out > r->max_size)
+		return sfb_err_set(err, SFB_E_LIMIT, 0, "zip bomb? %s: "
+				   "unpacks to more than %" PRIu64 " bytes "
+				   "(--max-unpacked)", r->what, r->max_size);
+	if (r->max_ratio && r->out > ARC_RATIO_FLOOR &&
+	    r->out / (r->packed ? r->packed : 1) > r->max_ratio)
+		return sfb_err_set(err, SFB_E_LIMIT, 0, "zip bomb? %s: "
+				   "unpacks to more than %u times its packed "
+				   "size (--max-ratio)", r->what,
+				   r->max_ratio);
+	return (long)n;
+}
+
+uint64_t arc_bytes(const struct arc_rd *r)
+{
+	return r->out;
+}
+
+void arc_close(struct arc_rd *r)
+{
+	if (r)
+		rd_free(r);
+}
+
+const char *arc_version(void)
+{
+	return archive_version_string();
+}

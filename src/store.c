@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store.c -- the SQLite store of triage results (see store.h).
+ *
+ * One row per file (its source is the key: a path, or ZIP!ENTRY), per
+ * sign-in session, per finding and per evidence line.  A job's rows are
+ * replaced as a whole: every row of a stream that shares a file with
+ * the job is deleted first, in the same transaction as the inserts.
+ * Times are the log's ("YYYY-MM-DDTHH:MM:SS.mmm", no zone), so that
+ * SQLite's date functions read them; file mtimes are Unix seconds.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "rules.h"
+#include "store.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+static const char schema[] =
+	"PRAGMA journal_mode=WAL;"
+	"PRAGMA synchronous=NORMAL;"
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
+	"INSERT OR IGNORE INTO meta VALUES('schema_version', '1');"
+	"CREATE TABLE IF NOT EXISTS files("
+	" source TEXT PRIMARY KEY, path TEXT NOT NULL, entry TEXT,"
+	" stream TEXT NOT NULL, size INTEGER, mtime INTEGER, hash TEXT,"
+	" status TEXT NOT NULL, code TEXT, reason TEXT,"
+	" bytes_read INTEGER, format TEXT);"
+	"CREATE TABLE IF NOT EXISTS sessions("
+	" id INTEGER PRIMARY KEY, stream TEXT NOT NULL, file TEXT,"
+	" line INTEGER, session INTEGER, user TEXT, epid TEXT,"
+	" start_time TEXT, end_time TEXT, outcome TEXT, outcome_text TEXT,"
+	" failed_step TEXT, severity TEXT, top_rule TEXT);"
+	"CREATE TABLE IF NOT EXISTS findings("
+	" id INTEGER PRIMARY KEY, stream TEXT NOT NULL,"
+	" session_id INTEGER REFERENCES sessions(id), session INTEGER,"
+	" user TEXT, rule TEXT, severity TEXT, step TEXT, title TEXT,"
+	" count INTEGER, time TEXT);"
+	"CREATE TABLE IF NOT EXISTS evidence("
+	" finding_id INTEGER NOT NULL REFERENCES findings(id),"
+	" file TEXT, line INTEGER, time TEXT, text TEXT);"
+	"CREATE INDEX IF NOT EXISTS files_stream ON files(stream);"
+	"CREATE INDEX IF NOT EXISTS sessions_stream ON sessions(stream);"
+	"CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user);"
+	"CREATE INDEX IF NOT EXISTS sessions_start ON sessions(start_time);"
+	"CREATE INDEX IF NOT EXISTS sessions_outcome ON sessions(outcome);"
+	"CREATE INDEX IF NOT EXISTS findings_stream ON findings(stream);"
+	"CREATE INDEX IF NOT EXISTS findings_rule ON findings(rule);"
+	"CREATE INDEX IF NOT EXISTS findings_session ON findings(session_id);"
+	"CREATE INDEX IF NOT EXISTS evidence_finding ON evidence(finding_id);";
+
+static int db_fail(struct store *s, struct sfb_err *err, const char *what)
+{
+	return sfb_err_set(err, SFB_E_IO, 0, "%s: %s: %s", s->path, what,
+			   sqlite3_errmsg(s->db));
+}
+
+struct store *store_open(const char *path, struct sfb_err *err)
+{
+	struct store *s = sfb_xcalloc(1, sizeof *s);
+	s->path = sfb_xstrndup(path, strlen(path));
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(s->db, 10000) != SQLITE_OK ||
+	    sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(s, err, "cannot open the store");
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+const char *store_version(void)
+{
+	return sqlite3_libversion();
+}
+
+static sqlite3_stmt *prep(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	return st;
+}
+
+int store_lookup(struct store *s, const char *source, int64_t *size,
+		 int64_t *mtime, uint64_t *hash, struct sfb_err *err)
+{
+	sqlite3_stmt *st = prep(s, "SELECT size, mtime, hash FROM files "
+				"WHERE source = ?1 AND status != 'problem'");
+	if (!st)
+		return db_fail(s, err, "cannot read the store");
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	int rc = 0;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 2) == SQLITE_TEXT) {
+		*size = sqlite3_column_int64(st, 0);
+		*mtime = sqlite3_column_int64(st, 1);
+		const char *h = (const char *)sqlite3_column_text(st, 2);
+		*hash = strtoull(h, NULL, 16);
+		rc = 1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Bind a text or NULL (empty string: NULL). */
+static void bind_s(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_t(sqlite3_stmt *st, int i, int64_t t)
+{
+	char buf[32];
+	if (t == SFB_TIME_NONE)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, sfb_time_fmt(t, buf, sizeof buf), -1,
+				  SQLITE_TRANSIENT);
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+struct ins {
+	sqlite3_stmt *file, *sess, *find, *ev, *del;
+};
+
+static int put_finding(struct store *s, struct ins *q, const char *stream,
+		       int64_t sess_row, const struct tri_sess *ts,
+		       const struct finding *f)
+{
+	sqlite3_stmt *st = q->find;
+	sqlite3_bind_text(st, 1, stream, -1, SQLITE_TRANSIENT);
+	if (sess_row)
+		sqlite3_bind_int64(st, 2, sess_row);
+	if (ts)
+		sqlite3_bind_int64(st, 3, ts->id);
+	bind_s(st, 4, ts ? ts->user : f->user);
+	bind_s(st, 5, f->rule->id);
+	bind_s(st, 6, sfb_sev_name(f->sev));
+	bind_s(st, 7, f->step ? sfb_step_name(f->step) : "general");
+	bind_s(st, 8, f->title);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)f->count);
+	bind_t(st, 10, f->nev ? f->ev[0].ts : SFB_TIME_NONE);
+	if (step_done(st))
+		return -1;
+	int64_t fid = sqlite3_last_insert_rowid(s->db);
+	for (size_t i = 0; i < f->nev; i++) {
+		st = q->ev;
+		sqlite3_bind_int64(st, 1, fid);
+		bind_s(st, 2, f->ev[i].file);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)f->ev[i].line);
+		bind_t(st, 4, f->ev[i].ts);
+		bind_s(st, 5, f->ev[i].text);
+		if (step_done(st))
+			return -1;
+	}
+	return 0;
+}
+
+static int put_result(struct store *s, struct ins *q,
+		      const struct tri_result *r)
+{
+	const char *stream = r->wj->name;
+	char hex[20];
+	for (size_t i = 0; i < r->nfiles; i++) {
+		sqlite3_bind_text(q->del, 1, r->files[i].item->source, -1,
+				  SQLITE_TRANSIENT);
+		if (sqlite3_step(q->del) != SQLITE_DONE)
+			return -1;
+		sqlite3_reset(q->del);
+	}
+	for (size_t i = 0; i < r->nfiles; i++) {
+		const struct tri_file *f = &r->files[i];
+		const struct walk_item *it = f->item;
+		sqlite3_stmt *st = q->file;
+		bind_s(st, 1, it->source);
+		bind_s(st, 2, it->path);
+		bind_s(st, 3, it->entry);
+		bind_s(st, 4, stream);
+		if (it->size >= 0)
+			sqlite3_bind_int64(st, 5, it->size);
+		sqlite3_bind_int64(st, 6, it->mtime);
+		if (f->hashed) {
+			snprintf(hex, sizeof hex, "%016" PRIx64, f->hash);
+			bind_s(st, 7, hex);
+		}
+		bind_s(st, 8, f->problem ? "problem" : "ok");
+		bind_s(st, 9, walk_problem_name(f->problem));
+		bind_s(st, 10, f->problem ? f->reason : NULL);
+		sqlite3_bind_int64(st, 11, (sqlite3_int64)f->bytes);
+		bind_s(st, 12, r->ran && r->kind != FMT_AUTO
+		       ? fmt_kind_name(r->kind) : NULL);
+		if (step_done(st))
+			return -1;
+	}
+	for (size_t i = 0; i < r->nsess; i++) {
+		const struct tri_sess *t = &r->sess[i];
+		const struct finding *top = triage_top(t);
+		sqlite3_stmt *st = q->sess;
+		bind_s(st, 1, stream);
+		bind_s(st, 2, t->file);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)t->line);
+		sqlite3_bind_int64(st, 4, t->id);
+		bind_s(st, 5, t->user);
+		bind_s(st, 6, t->epid);
+		bind_t(st, 7, t->start);
+		bind_t(st, 8, t->end);
+		bind_s(st, 9, sess_outcome_name(t->outcome));
+		bind_s(st, 10, t->outcome_text);
+		bind_s(st, 11, t->failed_step ? sfb_step_name(t->failed_step)
+					      : NULL);
+		bind_s(st, 12, sfb_sev_name(t->sev));
+		bind_s(st, 13, top ? top->rule->id : NULL);
+		if (step_done(st))
+			return -1;
+		int64_t row = sqlite3_last_insert_rowid(s->db);
+		for (size_t k = 0; k < t->nf; k++)
+			if (put_finding(s, q, stream, row, t, &t->f[k]))
+				return -1;
+	}
+	for (size_t k = 0; k < r->nf; k++)
+		if (put_finding(s, q, stream, 0, NULL, &r->f[k]))
+			return -1;
+	return 0;
+}
+
+/* Every row of the streams that hold file ?1, in child-first order. */
+static const char del_sql[] =
+	"DELETE FROM evidence WHERE finding_id IN (SELECT id FROM findings "
+	" WHERE stream IN (SELECT stream FROM files WHERE source = ?1));"
+	;
+
+int store_result(struct store *s, const struct tri_result *r,
+		 struct sfb_err *err)
+{
+	if (r->skipped)
+		return 0;
+	struct ins q = { 0 };
+	int rc = -1;
+	q.file = prep(s, "INSERT OR REPLACE INTO files VALUES(?1, ?2, ?3, "
+		      "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+	q.sess = prep(s, "INSERT INTO sessions VALUES(NULL, ?1, ?2, ?3, ?4,"
+		      " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+	q.find = prep(s, "INSERT INTO findings VALUES(NULL, ?1, ?2, ?3, ?4,"
+		      " ?5, ?6, ?7, ?8, ?9, ?10)");
+	q.ev = prep(s, "INSERT INTO evidence VALUES(?1, ?2, ?3, ?4, ?5)");
+	q.del = prep(s, "DELETE FROM sessions WHERE stream IN (SELECT "
+		     "stream FROM files WHERE source = ?1)");
+	sqlite3_stmt *d1 = prep(s, del_sql);
+	sqlite3_stmt *d2 = prep(s, "DELETE FROM findings WHERE stream IN "
+				"(SELECT stream FROM files WHERE source = "
+				"?1)");
+	if (!q.file || !q.sess || !q.find || !q.ev || !q.del || !d1 || !d2)
+		goto out;
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
+		goto out;
+	int bad = 0;
+	for (size_t i = 0; i < r->nfiles && !bad; i++) {
+		const char *src = r->files[i].item->source;
+		sqlite3_bind_text(d1, 1, src, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(d2, 1, src, -1, SQLITE_TRANSIENT);
+		bad = step_done(d1) || step_done(d2);
+	}
+	if (bad || put_result(s, &q, r)) {
+		db_fail(s, err, "cannot store");
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		goto done;
+	}
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		rc = 0;
+out:
+	if (rc)
+		db_fail(s, err, "cannot store");
+done:
+	sqlite3_finalize(q.file);
+	sqlite3_finalize(q.sess);
+	sqlite3_finalize(q.find);
+	sqlite3_finalize(q.ev);
+	sqlite3_finalize(q.del);
+	sqlite3_finalize(d1);
+	sqlite3_finalize(d2);
+	return rc;
+}
+
+/* Offsets that move the ids of the attached store past ours. */
+static const char merge_sql[] =
+	"BEGIN IMMEDIATE;"
+	"CREATE TEMP TABLE IF NOT EXISTS off(s INTEGER, f INTEGER);"
+	"DELETE FROM off;"
+	"INSERT INTO off SELECT IFNULL((SELECT MAX(id) FROM sessions), 0),"
+	" IFNULL((SELECT MAX(id) FROM findings), 0);"
+	"DELETE FROM evidence WHERE finding_id IN (SELECT id FROM findings"
+	" WHERE stream IN (SELECT stream FROM src.files));"
+	"DELETE FROM findings WHERE stream IN (SELECT stream FROM src.files);"
+	"DELETE FROM sessions WHERE stream IN (SELECT stream FROM src.files);"
+	"INSERT OR REPLACE INTO files SELECT * FROM src.files;"
+	"INSERT INTO sessions SELECT id + (SELECT s FROM off), stream, file,"
+	" line, session, user, epid, start_time, end_time, outcome,"
+	" outcome_text, failed_step, severity, top_rule FROM src.sessions;"
+	"INSERT INTO findings SELECT id + (SELECT f FROM off), stream,"
+	" session_id + (SELECT s FROM off), session, user, rule, severity,"
+	" step, title, count, time FROM src.findings;"
+	"INSERT INTO evidence SELECT finding_id + (SELECT f FROM off), file,"
+	" line, time, text FROM src.evidence;"
+	"COMMIT;";
+
+int store_merge(struct store *s, const char *path, struct sfb_err *err)
+{
+	sqlite3_stmt *st = prep(s, "ATTACH DATABASE ?1 AS src");
+	if (!st)
+		return db_fail(s, err, "cannot attach");
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	int ok = sqlite3_step(st) == SQLITE_DONE;
+	sqlite3_finalize(st);
+	if (!ok)
+		return sfb_err_set(err, SFB_E_IO, 0, "cannot open '%s': %s",
+				   path, sqlite3_errmsg(s->db));
+	int rc = 0;
+	if (sqlite3_exec(s->db, merge_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		rc = sfb_err_set(err, SFB_E_IO, 0, "cannot merge '%s': %s",
+				 path, sqlite3_errmsg(s->db));
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	sqlite3_exec(s->db, "DETACH DATABASE src", NULL, NULL, NULL);
+	return rc;
+}
