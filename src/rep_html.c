@@ -175,7 +175,8 @@ static const char css[] =
 "svg.ladder{font:11px monospace;background:#fff}"
 "svg .party{font-weight:bold}svg .role{fill:#666}"
 "svg .life{stroke:#bbb;stroke-dasharray:4 3}"
-"svg .arrow line{stroke:#333}svg .arrow.err line{stroke:#c00}"
+"svg .arrow{color:#333}svg .arrow line{stroke:currentColor}"
+"svg .arrow.err{color:#c00}svg marker path{fill:#333}"
 "svg .arrow.err text{fill:#c00;font-weight:bold}"
 "pre{white-space:pre-wrap;word-break:break-all;background:#f8f8f8;"
 "padding:.4em;max-height:30em;overflow:auto}"
@@ -463,7 +464,8 @@ static void ladder(struct rep_html *h, FILE *o, unsigned sid,
 		      "kept for a ladder</p>\n", o);
 		return;
 	}
-	int w = left + (int)np * colw, hgt = top + (int)na * rowh + 10;
+	int w = left + (int)np * colw + 160;	/* room for loop labels */
+	int hgt = top + (int)na * rowh + 10;
 	fprintf(o, "<svg class=\"ladder\" xmlns=\"http://www.w3.org/2000/"
 		"svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 		"role=\"img\"><defs><marker id=\"ah%u-%u\" markerWidth=\"8\" "
@@ -503,13 +505,18 @@ static void ladder(struct rep_html *h, FILE *o, unsigned sid,
 		if (a->ts != SFB_TIME_NONE && t0 != SFB_TIME_NONE)
 			fprintf(o, "<text x=\"4\" y=\"%d\">+%.3f s</text>", y,
 				(double)(a->ts - t0) / 1000.0);
-		if (x1 == x2)
-			x2 = x1 + 30;
-		fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-			"marker-end=\"url(#ah%u-%u)\"/>", x1, y, x2, y,
-			h->stream, sid);
-		fprintf(o, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">",
-			(x1 + x2) / 2, y - 3);
+		if (x1 == x2) {
+			/* a message within one party: a loop, label beside */
+			fprintf(o, "<path d=\"M%d,%d h30 v10 h-28\" fill=\"none"
+				"\" stroke=\"currentColor\" marker-end=\"url(#ah"
+				"%u-%u)\"/><text x=\"%d\" y=\"%d\">", x1, y - 8,
+				h->stream, sid, x1 + 36, y);
+		} else {
+			fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2="
+				"\"%d\" marker-end=\"url(#ah%u-%u)\"/><text x="
+				"\"%d\" y=\"%d\" text-anchor=\"middle\">", x1, y,
+				x2, y, h->stream, sid, (x1 + x2) / 2, y - 3);
+		}
 		if (a->error)
 			fputs("! ", o);
 		rep_html_esc(o, a->label, strnlen(a->label, 40), 0);

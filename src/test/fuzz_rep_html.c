@@ -68,7 +68,7 @@ static const char *const attrs[] = {
 	"hidden", "href", "width", "height", "viewBox", "xmlns", "role",
 	"markerWidth", "markerHeight", "refX", "refY", "orient", "d", "x",
 	"y", "x1", "y1", "x2", "y2", "text-anchor", "marker-end",
-	"placeholder", "size", "nonce", NULL
+	"placeholder", "size", "nonce", "fill", "stroke", NULL
 };
 
 static int is_name(char c)
