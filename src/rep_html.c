@@ -507,15 +507,17 @@ static void ladder(struct rep_html *h, FILE *o, unsigned sid,
 				(double)(a->ts - t0) / 1000.0);
 		if (x1 == x2) {
 			/* a message within one party: a loop, label beside */
-			fprintf(o, "<path d=\"M%d,%d h30 v10 h-28\" fill=\"none"
-				"\" stroke=\"currentColor\" marker-end=\"url(#ah"
-				"%u-%u)\"/><text x=\"%d\" y=\"%d\">", x1, y - 8,
-				h->stream, sid, x1 + 36, y);
+			fprintf(o, "<path d=\"M%d,%d h30 v10 h-28\" "
+				"fill=\"none\" stroke=\"currentColor\" "
+				"marker-end=\"url(#ah%u-%u)\"/><text x=\"%d\""
+				" y=\"%d\">", x1, y - 8, h->stream, sid,
+				x1 + 36, y);
 		} else {
 			fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2="
 				"\"%d\" marker-end=\"url(#ah%u-%u)\"/><text x="
-				"\"%d\" y=\"%d\" text-anchor=\"middle\">", x1, y,
-				x2, y, h->stream, sid, (x1 + x2) / 2, y - 3);
+				"\"%d\" y=\"%d\" text-anchor=\"middle\">", x1,
+				y, x2, y, h->stream, sid, (x1 + x2) / 2,
+				y - 3);
 		}
 		if (a->error)
 			fputs("! ", o);
