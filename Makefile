@@ -269,6 +269,7 @@ fuzz-ci: deps
 
 bench: $(B)/sfblog $(B)/sfbgen $(B)/test/bench
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen SIZE=$(BENCH_SIZE) BENCH=./$(B)/test/bench sh src/test/bench.sh
+	@$(MAKE) --no-print-directory bench-triage
 
 # ---- static checks -------------------------------------------------------
 BANNED := gets sprintf strcpy strcat strncpy strtok atoi sscanf

@@ -290,6 +290,22 @@ static cJSON *sess_obj(const struct sess *s)
 	return o;
 }
 
+/* A finding's evidence: file, line, time and text of each. */
+static cJSON *finding_evidence(const struct finding *f)
+{
+	cJSON *ev = arr();
+	for (size_t i = 0; i < f->nev; i++) {
+		const struct finding_evidence *x = &f->ev[i];
+		cJSON *e = obj();
+		add_str(e, "file", x->file);
+		add_num(e, "line", (double)x->line);
+		add_time(e, "time", x->ts);
+		add_str(e, "text", x->text);
+		cJSON_AddItemToArray(ev, e);
+	}
+	return ev;
+}
+
 static cJSON *finding_obj(const struct finding *f)
 {
 	cJSON *o = obj();
@@ -313,17 +329,7 @@ static cJSON *finding_obj(const struct finding *f)
 	for (size_t i = 0; i < nref; i++)
 		cJSON_AddItemToArray(r, str_sv(sv_cstr(refs[i])));
 	cJSON_AddItemToObject(o, "references", r);
-	cJSON *ev = arr();
-	for (size_t i = 0; i < f->nev; i++) {
-		const struct finding_evidence *x = &f->ev[i];
-		cJSON *e = obj();
-		add_str(e, "file", x->file);
-		add_num(e, "line", (double)x->line);
-		add_time(e, "time", x->ts);
-		add_str(e, "text", x->text);
-		cJSON_AddItemToArray(ev, e);
-	}
-	cJSON_AddItemToObject(o, "evidence", ev);
+	cJSON_AddItemToObject(o, "evidence", finding_evidence(f));
 	add_num(o, "evidence_total", (double)f->evidence_total);
 	return o;
 }
@@ -813,20 +819,6 @@ static cJSON *tri_file_obj(const struct tri_result *r,
 	return o;
 }
 
-static cJSON *tri_evidence(const struct finding *f)
-{
-	cJSON *ev = arr();
-	for (size_t i = 0; i < f->nev; i++) {
-		const struct finding_evidence *x = &f->ev[i];
-		cJSON *e = obj();
-		add_str(e, "file", x->file);
-		add_num(e, "line", (double)x->line);
-		add_time(e, "time", x->ts);
-		add_str(e, "text", x->text);
-		cJSON_AddItemToArray(ev, e);
-	}
-	return ev;
-}
 
 static cJSON *tri_finding_obj(const char *stream, const struct tri_sess *s,
 			      const struct finding *f)
@@ -847,7 +839,7 @@ static cJSON *tri_finding_obj(const char *stream, const struct tri_sess *s,
 	add_str(o, "title", f->title);
 	add_num(o, "count", (double)f->count);
 	add_time(o, "time", f->nev ? f->ev[0].ts : SFB_TIME_NONE);
-	cJSON_AddItemToObject(o, "evidence", tri_evidence(f));
+	cJSON_AddItemToObject(o, "evidence", finding_evidence(f));
 	return o;
 }
 

@@ -16,39 +16,13 @@
 
 #include "esc.h"
 #include "rep.h"
+#include "rep_color.h"
 #include "pattern.h"
 #include "sv.h"
 
-#define C_RESET "\033[0m"
-#define C_BOLD "\033[1m"
-#define C_RED "\033[31m"
-#define C_YELLOW "\033[33m"
-#define C_CYAN "\033[36m"
-#define C_GREEN "\033[32m"
-#define C_DIM "\033[2m"
 
 /* The terminal form of a log string, valid until esc_tmp_free(t). */
 #define E(s) esc_str(t, (s))
-
-static const char *col(int color, const char *code)
-{
-	return color ? code : "";
-}
-
-static const char *sev_color(enum sfb_sev s)
-{
-	switch (s) {
-	case SFB_SEV_ERROR:
-		return C_RED;
-	case SFB_SEV_WARNING:
-		return C_YELLOW;
-	case SFB_SEV_INFO:
-		return C_CYAN;
-	case SFB_SEV_NONE:
-		break;
-	}
-	return "";
-}
 
 static void sev_tag(FILE *out, enum sfb_sev s, int color)
 {
@@ -435,14 +409,7 @@ void rep_text_analyze(FILE *out, const struct ana *a, int color)
 		fprintf(out, "\n  %serror%s: %s\n", col(color, C_RED),
 			col(color, C_RESET), E(a->error));
 	esc_tmp_free(t);
-	enum sfb_sev w = ana_worst(a);
-	fprintf(out, "\n  %-13s ", "worst finding");
-	if (w == SFB_SEV_NONE)
-		fprintf(out, "%snone%s\n", col(color, C_GREEN),
-			col(color, C_RESET));
-	else
-		fprintf(out, "%s%s%s\n", col(color, sev_color(w)),
-			sfb_sev_name(w), col(color, C_RESET));
+	/* the verdict line at the top says how bad it is: the findings */
 }
 
 static void put_sv(FILE *out, struct sv v)

@@ -14,30 +14,13 @@
 
 #include "esc.h"
 #include "rep.h"
+#include "rep_color.h"
 #include "expr.h"
 #include "rules.h"
 
-#define C_RESET "\033[0m"
-#define C_BOLD "\033[1m"
-#define C_RED "\033[31m"
-#define C_YELLOW "\033[33m"
-#define C_CYAN "\033[36m"
-#define C_GREEN "\033[32m"
-#define C_DIM "\033[2m"
 
 /* The terminal form of a log string, valid until esc_tmp_free(t). */
 #define E(s) esc_str(t, (s))
-
-static const char *col(int color, const char *code)
-{
-	return color ? code : "";
-}
-
-static const char *sev_color(enum sfb_sev s)
-{
-	return s == SFB_SEV_ERROR ? C_RED : s == SFB_SEV_WARNING ? C_YELLOW
-	       : s == SFB_SEV_INFO ? C_CYAN : C_GREEN;
-}
 
 void rep_verdict_file(FILE *out, const struct rep_verdict *v, int color)
 {
