@@ -181,8 +181,8 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "analyze", CMD_ANALYZE, C_AN,
-	  "rebuild each sign-in step by step, then summarise the log: "
-	  "messages, transactions, diagnostics, warnings" },
+	  "say what went wrong: a verdict per sign-in, the findings of "
+	  "the rules, then each sign-in step by step and the statistics" },
 	{ "messages", CMD_MESSAGES, C_MSG,
 	  "list the SIP and HTTP messages, one line each, with filters" },
 	{ "flow", CMD_FLOW, C_FLOW,
