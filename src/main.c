@@ -986,18 +986,7 @@ static void an_session(void *ud, const struct sess *s,
 			r->lines = sfb_xrealloc(r->lines, r->caplines *
 						sizeof *r->lines);
 		}
-		struct rep_session_line *l = &r->lines[r->nlines++];
-		memset(l, 0, sizeof *l);
-		l->id = s->id;
-		snprintf(l->user, sizeof l->user, "%s", s->user);
-		l->outcome = s->outcome;
-		if (nf && f[0].sev > SFB_SEV_INFO) {
-			l->top_sev = f[0].sev;
-			snprintf(l->top_rule, sizeof l->top_rule, "%s",
-				 f[0].rule->id);
-			snprintf(l->top_title, sizeof l->top_title, "%s",
-				 f[0].title);
-		}
+		rep_verdict_session_of(&r->lines[r->nlines++], s, f, nf);
 	} else {
 		r->lines_dropped++;
 	}
@@ -1034,16 +1023,8 @@ static void an_end(void *ud, const struct ana *a, const struct finding *f,
 		rep_json_analyze(r->json, a, f, nf, r->worst);
 		return;
 	}
-	struct rep_verdict v = { 0 };
-	v.name = a->file;
-	v.failed_read = a->failed;
-	v.error = a->error;
-	v.sessions = a->sess_total;
-	v.signed_in = a->sess_signed_in;
-	v.failed = a->sess_failed;
-	v.incomplete = a->sess_incomplete;
-	v.top_sev = r->worst;
-	snprintf(v.top_rule, sizeof v.top_rule, "%s", r->top_rule);
+	struct rep_verdict v;
+	rep_verdict_of(&v, a, r->worst, r->top_rule);
 	rep_verdict_file(stdout, &v, g.color);
 	if (a->failed)
 		return;

@@ -61,6 +61,13 @@ struct rep_session_line {
 	char top_title[200];
 };
 
+/* Fill v from a stream's statistics and its worst finding. */
+void rep_verdict_of(struct rep_verdict *v, const struct ana *a,
+		    enum sfb_sev top_sev, const char *top_rule);
+/* Fill l from a closed session and its findings (most severe first). */
+void rep_verdict_session_of(struct rep_session_line *l,
+			    const struct sess *s, const struct finding *f,
+			    size_t nf);
 void rep_verdict_file(FILE *out, const struct rep_verdict *v, int color);
 void rep_verdict_session(FILE *out, const struct rep_session_line *l,
 			 int color);

@@ -22,6 +22,38 @@
 /* The terminal form of a log string, valid until esc_tmp_free(t). */
 #define E(s) esc_str(t, (s))
 
+void rep_verdict_of(struct rep_verdict *v, const struct ana *a,
+		    enum sfb_sev top_sev, const char *top_rule)
+{
+	memset(v, 0, sizeof *v);
+	v->name = a->file;
+	v->failed_read = a->failed;
+	v->error = a->error;
+	v->sessions = a->sess_total;
+	v->signed_in = a->sess_signed_in;
+	v->failed = a->sess_failed;
+	v->incomplete = a->sess_incomplete;
+	v->top_sev = top_sev;
+	snprintf(v->top_rule, sizeof v->top_rule, "%s", top_rule);
+}
+
+void rep_verdict_session_of(struct rep_session_line *l,
+			    const struct sess *s, const struct finding *f,
+			    size_t nf)
+{
+	memset(l, 0, sizeof *l);
+	l->id = s->id;
+	snprintf(l->user, sizeof l->user, "%s", s->user);
+	l->outcome = s->outcome;
+	if (nf && f[0].sev > SFB_SEV_INFO) {
+		l->top_sev = f[0].sev;
+		snprintf(l->top_rule, sizeof l->top_rule, "%s",
+			 f[0].rule->id);
+		snprintf(l->top_title, sizeof l->top_title, "%s",
+			 f[0].title);
+	}
+}
+
 void rep_verdict_file(FILE *out, const struct rep_verdict *v, int color)
 {
 	fputs(col(color, C_BOLD), out);

@@ -85,15 +85,7 @@ static void an_session(void *ud, const struct sess *s,
 		return;
 	}
 	struct rep_session_line l;
-	memset(&l, 0, sizeof l);
-	l.id = s->id;
-	snprintf(l.user, sizeof l.user, "%s", s->user);
-	l.outcome = s->outcome;
-	if (nf && f[0].sev > SFB_SEV_INFO) {
-		l.top_sev = f[0].sev;
-		snprintf(l.top_rule, sizeof l.top_rule, "%s", f[0].rule->id);
-		snprintf(l.top_title, sizeof l.top_title, "%s", f[0].title);
-	}
+	rep_verdict_session_of(&l, s, f, nf);
 	rep_verdict_session(r->out, &l, 0);
 	note_findings(r, f, nf);
 	rep_text_session(r->out, s, 0, r->o->verbose);
@@ -109,16 +101,7 @@ static void an_end(void *ud, const struct ana *a, const struct finding *f,
 		return;
 	}
 	struct rep_verdict v;
-	memset(&v, 0, sizeof v);
-	v.name = a->file;
-	v.failed_read = a->failed;
-	v.error = a->error;
-	v.sessions = a->sess_total;
-	v.signed_in = a->sess_signed_in;
-	v.failed = a->sess_failed;
-	v.incomplete = a->sess_incomplete;
-	v.top_sev = r->worst;
-	snprintf(v.top_rule, sizeof v.top_rule, "%s", r->top_rule);
+	rep_verdict_of(&v, a, r->worst, r->top_rule);
 	rep_verdict_file(r->out, &v, 0);
 	rep_text_analyze(r->out, a, 0);
 }
