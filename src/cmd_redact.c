@@ -96,27 +96,6 @@ static const char help[] =
 	"exit status: 0 done, 2 error (usage, unreadable input, write "
 	"error).\n";
 
-static int parse_size(const char *s, size_t *out)
-{
-	struct sv v = sv_cstr(s);
-	uint64_t x;
-	if (sv_take_u64(&v, 20, &x))
-		return -1;
-	uint64_t mul = 1;
-	if (v.n == 1 && (v.p[0] | 32) == 'k')
-		mul = 1ull << 10;
-	else if (v.n == 1 && (v.p[0] | 32) == 'm')
-		mul = 1ull << 20;
-	else if (v.n == 1 && (v.p[0] | 32) == 'g')
-		mul = 1ull << 30;
-	else if (v.n)
-		return -1;
-	if (x == 0 || x > (UINT64_MAX >> 2) / mul)
-		return -1;
-	*out = (size_t)(x * mul);
-	return 0;
-}
-
 static int w_write(void *ud, const char *p, size_t n)
 {
 	struct wctx *w = ud;
@@ -296,7 +275,7 @@ int cmd_redact_main(int argc, char **argv)
 		default:
 			return usage("unknown option '%s'", argv[optind - 1]);
 		}
-		if (sz && parse_size(optarg, sz))
+		if (sz && sv_parse_size(sv_cstr(optarg), sz))
 			return usage("invalid size '%s'", optarg);
 	}
 	int n = argc - optind;

@@ -407,30 +407,6 @@ static void print_version(void)
 	       store_version());
 }
 
-/* "16M", "512K", "1G", "1000": @return 0 on success. */
-static int parse_size(const char *s, size_t *out)
-{
-	struct sv v = sv_cstr(s);
-	uint64_t x;
-	if (sv_take_u64(&v, 20, &x))
-		return -1;
-	uint64_t mul = 1;
-	if (v.n == 1) {
-		switch (v.p[0]) {
-		case 'k': case 'K': mul = 1ull << 10; break;
-		case 'm': case 'M': mul = 1ull << 20; break;
-		case 'g': case 'G': mul = 1ull << 30; break;
-		default: return -1;
-		}
-	} else if (v.n) {
-		return -1;
-	}
-	if (x == 0 || x > (UINT64_MAX >> 2) / mul)
-		return -1;
-	*out = (size_t)(x * mul);
-	return 0;
-}
-
 static void parse_status_list(const char *arg)
 {
 	struct sv v = sv_cstr(arg), item;
@@ -625,7 +601,7 @@ static void parse_args(int argc, char **argv)
 			g.verbose = 1;
 			break;
 		case OPT_MAXSESS:
-			if (parse_size(optarg, &g.max_sessions))
+			if (sv_parse_size(sv_cstr(optarg), &g.max_sessions))
 				usage_error("invalid --max-sessions '%s'",
 					    optarg);
 			break;
@@ -675,15 +651,15 @@ static void parse_args(int argc, char **argv)
 					    "always or never", optarg);
 			break;
 		case OPT_MAXLINE:
-			if (parse_size(optarg, &g.max_line))
+			if (sv_parse_size(sv_cstr(optarg), &g.max_line))
 				usage_error("invalid --max-line '%s'", optarg);
 			break;
 		case OPT_MAXMSG:
-			if (parse_size(optarg, &g.max_msg))
+			if (sv_parse_size(sv_cstr(optarg), &g.max_msg))
 				usage_error("invalid --max-msg '%s'", optarg);
 			break;
 		case OPT_MAXTXN:
-			if (parse_size(optarg, &g.max_txn))
+			if (sv_parse_size(sv_cstr(optarg), &g.max_txn))
 				usage_error("invalid --max-txn '%s'", optarg);
 			break;
 		case OPT_MAXWARN: {
@@ -745,7 +721,7 @@ static void parse_args(int argc, char **argv)
 			break;
 		case OPT_MAXUNPACKED: {
 			size_t n;
-			if (parse_size(optarg, &n))
+			if (sv_parse_size(sv_cstr(optarg), &n))
 				usage_error("invalid --max-unpacked '%s'",
 					    optarg);
 			g.tri.max_unpacked = n;

@@ -230,3 +230,22 @@ int sv_take_hex32_at(struct sv v, size_t *i, uint32_t *out)
 	*out = x;
 	return 0;
 }
+
+int sv_parse_size(struct sv v, size_t *out)
+{
+	uint64_t x, mul = 1;
+	if (sv_take_u64(&v, 20, &x))
+		return -1;
+	if (v.n == 1 && (v.p[0] | 32) == 'k')
+		mul = 1ull << 10;
+	else if (v.n == 1 && (v.p[0] | 32) == 'm')
+		mul = 1ull << 20;
+	else if (v.n == 1 && (v.p[0] | 32) == 'g')
+		mul = 1ull << 30;
+	else if (v.n)
+		return -1;
+	if (x == 0 || x > (UINT64_MAX >> 2) / mul)
+		return -1;
+	*out = (size_t)(x * mul);
+	return 0;
+}

@@ -103,4 +103,11 @@ int sv_take_hex(struct sv *v, size_t max, int allow_0x, uint64_t *out);
 /* @return 1 if the whole of v is a decimal number that fits; value in *out. */
 int sv_to_u64(struct sv v, uint64_t *out);
 
+/*
+ * A size as a user writes it: "1000", "512K", "16M", "1G" (powers of
+ * 1024, either case).  @return 0 and *out set; -1 for junk, 0 or a
+ * size past UINT64_MAX / 4.
+ */
+int sv_parse_size(struct sv v, size_t *out);
+
 #endif

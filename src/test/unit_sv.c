@@ -146,8 +146,27 @@ static void test_err_time(void)
 	      sfb_time_make(2021, 1, 1, 0, 0, 0, 0));
 }
 
+static void test_parse_size(void)
+{
+	size_t n = 7;
+	CHECK(sv_parse_size(sv_cstr("1000"), &n) == 0 && n == 1000);
+	CHECK(sv_parse_size(sv_cstr("512K"), &n) == 0 && n == 512u << 10);
+	CHECK(sv_parse_size(sv_cstr("16m"), &n) == 0 && n == 16u << 20);
+	CHECK(sv_parse_size(sv_cstr("1G"), &n) == 0 && n == 1u << 30);
+	n = 7;
+	CHECK(sv_parse_size(sv_cstr("0"), &n) == -1 && n == 7);
+	CHECK(sv_parse_size(sv_cstr(""), &n) == -1);
+	CHECK(sv_parse_size(sv_cstr("12KB"), &n) == -1);
+	CHECK(sv_parse_size(sv_cstr("3T"), &n) == -1);
+	CHECK(sv_parse_size(sv_cstr("-1"), &n) == -1);
+	CHECK(sv_parse_size(sv_cstr("99999999999999999999G"), &n) == -1);
+	CHECK(sv_parse_size(sv_cstr("17179869184G"), &n) == -1);
+	CHECK(n == 7);
+}
+
 int main(void)
 {
+	test_parse_size();
 	test_compare();
 	test_find_split();
 	test_numbers();
