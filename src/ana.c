@@ -5,7 +5,9 @@
  * showing.  It sits after the transaction stage and before the
  * reporters; it never prints.
  *
- * Severity of what is kept, until the rule engine names causes:
+ * Each listed diagnostic carries a grade for the statistics table (the
+ * findings, which decide the verdict and the exit status, come from the
+ * rules, engine.c):
  *   error    a 5xx/6xx answer, a CLS diagnostic record of severity error
  *   warning  a 4xx answer other than an authentication challenge, any
  *            diagnostic on a 401/407 (a plain challenge carries none),
@@ -336,9 +338,6 @@ void ana_session(struct ana *a, const struct sess *s)
 		a->sess_failed++;
 	else
 		a->sess_incomplete++;
-	enum sfb_sev v = ana_session_sev(s);
-	if (v > a->sess_worst)
-		a->sess_worst = v;
 }
 
 static int warn_cmp(const void *x, const void *y)
@@ -353,35 +352,6 @@ void ana_finish(struct ana *a)
 {
 	/* stable enough: equal lines keep no particular order */
 	qsort(a->warns, a->nwarns, sizeof *a->warns, warn_cmp);
-}
-
-enum sfb_sev ana_worst(const struct ana *a)
-{
-	enum sfb_sev w = SFB_SEV_NONE;
-	for (size_t i = 0; i < a->ndiags; i++)
-		if (a->diags[i].sev > w)
-			w = a->diags[i].sev;
-	for (size_t i = 0; i < a->nresults; i++)
-		if (a->results[i].sev > w)
-			w = a->results[i].sev;
-	if (a->sess_worst > w)
-		w = a->sess_worst;
-	for (int s = 400; s < 700; s++) {
-		if (!a->status[s] || s == 401 || s == 407)
-			continue;
-		enum sfb_sev sv = s >= 500 ? SFB_SEV_ERROR : SFB_SEV_WARNING;
-		if (sv > w)
-			w = sv;
-	}
-	for (size_t i = 0; i < a->nunanswered; i++) {
-		enum sfb_sev s = strcmp(a->unanswered[i].method, "REGISTER")
-			? SFB_SEV_INFO : SFB_SEV_WARNING;
-		if (s > w)
-			w = s;
-	}
-	if ((a->warns_total || a->txn_unanswered) && w < SFB_SEV_INFO)
-		w = SFB_SEV_INFO;
-	return w;
 }
 
 const char *sfb_sev_name(enum sfb_sev s)

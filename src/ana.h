@@ -124,7 +124,6 @@ struct ana {
 
 	uint64_t sess_total, sess_signed_in, sess_failed, sess_incomplete;
 	uint64_t outside_msgs;  /* messages of no sign-in (IM, calls...) */
-	enum sfb_sev sess_worst;
 
 	size_t max_warn;        /* warnings listed (all are counted) */
 	struct ana_warn *warns; /* owned */
@@ -161,8 +160,6 @@ void ana_warn(struct ana *a, unsigned long line, const char *fmt, ...)
 	SFB_PRINTF(3, 4);
 /* End of the file: order the listed warnings by line. */
 void ana_finish(struct ana *a);
-/* @return the worst severity of what was found (SFB_SEV_NONE if none). */
-enum sfb_sev ana_worst(const struct ana *a);
 /* Name of a diagnostic header ("ms-diagnostics", "X-Ms-diagnostics"). */
 const char *ana_diag_hdr_name(enum msg_diag_hdr h);
 void ana_free(struct ana *a);
