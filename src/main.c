@@ -84,7 +84,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	X(VERBOSE, "verbose", 'v', 0, C_AN | C_RULES | C_TRI, NULL,           \
 	  "info findings in full, every evidence line and property")      \
 	X(MAXSESS, "max-sessions", 0, 1, C_AN, "N",                       \
-	  "sessions listed per file in JSON (default 1000)")              \
+	  "sessions listed per file in JSON (default: all)")              \
 	X(PATTERNS, "patterns", 'p', 1, C_AN | C_FLOW | C_TRI, "FILE",        \
 	  "also read this pattern table (repeatable)")                    \
 	X(RULES, "rules", 0, 1, C_AN | C_RULES | C_INFO | C_TRI, "DIR",       \
@@ -1154,6 +1154,8 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 	if (g.cmd == CMD_ANALYZE) {
 		cfg.want = ENG_SESSIONS | ENG_ANALYSIS | ENG_RULES;
 		rep.json = rc->json;
+		if (rep.json)
+			rep_json_file_begin(rep.json, name);
 		if (!rep.json && !(rep.detail = tmpfile())) {
 			errorf("cannot make a temporary file: %s",
 			       strerror(errno));

@@ -93,18 +93,26 @@ struct rep_json;
  * @param ndjson  non-zero: one compact object per line, no envelope
  */
 struct rep_json *rep_json_new(FILE *out, const char *command, int ndjson);
-/* Keep at most max sessions per file in the document (0: 1000). */
+/* Keep at most max sessions per file in the document (0: all). */
 void rep_json_set_max_sessions(struct rep_json *j, size_t max);
-/* Add a closed session and its findings to the file being analysed. */
+/*
+ * analyze streams its document: the name of the next file (borrowed
+ * until its rep_json_analyze), whose opening is printed with its first
+ * session (or at its end).
+ */
+void rep_json_file_begin(struct rep_json *j, const char *name);
+/*
+ * Print a closed session and its findings in the file being analysed
+ * (nothing is kept: memory does not grow with the sessions).
+ */
 void rep_json_session(struct rep_json *j, const struct sess *s,
 		      const struct finding *f, size_t nf);
 /* Add the call flow of one stream (the `flow` command). */
 void rep_json_flow(struct rep_json *j, const char *name,
 		   const struct flow *f);
 /*
- * Add one analysed file, with the sessions given since the last file,
- * the findings of no session and the worst finding severity of the
- * file (JSON: kept until rep_json_end; NDJSON: printed).
+ * Close one analysed file: its statistics, the findings of no session
+ * and the worst finding severity of the file, after its sessions.
  */
 void rep_json_analyze(struct rep_json *j, const struct ana *a,
 		       const struct finding *f, size_t nf,
