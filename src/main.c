@@ -36,6 +36,7 @@
 #include "parser.h"
 #include "pattern.h"
 #include "rep.h"
+#include "rep_term.h"
 #include "rot.h"
 #include "rep_triage.h"
 #include "rules.h"
@@ -84,7 +85,10 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	X(VERBOSE, "verbose", 'v', 0, C_AN | C_RULES | C_TRI, NULL,           \
 	  "info findings in full, every evidence line and property")      \
 	X(MAXSESS, "max-sessions", 0, 1, C_AN, "N",                       \
-	  "sessions listed per file in JSON (default: all)")              \
+	  "sign-ins in detail per file (default 10 failing, -v 1000; "    \
+	  "json: all)")                                                   \
+	X(MAXLINES, "max-lines", 0, 1, C_AN, "N",                         \
+	  "sign-ins listed one a line before a table of users (100)")     \
 	X(PATTERNS, "patterns", 'p', 1, C_AN | C_FLOW | C_TRI, "FILE",        \
 	  "also read this pattern table (repeatable)")                    \
 	X(RULES, "rules", 0, 1, C_AN | C_RULES | C_INFO | C_TRI, "DIR",       \
@@ -243,7 +247,7 @@ struct opts {
 	unsigned session;       /* flow: 0 = every session */
 	int relative, verbose;
 	int width;              /* flow: 0 = detect */
-	size_t max_sessions;
+	size_t max_sessions, max_lines;
 	const char *patterns[16];
 	size_t npatterns;
 	const char *rule_dirs[16];      /* --rules, in order */
@@ -598,11 +602,17 @@ static void parse_args(int argc, char **argv)
 			break;
 		}
 		case OPT_VERBOSE:
-			g.verbose = 1;
+			g.verbose++;
 			break;
 		case OPT_MAXSESS:
 			if (sv_parse_size(sv_cstr(optarg), &g.max_sessions))
 				usage_error("invalid --max-sessions '%s'",
+					    optarg);
+			break;
+		case OPT_MAXLINES:
+			if (sv_parse_size(sv_cstr(optarg), &g.max_lines) ||
+			    !g.max_lines)
+				usage_error("invalid --max-lines '%s'",
 					    optarg);
 			break;
 		case OPT_PATTERNS:
@@ -897,96 +907,21 @@ static struct rules *load_rules(void)
 
 /* ---- analyze: the report of one stream ---------------------------------- */
 
-#define REP_MAX_LINES 500       /* verdict lines listed per stream */
-#define REP_MAX_FINDINGS 100    /* findings listed per stream */
+static int report_width(void);
 
+/* JSON: the sessions go to rep_json; the text report is rep_term's. */
 struct report {
-	struct rep_json *json;  /* borrowed; NULL: text */
-	FILE *detail;           /* owned: the session blocks, printed last */
-	struct rep_session_line *lines;
-	size_t nlines, caplines;
-	uint64_t lines_dropped;
-	struct finding *f;      /* owned, at most REP_MAX_FINDINGS */
-	size_t nf;
-	uint64_t f_dropped;
-	uint64_t by_sev[SFB_SEV_ERROR + 1];
+	struct rep_json *json;  /* borrowed */
 	enum sfb_sev worst;
-	char top_rule[REP_TOP_RULE];
-	uint64_t stderr_warns;
 };
-
-/* Keep a copy of f, or drop the least severe kept one for it. */
-static void keep_finding(struct report *r, const struct finding *f)
-{
-	r->by_sev[f->sev]++;
-	if (f->sev > r->worst || !r->top_rule[0]) {
-		if (f->sev > r->worst || (!r->top_rule[0] &&
-		    f->sev > SFB_SEV_INFO)) {
-			r->worst = f->sev > r->worst ? f->sev : r->worst;
-			if (f->sev > SFB_SEV_INFO)
-				snprintf(r->top_rule, sizeof r->top_rule,
-					 "%s", f->rule->id);
-		}
-	}
-	if (r->nf < REP_MAX_FINDINGS) {
-		if (!r->f)
-			r->f = sfb_xcalloc(REP_MAX_FINDINGS, sizeof *r->f);
-		r->f[r->nf++] = *f;
-		return;
-	}
-	size_t low = 0;
-	for (size_t i = 1; i < r->nf; i++)
-		if (r->f[i].sev < r->f[low].sev)
-			low = i;
-	r->f_dropped++;
-	if (r->f[low].sev < f->sev) {
-		memmove(&r->f[low], &r->f[low + 1],
-			(r->nf - low - 1) * sizeof *r->f);
-		r->f[r->nf - 1] = *f;
-	}
-}
 
 static void an_session(void *ud, const struct sess *s,
 		       const struct finding *f, size_t nf)
 {
 	struct report *r = ud;
 	for (size_t i = 0; i < nf; i++)
-		keep_finding(r, &f[i]);
-	if (r->json) {
-		rep_json_session(r->json, s, f, nf);
-		return;
-	}
-	if (r->nlines < REP_MAX_LINES) {
-		if (r->nlines == r->caplines) {
-			r->caplines = r->caplines ? 2 * r->caplines : 16;
-			r->lines = sfb_xrealloc(r->lines, r->caplines *
-						sizeof *r->lines);
-		}
-		rep_verdict_session_of(&r->lines[r->nlines++], s, f, nf);
-	} else {
-		r->lines_dropped++;
-	}
-	if (r->detail)
-		rep_text_session(r->detail, s, g.color, g.verbose);
-}
-
-static int finding_order(const void *x, const void *y)
-{
-	const struct finding *a = x, *b = y;
-	if (a->sev != b->sev)
-		return a->sev > b->sev ? -1 : 1;
-	return (a->session > b->session) - (a->session < b->session);
-}
-
-static void copy_detail(struct report *r)
-{
-	char buf[65536];
-	size_t n;
-	if (!r->detail)
-		return;
-	rewind(r->detail);
-	while ((n = fread(buf, 1, sizeof buf, r->detail)) > 0)
-		fwrite(buf, 1, n, stdout);
+		r->worst = f[i].sev > r->worst ? f[i].sev : r->worst;
+	rep_json_session(r->json, s, f, nf);
 }
 
 static void an_end(void *ud, const struct ana *a, const struct finding *f,
@@ -994,37 +929,8 @@ static void an_end(void *ud, const struct ana *a, const struct finding *f,
 {
 	struct report *r = ud;
 	for (size_t i = 0; i < nf; i++)
-		keep_finding(r, &f[i]);
-	if (r->json) {
-		rep_json_analyze(r->json, a, f, nf, r->worst);
-		return;
-	}
-	struct rep_verdict v;
-	rep_verdict_of(&v, a, r->worst, r->top_rule);
-	rep_verdict_file(stdout, &v, g.color);
-	if (a->failed)
-		return;
-	for (size_t i = 0; i < r->nlines; i++)
-		rep_verdict_session(stdout, &r->lines[i], g.color);
-	if (r->lines_dropped)
-		printf("  ... %" PRIu64 " more sign-in(s): see the detail "
-		       "below\n", r->lines_dropped);
-	if (r->nf) {
-		qsort(r->f, r->nf, sizeof *r->f, finding_order);
-		printf("\nfindings: %" PRIu64 " error(s), %" PRIu64
-		       " warning(s), %" PRIu64 " info\n",
-		       r->by_sev[SFB_SEV_ERROR], r->by_sev[SFB_SEV_WARNING],
-		       r->by_sev[SFB_SEV_INFO]);
-		for (size_t i = 0; i < r->nf; i++)
-			rep_verdict_finding(stdout, &r->f[i], g.color,
-					    g.verbose);
-		if (r->f_dropped)
-			printf("  ... %" PRIu64 " less severe finding(s) not "
-			       "listed (JSON has them all)\n", r->f_dropped);
-	}
-	printf("\ndetail:\n");
-	copy_detail(r);
-	rep_text_analyze(stdout, a, g.color);
+		r->worst = f[i].sev > r->worst ? f[i].sev : r->worst;
+	rep_json_analyze(r->json, a, f, nf, r->worst);
 }
 
 /* ---- messages and flow -------------------------------------------------- */
@@ -1140,6 +1046,7 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 	struct engine_config cfg = { 0 };
 	struct engine_sink sk = { 0 };
 	struct report rep = { 0 };
+	struct rep_term *term = NULL;
 	struct listing ls = { 0 };
 	int rcode = EXIT_OK;
 
@@ -1154,19 +1061,25 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 	if (g.cmd == CMD_ANALYZE) {
 		cfg.want = ENG_SESSIONS | ENG_ANALYSIS | ENG_RULES;
 		rep.json = rc->json;
-		if (rep.json)
-			rep_json_file_begin(rep.json, name);
-		if (!rep.json && !(rep.detail = tmpfile())) {
-			errorf("cannot make a temporary file: %s",
-			       strerror(errno));
-			return EXIT_ERROR;
-		}
 		sk.on_session = an_session;
 		sk.on_end = an_end;
 		sk.ud = &rep;
-		if (rc->html) {
-			fclose(rep.detail);
-			rep.detail = NULL;
+		if (rep.json) {
+			rep_json_file_begin(rep.json, name);
+		} else if (!rc->html) {
+			struct rep_term_opts to = { g.color, g.verbose,
+						    report_width(),
+						    g.max_lines,
+						    g.max_sessions };
+			if (!(term = rep_term_new(stdout, &to))) {
+				errorf("cannot make a temporary file: %s",
+				       strerror(errno));
+				return EXIT_ERROR;
+			}
+			sk.on_session = rep_term_on_session;
+			sk.on_end = rep_term_on_end;
+			sk.ud = term;
+		} else {
 			if (rep_html_stream(rc->html) != 0) {
 				errorf("cannot make a temporary file: %s",
 				       strerror(errno));
@@ -1223,10 +1136,7 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 		flow_free(ls.flow);
 	}
 	engine_free(e);
-	if (rep.detail)
-		fclose(rep.detail);
-	free(rep.lines);
-	free(rep.f);
+	rep_term_free(term);
 	return rcode;
 }
 
@@ -1243,11 +1153,9 @@ static int finish_output(int rc)
 	return rc;
 }
 
-/* The terminal's width for the ladder: --width, the tty, $COLUMNS, 100. */
-static int term_width(void)
+/* The terminal's width: the tty's, else $COLUMNS; 0: not known. */
+static int report_width(void)
 {
-	if (g.width)
-		return g.width;
 	struct winsize ws;
 	if (isatty(STDOUT_FILENO) &&
 	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
@@ -1256,7 +1164,14 @@ static int term_width(void)
 	const char *c = getenv("COLUMNS");
 	if (c && sv_to_u64(sv_cstr(c), &n) && n >= 40 && n <= 1000)
 		return (int)n;
-	return 100;
+	return 0;
+}
+
+/* The terminal's width for the ladder: --width, the terminal's, 100. */
+static int term_width(void)
+{
+	int w = g.width ? g.width : report_width();
+	return w ? w : 100;
 }
 
 /* ---- rules, fields, explain --------------------------------------------- */
