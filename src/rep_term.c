@@ -210,6 +210,14 @@ static int user_order(const void *x, const void *y)
 	return strcmp(a->user, b->user);
 }
 
+/* The columns left on a line after used ones (0: no limit). */
+static size_t room(const struct rep_term *t, size_t used)
+{
+	if (!t->o.width)
+		return 0;
+	return (size_t)t->o.width > used + 8 ? (size_t)t->o.width - used : 8;
+}
+
 static void print_user(struct rep_term *t, const struct user_row *r,
 		       const char *name)
 {
@@ -226,10 +234,9 @@ static void print_user(struct rep_term *t, const struct user_row *r,
 	if (r->rule[0]) {
 		fprintf(t->out, "  %s%s%s ", col(c, sev_color(r->sev)),
 			sfb_sev_name(r->sev), col(c, C_RESET));
-		size_t used = 2 + 32 + 4 * 9 + 3 + strlen(sfb_sev_name(r->sev));
-		rep_verdict_fit(t->out, r->rule, t->o.width && (size_t)
-				t->o.width > used + 8 ? (size_t)t->o.width - used
-				: t->o.width ? 8 : 0, 0);
+		size_t used = 2 + 32 + 4 * 9 + 3 +
+			      strlen(sfb_sev_name(r->sev));
+		rep_verdict_fit(t->out, r->rule, room(t, used), 0);
 	}
 	fputc('\n', t->out);
 	esc_tmp_free(e);
@@ -324,20 +331,20 @@ static void print_infos(struct rep_term *t)
 		for (; k < i && t->f[k].rule != f->rule; k++)
 			;
 		if (k < i)
-			continue;       /* printed with the first of its rule */
+			continue;       /* shown with the first of its rule */
 		uint64_t n = rule_total(t, f);
 		struct esc_tmp tmp = ESC_TMP_INIT, *e = &tmp;
-		char text[300];
+		char head[REP_TOP_RULE + 32];
 		if (n > 1)
-			snprintf(text, sizeof text, "%s (%" PRIu64 " times): %s",
-				 f->rule->id, n, esc_str(e, f->title));
+			snprintf(head, sizeof head, "%s (%" PRIu64 " times): ",
+				 f->rule->id, n);
 		else
-			snprintf(text, sizeof text, "%s: %s", f->rule->id,
-				 esc_str(e, f->title));
-		fprintf(t->out, "  %sinfo   %s ", col(t->o.color, C_CYAN),
-			col(t->o.color, C_RESET));
-		rep_verdict_fit(t->out, text, t->o.width > 20
-				? (size_t)t->o.width - 10 : 0, 0);
+			snprintf(head, sizeof head, "%s: ", f->rule->id);
+		fprintf(t->out, "  %sinfo   %s %s", col(t->o.color, C_CYAN),
+			col(t->o.color, C_RESET), head);
+		size_t used = 10 + strlen(head);
+		rep_verdict_fit(t->out, esc_str(e, f->title), room(t, used),
+				0);
 		fputc('\n', t->out);
 		esc_tmp_free(e);
 	}

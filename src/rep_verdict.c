@@ -185,9 +185,6 @@ void rep_verdict_session(FILE *out, const struct rep_session_line *l,
 		col(color, C_RESET), steps, dur);
 	used += (w > ucol ? w : ucol) + 1 + 10 + 1 + 7 + 1 + 8;
 	if (l->top_rule[0]) {
-		char fnd[sizeof l->top_rule + sizeof l->top_title + 4];
-		snprintf(fnd, sizeof fnd, "%s: %s", l->top_rule,
-			 E(l->top_title));
 		size_t sw = strlen(sfb_sev_name(l->top_sev)) + 1;
 		if (width && used + 2 + sw + strlen(l->top_rule) + 8 >
 		    (size_t)width) {
@@ -198,11 +195,12 @@ void rep_verdict_session(FILE *out, const struct rep_session_line *l,
 			fputs("  ", out);
 			used += 2;
 		}
-		fprintf(out, "%s%s%s ", col(color, sev_color(l->top_sev)),
-			sfb_sev_name(l->top_sev), col(color, C_RESET));
-		used += sw;
-		rep_verdict_fit(out, fnd, width ? (size_t)width > used + 8
-				? (size_t)width - used : 8 : 0, 0);
+		fprintf(out, "%s%s%s %s: ", col(color, sev_color(l->top_sev)),
+			sfb_sev_name(l->top_sev), col(color, C_RESET),
+			l->top_rule);
+		used += sw + strlen(l->top_rule) + 2;
+		rep_verdict_fit(out, E(l->top_title), width ? (size_t)width
+				> used + 8 ? (size_t)width - used : 8 : 0, 0);
 	}
 	fputc('\n', out);
 	esc_tmp_free(t);
