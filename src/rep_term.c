@@ -62,7 +62,7 @@ struct rep_term *rep_term_new(FILE *out, const struct rep_term_opts *o)
 	if (!t->o.max_detail)
 		t->o.max_detail = o->verbose ? REP_TERM_DETAIL_V
 					     : REP_TERM_DETAIL;
-	t->max_users = 20 * t->o.max_lines;
+	t->max_users = 10 * t->o.max_lines;
 	t->cap_users = 2 * t->max_users;
 	t->lines = sfb_xcalloc(t->o.max_lines, sizeof *t->lines);
 	t->users = sfb_xcalloc(t->cap_users, sizeof *t->users);

@@ -18,7 +18,7 @@
  *   statistics; -vv: every evidence line and property too.
  *
  * The report's size and memory are bounded by the caps, not by the log:
- * at most max_lines lines, 20 * max_lines users by name (the others
+ * at most max_lines lines, 10 * max_lines users by name (the others
  * counted together), REP_TERM_FINDINGS findings, max_detail blocks (on a
  * temporary file until the end).
  *

@@ -229,7 +229,7 @@ static const char *status_mark(enum sess_status st, int color,
 }
 
 static void print_evidence(FILE *out, const struct sess_step *st,
-			   int verbose, struct esc_tmp *t)
+			   int verbose, int color, struct esc_tmp *t)
 {
 	/* the failing lines first: they say why */
 	size_t shown = 0, limit = verbose ? SESS_MAX_EVIDENCE : 3;
@@ -238,8 +238,12 @@ static void print_evidence(FILE *out, const struct sess_step *st,
 			const struct sess_evidence *e = &st->ev[i];
 			if (e->failed != pass)
 				continue;
-			fprintf(out, "        %s:%lu: %s%s\n", E(e->file),
-				e->line, e->failed ? "! " : "", E(e->text));
+			/* the failing lines plain, the others dim */
+			fprintf(out, "        %s%s:%lu: %s%s%s\n",
+				e->failed ? "" : col(color, C_DIM),
+				E(e->file), e->line, e->failed ? "! " : "",
+				E(e->text), e->failed ? ""
+				: col(color, C_RESET));
 			shown++;
 		}
 	}
@@ -359,7 +363,7 @@ static void print_steps(FILE *out, const struct sess *s, int color,
 			: st->status == SESS_NOT_SEEN ? "not seen in the log"
 			: "");
 		if (!failed_only || st->status == SESS_FAILED)
-			print_evidence(out, st, verbose, t);
+			print_evidence(out, st, verbose, color, t);
 	}
 }
 
