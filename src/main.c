@@ -611,9 +611,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case OPT_MAXLINES:
 			if (sv_parse_size(sv_cstr(optarg), &g.max_lines) ||
-			    !g.max_lines)
-				usage_error("invalid --max-lines '%s'",
-					    optarg);
+			    !g.max_lines || g.max_lines > 100000)
+				usage_error("invalid --max-lines '%s': give "
+					    "1 to 100000", optarg);
 			break;
 		case OPT_PATTERNS:
 			if (g.npatterns >= sizeof g.patterns /

@@ -132,13 +132,14 @@ void rep_verdict_file(FILE *out, const struct rep_verdict *v, int color,
 	}
 	room = room > n + tail + 10 ? room - n - tail : room ? 10 : 0;
 	fputs(col(color, C_BOLD), out);
-	rep_verdict_fit(out, E(v->name), room, 1);
+	size_t used = rep_verdict_fit(out, E(v->name), room, 1) + n;
 	fputs(col(color, C_RESET), out);
 	fputs(": ", out);
 	if (v->failed_read) {
 		fprintf(out, "%snot analysed%s: ", col(color, C_RED),
 			col(color, C_RESET));
-		esc_puts(out, v->error);
+		rep_verdict_fit(out, E(v->error), !width ? 0 : (size_t)width
+				> used + 16 ? (size_t)width - used : 16, 0);
 		fputc('\n', out);
 		esc_tmp_free(t);
 		return;
