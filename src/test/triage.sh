@@ -97,7 +97,7 @@ check "text lists the problems" "[ \$(sed -n '/^problems (/,/^\$/p' j1.txt | gre
 
 # ---- streams: rotated parts, gzip in zip, CLS ------------------------
 check "rotated parts, oldest first" "grep -q '\"stream\":\"t/users/alice/Lync-UccApi-1.UccApilog + t/users/alice/Lync-UccApi-0.UccApilog\"' j1.nd"
-whole=$("$SFBLOG" analyze --no-default-rules all.log | sed '/^detail:/q' |
+whole=$("$SFBLOG" analyze -v --no-default-rules all.log | sed '/^detail:/q' |
 	grep -c '^  session ')
 split=$(grep '"type":"session"' j1.nd | grep -c '"source":"t/users/alice/')
 check "rotated stream: $split sessions, the whole log $whole" "[ $split = $whole ]"
