@@ -25,7 +25,9 @@
 #include "ana.h"
 #include "arc.h"
 #include "catalog.h"
+#include "cmd_diff.h"
 #include "cmd_redact.h"
+#include "compare.h"
 #include "engine.h"
 #include "esc.h"
 #include "field.h"
@@ -56,7 +58,8 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 #define C_RULES 8u
 #define C_INFO 16u              /* fields, explain */
 #define C_TRI 32u               /* triage */
-#define C_ALL (C_AN | C_MSG | C_FLOW)
+#define C_DIFF 64u              /* diff */
+#define C_ALL (C_AN | C_MSG | C_FLOW | C_DIFF)
 
 /*
  * The option list: X(id, long name, short, has_arg, commands, metavar,
@@ -121,7 +124,20 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	  "show this help and exit")                                      \
 	X(VERSION, "version", 'V', 0, C_ALL | C_RULES | C_INFO | C_TRI, NULL, \
 	  "show version and library versions and exit")                   \
-	TRIAGE_OPTIONS(X)
+	TRIAGE_OPTIONS(X)                                                 \
+	DIFF_OPTIONS(X)
+
+/* diff's options and triage --compare (cmd_diff.c, compare.c) */
+#define DIFF_OPTIONS(X)                                                   \
+	X(GOODSESS, "good-session", 0, 1, C_DIFF, "N",                    \
+	  "diff: compare sign-in N of GOOD (default: the first that "     \
+	  "signed in)")                                                   \
+	X(BADSESS, "bad-session", 0, 1, C_DIFF, "N",                      \
+	  "diff: compare sign-in N of BAD (default: the first that "      \
+	  "failed)")                                                      \
+	X(COMPARE, "compare", 0, 0, C_TRI, NULL,                          \
+	  "also list the facts that separate failing sign-ins from "      \
+	  "working ones")
 
 /* triage's own options (TRIAGE_OPTIONS: the same X list). */
 #define TRIAGE_OPTIONS(X)                                                 \
@@ -172,7 +188,7 @@ static const struct optdef optdefs[] = {
 
 enum command { CMD_NONE = 0, CMD_ANALYZE, CMD_MESSAGES, CMD_FLOW,
 	       CMD_RULES, CMD_FIELDS, CMD_EXPLAIN,
-	       CMD_REDACT, CMD_TRIAGE, CMD_DB };
+	       CMD_REDACT, CMD_TRIAGE, CMD_DB, CMD_DIFF };
 
 static const struct {
 	const char *name;
@@ -202,6 +218,9 @@ static const struct {
 	  "in, and why" },
 	{ "db", CMD_DB, 0,
 	  "'db merge OUT IN...': merge triage stores (--db)" },
+	{ "diff", CMD_DIFF, C_DIFF,
+	  "compare a working sign-in with a failing one: where they "
+	  "first diverge, then every difference" },
 };
 
 /* triage's options */
@@ -252,6 +271,8 @@ struct opts {
 	size_t ncheck;
 	int no_default_rules;
 	struct tri_opts tri;    /* triage */
+	unsigned diff_sess[2];  /* diff: --good-session, --bad-session */
+	int compare;            /* triage --compare */
 };
 
 static struct opts g;
@@ -351,6 +372,7 @@ static void print_help(FILE *out, enum command cmd)
 				cmd == CMD_RULES || cmd == CMD_FIELDS ? ""
 				: cmd == CMD_EXPLAIN ? " CODE|RULE-ID..."
 				: cmd == CMD_TRIAGE ? " FILE|FOLDER|ZIP..."
+				: cmd == CMD_DIFF ? " GOOD[@N] BAD[@N]"
 				: " FILE...", commands[i].summary);
 			mask = commands[i].mask;
 		}
@@ -382,6 +404,10 @@ static void print_help(FILE *out, enum command cmd)
 	else if (cmd == CMD_EXPLAIN)
 		fputs("\nexit status: 0 explained, 1 something not found, 2 "
 		      "error", out);
+	else if (cmd == CMD_DIFF)
+		fputs("\nexit status: 0 no difference in the compared facts,"
+		      " 1 differences, 2\nerror (unreadable file, no such "
+		      "sign-in)", out);
 	else if (cmd == CMD_TRIAGE)
 		fputs("\nexit status: 0 nothing at or above --fail-on, 1 "
 		      "failed sign-ins or findings, 2 no input\ncould be "
@@ -736,6 +762,19 @@ static void parse_args(int argc, char **argv)
 			g.tri.max_ratio = (unsigned)n;
 			break;
 		}
+		case OPT_GOODSESS:
+		case OPT_BADSESS: {
+			uint64_t n;
+			if (!sv_to_u64(sv_cstr(optarg), &n) || n == 0 ||
+			    n > UINT32_MAX)
+				usage_error("invalid --%s '%s': a number from "
+					    "1", o->name, optarg);
+			g.diff_sess[o->id == OPT_BADSESS] = (unsigned)n;
+			break;
+		}
+		case OPT_COMPARE:
+			g.compare = 1;
+			break;
 		case OPT_BASE:
 			break;
 		}
@@ -1592,6 +1631,25 @@ static int cmd_db(int argc, char **argv)
 	return finish_output(rc);
 }
 
+/* `sfblog diff GOOD BAD` (cmd_diff.c) */
+static int cmd_diff(int argc, char **argv)
+{
+	if (argc - optind != 2)
+		usage_error("diff compares two sign-ins: give GOOD and BAD");
+	if (g.out == REP_NDJSON || g.out == REP_HTML)
+		usage_error("diff writes text or json");
+	struct cmd_diff_opts d = {
+		g.format, g.max_line, g.max_msg, g.max_txn, g.max_warn,
+		g.out == REP_JSON, g.quiet, g.strict, g.diff_sess[0],
+		g.diff_sess[1], load_patterns(), NULL };
+	struct rules *rs = load_rules();
+	d.rules = rs;
+	int rc = cmd_diff_run(&d, argv[optind], argv[optind + 1]);
+	rules_free(rs);
+	pattern_free(d.patterns);
+	return finish_output(rc);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 /* A group of input files read as one stream. */
@@ -1638,6 +1696,8 @@ int main(int argc, char **argv)
 		return cmd_triage(argc, argv);
 	if (g.cmd == CMD_DB)
 		return cmd_db(argc, argv);
+	if (g.cmd == CMD_DIFF)
+		return cmd_diff(argc, argv);
 	if (g.cmd == CMD_FLOW)
 		g.width = term_width();
 
