@@ -465,15 +465,30 @@ void cmd_diff_compare_text(FILE *out, struct compare *c)
 			pct(COMPARE_HI), pct(COMPARE_LO));
 		return;
 	}
+	fprintf(out, "  the facts that separate them (in %.0f%% or more of "
+		"one group, %.0f%% or less\n  of the other), strongest "
+		"first:\n", pct(COMPARE_HI), pct(COMPARE_LO));
+	/* grouped by feature, in the order of its strongest value */
 	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		while (k < i && strcmp(s[k].name, s[i].name) != 0)
+			k++;
+		if (k < i)
+			continue;
 		fputs("  ", out);
 		put(out, s[i].name);
-		fputs(": ", out);
-		put(out, s[i].value);
-		fprintf(out, "\n      failing %" PRIu64 " of %" PRIu64
-			" (%.0f%%), working %" PRIu64 " of %" PRIu64
-			" (%.0f%%)\n", s[i].nfail, nf, pct(s[i].share_fail),
-			s[i].nok, no, pct(s[i].share_ok));
+		fputs("\n", out);
+		for (k = i; k < n; k++) {
+			if (strcmp(s[k].name, s[i].name) != 0)
+				continue;
+			fputs("      ", out);
+			put(out, s[k].value);
+			fprintf(out, ": failing %" PRIu64 " of %" PRIu64
+				" (%.0f%%), working %" PRIu64 " of %" PRIu64
+				" (%.0f%%)\n", s[k].nfail, nf,
+				pct(s[k].share_fail), s[k].nok, no,
+				pct(s[k].share_ok));
+		}
 	}
 	if (compare_dropped(c))
 		fprintf(out, "  (%" PRIu64 " value(s) not counted: more than "

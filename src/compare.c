@@ -119,9 +119,6 @@ void compare_extract(struct compare_vec *v, const struct sess *s)
 			      (unsigned)s->http[i].diag_code);
 	if (v->n == before)
 		compare_vec_add(v, "ms-diagnostics", "none");
-	if (s->failed_step != SFB_STEP_NONE)
-		compare_vec_add(v, "failed step",
-				sfb_step_name(s->failed_step));
 }
 
 struct compare *compare_new(void)

@@ -1442,6 +1442,7 @@ struct tri_out {
 	size_t nrecords;
 	struct store *db;
 	int db_failed;
+	struct compare *cmp;            /* triage --compare, else NULL */
 	int progress;                   /* stderr is a terminal */
 	struct timespec t0;
 };
@@ -1449,6 +1450,9 @@ struct tri_out {
 static void tri_on_result(void *ud, const struct tri_result *r)
 {
 	struct tri_out *o = ud;
+	for (size_t i = 0; o->cmp && i < r->nsess; i++)
+		if (r->sess[i].cmp)
+			compare_add(o->cmp, r->sess[i].cmp);
 	if (o->text) {
 		rep_triage_result(o->text, r);
 	} else {
@@ -1546,6 +1550,7 @@ static int cmd_triage(int argc, char **argv)
 	cfg.until = g.tri.until;
 	cfg.user = g.tri.user;
 	cfg.min_sev = (enum sfb_sev)g.tri.min_sev;
+	cfg.compare = g.compare;
 
 	struct tri_out o;
 	memset(&o, 0, sizeof o);
@@ -1562,6 +1567,7 @@ static int cmd_triage(int argc, char **argv)
 	}
 	o.progress = isatty(STDERR_FILENO) && !g.quiet;
 	clock_gettime(CLOCK_MONOTONIC, &o.t0);
+	o.cmp = g.compare ? compare_new() : NULL;
 	if (g.out == REP_TEXT)
 		o.text = rep_triage_new(stdout, g.verbose);
 	else if (g.out == REP_JSON)
@@ -1577,8 +1583,13 @@ static int cmd_triage(int argc, char **argv)
 	if (o.text) {
 		rep_triage_end(o.text);
 		t = rep_triage_total(o.text);
+		if (o.cmp)
+			cmd_diff_compare_text(stdout, o.cmp);
 	} else {
 		triage_total_sort(&o.total);
+		if (o.cmp)
+			cmd_diff_compare_json(stdout, o.cmp, g.out == REP_JSON,
+					      &o.nrecords);
 		if (g.out == REP_JSON)
 			fputs("\n],\"summary\":", stdout);
 		rep_json_tri_summary(stdout, t, g.out == REP_JSON);
@@ -1596,6 +1607,7 @@ static int cmd_triage(int argc, char **argv)
 	else if (code == EXIT_ERROR && rc == 0 && !o.db_failed)
 		errorf("no input could be read as a log (see the problems)");
 	rep_triage_free(o.text);
+	compare_free(o.cmp);
 	triage_total_free(&o.total);
 	store_close(o.db);
 	free(skip);
