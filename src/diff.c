@@ -344,7 +344,8 @@ static void facts(struct diff_result *r, const struct sess *g,
 			 sfb_step_name((enum sfb_step)i));
 		struct diff_item *it = fact(r, DIFF_STEP, (enum sfb_step)i,
 					    what, x, y);
-		const struct sess_evidence *eg = step_ev(sg), *eb = step_ev(sb);
+		const struct sess_evidence *eg = step_ev(sg);
+		const struct sess_evidence *eb = step_ev(sb);
 		if (it && eg) {
 			it->good_file = eg->file;
 			it->good_line = eg->line;
