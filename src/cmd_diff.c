@@ -32,9 +32,12 @@
 #include "diff.h"
 #include "engine.h"
 #include "esc.h"
+#include "rep_color.h"
 #include "sv.h"
 
 enum { RC_SAME = 0, RC_DIFF = 1, RC_ERROR = 2 };
+
+#define MAX_F 64                /* findings kept of the chosen sign-in */
 
 /* One side: the file, which sign-in, and what was kept of it. */
 struct side {
@@ -48,6 +51,8 @@ struct side {
 	struct sess s;          /* copy; props not kept */
 	unsigned nsess, nok, nfail;
 	struct diff_msgs m;
+	struct finding *f;      /* owned: its findings, at most MAX_F */
+	size_t nf;
 	uint64_t nwarn;
 	int failed;             /* a read error */
 };
@@ -71,8 +76,6 @@ static void on_session(void *ud, const struct sess *s,
 		       const struct finding *f, size_t nf)
 {
 	struct side *sd = ud;
-	(void)f;
-	(void)nf;
 	sd->nsess++;
 	sd->nok += s->outcome == SESS_SIGNED_IN;
 	sd->nfail += s->outcome == SESS_FAILED_OUT;
@@ -86,6 +89,11 @@ static void on_session(void *ud, const struct sess *s,
 	sd->s = *s;
 	sd->s.props = NULL;
 	sd->s.nprops = 0;
+	sd->nf = nf < MAX_F ? nf : MAX_F;
+	if (sd->nf) {
+		sd->f = sfb_xmalloc(sd->nf * sizeof *sd->f);
+		memcpy(sd->f, f, sd->nf * sizeof *sd->f);
+	}
 }
 
 static void on_msg(void *ud, const struct msg *m, const struct fmt_rec *rec,
@@ -195,13 +203,25 @@ static int load(struct side *sd)
 	sd->keep_msgs = 1;
 	unsigned id = sd->chosen;
 	struct sess keep = sd->s;
+	struct finding *f = sd->f;
+	size_t nf = sd->nf;
+	sd->f = NULL;
 	sd->chosen = 0;
 	sd->nsess = sd->nok = sd->nfail = 0;
 	int rc = run(sd);
+	free(sd->f);
+	sd->f = f;
+	sd->nf = nf;
 	sd->s = keep;
 	sd->chosen = id;
 	sd->want = 0;
 	return rc;
+}
+
+/* "general" for a finding of no step, as the other reports say */
+static const char *step_name(enum sfb_step st)
+{
+	return st == SFB_STEP_NONE ? "general" : sfb_step_name(st);
 }
 
 /* ---- text ----------------------------------------------------------- */
@@ -242,26 +262,28 @@ static void side_text(FILE *out, const struct side *sd)
 }
 
 static void value_text(FILE *out, const char *label, const char *v,
-		       const char *file, unsigned long line)
+		       const char *file, unsigned long line, const char *c)
 {
-	fprintf(out, "      %s ", label);
+	fprintf(out, "      %s%s%s ", c, label, *c ? C_RESET : "");
 	put(out, v[0] ? v : "(absent)");
 	where_text(out, file, line);
 	fputc('\n', out);
 }
 
-static void item_text(FILE *out, const struct diff_item *it)
+static void item_text(FILE *out, const struct diff_item *it, int color)
 {
 	put(out, it->what);
 	fprintf(out, "  [%s]\n", diff_kind_name(it->kind));
-	value_text(out, "good:", it->good, it->good_file, it->good_line);
-	value_text(out, "bad: ", it->bad, it->bad_file, it->bad_line);
+	value_text(out, "good:", it->good, it->good_file, it->good_line,
+		   col(color, C_GREEN));
+	value_text(out, "bad: ", it->bad, it->bad_file, it->bad_line,
+		   col(color, C_RED));
 	if (it->repeats)
 		fprintf(out, "      (and %u more like it)\n", it->repeats);
 }
 
 static void print_text(FILE *out, const struct side *g, const struct side *b,
-		       const struct diff_result *r)
+		       const struct diff_result *r, int color)
 {
 	side_text(out, g);
 	side_text(out, b);
@@ -278,8 +300,9 @@ static void print_text(FILE *out, const struct side *g, const struct side *b,
 		return;
 	}
 	const struct diff_item *f = &r->items[r->first];
-	fprintf(out, "first divergence, in %s: ", sfb_step_name(f->step));
-	item_text(out, f);
+	fprintf(out, "%sfirst divergence%s, in %s: ", col(color, C_BOLD),
+		col(color, C_RESET), step_name(f->step));
+	item_text(out, f, color);
 	fprintf(out, "\n%zu difference(s); %zu message(s) aligned, %zu only "
 		"in good, %zu only in bad\n", r->n, r->aligned, r->good_only,
 		r->bad_only);
@@ -288,10 +311,11 @@ static void print_text(FILE *out, const struct side *g, const struct side *b,
 		const struct diff_item *it = &r->items[i];
 		if (it->step != st) {
 			st = it->step;
-			fprintf(out, "%s\n", sfb_step_name(st));
+			fprintf(out, "%s%s%s\n", col(color, C_BOLD),
+				step_name(st), col(color, C_RESET));
 		}
 		fputs("  * ", out);
-		item_text(out, it);
+		item_text(out, it, color);
 	}
 	if (r->dropped)
 		fprintf(out, "... %" PRIu64 " more difference(s) not listed\n",
@@ -352,7 +376,7 @@ static cJSON *item_json(const struct diff_item *it)
 {
 	cJSON *o = jobj();
 	jstr(o, "kind", diff_kind_name(it->kind));
-	jstr(o, "step", sfb_step_name(it->step));
+	jstr(o, "step", step_name(it->step));
 	jstr(o, "what", it->what);
 	static const char *const sides[2] = { "good", "bad" };
 	for (int k = 0; k < 2; k++) {
@@ -418,18 +442,21 @@ int cmd_diff_run(const struct cmd_diff_opts *o, const char *good,
 		goto out;
 	if (load(&g) != 0 || load(&b) != 0)
 		goto out;
-	struct diff_side dg = { &g.s, &g.m }, db = { &b.s, &b.m };
+	struct diff_side dg = { &g.s, &g.m, g.f, g.nf };
+	struct diff_side db = { &b.s, &b.m, b.f, b.nf };
 	struct diff_result r = { 0 };
 	diff_compare(&dg, &db, &r);
 	if (o->json)
 		print_json(stdout, &g, &b, &r);
 	else
-		print_text(stdout, &g, &b, &r);
+		print_text(stdout, &g, &b, &r, o->color);
 	rc = r.n ? RC_DIFF : RC_SAME;
 	diff_result_free(&r);
 out:
 	free(g.path);
 	free(b.path);
+	free(g.f);
+	free(b.f);
 	diff_msgs_free(&g.m);
 	diff_msgs_free(&b.m);
 	return rc;

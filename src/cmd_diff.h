@@ -21,6 +21,7 @@ struct cmd_diff_opts {
 	enum fmt_kind format;
 	size_t max_line, max_msg, max_txn, max_warn;
 	int json;                       /* -o json, else text */
+	int color;                      /* text: terminal colours */
 	int quiet, strict;
 	unsigned good_session, bad_session;     /* 0: the default pick */
 	struct pat_table *patterns;     /* borrowed, may be NULL */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "diff.h"
+#include "rules.h"
 #include "sv.h"
 
 /* ---- messages ----------------------------------------------------------- */
@@ -425,6 +426,36 @@ static void facts(struct diff_result *r, const struct sess *g,
 	}
 }
 
+/* The warnings and errors of one side that the other lacks. */
+static void findings(struct diff_result *r, const struct diff_side *a,
+		     const struct diff_side *b, int a_good)
+{
+	for (size_t i = 0; i < a->nf; i++) {
+		const struct finding *f = &a->f[i];
+		if (f->sev < SFB_SEV_WARNING || !f->rule)
+			continue;
+		size_t k = 0;
+		while (k < b->nf && (!b->f[k].rule ||
+		       strcmp(b->f[k].rule->id, f->rule->id) != 0))
+			k++;
+		if (k < b->nf)
+			continue;
+		char what[256], v[240];
+		snprintf(what, sizeof what, "finding %s", f->rule->id);
+		snprintf(v, sizeof v, "%s: %s", sfb_sev_name(f->sev),
+			 f->title);
+		struct diff_item *it = add(r, DIFF_FINDING, f->step,
+					   SIZE_MAX, what, a_good ? v : "",
+					   a_good ? "" : v);
+		if (it && f->nev) {
+			*(a_good ? &it->good_file : &it->bad_file) =
+				f->ev[0].file;
+			*(a_good ? &it->good_line : &it->bad_line) =
+				f->ev[0].line;
+		}
+	}
+}
+
 /* ---- the message walk --------------------------------------------------- */
 
 /* The web service of an HTTP path: its first segment ("/WebTicket"). */
@@ -629,6 +660,8 @@ size_t diff_compare(const struct diff_side *good,
 {
 	struct ctx c = { out, 0 };
 	facts(out, good->s, bad->s);
+	findings(out, good, bad, 1);
+	findings(out, bad, good, 0);
 	static const struct diff_msgs none = { 0 };
 	walk(&c, good->m ? good->m : &none, bad->m ? bad->m : &none);
 	/* by step, the message walk before the facts (stable) */

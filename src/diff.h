@@ -18,7 +18,8 @@
  * the server and port reached, auth methods offered and used, the
  * answer (status, ms-diagnostics code and reason) to each request, the
  * auth targetname, the sts-uri, web ticket and CertProv URLs, the
- * redirect target, client and server versions, the settings.  What
+ * redirect target, client and server versions, the settings, the
+ * rules that fired (warnings and errors, by rule id).  What
  * always differs (tags, branches, Call-IDs, epids, times, nonces,
  * opaque values, security blobs, cnum, crand, sequence numbers) is
  * never read.  Values are log bytes as logged: a reporter must mask
@@ -34,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "finding.h"
 #include "msg.h"
 #include "sess.h"
 #include "sfb.h"
@@ -82,7 +84,10 @@ void diff_msgs_free(struct diff_msgs *l);
 /* One side of the comparison (borrowed). */
 struct diff_side {
 	const struct sess *s;
-	const struct diff_msgs *m;
+	const struct diff_msgs *m;      /* may be NULL */
+	const struct finding *f;        /* the session's findings, may be
+					 * NULL; info ones are not compared */
+	size_t nf;
 };
 
 #define DIFF_KIND_MAP(X)                                              \
@@ -92,7 +97,8 @@ struct diff_side {
 	X(ANSWER, "answer")             /* one request, two answers */ \
 	X(ONLY, "only")                 /* an exchange in one only */ \
 	X(HEADER, "header")             /* a header value that matters */ \
-	X(FACT, "fact")                 /* another fact of the sign-in */
+	X(FACT, "fact")                 /* another fact of the sign-in */ \
+	X(FINDING, "finding")           /* a rule fired in one only */
 
 enum diff_kind {
 #define DIFF_X(id, name) DIFF_##id,
@@ -103,7 +109,7 @@ enum diff_kind {
 
 struct diff_item {
 	enum diff_kind kind;
-	enum sfb_step step;
+	enum sfb_step step;     /* NONE: a finding of no step */
 	char what[256];         /* "answer to GET /WebTicket/...", ... */
 	char good[240], bad[240];   /* "" = absent on that side */
 	const char *good_file, *bad_file;   /* borrowed, NULL none */

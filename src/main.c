@@ -90,10 +90,10 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	  "sessions listed per file in JSON (default 1000)")              \
 	X(PATTERNS, "patterns", 'p', 1, C_AN | C_FLOW | C_TRI, "FILE",        \
 	  "also read this pattern table (repeatable)")                    \
-	X(RULES, "rules", 0, 1, C_AN | C_RULES | C_INFO | C_TRI, "DIR",       \
-	  "also read the rule files (*.yaml) in DIR (repeatable)")        \
+	X(RULES, "rules", 0, 1, C_AN | C_RULES | C_INFO | C_TRI | C_DIFF,     \
+	  "DIR", "also read the rule files (*.yaml) in DIR (repeatable)") \
 	X(NODEF, "no-default-rules", 0, 0,                                    \
-	  C_AN | C_RULES | C_INFO | C_TRI, NULL,                              \
+	  C_AN | C_RULES | C_INFO | C_TRI | C_DIFF, NULL,                     \
 	  "do not read the shipped rule files")                           \
 	X(CHECK, "check", 0, 1, C_RULES, "DIR",                           \
 	  "validate the rule files in DIR, read no log (repeatable)")     \
@@ -1652,7 +1652,7 @@ static int cmd_diff(int argc, char **argv)
 		usage_error("diff writes text or json");
 	struct cmd_diff_opts d = {
 		g.format, g.max_line, g.max_msg, g.max_txn, g.max_warn,
-		g.out == REP_JSON, g.quiet, g.strict, g.diff_sess[0],
+		g.out == REP_JSON, g.color, g.quiet, g.strict, g.diff_sess[0],
 		g.diff_sess[1], load_patterns(), NULL };
 	struct rules *rs = load_rules();
 	d.rules = rs;

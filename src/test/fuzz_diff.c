@@ -101,7 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct side a, b;
 	load(&a, data, cut);
 	load(&b, data + cut + (nul ? 1 : 0), size - cut - (nul ? 1 : 0));
-	struct diff_side ga = { &a.s, &a.m }, gb = { &b.s, &b.m };
+	struct diff_side ga = { &a.s, &a.m, NULL, 0 };
+	struct diff_side gb = { &b.s, &b.m, NULL, 0 };
 	struct diff_result r = { 0 };
 	diff_compare(&ga, &gb, &r);
 	check(&r);

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "diff.h"
+#include "rules.h"
 #include "sip.h"
 
 /* Add one message given as text (CRLF added per line). */
@@ -127,7 +128,8 @@ static void test_same(void)
 	add(&mb, REG("8", "bbb", "Authorization: NTLM targetname=\"fe01\","
 		     " opaque=\"2\", crand=\"9\", cnum=\"3\"\n"));
 	add(&mb, ANS("200 OK", "8", "bbb", ""));
-	struct diff_side g = { &a, &ma }, bd = { &b, &mb };
+	struct diff_side g = { &a, &ma, NULL, 0 };
+	struct diff_side bd = { &b, &mb, NULL, 0 };
 	struct diff_result r = { 0 };
 	CHECK_INT(diff_compare(&g, &bd, &r), 0);
 	CHECK_INT(r.aligned, 4);
@@ -139,6 +141,7 @@ static void test_same(void)
 
 static void test_differ(void)
 {
+	const struct diff_item *it0;
 	struct sess a, b;
 	init_sess(&a, "sip:alice@contoso.com");
 	init_sess(&b, "sip:alice@contoso.com");
@@ -164,9 +167,31 @@ static void test_differ(void)
 		     "for remote access\"\n"));
 	add(&mb, REG("3", "bbb", "Authorization: NTLM targetname=\"fe02\"\n"));
 	add(&mb, ANS("403 Forbidden", "3", "bbb", ""));
-	struct diff_side g = { &a, &ma }, bd = { &b, &mb };
+	/* findings: the warning in both and the info are not listed */
+	static struct rules_rule r1, r2, r3;
+	r1.id = "auth.both";
+	r2.id = "auth.bad-only";
+	r3.id = "info.only";
+	struct finding fa[1], fb[3];
+	memset(fa, 0, sizeof fa);
+	memset(fb, 0, sizeof fb);
+	fa[0] = (struct finding){ .rule = &r1, .sev = SFB_SEV_WARNING };
+	fb[0] = (struct finding){ .rule = &r2, .sev = SFB_SEV_ERROR,
+				  .step = SFB_STEP_AUTH, .nev = 1 };
+	snprintf(fb[0].title, sizeof fb[0].title, "refused");
+	fb[0].ev[0].file = "b.log";
+	fb[0].ev[0].line = 42;
+	fb[1] = (struct finding){ .rule = &r1, .sev = SFB_SEV_WARNING };
+	fb[2] = (struct finding){ .rule = &r3, .sev = SFB_SEV_INFO };
+	struct diff_side g = { &a, &ma, fa, 1 }, bd = { &b, &mb, fb, 3 };
 	struct diff_result r = { 0 };
 	CHECK(diff_compare(&g, &bd, &r) > 0);
+	it0 = find(&r, DIFF_FINDING, "auth.bad-only");
+	CHECK(it0 && strcmp(it0->bad, "error: refused") == 0 &&
+	      !it0->good[0] && it0->bad_line == 42 &&
+	      it0->step == SFB_STEP_AUTH);
+	CHECK(find(&r, DIFF_FINDING, "auth.both") == NULL);
+	CHECK(find(&r, DIFF_FINDING, "info.only") == NULL);
 	CHECK_INT(r.aligned, 4);
 	CHECK_INT(r.good_only, 2);
 	CHECK_INT(r.bad_only, 2);
@@ -215,7 +240,8 @@ static void test_bounds(void)
 	struct sess a, b;
 	init_sess(&a, "a");
 	init_sess(&b, "b");
-	struct diff_side g = { &a, &l }, bd = { &b, &o };
+	struct diff_side g = { &a, &l, NULL, 0 };
+	struct diff_side bd = { &b, &o, NULL, 0 };
 	struct diff_result r = { 0 };
 	diff_compare(&g, &bd, &r);
 	CHECK(r.n <= DIFF_MAX_ITEMS);
