@@ -69,7 +69,8 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
  */
 #define OPTION_MAP(X)                                                     \
 	X(OUTPUT, "output", 'o', 1, C_ALL | C_RULES | C_TRI, "FMT",           \
-	  "output: text, json, ndjson, html (flow, rules: text, json)")   \
+	  "output: text, json, ndjson, html (flow, rules, diff: text, "   \
+	  "json)")                                                         \
 	X(FORMAT, "format", 'f', 1, C_ALL | C_TRI, "FMT",                 \
 	  "input format: auto, uccapilog, cls or sip (default auto)")     \
 	X(METHOD, "method", 'm', 1, C_MSG, "LIST",                        \
