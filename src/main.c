@@ -1414,8 +1414,10 @@ static void tri_on_result(void *ud, const struct tri_result *r)
 		rep_triage_result(o->text, r);
 	} else {
 		triage_total_add(&o->total, r);
-		rep_json_tri_result(stdout, r, g.out == REP_JSON,
-				    &o->nrecords);
+		if (r->nout && g.out == REP_JSON && o->nrecords++)
+			fputs(",\n", stdout);
+		if (r->nout)
+			fwrite(r->out, 1, r->nout, stdout);
 	}
 	struct sfb_err err = { 0 };
 	if (o->db && !o->db_failed && store_result(o->db, r, &err) < 0) {
@@ -1528,7 +1530,14 @@ static int cmd_triage(int argc, char **argv)
 	else if (g.out == REP_JSON)
 		printf("{\"schema\":\"sfblog-triage\",\"schema_version\":%d,"
 		       "\"records\":[\n", TRI_SCHEMA_VERSION);
-	struct tri_sink sk = { tri_on_result, tri_on_progress, &o };
+	struct tri_sink sk = { tri_on_result, tri_on_progress, &o, NULL,
+			       NULL };
+	if (g.out == REP_JSON)
+		sk.format = rep_triage_fmt_json;
+	else if (g.out == REP_NDJSON)
+		sk.format = rep_triage_fmt_ndjson;
+	else if (g.verbose)
+		sk.format = rep_triage_fmt_detail;
 	int rc = triage_run(&cfg, &w, &sk, &err);
 	if (o.progress)
 		fputs("\r\033[K", stderr);

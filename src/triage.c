@@ -141,6 +141,7 @@ int triage_hash(const struct tri_config *cfg, const struct walk_item *it,
 struct pool {
 	const struct tri_config *cfg;
 	const struct walk *walk;
+	const struct tri_sink *sink;
 	pthread_mutex_t mu;
 	pthread_cond_t done_cv;         /* a job finished */
 	pthread_cond_t space_cv;        /* the caller took a result */
@@ -281,6 +282,23 @@ static void on_error(void *ud, const char *file, const struct sfb_err *err)
 	}
 }
 
+/* The result's bytes in the output's form, on this worker's thread. */
+static void format_result(const struct tri_sink *sk, struct tri_result *r)
+{
+	if (!sk->format)
+		return;
+	FILE *m = open_memstream(&r->out, &r->nout);
+	if (!m)
+		sfb_oom();
+	sk->format(sk->fud, r, m);
+	if (fclose(m) != 0)
+		sfb_oom();
+	if (!r->nout) {
+		free(r->out);
+		r->out = NULL;
+	}
+}
+
 static void run_job(struct worker *w, size_t j)
 {
 	const struct tri_config *cfg = w->pool->cfg;
@@ -347,6 +365,7 @@ static void run_job(struct worker *w, size_t j)
 	free(in_file);
 	w->res = NULL;
 	struct pool *p = w->pool;
+	format_result(p->sink, r);
 	pthread_mutex_lock(&p->mu);
 	p->res[j] = r;
 	p->bytes_done += r->bytes;
@@ -380,6 +399,7 @@ static void result_free(struct tri_result *r)
 	free(r->sess);
 	free(r->f);
 	free(r->files);
+	free(r->out);
 	free(r);
 }
 
@@ -409,6 +429,7 @@ int triage_run(const struct tri_config *cfg, const struct walk *wk,
 	memset(&p, 0, sizeof p);
 	p.cfg = cfg;
 	p.walk = wk;
+	p.sink = sink;
 	p.window = (size_t)nw * TRI_WINDOW_PER_WORKER;
 	p.res = sfb_xcalloc(wk->njobs ? wk->njobs : 1, sizeof *p.res);
 	pthread_mutex_init(&p.mu, NULL);

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "finding.h"
 #include "parser.h"
@@ -99,6 +100,9 @@ struct tri_result {
 	uint64_t bytes, lines, msgs, malformed;
 	int64_t first_ts, last_ts;
 	enum sfb_sev worst;             /* of what was kept */
+	char *out;                      /* owned: what tri_sink.format
+					 * wrote, nout bytes (NULL: none) */
+	size_t nout;
 };
 
 struct tri_sink {
@@ -108,6 +112,16 @@ struct tri_sink {
 	void (*on_progress)(void *ud, size_t jobs_done, size_t jobs,
 			    uint64_t bytes_done);
 	void *ud;
+	/*
+	 * The bytes of a result in the output's form: an output kind is
+	 * one such function.  Called on a worker's thread as soon as its
+	 * job is done (jobs in any order, several at once: it must only
+	 * read fud and r); what it writes to out comes back in r->out,
+	 * in job order, to on_result.  NULL: no bytes.
+	 */
+	void (*format)(const void *fud, const struct tri_result *r,
+		       FILE *out);
+	const void *fud;
 };
 
 /* Counts over a whole run, for the closing line and the summary. */

@@ -319,11 +319,16 @@ void walk_add(struct walk *w, const char *path)
 
 /* ---- grouping ------------------------------------------------------- */
 
+/*
+ * The items with a rotation number are sorted by (family, input order),
+ * so that each family is one run of that array: O(n log n) whatever
+ * the number of families.  A job is made when its first item (in input
+ * order) comes, with the family's parts oldest first.
+ */
 struct gent {
 	size_t item;
 	int age;
-	int rot;
-	char fam[4096];
+	char *fam;              /* owned; NULL: no rotation number */
 };
 
 /* Older first; then input order. */
@@ -332,6 +337,16 @@ static int gent_cmp(const void *x, const void *y)
 	const struct gent *a = x, *b = y;
 	if (a->age != b->age)
 		return a->age > b->age ? -1 : 1;
+	return (a->item > b->item) - (a->item < b->item);
+}
+
+/* By family, then input order. */
+static int fam_cmp(const void *x, const void *y)
+{
+	const struct gent *a = x, *b = y;
+	int c = strcmp(a->fam, b->fam);
+	if (c)
+		return c;
 	return (a->item > b->item) - (a->item < b->item);
 }
 
@@ -360,37 +375,47 @@ static void job_add(struct walk *w, size_t *cap, const struct gent *g,
 
 void walk_group(struct walk *w)
 {
-	struct gent *g = sfb_xcalloc(w->nitems ? w->nitems : 1, sizeof *g);
-	int *used = sfb_xcalloc(w->nitems ? w->nitems : 1, sizeof *used);
-	size_t cap = 0;
-	for (size_t i = 0; i < w->nitems; i++) {
-		g[i].item = i;
-		g[i].rot = !w->items[i].problem &&
-			   rot_family(w->items[i].source, g[i].fam,
-				      sizeof g[i].fam);
-		g[i].age = rot_age(w->items[i].source);
-	}
-	/* a family's parts are nearly always next to each other: scan on */
-	struct gent *grp = sfb_xcalloc(w->nitems ? w->nitems : 1,
-				       sizeof *grp);
-	for (size_t i = 0; i < w->nitems; i++) {
-		if (used[i])
+	size_t n = w->nitems, nrot = 0, cap = 0;
+	struct gent *rot = sfb_xcalloc(n ? n : 1, sizeof *rot);
+	/* per item: where its family starts in rot[] (+1; 0: alone) */
+	size_t *first = sfb_xcalloc(n ? n : 1, sizeof *first);
+	size_t *len = sfb_xcalloc(n ? n : 1, sizeof *len);
+	char fam[4096];
+	for (size_t i = 0; i < n; i++) {
+		const char *src = w->items[i].source;
+		if (w->items[i].problem || !rot_family(src, fam, sizeof fam))
 			continue;
-		size_t n = 0;
-		grp[n++] = g[i];
-		used[i] = 1;
-		for (size_t k = i + 1; g[i].rot && k < w->nitems; k++)
-			if (!used[k] && g[k].rot &&
-			    strcmp(g[i].fam, g[k].fam) == 0) {
-				grp[n++] = g[k];
-				used[k] = 1;
-			}
-		qsort(grp, n, sizeof *grp, gent_cmp);
-		job_add(w, &cap, grp, n);
+		rot[nrot].item = i;
+		rot[nrot].age = rot_age(src);
+		rot[nrot++].fam = sfb_xstrndup(fam, strlen(fam));
 	}
-	free(grp);
-	free(used);
-	free(g);
+	if (nrot)
+		qsort(rot, nrot, sizeof *rot, fam_cmp);
+	for (size_t a = 0, b; a < nrot; a = b) {
+		for (b = a + 1; b < nrot; b++)
+			if (strcmp(rot[a].fam, rot[b].fam) != 0)
+				break;
+		first[rot[a].item] = a + 1;     /* its first part */
+		len[rot[a].item] = b - a;
+		for (size_t k = a + 1; k < b; k++)
+			first[rot[k].item] = SIZE_MAX;  /* in a's job */
+		qsort(rot + a, b - a, sizeof *rot, gent_cmp);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (first[i] == SIZE_MAX)
+			continue;
+		if (first[i]) {
+			job_add(w, &cap, rot + first[i] - 1, len[i]);
+		} else {
+			struct gent one = { i, 0, NULL };
+			job_add(w, &cap, &one, 1);
+		}
+	}
+	for (size_t k = 0; k < nrot; k++)
+		free(rot[k].fam);
+	free(len);
+	free(first);
+	free(rot);
 }
 
 void walk_free(struct walk *w)
