@@ -624,6 +624,7 @@ static int run_file(struct engine *e, enum fmt_kind *kind)
 		fail(e, &err);
 		return -1;
 	}
+	lr_set_caps(lr, e->cfg.max_unpacked, e->cfg.max_ratio);
 	struct fmt *f = fmt_new(e->cfg.format, &sink, &lim);
 	e->fmt = f;
 	struct sv line;

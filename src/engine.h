@@ -33,6 +33,7 @@
 #define SFB_ENGINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ana.h"
 #include "finding.h"
@@ -56,6 +57,8 @@ struct engine_config {
 	size_t max_line, max_msg, max_txn, max_warn;
 	struct pat_table *patterns;    /* may be NULL */
 	const struct rules *rules;      /* may be NULL */
+	uint64_t max_unpacked;  /* gzip caps, lr_set_caps (0: none) */
+	unsigned max_ratio;
 };
 
 struct engine_sink {

@@ -1485,6 +1485,8 @@ static int cmd_triage(int argc, char **argv)
 			    "(or --files-from)");
 	struct walk w;
 	walk_init(&w);
+	w.max_unpacked = g.tri.max_unpacked;
+	w.max_ratio = g.tri.max_ratio;
 	for (size_t i = 0; i < nnames; i++)
 		walk_add(&w, names[i]);
 	walk_group(&w);

@@ -91,6 +91,13 @@ static int src_open(struct src *s, const struct tri_config *cfg,
 	s->fd = -1;
 	s->crc = crc32(0, NULL, 0);
 	s->adler = adler32(0, NULL, 0);
+	if (it->outer) {
+		s->arc = arc_open_in(it->path, it->entry_index, it->outer,
+				     it->sub_index,
+				     it->entry + strlen(it->outer) + 1,
+				     cfg->max_unpacked, cfg->max_ratio, err);
+		return s->arc ? 0 : -1;
+	}
 	if (it->entry) {
 		s->arc = arc_open(it->path, it->entry_index, it->entry,
 				  cfg->max_unpacked, cfg->max_ratio, err);
@@ -445,6 +452,8 @@ int triage_run(const struct tri_config *cfg, const struct walk *wk,
 	ec.max_txn = cfg->max_txn;
 	ec.max_warn = 1;
 	ec.rules = cfg->rules;
+	ec.max_unpacked = cfg->max_unpacked;
+	ec.max_ratio = cfg->max_ratio;
 	struct worker *ws = sfb_xcalloc(nw, sizeof *ws);
 	unsigned started = 0;
 	int rc = 0;

@@ -46,8 +46,10 @@ struct tri_config {
 	const struct rules *rules;      /* shared; may be NULL */
 	enum fmt_kind format;
 	size_t max_line, max_msg, max_txn;
-	uint64_t max_unpacked;          /* zip entry cap, 0: none */
-	unsigned max_ratio;             /* zip entry ratio cap, 0: none */
+	/* caps against bombs, on each zip entry (arc.h) and on each gzip
+	 * stream, on disk or in a zip (lr_set_caps); 0: none */
+	uint64_t max_unpacked;
+	unsigned max_ratio;
 	/* filters: sessions outside are not kept */
 	int64_t since, until;           /* log time; SFB_TIME_NONE: open */
 	const char *user;               /* substring, any case; NULL all */

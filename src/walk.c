@@ -130,6 +130,9 @@ static enum walk_problem errno_problem(int e)
 	return WALK_P_UNREADABLE;
 }
 
+static void add_inner_zip(struct walk *w, const char *path,
+			  const struct arc_entry *e);
+
 static int ends_with_ci(const char *s, const char *suf)
 {
 	size_t n = strlen(s), k = strlen(suf);
@@ -145,6 +148,74 @@ static int ends_with_ci(const char *s, const char *suf)
 	return 1;
 }
 
+/*
+ * The entries of a zip (outer NULL), or of the zip inside its entry
+ * outer (index oi): one item per regular entry.
+ */
+static void add_entries(struct walk *w, const char *path, const char *outer,
+			size_t oi, const struct arc_entry *ents, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct arc_entry *e = &ents[i];
+		int nested = ends_with_ci(e->name, ".zip");
+		if (nested && !outer && !e->encrypted) {
+			add_inner_zip(w, path, e);
+			continue;
+		}
+		struct walk_item *it;
+		if (outer) {
+			size_t lo = strlen(outer), ln = strlen(e->name);
+			char *full = sfb_xmalloc(lo + ln + 2);
+			memcpy(full, outer, lo);
+			full[lo] = '!';
+			memcpy(full + lo + 1, e->name, ln + 1);
+			it = item_new(w, path, full);
+			free(full);
+			it->outer = sfb_xstrndup(outer, lo);
+			it->entry_index = oi;
+			it->sub_index = e->index;
+		} else {
+			it = item_new(w, path, e->name);
+			it->entry_index = e->index;
+		}
+		it->size = e->size;
+		it->mtime = e->mtime;
+		if (e->encrypted) {
+			it->problem = WALK_P_ENCRYPTED;
+			snprintf(it->reason, sizeof it->reason, "encrypted "
+				 "entry: not read (no password is asked)");
+		} else if (nested) {
+			it->problem = WALK_P_NESTED_ZIP;
+			snprintf(it->reason, sizeof it->reason, "zip inside "
+				 "a zip inside a zip: not read (one level of "
+				 "nesting is read)");
+		}
+	}
+}
+
+/* A zip inside the zip at path, entry e: its entries, streamed. */
+static void add_inner_zip(struct walk *w, const char *path,
+			  const struct arc_entry *e)
+{
+	struct arc_entry *ents;
+	size_t n;
+	struct sfb_err err = { 0 };
+	int rc = arc_list_in(path, e->index, e->name, w->max_unpacked,
+			     w->max_ratio, &ents, &n, &err);
+	add_entries(w, path, e->name, e->index, ents, n);
+	arc_list_free(ents, n);
+	if (rc < 0) {
+		struct walk_item *it = item_new(w, path, e->name);
+		it->entry_index = e->index;
+		it->size = e->size;
+		it->mtime = e->mtime;
+		it->problem = err.code == SFB_E_LIMIT ? WALK_P_ZIP_BOMB
+			      : WALK_P_CORRUPT_ZIP;
+		snprintf(it->reason, sizeof it->reason, "%.*s",
+			 (int)sizeof it->reason - 1, err.msg);
+	}
+}
+
 /* A zip: one item per regular entry. */
 static void add_zip(struct walk *w, const char *path)
 {
@@ -152,21 +223,7 @@ static void add_zip(struct walk *w, const char *path)
 	size_t n;
 	struct sfb_err err = { 0 };
 	int rc = arc_list(path, &ents, &n, &err);
-	for (size_t i = 0; i < n; i++) {
-		struct walk_item *it = item_new(w, path, ents[i].name);
-		it->entry_index = ents[i].index;
-		it->size = ents[i].size;
-		it->mtime = ents[i].mtime;
-		if (ents[i].encrypted) {
-			it->problem = WALK_P_ENCRYPTED;
-			snprintf(it->reason, sizeof it->reason, "encrypted "
-				 "entry: not read (no password is asked)");
-		} else if (ends_with_ci(ents[i].name, ".zip")) {
-			it->problem = WALK_P_NESTED_ZIP;
-			snprintf(it->reason, sizeof it->reason, "zip inside "
-				 "a zip: not read (extract the outer one)");
-		}
-	}
+	add_entries(w, path, NULL, 0, ents, n);
 	arc_list_free(ents, n);
 	if (rc < 0)
 		problem(w, path, WALK_P_CORRUPT_ZIP, "%s", err.msg);
@@ -423,6 +480,7 @@ void walk_free(struct walk *w)
 	for (size_t i = 0; i < w->nitems; i++) {
 		free(w->items[i].path);
 		free(w->items[i].entry);
+		free(w->items[i].outer);
 		free(w->items[i].source);
 	}
 	free(w->items);
