@@ -27,6 +27,7 @@
 #include "arc.h"
 
 #define ARC_BUFSZ (64u << 10)
+#define ARC_HDRSZ (4u << 10)
 
 struct arc_rd {
 	struct archive *a;
@@ -34,6 +35,10 @@ struct arc_rd {
 	struct arc_rd *up;      /* ... the outer entry it streams from */
 	struct sfb_err up_err;  /* what the outer entry's read said */
 	unsigned char *buf;     /* owned, ARC_BUFSZ: packed input */
+	size_t blk;             /* bytes a read asks for: small while
+				 * headers are sought, so that they are
+				 * not read with much of the data around
+				 * them; ARC_BUFSZ for an entry's data */
 	uint64_t packed;        /* packed bytes read since the entry began */
 	uint64_t out;           /* unpacked bytes handed out */
 	uint64_t max_size;
@@ -46,7 +51,7 @@ static la_ssize_t cb_read(struct archive *a, void *ud, const void **buf)
 {
 	struct arc_rd *r = ud;
 	if (r->up) {
-		long n = arc_read(r->up, r->buf, ARC_BUFSZ, &r->up_err);
+		long n = arc_read(r->up, r->buf, r->blk, &r->up_err);
 		if (n < 0) {
 			archive_set_error(a, EIO, "%s", r->up_err.msg);
 			return -1;
@@ -56,7 +61,7 @@ static la_ssize_t cb_read(struct archive *a, void *ud, const void **buf)
 		return n;
 	}
 	for (;;) {
-		ssize_t n = read(r->fd, r->buf, ARC_BUFSZ);
+		ssize_t n = read(r->fd, r->buf, r->blk);
 		if (n >= 0) {
 			r->packed += (uint64_t)n;
 			*buf = r->buf;
@@ -137,6 +142,7 @@ static struct arc_rd *rd_open(const char *path, struct arc_rd *up,
 		return NULL;
 	}
 	r->buf = sfb_xmalloc(ARC_BUFSZ);
+	r->blk = ARC_HDRSZ;
 	r->a = archive_read_new();
 	if (!r->a)
 		sfb_oom();
@@ -296,6 +302,7 @@ static int rd_seek(struct arc_rd *r, const char *label, size_t index,
 		return -1;
 	}
 	r->packed = 0;
+	r->blk = ARC_BUFSZ;
 	r->max_size = max_size;
 	r->max_ratio = max_ratio;
 	return 0;

@@ -132,5 +132,8 @@ void engine_free(struct engine *e);
 /* The first log time of a file, for ordering rotated parts. */
 int64_t engine_first_time(const char *path, enum fmt_kind format,
 		       size_t max_line);
+/* The same over a caller's source (read only as far as needed). */
+int64_t engine_first_time_reader(lr_read_fn fn, void *ud, const char *name,
+				 enum fmt_kind format, size_t max_line);
 
 #endif

@@ -75,7 +75,7 @@ static struct row *row_for(struct rep_triage *t, const struct tri_result *r,
 	memset(w, 0, sizeof *w);
 	w->job = r->job;
 	w->order = t->nrows++;
-	w->source = sfb_xstrndup(r->wj->name, strlen(r->wj->name));
+	w->source = sfb_xstrndup(r->name, strlen(r->name));
 	snprintf(w->user, sizeof w->user, "%s", user);
 	return w;
 }
@@ -86,7 +86,7 @@ void rep_triage_fmt_detail(const void *ud, const struct tri_result *r,
 	(void)ud;
 	struct esc_tmp et = ESC_TMP_INIT, *t = &et;
 	char a[32], b[32];
-	fprintf(o, "== %s\n", E(r->wj->name));
+	fprintf(o, "== %s\n", E(r->name));
 	for (size_t i = 0; i < r->nfiles; i++)
 		if (r->files[i].problem)
 			fprintf(o, "  %s: %s: %s\n",

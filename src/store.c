@@ -187,7 +187,7 @@ static int put_finding(struct store *s, struct ins *q, const char *stream,
 static int put_result(struct store *s, struct ins *q,
 		      const struct tri_result *r)
 {
-	const char *stream = r->wj->name;
+	const char *stream = r->name;
 	char hex[20];
 	for (size_t i = 0; i < r->nfiles; i++) {
 		sqlite3_bind_text(q->del, 1, r->files[i].item->source, -1,

@@ -89,9 +89,14 @@ struct tri_sess {
 struct tri_result {
 	size_t job;                     /* index into walk.jobs */
 	const struct walk_job *wj;      /* borrowed */
+	const char *name;               /* the stream: its parts in the
+					 * order read ("a + b"), wj->name
+					 * or own_name */
+	char *own_name;                 /* owned, or NULL */
 	int skipped;                    /* config.skip said unchanged */
 	int ran;                        /* at least one item was read */
-	struct tri_file *files;         /* owned, wj->nitems */
+	struct tri_file *files;         /* owned, wj->nitems, in the
+					 * order read */
 	size_t nfiles;
 	struct tri_sess *sess;          /* owned */
 	size_t nsess, capsess;
