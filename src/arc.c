@@ -4,8 +4,9 @@
  * entry streamed to the line reader with caps against zip bombs.
  *
  * The zip is read through our own callbacks (read, seek, skip on a file
- * descriptor), so that the packed bytes read for an entry are counted
- * and the unpacked/packed ratio can be checked as the entry streams.
+ * descriptor).  The packed bytes of an entry are libarchive's offset in
+ * the zip past where the entry's data began (not what a read took
+ * ahead), so the unpacked/packed ratio is checked as the entry streams.
  * libarchive's seekable zip reader takes the central directory, so
  * reaching entry k costs k header reads, not k entries' data.
  *
@@ -39,7 +40,10 @@ struct arc_rd {
 				 * headers are sought, so that they are
 				 * not read with much of the data around
 				 * them; ARC_BUFSZ for an entry's data */
-	uint64_t packed;        /* packed bytes read since the entry began */
+	int64_t start;          /* where the entry's data begins ... */
+	uint64_t packed;        /* ... and the packed bytes taken since:
+				 * libarchive's offset in the zip, not
+				 * what was read ahead */
 	uint64_t out;           /* unpacked bytes handed out */
 	uint64_t max_size;
 	unsigned max_ratio;
@@ -56,14 +60,12 @@ static la_ssize_t cb_read(struct archive *a, void *ud, const void **buf)
 			archive_set_error(a, EIO, "%s", r->up_err.msg);
 			return -1;
 		}
-		r->packed += (uint64_t)n;
 		*buf = r->buf;
 		return n;
 	}
 	for (;;) {
 		ssize_t n = read(r->fd, r->buf, r->blk);
 		if (n >= 0) {
-			r->packed += (uint64_t)n;
 			*buf = r->buf;
 			return n;
 		}
@@ -301,7 +303,7 @@ static int rd_seek(struct arc_rd *r, const char *label, size_t index,
 		rd_free(r);
 		return -1;
 	}
-	r->packed = 0;
+	r->start = archive_filter_bytes(r->a, 0);
 	r->blk = ARC_BUFSZ;
 	r->max_size = max_size;
 	r->max_ratio = max_ratio;
@@ -349,6 +351,8 @@ long arc_read(void *ud, void *buf, size_t cap, struct sfb_err *err)
 		return 0;
 	}
 	r->out += (uint64_t)n;
+	int64_t at = archive_filter_bytes(r->a, 0);
+	r->packed = at > r->start ? (uint64_t)(at - r->start) : 0;
 	if (r->max_size && r->out > r->max_size)
 		return sfb_err_set(err, SFB_E_LIMIT, 0, "zip bomb? %s: "
 				   "unpacks to more than %" PRIu64 " bytes "
