@@ -1541,6 +1541,11 @@ static int cmd_triage(int argc, char **argv)
 	else if (g.verbose)
 		sk.format = rep_triage_fmt_detail;
 	int rc = triage_run(&cfg, &w, &sk, &err);
+	struct sfb_err ferr = { 0 };
+	if (o.db && !o.db_failed && store_flush(o.db, &ferr) < 0) {
+		errorf("%s", ferr.msg);
+		o.db_failed = 1;
+	}
 	if (o.progress)
 		fputs("\r\033[K", stderr);
 	if (rc < 0)

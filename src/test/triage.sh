@@ -173,6 +173,14 @@ S --db one.db --files-from inputs > db1.txt 2>&1
 sessions=$(grep -c '"type":"session"' one.nd)
 check "store sessions" "[ \$(q one.db 'select count(*) from sessions') = $sessions ]"
 check "store problems" "[ \$(q one.db \"select count(*) from files where status='problem'\") = 8 ]"
+python3 - one.db one.nd <<'PY' && ok || bad "store evidence differs from the NDJSON's (masking)"
+import json, sqlite3, sys
+nd = sorted(e['text'] for l in open(sys.argv[2]) for r in [json.loads(l)]
+            if r['type'] == 'finding' for e in r['evidence'])
+db = sorted(t for (t,) in sqlite3.connect(sys.argv[1]).execute(
+    'select text from evidence'))
+assert nd and nd == db, (len(nd), len(db))
+PY
 S --db one.db --files-from inputs > db2.txt 2>&1
 okfiles=$(q one.db "select count(*) from files where status = 'ok'")
 check "rerun reads no healthy file again" "grep -q ' $okfiles unchanged' db2.txt"
