@@ -173,7 +173,10 @@ S --db one.db --files-from inputs > db1.txt 2>&1
 sessions=$(grep -c '"type":"session"' one.nd)
 check "store sessions" "[ \$(q one.db 'select count(*) from sessions') = $sessions ]"
 check "store problems" "[ \$(q one.db \"select count(*) from files where status='problem'\") = 8 ]"
-python3 - one.db one.nd <<'PY' && ok || bad "store evidence differs from the NDJSON's (masking)"
+# the shipped rules here, for findings with evidence
+"$SFBLOG" triage -q --db ev.db t/users > /dev/null 2>&1
+"$SFBLOG" triage -o ndjson t/users > ev.nd 2>/dev/null
+python3 - ev.db ev.nd <<'PY' && ok || bad "store evidence differs from the NDJSON's (masking)"
 import json, sqlite3, sys
 nd = sorted(e['text'] for l in open(sys.argv[2]) for r in [json.loads(l)]
             if r['type'] == 'finding' for e in r['evidence'])
