@@ -142,9 +142,10 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	X(DB, "db", 0, 1, C_TRI, "FILE",                                  \
 	  "also store the records in the SQLite file FILE (incremental)") \
 	X(MAXUNPACKED, "max-unpacked", 0, 1, C_TRI, "SIZE",               \
-	  "largest zip entry unpacked (default 4G)")                      \
+	  "largest zip entry or gzip stream unpacked (default 4G)")       \
 	X(MAXRATIO, "max-ratio", 0, 1, C_TRI, "N",                        \
-	  "largest unpacked/packed ratio of a zip entry (default 1000)")
+	  "largest unpacked/packed ratio of a zip entry or gzip stream "   \
+	  "(default 1000)")
 
 enum opt_id {
 	OPT_BASE = 256,

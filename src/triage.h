@@ -35,7 +35,7 @@
 #define TRI_SCHEMA_VERSION 1
 
 #define TRI_MAX_WORKERS 256
-#define TRI_WINDOW_PER_WORKER 8
+#define TRI_WINDOW_PER_WORKER 32
 #define TRI_MAX_SESS_FINDINGS 32    /* findings kept per session */
 
 struct rules;
