@@ -5,12 +5,16 @@
  * rule set shared read-only; the results handed back to the caller in
  * input order, whatever the number of workers.  It sits above the
  * engine: each job is one stream through the whole pipeline; the
- * reporters (rep_triage.c, rep_json.c, store.c) take its results.
+ * reporters (rep_triage.c, rep_json.c, store.c) take its results.  The
+ * worker also formats its result (tri_sink.format: the output kind's
+ * text), so the caller's thread only writes finished bytes in order.
  *
- * Workers run at most TRI_WINDOW jobs ahead of the one the caller is
- * waiting for, so memory stays bounded by that window of results.
- * A file is read once: its content hash is computed as the engine
- * reads it.  Filters (user, time, severity) are applied as sessions
+ * Workers run at most TRI_WINDOW_PER_WORKER jobs each ahead of the one
+ * the caller is waiting for, so memory stays bounded by that window of
+ * results.  A file is read once: its content hash is computed as the
+ * engine reads it, and the first bytes of rotated parts, read ahead to
+ * order them by their first log time, are handed to the engine, not
+ * read again.  Filters (user, time, severity) are applied as sessions
  * close, so what is filtered out is never kept.
  *
  * Ownership: the configuration, the walk and the pattern tables are
