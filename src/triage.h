@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "compare.h"
 #include "finding.h"
 #include "parser.h"
 #include "pattern.h"
@@ -60,6 +61,8 @@ struct tri_config {
 	enum sfb_sev min_sev;           /* SFB_SEV_NONE: all */
 	const unsigned char *skip;      /* per job: 1 = unchanged, not run
 					 * (store.c); NULL: run all */
+	int compare;                    /* keep each session's features
+					 * (compare.h, triage --compare) */
 };
 
 /* One item of a job as it was read. */
@@ -88,6 +91,7 @@ struct tri_sess {
 	struct finding *f;              /* owned, most severe first */
 	size_t nf;
 	uint64_t f_dropped;
+	struct compare_vec *cmp;        /* owned, with cfg.compare */
 };
 
 struct tri_result {
