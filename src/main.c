@@ -163,9 +163,10 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	X(DB, "db", 0, 1, C_TRI, "FILE",                                  \
 	  "also store the records in the SQLite file FILE (incremental)") \
 	X(MAXUNPACKED, "max-unpacked", 0, 1, C_TRI, "SIZE",               \
-	  "largest zip entry unpacked (default 4G)")                      \
+	  "largest zip entry or gzip stream unpacked (default 4G)")       \
 	X(MAXRATIO, "max-ratio", 0, 1, C_TRI, "N",                        \
-	  "largest unpacked/packed ratio of a zip entry (default 1000)")
+	  "largest unpacked/packed ratio of a zip entry or gzip stream "   \
+	  "(default 1000)")
 
 enum opt_id {
 	OPT_BASE = 256,
@@ -1375,8 +1376,10 @@ static void tri_on_result(void *ud, const struct tri_result *r)
 		rep_triage_result(o->text, r);
 	} else {
 		triage_total_add(&o->total, r);
-		rep_json_tri_result(stdout, r, g.out == REP_JSON,
-				    &o->nrecords);
+		if (r->nout && g.out == REP_JSON && o->nrecords++)
+			fputs(",\n", stdout);
+		if (r->nout)
+			fwrite(r->out, 1, r->nout, stdout);
 	}
 	struct sfb_err err = { 0 };
 	if (o->db && !o->db_failed && store_result(o->db, r, &err) < 0) {
@@ -1444,6 +1447,8 @@ static int cmd_triage(int argc, char **argv)
 			    "(or --files-from)");
 	struct walk w;
 	walk_init(&w);
+	w.max_unpacked = g.tri.max_unpacked;
+	w.max_ratio = g.tri.max_ratio;
 	for (size_t i = 0; i < nnames; i++)
 		walk_add(&w, names[i]);
 	walk_group(&w);
@@ -1491,8 +1496,20 @@ static int cmd_triage(int argc, char **argv)
 	else if (g.out == REP_JSON)
 		printf("{\"schema\":\"sfblog-triage\",\"schema_version\":%d,"
 		       "\"records\":[\n", TRI_SCHEMA_VERSION);
-	struct tri_sink sk = { tri_on_result, tri_on_progress, &o };
+	struct tri_sink sk = { tri_on_result, tri_on_progress, &o, NULL,
+			       NULL };
+	if (g.out == REP_JSON)
+		sk.format = rep_triage_fmt_json;
+	else if (g.out == REP_NDJSON)
+		sk.format = rep_triage_fmt_ndjson;
+	else if (g.verbose)
+		sk.format = rep_triage_fmt_detail;
 	int rc = triage_run(&cfg, &w, &sk, &err);
+	struct sfb_err ferr = { 0 };
+	if (o.db && !o.db_failed && store_flush(o.db, &ferr) < 0) {
+		errorf("%s", ferr.msg);
+		o.db_failed = 1;
+	}
 	if (o.progress)
 		fputs("\r\033[K", stderr);
 	if (rc < 0)
