@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * field.h -- the fields that rule conditions and templates read, one
- * table for the three scopes (a message, a free-text event, a session
- * at its end), and the accessors that read them from the pipeline's
+ * table for the four scopes (a message, a free-text event, a session
+ * at its end, a client sign-in joined with server traces), and the accessors that read them from the pipeline's
  * facts.  Part of stage 6 (rules, see engine.h): the rule loader
  * resolves names through field_resolve(), the engine evaluates with
  * field_get() over a struct field_item.  `sfblog fields` prints the
@@ -28,6 +28,8 @@
 #include "pattern.h"
 #include "sess.h"
 
+struct join_facts;
+
 struct field_def {
 	const char *name;       /* "msg.status", "header" (keyed) */
 	enum expr_type type;
@@ -50,8 +52,9 @@ struct field_item {
 	const char *file;       /* where the event is (borrowed) */
 	unsigned long line;
 	int64_t ts;
-	/* session scope */
+	/* session scope; join scope: the client's session and the facts */
 	const struct sess *sess;
+	const struct join_facts *join;
 	char scratch[256];      /* built strings (auth lists, hex) */
 };
 

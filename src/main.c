@@ -31,11 +31,13 @@
 #include "field.h"
 #include "flow.h"
 #include "grep.h"
+#include "join.h"
 #include "lr.h"
 #include "msg.h"
 #include "parser.h"
 #include "pattern.h"
 #include "rep.h"
+#include "rep_join.h"
 #include "rot.h"
 #include "rep_triage.h"
 #include "rules.h"
@@ -913,6 +915,7 @@ struct report {
 	enum sfb_sev worst;
 	char top_rule[REP_TOP_RULE];
 	uint64_t stderr_warns;
+	struct join *join;      /* borrowed: several files (stage 5b) */
 };
 
 /* Keep a copy of f, or drop the least severe kept one for it. */
@@ -952,6 +955,8 @@ static void an_session(void *ud, const struct sess *s,
 	struct report *r = ud;
 	for (size_t i = 0; i < nf; i++)
 		keep_finding(r, &f[i]);
+	if (r->join)
+		join_session(r->join, s, f, nf);
 	if (r->json) {
 		rep_json_session(r->json, s, f, nf);
 		return;
@@ -968,6 +973,14 @@ static void an_session(void *ud, const struct sess *s,
 	}
 	if (r->detail)
 		rep_text_session(r->detail, s, g.color, g.verbose);
+}
+
+static void an_msg(void *ud, const struct msg *m, const struct fmt_rec *rec,
+		   unsigned session, int copy)
+{
+	(void)rec;
+	(void)copy;
+	join_msg(((struct report *)ud)->join, m, session);
 }
 
 static int finding_order(const void *x, const void *y)
@@ -1041,6 +1054,7 @@ struct listing {
 	struct grep_re *re;     /* borrowed: --grep */
 	struct rep_json *json;  /* borrowed */
 	struct flow *flow;      /* flow: the ladder being built */
+	struct join *join;      /* flow of several files: the joint one */
 	uint64_t stderr_warns;
 	uint64_t grep_errors;   /* messages --grep could not test */
 };
@@ -1088,6 +1102,8 @@ static void ls_msg(void *ud, const struct msg *m, const struct fmt_rec *rec,
 			      : g.session ? session == g.session
 					  : session != 0)
 			flow_add(l->flow, m);
+		if (l->join)
+			join_msg(l->join, m, session);
 		return;
 	}
 	if (!msg_match(l, m))
@@ -1101,6 +1117,12 @@ static void ls_msg(void *ud, const struct msg *m, const struct fmt_rec *rec,
 	} else {
 		rep_text_msg(stdout, m, g.color);
 	}
+}
+
+static void ls_session(void *ud, const struct sess *s,
+		       const struct finding *f, size_t nf)
+{
+	join_session(((struct listing *)ud)->join, s, f, nf);
 }
 
 /* Warnings of messages and flow go to stderr (analyze lists them). */
@@ -1131,6 +1153,7 @@ struct run_ctx {
 	struct grep_re *re;
 	struct rep_json *json;
 	struct rep_html *html;
+	struct join *join;      /* several files: stage 5b, else NULL */
 };
 
 /* @return EXIT_ERROR if a file failed; *findings when at --fail-on. */
@@ -1162,6 +1185,9 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 		sk.on_session = an_session;
 		sk.on_end = an_end;
 		sk.ud = &rep;
+		rep.join = rc->join;
+		if (rc->join)
+			sk.on_msg = an_msg;
 		if (rc->html) {
 			fclose(rep.detail);
 			rep.detail = NULL;
@@ -1184,10 +1210,16 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 		sk.on_msg = ls_msg;
 		sk.on_warn = ls_warn;
 		sk.ud = &ls;
+		if ((ls.join = ls.flow ? rc->join : NULL))
+			sk.on_session = ls_session;
 	}
 	struct engine *e = engine_new(&cfg, &sk);
+	if (rc->join)
+		join_begin(rc->join, name);
 	if (engine_run(e, files, nfiles, name) != 0)
 		rcode = EXIT_ERROR;
+	if (rc->join)
+		join_end(rc->join);
 	if (g.strict && engine_malformed(e) && rcode == EXIT_OK) {
 		errorf("'%s': %" PRIu64 " malformed or truncated input(s) "
 		       "(--strict)", name, engine_malformed(e));
@@ -1226,6 +1258,26 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 	free(rep.lines);
 	free(rep.f);
 	return rcode;
+}
+
+/* Stage 5b's report; @return 1 when a finding is at --fail-on. */
+static int report_join(const struct run_ctx *rc)
+{
+	join_finish(rc->join, rc->rules);
+	if (g.cmd == CMD_FLOW) {
+		for (size_t i = 0; g.out == REP_TEXT &&
+		     i < join_count(rc->join); i++) {
+			fputc('\n', stdout);
+			rep_join_draw(stdout, rc->join, i, g.width);
+		}
+		return 0;
+	}
+	if (rc->json)
+		rep_json_join(rc->json, rc->join);
+	else
+		rep_join_text(stdout, rc->join, g.color, g.verbose);
+	return g.fail_on != SFB_SEV_NONE &&
+	       (int)join_worst(rc->join) >= g.fail_on;
 }
 
 static int finish_output(int rc)
@@ -1651,6 +1703,10 @@ int main(int argc, char **argv)
 	}
 	if (g.cmd != CMD_MESSAGES)
 		rc.patterns = load_patterns();
+	/* client logs with server traces: joined after the last file */
+	if ((g.cmd == CMD_ANALYZE || g.cmd == CMD_FLOW) && !rc.html &&
+	    g.out != REP_HTML && argc - optind > 1)
+		rc.join = join_new();
 	if (g.cmd == CMD_ANALYZE)
 		rc.rules = load_rules();
 	if (g.out == REP_HTML) {
@@ -1729,6 +1785,8 @@ int main(int argc, char **argv)
 			       &findings) == EXIT_ERROR)
 			rcode = EXIT_ERROR;
 	}
+	if (rc.join)
+		findings |= report_join(&rc);
 	if (rc.json) {
 		rep_json_end(rc.json);
 		rep_json_free(rc.json);
@@ -1742,6 +1800,7 @@ int main(int argc, char **argv)
 	free(groups);
 	free(files);
 	free(used);
+	join_free(rc.join);
 	pattern_free(rc.patterns);
 	rules_free(rc.rules);
 	grep_free(rc.re);

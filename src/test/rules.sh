@@ -25,20 +25,27 @@ bad() {
 	fail=$((fail+1))
 }
 
-# The log of a fixture: the file itself, or what its sfbgen line makes.
+# The log of a fixture: the file itself, or what its sfbgen line makes;
+# a *.pair line makes a client log and its server trace (join rules).
 log_of() {
 	case $1 in
 	*.gen)
 		# shellcheck disable=SC2046 # split on purpose
 		"$SFBGEN" $(cat "$1") -o "$TMP/gen.log" || return 1
 		echo "$TMP/gen.log" ;;
+	*.pair)
+		rm -rf "$TMP/pair" && mkdir "$TMP/pair" || return 1
+		# shellcheck disable=SC2046 # split on purpose
+		"$SFBGEN" $(cat "$1") --pair "$TMP/pair" || return 1
+		echo "$TMP/pair/client.UccApilog $TMP/pair/server-cls.log" ;;
 	*)	echo "$1" ;;
 	esac
 }
 
-# Does analyzing log $2 give a finding of rule $1?  0 yes, 1 no, 2 error
+# Does analyzing log(s) $2 give a finding of rule $1?  0 yes, 1 no, 2 error
 fires() {
-	"$SFBLOG" analyze -q -o ndjson --fail-on none "$2" >"$TMP/out" \
+	# shellcheck disable=SC2086 # a pair is two paths
+	"$SFBLOG" analyze -q -o ndjson --fail-on none $2 >"$TMP/out" \
 		2>"$TMP/err"
 	rc=$?
 	if [ $rc -ne 0 ]; then
