@@ -696,7 +696,7 @@ static int get_join(struct field_item *it, int id, struct expr_value *v)
 {
 	const struct join_facts *fx = it->join;
 	const struct join_msg *why = fx->xcause ? fx->xcause : fx->cause;
-	static const char *const by[] = { "", "call-id", "epid", "user" };
+	static const char *const by[] = { "", "user", "epid", "call-id" };
 	switch ((enum field_id)id) {
 	case F_J_BY:
 		return v_opt(v, sv_cstr(by[fx->by]));

@@ -385,11 +385,13 @@ static enum join_by match_of(const struct join_side *c,
 {
 	if (shares_key(c, s))
 		return JOIN_BY_CALLID;
+	/* an endpoint signs in many times: epid and user need the time */
+	if (c->start == SFB_TIME_NONE || s->start == SFB_TIME_NONE ||
+	    absdiff(c->start, s->start) >= JOIN_USER_WINDOW_MS)
+		return JOIN_BY_NONE;
 	if (c->epid[0] && !strcmp(c->epid, s->epid))
 		return JOIN_BY_EPID;
-	if (c->user[0] && !strcmp(c->user, s->user) &&
-	    c->start != SFB_TIME_NONE && s->start != SFB_TIME_NONE &&
-	    absdiff(c->start, s->start) < JOIN_USER_WINDOW_MS)
+	if (c->user[0] && !strcmp(c->user, s->user))
 		return JOIN_BY_USER;
 	return JOIN_BY_NONE;
 }
@@ -583,9 +585,10 @@ static void ev_msg(struct finding *f, const struct join_msg *m,
 			 m->diag, m->diag_reason);
 	else
 		snprintf(t, sizeof t, "%.40s: %s %.60s (CSeq %" PRIu32
-			 " %.20s)",
+			 "%s%.20s)",
 			 who, m->dir == DIR_OUT ? "sent" : "received",
-			 m->label, m->cseq, m->method);
+			 m->label, m->cseq, m->request ? "" : " ",
+			 m->request ? "" : m->method);
 	ev_add(f, m->file, m->line, m->ts, t);
 }
 
@@ -639,7 +642,8 @@ static void judge(struct join_signin *js, const struct rules *rs,
 		if (r->output) {
 			char t[200];
 			const struct join_msg *at = why ? why
-						    : fx->pair_server;
+				: lost && fx->nlost ? fx->lost[0].m
+				: fx->pair_server;
 			expr_tmpl_render(r->output, &ctx, t, sizeof t);
 			if (at)
 				ev_add(f, at->file, at->line, at->ts, t);

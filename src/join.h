@@ -103,8 +103,9 @@ struct join_side {
 	int joined;             /* server side: joined to a client side */
 };
 
-enum join_by { JOIN_BY_NONE = 0, JOIN_BY_CALLID, JOIN_BY_EPID,
-	       JOIN_BY_USER };
+/* How a server sign-in was matched, weakest first. */
+enum join_by { JOIN_BY_NONE = 0, JOIN_BY_USER, JOIN_BY_EPID,
+	       JOIN_BY_CALLID };
 
 /* A message one party sent and the next never logged. */
 struct join_lost {

@@ -100,9 +100,9 @@ static void lost_lines(FILE *out, const struct join_signin *js)
 				"client\n", m->label, m->cseq, m->method,
 				m->server, m->file ? m->file : "-", m->line);
 		else
-			fprintf(out, "    lost:   %s (CSeq %" PRIu32 " %s) sent "
+			fprintf(out, "    lost:   %s (CSeq %" PRIu32 ") sent "
 				"by the client at %s:%lu, never received by "
-				"%s\n", m->label, m->cseq, m->method,
+				"%s\n", m->label, m->cseq,
 				m->file ? m->file : "-", m->line,
 				fx->servers[0] ? fx->servers : "the servers");
 	}

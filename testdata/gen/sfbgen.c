@@ -676,6 +676,8 @@ struct gen {
 	int indent;             /* --sip-indent: headers under a space */
 	int64_t client_off;     /* --client-offset: client log time - UTC */
 	int srv_only;           /* the message is in the server trace only */
+	unsigned lose_cseq;     /* --lose-cseq: CLS omits the client's SIP
+				 * requests with this CSeq (lost on the way) */
 	const struct generation *gen;   /* --client */
 	uint64_t seed, size;
 	int64_t start;          /* ms since 1970, log time */
@@ -1685,6 +1687,9 @@ static void render(struct gen *g)
 		m_subst(g, "Server: RTC/6.0\r\n", sv);
 	}
 	if (g->srv_only && g->fmt != F_CLS)
+		return;
+	if (g->lose_cseq && g->fmt == F_CLS && !m->http && !m->resp &&
+	    m->tx.cli && m->tx.cseq == g->lose_cseq)
 		return;
 	if (g->fmt == F_SIP) {
 		sip_paste(g);
@@ -4156,6 +4161,8 @@ static const char usage_text[] =
 "                      sign-ins (same Call-IDs, CSeqs, epid, user)\n"
 "  --client-offset S   client log time = server UTC + S seconds (a time\n"
 "                      zone and/or a clock off; default 0)\n"
+"  --lose-cseq N       CLS: leave out the client's SIP requests with\n"
+"                      CSeq N, as if lost before the traced servers\n"
 "  --hops              CLS: each message crossing the Edge is logged\n"
 "                      at the Edge and at the Front End\n"
 "  -h, --help          show this help\n";
@@ -4543,6 +4550,12 @@ int main(int argc, char **argv)
 			g->mixed = 1;
 		} else if (WITHVAL("--pair")) {
 			pair = val;
+		} else if (WITHVAL("--lose-cseq")) {
+			uint64_t v;
+
+			if (parse_u64(val, &v) || !v || v > 1000000)
+				usage_error("invalid --lose-cseq '%s'", val);
+			g->lose_cseq = (unsigned)v;
 		} else if (WITHVAL("--client-offset")) {
 			char *e;
 			long long v;
