@@ -236,17 +236,18 @@ static void digest(struct join_msg *d, const struct msg *m)
 void join_msg(struct join *j, const struct msg *m, unsigned session)
 {
 	struct stream *st = cur(j);
-	if (!st || !session)
+	if (!st)
 		return;
 	if (!m->server_trace)
 		st->client = 1;
+	/* the time the file covers: every message, in a sign-in or not */
 	if (m->ts != SFB_TIME_NONE) {
 		if (st->first == SFB_TIME_NONE || m->ts < st->first)
 			st->first = m->ts;
 		if (st->last == SFB_TIME_NONE || m->ts > st->last)
 			st->last = m->ts;
 	}
-	if (m->proto != MSG_SIP && m->proto != MSG_HTTP)
+	if (!session || (m->proto != MSG_SIP && m->proto != MSG_HTTP))
 		return;
 	struct join_side *s = acc_get(j, session, 1);
 	s->nm_total++;
@@ -383,12 +384,16 @@ static int64_t absdiff(int64_t a, int64_t b)
 static enum join_by match_of(const struct join_side *c,
 			     const struct join_side *s)
 {
-	if (shares_key(c, s))
-		return JOIN_BY_CALLID;
-	/* an endpoint signs in many times: epid and user need the time */
-	if (c->start == SFB_TIME_NONE || s->start == SFB_TIME_NONE ||
+	/*
+	 * Never two users, never two days: a Call-ID is unique only where
+	 * it was made, and an endpoint signs in many times.
+	 */
+	if ((c->user[0] && s->user[0] && strcmp(c->user, s->user)) ||
+	    c->start == SFB_TIME_NONE || s->start == SFB_TIME_NONE ||
 	    absdiff(c->start, s->start) >= JOIN_USER_WINDOW_MS)
 		return JOIN_BY_NONE;
+	if (shares_key(c, s))
+		return JOIN_BY_CALLID;
 	if (c->epid[0] && !strcmp(c->epid, s->epid))
 		return JOIN_BY_EPID;
 	if (c->user[0] && !strcmp(c->user, s->user))

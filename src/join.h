@@ -14,8 +14,11 @@
  * stream, join_finish() matches and judges.
  *
  * Matching, strongest first: a Call-ID and CSeq both logs hold; else the
- * same endpoint id (epid); else the same user within JOIN_USER_WINDOW_MS
- * of log time (a client logs local time, a trace UTC).
+ * same endpoint id (epid); else the same user.  Never across users, and
+ * never when the starts are JOIN_USER_WINDOW_MS or more of log time
+ * apart (a client logs local time, a trace UTC: time zones fit in it).
+ * A server sign-in joins the client sign-in it matches best (strongest
+ * tier, then the nearest start).
  *
  * Memory is bounded: per sign-in, at most JOIN_MAX_MSGS message digests
  * (SIP and HTTP, without bodies); at most JOIN_MAX_CLIENT client
