@@ -2,12 +2,13 @@
 /*
  * field.h -- the fields that rule conditions and templates read, one
  * table for the four scopes (a message, a free-text event, a session
- * at its end, a client sign-in joined with server traces), and the accessors that read them from the pipeline's
- * facts.  Part of stage 6 (rules, see engine.h): the rule loader
- * resolves names through field_resolve(), the engine evaluates with
- * field_get() over a struct field_item.  `sfblog fields` prints the
- * table (name, type, scopes, meaning), so this table is the reference
- * of the rule language's vocabulary.
+ * at its end, a client sign-in joined with server traces), and the
+ * accessors that read them from the pipeline's facts.  Part of stage
+ * 6 (rules, see engine.h): the rule loader resolves names through
+ * field_resolve(), the engine (and join.c, stage 5b, for the join
+ * scope) evaluates with field_get() over a struct field_item.
+ * `sfblog fields` prints the table (name, type, scopes, meaning), so
+ * this table is the reference of the rule language's vocabulary.
  *
  * Fields are facts only: what a message, event or session shows.
  * Judgement (is it a fault, how bad, what to do) lives in rule files.

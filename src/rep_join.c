@@ -95,8 +95,8 @@ static void lost_lines(FILE *out, const struct join_signin *js)
 	for (size_t i = 0; i < fx->nlost; i++) {
 		const struct join_msg *m = fx->lost[i].m;
 		if (fx->lost[i].to_client)
-			fprintf(out, "    lost:   %s (CSeq %" PRIu32 " %s) sent "
-				"by %s at %s:%lu, never received by the "
+			fprintf(out, "    lost:   %s (CSeq %" PRIu32 " %s) "
+				"sent by %s at %s:%lu, never received by the "
 				"client\n", m->label, m->cseq, m->method,
 				m->server, m->file ? m->file : "-", m->line);
 		else
@@ -174,7 +174,7 @@ void rep_join_text(FILE *out, const struct join *j, int color, int verbose)
 			join_dropped(j), JOIN_MAX_CLIENT, JOIN_MAX_SERVER);
 }
 
-/* ---- the joint ladder ---------------------------------------------------- */
+/* ---- the joint ladder ------------------------------------------------- */
 
 struct row {
 	int64_t t;              /* server time (UTC) */
