@@ -253,12 +253,19 @@ static void add_rows(struct ladder *l, const struct join_signin *js,
 		int64_t t = client && m->ts != SFB_TIME_NONE ? m->ts - off
 							      : m->ts;
 		struct row *r = NULL;
-		for (size_t k = 0; m->cid && k < l->nrows && !r; k++) {
+		for (size_t k = 0; k < l->nrows && !r; k++) {
 			const struct join_msg *x = l->rows[k].m;
-			if (x->cid == m->cid && x->cseq == m->cseq &&
-			    x->request == m->request &&
-			    x->status == m->status &&
-			    !strcmp(x->method, m->method))
+			if (m->cid ? x->cid == m->cid && x->cseq == m->cseq &&
+				     x->request == m->request &&
+				     x->status == m->status &&
+				     !strcmp(x->method, m->method)
+				   /* HTTP: the same line within a second */
+				   : !x->cid && x->http && m->http &&
+				     !(l->rows[k].seen & 1u << c) &&
+				     x->request == m->request &&
+				     !strcmp(x->label, m->label) &&
+				     t - l->rows[k].t < 1000 &&
+				     l->rows[k].t - t < 1000)
 				r = &l->rows[k];
 		}
 		if (!r) {
