@@ -12,6 +12,10 @@
  *                      pattern.c   entries -> named free-text events
  *   4 transactions     txn.c       requests paired with their answers
  *   5 sessions         sess.c      messages + events -> sign-in facts
+ *   5b join            join.c      after every stream: client sign-ins
+ *                                  joined with server-trace sign-ins
+ *                                  (fed from on_msg / on_session by the
+ *                                  caller; join-scope rules run there)
  *   6 rules            rules.c expr.c field.c, run here: conditions
  *                      over messages, events and sessions -> findings
  *   7 reporters        rep_*.c flow.c   text, JSON, ladder

@@ -1194,6 +1194,7 @@ const char *expr_scope_name(enum expr_scope s)
 	case EXPR_SCOPE_MSG: return "message";
 	case EXPR_SCOPE_EVENT: return "event";
 	case EXPR_SCOPE_SESSION: return "session";
+	case EXPR_SCOPE_JOIN: return "join";
 	}
 	return NULL;
 }

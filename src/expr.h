@@ -44,7 +44,12 @@
 
 enum expr_type { EXPR_T_BOOL = 1, EXPR_T_INT, EXPR_T_STR };
 
-enum expr_scope { EXPR_SCOPE_MSG = 1, EXPR_SCOPE_EVENT, EXPR_SCOPE_SESSION };
+/*
+ * EXPR_SCOPE_JOIN: a client sign-in joined with server traces (join.h),
+ * after every file is read; session fields read the client's session.
+ */
+enum expr_scope { EXPR_SCOPE_MSG = 1, EXPR_SCOPE_EVENT, EXPR_SCOPE_SESSION,
+		  EXPR_SCOPE_JOIN };
 
 /* The bit of a scope in struct expr_field.scopes. */
 #define EXPR_SCOPE_BIT(s) (1u << (s))
@@ -143,7 +148,7 @@ void expr_free(struct expr *e);
 struct expr_scratch *expr_scratch_new(void);
 void expr_scratch_free(struct expr_scratch *s);
 
-/* "message", "event", "session"; NULL when out of range. */
+/* "message", "event", "session", "join"; NULL when out of range. */
 const char *expr_scope_name(enum expr_scope s);
 
 /*

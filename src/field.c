@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "field.h"
+#include "join.h"
 #include "sv.h"
 
 #define M EXPR_SCOPE_BIT(EXPR_SCOPE_MSG)
 #define E EXPR_SCOPE_BIT(EXPR_SCOPE_EVENT)
-#define S EXPR_SCOPE_BIT(EXPR_SCOPE_SESSION)
+#define J EXPR_SCOPE_BIT(EXPR_SCOPE_JOIN)
+#define S (EXPR_SCOPE_BIT(EXPR_SCOPE_SESSION) | J)
 #define B EXPR_T_BOOL
 #define I EXPR_T_INT
 #define T EXPR_T_STR
@@ -192,7 +194,37 @@
 	X(S_SIGNED_OUT, "session.signed_out", B, S, 0,                    \
 	  "ended by REGISTER with Expires: 0")                            \
 	X(S_MESSAGES, "session.messages", I, S, 0,                        \
-	  "messages attributed to the sign-in")
+	  "messages attributed to the sign-in")                           \
+	X(J_BY, "join.by", T, J, 0,                                       \
+	  "how the server sign-ins were matched: \"call-id\", \"epid\" "  \
+	  "or \"user\"")                                                  \
+	X(J_SERVERS, "join.servers", T, J, 0,                             \
+	  "the servers whose traces saw the sign-in, \", \" list")         \
+	X(J_OFFSET, "join.clock_offset", I, J, 0,                         \
+	  "client log time minus server UTC, seconds (median over the "  \
+	  "messages both logs hold; absent: none)")                       \
+	X(J_SKEW, "join.clock_skew", I, J, 0,                             \
+	  "how far the client clock is off, seconds, absolute: the "      \
+	  "offset less the nearest whole half hour (a time zone)")        \
+	X(J_MATCHED, "join.clock_matches", I, J, 0,                       \
+	  "messages both logs hold (behind the offset)")                  \
+	X(J_LOST, "join.lost", I, J, 0,                                   \
+	  "messages one side sent and the other never logged")            \
+	X(J_S_OUTCOME, "join.server.outcome", T, J, 0,                    \
+	  "the server traces' view: \"failed\", \"signed-in\" or "        \
+	  "\"incomplete\"")                                               \
+	X(J_S_DIAG, "join.server.diag.code", I, J, 0,                     \
+	  "first ms-diagnostics id on a server's answer of 400 or more")  \
+	X(J_S_DIAG_REASON, "join.server.diag.reason", T, J, 0,            \
+	  "its reason text")                                              \
+	X(J_S_XDIAG, "join.server.xdiag.code", I, J, 0,                   \
+	  "first X-Ms-diagnostics id a server trace shows (web services)")\
+	X(J_S_XDIAG_REASON, "join.server.xdiag.reason", T, J, 0,          \
+	  "its reason text")                                              \
+	X(J_S_CAUSE_AT, "join.server.cause_at", T, J, 0,                  \
+	  "where that diagnostic is: \"server file:line\"")               \
+	X(J_CLIENT_SAW, "join.client.saw_cause", B, J, 0,                 \
+	  "the client log holds that diagnostic too")
 
 enum field_id {
 #define X(id, n, t, s, k, d) F_##id,
@@ -240,7 +272,7 @@ void field_print(FILE *out)
 			 d->keyed ? "(\"KEY\")" : "");
 		fprintf(out, "%-34s %-6s %s\n", name, tn[d->type],
 			d->scopes & M ? "message" : d->scopes & E ? "event"
-							 : "session");
+			: d->scopes == J ? "join" : "session");
 		/* the meaning, wrapped under the name */
 		const char *p = d->doc;
 		while (*p) {
@@ -660,6 +692,51 @@ static int get_session(struct field_item *it, int id, struct sv key,
 	}
 }
 
+static int get_join(struct field_item *it, int id, struct expr_value *v)
+{
+	const struct join_facts *fx = it->join;
+	const struct join_msg *why = fx->xcause ? fx->xcause : fx->cause;
+	static const char *const by[] = { "", "user", "epid", "call-id" };
+	switch ((enum field_id)id) {
+	case F_J_BY:
+		return v_opt(v, sv_cstr(by[fx->by]));
+	case F_J_SERVERS:
+		return v_opt(v, sv_cstr(fx->servers));
+	case F_J_OFFSET:
+		return fx->have_offset ? v_int(v, fx->offset_ms / 1000) : 1;
+	case F_J_SKEW:
+		return fx->have_offset ? v_int(v, (fx->skew_ms < 0
+			? -fx->skew_ms : fx->skew_ms) / 1000) : 1;
+	case F_J_MATCHED:
+		return v_int(v, fx->nmatched);
+	case F_J_LOST:
+		return v_int(v, fx->lost_total);
+	case F_J_S_OUTCOME:
+		return v_cstr(v, sess_outcome_name(fx->server_outcome));
+	case F_J_S_DIAG:
+		return fx->cause ? v_int(v, fx->cause->diag) : 1;
+	case F_J_S_DIAG_REASON:
+		return fx->cause ? v_opt(v, sv_cstr(fx->cause->diag_reason))
+				 : 1;
+	case F_J_S_XDIAG:
+		return fx->xcause ? v_int(v, fx->xcause->diag) : 1;
+	case F_J_S_XDIAG_REASON:
+		return fx->xcause ? v_opt(v,
+			sv_cstr(fx->xcause->diag_reason)) : 1;
+	case F_J_S_CAUSE_AT:
+		if (!why)
+			return 1;
+		snprintf(it->scratch, sizeof it->scratch, "%s %s:%lu",
+			 why->server, why->file ? why->file : "-",
+			 why->line);
+		return v_cstr(v, it->scratch);
+	case F_J_CLIENT_SAW:
+		return v_bool(v, fx->client_saw_cause);
+	default:
+		return 1;
+	}
+}
+
 int field_get(void *ud, int id, struct sv key, struct expr_value *out)
 {
 	struct field_item *it = ud;
@@ -672,6 +749,10 @@ int field_get(void *ud, int id, struct sv key, struct expr_value *out)
 		return it->ev || it->rec ? get_event(it, id, key, out) : 1;
 	case EXPR_SCOPE_SESSION:
 		return it->sess ? get_session(it, id, key, out) : 1;
+	case EXPR_SCOPE_JOIN:
+		if (id < F_J_BY)
+			return it->sess ? get_session(it, id, key, out) : 1;
+		return it->join ? get_join(it, id, out) : 1;
 	}
 	return 1;
 }

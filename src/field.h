@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * field.h -- the fields that rule conditions and templates read, one
- * table for the three scopes (a message, a free-text event, a session
- * at its end), and the accessors that read them from the pipeline's
- * facts.  Part of stage 6 (rules, see engine.h): the rule loader
- * resolves names through field_resolve(), the engine evaluates with
- * field_get() over a struct field_item.  `sfblog fields` prints the
- * table (name, type, scopes, meaning), so this table is the reference
- * of the rule language's vocabulary.
+ * table for the four scopes (a message, a free-text event, a session
+ * at its end, a client sign-in joined with server traces), and the
+ * accessors that read them from the pipeline's facts.  Part of stage
+ * 6 (rules, see engine.h): the rule loader resolves names through
+ * field_resolve(), the engine (and join.c, stage 5b, for the join
+ * scope) evaluates with field_get() over a struct field_item.
+ * `sfblog fields` prints the table (name, type, scopes, meaning), so
+ * this table is the reference of the rule language's vocabulary.
  *
  * Fields are facts only: what a message, event or session shows.
  * Judgement (is it a fault, how bad, what to do) lives in rule files.
@@ -27,6 +28,8 @@
 #include "parser.h"
 #include "pattern.h"
 #include "sess.h"
+
+struct join_facts;
 
 struct field_def {
 	const char *name;       /* "msg.status", "header" (keyed) */
@@ -50,8 +53,9 @@ struct field_item {
 	const char *file;       /* where the event is (borrowed) */
 	unsigned long line;
 	int64_t ts;
-	/* session scope */
+	/* session scope; join scope: the client's session and the facts */
 	const struct sess *sess;
+	const struct join_facts *join;
 	char scratch[256];      /* built strings (auth lists, hex) */
 };
 

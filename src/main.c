@@ -33,11 +33,13 @@
 #include "field.h"
 #include "flow.h"
 #include "grep.h"
+#include "join.h"
 #include "lr.h"
 #include "msg.h"
 #include "parser.h"
 #include "pattern.h"
 #include "rep.h"
+#include "rep_join.h"
 #include "rep_term.h"
 #include "rot.h"
 #include "rep_triage.h"
@@ -974,6 +976,71 @@ static void an_end(void *ud, const struct ana *a, const struct finding *f,
 	rep_json_analyze(r->json, a, f, nf, r->worst);
 }
 
+/*
+ * Several files: stage 5b (join.h) sees every message and session of
+ * the stream before the report's own sink does.
+ */
+struct join_tap {
+	struct engine_sink inner;
+	struct join *join;      /* borrowed */
+};
+
+static void tap_msg(void *ud, const struct msg *m, const struct fmt_rec *rec,
+		    unsigned session, int copy)
+{
+	struct join_tap *t = ud;
+	join_msg(t->join, m, session);
+	if (t->inner.on_msg)
+		t->inner.on_msg(t->inner.ud, m, rec, session, copy);
+}
+
+static void tap_session(void *ud, const struct sess *s,
+			const struct finding *f, size_t nf)
+{
+	struct join_tap *t = ud;
+	join_session(t->join, s, f, nf);
+	if (t->inner.on_session)
+		t->inner.on_session(t->inner.ud, s, f, nf);
+}
+
+static void tap_end(void *ud, const struct ana *a, const struct finding *f,
+		    size_t nf)
+{
+	struct join_tap *t = ud;
+	if (t->inner.on_end)
+		t->inner.on_end(t->inner.ud, a, f, nf);
+}
+
+static void tap_warn(void *ud, const char *file, unsigned long line,
+		     const char *text)
+{
+	struct join_tap *t = ud;
+	if (t->inner.on_warn)
+		t->inner.on_warn(t->inner.ud, file, line, text);
+}
+
+static void tap_error(void *ud, const char *file, const struct sfb_err *err)
+{
+	struct join_tap *t = ud;
+	if (t->inner.on_error)
+		t->inner.on_error(t->inner.ud, file, err);
+}
+
+/* @return the sink to give the engine: sk itself, or tap around it */
+static const struct engine_sink *join_wrap(struct join_tap *tap,
+					   struct engine_sink *out,
+					   const struct engine_sink *sk,
+					   struct join *join)
+{
+	if (!join)
+		return sk;
+	tap->inner = *sk;
+	tap->join = join;
+	*out = (struct engine_sink){ tap_msg, tap_session, tap_end,
+				     tap_warn, tap_error, tap };
+	return out;
+}
+
 /* ---- messages and flow -------------------------------------------------- */
 
 static int status_match(int status)
@@ -988,6 +1055,7 @@ struct listing {
 	struct grep_re *re;     /* borrowed: --grep */
 	struct rep_json *json;  /* borrowed */
 	struct flow *flow;      /* flow: the ladder being built */
+	struct join *join;      /* flow of several files: the joint one */
 	uint64_t stderr_warns;
 	uint64_t grep_errors;   /* messages --grep could not test */
 };
@@ -1035,6 +1103,8 @@ static void ls_msg(void *ud, const struct msg *m, const struct fmt_rec *rec,
 			      : g.session ? session == g.session
 					  : session != 0)
 			flow_add(l->flow, m);
+		if (l->join)
+			join_msg(l->join, m, session);
 		return;
 	}
 	if (!msg_match(l, m))
@@ -1048,6 +1118,12 @@ static void ls_msg(void *ud, const struct msg *m, const struct fmt_rec *rec,
 	} else {
 		rep_text_msg(stdout, m, g.color);
 	}
+}
+
+static void ls_session(void *ud, const struct sess *s,
+		       const struct finding *f, size_t nf)
+{
+	join_session(((struct listing *)ud)->join, s, f, nf);
 }
 
 /* Warnings of messages and flow go to stderr (analyze lists them). */
@@ -1078,6 +1154,7 @@ struct run_ctx {
 	struct grep_re *re;
 	struct rep_json *json;
 	struct rep_html *html;
+	struct join *join;      /* several files: stage 5b, else NULL */
 };
 
 /* @return EXIT_ERROR if a file failed; *findings when at --fail-on. */
@@ -1140,10 +1217,20 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 		sk.on_msg = ls_msg;
 		sk.on_warn = ls_warn;
 		sk.ud = &ls;
+		if ((ls.join = ls.flow ? rc->join : NULL))
+			sk.on_session = ls_session;
 	}
-	struct engine *e = engine_new(&cfg, &sk);
+	struct join_tap tap;
+	struct engine_sink tapped;
+	struct engine *e = engine_new(&cfg, g.cmd == CMD_ANALYZE
+				      ? join_wrap(&tap, &tapped, &sk, rc->join)
+				      : &sk);
+	if (rc->join)
+		join_begin(rc->join, name);
 	if (engine_run(e, files, nfiles, name) != 0)
 		rcode = EXIT_ERROR;
+	if (rc->join)
+		join_end(rc->join);
 	if (g.strict && engine_malformed(e) && rcode == EXIT_OK) {
 		errorf("'%s': %" PRIu64 " malformed or truncated input(s) "
 		       "(--strict)", name, engine_malformed(e));
@@ -1179,6 +1266,26 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 	engine_free(e);
 	rep_term_free(term);
 	return rcode;
+}
+
+/* Stage 5b's report; @return 1 when a finding is at --fail-on. */
+static int report_join(const struct run_ctx *rc)
+{
+	join_finish(rc->join, rc->rules);
+	if (g.cmd == CMD_FLOW) {
+		for (size_t i = 0; g.out == REP_TEXT &&
+		     i < join_count(rc->join); i++) {
+			fputc('\n', stdout);
+			rep_join_draw(stdout, rc->join, i, g.width);
+		}
+		return 0;
+	}
+	if (rc->json)
+		rep_json_join(rc->json, rc->join);
+	else
+		rep_join_text(stdout, rc->join, g.color, g.verbose);
+	return g.fail_on != SFB_SEV_NONE &&
+	       (int)join_worst(rc->join) >= g.fail_on;
 }
 
 static int finish_output(int rc)
@@ -1658,6 +1765,10 @@ int main(int argc, char **argv)
 	}
 	if (g.cmd != CMD_MESSAGES)
 		rc.patterns = load_patterns();
+	/* client logs with server traces: joined after the last file */
+	if ((g.cmd == CMD_ANALYZE || g.cmd == CMD_FLOW) && !rc.html &&
+	    g.out != REP_HTML && argc - optind > 1)
+		rc.join = join_new();
 	if (g.cmd == CMD_ANALYZE)
 		rc.rules = load_rules();
 	if (g.out == REP_HTML) {
@@ -1736,6 +1847,8 @@ int main(int argc, char **argv)
 			       &findings) == EXIT_ERROR)
 			rcode = EXIT_ERROR;
 	}
+	if (rc.join)
+		findings |= report_join(&rc);
 	if (rc.json) {
 		rep_json_end(rc.json);
 		rep_json_free(rc.json);
@@ -1749,6 +1862,7 @@ int main(int argc, char **argv)
 	free(groups);
 	free(files);
 	free(used);
+	join_free(rc.join);
 	pattern_free(rc.patterns);
 	rules_free(rc.rules);
 	grep_free(rc.re);

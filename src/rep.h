@@ -154,6 +154,10 @@ void rep_json_tri_result(FILE *out, const struct tri_result *r, int doc,
 /* The summary record (doc: without the type key, as an object). */
 void rep_json_tri_summary(FILE *out, const struct tri_total *t, int doc);
 /* Close the document (JSON envelope). */
+struct join;
+/* The joined sign-ins (join.h): under "joined" of the document, or one
+ * NDJSON line each; nothing unless client logs and traces were read. */
+void rep_json_join(struct rep_json *j, const struct join *jn);
 void rep_json_end(struct rep_json *j);
 void rep_json_free(struct rep_json *j);
 /* cJSON version string. */

@@ -16,7 +16,9 @@
 #include <time.h>
 
 #include "esc.h"
+#include "join.h"
 #include "rep.h"
+#include "role.h"
 #include "pattern.h"
 #include "rules.h"
 #include "sv.h"
@@ -35,6 +37,7 @@ struct rep_json {
 	size_t nsess;
 	size_t max_sessions;    /* 0: every session */
 	uint64_t sessions_dropped;
+	cJSON *joined;          /* owned: rep_json_join (JSON mode) */
 };
 
 static void print_item(struct rep_json *j, cJSON *o);
@@ -124,6 +127,7 @@ void rep_json_free(struct rep_json *j)
 	if (!j)
 		return;
 	cJSON_Delete(j->files);
+	cJSON_Delete(j->joined);
 	free(j);
 }
 
@@ -819,7 +823,23 @@ void rep_json_end(struct rep_json *j)
 	}
 	if (strcmp(j->command, "analyze") == 0) {
 		open_doc(j);
-		fputs("]\n}\n", j->out);
+		fputc(']', j->out);
+		if (j->joined) {
+			/* {"joined": [...]} printed, without its braces */
+			cJSON *w = obj();
+			cJSON_AddItemToObject(w, "joined", j->joined);
+			j->joined = NULL;
+			char *s = cJSON_Print(w);
+			if (!s)
+				sfb_oom();
+			size_t n = strlen(s);
+			if (n >= 4)
+				fprintf(j->out, ",\n%.*s", (int)(n - 4),
+					s + 2);
+			free(s);
+			cJSON_Delete(w);
+		}
+		fputs("\n}\n", j->out);
 		return;
 	}
 	cJSON *doc = obj();
@@ -828,6 +848,9 @@ void rep_json_end(struct rep_json *j)
 	add_str(doc, "command", j->command);
 	cJSON_AddItemToObject(doc, "files", j->files);
 	j->files = NULL;
+	if (j->joined)
+		cJSON_AddItemToObject(doc, "joined", j->joined);
+	j->joined = NULL;
 	char *s = cJSON_Print(doc);
 	if (!s)
 		sfb_oom();
@@ -836,6 +859,97 @@ void rep_json_end(struct rep_json *j)
 	free(s);
 	cJSON_Delete(doc);
 	j->files = arr();
+}
+
+/* ---- joined sign-ins (join.h) ----------------------------------------- */
+
+static cJSON *side_obj(const struct join_side *s)
+{
+	cJSON *o = obj();
+	add_str(o, "file", s->file ? s->file : "-");
+	add_num(o, "session", s->id);
+	add_num(o, "line", (double)s->first_line);
+	add_str(o, "user", s->user);
+	add_str(o, "outcome", sess_outcome_name(s->outcome));
+	if (s->nf)
+		add_str(o, "top_rule", s->f[0].rule);
+	return o;
+}
+
+static cJSON *joined_obj(const struct join_signin *js)
+{
+	const struct join_facts *fx = &js->facts;
+	cJSON *o = obj();
+	add_str(o, "type", "joined_signin");
+	cJSON_AddItemToObject(o, "client", side_obj(js->client));
+	cJSON *sv = arr();
+	for (size_t k = 0; k < js->nserver; k++)
+		cJSON_AddItemToArray(sv, side_obj(js->server[k]));
+	cJSON_AddItemToObject(o, "servers", sv);
+	add_str(o, "joined_by", join_by_name(fx->by));
+	cJSON *seen = arr();
+	for (const char *p = fx->servers; *p;) {
+		size_t len = strcspn(p, ",");
+		char name[48];
+		snprintf(name, sizeof name, "%.*s", (int)(len < 47 ? len : 47),
+			 p);
+		cJSON *x = obj();
+		add_str(x, "server", name);
+		add_str(x, "role", role_name((enum role_id)
+			join_party_role(js, name)));
+		cJSON_AddItemToArray(seen, x);
+		p += len;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	cJSON_AddItemToObject(o, "seen_by", seen);
+	if (fx->have_offset) {
+		cJSON *c = obj();
+		add_num(c, "offset_ms", (double)fx->offset_ms);
+		add_num(c, "skew_ms", (double)fx->skew_ms);
+		add_num(c, "spread_ms", (double)fx->spread_ms);
+		add_num(c, "matched", fx->nmatched);
+		cJSON_AddItemToObject(o, "clock", c);
+	} else {
+		cJSON_AddNullToObject(o, "clock");
+	}
+	cJSON *lost = arr();
+	for (size_t i = 0; i < fx->nlost; i++) {
+		const struct join_msg *m = fx->lost[i].m;
+		cJSON *x = obj();
+		add_str(x, "label", m->label);
+		add_num(x, "cseq", m->cseq);
+		add_str(x, "method", m->method);
+		add_str(x, "sent_by", fx->lost[i].to_client ? m->server
+							    : "client");
+		add_str(x, "file", m->file ? m->file : "-");
+		add_num(x, "line", (double)m->line);
+		cJSON_AddItemToArray(lost, x);
+	}
+	cJSON_AddItemToObject(o, "lost", lost);
+	add_num(o, "lost_total", fx->lost_total);
+	cJSON_AddItemToObject(o, "findings", findings_arr(js->f, js->nf));
+	return o;
+}
+
+void rep_json_join(struct rep_json *j, const struct join *jn)
+{
+	size_t nc, ns;
+	join_inputs(jn, &nc, &ns);
+	if (!nc || !ns)
+		return;
+	if (!j->ndjson && !j->joined)
+		j->joined = arr();
+	for (size_t i = 0; i < join_count(jn); i++) {
+		cJSON *o = joined_obj(join_get(jn, i));
+		if (j->ndjson) {
+			print_item(j, o);
+			fputc('\n', j->out);
+			cJSON_Delete(o);
+		} else {
+			cJSON_AddItemToArray(j->joined, o);
+		}
+	}
 }
 
 /* ---- triage records -------------------------------------------------- */

@@ -294,9 +294,11 @@ static int check_entry(struct loader *L, struct entry *e, yaml_mark_t map)
 			       "authentication, redirection, settings or "
 			       "general", v[K_STEP].s);
 	if (v[K_SCOPE].s && strcmp(v[K_SCOPE].s, "message") &&
-	    strcmp(v[K_SCOPE].s, "event") && strcmp(v[K_SCOPE].s, "session"))
+	    strcmp(v[K_SCOPE].s, "event") &&
+	    strcmp(v[K_SCOPE].s, "session") && strcmp(v[K_SCOPE].s, "join"))
 		return FAIL_AT(L, f, v[K_SCOPE].start, "bad scope '%.32s': "
-			       "expected message, event or session",
+			       "expected message, event, session or "
+			       "join",
 			       v[K_SCOPE].s);
 	if (v[K_ENABLED].s && strcmp(v[K_ENABLED].s, "true") &&
 	    strcmp(v[K_ENABLED].s, "false"))
@@ -866,7 +868,7 @@ static int check_macro(struct loader *L, const struct expr_env *env,
 {
 	struct sfb_err best, xe;
 	memset(&best, 0, sizeof best);
-	for (int s = EXPR_SCOPE_MSG; s <= EXPR_SCOPE_SESSION; s++) {
+	for (int s = EXPR_SCOPE_MSG; s <= EXPR_SCOPE_JOIN; s++) {
 		memset(&xe, 0, sizeof xe);
 		struct expr *x = expr_compile(e->v[K_COND].s, e->v[K_COND].n,
 					      (enum expr_scope)s, env, &xe);
@@ -883,7 +885,8 @@ static int check_macro(struct loader *L, const struct expr_env *env,
 static enum expr_scope scope_of(const char *s)
 {
 	return !strcmp(s, "message") ? EXPR_SCOPE_MSG
-	       : !strcmp(s, "event") ? EXPR_SCOPE_EVENT : EXPR_SCOPE_SESSION;
+	       : !strcmp(s, "event") ? EXPR_SCOPE_EVENT
+	       : !strcmp(s, "join") ? EXPR_SCOPE_JOIN : EXPR_SCOPE_SESSION;
 }
 
 static char *take(struct text *t)

@@ -25,20 +25,36 @@ bad() {
 	fail=$((fail+1))
 }
 
-# The log of a fixture: the file itself, or what its sfbgen line makes.
+# The log of a fixture: the file itself, or what its sfbgen line makes;
+# a *.pair line makes a client log and its server trace (join rules).
 log_of() {
 	case $1 in
 	*.gen)
 		# shellcheck disable=SC2046 # split on purpose
 		"$SFBGEN" $(cat "$1") -o "$TMP/gen.log" || return 1
 		echo "$TMP/gen.log" ;;
+	*.pair)
+		# line 1: sfbgen arguments; line 2 (optional): a sed script
+		# applied to the client log (what the client did not log)
+		rm -rf "$TMP/pair" && mkdir "$TMP/pair" || return 1
+		# shellcheck disable=SC2046 # split on purpose
+		"$SFBGEN" $(head -n 1 "$1") --pair "$TMP/pair" || return 1
+		ed=$(sed -n 2p "$1")
+		if [ -n "$ed" ]; then
+			sed -e "$ed" "$TMP/pair/client.UccApilog" \
+				>"$TMP/pair/c" &&
+			mv "$TMP/pair/c" "$TMP/pair/client.UccApilog" ||
+			return 1
+		fi
+		echo "$TMP/pair/client.UccApilog $TMP/pair/server-cls.log" ;;
 	*)	echo "$1" ;;
 	esac
 }
 
-# Does analyzing log $2 give a finding of rule $1?  0 yes, 1 no, 2 error
+# Does analyzing log(s) $2 give a finding of rule $1?  0 yes, 1 no, 2 error
 fires() {
-	"$SFBLOG" analyze -q -o ndjson --fail-on none "$2" >"$TMP/out" \
+	# shellcheck disable=SC2086 # a pair is two paths
+	"$SFBLOG" analyze -q -o ndjson --fail-on none $2 >"$TMP/out" \
 		2>"$TMP/err"
 	rc=$?
 	if [ $rc -ne 0 ]; then
@@ -123,6 +139,20 @@ for sc in ntlm-external-ok kerberos-internal-ok tlsdsk-ok redirect-301; do
 			grep -E '^ *(warning|error) ' "$TMP/out" | head -5
 		fi
 	done
+done
+
+# ... and a healthy client log with its own server trace (join rules)
+for sc in ntlm-external-ok kerberos-internal-ok tlsdsk-ok redirect-301; do
+	rm -rf "$TMP/okp" && mkdir "$TMP/okp" &&
+	"$SFBGEN" --scenario $sc --pair "$TMP/okp" ||
+		{ bad "sfbgen --scenario $sc --pair failed"; continue; }
+	if "$SFBLOG" analyze -q --fail-on warning "$TMP/okp/client.UccApilog" \
+		"$TMP/okp/server-cls.log" >"$TMP/out" 2>&1; then
+		pass=$((pass+1))
+	else
+		bad "healthy $sc (client log + trace) gave findings above info"
+		grep -E '^ *(warning|error) ' "$TMP/out" | head -5
+	fi
 done
 
 echo "$pass passed, $fail failed"

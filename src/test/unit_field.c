@@ -48,7 +48,8 @@ static void test_table(void)
 	}
 	CHECK(scopes == (EXPR_SCOPE_BIT(EXPR_SCOPE_MSG) |
 			 EXPR_SCOPE_BIT(EXPR_SCOPE_EVENT) |
-			 EXPR_SCOPE_BIT(EXPR_SCOPE_SESSION)));
+			 EXPR_SCOPE_BIT(EXPR_SCOPE_SESSION) |
+			 EXPR_SCOPE_BIT(EXPR_SCOPE_JOIN)));
 	struct expr_field f;
 	CHECK(resolve("msg.status", &f) == 0);
 	CHECK(f.type == EXPR_T_INT);
@@ -56,7 +57,11 @@ static void test_table(void)
 	CHECK(!f.keyed);
 	CHECK(resolve("header", &f) == 0 && f.keyed);
 	CHECK(resolve("session.register.pairs", &f) == 0);
-	CHECK(f.scopes == EXPR_SCOPE_BIT(EXPR_SCOPE_SESSION));
+	/* session fields are read in the join scope too (the client's) */
+	CHECK(f.scopes == (EXPR_SCOPE_BIT(EXPR_SCOPE_SESSION) |
+			   EXPR_SCOPE_BIT(EXPR_SCOPE_JOIN)));
+	CHECK(resolve("join.clock_skew", &f) == 0);
+	CHECK(f.scopes == EXPR_SCOPE_BIT(EXPR_SCOPE_JOIN));
 	CHECK(resolve("msg.staus", &f) == -1);
 	CHECK(resolve("", &f) == -1);
 }

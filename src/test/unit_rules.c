@@ -34,8 +34,8 @@ static const struct {
 	  "@:1:9: error: bad rule id 'Auth.X': lowercase letters, "
 	  "digits, '.' and '-', from a letter" },
 	{ "bad-scope.yaml",
-	  "@:5:10: error: bad scope 'call': expected message, event or "
-	  "session" },
+	  "@:5:10: error: bad scope 'call': expected message, event, "
+	  "session or join" },
 	{ "bad-severity.yaml",
 	  "@:2:13: error: bad severity 'critical': expected info, "
 	  "warning or error" },

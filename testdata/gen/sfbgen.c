@@ -674,6 +674,10 @@ struct gen {
 	/* options */
 	int fmt, lf, trunc, compact, mixed, hops;
 	int indent;             /* --sip-indent: headers under a space */
+	int64_t client_off;     /* --client-offset: client log time - UTC */
+	int srv_only;           /* the message is in the server trace only */
+	unsigned lose_cseq;     /* --lose-cseq: CLS omits the client's SIP
+				 * requests with this CSeq (lost on the way) */
 	const struct generation *gen;   /* --client */
 	uint64_t seed, size;
 	int64_t start;          /* ms since 1970, log time */
@@ -842,7 +846,7 @@ static void mk_pre(struct gen *g, unsigned tid, const char *level)
 	char *p = g->pre;
 	size_t n = strlen(level);
 
-	fmt_time(g, g->now, '|', p);
+	fmt_time(g, g->now + g->client_off, '|', p);
 	p += 23;
 	*p++ = ' ';
 	p += hexu(p, tid);
@@ -1682,6 +1686,11 @@ static void render(struct gen *g)
 		m_subst(g, UA, g->gen->ua);
 		m_subst(g, "Server: RTC/6.0\r\n", sv);
 	}
+	if (g->srv_only && g->fmt != F_CLS)
+		return;
+	if (g->lose_cseq && g->fmt == F_CLS && !m->http && !m->resp &&
+	    m->tx.cli && m->tx.cseq == g->lose_cseq)
+		return;
 	if (g->fmt == F_SIP) {
 		sip_paste(g);
 		return;
@@ -3138,6 +3147,69 @@ static void sc_webticket(struct gen *g)
 	     "hr=0x80ef0191", s->me.uri);
 }
 
+/*
+ * Scenario webticket-28032-register (the field case of issue #11): an
+ * external client without a user certificate REGISTERs, is offered
+ * TLS-DSK, and asks Autodiscover for its web ticket, which the Front
+ * End rejects with X-Ms-diagnostics 28032.  The client logs only its
+ * SIP traffic (web service calls go to another log), so its log shows
+ * REGISTERs answered 401 and nothing else: the cause is in the trace.
+ */
+static void sc_webticket_reg(struct gen *g)
+{
+	struct sc *s = &g->s;
+	struct buf *a = &g->body2;
+	struct dlg d;
+	char web[96], tk[200];
+	unsigned round, rounds = 3;
+
+	sc_begin(g, 1, &g->fe1);
+	web_host(g, web, sizeof web);
+	signin_start(g);
+	disc_lyncdiscover(g, 1);
+	sip_edge(g);
+	dlg_new(g, &d);
+	for (round = 1; round <= rounds; round++) {
+		reg_offer(g, &d);
+		g->srv_only = 1;
+		g->tmp.n = 0;
+		rb64(&g->r, &g->tmp, 96);
+		snprintf(tk, sizeof tk, "X-MS-WebTicket: opaque=%.*s\r\n",
+			 (int)g->tmp.n, g->tmp.p);
+		h_req(g, "GET", "/Autodiscover/AutodiscoverService.svc/root/"
+		      "user?originalDomain=%s", g->dom);
+		bputs(&g->m.b, "Accept: application/vnd.microsoft.rtc."
+		      "autodiscover+xml;v=1\r\n");
+		bputs(&g->m.b, tk);
+		h_client_hdrs(g, web);
+		h_end(g, NULL, NULL, 0);
+		emit(g, 10, 90);
+		tick(g, 3, 30);
+		srv_line(g, &g->web, "TL_WARN", "TF_COMPONENT",
+			 "WebInfrastructure,WebTicketAuthModule::"
+			 "ValidateTicket:WebTicketAuthModule.cs(377)", 0,
+			 "Web ticket rejected for sip:%s: signature does not "
+			 "verify with the certificate of the web ticket "
+			 "issuer (subject CN=sip.%s, expected CN=%s); "
+			 "X-Ms-diagnostics 28032", s->me.uri, g->dom, web);
+		html_err(a, 401, "Unauthorized");
+		h_resp(g, 401, "Unauthorized");
+		h_iis(g, "private");
+		ms_28032(g);
+		h_end(g, "text/html", a, 1);
+		emit(g, 30, 200);
+		g->srv_only = 0;
+		tick(g, 1500, 6000);
+		note(g, T_SIP, "WARN", "SignIn: REGISTER to %s answered 401 "
+		     "Unauthorized (attempt %u), trying again",
+		     s->srv->fqdn, round);
+	}
+	tick(g, 20, 200);
+	note(g, T_SIP, "ERROR", "SignIn: giving up after %u REGISTER "
+	     "requests all answered 401 Unauthorized, hr=0xC0430004 "
+	     "(SIP_E_AUTH_UNAUTHORIZED)", rounds);
+}
+
 /* The 301 to REGISTER that sends the client to next, and its note. */
 static void answer_301(struct gen *g, struct dlg *d, const char *by,
 		       const char *next)
@@ -4054,6 +4126,9 @@ static const struct scenario scenarios[] = {
 	  "answered 481 (1004)", sc_reg_lost, 1, NULL },
 	{ "signin-slow", "healthy internal Kerberos sign-in with a 40 s "
 	  "wait before REGISTER", sc_slow, 1, NULL },
+	{ "webticket-28032-register", "REGISTERs answered 401; the web "
+	  "ticket's 28032 is in the server trace only (client logs no "
+	  "HTTP)", sc_webticket_reg, 1, NULL },
 };
 
 static const char usage_text[] =
@@ -4081,6 +4156,13 @@ static const char usage_text[] =
 "  --truncate          cut the last framed block in its middle\n"
 "  --compact           compact SIP header names in some messages\n"
 "  --mixed-case        CLS: upper-case header names (VIA:, ...)\n"
+"  --pair DIR          write DIR/client.UccApilog and DIR/server-cls.log:\n"
+"                      the client log and the server trace of the same\n"
+"                      sign-ins (same Call-IDs, CSeqs, epid, user)\n"
+"  --client-offset S   client log time = server UTC + S seconds (a time\n"
+"                      zone and/or a clock off; default 0)\n"
+"  --lose-cseq N       CLS: leave out the client's SIP requests with\n"
+"                      CSeq N, as if lost before the traced servers\n"
 "  --hops              CLS: each message crossing the Edge is logged\n"
 "                      at the Edge and at the Front End\n"
 "  -h, --help          show this help\n";
@@ -4298,12 +4380,75 @@ static void cut_last_block(struct out *o)
 
 /* Parse the options (no getopt_long: the build is plain POSIX), set
  * up the output stage, run, flush, report a write failure (exit 2). */
+/* Write the log of g's options to path (NULL or "-": stdout). */
+static int generate(struct gen *g, const char *path, int utf16le,
+		    int utf16be, int bom, int gz)
+{
+	int err;
+
+	g->r.s = g->seed;
+	/* rendering draws from its own stream so the story stays put */
+	g->rr.s = g->seed ^ 0x5DEECE66DA3B9F21u;
+	g->eol = g->lf ? "\n" : "\r\n";
+	g->eollen = strlen(g->eol);
+	g->seq = 0x00000100u + (unsigned)(g->seed % 0x1000);
+	snprintf(g->dom, sizeof g->dom, "%s", strchr(g->user, '@') + 1);
+	mk_world(g);
+
+	g->o.enc = utf16le ? ENC_U16LE : utf16be ? ENC_U16BE : ENC_UTF8;
+	g->o.bom = bom;
+	g->o.gz = gz;
+	if (path && strcmp(path, "-")) {
+		g->o.fp = fopen(path, "wb");
+		if (!g->o.fp) {
+			fprintf(stderr, "sfbgen: error: cannot open '%s': "
+				"%s\n", path, strerror(errno));
+			return 2;
+		}
+	} else {
+		g->o.fp = stdout;
+		path = NULL;
+	}
+	if (gz) {
+		g->o.zout = malloc(ZCHUNK);
+		if (!g->o.zout)
+			oom();
+		if (deflateInit2(&g->o.z, Z_DEFAULT_COMPRESSION, Z_DEFLATED,
+				 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+			fputs("sfbgen: error: cannot initialise zlib\n",
+			      stderr);
+			return 2;
+		}
+		g->o.zinit = 1;
+	}
+	buf_grow(&g->o.b, FLUSH_AT + (FLUSH_AT >> 2));
+
+	run(g);
+
+	if (g->trunc)
+		cut_last_block(&g->o);
+	out_flush(&g->o, g->trunc, 1);
+	err = out_close(&g->o, path == NULL);
+	free(g->m.b.p);
+	free(g->view.p);
+	free(g->body.p);
+	free(g->body2.p);
+	free(g->tmp.p);
+	free(g->fs.p);
+	if (err) {
+		fprintf(stderr, "sfbgen: error: cannot write '%s': %s\n",
+			path ? path : "standard output", strerror(err));
+		return 2;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct gen gen;
 	struct gen *g = &gen;
-	const char *path = NULL;
-	int i, utf16le = 0, utf16be = 0, bom = 0, gz = 0, err;
+	const char *path = NULL, *pair = NULL;
+	int i, utf16le = 0, utf16be = 0, bom = 0, gz = 0;
 
 	g->seed = 1;
 	g->gen = generations;
@@ -4403,6 +4548,25 @@ int main(int argc, char **argv)
 			g->compact = 1;
 		} else if (FLAG("--mixed-case")) {
 			g->mixed = 1;
+		} else if (WITHVAL("--pair")) {
+			pair = val;
+		} else if (WITHVAL("--lose-cseq")) {
+			uint64_t v;
+
+			if (parse_u64(val, &v) || !v || v > 1000000)
+				usage_error("invalid --lose-cseq '%s'", val);
+			g->lose_cseq = (unsigned)v;
+		} else if (WITHVAL("--client-offset")) {
+			char *e;
+			long long v;
+
+			errno = 0;
+			v = strtoll(val, &e, 10);
+			if (errno || e == val || *e || v < -86400 ||
+			    v > 86400)
+				usage_error("invalid --client-offset '%s' "
+					    "(seconds, -86400..86400)", val);
+			g->client_off = (int64_t)v * 1000;
 		} else if (FLAG("--hops")) {
 			g->hops = 1;
 		} else {
@@ -4419,59 +4583,24 @@ int main(int argc, char **argv)
 				g->scen[g->nscen++] = i;
 	}
 
-	g->r.s = g->seed;
-	/* rendering draws from its own stream so the story stays put */
-	g->rr.s = g->seed ^ 0x5DEECE66DA3B9F21u;
-	g->eol = g->lf ? "\n" : "\r\n";
-	g->eollen = strlen(g->eol);
-	g->seq = 0x00000100u + (unsigned)(g->seed % 0x1000);
-	snprintf(g->dom, sizeof g->dom, "%s", strchr(g->user, '@') + 1);
-	mk_world(g);
+	if (pair) {
+		/* the same story twice: the client's view, the server's */
+		static struct gen saved;
+		char cpath[4096], spath[4096];
+		int rc;
 
-	g->o.enc = utf16le ? ENC_U16LE : utf16be ? ENC_U16BE : ENC_UTF8;
-	g->o.bom = bom;
-	g->o.gz = gz;
-	if (path && strcmp(path, "-")) {
-		g->o.fp = fopen(path, "wb");
-		if (!g->o.fp) {
-			fprintf(stderr, "sfbgen: error: cannot open '%s': "
-				"%s\n", path, strerror(errno));
-			return 2;
-		}
-	} else {
-		g->o.fp = stdout;
-		path = NULL;
+		if (utf16le || utf16be || gz)
+			usage_error("--pair writes plain text only");
+		snprintf(cpath, sizeof cpath, "%s/client.UccApilog", pair);
+		snprintf(spath, sizeof spath, "%s/server-cls.log", pair);
+		saved = *g;
+		g->fmt = F_UCC;
+		rc = generate(g, cpath, 0, 0, bom, 0);
+		if (rc)
+			return rc;
+		*g = saved;
+		g->fmt = F_CLS;
+		return generate(g, spath, 0, 0, bom, 0);
 	}
-	if (gz) {
-		g->o.zout = malloc(ZCHUNK);
-		if (!g->o.zout)
-			oom();
-		if (deflateInit2(&g->o.z, Z_DEFAULT_COMPRESSION, Z_DEFLATED,
-				 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-			fputs("sfbgen: error: cannot initialise zlib\n",
-			      stderr);
-			return 2;
-		}
-		g->o.zinit = 1;
-	}
-	buf_grow(&g->o.b, FLUSH_AT + (FLUSH_AT >> 2));
-
-	run(g);
-
-	if (g->trunc)
-		cut_last_block(&g->o);
-	out_flush(&g->o, g->trunc, 1);
-	err = out_close(&g->o, path == NULL);
-	free(g->m.b.p);
-	free(g->view.p);
-	free(g->body.p);
-	free(g->body2.p);
-	free(g->tmp.p);
-	free(g->fs.p);
-	if (err) {
-		fprintf(stderr, "sfbgen: error: cannot write '%s': %s\n",
-			path ? path : "standard output", strerror(err));
-		return 2;
-	}
-	return 0;
+	return generate(g, path, utf16le, utf16be, bom, gz);
 }
