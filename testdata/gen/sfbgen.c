@@ -3046,8 +3046,8 @@ static void sc_tlsdsk_webredir(struct gen *g)
 	h_end(g, "application/vnd.microsoft.rtc.autodiscover+xml; v=1", a, 1);
 	emit(g, 40, 250);
 	tick(g, 5, 40);
-	note(g, T_WEB, "INFO", "Autodiscover: user sip:%s is homed on %s, "
-	     "following the redirect to https://%s/Autodiscover/"
+	note(g, T_WEB, "INFO", "Autodiscover: the home pool of sip:%s is "
+	     "%s, continuing at https://%s/Autodiscover/"
 	     "AutodiscoverService.svc/root", s->me.uri, home, web2);
 	dns_a(g, web2, "203.0.113.21");
 	web_connect(g, "203.0.113.21");
