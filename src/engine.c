@@ -702,6 +702,24 @@ struct engine *engine_new(const struct engine_config *cfg,
 	return e;
 }
 
+/* Server trace: web phases the session stage had to let go unclaimed. */
+static void note_web_dropped(struct engine *e)
+{
+	const char *file;
+	unsigned long line;
+	uint64_t n = sess_web_dropped(e->sess, &file, &line);
+	if (!n)
+		return;
+	char buf[200];
+	snprintf(buf, sizeof buf, "%llu web-service call phase(s) without a "
+		 "user not matched to a sign-in: more than %d held at once",
+		 (unsigned long long)n, SESS_MAX_WEB);
+	if (e->cfg.want & ENG_ANALYSIS)
+		ana_warn(&e->ana, line, "%s", buf);
+	if (e->sink.on_warn)
+		e->sink.on_warn(e->sink.ud, file ? file : e->path, line, buf);
+}
+
 /* engine_run, engine_run_inputs: files (paths) or in (sources). */
 static int run_stream(struct engine *e, const char *const *files,
 		      const struct engine_input *in, size_t nfiles,
@@ -726,8 +744,10 @@ static int run_stream(struct engine *e, const char *const *files,
 	}
 	if (e->txn)
 		txn_flush(e->txn);
-	if (e->sess)
+	if (e->sess) {
 		sess_flush(e->sess);
+		note_web_dropped(e);
+	}
 	ana_finish(&e->ana);
 	e->file_nf = drop_fallbacks(e->file_f, e->file_nf);
 	if (e->file_nf)         /* qsort(NULL, 0) is undefined */

@@ -18,10 +18,10 @@
  *
  * The phase before the first REGISTER: in a client log it is the
  * current session (key 0) until a REGISTER takes it over; in a server
- * trace a web phase no open session claims is "held" (id 0, a small
- * array by peer) until a REGISTER of its user or from its peer's host
- * claims it, or it is let go after SFB_SESS_ATTACH_MS: reported when it
- * failed, else dropped as before.
+ * trace a web phase no open session claims is "held" (a small array by
+ * peer; numbered only once it fails) until a REGISTER of its user or
+ * from its peer's host claims it, or it is let go after
+ * SFB_SESS_ATTACH_MS: reported when it failed, else dropped as before.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -776,7 +776,7 @@ static void close_sess(struct sess_builder *b, struct osess *o)
 		/* unclaimed: reported only when it failed */
 		held_remove(b, o);
 		report = held_failed(o);
-		if (report)
+		if (report && !o->s.id)
 			o->s.id = ++b->next_id;
 	}
 	if (o->state == ST_SIGNED_IN)
@@ -970,7 +970,8 @@ static struct osess *held_claim(struct sess_builder *b, struct sv user,
 	}
 	if (best) {
 		held_remove(b, best);
-		best->s.id = ++b->next_id;
+		if (!best->s.id)
+			best->s.id = ++b->next_id;
 	}
 	return best;
 }
@@ -1733,6 +1734,10 @@ static unsigned http_msg(struct sess_builder *b, const struct msg *m,
 		    sipuri_of(m->body, user, sizeof user))
 			copy_sv(o->s.user, sizeof o->s.user, sv_cstr(user));
 	}
+	/* a held phase that failed is a sign-in attempt: number it now,
+	 * so that what the rules find in it is found in a session */
+	if (o->held && !o->s.id && held_failed(o))
+		o->s.id = ++b->next_id;
 	o->s.nmsgs++;
 	touch(b, o, m->file, m->line_first, m->ts);
 	return o->s.id;

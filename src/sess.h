@@ -30,8 +30,9 @@
  * a web-service phase no session claims yet is held, per web peer, for
  * a REGISTER of its user or from its peer's host within the window
  * (at most SESS_MAX_WEB at once: the oldest is let go, counted in
- * sess_web_dropped()); held back when nothing claims it, unless it
- * failed: then it is a sign-in of its own.
+ * sess_web_dropped()).  Unclaimed, it is dropped like other traffic
+ * without a user, unless it failed: then it is a sign-in of its own,
+ * numbered from its first failure (its earlier messages got id 0).
  * Traffic that belongs to no sign-in (IM, calls, presence of others)
  * gets session id 0: it stays available as dialogs by Call-ID.
  *
