@@ -344,16 +344,19 @@ static void test_rotated(struct pat_table *rt)
 /* Log time 09:12:00 + sec, in the client's or the server's form. */
 static void stamp(char *out, size_t n, int sec, int cls)
 {
-	snprintf(out, n, cls ? "01/15/2021-09:%02d:%02d.000.%08X"
-		 : "01/15/2021|09:%02d:%02d.000", 12 + sec / 60, sec % 60,
-		 (unsigned)sec);
+	int m = (12 + sec / 60) % 60, x = sec % 60;
+	if (cls)
+		snprintf(out, n, "01/15/2021-09:%02d:%02d.000.%08X", m, x,
+			 (unsigned)sec & 0xFFFFu);
+	else
+		snprintf(out, n, "01/15/2021|09:%02d:%02d.000", m, x);
 }
 
 /* A client framed block: start line, then rest (headers, blank, body). */
 static void ucc_msg(FILE *f, int sec, int sending, const char *start,
 		    const char *rest)
 {
-	char t[40];
+	char t[64];
 	const char *dir = sending ? "Sending Packet" : "Data Received";
 	const char *la = sending ? "From" : "To";
 	size_t n = strlen(start) + 1 + strlen(rest);
@@ -370,7 +373,7 @@ static void ucc_msg(FILE *f, int sec, int sending, const char *start,
 static void cls_msg(FILE *f, int sec, const char *peer, int req,
 		    const char *start, const char *rest)
 {
-	char t[40];
+	char t[64];
 	stamp(t, sizeof t, sec, 1);
 	fprintf(f, "TL_INFO(TF_PROTOCOL) [fe01\\fe01]1F40.2BC0::%s "
 		"(WebInfrastructure,HttpTraceModule::TraceProtocolRecord:"
