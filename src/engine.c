@@ -702,22 +702,28 @@ struct engine *engine_new(const struct engine_config *cfg,
 	return e;
 }
 
-/* Server trace: web phases the session stage had to let go unclaimed. */
-static void note_web_dropped(struct engine *e)
+/*
+ * Server trace: web phases the session stage held for a REGISTER.
+ * Their messages that a session took later are no longer outside one;
+ * those it had to let go are said.
+ */
+static void note_web_phases(struct engine *e)
 {
-	const char *file;
-	unsigned long line;
-	uint64_t n = sess_web_dropped(e->sess, &file, &line);
-	if (!n)
+	struct sess_web_stats st;
+	sess_web_stats(e->sess, &st);
+	e->ana.outside_msgs -= st.late_msgs < e->ana.outside_msgs
+			       ? st.late_msgs : e->ana.outside_msgs;
+	if (!st.dropped)
 		return;
 	char buf[200];
 	snprintf(buf, sizeof buf, "%llu web-service call phase(s) without a "
 		 "user not matched to a sign-in: more than %d held at once",
-		 (unsigned long long)n, SESS_MAX_WEB);
+		 (unsigned long long)st.dropped, SESS_MAX_WEB);
 	if (e->cfg.want & ENG_ANALYSIS)
-		ana_warn(&e->ana, line, "%s", buf);
+		ana_warn(&e->ana, st.drop_line, "%s", buf);
 	if (e->sink.on_warn)
-		e->sink.on_warn(e->sink.ud, file ? file : e->path, line, buf);
+		e->sink.on_warn(e->sink.ud, st.drop_file ? st.drop_file
+				: e->path, st.drop_line, buf);
 }
 
 /* engine_run, engine_run_inputs: files (paths) or in (sources). */
@@ -746,7 +752,7 @@ static int run_stream(struct engine *e, const char *const *files,
 		txn_flush(e->txn);
 	if (e->sess) {
 		sess_flush(e->sess);
-		note_web_dropped(e);
+		note_web_phases(e);
 	}
 	ana_finish(&e->ana);
 	e->file_nf = drop_fallbacks(e->file_f, e->file_nf);

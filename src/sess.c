@@ -64,7 +64,8 @@ struct osess {
 	int web_redirect;       /* Autodiscover answered with a Redirect
 				 * link: the next discovery is this one's */
 	int held;               /* server trace: a web phase no sign-in
-				 * claims yet (id 0, in b->web) */
+				 * claims yet (in b->web) */
+	unsigned held_msgs;     /* its messages sess_msg() gave id 0 */
 	char web_peer[64];      /* its web peer's host */
 	/* lists: by last activity (lru), by sign-in (settle), by hash */
 	struct osess *lru_prev, *lru_next;
@@ -98,9 +99,7 @@ struct sess_builder {
 	struct osess *web[SESS_MAX_WEB];
 	size_t nweb;
 	int64_t web_oldest;         /* <= every held last_ts, or NONE */
-	uint64_t web_dropped;       /* let go: too many held at once */
-	const char *drop_file;
-	unsigned long drop_line;
+	struct sess_web_stats web_stats;
 };
 
 /* ---- small helpers --------------------------------------------------- */
@@ -778,6 +777,8 @@ static void close_sess(struct sess_builder *b, struct osess *o)
 		report = held_failed(o);
 		if (report && !o->s.id)
 			o->s.id = ++b->next_id;
+		if (report)
+			b->web_stats.late_msgs += o->held_msgs;
 	}
 	if (o->state == ST_SIGNED_IN)
 		ring_add(b, o->key, o->reg_call);
@@ -972,6 +973,7 @@ static struct osess *held_claim(struct sess_builder *b, struct sv user,
 		held_remove(b, best);
 		if (!best->s.id)
 			best->s.id = ++b->next_id;
+		b->web_stats.late_msgs += best->held_msgs;
 	}
 	return best;
 }
@@ -986,9 +988,9 @@ static struct osess *held_open(struct sess_builder *b, const char *peer,
 		for (size_t i = 1; i < b->nweb; i++)
 			if (b->web[i]->last_ts < old->last_ts)
 				old = b->web[i];
-		if (!b->web_dropped++) {
-			b->drop_file = old->s.file;
-			b->drop_line = old->s.first_line;
+		if (!b->web_stats.dropped++) {
+			b->web_stats.drop_file = old->s.file;
+			b->web_stats.drop_line = old->s.first_line;
 		}
 		close_sess(b, old);
 	}
@@ -1697,6 +1699,11 @@ static unsigned http_msg(struct sess_builder *b, const struct msg *m,
 			o = find_user(b, u);
 		else
 			o = held_find(b, m->remote);
+		/* lyncdiscover after the user's REGISTERs: a new attempt */
+		if (o && m->kind == MSG_REQUEST &&
+		    kind == SESS_HTTP_LYNCDISCOVER && !o->held &&
+		    new_attempt(o, m->ts, user))
+			o = NULL;
 		/* the phase before a REGISTER: held for it */
 		if (!o && m->kind == MSG_REQUEST &&
 		    kind != SESS_HTTP_OTHER)
@@ -1738,6 +1745,8 @@ static unsigned http_msg(struct sess_builder *b, const struct msg *m,
 	 * so that what the rules find in it is found in a session */
 	if (o->held && !o->s.id && held_failed(o))
 		o->s.id = ++b->next_id;
+	if (!o->s.id)
+		o->held_msgs++;
 	o->s.nmsgs++;
 	touch(b, o, m->file, m->line_first, m->ts);
 	return o->s.id;
@@ -1852,14 +1861,10 @@ unsigned sess_count(const struct sess_builder *b)
 	return b->next_id;
 }
 
-uint64_t sess_web_dropped(const struct sess_builder *b, const char **file,
-			  unsigned long *line)
+void sess_web_stats(const struct sess_builder *b,
+		    struct sess_web_stats *out)
 {
-	if (file)
-		*file = b->drop_file;
-	if (line)
-		*line = b->drop_line;
-	return b->web_dropped;
+	*out = b->web_stats;
 }
 
 void sess_free(struct sess_builder *b)

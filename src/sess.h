@@ -30,7 +30,7 @@
  * a web-service phase no session claims yet is held, per web peer, for
  * a REGISTER of its user or from its peer's host within the window
  * (at most SESS_MAX_WEB at once: the oldest is let go, counted in
- * sess_web_dropped()).  Unclaimed, it is dropped like other traffic
+ * sess_web_stats()).  Unclaimed, it is dropped like other traffic
  * without a user, unless it failed: then it is a sign-in of its own,
  * numbered from its first failure (its earlier messages got id 0).
  * Traffic that belongs to no sign-in (IM, calls, presence of others)
@@ -241,12 +241,17 @@ unsigned sess_diag(struct sess_builder *b, const struct fmt_rec *rec,
 void sess_flush(struct sess_builder *b);
 /* Sessions started so far. */
 unsigned sess_count(const struct sess_builder *b);
-/*
- * Server trace: web-service phases let go unclaimed because more than
- * SESS_MAX_WEB were held at once; file:line of the first one.
- */
-uint64_t sess_web_dropped(const struct sess_builder *b, const char **file,
-			  unsigned long *line);
+/* Server trace: what became of the web-service phases it held. */
+struct sess_web_stats {
+	uint64_t dropped;       /* let go unclaimed: more than SESS_MAX_WEB
+				 * were held at once */
+	const char *drop_file;  /* where the first of them starts */
+	unsigned long drop_line;
+	uint64_t late_msgs;     /* messages sess_msg() gave id 0 that a
+				 * session took later (claimed or failed) */
+};
+void sess_web_stats(const struct sess_builder *b,
+		    struct sess_web_stats *out);
 void sess_free(struct sess_builder *b);
 
 /* Names for reports: "signed-in", "failed", "incomplete" ... */

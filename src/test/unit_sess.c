@@ -49,7 +49,7 @@ struct got_sess {
 struct got {
 	size_t n;
 	struct got_sess s[MAXS];
-	uint64_t dropped;       /* sess_web_dropped() at the end */
+	uint64_t dropped;       /* held web phases let go at the end */
 };
 
 struct drv {
@@ -160,7 +160,9 @@ static void run(const char *const *files, size_t n, struct pat_table *rt,
 		lr_close(lr);
 	}
 	if (d.sb) {
-		g->dropped = sess_web_dropped(d.sb, NULL, NULL);
+		struct sess_web_stats st;
+		sess_web_stats(d.sb, &st);
+		g->dropped = st.dropped;
 		sess_flush(d.sb);
 	}
 	sess_free(d.sb);
