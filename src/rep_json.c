@@ -789,7 +789,7 @@ static cJSON *tri_file_obj(const struct tri_result *r,
 	add_str(o, "source", it->source);
 	add_str(o, "path", it->path);
 	add_str_or_null(o, "entry", it->entry);
-	add_str(o, "stream", r->wj->name);
+	add_str(o, "stream", r->name);
 	if (it->size >= 0)
 		add_num(o, "size", (double)it->size);
 	else
@@ -876,13 +876,13 @@ void rep_json_tri_result(FILE *out, const struct tri_result *r, int doc,
 		tri_print(out, tri_file_obj(r, &r->files[i]), doc, count);
 	for (size_t i = 0; i < r->nsess; i++) {
 		const struct tri_sess *s = &r->sess[i];
-		tri_print(out, tri_sess_obj(r->wj->name, s), doc, count);
+		tri_print(out, tri_sess_obj(r->name, s), doc, count);
 		for (size_t k = 0; k < s->nf; k++)
-			tri_print(out, tri_finding_obj(r->wj->name, s,
+			tri_print(out, tri_finding_obj(r->name, s,
 						       &s->f[k]), doc, count);
 	}
 	for (size_t k = 0; k < r->nf; k++)
-		tri_print(out, tri_finding_obj(r->wj->name, NULL, &r->f[k]),
+		tri_print(out, tri_finding_obj(r->name, NULL, &r->f[k]),
 			  doc, count);
 }
 
