@@ -703,6 +703,30 @@ struct engine *engine_new(const struct engine_config *cfg,
 	return e;
 }
 
+/*
+ * Server trace: web phases the session stage held for a REGISTER.
+ * Their messages that a session took later are no longer outside one;
+ * those it had to let go are said.
+ */
+static void note_web_phases(struct engine *e)
+{
+	struct sess_web_stats st;
+	sess_web_stats(e->sess, &st);
+	e->ana.outside_msgs -= st.late_msgs < e->ana.outside_msgs
+			       ? st.late_msgs : e->ana.outside_msgs;
+	if (!st.dropped)
+		return;
+	char buf[200];
+	snprintf(buf, sizeof buf, "%llu web-service call phase(s) without a "
+		 "user not matched to a sign-in: more than %d held at once",
+		 (unsigned long long)st.dropped, SESS_MAX_WEB);
+	if (e->cfg.want & ENG_ANALYSIS)
+		ana_warn(&e->ana, st.drop_line, "%s", buf);
+	if (e->sink.on_warn)
+		e->sink.on_warn(e->sink.ud, st.drop_file ? st.drop_file
+				: e->path, st.drop_line, buf);
+}
+
 /* engine_run, engine_run_inputs: files (paths) or in (sources). */
 static int run_stream(struct engine *e, const char *const *files,
 		      const struct engine_input *in, size_t nfiles,
@@ -727,8 +751,10 @@ static int run_stream(struct engine *e, const char *const *files,
 	}
 	if (e->txn)
 		txn_flush(e->txn);
-	if (e->sess)
+	if (e->sess) {
 		sess_flush(e->sess);
+		note_web_phases(e);
+	}
 	ana_finish(&e->ana);
 	e->file_nf = drop_fallbacks(e->file_f, e->file_nf);
 	if (e->file_nf)         /* qsort(NULL, 0) is undefined */

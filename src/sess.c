@@ -15,6 +15,13 @@
  * Refresh REGISTERs of a registration whose session already closed are
  * recognised by a small ring of (user, Call-ID) pairs and not taken for
  * a new sign-in.
+ *
+ * The phase before the first REGISTER: in a client log it is the
+ * current session (key 0) until a REGISTER takes it over; in a server
+ * trace a web phase no open session claims is "held" (a small array by
+ * peer; numbered only once it fails) until a REGISTER of its user or
+ * from its peer's host claims it, or it is let go after
+ * SFB_SESS_ATTACH_MS: reported when it failed, else dropped as before.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,6 +61,12 @@ struct osess {
 	int settings_seen;
 	unsigned int_500;       /* web-service 500 answers */
 	int last_creds;         /* the last REGISTER carried credentials */
+	int web_redirect;       /* Autodiscover answered with a Redirect
+				 * link: the next discovery is this one's */
+	int held;               /* server trace: a web phase no sign-in
+				 * claims yet (in b->web) */
+	unsigned held_msgs;     /* its messages sess_msg() gave id 0 */
+	char web_peer[64];      /* its web peer's host */
 	/* lists: by last activity (lru), by sign-in (settle), by hash */
 	struct osess *lru_prev, *lru_next;
 	struct osess *set_prev, *set_next;
@@ -82,6 +95,11 @@ struct sess_builder {
 	/* server trace: who last asked from a web peer (sipuri=) */
 	struct { char host[64]; char user[128]; } peers[16];
 	unsigned peer_pos;
+	/* server trace: web phases held for the REGISTER that follows */
+	struct osess *web[SESS_MAX_WEB];
+	size_t nweb;
+	int64_t web_oldest;         /* <= every held last_ts, or NONE */
+	struct sess_web_stats web_stats;
 };
 
 /* ---- small helpers --------------------------------------------------- */
@@ -729,33 +747,63 @@ static int ring_has(const struct sess_builder *b, uint64_t key,
 	return 0;
 }
 
+static void held_remove(struct sess_builder *b, struct osess *o)
+{
+	for (size_t i = 0; i < b->nweb; i++)
+		if (b->web[i] == o) {
+			b->web[i] = b->web[--b->nweb];
+			break;
+		}
+	o->held = 0;
+}
+
+/* A held web phase that shows a failure: a sign-in attempt of its own. */
+static int held_failed(const struct osess *o)
+{
+	for (int i = SFB_STEP_DISCOVERY; i < SFB_STEP__COUNT; i++)
+		if (o->fail_ev[i])
+			return 1;
+	return o->s.webticket_28032 || o->int_500;
+}
+
 static void close_sess(struct sess_builder *b, struct osess *o)
 {
+	int report = 1;
 	if (b->ending == o)
 		b->ending = NULL;
+	if (o->held) {
+		/* unclaimed: reported only when it failed */
+		held_remove(b, o);
+		report = held_failed(o);
+		if (report && !o->s.id)
+			o->s.id = ++b->next_id;
+		if (report)
+			b->web_stats.late_msgs += o->held_msgs;
+	}
 	if (o->state == ST_SIGNED_IN)
 		ring_add(b, o->key, o->reg_call);
-	finish(o);
 	hash_remove(b, o);
 	lru_unlink(b, o);
 	settle_unlink(b, o);
 	if (b->current == o)
 		b->current = NULL;
 	b->nopen--;
-	if (b->sink.on_session)
+	if (report && b->sink.on_session) {
+		finish(o);
 		b->sink.on_session(b->sink.ud, &o->s);
+	}
 	free(o->s.props);
 	free(o);
 }
 
-static struct osess *open_sess(struct sess_builder *b, uint64_t key)
+/* A new open session; id 0 (the caller numbers it). */
+static struct osess *new_sess(struct sess_builder *b, uint64_t key)
 {
 	while (b->nopen >= b->max_open && b->lru_head) {
 		b->lru_head->s.evicted = 1;
 		close_sess(b, b->lru_head);
 	}
 	struct osess *o = sfb_xcalloc(1, sizeof *o);
-	o->s.id = ++b->next_id;
 	o->s.start = o->s.end = SFB_TIME_NONE;
 	o->s.signin_ms = -1;
 	o->s.client_log = b->client_log;
@@ -764,6 +812,13 @@ static struct osess *open_sess(struct sess_builder *b, uint64_t key)
 	b->nopen++;
 	hash_insert(b, o);
 	lru_append(b, o);
+	return o;
+}
+
+static struct osess *open_sess(struct sess_builder *b, uint64_t key)
+{
+	struct osess *o = new_sess(b, key);
+	o->s.id = ++b->next_id;
 	if (b->client_log)
 		b->current = o;
 	return o;
@@ -775,11 +830,39 @@ static void end_deferred(struct sess_builder *b)
 		close_sess(b, b->ending);
 }
 
+/* ts is more than SFB_SESS_ATTACH_MS of log time after since. */
+static int past_window(int64_t since, int64_t ts)
+{
+	return since != SFB_TIME_NONE && ts != SFB_TIME_NONE && ts > since &&
+	       (uint64_t)ts - (uint64_t)since > SFB_SESS_ATTACH_MS;
+}
+
+/* Let go of held web phases that no REGISTER claimed in the window. */
+static void held_sweep(struct sess_builder *b, int64_t now)
+{
+	if (!b->nweb || !past_window(b->web_oldest, now))
+		return;
+	int64_t oldest = SFB_TIME_NONE;
+	for (size_t i = 0; i < b->nweb;) {
+		struct osess *o = b->web[i];
+		if (past_window(o->last_ts, now)) {
+			close_sess(b, o);   /* moves the last one to i */
+			continue;
+		}
+		if (o->last_ts != SFB_TIME_NONE &&
+		    (oldest == SFB_TIME_NONE || o->last_ts < oldest))
+			oldest = o->last_ts;
+		i++;
+	}
+	b->web_oldest = oldest;
+}
+
 /* Close what went idle, and signed-in sessions whose settle time is up. */
 static void sweep(struct sess_builder *b, int64_t now)
 {
 	if (now == SFB_TIME_NONE)
 		return;
+	held_sweep(b, now);
 	while (b->lru_head && b->lru_head->last_ts != SFB_TIME_NONE &&
 	       now > b->lru_head->last_ts &&
 	       (uint64_t)now - (uint64_t)b->lru_head->last_ts >
@@ -808,14 +891,119 @@ static void note_server(struct osess *o, const struct msg *m)
 			sizeof o->s.servers_seen[0], srv);
 }
 
-/*
- * Has o gone past discovery?  Then new discovery activity of the client
- * is a new sign-in attempt, not more of this one.
- */
-static int progressed(const struct osess *o)
+/* ---- the phase before the first REGISTER ---------------------------- */
+
+/* The host part of "host:port" / "[v6]:port" into out. */
+static void host_of(const char *ep, char *out, size_t outsz)
 {
-	return o->state == ST_SIGNED_IN || o->register_sent ||
-	       o->ok_ev[SFB_STEP_AUTH] || o->fail_ev[SFB_STEP_AUTH];
+	struct sv v = sv_cstr(ep);
+	long c = v.n && v.p[0] == '[' ? sv_find_char(v, ']')
+				      : sv_find_char(v, ':');
+	if (c >= 0)
+		v.n = (size_t)c + (v.p[0] == '[');
+	copy_sv(out, outsz, v);
+}
+
+
+/* o has sent no REGISTER yet: discovery and web services only. */
+static int before_register(const struct osess *o)
+{
+	return !o->register_sent && o->state == ST_DISCOVERY;
+}
+
+static int same_user(const char *a, struct sv b)
+{
+	return a[0] && sv_ieq(sv_cstr(a), b);
+}
+
+/*
+ * Is discovery activity at ts (naming user, or "") a new sign-in
+ * attempt, or more of o?  More of o: the phase before o's first
+ * REGISTER, within the window or after an Autodiscover redirect, and
+ * the discovery of the home pool after a 301.  Another user, or o past
+ * its REGISTERs: a new attempt.
+ */
+static int new_attempt(const struct osess *o, int64_t ts, const char *user)
+{
+	if (user[0] && o->s.user[0] && !same_user(o->s.user, sv_cstr(user)))
+		return 1;
+	if (o->redirect_pending && o->state != ST_SIGNED_IN)
+		return 0;
+	if (before_register(o))
+		return !o->web_redirect && past_window(o->last_ts, ts);
+	return 1;
+}
+
+/*
+ * May the REGISTER of user at ts take over the phase o (no REGISTER
+ * yet)?  When lyncdiscover named that user; when it named nobody, if
+ * the REGISTER comes within the window.
+ */
+static int claims(const struct osess *o, struct sv user, int64_t ts)
+{
+	if (o->s.user[0])
+		return same_user(o->s.user, user);
+	return !past_window(o->last_ts, ts);
+}
+
+/*
+ * Server trace: the held web phase the REGISTER of user from peer
+ * claims (its user, else one without a user from the peer's host), or
+ * NULL.  Taken out of the array and numbered.
+ */
+static struct osess *held_claim(struct sess_builder *b, struct sv user,
+				const char *peer, int64_t ts)
+{
+	char host[64];
+	struct osess *best = NULL;
+	host_of(peer, host, sizeof host);
+	for (size_t i = 0; i < b->nweb; i++) {
+		struct osess *o = b->web[i];
+		if (!claims(o, user, ts) ||
+		    (!o->s.user[0] && (!host[0] ||
+				       strcmp(o->web_peer, host) != 0)))
+			continue;
+		/* the user's own phase first, then the newest */
+		if (!best || (o->s.user[0] && !best->s.user[0]) ||
+		    (!best->s.user[0] == !o->s.user[0] &&
+		     o->last_ts > best->last_ts))
+			best = o;
+	}
+	if (best) {
+		held_remove(b, best);
+		if (!best->s.id)
+			best->s.id = ++b->next_id;
+		b->web_stats.late_msgs += best->held_msgs;
+	}
+	return best;
+}
+
+/* Server trace: hold a new web phase from peer (user: "" if unknown). */
+static struct osess *held_open(struct sess_builder *b, const char *peer,
+			       const char *user, const struct msg *m)
+{
+	if (b->nweb >= SESS_MAX_WEB) {
+		/* let the oldest go, and count it */
+		struct osess *old = b->web[0];
+		for (size_t i = 1; i < b->nweb; i++)
+			if (b->web[i]->last_ts < old->last_ts)
+				old = b->web[i];
+		if (!b->web_stats.dropped++) {
+			b->web_stats.drop_file = old->s.file;
+			b->web_stats.drop_line = old->s.first_line;
+		}
+		close_sess(b, old);
+	}
+	struct osess *o = new_sess(b, 0);
+	o->held = 1;
+	host_of(peer, o->web_peer, sizeof o->web_peer);
+	copy_sv(o->s.user, sizeof o->s.user, sv_cstr(user));
+	if (!b->nweb || (m->ts != SFB_TIME_NONE &&
+			 (b->web_oldest == SFB_TIME_NONE ||
+			  m->ts < b->web_oldest)))
+		b->web_oldest = m->ts;
+	b->web[b->nweb++] = o;
+	return o;
 }
 
 /* ---- SIP ---------------------------------------------------------------- */
@@ -1176,8 +1364,17 @@ static unsigned sip_msg(struct sess_builder *b, const struct msg *m,
 		if (!o && ring_has(b, key, call))
 			return 0;        /* refresh of a closed sign-in */
 		if (!o && b->client_log && b->current && !b->current->key) {
-			/* discovery started it before the user was known */
-			o = b->current;
+			/* discovery and the web services went before the
+			 * user was known: theirs is this sign-in, if it
+			 * follows them closely or they named this user */
+			if (claims(b->current, m->from_uri, m->ts))
+				o = b->current;
+			else
+				close_sess(b, b->current);
+		} else if (!o && !b->client_log) {
+			o = held_claim(b, m->from_uri, m->remote, m->ts);
+		}
+		if (o && !o->key) {
 			o->key = key;
 			hash_insert(b, o);
 		}
@@ -1274,17 +1471,6 @@ static int sipuri_of(struct sv uri, char *out, size_t outsz)
 	return 1;
 }
 
-/* The host part of "host:port" / "[v6]:port" into out. */
-static void host_of(const char *ep, char *out, size_t outsz)
-{
-	struct sv v = sv_cstr(ep);
-	long c = v.n && v.p[0] == '[' ? sv_find_char(v, ']')
-				      : sv_find_char(v, ':');
-	if (c >= 0)
-		v.n = (size_t)c + (v.p[0] == '[');
-	copy_sv(out, outsz, v);
-}
-
 /*
  * Web requests of a server trace carry no user; the first one of a
  * sign-in (lyncdiscover, ?sipuri=) does.  Remember who asked from each
@@ -1315,6 +1501,18 @@ static const char *peer_user(const struct sess_builder *b, const char *peer)
 	for (unsigned i = 0; i < 16; i++)
 		if (b->peers[i].host[0] && strcmp(b->peers[i].host, host) == 0)
 			return b->peers[i].user;
+	return NULL;
+}
+
+/* Server trace: a held web phase without a user from peer's host. */
+static struct osess *held_find(struct sess_builder *b, const char *peer)
+{
+	char host[64];
+	host_of(peer, host, sizeof host);
+	for (size_t i = 0; host[0] && i < b->nweb; i++)
+		if (!b->web[i]->s.user[0] &&
+		    strcmp(b->web[i]->web_peer, host) == 0)
+			return b->web[i];
 	return NULL;
 }
 
@@ -1359,6 +1557,42 @@ static enum sess_http_kind pending_kind(struct osess *o, struct sv path)
 	return h ? h->kind : SESS_HTTP_OTHER;
 }
 
+/*
+ * A Redirect link in an Autodiscover answer (XML token="Redirect", JSON
+ * "token":"Redirect" or "redirect":{"href": ...}); its href (may be
+ * empty) into href.
+ */
+static int redirect_link(struct sv body, struct sv *href)
+{
+	static const char *const marks[] = {
+		"token=\"redirect\"", "\"token\":\"redirect\"",
+		"\"redirect\":",
+	};
+	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+		long at = sv_ifind(body, marks[i]);
+		if (at < 0)
+			continue;
+		struct sv v = body;
+		sv_skip(&v, (size_t)at);
+		if (v.n > 400)
+			v.n = 400;
+		*href = SV_NULL;
+		long h = sv_ifind(v, "href");
+		if (h >= 0) {
+			sv_skip(&v, (size_t)h + 4);
+			long q = sv_find_char(v, '"');
+			if (q >= 0 && q < 4) {
+				sv_skip(&v, (size_t)q + 1);
+				long e = sv_find_char(v, '"');
+				if (e >= 0)
+					*href = (struct sv){ v.p, (size_t)e };
+			}
+		}
+		return 1;
+	}
+	return 0;
+}
+
 static void http_answer(struct osess *o, const struct msg *m,
 			struct sv req_method, struct sv req_uri)
 {
@@ -1383,6 +1617,17 @@ static void http_answer(struct osess *o, const struct msg *m,
 			copy_sv(h->fault_reason, sizeof h->fault_reason,
 				sv_cstr(f.reason));
 		}
+	}
+	/* Autodiscover sending the client on: the next discovery is ours */
+	char redir[112] = "";
+	if ((kind == SESS_HTTP_LYNCDISCOVER ||
+	     kind == SESS_HTTP_AUTODISCOVER) && m->status >= 200 &&
+	    m->status < 300) {
+		struct sv href;
+		o->web_redirect = redirect_link(m->body, &href);
+		if (o->web_redirect)
+			snprintf(redir, sizeof redir, ", redirect to %.*s",
+				 (int)(href.n > 90 ? 90 : href.n), href.p);
 	}
 	int is28032 = 0;
 	for (size_t i = 0; i < m->ndiags; i++)
@@ -1418,9 +1663,9 @@ static void http_answer(struct osess *o, const struct msg *m,
 			 m->status, h->fault_code, h->fault_reason);
 	else
 		evidence(o, step, failed, m->file, m->line_first, m->ts,
-			 "%.*s %.*s answered %d %.*s", (int)req_method.n,
+			 "%.*s %.*s answered %d %.*s%s", (int)req_method.n,
 			 req_method.p, (int)path.n, path.p, m->status,
-			 (int)m->status_reason.n, m->status_reason.p);
+			 (int)m->status_reason.n, m->status_reason.p, redir);
 }
 
 static unsigned http_msg(struct sess_builder *b, const struct msg *m,
@@ -1440,27 +1685,37 @@ static unsigned http_msg(struct sess_builder *b, const struct msg *m,
 		if (m->kind == MSG_REQUEST &&
 		    (kind == SESS_HTTP_LYNCDISCOVER ||
 		     kind == SESS_HTTP_AUTODISCOVER) &&
-		    (!o || (progressed(o) &&
-			    kind == SESS_HTTP_LYNCDISCOVER))) {
+		    (!o || (kind == SESS_HTTP_LYNCDISCOVER &&
+			    new_attempt(o, m->ts, user)))) {
 			if (o)
 				close_sess(b, o);
 			o = open_sess(b, 0);
-			if (has_user)
-				copy_sv(o->s.user, sizeof o->s.user,
-					sv_cstr(user));
 		}
-	} else if (has_user) {
-		peer_remember(b, m->remote, user);
-		o = find_user(b, user);
 	} else {
-		const char *u = peer_user(b, m->remote);
+		const char *u = has_user ? user : peer_user(b, m->remote);
+		if (has_user)
+			peer_remember(b, m->remote, user);
 		if (u)
 			o = find_user(b, u);
+		else
+			o = held_find(b, m->remote);
+		/* lyncdiscover after the user's REGISTERs: a new attempt */
+		if (o && m->kind == MSG_REQUEST &&
+		    kind == SESS_HTTP_LYNCDISCOVER && !o->held &&
+		    new_attempt(o, m->ts, user))
+			o = NULL;
+		/* the phase before a REGISTER: held for it */
+		if (!o && m->kind == MSG_REQUEST &&
+		    kind != SESS_HTTP_OTHER)
+			o = held_open(b, m->remote, u ? u : "", m);
 	}
 	if (o && m->kind == MSG_RESPONSE)
 		kind = pending_kind(o, path);
 	if (!o || kind == SESS_HTTP_OTHER)
 		return 0;
+	/* lyncdiscover ?sipuri= names the user of the phase */
+	if (has_user && !o->s.user[0] && !o->key)
+		copy_sv(o->s.user, sizeof o->s.user, sv_cstr(user));
 	if (m->kind == MSG_REQUEST) {
 		o->s.nhttp_total++;
 		if (o->s.nhttp < SESS_MAX_HTTP) {
@@ -1479,7 +1734,19 @@ static unsigned http_msg(struct sess_builder *b, const struct msg *m,
 		}
 	} else {
 		http_answer(o, m, req_method, req_uri);
+		/* a redirect link may name the user (?sipuri=) */
+		if (!o->s.user[0] && !o->key &&
+		    (kind == SESS_HTTP_LYNCDISCOVER ||
+		     kind == SESS_HTTP_AUTODISCOVER) &&
+		    sipuri_of(m->body, user, sizeof user))
+			copy_sv(o->s.user, sizeof o->s.user, sv_cstr(user));
 	}
+	/* a held phase that failed is a sign-in attempt: number it now,
+	 * so that what the rules find in it is found in a session */
+	if (o->held && !o->s.id && held_failed(o))
+		o->s.id = ++b->next_id;
+	if (!o->s.id)
+		o->held_msgs++;
 	o->s.nmsgs++;
 	touch(b, o, m->file, m->line_first, m->ts);
 	return o->s.id;
@@ -1520,13 +1787,22 @@ unsigned sess_event(struct sess_builder *b, const struct pat_event *ev,
 	if (!b->client_log || ev->step == SFB_STEP_NONE)
 		return 0;
 	struct osess *o = b->current;
-	if (ev->step == SFB_STEP_DISCOVERY && (!o || progressed(o))) {
+	/* "autodiscovery started for sip:..." names the user */
+	char user[128] = "";
+	for (size_t i = 0; i < ev->ncaps; i++)
+		if (sv_ieq_cstr(ev->caps[i].name, "uri") &&
+		    sv_istarts(ev->caps[i].value, "sip:"))
+			copy_sv(user, sizeof user, ev->caps[i].value);
+	if (ev->step == SFB_STEP_DISCOVERY &&
+	    (!o || new_attempt(o, ts, user))) {
 		if (o)
 			close_sess(b, o);
 		o = open_sess(b, 0);
 	}
 	if (!o)
 		return 0;
+	if (user[0] && !o->s.user[0] && !o->key)
+		copy_sv(o->s.user, sizeof o->s.user, sv_cstr(user));
 	struct sv text = first_line(ev->text);
 	/* effect "-": evidence of what happened, neither ok nor failed */
 	int failed = ev->fails_step ? 1 : ev->ok_step ? 0 : -1;
@@ -1583,6 +1859,12 @@ void sess_flush(struct sess_builder *b)
 unsigned sess_count(const struct sess_builder *b)
 {
 	return b->next_id;
+}
+
+void sess_web_stats(const struct sess_builder *b,
+		    struct sess_web_stats *out)
+{
+	*out = b->web_stats;
 }
 
 void sess_free(struct sess_builder *b)

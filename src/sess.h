@@ -10,7 +10,15 @@
  * A session belongs to one user and endpoint (SIP URI + epid).  It
  * starts at discovery activity (lyncdiscover / autodiscover HTTP, DNS
  * and autodiscovery lines) or at the first REGISTER of a new
- * registration, and ends at a completed sign-in (200 OK to REGISTER
+ * registration.  The phase before the first REGISTER (lyncdiscover,
+ * Autodiscover, Web Ticket, CertProv, DNS: calls that mostly carry no
+ * user) belongs to the sign-in that follows it: more discovery
+ * activity continues it while it is within SFB_SESS_ATTACH_MS of log
+ * time of its last activity (adjacent, when the log has no times) or
+ * a redirect is pending, and the next REGISTER takes it over when it
+ * comes within that window or names the user a lyncdiscover ?sipuri=
+ * named.  A phase followed by nothing stays a session of its own.
+ * A session ends at a completed sign-in (200 OK to REGISTER
  * plus the settings that follow, closed when they are done or after
  * SFB_SESS_SETTLE_MS of log time), at a failure (a final REGISTER error
  * other than a challenge or a redirect), at sign-out (REGISTER with
@@ -18,7 +26,13 @@
  * idle gap of SFB_SESS_IDLE_MS of log time, or at end of input.  A
  * client log has one client, so messages without a user (HTTP) and
  * free-text events go to that client's current session; in a server
- * trace they are matched by the sipuri of the URL and the Call-ID.
+ * trace they are matched by the sipuri of the URL and the Call-ID, and
+ * a web-service phase no session claims yet is held, per web peer, for
+ * a REGISTER of its user or from its peer's host within the window
+ * (at most SESS_MAX_WEB at once: the oldest is let go, counted in
+ * sess_web_stats()).  Unclaimed, it is dropped like other traffic
+ * without a user, unless it failed: then it is a sign-in of its own,
+ * numbered from its first failure (its earlier messages got id 0).
  * Traffic that belongs to no sign-in (IM, calls, presence of others)
  * gets session id 0: it stays available as dialogs by Call-ID.
  *
@@ -48,6 +62,9 @@
 #ifndef SFB_SESS_SETTLE_MS
 #define SFB_SESS_SETTLE_MS 60000  /* settings after 200 OK to REGISTER */
 #endif
+#ifndef SFB_SESS_ATTACH_MS
+#define SFB_SESS_ATTACH_MS 120000 /* web phase to its REGISTER, 2 min */
+#endif
 #ifndef SFB_SESS_MAX_OPEN
 #define SFB_SESS_MAX_OPEN 1024
 #endif
@@ -56,6 +73,7 @@
 #define SESS_MAX_PROPS 192        /* provisioning properties kept */
 #define SESS_MAX_GROUPS 24        /* provisioning groups kept */
 #define SESS_MAX_SERVERS 4        /* servers (CLS) that saw the session */
+#define SESS_MAX_WEB 32           /* server trace: web phases held */
 
 enum sess_status { SESS_NOT_SEEN = 0, SESS_OK, SESS_FAILED };
 enum sess_outcome { SESS_INCOMPLETE = 0, SESS_SIGNED_IN, SESS_FAILED_OUT };
@@ -223,6 +241,17 @@ unsigned sess_diag(struct sess_builder *b, const struct fmt_rec *rec,
 void sess_flush(struct sess_builder *b);
 /* Sessions started so far. */
 unsigned sess_count(const struct sess_builder *b);
+/* Server trace: what became of the web-service phases it held. */
+struct sess_web_stats {
+	uint64_t dropped;       /* let go unclaimed: more than SESS_MAX_WEB
+				 * were held at once */
+	const char *drop_file;  /* where the first of them starts */
+	unsigned long drop_line;
+	uint64_t late_msgs;     /* messages sess_msg() gave id 0 that a
+				 * session took later (claimed or failed) */
+};
+void sess_web_stats(const struct sess_builder *b,
+		    struct sess_web_stats *out);
 void sess_free(struct sess_builder *b);
 
 /* Names for reports: "signed-in", "failed", "incomplete" ... */

@@ -5,7 +5,10 @@
  * verdict (user, outcome, auth method, REGISTER pairs, redirects, step
  * statuses, settings); two sessions in one file; a log cut in the
  * middle of a sign-in; the same log cut in two rotated parts; and the
- * client and server views of one incident must agree.
+ * client and server views of one incident must agree.  The web phase
+ * before the first REGISTER (lyncdiscover, Web Ticket, CertProv) joins
+ * the sign-in that follows it within the window, or that its sipuri
+ * names, in small hand-written client logs and server traces.
  *
  * The logs come from the project's generator ($SFBGEN, default
  * build/sfbgen), run through the real pipeline (lr -> fmt -> sip ->
@@ -39,11 +42,14 @@ struct got_sess {
 		int settings_ok;
 		size_t ngroups;
 		char loc[96];
+		uint64_t nhttp;
+		enum sess_status disc;
 };
 
 struct got {
 	size_t n;
 	struct got_sess s[MAXS];
+	uint64_t dropped;       /* held web phases let go at the end */
 };
 
 struct drv {
@@ -81,6 +87,8 @@ static void on_sess(void *ud, const struct sess *s)
 			x->settings_ok = 0;
 	x->ngroups = s->ngroups;
 	snprintf(x->loc, sizeof x->loc, "%s", s->location_profile);
+	x->nhttp = s->nhttp_total;
+	x->disc = s->steps[SFB_STEP_DISCOVERY].status;
 }
 
 struct evctx {
@@ -151,8 +159,12 @@ static void run(const char *const *files, size_t n, struct pat_table *rt,
 		d.fmt = NULL;
 		lr_close(lr);
 	}
-	if (d.sb)
+	if (d.sb) {
+		struct sess_web_stats st;
+		sess_web_stats(d.sb, &st);
+		g->dropped = st.dropped;
 		sess_flush(d.sb);
+	}
 	sess_free(d.sb);
 	txn_free(d.txn);
 	msg_free(&d.msg);
@@ -198,6 +210,9 @@ static const struct want table[] = {
 	  SESS_OK, SESS_OK, SESS_OK },
 	{ "forbidden-4003", SESS_FAILED_OUT, 0, 0, 0,
 	  SESS_FAILED, SESS_NOT_SEEN, SESS_NOT_SEEN },
+	/* web ticket, Autodiscover redirect, CertProv before REGISTER */
+	{ "tlsdsk-web-redirect", SESS_SIGNED_IN, SESS_AUTH_TLSDSK, 4, 0,
+	  SESS_OK, SESS_NOT_SEEN, SESS_OK },
 };
 
 static void check_one(const struct want *w, const struct got *g,
@@ -258,6 +273,13 @@ static void test_scenarios(struct pat_table *rt)
 	f = generate("x.log", "--scenario tlsdsk-ok");
 	run(&f, 1, rt, &g);
 	CHECK(g.n == 1 && g.s[0].ngroups >= 3 && g.s[0].loc[0]);
+	/* its web phase before REGISTER is in it, in both views */
+	f = generate("x.log", "--scenario tlsdsk-web-redirect");
+	run(&f, 1, rt, &g);
+	CHECK(g.n == 1 && g.s[0].nhttp == 9 && g.s[0].disc == SESS_OK);
+	f = generate("x.log", "--format cls --scenario tlsdsk-web-redirect");
+	run(&f, 1, rt, &g);
+	CHECK(g.n == 1 && g.s[0].nhttp == 9 && g.s[0].disc == SESS_OK);
 	/* traffic of a signed-in user is no sign-in */
 	f = generate("x.log", "--scenario im-call-traffic");
 	run(&f, 1, rt, &g);
@@ -319,6 +341,283 @@ static void test_rotated(struct pat_table *rt)
 	CHECK(same);
 }
 
+/* ---- the web phase before the first REGISTER ------------------------ */
+
+/* Log time 09:12:00 + sec, in the client's or the server's form. */
+static void stamp(char *out, size_t n, int sec, int cls)
+{
+	int m = (12 + sec / 60) % 60, x = sec % 60;
+	if (cls)
+		snprintf(out, n, "01/15/2021-09:%02d:%02d.000.%08X", m, x,
+			 (unsigned)sec & 0xFFFFu);
+	else
+		snprintf(out, n, "01/15/2021|09:%02d:%02d.000", m, x);
+}
+
+/* A client framed block: start line, then rest (headers, blank, body). */
+static void ucc_msg(FILE *f, int sec, int sending, const char *start,
+		    const char *rest)
+{
+	char t[64];
+	const char *dir = sending ? "Sending Packet" : "Data Received";
+	const char *la = sending ? "From" : "To";
+	size_t n = strlen(start) + 1 + strlen(rest);
+	stamp(t, sizeof t, sec, 0);
+	fprintf(f, "%s 2A10:3B4C INFO  :: %s - 203.0.113.20:443 (%s Local "
+		"Address: 192.168.1.40:51234) %zu bytes:\n", t, dir, la, n);
+	fprintf(f, "%s 2A10:3B4C INFO  :: %s\n%s", t, start, rest);
+	fprintf(f, "%s 2A10:3B4C INFO  :: End of %s - 203.0.113.20:443 (%s "
+		"Local Address: 192.168.1.40:51234) %zu bytes\n", t, dir, la,
+		n);
+}
+
+/* A server trace record from peer; rest: header lines, LF-ended. */
+static void cls_msg(FILE *f, int sec, const char *peer, int req,
+		    const char *start, const char *rest)
+{
+	char t[64];
+	stamp(t, sizeof t, sec, 1);
+	fprintf(f, "TL_INFO(TF_PROTOCOL) [fe01\\fe01]1F40.2BC0::%s "
+		"(WebInfrastructure,HttpTraceModule::TraceProtocolRecord:"
+		"HttpTraceModule.cs(214)) [%d] $$begin_record\n"
+		"Trace-Correlation-Id: %d\nInstance-Id: 0000CF40\n"
+		"Direction: %s\nPeer: %s\nMessage-Type: %s\n"
+		"Start-Line: %s\n%sMessage-Body: -\n$$end_record\n", t,
+		1000 + sec, 1000 + sec, req ? "incoming" : "outgoing", peer,
+		req ? "request" : "response", start, rest);
+}
+
+static const char H_LD[] = "Host: lyncdiscover.contoso.com\n";
+static const char H_WT[] = "Host: lyncwebext.contoso.com\n";
+static const char A_28032[] = "X-Ms-diagnostics: 28032;source=\"fe01."
+	"contoso.com\";reason=\"The web ticket is invalid.\"\n";
+
+/* lyncdiscover (?sipuri=user if user), then two web tickets refused. */
+static void ucc_web_fail(FILE *f, int sec, const char *user)
+{
+	char start[160], rest[300];
+	snprintf(start, sizeof start, "GET /%s%s HTTP/1.1", user ? "?sipuri="
+		 : "", user ? user : "");
+	ucc_msg(f, sec, 1, start, "Host: lyncdiscover.contoso.com\n"
+		"Content-Length: 0\n\n");
+	ucc_msg(f, sec + 1, 0, "HTTP/1.1 200 OK", "Content-Length: 0\n\n");
+	for (int i = 0; i < 2; i++) {
+		ucc_msg(f, sec + 2 + 2 * i, 1, "POST /WebTicket/WebTicket"
+			"Service.svc HTTP/1.1", "Host: lyncwebext.contoso."
+			"com\nContent-Length: 0\n\n");
+		snprintf(rest, sizeof rest, "%sContent-Length: 0\n\n",
+			 A_28032);
+		ucc_msg(f, sec + 3 + 2 * i, 0, "HTTP/1.1 401 Unauthorized",
+			rest);
+	}
+}
+
+/* REGISTER of user (alice, bob) and its 200 OK, in a client log. */
+static void ucc_register(FILE *f, int sec, const char *user)
+{
+	char rest[600];
+	snprintf(rest, sizeof rest, "Via: SIP/2.0/TLS 192.168.1.40:51234;"
+		 "branch=z9hG4bK1\nFrom: <sip:%s@contoso.com>;tag=a1;"
+		 "epid=01e2f3a4b5\nTo: <sip:%s@contoso.com>\nCall-ID: "
+		 "c%s\nCSeq: 1 REGISTER\nContent-Length: 0\n\n", user, user,
+		 user);
+	ucc_msg(f, sec, 1, "REGISTER sip:contoso.com SIP/2.0", rest);
+	ucc_msg(f, sec + 1, 0, "SIP/2.0 200 OK", rest);
+}
+
+static FILE *open_tmp(const char *name, char *path, size_t n)
+{
+	snprintf(path, n, "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	return f;
+}
+
+static void run_one(const char *path, struct pat_table *rt, struct got *g)
+{
+	run(&path, 1, rt, g);
+}
+
+static void test_web_phase_client(struct pat_table *rt)
+{
+	struct got g;
+	char p[600];
+
+	/* a web-ticket failure and nothing after it: a failed sign-in */
+	FILE *f = open_tmp("w1.log", p, sizeof p);
+	if (!f)
+		return;
+	ucc_web_fail(f, 0, NULL);
+	fclose(f);
+	run_one(p, rt, &g);
+	CHECK(g.n == 1 && g.s[0].outcome == SESS_FAILED_OUT &&
+	      g.s[0].w28032 == 2 && g.s[0].user[0] == '\0' &&
+	      g.s[0].nhttp == 3 && g.s[0].sent == 0);
+
+	/* followed by a REGISTER within the window: one sign-in */
+	f = open_tmp("w2.log", p, sizeof p);
+	if (!f)
+		return;
+	ucc_web_fail(f, 0, NULL);
+	ucc_register(f, 60, "alice");
+	fclose(f);
+	run_one(p, rt, &g);
+	CHECK(g.n == 1 && strcmp(g.s[0].user, "sip:alice@contoso.com") == 0 &&
+	      g.s[0].w28032 == 2 && g.s[0].nhttp == 3 && g.s[0].sent == 1 &&
+	      g.s[0].disc == SESS_OK);
+
+	/* past the window (200 s, short of the idle 300 s): two */
+	f = open_tmp("w3.log", p, sizeof p);
+	if (!f)
+		return;
+	ucc_web_fail(f, 0, NULL);
+	ucc_register(f, 205, "alice");
+	fclose(f);
+	run_one(p, rt, &g);
+	CHECK(g.n == 2 && g.s[0].user[0] == '\0' && g.s[0].w28032 == 2 &&
+	      g.s[0].outcome == SESS_FAILED_OUT && g.s[1].nhttp == 0 &&
+	      strcmp(g.s[1].user, "sip:alice@contoso.com") == 0);
+
+	/* lyncdiscover named alice: her REGISTER takes it even then */
+	f = open_tmp("w4.log", p, sizeof p);
+	if (!f)
+		return;
+	ucc_web_fail(f, 0, "alice@contoso.com");
+	ucc_register(f, 205, "alice");
+	fclose(f);
+	run_one(p, rt, &g);
+	CHECK(g.n == 1 && g.s[0].nhttp == 3 && g.s[0].sent == 1);
+
+	/* ... and bob's REGISTER, close as it is, does not */
+	f = open_tmp("w5.log", p, sizeof p);
+	if (!f)
+		return;
+	ucc_web_fail(f, 0, "alice@contoso.com");
+	ucc_register(f, 20, "bob");
+	fclose(f);
+	run_one(p, rt, &g);
+	CHECK(g.n == 2 && strcmp(g.s[0].user, "sip:alice@contoso.com") == 0 &&
+	      g.s[0].sent == 0 && g.s[1].nhttp == 0 &&
+	      strcmp(g.s[1].user, "sip:bob@contoso.com") == 0);
+
+	/* a second lyncdiscover of the same phase: still one */
+	f = open_tmp("w6.log", p, sizeof p);
+	if (!f)
+		return;
+	ucc_web_fail(f, 0, NULL);
+	ucc_web_fail(f, 30, NULL);
+	ucc_register(f, 50, "alice");
+	fclose(f);
+	run_one(p, rt, &g);
+	CHECK(g.n == 1 && g.s[0].nhttp == 6 && g.s[0].w28032 == 4);
+
+	/* pasted SIP/HTTP text has no times: adjacency decides */
+	const char *sp = generate("paste.txt", "--format sip --scenario "
+				  "tlsdsk-web-redirect");
+	run_one(sp, rt, &g);
+	CHECK(g.n == 1 && g.s[0].outcome == SESS_SIGNED_IN &&
+	      g.s[0].nhttp >= 9);
+
+	/* the phase cut before its REGISTER stays a sign-in of its own */
+	const char *whole = generate("wr.log", "--lf --scenario "
+				     "tlsdsk-web-redirect");
+	char cmd[1400];
+	snprintf(p, sizeof p, "%s/wr-cut.log", tmpdir);
+	snprintf(cmd, sizeof cmd, "sed '/Register: sending REGISTER/,$d' %s "
+		 "> %s", whole, p);
+	CHECK_INT(system(cmd), 0);
+	run_one(p, rt, &g);
+	CHECK(g.n == 1 && g.s[0].outcome == SESS_INCOMPLETE &&
+	      g.s[0].sent == 0 && g.s[0].nhttp >= 9 &&
+	      strcmp(g.s[0].user, "sip:alice@contoso.com") == 0);
+}
+
+/* A REGISTER of user from peer, and its 200 OK, in a server trace. */
+static void cls_register(FILE *f, int sec, const char *peer,
+			 const char *user)
+{
+	char rest[600];
+	snprintf(rest, sizeof rest, "Via: SIP/2.0/TLS %s;branch=z9hG4bK1\n"
+		 "From: <sip:%s@contoso.com>;tag=a1;epid=01e2f3a4b5\n"
+		 "To: <sip:%s@contoso.com>\nCall-ID: c%s\nCSeq: 1 REGISTER\n"
+		 "Content-Length: 0\n", peer, user, user, user);
+	cls_msg(f, sec, peer, 1, "REGISTER sip:contoso.com SIP/2.0", rest);
+	cls_msg(f, sec + 1, peer, 0, "SIP/2.0 200 OK", rest);
+}
+
+/* User-less Web Ticket calls from peer; refused (28032) if fail. */
+static void cls_webticket(FILE *f, int sec, const char *peer, int fail)
+{
+	char rest[300];
+	cls_msg(f, sec, peer, 1, "POST /WebTicket/WebTicketService.svc "
+		"HTTP/1.1", H_WT);
+	snprintf(rest, sizeof rest, "%sContent-Length: 0\n",
+		 fail ? A_28032 : "");
+	cls_msg(f, sec + 1, peer, 0, fail ? "HTTP/1.1 401 Unauthorized"
+		: "HTTP/1.1 200 OK", rest);
+}
+
+static void test_web_phase_server(struct pat_table *rt)
+{
+	struct got g;
+	char p[600];
+
+	/* an internal client: web calls and REGISTER from one host */
+	FILE *f = open_tmp("c1.log", p, sizeof p);
+	if (!f)
+		return;
+	cls_msg(f, 0, "10.0.1.50:50001", 1, "GET / HTTP/1.1", H_LD);
+	cls_msg(f, 1, "10.0.1.50:50001", 0, "HTTP/1.1 200 OK",
+		"Content-Length: 0\n");
+	cls_webticket(f, 2, "10.0.1.50:50001", 0);
+	cls_webticket(f, 4, "10.0.9.9:50002", 0);  /* someone else */
+	cls_register(f, 30, "10.0.1.50:61000", "alice");
+	fclose(f);
+	run_one(p, rt, &g);
+	CHECK(g.n == 1 && g.s[0].nhttp == 2 && g.s[0].disc == SESS_OK &&
+	      strcmp(g.s[0].user, "sip:alice@contoso.com") == 0);
+
+	/* from another host, or past the window: not hers */
+	f = open_tmp("c2.log", p, sizeof p);
+	if (!f)
+		return;
+	cls_webticket(f, 0, "10.0.1.50:50001", 0);
+	cls_register(f, 10, "10.0.1.51:61000", "alice");
+	cls_webticket(f, 20, "10.0.1.52:50001", 0);
+	cls_register(f, 200, "10.0.1.52:61000", "bob");
+	fclose(f);
+	run_one(p, rt, &g);
+	CHECK(g.n == 2 && g.s[0].nhttp == 0 && g.s[1].nhttp == 0);
+
+	/* a phase that failed and nothing claimed: reported all the same */
+	f = open_tmp("c3.log", p, sizeof p);
+	if (!f)
+		return;
+	cls_webticket(f, 0, "10.0.1.50:50001", 1);
+	cls_webticket(f, 2, "10.0.1.50:50001", 1);
+	fclose(f);
+	run_one(p, rt, &g);
+	CHECK(g.n == 1 && g.s[0].w28032 == 2 &&
+	      g.s[0].outcome == SESS_FAILED_OUT && g.s[0].id == 1);
+
+	/* held phases are bounded: the oldest are let go, counted */
+	f = open_tmp("c4.log", p, sizeof p);
+	if (!f)
+		return;
+	for (int i = 0; i < SESS_MAX_WEB + 8; i++) {
+		char peer[40];
+		snprintf(peer, sizeof peer, "10.0.2.%d:50000", i + 1);
+		cls_webticket(f, i, peer, i == 0);
+	}
+	cls_register(f, 50, "10.0.2.40:61000", "carol");
+	fclose(f);
+	run_one(p, rt, &g);
+	CHECK_INT(g.dropped, 8);
+	/* the first one failed: reported when let go; carol's is hers */
+	CHECK(g.n == 2 && g.s[0].w28032 == 1 && g.s[1].nhttp == 1 &&
+	      strcmp(g.s[1].user, "sip:carol@contoso.com") == 0);
+}
+
 int main(void)
 {
 	gen = getenv("SFBGEN");
@@ -344,6 +643,8 @@ int main(void)
 	test_scenarios(rt);
 	test_two_and_cut(rt);
 	test_rotated(rt);
+	test_web_phase_client(rt);
+	test_web_phase_server(rt);
 	pattern_free(rt);
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);

@@ -2085,8 +2085,8 @@ static void sip_connect(struct gen *g, const char *name, const char *ip,
 		 s->ext ? "203.0.113.10" : first->ip, port);
 }
 
-/* lyncdiscover for an external client (HTTP GET, JSON answer). */
-static void disc_lyncdiscover(struct gen *g, int internal_tls_error)
+/* lyncdiscover for an external client: DNS, HTTP GET, JSON answer. */
+static void disc_lyncdiscover_get(struct gen *g, int internal_tls_error)
 {
 	struct sc *s = &g->s;
 	struct buf *b = &g->body;
@@ -2144,13 +2144,27 @@ static void disc_lyncdiscover(struct gen *g, int internal_tls_error)
 	h_end(g, "application/vnd.microsoft.rtc.autodiscover+json; v=1", b,
 	      1);
 	emit(g, 60, 320);
+}
+
+/* The client's result line of autodiscovery, web services at web. */
+static void disc_completed(struct gen *g, const char *web)
+{
 	tick(g, 5, 40);
 	note(g, T_WEB, "INFO", "Lync autodiscovery completed with hr: 0X0 "
 	     "sipint: sipext: sip.%s:443 authint: authext: https://%s/"
 	     "CertProv/CertProvisioningService.svc ucwaint: ucwaext: "
 	     "https://%s/ucwa/v1/applications wts: https://%s/WebTicket/"
 	     "WebTicketService.svc ucwaurl: telemetryurl: "
-	     "isServiceInRefresh: 0 isTempError: 0", d, web, web, web);
+	     "isServiceInRefresh: 0 isTempError: 0", g->dom, web, web, web);
+}
+
+/* lyncdiscover for an external client (HTTP GET, JSON answer). */
+static void disc_lyncdiscover(struct gen *g, int internal_tls_error)
+{
+	char web[96];
+
+	disc_lyncdiscover_get(g, internal_tls_error);
+	disc_completed(g, web_host(g, web, sizeof web));
 }
 
 /* Internal discovery: no lyncdiscover record, DNS SRV instead. */
@@ -2752,28 +2766,12 @@ static void ntlm_http(struct gen *g, const char *prefix, size_t n)
 	bputc(&g->tmp, '\0');
 }
 
-/* Cert provisioning for TLS-DSK, FORMATS.md 4 step 3. */
-static void certprov(struct gen *g)
+/* The Autodiscover user answer (XML): pool and web services, into a. */
+static void autodisc_user_xml(struct gen *g, struct buf *a,
+			      const char *pool, const char *web)
 {
-	struct sc *s = &g->s;
-	struct buf *a = &g->body2;
 	const char *d = g->dom;
-	char web[96], pool[96];
 
-	web_host(g, web, sizeof web);
-	pool_of(g, s->srv, pool, sizeof pool);
-	tick(g, 10, 80);
-	note(g, T_SIP, "INFO", "Security: no valid user certificate for "
-	     "sip:%s in the store, getting one from https://%s/CertProv/"
-	     "CertProvisioningService.svc", s->me.uri, web);
-	web_connect(g, "203.0.113.20");
-	h_req(g, "GET", "/Autodiscover/AutodiscoverService.svc/root?sipuri=%s",
-	      s->me.uri);
-	bputs(&g->m.b, "Accept: application/vnd.microsoft.rtc.autodiscover+"
-	      "xml;v=1\r\n");
-	h_client_hdrs(g, web);
-	h_end(g, NULL, NULL, 0);
-	emit(g, 5, 60);
 	a->n = 0;
 	bf(a, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
 	   "<AutodiscoverResponse AccessLocation=\"External\"><User>"
@@ -2792,12 +2790,16 @@ static void certprov(struct gen *g)
 	   "\"https://%s/ucwa/v1/applications\"/></User>"
 	   "</AutodiscoverResponse>", pool, pool, d, d, pool, web, web, web,
 	   web);
-	h_resp(g, 200, "OK");
-	h_iis(g, "private");
-	h_end(g, "application/vnd.microsoft.rtc.autodiscover+xml; v=1", a, 1);
-	emit(g, 40, 250);
+}
 
-	/* web ticket with Windows (NTLM) authentication over HTTP */
+/*
+ * A web ticket with Windows (NTLM) authentication over HTTP: the
+ * request body (g->body) answered 401, 401 with the challenge, 200.
+ */
+static void webticket_ntlm(struct gen *g, const char *web)
+{
+	struct buf *a = &g->body2;
+
 	soap_rst(g, &g->body, web);
 	post_webticket(g, web, "/WebTicket/WebTicketService.svc", NULL);
 	html_err(a, 401, "Unauthorized: Access is denied due to invalid "
@@ -2836,8 +2838,14 @@ static void certprov(struct gen *g)
 	h_iis(g, "private");
 	h_end(g, "text/xml; charset=utf-8", a, 1);
 	emit(g, 60, 400);
+}
 
-	/* CertProv: publish a key, get a user certificate */
+/* CertProv at web: publish a key, get a user certificate. */
+static void certprov_post(struct gen *g, const char *web)
+{
+	struct sc *s = &g->s;
+	struct buf *a = &g->body2;
+
 	g->body.n = 0;
 	bf(&g->body, "<?xml version=\"1.0\" encoding=\"utf-8\"?><s:Envelope "
 	   "xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Header>"
@@ -2874,6 +2882,36 @@ static void certprov(struct gen *g)
 	note(g, T_SIP, "INFO", "Security: user certificate CN=%s issued by "
 	     "CN=%s-Lync-CA, valid 180 days, stored in the user store",
 	     s->me.uri, g->nb);
+}
+
+/* Cert provisioning for TLS-DSK, FORMATS.md 4 step 3. */
+static void certprov(struct gen *g)
+{
+	struct sc *s = &g->s;
+	struct buf *a = &g->body2;
+	char web[96], pool[96];
+
+	web_host(g, web, sizeof web);
+	pool_of(g, s->srv, pool, sizeof pool);
+	tick(g, 10, 80);
+	note(g, T_SIP, "INFO", "Security: no valid user certificate for "
+	     "sip:%s in the store, getting one from https://%s/CertProv/"
+	     "CertProvisioningService.svc", s->me.uri, web);
+	web_connect(g, "203.0.113.20");
+	h_req(g, "GET", "/Autodiscover/AutodiscoverService.svc/root?sipuri=%s",
+	      s->me.uri);
+	bputs(&g->m.b, "Accept: application/vnd.microsoft.rtc.autodiscover+"
+	      "xml;v=1\r\n");
+	h_client_hdrs(g, web);
+	h_end(g, NULL, NULL, 0);
+	emit(g, 5, 60);
+	autodisc_user_xml(g, a, pool, web);
+	h_resp(g, 200, "OK");
+	h_iis(g, "private");
+	h_end(g, "application/vnd.microsoft.rtc.autodiscover+xml; v=1", a, 1);
+	emit(g, 40, 250);
+	webticket_ntlm(g, web);
+	certprov_post(g, web);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2946,6 +2984,114 @@ static void sc_tlsdsk(struct gen *g)
 
 	ext_begin(g, &d);
 	certprov(g);
+	reg_tlsdsk_legs(g, &d);
+	reg_200(g, &d);
+	signed_in(g);
+	settings(g);
+}
+
+/* GET the Autodiscover user resource at web, with the web ticket tk. */
+static void autodisc_user_get(struct gen *g, const char *web,
+			      const char *tk)
+{
+	h_req(g, "GET", "/Autodiscover/AutodiscoverService.svc/root/oauth/"
+	      "user?originalDomain=%s", g->dom);
+	bputs(&g->m.b, "Accept: application/vnd.microsoft.rtc.autodiscover+"
+	      "xml;v=1\r\n");
+	if (tk)
+		bputs(&g->m.b, tk);
+	h_client_hdrs(g, web);
+	h_end(g, NULL, NULL, 0);
+	emit(g, 5, 60);
+}
+
+/*
+ * Scenario tlsdsk-web-redirect: a new external user (no certificate)
+ * gets a web ticket before any REGISTER.  lyncdiscover names the user
+ * (?sipuri=); the Autodiscover, Web Ticket and CertProv calls after it
+ * do not.  Autodiscover redirects the user to the home pool's web
+ * services, where discovery runs again (a second root and user
+ * request, "autodiscovery completed"), CertProv issues the
+ * certificate, and the client signs in with TLS-DSK through the Edge.
+ */
+static void sc_tlsdsk_webredir(struct gen *g)
+{
+	struct sc *s = &g->s;
+	struct buf *a = &g->body2;
+	struct dlg d;
+	char web[96], web2[96], home[96], tk[200];
+
+	sc_begin(g, 1, &g->fe2);
+	web_host(g, web, sizeof web);
+	snprintf(web2, sizeof web2, "lyncwebext02.%s", g->dom);
+	pool_of(g, &g->fe2, home, sizeof home);
+	signin_start(g);
+	disc_lyncdiscover_get(g, 0);
+	/* the user resource wants a web ticket */
+	autodisc_user_get(g, web, NULL);
+	html_err(a, 401, "Unauthorized");
+	h_resp(g, 401, "Unauthorized");
+	h_iis(g, "private");
+	bf(&g->m.b, "WWW-Authenticate: MsRtcOAuth href=\"https://%s/"
+	   "WebTicket/oauthtoken\",grant_type=\"urn:microsoft.rtc:"
+	   "windows,urn:microsoft.rtc:anonmeeting,password\"\r\n", web);
+	h_end(g, "text/html", a, 1);
+	emit(g, 30, 150);
+	webticket_ntlm(g, web);
+	g->tmp.n = 0;
+	rb64(&g->r, &g->tmp, 96);
+	snprintf(tk, sizeof tk, "X-MS-WebTicket: opaque=%.*s\r\n",
+		 (int)g->tmp.n, g->tmp.p);
+	/* with the ticket: the user is homed on pool02, go there */
+	autodisc_user_get(g, web, tk);
+	a->n = 0;
+	bf(a, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+	   "<AutodiscoverResponse AccessLocation=\"External\"><User>"
+	   "<Link token=\"Redirect\" href=\"https://%s/Autodiscover/"
+	   "AutodiscoverService.svc/root?originalDomain=%s\"/></User>"
+	   "</AutodiscoverResponse>", web2, g->dom);
+	h_resp(g, 200, "OK");
+	h_iis(g, "private");
+	h_end(g, "application/vnd.microsoft.rtc.autodiscover+xml; v=1", a, 1);
+	emit(g, 40, 250);
+	tick(g, 5, 40);
+	note(g, T_WEB, "INFO", "Autodiscover: the home pool of sip:%s is "
+	     "%s, continuing at https://%s/Autodiscover/"
+	     "AutodiscoverService.svc/root", s->me.uri, home, web2);
+	dns_a(g, web2, "203.0.113.21");
+	web_connect(g, "203.0.113.21");
+	h_req(g, "GET", "/Autodiscover/AutodiscoverService.svc/root?"
+	      "originalDomain=%s", g->dom);
+	bputs(&g->m.b, "Accept: application/vnd.microsoft.rtc.autodiscover+"
+	      "xml;v=1\r\n");
+	h_client_hdrs(g, web2);
+	h_end(g, NULL, NULL, 0);
+	emit(g, 5, 60);
+	a->n = 0;
+	bf(a, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+	   "<AutodiscoverResponse AccessLocation=\"External\"><Root>"
+	   "<Link token=\"User\" href=\"https://%s/Autodiscover/"
+	   "AutodiscoverService.svc/root/oauth/user?originalDomain=%s\"/>"
+	   "</Root></AutodiscoverResponse>", web2, g->dom);
+	h_resp(g, 200, "OK");
+	h_iis(g, "no-cache");
+	h_end(g, "application/vnd.microsoft.rtc.autodiscover+xml; v=1", a, 1);
+	emit(g, 40, 250);
+	autodisc_user_get(g, web2, tk);
+	autodisc_user_xml(g, a, home, web2);
+	h_resp(g, 200, "OK");
+	h_iis(g, "private");
+	h_end(g, "application/vnd.microsoft.rtc.autodiscover+xml; v=1", a, 1);
+	emit(g, 40, 250);
+	disc_completed(g, web2);
+	tick(g, 10, 80);
+	note(g, T_SIP, "INFO", "Security: no valid user certificate for "
+	     "sip:%s in the store, getting one from https://%s/CertProv/"
+	     "CertProvisioningService.svc", s->me.uri, web2);
+	certprov_post(g, web2);
+	sip_edge(g);
+	dlg_new(g, &d);
+	reg_offer(g, &d);
 	reg_tlsdsk_legs(g, &d);
 	reg_200(g, &d);
 	signed_in(g);
@@ -4129,6 +4275,9 @@ static const struct scenario scenarios[] = {
 	{ "webticket-28032-register", "REGISTERs answered 401; the web "
 	  "ticket's 28032 is in the server trace only (client logs no "
 	  "HTTP)", sc_webticket_reg, 1, NULL },
+	{ "tlsdsk-web-redirect", "new external user: web ticket, "
+	  "Autodiscover redirect to the home pool, CertProv, all before "
+	  "the first REGISTER (TLS-DSK)", sc_tlsdsk_webredir, 1, NULL },
 };
 
 static const char usage_text[] =
