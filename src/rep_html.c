@@ -643,8 +643,8 @@ static void step_time(FILE *o, const struct sess *s,
 		fprintf(o, "<svg class=\"bar\" viewBox=\"0 0 1000 8\" "
 			"preserveAspectRatio=\"none\" role=\"img\"><rect "
 			"class=\"span\" width=\"1000\" height=\"8\"/><rect "
-			"x=\"%" PRId64 "\" width=\"%" PRId64 "\" height=\"8\"/>"
-			"</svg>", l, w);
+			"x=\"%" PRId64 "\" width=\"%" PRId64 "\" "
+			"height=\"8\"/></svg>", l, w);
 	}
 }
 

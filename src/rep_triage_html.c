@@ -426,8 +426,8 @@ static void problems(struct rep_triage_html *t)
 	}
 	fputs("</ul>\n", o);
 	if (t->probs_dropped)
-		fprintf(o, "<p class=\"note\">%" PRIu64 " more not listed</p>\n",
-			t->probs_dropped);
+		fprintf(o, "<p class=\"note\">%" PRIu64 " more not listed"
+			"</p>\n", t->probs_dropped);
 }
 
 static void details(struct rep_triage_html *t)
