@@ -189,7 +189,7 @@ static const char css[] =
 ".steps li.failed svg.bar rect{fill:#c22}"
 ".steps li.failed svg.bar rect.span,.steps li.notseen svg.bar rect.span"
 "{fill:#fff}.steps li.notseen svg.bar rect{fill:#999}"
-"th[data-sort]{cursor:pointer;white-space:nowrap}"
+"th[data-sort]{cursor:pointer;white-space:nowrap}td.t{white-space:nowrap}"
 "th[aria-sort=descending]::after{content:' \\25bc'}"
 "th[aria-sort=ascending]::after{content:' \\25b2'}"
 ".sess h3 small{font-weight:normal;color:#555}"
@@ -232,6 +232,7 @@ static const char js[] =
 "t.querySelectorAll('th[data-sort]').forEach(function(e){"
 "e.setAttribute('aria-sort',e===h?(dir>0?'ascending':'descending')"
 ":'none')})}"
+"document.querySelectorAll('.jsonly').forEach(function(e){e.hidden=false});"
 "document.querySelectorAll('table.sortable').forEach(function(t){"
 "t.querySelectorAll('th[data-sort]').forEach(function(h){"
 "h.tabIndex=0;var go=function(){var a=h.getAttribute('aria-sort');"
@@ -263,6 +264,7 @@ static const char js[] =
 "for(var i=1;i<rs.length;i++)if(d*(rs[i].dataset[k]-"
 "rs[i-1].dataset[k])<0)bad++;return bad};"
 "o.push('rows='+rowsOf(tt).length);o.push('sorted.sev='+mono('sev',-1));"
+"o.push('unsorted.time='+mono('t',1));"
 "tt.querySelector('th[data-sort=t]').click();"
 "o.push('sort.time.bad='+mono('t',1));"
 "tt.querySelector('th[data-sort=sev]').click();"
@@ -629,8 +631,11 @@ static void step_time(FILE *o, const struct sess *s,
 		       ? s->end - s->start : 0;
 	rep_html_dur(off, a, sizeof a);
 	rep_html_dur(dur, b, sizeof b);
-	fprintf(o, "<span class=\"dur\" data-ms=\"%" PRId64 "\">at +%s, "
-		"took %s</span>", dur, a, b);
+	fprintf(o, "<span class=\"dur\" data-ms=\"%" PRId64 "\">at +%s",
+		dur, a);
+	if (dur > 0)
+		fprintf(o, ", took %s", b);
+	fputs("</span>", o);
 	if (span > 0) {
 		/* per mille of the sign-in, at least a sliver to be seen */
 		int64_t l = off * 1000 / span, w = dur * 1000 / span;

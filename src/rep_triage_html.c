@@ -373,7 +373,8 @@ static void table(struct rep_triage_html *t)
 	if (t->rows_dropped)
 		fprintf(o, "; %" PRIu64 " less severe row(s) not listed (at "
 			"most %d)", t->rows_dropped, REP_TRIAGE_HTML_MAX_ROWS);
-	fputs("</p>\n", o);
+	fputs("<span class=\"jsonly\" hidden>; click severity or first to "
+	      "sort</span></p>\n", o);
 	if (!t->nrows)
 		return;
 	fputs("<table class=\"sortable tri\"><thead><tr><th data-sort=\"sev\""
@@ -401,10 +402,12 @@ static void table(struct rep_triage_html *t)
 		fprintf(o, "%s</td><td>%" PRIu64 "</td><td>%s</td><td>",
 			link ? "</a>" : "", w->signins, oc);
 		put_s(o, w->top[0] ? w->top : "-");
-		fprintf(o, "</td><td>%s</td>", w->first == SFB_TIME_NONE ? ""
-			: sfb_time_fmt(w->first, tb, sizeof tb));
-		fprintf(o, "<td>%s</td></tr>\n", w->last == SFB_TIME_NONE ? ""
-			: sfb_time_fmt(w->last, tb, sizeof tb));
+		fprintf(o, "</td><td class=\"t\">%s</td>", w->first ==
+			SFB_TIME_NONE ? "" : sfb_time_fmt(w->first, tb,
+							  sizeof tb));
+		fprintf(o, "<td class=\"t\">%s</td></tr>\n", w->last ==
+			SFB_TIME_NONE ? "" : sfb_time_fmt(w->last, tb,
+							  sizeof tb));
 	}
 	fputs("</tbody></table>\n", o);
 }
