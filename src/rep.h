@@ -154,8 +154,8 @@ void rep_html_free(struct rep_html *h);
  */
 void rep_html_page_head(FILE *o, const char *nonce, const char *title);
 void rep_html_page_end(FILE *o, const char *nonce);
-/* A CSP nonce: 16 random bytes in hex (n >= 33). */
-void rep_html_nonce(char *out, size_t n);
+/* A CSP nonce: given (NULL: 16 random bytes in hex, n >= 33). */
+void rep_html_nonce(char *out, size_t n, const char *given);
 /* A duration for people: "412 ms", "3.250 s", "2 min 5 s". */
 void rep_html_dur(int64_t ms, char *out, size_t n);
 /*

@@ -303,8 +303,12 @@ static void page_head(struct rep_html *h)
 	h->head_done = 1;
 }
 
-void rep_html_nonce(char *out, size_t n)
+void rep_html_nonce(char *out, size_t n, const char *given)
 {
+	if (given) {
+		snprintf(out, n, "%s", given);
+		return;
+	}
 	unsigned char b[16] = { 0 };
 	FILE *f = fopen("/dev/urandom", "rb");
 	size_t got = f ? fread(b, 1, sizeof b, f) : 0;
@@ -323,10 +327,7 @@ struct rep_html *rep_html_new(FILE *out, const char *nonce)
 {
 	struct rep_html *h = sfb_xcalloc(1, sizeof *h);
 	h->out = out;
-	if (nonce)
-		snprintf(h->nonce, sizeof h->nonce, "%s", nonce);
-	else
-		rep_html_nonce(h->nonce, sizeof h->nonce);
+	rep_html_nonce(h->nonce, sizeof h->nonce, nonce);
 	return h;
 }
 

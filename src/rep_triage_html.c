@@ -85,10 +85,7 @@ struct rep_triage_html *rep_triage_html_new(FILE *out, const char *nonce,
 {
 	struct rep_triage_html *t = sfb_xcalloc(1, sizeof *t);
 	t->out = out;
-	if (nonce)
-		snprintf(t->nonce, sizeof t->nonce, "%s", nonce);
-	else
-		rep_html_nonce(t->nonce, sizeof t->nonce);
+	rep_html_nonce(t->nonce, sizeof t->nonce, nonce);
 	t->max_detail = max_detail ? max_detail : REP_TRIAGE_HTML_MAX_DETAIL;
 	t->det = sfb_xcalloc(t->max_detail, sizeof *t->det);
 	return t;
@@ -352,22 +349,28 @@ static void summary(struct rep_triage_html *t)
 	fputs("</div>\n", o);
 }
 
-static void outcome_of(const struct th_row *w, char *out, size_t n)
+/* Every outcome of the row's sign-ins, failures first: "1 failed, 2 ok". */
+static void outcome_cell(FILE *o, const struct th_row *w)
 {
-	if (!w->signins)
-		snprintf(out, n, "-");
-	else if (w->failed)
-		snprintf(out, n, "%" PRIu64 " failed", w->failed);
-	else if (w->incomplete && !w->signed_in)
-		snprintf(out, n, "incomplete");
-	else
-		snprintf(out, n, "signed in");
+	const uint64_t n[3] = { w->failed, w->incomplete, w->signed_in };
+	const char *const name[3] = { "failed", "incomplete", "signed in" };
+	const char *const cls[3] = { "error", "warning", "ok" };
+	int any = 0;
+	for (int i = 0; i < 3; i++) {
+		if (!n[i])
+			continue;
+		fprintf(o, "%s<span class=\"sev %s\">%" PRIu64 " %s</span>",
+			any ? ", " : "", cls[i], n[i], name[i]);
+		any = 1;
+	}
+	if (!any)
+		fputc('-', o);
 }
 
 static void table(struct rep_triage_html *t)
 {
 	FILE *o = t->out;
-	char tb[32], oc[32];
+	char tb[32];
 	fprintf(o, "<h2 id=\"sources\">sources and users</h2>\n<p class=\""
 		"note\">%zu row(s), most severe first", t->nrows);
 	if (t->rows_dropped)
@@ -398,9 +401,10 @@ static void table(struct rep_triage_html *t)
 		if (link)
 			fprintf(o, "<a href=\"#d%zu-%u\">", w->job, w->sid);
 		put_s(o, w->user);
-		outcome_of(w, oc, sizeof oc);
-		fprintf(o, "%s</td><td>%" PRIu64 "</td><td>%s</td><td>",
-			link ? "</a>" : "", w->signins, oc);
+		fprintf(o, "%s</td><td>%" PRIu64 "</td><td>",
+			link ? "</a>" : "", w->signins);
+		outcome_cell(o, w);
+		fputs("</td><td>", o);
 		put_s(o, w->top[0] ? w->top : "-");
 		fprintf(o, "</td><td class=\"t\">%s</td>", w->first ==
 			SFB_TIME_NONE ? "" : sfb_time_fmt(w->first, tb,

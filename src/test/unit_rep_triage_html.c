@@ -217,7 +217,8 @@ static void test_page(void)
 	CHECK(strstr(buf, "<title>sfblog triage</title>") != NULL);
 	/* rows: ann (2 sign-ins), bob, cy, the hostile user, dee */
 	CHECK(count(buf, "<tr data-sev=") == 5);
-	CHECK(strstr(buf, "<td>2</td><td>signed in</td>") != NULL);
+	CHECK(strstr(buf, "<td>2</td><td><span class=\"sev ok\">2 signed "
+		     "in</span></td>") != NULL);
 	/* sorted by severity, then input order: cy, dee, bob, ann, ... */
 	const char *cy = strstr(buf, ">sip:cy@x<"),
 		   *dee = strstr(buf, ">sip:dee@x<"),
