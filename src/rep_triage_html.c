@@ -367,10 +367,30 @@ static void outcome_cell(FILE *o, const struct th_row *w)
 		fputc('-', o);
 }
 
+/*
+ * A table cell's time: "YYYY-MM-DD HH:MM:SS", only "HH:MM:SS" when on
+ * the day of ref (the detail has the milliseconds).
+ */
+static void time_cell(FILE *o, int64_t t, int64_t ref)
+{
+	char a[32], b[32];
+	fputs("<td class=\"t\">", o);
+	if (t != SFB_TIME_NONE) {
+		sfb_time_fmt(t, a, sizeof a);
+		a[10] = ' ';
+		a[19] = '\0';
+		if (ref != SFB_TIME_NONE &&
+		    memcmp(sfb_time_fmt(ref, b, sizeof b), a, 10) == 0)
+			fputs(a + 11, o);
+		else
+			fputs(a, o);
+	}
+	fputs("</td>", o);
+}
+
 static void table(struct rep_triage_html *t)
 {
 	FILE *o = t->out;
-	char tb[32];
 	fprintf(o, "<h2 id=\"sources\">sources and users</h2>\n<p class=\""
 		"note\">%zu row(s), most severe first", t->nrows);
 	if (t->rows_dropped)
@@ -406,12 +426,10 @@ static void table(struct rep_triage_html *t)
 		outcome_cell(o, w);
 		fputs("</td><td>", o);
 		put_s(o, w->top[0] ? w->top : "-");
-		fprintf(o, "</td><td class=\"t\">%s</td>", w->first ==
-			SFB_TIME_NONE ? "" : sfb_time_fmt(w->first, tb,
-							  sizeof tb));
-		fprintf(o, "<td class=\"t\">%s</td></tr>\n", w->last ==
-			SFB_TIME_NONE ? "" : sfb_time_fmt(w->last, tb,
-							  sizeof tb));
+		fputs("</td>", o);
+		time_cell(o, w->first, SFB_TIME_NONE);
+		time_cell(o, w->last, w->first);
+		fputs("</tr>\n", o);
 	}
 	fputs("</tbody></table>\n", o);
 }
