@@ -66,7 +66,6 @@ struct rep_triage_html {
 	uint64_t rows_dropped;
 	struct th_detail *det;  /* max_detail */
 	size_t ndet;
-	uint64_t det_dropped;   /* sign-ins with a detail not shown */
 	struct th_problem *probs;
 	size_t nprobs;
 	uint64_t probs_dropped;
@@ -228,7 +227,6 @@ static void detail_keep(struct rep_triage_html *t,
 			    (t->det[i].sev == t->det[slot].sev &&
 			     t->det[i].order > t->det[slot].order))
 				slot = i;
-		t->det_dropped++;
 		if (t->det[slot].sev >= s->sev)
 			return;
 		free(t->det[slot].html);
@@ -463,9 +461,10 @@ static void details(struct rep_triage_html *t)
 	fprintf(o, "<h2 id=\"detail\">sign-in detail</h2>\n<p class=\"note\">"
 		"%zu sign-in(s) detailed, the most severe first (at most %zu)",
 		t->ndet, t->max_detail);
-	if (t->det_dropped)
+	/* the workers kept at most max_detail per stream: count them all */
+	if (t->total.sessions > t->ndet)
 		fprintf(o, "; %" PRIu64 " less severe sign-in(s) are in the "
-			"table only", t->det_dropped);
+			"table only", t->total.sessions - t->ndet);
 	fputs("</p>\n", o);
 	for (size_t i = 0; i < t->ndet; i++) {
 		const struct th_detail *d = &t->det[i];
