@@ -200,10 +200,13 @@ static void keep_detail(struct worker *w, size_t ti, const struct sess *s,
 		return;
 	if (w->ndetailed >= cfg->max_detail) {
 		slot = 0;
-		for (size_t i = 1; i < w->ndetailed; i++)
-			if (r->sess[w->detailed[i]].sev <=
-			    r->sess[w->detailed[slot]].sev)
+		for (size_t i = 1; i < w->ndetailed; i++) {
+			enum sfb_sev a = r->sess[w->detailed[i]].sev;
+			enum sfb_sev b = r->sess[w->detailed[slot]].sev;
+			if (a < b || (a == b && w->detailed[i] >
+					      w->detailed[slot]))
 				slot = i;
+		}
 		struct tri_sess *low = &r->sess[w->detailed[slot]];
 		if (low->sev >= t->sev)
 			return;

@@ -6,18 +6,23 @@
  * are escaped; rows sorted by severity then input order, one per source
  * and user; at most max_detail sign-ins detailed, the most severe, and
  * only rows whose sign-in is detailed link; the step timeline says when
- * a step ran and how long, or "no times"; durations as people read them.
+ * a step ran and how long, or "no times"; durations as people read them;
+ * triage's workers format the detail of the max_detail most severe
+ * sign-ins of a stream, the first on a tie, whatever -j.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "rep.h"
 #include "rep_triage_html.h"
 #include "rules.h"
 #include "sv.h"
+#include "triage.h"
+#include "walk.h"
 
 static const char *const hostile = "</script><script>alert(1)</script>"
 				   "\"><img src=x onerror=alert(2)>";
@@ -248,8 +253,96 @@ static void test_page(void)
 	free(buf);
 }
 
+/* A detail that names its sign-in: "3". */
+static char *fake_detail(const struct sess *s, const struct finding *f,
+			 size_t nf, size_t *len)
+{
+	(void)f;
+	(void)nf;
+	char *p = malloc(16);
+	*len = (size_t)snprintf(p, 16, "%u", s->id);
+	return p;
+}
+
+struct picked {
+	size_t nsess, ndetail, bad;
+};
+
+/* The details are the max 2 most severe, the first on a tie. */
+static void check_picked(void *ud, const struct tri_result *r)
+{
+	struct picked *p = ud;
+	p->nsess += r->nsess;
+	for (size_t i = 0; i < r->nsess; i++) {
+		size_t better = 0;
+		for (size_t k = 0; k < r->nsess; k++)
+			better += r->sess[k].sev > r->sess[i].sev ||
+				  (r->sess[k].sev == r->sess[i].sev &&
+				   k < i);
+		const char *d = r->sess[i].detail;
+		p->ndetail += d != NULL;
+		if ((better < 2) != (d != NULL))
+			p->bad++;
+		if (d && (unsigned)strtoul(d, NULL, 10) != r->sess[i].id)
+			p->bad++;
+	}
+}
+
+/*
+ * seq: sign-ins graded none, warning, warning, error: the error must
+ * push out the second warning, not the first (which was kept first).
+ */
+static void test_worker_pick(unsigned workers, const char *seq)
+{
+	struct walk w;
+	walk_init(&w);
+	walk_add(&w, "testdata/sample/Lync-UccApi-0.UccApilog");
+	walk_add(&w, "testdata/sample/cls-edge-fe.log");
+	if (seq)
+		walk_add(&w, seq);
+	walk_group(&w);
+	struct tri_config cfg = { 0 };
+	struct picked p = { 0 };
+	struct tri_sink sk = { check_picked, NULL, &p };
+	struct sfb_err err = { 0 };
+	cfg.workers = workers;
+	cfg.since = cfg.until = SFB_TIME_NONE;
+	cfg.detail = fake_detail;
+	cfg.max_detail = 2;
+	CHECK(triage_run(&cfg, &w, &sk, &err) == 0);
+	/* two streams of 7 sign-ins (and 4): 2 details each */
+	CHECK(p.nsess == (seq ? 18u : 14u));
+	CHECK(p.ndetail == (seq ? 6u : 4u));
+	CHECK(p.bad == 0);
+	walk_free(&w);
+}
+
+/* @return the path of the none, warning, warning, error log, or NULL */
+static const char *make_seq(char *path, size_t n)
+{
+	const char *gen = getenv("SFBGEN"), *tmp = getenv("TMPDIR");
+	char cmd[1024];
+	if (!gen)
+		return NULL;
+	snprintf(path, n, "%s/unit_rep_triage_html.%ld.UccApilog",
+		 tmp && *tmp ? tmp : "/tmp", (long)getpid());
+	snprintf(cmd, sizeof cmd, "'%s' --scenario kerberos-internal-ok "
+		 "--scenario ntlm-extra-round --scenario ntlm-extra-round "
+		 "--scenario register-401-loop -o '%s'", gen, path);
+	return system(cmd) == 0 ? path : NULL;
+}
+
 int main(void)
 {
+	char seq[512];
+	const char *sp = make_seq(seq, sizeof seq);
+	if (!sp)
+		fprintf(stderr, "unit_rep_triage_html: no SFBGEN, the tie "
+			"test is skipped\n");
+	test_worker_pick(1, sp);
+	test_worker_pick(2, sp);
+	if (sp)
+		unlink(sp);
 	test_dur();
 	test_detail();
 	test_page();
