@@ -211,7 +211,10 @@ static void triage_page(enum fmt_kind kind)
 	walk_add(&w, cur_path);
 	walk_group(&w);
 	struct rep_triage_html *t = rep_triage_html_new(out, "fuzz", 3);
-	struct tri_sink sk = { on_result, NULL, t };
+	struct tri_sink sk;
+	memset(&sk, 0, sizeof sk);
+	sk.on_result = on_result;
+	sk.ud = t;
 	struct sfb_err err = { 0 };
 	if (triage_run(&cfg, &w, &sk, &err) != 0)
 		abort();

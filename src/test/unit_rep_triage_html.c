@@ -303,7 +303,10 @@ static void test_worker_pick(unsigned workers, const char *seq)
 	walk_group(&w);
 	struct tri_config cfg = { 0 };
 	struct picked p = { 0 };
-	struct tri_sink sk = { check_picked, NULL, &p };
+	struct tri_sink sk;
+	memset(&sk, 0, sizeof sk);
+	sk.on_result = check_picked;
+	sk.ud = &p;
 	struct sfb_err err = { 0 };
 	cfg.workers = workers;
 	cfg.since = cfg.until = SFB_TIME_NONE;
