@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compare.h"
 #include "finding.h"
 #include "parser.h"
 #include "pattern.h"
@@ -62,6 +63,8 @@ struct tri_config {
 	char *(*detail)(const struct sess *s, const struct finding *f,
 			size_t nf, size_t *len);
 	size_t max_detail;
+	int compare;                    /* keep each session's features
+					 * (compare.h, triage --compare) */
 };
 
 /* One item of a job as it was read. */
@@ -92,6 +95,7 @@ struct tri_sess {
 	uint64_t f_dropped;
 	char *detail;                   /* owned: tri_config.detail's */
 	size_t ndetail;
+	struct compare_vec *cmp;        /* owned, with cfg.compare */
 };
 
 struct tri_result {
