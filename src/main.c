@@ -43,6 +43,7 @@
 #include "rep_term.h"
 #include "rot.h"
 #include "rep_triage.h"
+#include "rep_triage_html.h"
 #include "rules.h"
 #include "store.h"
 #include "sess.h"
@@ -800,8 +801,11 @@ static void parse_args(int argc, char **argv)
 			    "give one");
 	if (g.cmd == CMD_FLOW && g.out == REP_NDJSON)
 		usage_error("flow writes text or json");
-	if (g.out == REP_HTML && g.cmd != CMD_ANALYZE)
-		usage_error("--output html is for analyze");
+	if (g.out == REP_HTML && g.cmd != CMD_ANALYZE &&
+	    g.cmd != CMD_TRIAGE)
+		usage_error("--output html is for analyze and triage");
+	if (g.out == REP_HTML && g.compare)
+		usage_error("--compare writes text or json");
 	if (g.raw && g.out != REP_TEXT)
 		usage_error("--raw prints the log text: it does not go with "
 			    "--output %s", g.out == REP_JSON ? "json"
@@ -1464,6 +1468,7 @@ static void read_names(const char *from, char ***names, size_t *n,
 
 struct tri_out {
 	struct rep_triage *text;        /* text output */
+	struct rep_triage_html *html;   /* html output */
 	struct tri_total total;         /* json, ndjson */
 	size_t nrecords;
 	struct store *db;
@@ -1481,6 +1486,8 @@ static void tri_on_result(void *ud, const struct tri_result *r)
 			compare_add(o->cmp, r->sess[i].cmp);
 	if (o->text) {
 		rep_triage_result(o->text, r);
+	} else if (o->html) {
+		rep_triage_html_result(o->html, r);
 	} else {
 		triage_total_add(&o->total, r);
 		if (r->nout && g.out == REP_JSON && o->nrecords++)
@@ -1598,9 +1605,13 @@ static int cmd_triage(int argc, char **argv)
 	o.progress = isatty(STDERR_FILENO) && !g.quiet;
 	clock_gettime(CLOCK_MONOTONIC, &o.t0);
 	o.cmp = g.compare ? compare_new() : NULL;
-	if (g.out == REP_TEXT)
+	if (g.out == REP_TEXT) {
 		o.text = rep_triage_new(stdout, g.verbose);
-	else if (g.out == REP_JSON)
+	} else if (g.out == REP_HTML) {
+		o.html = rep_triage_html_new(stdout, NULL, 0);
+		cfg.detail = rep_html_tri_detail;
+		cfg.max_detail = REP_TRIAGE_HTML_MAX_DETAIL;
+	} else if (g.out == REP_JSON)
 		printf("{\"schema\":\"sfblog-triage\",\"schema_version\":%d,"
 		       "\"records\":[\n", TRI_SCHEMA_VERSION);
 	struct tri_sink sk = { tri_on_result, tri_on_progress, &o, NULL,
@@ -1627,6 +1638,9 @@ static int cmd_triage(int argc, char **argv)
 		t = rep_triage_total(o.text);
 		if (o.cmp)
 			cmd_diff_compare_text(stdout, o.cmp);
+	} else if (o.html) {
+		rep_triage_html_end(o.html);
+		t = rep_triage_html_total(o.html);
 	} else {
 		triage_total_sort(&o.total);
 		if (o.cmp)
@@ -1649,6 +1663,7 @@ static int cmd_triage(int argc, char **argv)
 	else if (code == EXIT_ERROR && rc == 0 && !o.db_failed)
 		errorf("no input could be read as a log (see the problems)");
 	rep_triage_free(o.text);
+	rep_triage_html_free(o.html);
 	compare_free(o.cmp);
 	triage_total_free(&o.total);
 	store_close(o.db);

@@ -180,6 +180,27 @@ void rep_html_on_end(void *ud, const struct ana *a,
 void rep_html_end(struct rep_html *h);
 void rep_html_free(struct rep_html *h);
 /*
+ * The page frame shared by analyze's and triage's pages: the head with
+ * the CSP allowing only the script with this nonce, the style, the
+ * title (escaped) as <h1>; then the report's script and the end.
+ */
+void rep_html_page_head(FILE *o, const char *nonce, const char *title);
+void rep_html_page_end(FILE *o, const char *nonce);
+/* A CSP nonce: given (NULL: 16 random bytes in hex, n >= 33). */
+void rep_html_nonce(char *out, size_t n, const char *given);
+/* A duration for people: "412 ms", "3.250 s", "2 min 5 s". */
+void rep_html_dur(int64_t ms, char *out, size_t n);
+/*
+ * One sign-in's detail for the triage page (rep_triage_html.c), made
+ * in triage's worker while the session is alive: its verdict banner,
+ * the five steps with their times, its findings in full (f[0..nf),
+ * most severe first) and its settings; evidence is file:line text, no
+ * links.  @return a NUL-terminated string the caller frees, *len its
+ * length; NULL when out of temporary memory
+ */
+char *rep_html_tri_detail(const struct sess *s, const struct finding *f,
+			  size_t nf, size_t *len);
+/*
  * Write p[0..n) as HTML text (secrets masked; & < > " ' as entities;
  * control bytes and invalid UTF-8 as visible escapes; keep_nl: line
  * feeds and tabs kept, CR before LF dropped).

@@ -183,6 +183,16 @@ static const char css[] =
 ".ev{font-family:monospace;font-size:12px}"
 ".filters input{margin-right:.5em}.note{color:#666}"
 "tr.err td{color:#b00}"
+".dur{display:block;font-size:12px;color:#555}"
+"svg.bar{display:block;width:100%;height:6px;margin:3px 0}"
+"svg.bar rect{fill:#2a8a2a}svg.bar rect.span{fill:#fff}"
+".steps li.failed svg.bar rect{fill:#c22}"
+".steps li.failed svg.bar rect.span,.steps li.notseen svg.bar rect.span"
+"{fill:#fff}.steps li.notseen svg.bar rect{fill:#999}"
+"th[data-sort]{cursor:pointer;white-space:nowrap}td.t{white-space:nowrap}"
+"th[aria-sort=descending]::after{content:' \\25bc'}"
+"th[aria-sort=ascending]::after{content:' \\25b2'}"
+".sess h3 small{font-weight:normal;color:#555}"
 "@media print{.filters,#selftest{display:none}"
 "details{display:block}pre{max-height:none}"
 ".sess{page-break-inside:avoid}body{margin:0}}";
@@ -214,6 +224,21 @@ static const char js[] =
 "var d=e.querySelector('details');if(d)d.open=true;"
 "var r=e.closest&&e.closest('tr');if(r)r.hidden=false}"
 "window.addEventListener('hashchange',open);open();"
+"function rowsOf(t){return Array.prototype.slice.call(t.tBodies[0].rows)}"
+"function sortBy(t,h,dir){var k=h.dataset.sort,b=t.tBodies[0];"
+"rowsOf(t).sort(function(x,y){var a=+x.dataset[k],c=+y.dataset[k];"
+"return a!==c?(a<c?-dir:dir):x.dataset.order-y.dataset.order})"
+".forEach(function(r){b.appendChild(r)});"
+"t.querySelectorAll('th[data-sort]').forEach(function(e){"
+"e.setAttribute('aria-sort',e===h?(dir>0?'ascending':'descending')"
+":'none')})}"
+"document.querySelectorAll('.jsonly').forEach(function(e){e.hidden=false});"
+"document.querySelectorAll('table.sortable').forEach(function(t){"
+"t.querySelectorAll('th[data-sort]').forEach(function(h){"
+"h.tabIndex=0;var go=function(){var a=h.getAttribute('aria-sort');"
+"sortBy(t,h,a==='ascending'?-1:a==='descending'?1:+h.dataset.dir)};"
+"h.addEventListener('click',go);h.addEventListener('keydown',"
+"function(e){if(e.key==='Enter')go()})})});"
 "if(location.hash==='#selftest'){var o=[],fs=document.querySelector("
 "'.filters');o.push('sessions='+document.querySelectorAll('.sess')"
 ".length);o.push('findings='+document.querySelectorAll('.finding')"
@@ -234,31 +259,56 @@ static const char js[] =
 "o.push('filter.register='+n);o.push('filter.bad='+bad);"
 "fs.querySelector('[data-f=method]').value='';"
 "o.push('filter.reset='+apply(fs))}"
+"var tt=document.querySelector('table.sortable');"
+"if(tt){var mono=function(k,d){var bad=0,rs=rowsOf(tt);"
+"for(var i=1;i<rs.length;i++)if(d*(rs[i].dataset[k]-"
+"rs[i-1].dataset[k])<0)bad++;return bad};"
+"o.push('rows='+rowsOf(tt).length);o.push('sorted.sev='+mono('sev',-1));"
+"o.push('unsorted.time='+mono('t',1));"
+"tt.querySelector('th[data-sort=t]').click();"
+"o.push('sort.time.bad='+mono('t',1));"
+"tt.querySelector('th[data-sort=sev]').click();"
+"o.push('sort.sev.bad='+mono('sev',-1));"
+"o.push('sort.sev.top='+rowsOf(tt)[0].dataset.sev);"
+"var ls=tt.querySelectorAll('a[href^=\"#\"]'),lb=0;ls.forEach("
+"function(a){if(!document.getElementById(a.getAttribute('href')"
+".slice(1)))lb++});o.push('links='+ls.length);o.push('links.bad='+lb)}"
 "o.push('title='+document.title);"
 "o.push('errors='+errs.length);errs.forEach(function(e){o.push(e)});"
 "var p=document.getElementById('selftest');p.hidden=false;"
 "p.textContent=o.join('\\n')+'\\nselftest=done'}})();";
 
-static void page_head(struct rep_html *h)
+void rep_html_page_head(FILE *o, const char *nonce, const char *title)
 {
-	FILE *o = h->out;
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	      "<meta charset=\"utf-8\">\n"
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\""
 	      "default-src 'none'; script-src 'nonce-", o);
-	fputs(h->nonce, o);
+	fputs(nonce, o);
 	fputs("'; style-src 'unsafe-inline'; img-src data:; "
 	      "base-uri 'none'; form-action 'none'\">\n"
 	      "<meta name=\"referrer\" content=\"no-referrer\">\n"
-	      "<title>sfblog report</title>\n<style>", o);
+	      "<title>", o);
+	esc_s(o, title);
+	fputs("</title>\n<style>", o);
 	fputs(css, o);
-	fputs("</style></head><body>\n<h1>sfblog report</h1>\n"
-	      "<pre id=\"selftest\" hidden></pre>\n", o);
+	fputs("</style></head><body>\n<h1>", o);
+	esc_s(o, title);
+	fputs("</h1>\n<pre id=\"selftest\" hidden></pre>\n", o);
+}
+
+static void page_head(struct rep_html *h)
+{
+	rep_html_page_head(h->out, h->nonce, "sfblog report");
 	h->head_done = 1;
 }
 
-static void gen_nonce(char *out, size_t n)
+void rep_html_nonce(char *out, size_t n, const char *given)
 {
+	if (given) {
+		snprintf(out, n, "%s", given);
+		return;
+	}
 	unsigned char b[16] = { 0 };
 	FILE *f = fopen("/dev/urandom", "rb");
 	size_t got = f ? fread(b, 1, sizeof b, f) : 0;
@@ -277,10 +327,7 @@ struct rep_html *rep_html_new(FILE *out, const char *nonce)
 {
 	struct rep_html *h = sfb_xcalloc(1, sizeof *h);
 	h->out = out;
-	if (nonce)
-		snprintf(h->nonce, sizeof h->nonce, "%s", nonce);
-	else
-		gen_nonce(h->nonce, sizeof h->nonce);
+	rep_html_nonce(h->nonce, sizeof h->nonce, nonce);
 	return h;
 }
 
@@ -534,16 +581,80 @@ static void evidence_li(FILE *o, unsigned stream, const char *file,
 			unsigned long line, int64_t ts, const char *text)
 {
 	char tb[32];
-	fputs("<li class=\"ev\"><a href=\"#", o);
-	msg_anchor(o, stream, file, line);
-	fputs("\">", o);
+	fputs("<li class=\"ev\">", o);
+	if (stream) {
+		fputs("<a href=\"#", o);
+		msg_anchor(o, stream, file, line);
+		fputs("\">", o);
+	}
 	esc_s(o, file);
-	fprintf(o, ":%lu</a> %s ", line, tfmt(ts, tb, sizeof tb));
+	fprintf(o, ":%lu%s %s ", line, stream ? "</a>" : "",
+		tfmt(ts, tb, sizeof tb));
 	esc_s(o, text);
 	fputs("</li>\n", o);
 }
 
-static void steps(struct rep_html *h, FILE *o, const struct sess *s)
+/* A duration in ms as people read it: "412 ms", "3.250 s", "2 min 5 s". */
+void rep_html_dur(int64_t ms, char *out, size_t n)
+{
+	if (ms < 0)
+		ms = 0;
+	if (ms < 1000)
+		snprintf(out, n, "%" PRId64 " ms", ms);
+	else if (ms < 60000)
+		snprintf(out, n, "%.3f s", (double)ms / 1000.0);
+	else if (ms < 3600000)
+		snprintf(out, n, "%" PRId64 " min %" PRId64 " s", ms / 60000,
+			 ms / 1000 % 60);
+	else
+		snprintf(out, n, "%" PRId64 " h %" PRId64 " min", ms / 3600000,
+			 ms / 60000 % 60);
+}
+
+/*
+ * When a step happened: its offset from the start of the sign-in and
+ * how long it took (first to last line of its evidence), as text and
+ * as a bar over the sign-in's span.  A step without a time says so.
+ */
+static void step_time(FILE *o, const struct sess *s,
+		      const struct sess_step *st)
+{
+	char a[40], b[40];
+	if (st->status == SESS_NOT_SEEN && !st->nev_total)
+		return;
+	if (st->first_ts == SFB_TIME_NONE || s->start == SFB_TIME_NONE) {
+		fputs("<span class=\"dur\">no times</span>", o);
+		return;
+	}
+	int64_t off = st->first_ts - s->start;
+	int64_t dur = st->last_ts - st->first_ts;
+	int64_t span = s->end != SFB_TIME_NONE && s->end > s->start
+		       ? s->end - s->start : 0;
+	rep_html_dur(off, a, sizeof a);
+	rep_html_dur(dur, b, sizeof b);
+	fprintf(o, "<span class=\"dur\" data-ms=\"%" PRId64 "\">at +%s",
+		dur, a);
+	if (dur > 0)
+		fprintf(o, ", took %s", b);
+	fputs("</span>", o);
+	if (span > 0) {
+		/* per mille of the sign-in, at least a sliver to be seen */
+		int64_t l = off * 1000 / span, w = dur * 1000 / span;
+		if (l > 995)
+			l = 995;
+		if (w < 5)
+			w = 5;
+		if (l + w > 1000)
+			w = 1000 - l;
+		fprintf(o, "<svg class=\"bar\" viewBox=\"0 0 1000 8\" "
+			"preserveAspectRatio=\"none\" role=\"img\"><rect "
+			"class=\"span\" width=\"1000\" height=\"8\"/><rect "
+			"x=\"%" PRId64 "\" width=\"%" PRId64 "\" "
+			"height=\"8\"/></svg>", l, w);
+	}
+}
+
+static void steps(FILE *o, unsigned stream, const struct sess *s)
 {
 	fputs("<ol class=\"steps\">\n", o);
 	for (int k = SFB_STEP_DISCOVERY; k < SFB_STEP__COUNT; k++) {
@@ -551,14 +662,16 @@ static void steps(struct rep_html *h, FILE *o, const struct sess *s)
 		const char *cls = st->status == SESS_OK ? "ok"
 				  : st->status == SESS_FAILED ? "failed"
 				  : "notseen";
-		fprintf(o, "<li class=\"%s\"><b>%s: %s</b>", cls,
+		fprintf(o, "<li class=\"%s\" data-step=\"%s\"><b>%s: %s</b>",
+			cls, sfb_step_name((enum sfb_step)k),
 			sfb_step_name((enum sfb_step)k),
 			sess_status_name(st->status));
+		step_time(o, s, st);
 		esc_s(o, st->summary);
 		if (st->nev) {
 			fputs("<details><summary>evidence</summary><ul>", o);
 			for (size_t i = 0; i < st->nev; i++)
-				evidence_li(o, h->stream, st->ev[i].file,
+				evidence_li(o, stream, st->ev[i].file,
 					    st->ev[i].line, st->ev[i].ts,
 					    st->ev[i].text);
 			if (st->nev_total > st->nev)
@@ -612,17 +725,11 @@ static void settings(FILE *o, const struct sess *s)
 	}
 }
 
-/* The section of a session, but its ladder (flush_pending). */
-static void session_section(struct rep_html *h, const struct sess *s,
-			    const struct finding *f, size_t nf)
+/* Who, when, how it ended, where in the log: a sign-in's verdict. */
+static void sess_banner(FILE *o, const struct sess *s)
 {
-	FILE *o = h->sess;
 	char tb[32], tb2[32], am[64];
-	fprintf(o, "<section class=\"sess\" id=\"s%u-%u\" data-sess=\"%u\" "
-		"data-outcome=\"%s\">\n<h3>sign-in %u: ", h->stream, s->id,
-		s->id, sess_outcome_name(s->outcome), s->id);
-	esc_s(o, s->user[0] ? s->user : "(user unknown)");
-	fprintf(o, "</h3>\n<div class=\"banner %s\"><b>%s</b> ",
+	fprintf(o, "<div class=\"banner %s\"><b>%s</b> ",
 		outcome_class(s->outcome), sess_outcome_name(s->outcome));
 	esc_s(o, s->outcome_text);
 	fprintf(o, "<br>%s to %s", tfmt(s->start, tb, sizeof tb),
@@ -645,6 +752,19 @@ static void session_section(struct rep_html *h, const struct sess *s,
 		s->auth_used ? sess_auth_names(s->auth_used, am, sizeof am)
 		: "none seen", s->register_total);
 	fputs("</div>\n", o);
+}
+
+/* The section of a session, but its ladder (flush_pending). */
+static void session_section(struct rep_html *h, const struct sess *s,
+			    const struct finding *f, size_t nf)
+{
+	FILE *o = h->sess;
+	fprintf(o, "<section class=\"sess\" id=\"s%u-%u\" data-sess=\"%u\" "
+		"data-outcome=\"%s\">\n<h3>sign-in %u: ", h->stream, s->id,
+		s->id, sess_outcome_name(s->outcome), s->id);
+	esc_s(o, s->user[0] ? s->user : "(user unknown)");
+	fputs("</h3>\n", o);
+	sess_banner(o, s);
 	if (nf) {
 		fputs("<p>findings: ", o);
 		for (size_t i = 0; i < nf; i++) {
@@ -656,7 +776,7 @@ static void session_section(struct rep_html *h, const struct sess *s,
 		fputs("</p>\n", o);
 	}
 	fputs("<h4>steps</h4>\n", o);
-	steps(h, o, s);
+	steps(o, h->stream, s);
 	/* the settings go after the ladder (flush_pending) */
 	FILE *t = open_memstream(&h->tail, &h->ntail);
 	if (t) {
@@ -721,17 +841,17 @@ static int finding_order(const void *x, const void *y)
 	return (a->session > b->session) - (a->session < b->session);
 }
 
-static void finding_block(struct rep_html *h, const struct finding *f)
+/* One finding in full; stream 0: no links to messages or sign-ins. */
+static void finding_block(FILE *o, unsigned stream, const struct finding *f)
 {
-	FILE *o = h->out;
 	fprintf(o, "<div class=\"finding\" data-sev=\"%s\"><h4><span "
 		"class=\"sev %s\">%s</span> ", sfb_sev_name(f->sev),
 		sfb_sev_name(f->sev), sfb_sev_name(f->sev));
 	esc_s(o, f->title);
 	fputs(" <small>(", o);
 	esc_s(o, f->rule->id);
-	if (f->session)
-		fprintf(o, ", <a href=\"#s%u-%u\">sign-in %u</a>", h->stream,
+	if (f->session && stream)
+		fprintf(o, ", <a href=\"#s%u-%u\">sign-in %u</a>", stream,
 			f->session, f->session);
 	if (f->count > 1)
 		fprintf(o, ", %" PRIu64 " times", f->count);
@@ -743,7 +863,7 @@ static void finding_block(struct rep_html *h, const struct finding *f)
 	if (f->nev) {
 		fputs("<ul>", o);
 		for (size_t i = 0; i < f->nev; i++)
-			evidence_li(o, h->stream, f->ev[i].file,
+			evidence_li(o, stream, f->ev[i].file,
 				    f->ev[i].line, f->ev[i].ts,
 				    f->ev[i].text);
 		if (f->evidence_total > f->nev)
@@ -761,6 +881,31 @@ static void finding_block(struct rep_html *h, const struct finding *f)
 		fputs("</p>\n", o);
 	}
 	fputs("</div>\n", o);
+}
+
+char *rep_html_tri_detail(const struct sess *s, const struct finding *f,
+			  size_t nf, size_t *len)
+{
+	char *buf = NULL;
+	FILE *o = open_memstream(&buf, len);
+	if (!o)
+		return NULL;
+	sess_banner(o, s);
+	fputs("<h4>steps</h4>\n", o);
+	steps(o, 0, s);
+	if (nf) {
+		fputs("<h4>findings</h4>\n", o);
+		for (size_t i = 0; i < nf; i++)
+			finding_block(o, 0, &f[i]);
+	}
+	fputs("<details><summary>settings</summary>\n", o);
+	settings(o, s);
+	fputs("</details>\n", o);
+	if (fclose(o) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 static void copy_file(FILE *from, FILE *to)
@@ -870,7 +1015,7 @@ void rep_html_on_end(void *ud, const struct ana *a, const struct finding *f,
 		h->by_sev[SFB_SEV_ERROR], h->by_sev[SFB_SEV_WARNING],
 		h->by_sev[SFB_SEV_INFO]);
 	for (size_t i = 0; i < h->nf; i++)
-		finding_block(h, &h->f[i]);
+		finding_block(o, h->stream, &h->f[i]);
 	if (h->f_dropped)
 		fprintf(o, "<p class=\"note\">%" PRIu64 " less severe "
 			"finding(s) not shown</p>\n", h->f_dropped);
@@ -898,13 +1043,18 @@ void rep_html_on_end(void *ud, const struct ana *a, const struct finding *f,
 	stream_reset(h);
 }
 
+void rep_html_page_end(FILE *o, const char *nonce)
+{
+	fprintf(o, "<script nonce=\"%s\">", nonce);
+	fputs(js, o);
+	fputs("</script>\n</body></html>\n", o);
+}
+
 void rep_html_end(struct rep_html *h)
 {
 	if (!h->head_done)
 		page_head(h);
-	fprintf(h->out, "<script nonce=\"%s\">", h->nonce);
-	fputs(js, h->out);
-	fputs("</script>\n</body></html>\n", h->out);
+	rep_html_page_end(h->out, h->nonce);
 }
 
 void rep_html_free(struct rep_html *h)

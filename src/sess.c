@@ -321,6 +321,12 @@ evidence(struct osess *o, enum sfb_step step, int failed, const char *file,
 	else if (failed == 0)
 		o->ok_ev[step]++;
 	st->nev_total++;
+	if (ts != SFB_TIME_NONE) {
+		if (st->first_ts == SFB_TIME_NONE || ts < st->first_ts)
+			st->first_ts = ts;
+		if (st->last_ts == SFB_TIME_NONE || ts > st->last_ts)
+			st->last_ts = ts;
+	}
 	if (st->nev >= SESS_MAX_EVIDENCE) {
 		/* keep the last slot for the latest failure: it decides */
 		if (failed <= 0)
@@ -805,6 +811,9 @@ static struct osess *new_sess(struct sess_builder *b, uint64_t key)
 	}
 	struct osess *o = sfb_xcalloc(1, sizeof *o);
 	o->s.start = o->s.end = SFB_TIME_NONE;
+	for (int k = 0; k < SFB_STEP__COUNT; k++)
+		o->s.steps[k].first_ts = o->s.steps[k].last_ts =
+			SFB_TIME_NONE;
 	o->s.signin_ms = -1;
 	o->s.client_log = b->client_log;
 	o->last_ts = o->signin_ts = SFB_TIME_NONE;

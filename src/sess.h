@@ -99,6 +99,9 @@ struct sess_step {
 	struct sess_evidence ev[SESS_MAX_EVIDENCE];
 	size_t nev;
 	uint64_t nev_total;
+	/* log time of its first and last evidence (every line, kept or
+	 * not), SFB_TIME_NONE when none had a time */
+	int64_t first_ts, last_ts;
 };
 
 /* Web-service calls seen during the sign-in. */

@@ -229,6 +229,8 @@ struct worker {
 	pthread_t tid;
 	struct engine *eng;
 	struct tri_result *res;         /* the job being run */
+	size_t *detailed;               /* res->sess with a detail */
+	size_t ndetailed;
 	const struct engine_input *in;     /* its inputs, for on_error */
 	size_t nin;
 	size_t *in_file;                /* input -> files[] */
@@ -250,6 +252,45 @@ static int ci_contains(const char *hay, const char *needle)
 		if (sv_ieq(sv_make(hay, strnlen(hay, n)), sv_make(needle, n)))
 			return 1;
 	return n == 0;
+}
+
+/*
+ * Make t's detail if it is among the max_detail most severe of the job
+ * so far (the first kept on a tie): the least severe, latest one may
+ * give its place.  Independent of the number of workers.
+ */
+static void keep_detail(struct worker *w, size_t ti, const struct sess *s,
+			const struct finding *f, size_t nf)
+{
+	const struct tri_config *cfg = w->pool->cfg;
+	struct tri_result *r = w->res;
+	struct tri_sess *t = &r->sess[ti];
+	size_t slot = w->ndetailed;
+	if (!cfg->detail || !cfg->max_detail)
+		return;
+	if (w->ndetailed >= cfg->max_detail) {
+		slot = 0;
+		for (size_t i = 1; i < w->ndetailed; i++) {
+			enum sfb_sev a = r->sess[w->detailed[i]].sev;
+			enum sfb_sev b = r->sess[w->detailed[slot]].sev;
+			if (a < b || (a == b && w->detailed[i] >
+					      w->detailed[slot]))
+				slot = i;
+		}
+		struct tri_sess *low = &r->sess[w->detailed[slot]];
+		if (low->sev >= t->sev)
+			return;
+		free(low->detail);
+		low->detail = NULL;
+		low->ndetail = 0;
+	} else {
+		if (!w->detailed)
+			w->detailed = sfb_xcalloc(cfg->max_detail,
+						  sizeof *w->detailed);
+		w->ndetailed++;
+	}
+	w->detailed[slot] = ti;
+	t->detail = cfg->detail(s, f, nf, &t->ndetail);
 }
 
 static void on_session(void *ud, const struct sess *s,
@@ -298,6 +339,7 @@ static void on_session(void *ud, const struct sess *s,
 	}
 	t->nf = keep;
 	t->f_dropped = nf - keep;
+	keep_detail(w, r->nsess - 1, s, f, keep);
 	if (cfg->compare) {
 		t->cmp = sfb_xmalloc(sizeof *t->cmp);
 		compare_extract(t->cmp, s);
@@ -444,6 +486,7 @@ static void run_job(struct worker *w, size_t j)
 	r->nfiles = wj->nitems;
 	r->files = sfb_xcalloc(wj->nitems, sizeof *r->files);
 	w->res = r;
+	w->ndetailed = 0;
 	struct src *src = sfb_xcalloc(wj->nitems, sizeof *src);
 	struct engine_input *in = sfb_xcalloc(wj->nitems, sizeof *in);
 	size_t *in_file = sfb_xcalloc(wj->nitems, sizeof *in_file);
@@ -537,6 +580,7 @@ static void result_free(struct tri_result *r)
 {
 	for (size_t i = 0; i < r->nsess; i++) {
 		free(r->sess[i].f);
+		free(r->sess[i].detail);
 		free(r->sess[i].cmp);
 	}
 	free(r->sess);
@@ -647,8 +691,10 @@ int triage_run(const struct tri_config *cfg, const struct walk *wk,
 	}
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(ws[i].tid, NULL);
-	for (unsigned i = 0; i < nw; i++)
+	for (unsigned i = 0; i < nw; i++) {
 		engine_free(ws[i].eng);
+		free(ws[i].detailed);
+	}
 	free(ws);
 	free(p.res);
 	pthread_mutex_destroy(&p.mu);

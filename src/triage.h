@@ -61,6 +61,15 @@ struct tri_config {
 	enum sfb_sev min_sev;           /* SFB_SEV_NONE: all */
 	const unsigned char *skip;      /* per job: 1 = unchanged, not run
 					 * (store.c); NULL: run all */
+	/*
+	 * A reporter's detail of a kept session, made in the worker while
+	 * the session is alive (rep_html_tri_detail); at most max_detail
+	 * per job, the most severe (then the first) kept.  NULL: none.
+	 * @return an allocated string (tri_sess.detail) or NULL
+	 */
+	char *(*detail)(const struct sess *s, const struct finding *f,
+			size_t nf, size_t *len);
+	size_t max_detail;
 	int compare;                    /* keep each session's features
 					 * (compare.h, triage --compare) */
 };
@@ -91,6 +100,8 @@ struct tri_sess {
 	struct finding *f;              /* owned, most severe first */
 	size_t nf;
 	uint64_t f_dropped;
+	char *detail;                   /* owned: tri_config.detail's */
+	size_t ndetail;
 	struct compare_vec *cmp;        /* owned, with cfg.compare */
 };
 

@@ -12,7 +12,14 @@
 #   --session 1` arrows, the REGISTER filter hides the rest and resets,
 #   no error, one script (the report's), no <img>, the title untouched,
 #   and the hostile text is in the page as text.
-# Screenshots of a healthy and a failing sign-in: $B/screenshot-*.png.
+# `triage -o html` over a folder of those logs and the hostile one: the
+# table has one row per source and user (as many as the text report),
+# sorted by severity without script; a click on the time header sorts by
+# time and on the severity header back by severity (order checked in the
+# DOM); every row link leads to a detail section of the page; no error,
+# one script, the hostile log's markup stays text.
+# Screenshots of a healthy and a failing sign-in and of the triage page:
+# $B/screenshot-*.png.
 set -u
 : "${SFBLOG:=./build/sfblog}" "${SFBGEN:=./build/sfbgen}" "${B:=build}"
 : "${CHROMIUM:=chromium}"
@@ -47,17 +54,34 @@ atleast() {
 	else bad "$1: want $2 >= $3, got '$v'"; fi
 }
 
-# selftest NAME LOG: report, load, extract the self-test lines
-selftest() {
-	"$SFBLOG" analyze -o html "$2" >"$TMP/$1.html" 2>"$TMP/$1.err"
-	rc=$?
-	[ $rc -le 1 ] || bad "$1: sfblog exit status $rc"
+# hostile: the markup of the log is text, not elements
+hostile_text() {
+	if grep -q 'id="canary"' "$TMP/$1.dom"; then
+		bad "$1: an element of the log became markup"
+	else ok; fi
+	if grep -q "&lt;script&gt;document.title='PWNED'" \
+	   "$TMP/$1.dom"; then ok
+	else bad "$1: the payload is not shown as text"; fi
+	if grep -q 'onerror=alert(1)&gt;' "$TMP/$1.dom"; then ok
+	else bad "$1: the file name is not shown as text"; fi
+}
+
+# load NAME: load $TMP/NAME.html, extract the self-test lines
+load() {
 	chrome --virtual-time-budget=5000 --dump-dom \
 	  "file://$TMP/$1.html#selftest" >"$TMP/$1.dom"
 	sed -n '/<pre id="selftest">/,/selftest=done/p' "$TMP/$1.dom" |
 	  sed 's/<pre id="selftest">//' >"$TMP/$1.st"
 	if grep -q '^selftest=done' "$TMP/$1.st"; then ok
 	else bad "$1: the self-test did not run"; return 1; fi
+}
+
+# selftest NAME LOG: report, load, extract the self-test lines
+selftest() {
+	"$SFBLOG" analyze -o html "$2" >"$TMP/$1.html" 2>"$TMP/$1.err"
+	rc=$?
+	[ $rc -le 1 ] || bad "$1: sfblog exit status $rc"
+	load "$1" || return 1
 	want "$1" errors 0
 	want "$1" scripts 1
 	want "$1" imgs 0
@@ -107,14 +131,34 @@ s += ('01/15/2021|09:13:03.000 13C9:2CE6 INFO  :: <a href="javascript:'
 open(sys.argv[2], 'w', encoding='utf-8', newline='').write(s)
 EOF
 if selftest hostile "$HOSTILE"; then
-	if grep -q 'id="canary"' "$TMP/hostile.dom"; then
-		bad "hostile: an element of the log became markup"
-	else ok; fi
-	if grep -q "&lt;script&gt;document.title='PWNED'" \
-	   "$TMP/hostile.dom"; then ok
-	else bad "hostile: the payload is not shown as text"; fi
-	if grep -q 'onerror=alert(1)&gt;' "$TMP/hostile.dom"; then ok
-	else bad "hostile: the file name is not shown as text"; fi
+	hostile_text hostile
+fi
+
+# triage -o html over every log above and the hostile one
+mkdir -p "$TMP/tri"
+cp "$TMP"/*.ucc.log "$TMP"/*.cls.log "$HOSTILE" "$TMP/tri/"
+"$SFBLOG" triage -o html "$TMP/tri" >"$TMP/triage.html" 2>"$TMP/tri.err"
+rc=$?
+[ $rc -le 1 ] || bad "triage: sfblog exit status $rc"
+rows=$("$SFBLOG" triage "$TMP/tri" 2>/dev/null |
+       sed -n '/^SEVERITY/,/^$/p' | grep -c '^[a-z]')
+if load triage; then
+	want triage errors 0
+	want triage scripts 1
+	want triage imgs 0
+	want triage iframes 0
+	want triage title "sfblog triage"
+	want triage rows "$rows"
+	want triage sorted.sev 0
+	# by severity, the rows are not in time order: the test can fail
+	atleast triage unsorted.time 1
+	want triage sort.time.bad 0
+	want triage sort.sev.bad 0
+	want triage sort.sev.top 3
+	want triage links.bad 0
+	atleast triage links 5
+	atleast triage sessions 5
+	hostile_text triage
 fi
 
 # screenshots, for a person to look at
@@ -126,6 +170,11 @@ for sc in ntlm-external-ok register-401-loop; do
 	if [ -s "$B/screenshot-$sc.png" ]; then ok
 	else bad "no screenshot of $sc"; fi
 done
+chrome --hide-scrollbars --window-size=1200,1600 \
+  --screenshot="$B/screenshot-triage.png" "file://$TMP/triage.html" \
+  >/dev/null
+if [ -s "$B/screenshot-triage.png" ]; then ok
+else bad "no screenshot of the triage page"; fi
 
 echo "test-browser: $pass passed, $fail failed"
 [ $fail = 0 ]

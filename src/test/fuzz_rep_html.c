@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz_rep_html.c -- libFuzzer target for the HTML reporter (rep_html.c)
- * fed by the whole pipeline (engine.h, shipped patterns and rules):
- * arbitrary bytes are written to a file whose name holds markup and read
- * as a log; the page is written into memory and parsed here.  Oracle:
- * the page is the reporter's own markup only --
+ * fuzz_rep_html.c -- libFuzzer target for the HTML reporters (rep_html.c
+ * and the triage page, rep_triage_html.c) fed by the whole pipeline
+ * (engine.h and triage.h, shipped patterns and rules): arbitrary bytes
+ * are written to a file whose name holds markup and read as a log, by
+ * `analyze -o html` and by `triage -o html` on it; each page is written
+ * into memory and parsed here.  Oracle: a page is the reporter's own
+ * markup only --
  *   every tag is one rep_html.c writes, every attribute name is one it
  *   writes (no on* handler, no src, no style), every attribute value is
  *   quoted, every href starts with '#', and there is exactly one
@@ -22,7 +24,10 @@
 #include "engine.h"
 #include "field.h"
 #include "rep.h"
+#include "rep_triage_html.h"
 #include "rules.h"
+#include "triage.h"
+#include "walk.h"
 
 static char tmpdir[64];
 static char cur_path[160];
@@ -60,7 +65,7 @@ static const char *const tags[] = {
 	"h2", "h3", "h4", "pre", "div", "b", "br", "span", "table", "tr",
 	"td", "th", "p", "ul", "li", "a", "small", "section", "ol",
 	"details", "summary", "svg", "defs", "marker", "path", "text",
-	"line", "g", "input", "script", NULL
+	"line", "g", "input", "script", "thead", "tbody", "rect", NULL
 };
 
 static const char *const attrs[] = {
@@ -68,7 +73,8 @@ static const char *const attrs[] = {
 	"hidden", "href", "width", "height", "viewBox", "xmlns", "role",
 	"markerWidth", "markerHeight", "refX", "refY", "orient", "d", "x",
 	"y", "x1", "y1", "x2", "y2", "text-anchor", "marker-end",
-	"placeholder", "size", "nonce", "fill", "stroke", NULL
+	"placeholder", "size", "nonce", "fill", "stroke",
+	"preserveAspectRatio", "aria-sort", NULL
 };
 
 static int is_name(char c)
@@ -172,6 +178,57 @@ static void shipped(struct pat_table **patterns, const struct rules **rules)
 	*rules = rs;
 }
 
+static void on_result(void *ud, const struct tri_result *r)
+{
+	rep_triage_html_result(ud, r);
+}
+
+/* triage -o html on the file, one worker, details capped at 3. */
+static void triage_page(enum fmt_kind kind)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *out = open_memstream(&buf, &n);
+	if (!out)
+		abort();
+	struct pat_table *pt;
+	const struct rules *rs;
+	shipped(&pt, &rs);
+	struct tri_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.workers = 1;
+	cfg.patterns = &pt;
+	cfg.rules = rs;
+	cfg.format = kind;
+	cfg.max_line = 64 << 10;
+	cfg.max_msg = 64 << 10;
+	cfg.max_txn = 256;
+	cfg.since = cfg.until = SFB_TIME_NONE;
+	cfg.detail = rep_html_tri_detail;
+	cfg.max_detail = 3;
+	struct walk w;
+	walk_init(&w);
+	walk_add(&w, cur_path);
+	walk_group(&w);
+	struct rep_triage_html *t = rep_triage_html_new(out, "fuzz", 3);
+	struct tri_sink sk;
+	memset(&sk, 0, sizeof sk);
+	sk.on_result = on_result;
+	sk.ud = t;
+	struct sfb_err err = { 0 };
+	if (triage_run(&cfg, &w, &sk, &err) != 0)
+		abort();
+	rep_triage_html_end(t);
+	rep_triage_html_free(t);
+	walk_free(&w);
+	if (fclose(out) != 0)
+		abort();
+	check_page(buf, n);
+	if (!strstr(buf, "<h2 id=\"detail\">"))
+		fail("a triage page without its detail part", buf, n, 0);
+	free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum fmt_kind kinds[4] = { FMT_AUTO, FMT_UCC, FMT_CLS,
@@ -227,6 +284,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	check_page(buf, n);
 	free(buf);
+	triage_page(cfg.format);
 	unlink(cur_path);
 	cur_path[0] = '\0';
 	return 0;
