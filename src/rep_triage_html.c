@@ -126,7 +126,7 @@ static struct th_row *row_new(struct rep_triage_html *t,
 	struct th_row *w = &t->rows[t->nrows++];
 	memset(w, 0, sizeof *w);
 	w->order = t->order++;
-	w->source = sfb_xstrndup(r->wj->name, strlen(r->wj->name));
+	w->source = sfb_xstrndup(r->name, strlen(r->name));
 	snprintf(w->user, sizeof w->user, "%s", user);
 	w->first = w->last = SFB_TIME_NONE;
 	return w;
@@ -240,7 +240,7 @@ static void detail_keep(struct rep_triage_html *t,
 	d->sid = s->id;
 	d->sev = s->sev;
 	snprintf(d->user, sizeof d->user, "%s", s->user);
-	d->source = sfb_xstrndup(r->wj->name, strlen(r->wj->name));
+	d->source = sfb_xstrndup(r->name, strlen(r->name));
 	d->html = sfb_xstrndup(s->detail, s->ndetail);
 	d->n = s->ndetail;
 }
