@@ -18,6 +18,10 @@
  *
  *   ana.c counts per-file statistics beside stages 3-5.
  *
+ *   par.c runs stages 1-3 of one big file on worker threads (chunks
+ *   split at record boundaries) and hands the records over in file
+ *   order to stages 4-7 on the engine's thread (engine_config.jobs).
+ *
  * An engine reads one stream: a file, or the rotated parts of one log
  * in the order given.  It takes a const configuration and a sink of
  * callbacks; it has no global mutable state, so several engines may
@@ -56,6 +60,9 @@ struct engine_config {
 	size_t max_line, max_msg, max_txn, max_warn;
 	struct pat_table *patterns;    /* may be NULL */
 	const struct rules *rules;      /* may be NULL */
+	unsigned jobs;          /* > 1: stages 1-3 of a big regular file
+				 * on this many threads (par.h) */
+	size_t chunk;           /* par's chunk size (0: PAR_CHUNK) */
 };
 
 struct engine_sink {
