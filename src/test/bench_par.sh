@@ -59,12 +59,14 @@ for fmt in ucc cls; do
 		 "$dir/par.1" "$dir/par.2")
 	r1=$(cut -d' ' -f2 "$dir/par.1" | sort -n | tail -n 1)
 	r2=$(cut -d' ' -f2 "$dir/par.2" | sort -n | tail -n 1)
-	echo "$fmt $(du -h "$f" | cut -f1): -j1 $(tr '\n' ' ' <"$dir/par.1" |
-		awk '{ for (i = 1; i <= NF; i += 2) printf "%.2f ", $i }')s," \
-	     "-j2 $(tr '\n' ' ' <"$dir/par.2" |
-		awk '{ for (i = 1; i <= NF; i += 2) printf "%.2f ", $i }')s"
-	awk "BEGIN { printf \"  -j1/-j2 %.2fx (median; spread %.2f-%.2fx)," \
-	     \" peak RSS %d / %d KiB, load %s\n\", $m1 / $m2, $lo, $hi, \
-	     $r1, $r2, \"$(cut -d' ' -f1-3 /proc/loadavg)\" }"
+	t1=$(awk '{ printf "%.2f ", $1 }' "$dir/par.1")
+	t2=$(awk '{ printf "%.2f ", $1 }' "$dir/par.2")
+	load=$(cut -d' ' -f1-3 /proc/loadavg)
+	echo "$fmt $(du -h "$f" | cut -f1): -j1 ${t1}s, -j2 ${t2}s"
+	awk -v m1="$m1" -v m2="$m2" -v lo="$lo" -v hi="$hi" -v r1="$r1" \
+	    -v r2="$r2" -v load="$load" 'BEGIN {
+		printf "  -j1/-j2 %.2fx (median; spread %.2f-%.2fx), " \
+		       "peak RSS %d / %d KiB, load %s\n", m1 / m2, lo, hi,
+		       r1, r2, load }'
 	rm -f "$f"
 done
