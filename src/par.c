@@ -700,6 +700,8 @@ int par_run(const char *path, const struct par_config *cfg,
 		p.cfg.chunk = PAR_CHUNK;
 	if (p.cfg.jobs < 1)
 		p.cfg.jobs = 1;
+	if (p.cfg.jobs > PAR_MAX_JOBS)
+		p.cfg.jobs = PAR_MAX_JOBS;
 	if (strcmp(path, "-") == 0)
 		return 1;
 	p.fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -22,7 +22,8 @@
  *
  * Ownership: every record and message handed to the sink is valid only
  * during the call.  Memory is bounded: at most PAR_MAX_SLOTS chunks
- * (of PAR_CHUNK bytes) are in flight, whatever the file size.
+ * (of PAR_CHUNK bytes) are in flight and PAR_MAX_JOBS threads read,
+ * whatever the file size and -j.
  */
 #ifndef SFB_PAR_H
 #define SFB_PAR_H
@@ -37,6 +38,8 @@
 
 #define PAR_CHUNK (512u << 10)  /* nominal chunk size */
 #define PAR_MAX_SLOTS 12        /* chunks in flight at most */
+#define PAR_MAX_JOBS 8          /* worker threads at most: the one
+				 * thread of stages 4-7 is the limit */
 #define PAR_HEAD 4096           /* longest line judged as a boundary */
 
 struct par_config {

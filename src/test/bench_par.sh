@@ -13,6 +13,7 @@ set -eu
 : "${SFBLOG:=./build/sfblog}" "${SFBGEN:=./build/sfbgen}" "${SIZE:=1G}"
 : "${REPS:=3}"
 dir=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/sfblog-bench.XXXXXX")}
+mkdir -p "$dir"
 trap 'rm -f "$dir"/par.*; rmdir "$dir" 2>/dev/null || true' EXIT INT TERM
 gtime=
 [ -x /usr/bin/time ] && gtime=/usr/bin/time
@@ -34,7 +35,8 @@ run() {
 }
 
 median() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+	sort -n | awk '{ v[NR] = $1 }
+		END { print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'
 }
 
 for fmt in ucc cls; do
