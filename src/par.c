@@ -523,8 +523,9 @@ static void run_chunk(struct par *p, size_t k, struct slot *sl)
 	int stop = p->stop;
 	pthread_cond_broadcast(&p->based_cv);
 	pthread_mutex_unlock(&p->mu);
+	/* from == to: an empty chunk, past a record longer than chunks */
 	if (bad || stop || from == to) {
-		sl->failed = bad;       /* an empty chunk: past a long record */
+		sl->failed = bad;
 		return;
 	}
 
