@@ -4,10 +4,16 @@
  * entry streamed to the line reader with caps against zip bombs.
  *
  * The zip is read through our own callbacks (read, seek, skip on a file
- * descriptor), so that the packed bytes read for an entry are counted
- * and the unpacked/packed ratio can be checked as the entry streams.
+ * descriptor).  The packed bytes of an entry are libarchive's offset in
+ * the zip past where the entry's data began (not what a read took
+ * ahead), so the unpacked/packed ratio is checked as the entry streams.
  * libarchive's seekable zip reader takes the central directory, so
  * reaching entry k costs k header reads, not k entries' data.
+ *
+ * A zip inside a zip is read through a second libarchive reader whose
+ * read callback pulls the outer entry's unpacked bytes (arc_read, with
+ * its caps): streamed, as nothing inside a packed entry can be sought.
+ * Reaching its entry k reads the inner zip from its start up to it.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -22,12 +28,22 @@
 #include "arc.h"
 
 #define ARC_BUFSZ (64u << 10)
+#define ARC_HDRSZ (4u << 10)
 
 struct arc_rd {
 	struct archive *a;
-	int fd;
+	int fd;                 /* the zip on disk, or -1 ... */
+	struct arc_rd *up;      /* ... the outer entry it streams from */
+	struct sfb_err up_err;  /* what the outer entry's read said */
 	unsigned char *buf;     /* owned, ARC_BUFSZ: packed input */
-	uint64_t packed;        /* packed bytes read since the entry began */
+	size_t blk;             /* bytes a read asks for: small while
+				 * headers are sought, so that they are
+				 * not read with much of the data around
+				 * them; ARC_BUFSZ for an entry's data */
+	int64_t start;          /* where the entry's data begins ... */
+	uint64_t packed;        /* ... and the packed bytes taken since:
+				 * libarchive's offset in the zip, not
+				 * what was read ahead */
 	uint64_t out;           /* unpacked bytes handed out */
 	uint64_t max_size;
 	unsigned max_ratio;
@@ -38,10 +54,18 @@ struct arc_rd {
 static la_ssize_t cb_read(struct archive *a, void *ud, const void **buf)
 {
 	struct arc_rd *r = ud;
+	if (r->up) {
+		long n = arc_read(r->up, r->buf, r->blk, &r->up_err);
+		if (n < 0) {
+			archive_set_error(a, EIO, "%s", r->up_err.msg);
+			return -1;
+		}
+		*buf = r->buf;
+		return n;
+	}
 	for (;;) {
-		ssize_t n = read(r->fd, r->buf, ARC_BUFSZ);
+		ssize_t n = read(r->fd, r->buf, r->blk);
 		if (n >= 0) {
-			r->packed += (uint64_t)n;
 			*buf = r->buf;
 			return n;
 		}
@@ -81,16 +105,38 @@ static void rd_free(struct arc_rd *r)
 		archive_read_free(r->a);
 	if (r->fd >= 0)
 		close(r->fd);
+	if (r->up)
+		rd_free(r->up);
 	free(r->buf);
 	free(r);
 }
 
-/* Open path as a zip through the callbacks.  @return reader or NULL */
-static struct arc_rd *rd_open(const char *path, struct sfb_err *err)
+/* The error of a read through r: the outer entry's own if it failed. */
+static int rd_error(struct arc_rd *r, struct sfb_err *err,
+		    const char *what)
+{
+	if (r->up && r->up_err.code) {
+		*err = r->up_err;
+		return -1;
+	}
+	return sfb_err_set(err, SFB_E_FORMAT, 0, "corrupt zip: %s: %s",
+			   what, archive_error_string(r->a) ?
+			   archive_error_string(r->a) : "bad data");
+}
+
+/*
+ * Open path as a zip through the callbacks, or -- up not NULL (taken
+ * over: freed with the reader) -- the zip that up's entry holds,
+ * streamed (no seeking inside a packed entry), named path in messages.
+ * @return reader or NULL
+ */
+static struct arc_rd *rd_open(const char *path, struct arc_rd *up,
+			      struct sfb_err *err)
 {
 	struct arc_rd *r = sfb_xcalloc(1, sizeof *r);
-	r->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (r->fd < 0) {
+	r->fd = -1;
+	r->up = up;
+	if (!up && (r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		int e = errno;
 		sfb_err_set(err, SFB_E_IO, e, "cannot open '%s': %s", path,
 			    strerror(e));
@@ -98,18 +144,27 @@ static struct arc_rd *rd_open(const char *path, struct sfb_err *err)
 		return NULL;
 	}
 	r->buf = sfb_xmalloc(ARC_BUFSZ);
+	r->blk = ARC_HDRSZ;
 	r->a = archive_read_new();
 	if (!r->a)
 		sfb_oom();
-	archive_read_support_format_zip(r->a);
+	if (up) {
+		archive_read_support_format_zip_streamable(r->a);
+	} else {
+		archive_read_support_format_zip(r->a);
+		archive_read_set_seek_callback(r->a, cb_seek);
+		archive_read_set_skip_callback(r->a, cb_skip);
+	}
 	archive_read_set_read_callback(r->a, cb_read);
-	archive_read_set_seek_callback(r->a, cb_seek);
-	archive_read_set_skip_callback(r->a, cb_skip);
 	archive_read_set_callback_data(r->a, r);
 	if (archive_read_open1(r->a) != ARCHIVE_OK) {
-		sfb_err_set(err, SFB_E_FORMAT, 0, "corrupt zip '%s': %s", path,
-			    archive_error_string(r->a) ?
-			    archive_error_string(r->a) : "unreadable");
+		if (up && r->up_err.code)
+			*err = r->up_err;
+		else
+			sfb_err_set(err, SFB_E_FORMAT, 0, "corrupt zip '%s': "
+				    "%s", path, archive_error_string(r->a) ?
+				    archive_error_string(r->a) :
+				    "unreadable");
 		rd_free(r);
 		return NULL;
 	}
@@ -122,28 +177,26 @@ int arc_is_zip(const unsigned char *p, size_t n)
 	       ((p[2] == 3 && p[3] == 4) || (p[2] == 5 && p[3] == 6));
 }
 
-int arc_list(const char *path, struct arc_entry **out, size_t *n,
-	     struct sfb_err *err)
+/* The regular entries of the zip open in r (label: for messages). */
+static int list_rd(struct arc_rd *r, const char *label,
+		   struct arc_entry **out, size_t *n, struct sfb_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	struct arc_rd *r = rd_open(path, err);
-	if (!r)
-		return -1;
 	size_t cap = 0, index = 0;
-	int rc = 0;
 	struct archive_entry *ae;
 	for (;; index++) {
 		int st = archive_read_next_header(r->a, &ae);
 		if (st == ARCHIVE_EOF)
-			break;
+			return 0;
 		if (st < ARCHIVE_WARN) {
-			sfb_err_set(err, SFB_E_FORMAT, 0,
-				    "corrupt zip '%s': %s", path,
-				    archive_error_string(r->a) ?
-				    archive_error_string(r->a) : "bad header");
-			rc = -1;
-			break;
+			if (r->up && r->up_err.code)
+				*err = r->up_err;
+			else
+				sfb_err_set(err, SFB_E_FORMAT, 0,
+					    "corrupt zip '%s': %s", label,
+					    archive_error_string(r->a) ?
+					    archive_error_string(r->a) :
+					    "bad header");
+			return -1;
 		}
 		if (archive_entry_filetype(ae) != AE_IFREG)
 			continue;
@@ -162,7 +215,48 @@ int arc_list(const char *path, struct arc_entry **out, size_t *n,
 		e->encrypted = archive_entry_is_encrypted(ae) != 0;
 		e->index = index;
 	}
+}
+
+int arc_list(const char *path, struct arc_entry **out, size_t *n,
+	     struct sfb_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	struct arc_rd *r = rd_open(path, NULL, err);
+	if (!r)
+		return -1;
+	int rc = list_rd(r, path, out, n, err);
 	rd_free(r);
+	return rc;
+}
+
+/* "PATH!NAME", the name of a zip inside a zip in messages. */
+static char *inner_label(const char *path, const char *name)
+{
+	size_t lp = strlen(path), ln = strlen(name);
+	char *s = sfb_xmalloc(lp + ln + 2);
+	memcpy(s, path, lp);
+	s[lp] = '!';
+	memcpy(s + lp + 1, name, ln + 1);
+	return s;
+}
+
+int arc_list_in(const char *path, size_t index, const char *name,
+		uint64_t max_size, unsigned max_ratio,
+		struct arc_entry **out, size_t *n, struct sfb_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	struct arc_rd *up = arc_open(path, index, name, max_size, max_ratio,
+				     err);
+	if (!up)
+		return -1;
+	char *label = inner_label(path, name);
+	struct arc_rd *r = rd_open(label, up, err);
+	int rc = r ? list_rd(r, label, out, n, err) : -1;
+	if (r)
+		rd_free(r);
+	free(label);
 	return rc;
 }
 
@@ -173,41 +267,74 @@ void arc_list_free(struct arc_entry *e, size_t n)
 	free(e);
 }
 
-struct arc_rd *arc_open(const char *path, size_t index, const char *name,
-			uint64_t max_size, unsigned max_ratio,
-			struct sfb_err *err)
+/*
+ * Move r to entry index (name: checked against the header), with its
+ * caps.  @return 0, or -1 with err filled (r is then freed)
+ */
+static int rd_seek(struct arc_rd *r, const char *label, size_t index,
+		   const char *name, uint64_t max_size, unsigned max_ratio,
+		   struct sfb_err *err)
 {
-	struct arc_rd *r = rd_open(path, err);
-	if (!r)
-		return NULL;
-	snprintf(r->what, sizeof r->what, "%s: entry %s", path, name);
+	snprintf(r->what, sizeof r->what, "%s: entry %s", label, name);
 	struct archive_entry *ae = NULL;
 	for (size_t i = 0; i <= index; i++) {
 		int st = archive_read_next_header(r->a, &ae);
 		if (st == ARCHIVE_EOF || st < ARCHIVE_WARN) {
-			sfb_err_set(err, SFB_E_FORMAT, 0, "corrupt zip '%s': "
-				    "%s", path, st == ARCHIVE_EOF ?
-				    "entry gone" :
-				    archive_error_string(r->a));
+			if (st != ARCHIVE_EOF && r->up && r->up_err.code)
+				*err = r->up_err;
+			else
+				sfb_err_set(err, SFB_E_FORMAT, 0, "corrupt "
+					    "zip '%s': %s", label,
+					    st == ARCHIVE_EOF ? "entry gone"
+					    : archive_error_string(r->a));
 			rd_free(r);
-			return NULL;
+			return -1;
 		}
 	}
 	const char *nm = archive_entry_pathname(ae);
 	if (!nm || strcmp(nm, name) != 0) {
 		sfb_err_set(err, SFB_E_IO, 0, "'%s' changed during the run",
-			    path);
+			    label);
 		rd_free(r);
-		return NULL;
+		return -1;
 	}
 	if (archive_entry_is_encrypted(ae)) {
 		sfb_err_set(err, SFB_E_USAGE, 0, "%s: encrypted", r->what);
 		rd_free(r);
-		return NULL;
+		return -1;
 	}
-	r->packed = 0;
+	r->start = archive_filter_bytes(r->a, 0);
+	r->blk = ARC_BUFSZ;
 	r->max_size = max_size;
 	r->max_ratio = max_ratio;
+	return 0;
+}
+
+struct arc_rd *arc_open(const char *path, size_t index, const char *name,
+			uint64_t max_size, unsigned max_ratio,
+			struct sfb_err *err)
+{
+	struct arc_rd *r = rd_open(path, NULL, err);
+	if (!r || rd_seek(r, path, index, name, max_size, max_ratio, err))
+		return NULL;
+	return r;
+}
+
+struct arc_rd *arc_open_in(const char *path, size_t index,
+			   const char *name, size_t sub_index,
+			   const char *sub_name, uint64_t max_size,
+			   unsigned max_ratio, struct sfb_err *err)
+{
+	struct arc_rd *up = arc_open(path, index, name, max_size, max_ratio,
+				     err);
+	if (!up)
+		return NULL;
+	char *label = inner_label(path, name);
+	struct arc_rd *r = rd_open(label, up, err);
+	if (r && rd_seek(r, label, sub_index, sub_name, max_size, max_ratio,
+			 err))
+		r = NULL;
+	free(label);
 	return r;
 }
 
@@ -217,17 +344,15 @@ long arc_read(void *ud, void *buf, size_t cap, struct sfb_err *err)
 	if (r->eof)
 		return 0;
 	la_ssize_t n = archive_read_data(r->a, buf, cap);
-	if (n < 0) {
-		sfb_err_set(err, SFB_E_FORMAT, 0, "corrupt zip: %s: %s",
-			    r->what, archive_error_string(r->a) ?
-			    archive_error_string(r->a) : "bad data");
-		return -1;
-	}
+	if (n < 0)
+		return rd_error(r, err, r->what);
 	if (n == 0) {
 		r->eof = 1;
 		return 0;
 	}
 	r->out += (uint64_t)n;
+	int64_t at = archive_filter_bytes(r->a, 0);
+	r->packed = at > r->start ? (uint64_t)(at - r->start) : 0;
 	if (r->max_size && r->out > r->max_size)
 		return sfb_err_set(err, SFB_E_LIMIT, 0, "zip bomb? %s: "
 				   "unpacks to more than %" PRIu64 " bytes "

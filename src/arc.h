@@ -8,7 +8,8 @@
  * bytes unpacked, and -- once past ARC_RATIO_FLOOR bytes -- at most
  * max_ratio times the packed bytes read so far.  Over a cap the read
  * fails with SFB_E_LIMIT and a message that names the entry.  An
- * encrypted entry is listed (encrypted = 1) and never opened.
+ * encrypted entry is listed (encrypted = 1) and never opened.  A zip
+ * inside a zip is streamed through its outer entry (arc_list_in).
  *
  * Ownership: arc_list returns an owned array (arc_list_free).  A
  * struct arc_rd owns its libarchive handle; it is used by one thread.
@@ -55,6 +56,21 @@ struct arc_rd;
 struct arc_rd *arc_open(const char *path, size_t index, const char *name,
 			uint64_t max_size, unsigned max_ratio,
 			struct sfb_err *err);
+/*
+ * A zip inside a zip: entry index (name) of the zip at path is itself a
+ * zip, read as a stream through the outer entry (never extracted).
+ * arc_list_in lists its regular entries (streaming the whole of it,
+ * under the caps); arc_open_in opens its entry sub_index (sub_name).
+ * Messages name it "PATH!NAME".  Deeper nesting is the caller's to
+ * refuse.  @return as arc_list and arc_open
+ */
+int arc_list_in(const char *path, size_t index, const char *name,
+		uint64_t max_size, unsigned max_ratio,
+		struct arc_entry **out, size_t *n, struct sfb_err *err);
+struct arc_rd *arc_open_in(const char *path, size_t index,
+			   const char *name, size_t sub_index,
+			   const char *sub_name, uint64_t max_size,
+			   unsigned max_ratio, struct sfb_err *err);
 /* An lr_read_fn over the entry (ud: the struct arc_rd). */
 long arc_read(void *ud, void *buf, size_t cap, struct sfb_err *err);
 /* Unpacked bytes read so far. */

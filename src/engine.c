@@ -679,6 +679,7 @@ static int run_file(struct engine *e, enum fmt_kind *kind)
 		fail(e, &err);
 		return -1;
 	}
+	lr_set_caps(lr, e->cfg.max_unpacked, e->cfg.max_ratio);
 	struct fmt *f = fmt_new(e->cfg.format, &sink, &lim);
 	e->fmt = f;
 	struct sv line;
@@ -858,14 +859,11 @@ static int peek_rec(void *ud, const struct fmt_rec *rec)
 	return 1;
 }
 
-int64_t engine_first_time(const char *path, enum fmt_kind format,
-		       size_t max_line)
+/* The first log time of the lines of lr (closed here). */
+static int64_t first_time(struct lr *lr, enum fmt_kind format)
 {
 	struct peek p = { SFB_TIME_NONE };
 	struct sfb_err err = { 0 };
-	struct lr *lr = lr_open(path, max_line, &err);
-	if (!lr)
-		return SFB_TIME_NONE;
 	struct fmt_sink sink = { peek_rec, &p };
 	struct fmt_limits lim = { 64 << 10 };
 	struct fmt *f = fmt_new(format, &sink, &lim);
@@ -884,4 +882,18 @@ int64_t engine_first_time(const char *path, enum fmt_kind format,
 	fmt_free(f);
 	lr_close(lr);
 	return p.ts;
+}
+
+int64_t engine_first_time(const char *path, enum fmt_kind format,
+		       size_t max_line)
+{
+	struct sfb_err err = { 0 };
+	struct lr *lr = lr_open(path, max_line, &err);
+	return lr ? first_time(lr, format) : SFB_TIME_NONE;
+}
+
+int64_t engine_first_time_reader(lr_read_fn fn, void *ud, const char *name,
+				 enum fmt_kind format, size_t max_line)
+{
+	return first_time(lr_open_reader(fn, ud, name, max_line), format);
 }

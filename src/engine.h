@@ -37,6 +37,7 @@
 #define SFB_ENGINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ana.h"
 #include "finding.h"
@@ -60,6 +61,8 @@ struct engine_config {
 	size_t max_line, max_msg, max_txn, max_warn;
 	struct pat_table *patterns;    /* may be NULL */
 	const struct rules *rules;      /* may be NULL */
+	uint64_t max_unpacked;  /* gzip caps, lr_set_caps (0: none) */
+	unsigned max_ratio;
 	unsigned jobs;          /* > 1: stages 1-3 of a big regular file
 				 * on this many threads (par.h) */
 	size_t chunk;           /* par's chunk size (0: PAR_CHUNK) */
@@ -136,5 +139,8 @@ void engine_free(struct engine *e);
 /* The first log time of a file, for ordering rotated parts. */
 int64_t engine_first_time(const char *path, enum fmt_kind format,
 		       size_t max_line);
+/* The same over a caller's source (read only as far as needed). */
+int64_t engine_first_time_reader(lr_read_fn fn, void *ud, const char *name,
+				 enum fmt_kind format, size_t max_line);
 
 #endif

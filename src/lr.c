@@ -28,6 +28,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -101,6 +102,9 @@ struct lr {
 	char z_msg[96];
 	z_stream zs;
 	int dec_eof;
+	uint64_t raw_in;        /* raw bytes taken into the input buffer */
+	uint64_t cap_out;       /* gzip output cap (lr_set_caps), 0: none */
+	unsigned cap_ratio;     /* gzip output / input cap, 0: none */
 
 	/* text layer: UTF-16 staging */
 	unsigned char *u16;     /* owned, LR_U16SZ (UTF-16 only) */
@@ -222,6 +226,36 @@ static long src_read(struct lr *r, unsigned char *dst, size_t cap)
 	return -1;
 }
 
+void lr_set_caps(struct lr *r, uint64_t max_out, unsigned max_ratio)
+{
+	r->cap_out = max_out;
+	r->cap_ratio = max_ratio;
+}
+
+/*
+ * The caps of lr_set_caps, with n more bytes inflated.
+ * @return 0, or -1 (recorded: SFB_E_LIMIT) when one is passed
+ */
+static int gz_cap(struct lr *r, uint64_t n)
+{
+	uint64_t out = r->bytes + n;
+	char what[600];
+	if (r->cap_out && out > r->cap_out) {
+		snprintf(what, sizeof what, "gzip bomb? %s: unpacks to more "
+			 "than %" PRIu64 " bytes (--max-unpacked)", r->path,
+			 r->cap_out);
+		return fail(r, SFB_E_LIMIT, 0, what);
+	}
+	if (r->cap_ratio && out > LR_RATIO_FLOOR &&
+	    out / (r->raw_in ? r->raw_in : 1) > r->cap_ratio) {
+		snprintf(what, sizeof what, "gzip bomb? %s: unpacks to more "
+			 "than %u times its packed size (--max-ratio)",
+			 r->path, r->cap_ratio);
+		return fail(r, SFB_E_LIMIT, 0, what);
+	}
+	return 0;
+}
+
 void lr_set_chunk(struct lr *r, size_t n)
 {
 	r->chunk = n;
@@ -308,8 +342,10 @@ static long in_refill(struct lr *r)
 		r->in_pos = 0;
 	}
 	long n = raw_read(r, r->in + r->in_end, LR_INSZ - r->in_end);
-	if (n > 0)
+	if (n > 0) {
 		r->in_end += (size_t)n;
+		r->raw_in += (uint64_t)n;
+	}
 	return n;
 }
 
@@ -422,6 +458,8 @@ static long dec_read(struct lr *r, unsigned char *dst, size_t cap)
 
 	if (r->gzip) {
 		n = gz_read(r, dst, cap);
+		if (n > 0 && gz_cap(r, (uint64_t)n) < 0)
+			return -1;
 	} else if (r->in_pos < r->in_end) {
 		n = (long)(r->in_end - r->in_pos);
 		if ((size_t)n > cap)

@@ -91,6 +91,16 @@ uint64_t lr_bad_units(const struct lr *r);
 unsigned long lr_bad_line(const struct lr *r);
 
 /*
+ * Caps against gzip bombs: at most max_out bytes inflated, and -- once
+ * past LR_RATIO_FLOOR bytes -- at most max_ratio times the gzip bytes
+ * read so far (0: no such cap; the default is none).  Over a cap
+ * lr_next fails with SFB_E_LIMIT, after the lines before it, and a
+ * message that names the file.  Plain text is not capped.
+ */
+#define LR_RATIO_FLOOR (8u << 20)
+void lr_set_caps(struct lr *r, uint64_t max_out, unsigned max_ratio);
+
+/*
  * Cap how many bytes each underlying read(2) may return (0: the
  * default, a whole buffer), so tests can split the byte stream at any
  * offset.  It applies from the next read on.

@@ -25,7 +25,9 @@
 #include "ana.h"
 #include "arc.h"
 #include "catalog.h"
+#include "cmd_diff.h"
 #include "cmd_redact.h"
+#include "compare.h"
 #include "engine.h"
 #include "esc.h"
 #include "field.h"
@@ -36,6 +38,7 @@
 #include "parser.h"
 #include "pattern.h"
 #include "rep.h"
+#include "rep_term.h"
 #include "rot.h"
 #include "rep_triage.h"
 #include "rules.h"
@@ -56,7 +59,8 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 #define C_RULES 8u
 #define C_INFO 16u              /* fields, explain */
 #define C_TRI 32u               /* triage */
-#define C_ALL (C_AN | C_MSG | C_FLOW)
+#define C_DIFF 64u              /* diff */
+#define C_ALL (C_AN | C_MSG | C_FLOW | C_DIFF)
 
 /*
  * The option list: X(id, long name, short, has_arg, commands, metavar,
@@ -66,7 +70,8 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
  */
 #define OPTION_MAP(X)                                                     \
 	X(OUTPUT, "output", 'o', 1, C_ALL | C_RULES | C_TRI, "FMT",           \
-	  "output: text, json, ndjson, html (flow, rules: text, json)")   \
+	  "output: text, json, ndjson, html (flow, rules, diff: text, "   \
+	  "json)")                                                         \
 	X(FORMAT, "format", 'f', 1, C_ALL | C_TRI, "FMT",                 \
 	  "input format: auto, uccapilog, cls or sip (default auto)")     \
 	X(METHOD, "method", 'm', 1, C_MSG, "LIST",                        \
@@ -84,13 +89,16 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	X(VERBOSE, "verbose", 'v', 0, C_AN | C_RULES | C_TRI, NULL,           \
 	  "info findings in full, every evidence line and property")      \
 	X(MAXSESS, "max-sessions", 0, 1, C_AN, "N",                       \
-	  "sessions listed per file in JSON (default 1000)")              \
+	  "sign-ins in detail per file (default 10 failing, -v 1000; "    \
+	  "json: all)")                                                   \
+	X(MAXLINES, "max-lines", 0, 1, C_AN, "N",                         \
+	  "sign-ins listed one a line before a table of users (100)")     \
 	X(PATTERNS, "patterns", 'p', 1, C_AN | C_FLOW | C_TRI, "FILE",        \
 	  "also read this pattern table (repeatable)")                    \
-	X(RULES, "rules", 0, 1, C_AN | C_RULES | C_INFO | C_TRI, "DIR",       \
-	  "also read the rule files (*.yaml) in DIR (repeatable)")        \
+	X(RULES, "rules", 0, 1, C_AN | C_RULES | C_INFO | C_TRI | C_DIFF,     \
+	  "DIR", "also read the rule files (*.yaml) in DIR (repeatable)") \
 	X(NODEF, "no-default-rules", 0, 0,                                    \
-	  C_AN | C_RULES | C_INFO | C_TRI, NULL,                              \
+	  C_AN | C_RULES | C_INFO | C_TRI | C_DIFF, NULL,                     \
 	  "do not read the shipped rule files")                           \
 	X(CHECK, "check", 0, 1, C_RULES, "DIR",                           \
 	  "validate the rule files in DIR, read no log (repeatable)")     \
@@ -121,7 +129,20 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	  "show this help and exit")                                      \
 	X(VERSION, "version", 'V', 0, C_ALL | C_RULES | C_INFO | C_TRI, NULL, \
 	  "show version and library versions and exit")                   \
-	TRIAGE_OPTIONS(X)
+	TRIAGE_OPTIONS(X)                                                 \
+	DIFF_OPTIONS(X)
+
+/* diff's options and triage --compare (cmd_diff.c, compare.c) */
+#define DIFF_OPTIONS(X)                                                   \
+	X(GOODSESS, "good-session", 0, 1, C_DIFF, "N",                    \
+	  "diff: compare sign-in N of GOOD (default: the first that "     \
+	  "signed in)")                                                   \
+	X(BADSESS, "bad-session", 0, 1, C_DIFF, "N",                      \
+	  "diff: compare sign-in N of BAD (default: the first that "      \
+	  "failed)")                                                      \
+	X(COMPARE, "compare", 0, 0, C_TRI, NULL,                          \
+	  "also list the facts that separate failing sign-ins from "      \
+	  "working ones")
 
 /* triage's own options (TRIAGE_OPTIONS: the same X list). */
 #define TRIAGE_OPTIONS(X)                                                 \
@@ -142,9 +163,10 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	X(DB, "db", 0, 1, C_TRI, "FILE",                                  \
 	  "also store the records in the SQLite file FILE (incremental)") \
 	X(MAXUNPACKED, "max-unpacked", 0, 1, C_TRI, "SIZE",               \
-	  "largest zip entry unpacked (default 4G)")                      \
+	  "largest zip entry or gzip stream unpacked (default 4G)")       \
 	X(MAXRATIO, "max-ratio", 0, 1, C_TRI, "N",                        \
-	  "largest unpacked/packed ratio of a zip entry (default 1000)")
+	  "largest unpacked/packed ratio of a zip entry or gzip stream "   \
+	  "(default 1000)")
 
 enum opt_id {
 	OPT_BASE = 256,
@@ -172,7 +194,7 @@ static const struct optdef optdefs[] = {
 
 enum command { CMD_NONE = 0, CMD_ANALYZE, CMD_MESSAGES, CMD_FLOW,
 	       CMD_RULES, CMD_FIELDS, CMD_EXPLAIN,
-	       CMD_REDACT, CMD_TRIAGE, CMD_DB };
+	       CMD_REDACT, CMD_TRIAGE, CMD_DB, CMD_DIFF };
 
 static const struct {
 	const char *name;
@@ -202,6 +224,9 @@ static const struct {
 	  "in, and why" },
 	{ "db", CMD_DB, 0,
 	  "'db merge OUT IN...': merge triage stores (--db)" },
+	{ "diff", CMD_DIFF, C_DIFF,
+	  "compare a working sign-in with a failing one: where they "
+	  "first diverge, then every difference" },
 };
 
 /* triage's options */
@@ -244,7 +269,7 @@ struct opts {
 	unsigned session;       /* flow: 0 = every session */
 	int relative, verbose;
 	int width;              /* flow: 0 = detect */
-	size_t max_sessions;
+	size_t max_sessions, max_lines;
 	const char *patterns[16];
 	size_t npatterns;
 	const char *rule_dirs[16];      /* --rules, in order */
@@ -253,6 +278,8 @@ struct opts {
 	size_t ncheck;
 	int no_default_rules;
 	struct tri_opts tri;    /* triage */
+	unsigned diff_sess[2];  /* diff: --good-session, --bad-session */
+	int compare;            /* triage --compare */
 };
 
 static struct opts g;
@@ -352,6 +379,7 @@ static void print_help(FILE *out, enum command cmd)
 				cmd == CMD_RULES || cmd == CMD_FIELDS ? ""
 				: cmd == CMD_EXPLAIN ? " CODE|RULE-ID..."
 				: cmd == CMD_TRIAGE ? " FILE|FOLDER|ZIP..."
+				: cmd == CMD_DIFF ? " GOOD[@N] BAD[@N]"
 				: " FILE...", commands[i].summary);
 			mask = commands[i].mask;
 		}
@@ -383,6 +411,10 @@ static void print_help(FILE *out, enum command cmd)
 	else if (cmd == CMD_EXPLAIN)
 		fputs("\nexit status: 0 explained, 1 something not found, 2 "
 		      "error", out);
+	else if (cmd == CMD_DIFF)
+		fputs("\nexit status: 0 no difference in the compared facts,"
+		      " 1 differences, 2\nerror (unreadable file, no such "
+		      "sign-in)", out);
 	else if (cmd == CMD_TRIAGE)
 		fputs("\nexit status: 0 nothing at or above --fail-on, 1 "
 		      "failed sign-ins or findings, 2 no input\ncould be "
@@ -599,12 +631,18 @@ static void parse_args(int argc, char **argv)
 			break;
 		}
 		case OPT_VERBOSE:
-			g.verbose = 1;
+			g.verbose++;
 			break;
 		case OPT_MAXSESS:
 			if (sv_parse_size(sv_cstr(optarg), &g.max_sessions))
 				usage_error("invalid --max-sessions '%s'",
 					    optarg);
+			break;
+		case OPT_MAXLINES:
+			if (sv_parse_size(sv_cstr(optarg), &g.max_lines) ||
+			    !g.max_lines || g.max_lines > 100000)
+				usage_error("invalid --max-lines '%s': give "
+					    "1 to 100000", optarg);
 			break;
 		case OPT_PATTERNS:
 			if (g.npatterns >= sizeof g.patterns /
@@ -738,6 +776,19 @@ static void parse_args(int argc, char **argv)
 			g.tri.max_ratio = (unsigned)n;
 			break;
 		}
+		case OPT_GOODSESS:
+		case OPT_BADSESS: {
+			uint64_t n;
+			if (!sv_to_u64(sv_cstr(optarg), &n) || n == 0 ||
+			    n > UINT32_MAX)
+				usage_error("invalid --%s '%s': a number from "
+					    "1", o->name, optarg);
+			g.diff_sess[o->id == OPT_BADSESS] = (unsigned)n;
+			break;
+		}
+		case OPT_COMPARE:
+			g.compare = 1;
+			break;
 		case OPT_BASE:
 			break;
 		}
@@ -899,96 +950,21 @@ static struct rules *load_rules(void)
 
 /* ---- analyze: the report of one stream ---------------------------------- */
 
-#define REP_MAX_LINES 500       /* verdict lines listed per stream */
-#define REP_MAX_FINDINGS 100    /* findings listed per stream */
+static int report_width(void);
 
+/* JSON: the sessions go to rep_json; the text report is rep_term's. */
 struct report {
-	struct rep_json *json;  /* borrowed; NULL: text */
-	FILE *detail;           /* owned: the session blocks, printed last */
-	struct rep_session_line *lines;
-	size_t nlines, caplines;
-	uint64_t lines_dropped;
-	struct finding *f;      /* owned, at most REP_MAX_FINDINGS */
-	size_t nf;
-	uint64_t f_dropped;
-	uint64_t by_sev[SFB_SEV_ERROR + 1];
+	struct rep_json *json;  /* borrowed */
 	enum sfb_sev worst;
-	char top_rule[REP_TOP_RULE];
-	uint64_t stderr_warns;
 };
-
-/* Keep a copy of f, or drop the least severe kept one for it. */
-static void keep_finding(struct report *r, const struct finding *f)
-{
-	r->by_sev[f->sev]++;
-	if (f->sev > r->worst || !r->top_rule[0]) {
-		if (f->sev > r->worst || (!r->top_rule[0] &&
-		    f->sev > SFB_SEV_INFO)) {
-			r->worst = f->sev > r->worst ? f->sev : r->worst;
-			if (f->sev > SFB_SEV_INFO)
-				snprintf(r->top_rule, sizeof r->top_rule,
-					 "%s", f->rule->id);
-		}
-	}
-	if (r->nf < REP_MAX_FINDINGS) {
-		if (!r->f)
-			r->f = sfb_xcalloc(REP_MAX_FINDINGS, sizeof *r->f);
-		r->f[r->nf++] = *f;
-		return;
-	}
-	size_t low = 0;
-	for (size_t i = 1; i < r->nf; i++)
-		if (r->f[i].sev < r->f[low].sev)
-			low = i;
-	r->f_dropped++;
-	if (r->f[low].sev < f->sev) {
-		memmove(&r->f[low], &r->f[low + 1],
-			(r->nf - low - 1) * sizeof *r->f);
-		r->f[r->nf - 1] = *f;
-	}
-}
 
 static void an_session(void *ud, const struct sess *s,
 		       const struct finding *f, size_t nf)
 {
 	struct report *r = ud;
 	for (size_t i = 0; i < nf; i++)
-		keep_finding(r, &f[i]);
-	if (r->json) {
-		rep_json_session(r->json, s, f, nf);
-		return;
-	}
-	if (r->nlines < REP_MAX_LINES) {
-		if (r->nlines == r->caplines) {
-			r->caplines = r->caplines ? 2 * r->caplines : 16;
-			r->lines = sfb_xrealloc(r->lines, r->caplines *
-						sizeof *r->lines);
-		}
-		rep_verdict_session_of(&r->lines[r->nlines++], s, f, nf);
-	} else {
-		r->lines_dropped++;
-	}
-	if (r->detail)
-		rep_text_session(r->detail, s, g.color, g.verbose);
-}
-
-static int finding_order(const void *x, const void *y)
-{
-	const struct finding *a = x, *b = y;
-	if (a->sev != b->sev)
-		return a->sev > b->sev ? -1 : 1;
-	return (a->session > b->session) - (a->session < b->session);
-}
-
-static void copy_detail(struct report *r)
-{
-	char buf[65536];
-	size_t n;
-	if (!r->detail)
-		return;
-	rewind(r->detail);
-	while ((n = fread(buf, 1, sizeof buf, r->detail)) > 0)
-		fwrite(buf, 1, n, stdout);
+		r->worst = f[i].sev > r->worst ? f[i].sev : r->worst;
+	rep_json_session(r->json, s, f, nf);
 }
 
 static void an_end(void *ud, const struct ana *a, const struct finding *f,
@@ -996,37 +972,8 @@ static void an_end(void *ud, const struct ana *a, const struct finding *f,
 {
 	struct report *r = ud;
 	for (size_t i = 0; i < nf; i++)
-		keep_finding(r, &f[i]);
-	if (r->json) {
-		rep_json_analyze(r->json, a, f, nf, r->worst);
-		return;
-	}
-	struct rep_verdict v;
-	rep_verdict_of(&v, a, r->worst, r->top_rule);
-	rep_verdict_file(stdout, &v, g.color);
-	if (a->failed)
-		return;
-	for (size_t i = 0; i < r->nlines; i++)
-		rep_verdict_session(stdout, &r->lines[i], g.color);
-	if (r->lines_dropped)
-		printf("  ... %" PRIu64 " more sign-in(s): see the detail "
-		       "below\n", r->lines_dropped);
-	if (r->nf) {
-		qsort(r->f, r->nf, sizeof *r->f, finding_order);
-		printf("\nfindings: %" PRIu64 " error(s), %" PRIu64
-		       " warning(s), %" PRIu64 " info\n",
-		       r->by_sev[SFB_SEV_ERROR], r->by_sev[SFB_SEV_WARNING],
-		       r->by_sev[SFB_SEV_INFO]);
-		for (size_t i = 0; i < r->nf; i++)
-			rep_verdict_finding(stdout, &r->f[i], g.color,
-					    g.verbose);
-		if (r->f_dropped)
-			printf("  ... %" PRIu64 " less severe finding(s) not "
-			       "listed (JSON has them all)\n", r->f_dropped);
-	}
-	printf("\ndetail:\n");
-	copy_detail(r);
-	rep_text_analyze(stdout, a, g.color);
+		r->worst = f[i].sev > r->worst ? f[i].sev : r->worst;
+	rep_json_analyze(r->json, a, f, nf, r->worst);
 }
 
 /* ---- messages and flow -------------------------------------------------- */
@@ -1142,6 +1089,7 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 	struct engine_config cfg = { 0 };
 	struct engine_sink sk = { 0 };
 	struct report rep = { 0 };
+	struct rep_term *term = NULL;
 	struct listing ls = { 0 };
 	int rcode = EXIT_OK;
 
@@ -1164,17 +1112,25 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 	if (g.cmd == CMD_ANALYZE) {
 		cfg.want = ENG_SESSIONS | ENG_ANALYSIS | ENG_RULES;
 		rep.json = rc->json;
-		if (!rep.json && !(rep.detail = tmpfile())) {
-			errorf("cannot make a temporary file: %s",
-			       strerror(errno));
-			return EXIT_ERROR;
-		}
 		sk.on_session = an_session;
 		sk.on_end = an_end;
 		sk.ud = &rep;
-		if (rc->html) {
-			fclose(rep.detail);
-			rep.detail = NULL;
+		if (rep.json) {
+			rep_json_file_begin(rep.json, name);
+		} else if (!rc->html) {
+			struct rep_term_opts to = { g.color, g.verbose,
+						    report_width(),
+						    g.max_lines,
+						    g.max_sessions };
+			if (!(term = rep_term_new(stdout, &to))) {
+				errorf("cannot make a temporary file: %s",
+				       strerror(errno));
+				return EXIT_ERROR;
+			}
+			sk.on_session = rep_term_on_session;
+			sk.on_end = rep_term_on_end;
+			sk.ud = term;
+		} else {
 			if (rep_html_stream(rc->html) != 0) {
 				errorf("cannot make a temporary file: %s",
 				       strerror(errno));
@@ -1231,10 +1187,7 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 		flow_free(ls.flow);
 	}
 	engine_free(e);
-	if (rep.detail)
-		fclose(rep.detail);
-	free(rep.lines);
-	free(rep.f);
+	rep_term_free(term);
 	return rcode;
 }
 
@@ -1251,11 +1204,9 @@ static int finish_output(int rc)
 	return rc;
 }
 
-/* The terminal's width for the ladder: --width, the tty, $COLUMNS, 100. */
-static int term_width(void)
+/* The terminal's width: the tty's, else $COLUMNS; 0: not known. */
+static int report_width(void)
 {
-	if (g.width)
-		return g.width;
 	struct winsize ws;
 	if (isatty(STDOUT_FILENO) &&
 	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
@@ -1264,7 +1215,14 @@ static int term_width(void)
 	const char *c = getenv("COLUMNS");
 	if (c && sv_to_u64(sv_cstr(c), &n) && n >= 40 && n <= 1000)
 		return (int)n;
-	return 100;
+	return 0;
+}
+
+/* The terminal's width for the ladder: --width, the terminal's, 100. */
+static int term_width(void)
+{
+	int w = g.width ? g.width : report_width();
+	return w ? w : 100;
 }
 
 /* ---- rules, fields, explain --------------------------------------------- */
@@ -1413,6 +1371,7 @@ struct tri_out {
 	size_t nrecords;
 	struct store *db;
 	int db_failed;
+	struct compare *cmp;            /* triage --compare, else NULL */
 	int progress;                   /* stderr is a terminal */
 	struct timespec t0;
 };
@@ -1420,12 +1379,17 @@ struct tri_out {
 static void tri_on_result(void *ud, const struct tri_result *r)
 {
 	struct tri_out *o = ud;
+	for (size_t i = 0; o->cmp && i < r->nsess; i++)
+		if (r->sess[i].cmp)
+			compare_add(o->cmp, r->sess[i].cmp);
 	if (o->text) {
 		rep_triage_result(o->text, r);
 	} else {
 		triage_total_add(&o->total, r);
-		rep_json_tri_result(stdout, r, g.out == REP_JSON,
-				    &o->nrecords);
+		if (r->nout && g.out == REP_JSON && o->nrecords++)
+			fputs(",\n", stdout);
+		if (r->nout)
+			fwrite(r->out, 1, r->nout, stdout);
 	}
 	struct sfb_err err = { 0 };
 	if (o->db && !o->db_failed && store_result(o->db, r, &err) < 0) {
@@ -1493,6 +1457,8 @@ static int cmd_triage(int argc, char **argv)
 			    "(or --files-from)");
 	struct walk w;
 	walk_init(&w);
+	w.max_unpacked = g.tri.max_unpacked;
+	w.max_ratio = g.tri.max_ratio;
 	for (size_t i = 0; i < nnames; i++)
 		walk_add(&w, names[i]);
 	walk_group(&w);
@@ -1517,6 +1483,7 @@ static int cmd_triage(int argc, char **argv)
 	cfg.until = g.tri.until;
 	cfg.user = g.tri.user;
 	cfg.min_sev = (enum sfb_sev)g.tri.min_sev;
+	cfg.compare = g.compare;
 
 	struct tri_out o;
 	memset(&o, 0, sizeof o);
@@ -1533,13 +1500,26 @@ static int cmd_triage(int argc, char **argv)
 	}
 	o.progress = isatty(STDERR_FILENO) && !g.quiet;
 	clock_gettime(CLOCK_MONOTONIC, &o.t0);
+	o.cmp = g.compare ? compare_new() : NULL;
 	if (g.out == REP_TEXT)
 		o.text = rep_triage_new(stdout, g.verbose);
 	else if (g.out == REP_JSON)
 		printf("{\"schema\":\"sfblog-triage\",\"schema_version\":%d,"
 		       "\"records\":[\n", TRI_SCHEMA_VERSION);
-	struct tri_sink sk = { tri_on_result, tri_on_progress, &o };
+	struct tri_sink sk = { tri_on_result, tri_on_progress, &o, NULL,
+			       NULL };
+	if (g.out == REP_JSON)
+		sk.format = rep_triage_fmt_json;
+	else if (g.out == REP_NDJSON)
+		sk.format = rep_triage_fmt_ndjson;
+	else if (g.verbose)
+		sk.format = rep_triage_fmt_detail;
 	int rc = triage_run(&cfg, &w, &sk, &err);
+	struct sfb_err ferr = { 0 };
+	if (o.db && !o.db_failed && store_flush(o.db, &ferr) < 0) {
+		errorf("%s", ferr.msg);
+		o.db_failed = 1;
+	}
 	if (o.progress)
 		fputs("\r\033[K", stderr);
 	if (rc < 0)
@@ -1548,8 +1528,13 @@ static int cmd_triage(int argc, char **argv)
 	if (o.text) {
 		rep_triage_end(o.text);
 		t = rep_triage_total(o.text);
+		if (o.cmp)
+			cmd_diff_compare_text(stdout, o.cmp);
 	} else {
 		triage_total_sort(&o.total);
+		if (o.cmp)
+			cmd_diff_compare_json(stdout, o.cmp, g.out == REP_JSON,
+					      &o.nrecords);
 		if (g.out == REP_JSON)
 			fputs("\n],\"summary\":", stdout);
 		rep_json_tri_summary(stdout, t, g.out == REP_JSON);
@@ -1567,6 +1552,7 @@ static int cmd_triage(int argc, char **argv)
 	else if (code == EXIT_ERROR && rc == 0 && !o.db_failed)
 		errorf("no input could be read as a log (see the problems)");
 	rep_triage_free(o.text);
+	compare_free(o.cmp);
 	triage_total_free(&o.total);
 	store_close(o.db);
 	free(skip);
@@ -1599,6 +1585,25 @@ static int cmd_db(int argc, char **argv)
 			rc = EXIT_ERROR;
 		}
 	store_close(s);
+	return finish_output(rc);
+}
+
+/* `sfblog diff GOOD BAD` (cmd_diff.c) */
+static int cmd_diff(int argc, char **argv)
+{
+	if (argc - optind != 2)
+		usage_error("diff compares two sign-ins: give GOOD and BAD");
+	if (g.out == REP_NDJSON || g.out == REP_HTML)
+		usage_error("diff writes text or json");
+	struct cmd_diff_opts d = {
+		g.format, g.max_line, g.max_msg, g.max_txn, g.max_warn,
+		g.out == REP_JSON, g.color, g.quiet, g.strict, g.diff_sess[0],
+		g.diff_sess[1], load_patterns(), NULL };
+	struct rules *rs = load_rules();
+	d.rules = rs;
+	int rc = cmd_diff_run(&d, argv[optind], argv[optind + 1]);
+	rules_free(rs);
+	pattern_free(d.patterns);
 	return finish_output(rc);
 }
 
@@ -1648,6 +1653,8 @@ int main(int argc, char **argv)
 		return cmd_triage(argc, argv);
 	if (g.cmd == CMD_DB)
 		return cmd_db(argc, argv);
+	if (g.cmd == CMD_DIFF)
+		return cmd_diff(argc, argv);
 	if (g.cmd == CMD_FLOW)
 		g.width = term_width();
 

@@ -33,8 +33,15 @@ void rep_text_file_header(FILE *out, const char *name, int color);
  */
 void rep_text_session(FILE *out, const struct sess *s, int color,
 		      int verbose);
+/*
+ * A failing sign-in without -v: who, when, where, the outcome, the five
+ * steps and the evidence (file:line, the quoted cause) of the failed.
+ */
+void rep_text_session_brief(FILE *out, const struct sess *s, int color);
 /* The statistics of one analysed file (after its sessions). */
 void rep_text_analyze(FILE *out, const struct ana *a, int color);
+/* Without -v: only what was skipped (parse warnings) and read errors. */
+void rep_text_analyze_brief(FILE *out, const struct ana *a, int color);
 /* One line for one message (the `messages` listing). */
 void rep_text_msg(FILE *out, const struct msg *m, int color);
 
@@ -56,6 +63,8 @@ struct rep_session_line {
 	unsigned id;
 	char user[128];
 	enum sess_outcome outcome;
+	unsigned steps_ok, steps_seen;  /* of the five */
+	int64_t dur_ms;                 /* -1: no times */
 	enum sfb_sev top_sev;
 	char top_rule[REP_TOP_RULE];
 	char top_title[200];
@@ -68,15 +77,26 @@ void rep_verdict_of(struct rep_verdict *v, const struct ana *a,
 void rep_verdict_session_of(struct rep_session_line *l,
 			    const struct sess *s, const struct finding *f,
 			    size_t nf);
-void rep_verdict_file(FILE *out, const struct rep_verdict *v, int color);
+/*
+ * Write s (already in terminal form) in at most cols columns (0: no
+ * limit), cut in the middle (middle) or at the end, with "...".
+ * @return the columns written
+ */
+size_t rep_verdict_fit(FILE *out, const char *s, size_t cols, int middle);
+/* The verdict line; width > 0: the name is cut to fit that many columns */
+void rep_verdict_file(FILE *out, const struct rep_verdict *v, int color,
+		      int width);
+/* user, outcome, steps ok, duration, top finding (cut to width, if > 0) */
 void rep_verdict_session(FILE *out, const struct rep_session_line *l,
-			 int color);
+			 int color, int width);
 /*
  * One finding: severity, rule id, session, title; then (not for info
- * unless verbose) why, what to do, the evidence and the references.
+ * below level 2, -vv) why, what to do (explain: else a pointer to the
+ * same rule above), the evidence (level 0: three lines) and the
+ * references.
  */
 void rep_verdict_finding(FILE *out, const struct finding *f, int color,
-			 int verbose);
+			 int level, int explain);
 
 struct rules;
 struct rules_rule;
@@ -93,18 +113,26 @@ struct rep_json;
  * @param ndjson  non-zero: one compact object per line, no envelope
  */
 struct rep_json *rep_json_new(FILE *out, const char *command, int ndjson);
-/* Keep at most max sessions per file in the document (0: 1000). */
+/* Keep at most max sessions per file in the document (0: all). */
 void rep_json_set_max_sessions(struct rep_json *j, size_t max);
-/* Add a closed session and its findings to the file being analysed. */
+/*
+ * analyze streams its document: the name of the next file (borrowed
+ * until its rep_json_analyze), whose opening is printed with its first
+ * session (or at its end).
+ */
+void rep_json_file_begin(struct rep_json *j, const char *name);
+/*
+ * Print a closed session and its findings in the file being analysed
+ * (nothing is kept: memory does not grow with the sessions).
+ */
 void rep_json_session(struct rep_json *j, const struct sess *s,
 		      const struct finding *f, size_t nf);
 /* Add the call flow of one stream (the `flow` command). */
 void rep_json_flow(struct rep_json *j, const char *name,
 		   const struct flow *f);
 /*
- * Add one analysed file, with the sessions given since the last file,
- * the findings of no session and the worst finding severity of the
- * file (JSON: kept until rep_json_end; NDJSON: printed).
+ * Close one analysed file: its statistics, the findings of no session
+ * and the worst finding severity of the file, after its sessions.
  */
 void rep_json_analyze(struct rep_json *j, const struct ana *a,
 		       const struct finding *f, size_t nf,

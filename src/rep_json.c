@@ -26,11 +26,14 @@ struct rep_json {
 	FILE *out;              /* borrowed */
 	const char *command;    /* borrowed: "analyze" / "messages" */
 	int ndjson;
-	int opened;             /* envelope printed (messages) */
+	int opened;             /* envelope printed (messages, analyze) */
 	size_t count;
-	cJSON *files;           /* owned: analyze objects (JSON mode) */
-	cJSON *sessions;        /* owned: sessions of the current file */
-	size_t max_sessions;
+	cJSON *files;           /* owned: flow objects (JSON mode) */
+	/* analyze streams: the file being written, its sessions so far */
+	const char *name;       /* borrowed: rep_json_file_begin */
+	int in_file;            /* its opening printed */
+	size_t nsess;
+	size_t max_sessions;    /* 0: every session */
 	uint64_t sessions_dropped;
 };
 
@@ -113,8 +116,6 @@ struct rep_json *rep_json_new(FILE *out, const char *command, int ndjson)
 	j->command = command;
 	j->ndjson = ndjson;
 	j->files = arr();
-	j->sessions = arr();
-	j->max_sessions = 1000;
 	return j;
 }
 
@@ -123,13 +124,17 @@ void rep_json_free(struct rep_json *j)
 	if (!j)
 		return;
 	cJSON_Delete(j->files);
-	cJSON_Delete(j->sessions);
 	free(j);
 }
 
 void rep_json_set_max_sessions(struct rep_json *j, size_t max)
 {
-	j->max_sessions = max ? max : 1000;
+	j->max_sessions = max;
+}
+
+void rep_json_file_begin(struct rep_json *j, const char *name)
+{
+	j->name = name;
 }
 
 static cJSON *evidence_arr(const struct sess_step *st)
@@ -342,10 +347,64 @@ static cJSON *findings_arr(const struct finding *f, size_t nf)
 	return a;
 }
 
+/*
+ * Write s with depth more tabs after each line feed: a value printed
+ * alone by cJSON_Print, placed inside the document (a string in the
+ * output never holds a raw line feed, JSON escapes it).
+ */
+static void put_nested(struct rep_json *j, const char *s, int depth)
+{
+	for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
+		fwrite(s, 1, (size_t)(nl - s) + 1, j->out);
+		for (int i = 0; i < depth; i++)
+			fputc('\t', j->out);
+	}
+	fputs(s, j->out);
+}
+
+/* The document's opening: printed once, before the first file. */
+static void open_doc(struct rep_json *j)
+{
+	if (j->opened || j->ndjson)
+		return;
+	fprintf(j->out, "{\n\t\"schema_version\":\t%d,\n\t\"version\":\t"
+		"\"%s\",\n\t\"command\":\t\"%s\",\n\t\"files\":\t[",
+		SFB_SCHEMA_VERSION, SFB_VERSION, j->command);
+	j->opened = 1;
+}
+
+/*
+ * A file object's opening: its name, then its sessions as they close
+ * (the statistics follow at its end, rep_json_analyze).  The layout is
+ * cJSON_Print's (a file object at depth 3), as if the document had
+ * been built whole.
+ */
+static void open_file(struct rep_json *j, const char *name)
+{
+	if (j->in_file)
+		return;
+	open_doc(j);
+	cJSON *n = str(name);
+	char *s = cJSON_PrintUnformatted(n);
+	if (!s)
+		sfb_oom();
+	if (j->ndjson)
+		fprintf(j->out, "{\"file\":%s,\"sessions\":[", s);
+	else
+		fprintf(j->out, "%s{\n\t\t\t\"file\":\t%s,\n\t\t\t"
+			"\"sessions\":\t[", j->count ? ", " : "", s);
+	free(s);
+	cJSON_Delete(n);
+	j->in_file = 1;
+	j->nsess = 0;
+	j->sessions_dropped = 0;
+}
+
 void rep_json_session(struct rep_json *j, const struct sess *s,
 		      const struct finding *f, size_t nf)
 {
-	if ((size_t)cJSON_GetArraySize(j->sessions) >= j->max_sessions) {
+	open_file(j, j->name ? j->name : s->file ? s->file : "-");
+	if (j->max_sessions && j->nsess >= j->max_sessions) {
 		j->sessions_dropped++;
 		return;
 	}
@@ -353,7 +412,18 @@ void rep_json_session(struct rep_json *j, const struct sess *s,
 	add_str(o, "severity", sfb_sev_name(nf ? f[0].sev : SFB_SEV_NONE));
 	add_str(o, "top_rule", nf ? f[0].rule->id : "");
 	cJSON_AddItemToObject(o, "findings", findings_arr(f, nf));
-	cJSON_AddItemToArray(j->sessions, o);
+	char *p = j->ndjson ? cJSON_PrintUnformatted(o) : cJSON_Print(o);
+	if (!p)
+		sfb_oom();
+	if (j->nsess)
+		fputs(j->ndjson ? "," : ", ", j->out);
+	if (j->ndjson)
+		fputs(p, j->out);
+	else
+		put_nested(j, p, 4);
+	free(p);
+	cJSON_Delete(o);
+	j->nsess++;
 }
 
 void rep_json_flow(struct rep_json *j, const char *name,
@@ -610,20 +680,29 @@ void rep_json_analyze(struct rep_json *j, const struct ana *a,
 		       const struct finding *f, size_t nf,
 		       enum sfb_sev worst)
 {
+	open_file(j, a->file);
 	cJSON *o = ana_obj(a);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "file");
 	add_str(o, "worst_severity", sfb_sev_name(worst));
 	cJSON_AddItemToObject(o, "findings", findings_arr(f, nf));
-	cJSON_AddItemToObject(o, "sessions", j->sessions);
 	add_num(o, "sessions_not_listed", (double)j->sessions_dropped);
-	j->sessions = arr();
-	j->sessions_dropped = 0;
+	/* the members after "sessions": the object without its braces */
+	char *s = j->ndjson ? cJSON_PrintUnformatted(o) : cJSON_Print(o);
+	if (!s)
+		sfb_oom();
+	s[strlen(s) - (j->ndjson ? 1 : 2)] = '\0';     /* "}" or "\n}" */
+	fputs("],", j->out);
 	if (j->ndjson) {
-		print_item(j, o);
-		fputc('\n', j->out);
-		cJSON_Delete(o);
+		fputs(s + 1, j->out);
+		fputs("}\n", j->out);
 	} else {
-		cJSON_AddItemToArray(j->files, o);
+		put_nested(j, s + 1, 2);
+		fputs("\n\t\t}", j->out);
 	}
+	free(s);
+	cJSON_Delete(o);
+	j->in_file = 0;
+	j->name = NULL;
 	j->count++;
 }
 
@@ -738,6 +817,11 @@ void rep_json_end(struct rep_json *j)
 		fputs("\n]}\n", j->out);
 		return;
 	}
+	if (strcmp(j->command, "analyze") == 0) {
+		open_doc(j);
+		fputs("]\n}\n", j->out);
+		return;
+	}
 	cJSON *doc = obj();
 	add_num(doc, "schema_version", SFB_SCHEMA_VERSION);
 	add_str(doc, "version", SFB_VERSION);
@@ -789,7 +873,7 @@ static cJSON *tri_file_obj(const struct tri_result *r,
 	add_str(o, "source", it->source);
 	add_str(o, "path", it->path);
 	add_str_or_null(o, "entry", it->entry);
-	add_str(o, "stream", r->wj->name);
+	add_str(o, "stream", r->name);
 	if (it->size >= 0)
 		add_num(o, "size", (double)it->size);
 	else
@@ -876,13 +960,13 @@ void rep_json_tri_result(FILE *out, const struct tri_result *r, int doc,
 		tri_print(out, tri_file_obj(r, &r->files[i]), doc, count);
 	for (size_t i = 0; i < r->nsess; i++) {
 		const struct tri_sess *s = &r->sess[i];
-		tri_print(out, tri_sess_obj(r->wj->name, s), doc, count);
+		tri_print(out, tri_sess_obj(r->name, s), doc, count);
 		for (size_t k = 0; k < s->nf; k++)
-			tri_print(out, tri_finding_obj(r->wj->name, s,
+			tri_print(out, tri_finding_obj(r->name, s,
 						       &s->f[k]), doc, count);
 	}
 	for (size_t k = 0; k < r->nf; k++)
-		tri_print(out, tri_finding_obj(r->wj->name, NULL, &r->f[k]),
+		tri_print(out, tri_finding_obj(r->name, NULL, &r->f[k]),
 			  doc, count);
 }
 

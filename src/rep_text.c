@@ -229,7 +229,7 @@ static const char *status_mark(enum sess_status st, int color,
 }
 
 static void print_evidence(FILE *out, const struct sess_step *st,
-			   int verbose, struct esc_tmp *t)
+			   int verbose, int color, struct esc_tmp *t)
 {
 	/* the failing lines first: they say why */
 	size_t shown = 0, limit = verbose ? SESS_MAX_EVIDENCE : 3;
@@ -238,8 +238,12 @@ static void print_evidence(FILE *out, const struct sess_step *st,
 			const struct sess_evidence *e = &st->ev[i];
 			if (e->failed != pass)
 				continue;
-			fprintf(out, "        %s:%lu: %s%s\n", E(e->file),
-				e->line, e->failed ? "! " : "", E(e->text));
+			/* the failing lines plain, the others dim */
+			fprintf(out, "        %s%s:%lu: %s%s%s\n",
+				e->failed ? "" : col(color, C_DIM),
+				E(e->file), e->line, e->failed ? "! " : "",
+				E(e->text), e->failed ? ""
+				: col(color, C_RESET));
 			shown++;
 		}
 	}
@@ -319,11 +323,11 @@ static void print_settings(FILE *out, const struct sess *s, int verbose,
 	}
 }
 
-void rep_text_session(FILE *out, const struct sess *s, int color,
-		      int verbose)
+/* A session's first two lines: who and outcome; when and where. */
+static void print_head(FILE *out, const struct sess *s, int color,
+		       struct esc_tmp *t)
 {
-	char t1[32], t2[32], names[64], off[64];
-	struct esc_tmp tmp = ESC_TMP_INIT, *t = &tmp;
+	char t1[32], t2[32];
 	const char *oc = s->outcome == SESS_SIGNED_IN ? C_GREEN
 			 : s->outcome == SESS_FAILED_OUT ? C_RED : C_YELLOW;
 	fprintf(out, "\n  %ssession %u%s  %s%s%s  %s%s%s\n",
@@ -343,6 +347,41 @@ void rep_text_session(FILE *out, const struct sess *s, int color,
 		fprintf(out, ", %s:%lu..%s:%lu\n",
 			s->file ? E(s->file) : "-", s->first_line,
 			s->last_file ? E(s->last_file) : "-", s->last_line);
+}
+
+/* The five steps, one line each, and the evidence of some. */
+static void print_steps(FILE *out, const struct sess *s, int color,
+			int verbose, int failed_only, struct esc_tmp *t)
+{
+	for (int i = SFB_STEP_DISCOVERY; i < SFB_STEP__COUNT; i++) {
+		const struct sess_step *st = &s->steps[i];
+		const char *c;
+		const char *mark = status_mark(st->status, color, &c);
+		fprintf(out, "    %d %-15s %s%-6s%s %s\n", i,
+			sfb_step_name((enum sfb_step)i), c, mark,
+			col(color, C_RESET), st->summary[0] ? E(st->summary)
+			: st->status == SESS_NOT_SEEN ? "not seen in the log"
+			: "");
+		if (!failed_only || st->status == SESS_FAILED)
+			print_evidence(out, st, verbose, color, t);
+	}
+}
+
+void rep_text_session_brief(FILE *out, const struct sess *s, int color)
+{
+	struct esc_tmp tmp = ESC_TMP_INIT, *t = &tmp;
+	print_head(out, s, color, t);
+	fprintf(out, "    outcome: %s\n", E(s->outcome_text));
+	print_steps(out, s, color, 0, 1, t);
+	esc_tmp_free(t);
+}
+
+void rep_text_session(FILE *out, const struct sess *s, int color,
+		      int verbose)
+{
+	char names[64], off[64];
+	struct esc_tmp tmp = ESC_TMP_INIT, *t = &tmp;
+	print_head(out, s, color, t);
 	if (s->client_version[0] || s->server_version[0])
 		fprintf(out, "    client: %s; server: %s\n",
 			s->client_version[0] ? E(s->client_version) : "-",
@@ -373,19 +412,23 @@ void rep_text_session(FILE *out, const struct sess *s, int color,
 		fprintf(out, "    redirect: %u, from %s to %s%s\n",
 			s->nredirects, E(s->redirect_from), E(s->redirect_to),
 			s->redirect_loop ? " (loop)" : "");
-	for (int i = SFB_STEP_DISCOVERY; i < SFB_STEP__COUNT; i++) {
-		const struct sess_step *st = &s->steps[i];
-		const char *c;
-		const char *mark = status_mark(st->status, color, &c);
-		fprintf(out, "    %d %-15s %s%-6s%s %s\n", i,
-			sfb_step_name((enum sfb_step)i), c, mark,
-			col(color, C_RESET), st->summary[0] ? E(st->summary)
-			: st->status == SESS_NOT_SEEN ? "not seen in the log"
-			: "");
-		print_evidence(out, st, verbose, t);
-	}
+	print_steps(out, s, color, verbose, 0, t);
 	print_http(out, s, verbose, t);
 	print_settings(out, s, verbose, t);
+	esc_tmp_free(t);
+}
+
+void rep_text_analyze_brief(FILE *out, const struct ana *a, int color)
+{
+	struct esc_tmp tmp = ESC_TMP_INIT, *t = &tmp;
+	if (a->failed) {
+		esc_tmp_free(t);
+		return;
+	}
+	print_warns(out, a, color, t);
+	if (a->error[0])
+		fprintf(out, "\n  %serror%s: %s\n", col(color, C_RED),
+			col(color, C_RESET), E(a->error));
 	esc_tmp_free(t);
 }
 

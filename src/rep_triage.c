@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rep_triage.c -- the text report of `sfblog triage` (reporters, last
- * stage of the pipeline): with -v, the detail of each stream as its
- * result comes (input order); at the end, one row per source and user
- * sorted by severity, the inputs with problems and their reasons, and
- * a closing count.  Rows are small (no findings kept, only the top
- * one's id and title), so a run over many files stays small.
+ * rep_triage.c -- the reports of `sfblog triage` (reporters, last
+ * stage of the pipeline).  The output kinds format each result on a
+ * worker's thread (rep_triage_fmt_*, tri_sink.format): the -v detail
+ * of the text report, NDJSON and JSON records (rep_json.c).  The text
+ * report then takes the results in input order: it writes the detail
+ * bytes as they come and keeps one small row per source and user; at
+ * the end it prints the rows sorted by severity, the inputs with
+ * problems and their reasons, and a closing count.  Rows are small (no
+ * findings kept, only the top one's id and title), so a run over many
+ * files stays small.
  *
  * Names and log text are written in their terminal form (esc.h).
  *
@@ -71,17 +75,18 @@ static struct row *row_for(struct rep_triage *t, const struct tri_result *r,
 	memset(w, 0, sizeof *w);
 	w->job = r->job;
 	w->order = t->nrows++;
-	w->source = sfb_xstrndup(r->wj->name, strlen(r->wj->name));
+	w->source = sfb_xstrndup(r->name, strlen(r->name));
 	snprintf(w->user, sizeof w->user, "%s", user);
 	return w;
 }
 
-static void detail(struct rep_triage *rt, const struct tri_result *r)
+void rep_triage_fmt_detail(const void *ud, const struct tri_result *r,
+			   FILE *o)
 {
-	FILE *o = rt->out;
+	(void)ud;
 	struct esc_tmp et = ESC_TMP_INIT, *t = &et;
 	char a[32], b[32];
-	fprintf(o, "== %s\n", E(r->wj->name));
+	fprintf(o, "== %s\n", E(r->name));
 	for (size_t i = 0; i < r->nfiles; i++)
 		if (r->files[i].problem)
 			fprintf(o, "  %s: %s: %s\n",
@@ -136,8 +141,8 @@ void rep_triage_result(struct rep_triage *t, const struct tri_result *r)
 		p->code = f->problem;
 		snprintf(p->reason, sizeof p->reason, "%s", f->reason);
 	}
-	if (t->verbose)
-		detail(t, r);
+	if (r->nout)
+		fwrite(r->out, 1, r->nout, t->out);
 	if (!r->ran)
 		return;
 	size_t first = t->nrows;
@@ -179,6 +184,22 @@ void rep_triage_result(struct rep_triage *t, const struct tri_result *r)
 		struct row *w = row_for(t, r, "-", first);
 		snprintf(w->top, sizeof w->top, "no sign-in in this log");
 	}
+}
+
+void rep_triage_fmt_ndjson(const void *ud, const struct tri_result *r,
+			   FILE *out)
+{
+	size_t n = 0;
+	(void)ud;
+	rep_json_tri_result(out, r, 0, &n);
+}
+
+void rep_triage_fmt_json(const void *ud, const struct tri_result *r,
+			 FILE *out)
+{
+	size_t n = 0;
+	(void)ud;
+	rep_json_tri_result(out, r, 1, &n);
 }
 
 static int row_cmp(const void *x, const void *y)

@@ -45,6 +45,12 @@ void rep_verdict_session_of(struct rep_session_line *l,
 	l->id = s->id;
 	snprintf(l->user, sizeof l->user, "%s", s->user);
 	l->outcome = s->outcome;
+	for (int i = SFB_STEP_DISCOVERY; i < SFB_STEP__COUNT; i++) {
+		l->steps_seen += s->steps[i].status != SESS_NOT_SEEN;
+		l->steps_ok += s->steps[i].status == SESS_OK;
+	}
+	l->dur_ms = s->start != SFB_TIME_NONE && s->end != SFB_TIME_NONE
+		    ? s->end - s->start : -1;
 	if (nf && f[0].sev > SFB_SEV_INFO) {
 		l->top_sev = f[0].sev;
 		snprintf(l->top_rule, sizeof l->top_rule, "%s",
@@ -54,55 +60,149 @@ void rep_verdict_session_of(struct rep_session_line *l,
 	}
 }
 
-void rep_verdict_file(FILE *out, const struct rep_verdict *v, int color)
+/* The length in columns of a terminal-form string (code points). */
+static size_t cols_of(const char *s, size_t n)
 {
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+/* The byte offset of column c in s[0..n) (a code point boundary). */
+static size_t at_col(const char *s, size_t n, size_t c)
+{
+	size_t i = 0;
+	for (; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && c-- == 0)
+			break;
+	return i;
+}
+
+size_t rep_verdict_fit(FILE *out, const char *s, size_t cols, int middle)
+{
+	size_t n = strlen(s), w = cols_of(s, n);
+	if (!cols || w <= cols) {
+		fputs(s, out);
+		return w;
+	}
+	if (cols <= 3) {
+		fwrite("...", 1, cols, out);
+		return cols;
+	}
+	size_t head = middle ? (cols - 3 + 1) / 2 : cols - 3;
+	size_t tail = cols - 3 - head;
+	fwrite(s, 1, at_col(s, n, head), out);
+	fputs("...", out);
+	fputs(s + at_col(s, n, w - tail), out);
+	return cols;
+}
+
+void rep_verdict_file(FILE *out, const struct rep_verdict *v, int color,
+		      int width)
+{
+	/* the verdict after the name, plain, to know its width */
+	char rest[256];
+	size_t n = 0;
+	if (v->failed_read)
+		n = (size_t)snprintf(rest, sizeof rest, ": not analysed: ");
+	else if (!v->sessions)
+		n = (size_t)snprintf(rest, sizeof rest, ": no sign-in in the "
+				     "log");
+	else if (v->failed)
+		n = (size_t)snprintf(rest, sizeof rest, ": %" PRIu64 " of %"
+				     PRIu64 " sign-in%s failed", v->failed,
+				     v->sessions, v->sessions == 1 ? "" : "s");
+	else
+		n = (size_t)snprintf(rest, sizeof rest, ": %" PRIu64
+				     " sign-in%s, %" PRIu64 " signed in%s",
+				     v->sessions, v->sessions == 1 ? "" : "s",
+				     v->signed_in, v->incomplete
+				     ? ", some incomplete" : "");
+	size_t rule = strlen(v->top_rule), sev = strlen(sfb_sev_name(
+						v->top_sev));
+	size_t tail = v->failed_read ? 24 : rule ? 16 + sev + rule : 20;
+	struct esc_tmp tmp = ESC_TMP_INIT, *t = &tmp;
+	size_t room = width ? (size_t)width : 0, rule_room = 0;
+	if (room && room < n + tail + 10 && rule) {
+		/* a narrow terminal: the rule id gives way too */
+		rule_room = room > n + 16 + sev + 10 + 8
+			    ? room - n - 16 - sev - 10 : 8;
+		tail = 16 + sev + rule_room;
+	}
+	room = room > n + tail + 10 ? room - n - tail : room ? 10 : 0;
 	fputs(col(color, C_BOLD), out);
-	esc_puts(out, v->name);
-	fprintf(out, "%s: ", col(color, C_RESET));
+	size_t used = rep_verdict_fit(out, E(v->name), room, 1) + n;
+	fputs(col(color, C_RESET), out);
+	fputs(": ", out);
 	if (v->failed_read) {
 		fprintf(out, "%snot analysed%s: ", col(color, C_RED),
 			col(color, C_RESET));
-		esc_puts(out, v->error);
+		rep_verdict_fit(out, E(v->error), !width ? 0 : (size_t)width
+				> used + 16 ? (size_t)width - used : 16, 0);
 		fputc('\n', out);
+		esc_tmp_free(t);
 		return;
 	}
-	if (!v->sessions)
-		fputs("no sign-in in the log", out);
-	else if (v->failed)
-		fprintf(out, "%s%" PRIu64 " of %" PRIu64 " sign-in%s "
-			"failed%s", col(color, C_RED), v->failed,
-			v->sessions, v->sessions == 1 ? "" : "s",
+	if (v->failed)
+		fprintf(out, "%s%s%s", col(color, C_BOLD C_RED), rest + 2,
 			col(color, C_RESET));
 	else
-		fprintf(out, "%" PRIu64 " sign-in%s, %" PRIu64 " signed in"
-			"%s", v->sessions, v->sessions == 1 ? "" : "s",
-			v->signed_in, v->incomplete ? ", some incomplete"
-						    : "");
-	if (v->top_rule[0])
-		fprintf(out, "; top finding: %s%s%s %s", col(color,
+		fprintf(out, "%s%s%s", col(color, C_BOLD), rest + 2,
+			col(color, C_RESET));
+	if (v->top_rule[0]) {
+		fprintf(out, "; top finding: %s%s%s ", col(color,
 			sev_color(v->top_sev)), sfb_sev_name(v->top_sev),
-			col(color, C_RESET), v->top_rule);
-	else
+			col(color, C_RESET));
+		rep_verdict_fit(out, v->top_rule, rule_room, 0);
+	} else
 		fprintf(out, "; %snothing above info%s",
 			col(color, C_GREEN), col(color, C_RESET));
 	fputc('\n', out);
+	esc_tmp_free(t);
 }
 
 void rep_verdict_session(FILE *out, const struct rep_session_line *l,
-			 int color)
+			 int color, int width)
 {
 	struct esc_tmp tmp = ESC_TMP_INIT, *t = &tmp;
 	const char *oc = l->outcome == SESS_SIGNED_IN ? C_GREEN
 			 : l->outcome == SESS_FAILED_OUT ? C_RED : C_YELLOW;
-	fprintf(out, "  session %-3u %-32s %s%s%s", l->id,
-		l->user[0] ? E(l->user) : "(user not seen)", col(color, oc),
-		sess_outcome_name(l->outcome), col(color, C_RESET));
-	if (l->top_rule[0])
-		fprintf(out, "%*s %s%s%s %s: %s",
-			10 - (int)strlen(sess_outcome_name(l->outcome)), "",
-			col(color,
-			sev_color(l->top_sev)), sfb_sev_name(l->top_sev),
-			col(color, C_RESET), l->top_rule, E(l->top_title));
+	char steps[16], dur[24];
+	snprintf(steps, sizeof steps, "%u/%u ok", l->steps_ok,
+		 l->steps_seen);
+	if (l->dur_ms >= 0)
+		snprintf(dur, sizeof dur, "%.1f s", (double)l->dur_ms / 1000);
+	else
+		snprintf(dur, sizeof dur, "-");
+	/* session 4   user...   failed     2/3 ok     6.4 s  error rule */
+	size_t ucol = !width ? 32 : width < 42 + 12 ? 12 : width < 42 + 32
+		      ? (size_t)width - 42 : 32;
+	size_t used = (size_t)fprintf(out, "  session %-3u ", l->id);
+	const char *user = l->user[0] ? E(l->user) : "(user not seen)";
+	size_t w = rep_verdict_fit(out, user, width ? ucol : 0, 1);
+	fprintf(out, "%*s %s%-10s%s %-7s %8s", w < ucol ? (int)(ucol - w)
+		: 0, "", col(color, oc), sess_outcome_name(l->outcome),
+		col(color, C_RESET), steps, dur);
+	used += (w > ucol ? w : ucol) + 1 + 10 + 1 + 7 + 1 + 8;
+	if (l->top_rule[0]) {
+		size_t sw = strlen(sfb_sev_name(l->top_sev)) + 1;
+		if (width && used + 2 + sw + strlen(l->top_rule) + 8 >
+		    (size_t)width) {
+			/* no room left: the finding on a line of its own */
+			fprintf(out, "\n%14s", "");
+			used = 14;
+		} else {
+			fputs("  ", out);
+			used += 2;
+		}
+		fprintf(out, "%s%s%s %s: ", col(color, sev_color(l->top_sev)),
+			sfb_sev_name(l->top_sev), col(color, C_RESET),
+			l->top_rule);
+		used += sw + strlen(l->top_rule) + 2;
+		rep_verdict_fit(out, E(l->top_title), width ? (size_t)width
+				> used + 8 ? (size_t)width - used : 8 : 0, 0);
+	}
 	fputc('\n', out);
 	esc_tmp_free(t);
 }
@@ -170,7 +270,7 @@ static void indent_text(FILE *out, const char *label, const char *text,
 }
 
 void rep_verdict_finding(FILE *out, const struct finding *f, int color,
-			 int verbose)
+			 int level, int explain)
 {
 	char ts[32];
 	struct esc_tmp tmp = ESC_TMP_INIT, *t = &tmp;
@@ -183,7 +283,7 @@ void rep_verdict_finding(FILE *out, const struct finding *f, int color,
 	if (f->count > 1)
 		fprintf(out, "  (x%" PRIu64 ")", f->count);
 	fprintf(out, "\n    %s\n", E(f->title));
-	if (f->sev == SFB_SEV_INFO && !verbose) {
+	if (f->sev == SFB_SEV_INFO && level < 2) {
 		if (f->nev)
 			fprintf(out, "    %s%s:%lu%s\n", col(color, C_DIM),
 				f->ev[0].file ? E(f->ev[0].file) : "-",
@@ -191,9 +291,14 @@ void rep_verdict_finding(FILE *out, const struct finding *f, int color,
 		esc_tmp_free(t);
 		return;
 	}
-	indent_text(out, "why:  ", f->explanation, "    ");
-	indent_text(out, "do:   ", f->remediation, "    ");
-	for (size_t i = 0; i < f->nev; i++) {
+	if (explain) {
+		indent_text(out, "why:  ", f->explanation, "    ");
+		indent_text(out, "do:   ", f->remediation, "    ");
+	} else {
+		fprintf(out, "    why, do: as for %s above\n", f->rule->id);
+	}
+	size_t nev = level || f->nev < 3 ? f->nev : 3;
+	for (size_t i = 0; i < nev; i++) {
 		const struct finding_evidence *x = &f->ev[i];
 		fprintf(out, "    %s%s:%lu %s %s%s\n", col(color, C_DIM),
 			x->file ? E(x->file) : "-", x->line,
@@ -201,11 +306,11 @@ void rep_verdict_finding(FILE *out, const struct finding *f, int color,
 			: sfb_time_fmt(x->ts, ts, sizeof ts), E(x->text),
 			col(color, C_RESET));
 	}
-	if (f->evidence_total > f->nev)
+	if (f->evidence_total > nev)
 		fprintf(out, "    %s... %" PRIu64 " more%s\n",
-			col(color, C_DIM), f->evidence_total - f->nev,
+			col(color, C_DIM), f->evidence_total - nev,
 			col(color, C_RESET));
-	size_t nref = f->rule->nrefs;
+	size_t nref = explain ? f->rule->nrefs : 0;
 	const char *const *refs = f->rule->refs;
 	if (nref) {
 		fputs("    refs: ", out);

@@ -13,14 +13,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sqlite3.h>
 
+#include "esc.h"
 #include "rules.h"
 #include "store.h"
+#include "sv.h"
+
+/* Jobs per transaction at most, and its age at most (ms). */
+#define STORE_BATCH 64
+#define STORE_BATCH_MS 500
+
+struct ins {
+	sqlite3_stmt *file, *sess, *find, *ev, *del, *d1, *d2;
+};
 
 struct store {
 	sqlite3 *db;
 	char *path;
+	struct ins q;           /* prepared once, at the first result */
+	int open;               /* a transaction is open ... */
+	unsigned pending;       /* ... with this many jobs in it */
+	struct timespec since;  /* ... begun then */
 };
 
 static const char schema[] =
@@ -77,10 +92,23 @@ struct store *store_open(const char *path, struct sfb_err *err)
 	return s;
 }
 
+static void ins_free(struct ins *q)
+{
+	sqlite3_stmt **all[] = { &q->file, &q->sess, &q->find, &q->ev,
+				 &q->del, &q->d1, &q->d2 };
+	for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
+		sqlite3_finalize(*all[i]);
+		*all[i] = NULL;
+	}
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	if (s->open)
+		(void)sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	ins_free(&s->q);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -120,11 +148,20 @@ int store_lookup(struct store *s, const char *source, int64_t *size,
 	return rc;
 }
 
-/* Bind a text or NULL (empty string: NULL). */
+/* Bind a text or NULL (empty string: NULL), valid until the step. */
 static void bind_s(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v && *v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Bind log text as the JSON records have it: secrets masked, UTF-8. */
+static void bind_m(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(st, i, esc_utf8(sv_cstr(v)), -1, free);
 	else
 		sqlite3_bind_null(st, i);
 }
@@ -147,16 +184,12 @@ static int step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-struct ins {
-	sqlite3_stmt *file, *sess, *find, *ev, *del;
-};
-
 static int put_finding(struct store *s, struct ins *q, const char *stream,
 		       int64_t sess_row, const struct tri_sess *ts,
 		       const struct finding *f)
 {
 	sqlite3_stmt *st = q->find;
-	sqlite3_bind_text(st, 1, stream, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, stream, -1, SQLITE_STATIC);
 	if (sess_row)
 		sqlite3_bind_int64(st, 2, sess_row);
 	if (ts)
@@ -165,7 +198,7 @@ static int put_finding(struct store *s, struct ins *q, const char *stream,
 	bind_s(st, 5, f->rule->id);
 	bind_s(st, 6, sfb_sev_name(f->sev));
 	bind_s(st, 7, f->step ? sfb_step_name(f->step) : "general");
-	bind_s(st, 8, f->title);
+	bind_m(st, 8, f->title);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)f->count);
 	bind_t(st, 10, f->nev ? f->ev[0].ts : SFB_TIME_NONE);
 	if (step_done(st))
@@ -177,7 +210,7 @@ static int put_finding(struct store *s, struct ins *q, const char *stream,
 		bind_s(st, 2, f->ev[i].file);
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)f->ev[i].line);
 		bind_t(st, 4, f->ev[i].ts);
-		bind_s(st, 5, f->ev[i].text);
+		bind_m(st, 5, f->ev[i].text);
 		if (step_done(st))
 			return -1;
 	}
@@ -187,11 +220,11 @@ static int put_finding(struct store *s, struct ins *q, const char *stream,
 static int put_result(struct store *s, struct ins *q,
 		      const struct tri_result *r)
 {
-	const char *stream = r->wj->name;
+	const char *stream = r->name;
 	char hex[20];
 	for (size_t i = 0; i < r->nfiles; i++) {
 		sqlite3_bind_text(q->del, 1, r->files[i].item->source, -1,
-				  SQLITE_TRANSIENT);
+				  SQLITE_STATIC);
 		if (sqlite3_step(q->del) != SQLITE_DONE)
 			return -1;
 		sqlite3_reset(q->del);
@@ -213,7 +246,7 @@ static int put_result(struct store *s, struct ins *q,
 		}
 		bind_s(st, 8, f->problem ? "problem" : "ok");
 		bind_s(st, 9, walk_problem_name(f->problem));
-		bind_s(st, 10, f->problem ? f->reason : NULL);
+		bind_m(st, 10, f->problem ? f->reason : NULL);
 		sqlite3_bind_int64(st, 11, (sqlite3_int64)f->bytes);
 		bind_s(st, 12, r->ran && r->kind != FMT_AUTO
 		       ? fmt_kind_name(r->kind) : NULL);
@@ -233,7 +266,7 @@ static int put_result(struct store *s, struct ins *q,
 		bind_t(st, 7, t->start);
 		bind_t(st, 8, t->end);
 		bind_s(st, 9, sess_outcome_name(t->outcome));
-		bind_s(st, 10, t->outcome_text);
+		bind_m(st, 10, t->outcome_text);
 		bind_s(st, 11, t->failed_step ? sfb_step_name(t->failed_step)
 					      : NULL);
 		bind_s(st, 12, sfb_sev_name(t->sev));
@@ -257,56 +290,87 @@ static const char del_sql[] =
 	" WHERE stream IN (SELECT stream FROM files WHERE source = ?1));"
 	;
 
+static int ins_prep(struct store *s, struct ins *q)
+{
+	if (q->file)
+		return 0;
+	q->file = prep(s, "INSERT OR REPLACE INTO files VALUES(?1, ?2, ?3, "
+		       "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+	q->sess = prep(s, "INSERT INTO sessions VALUES(NULL, ?1, ?2, ?3, "
+		       "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+	q->find = prep(s, "INSERT INTO findings VALUES(NULL, ?1, ?2, ?3, "
+		       "?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+	q->ev = prep(s, "INSERT INTO evidence VALUES(?1, ?2, ?3, ?4, ?5)");
+	q->del = prep(s, "DELETE FROM sessions WHERE stream IN (SELECT "
+		      "stream FROM files WHERE source = ?1)");
+	q->d1 = prep(s, del_sql);
+	q->d2 = prep(s, "DELETE FROM findings WHERE stream IN (SELECT "
+		     "stream FROM files WHERE source = ?1)");
+	if (q->file && q->sess && q->find && q->ev && q->del && q->d1 &&
+	    q->d2)
+		return 0;
+	ins_free(q);
+	return -1;
+}
+
+static int64_t ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)(t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+int store_flush(struct store *s, struct sfb_err *err)
+{
+	if (!s->open)
+		return 0;
+	s->open = 0;
+	s->pending = 0;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(s, err, "cannot store");
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
 int store_result(struct store *s, const struct tri_result *r,
 		 struct sfb_err *err)
 {
 	if (r->skipped)
 		return 0;
-	struct ins q = { 0 };
-	int rc = -1;
-	q.file = prep(s, "INSERT OR REPLACE INTO files VALUES(?1, ?2, ?3, "
-		      "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-	q.sess = prep(s, "INSERT INTO sessions VALUES(NULL, ?1, ?2, ?3, ?4,"
-		      " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
-	q.find = prep(s, "INSERT INTO findings VALUES(NULL, ?1, ?2, ?3, ?4,"
-		      " ?5, ?6, ?7, ?8, ?9, ?10)");
-	q.ev = prep(s, "INSERT INTO evidence VALUES(?1, ?2, ?3, ?4, ?5)");
-	q.del = prep(s, "DELETE FROM sessions WHERE stream IN (SELECT "
-		     "stream FROM files WHERE source = ?1)");
-	sqlite3_stmt *d1 = prep(s, del_sql);
-	sqlite3_stmt *d2 = prep(s, "DELETE FROM findings WHERE stream IN "
-				"(SELECT stream FROM files WHERE source = "
-				"?1)");
-	if (!q.file || !q.sess || !q.find || !q.ev || !q.del || !d1 || !d2)
-		goto out;
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
-		goto out;
+	struct ins *q = &s->q;
+	if (ins_prep(s, q) < 0)
+		return db_fail(s, err, "cannot store");
+	if (!s->open) {
+		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
+			return db_fail(s, err, "cannot store");
+		s->open = 1;
+		clock_gettime(CLOCK_MONOTONIC, &s->since);
+	}
+	/* the job whole or not at all, inside the batch */
+	if (sqlite3_exec(s->db, "SAVEPOINT job", NULL, NULL, NULL))
+		return db_fail(s, err, "cannot store");
 	int bad = 0;
 	for (size_t i = 0; i < r->nfiles && !bad; i++) {
 		const char *src = r->files[i].item->source;
-		sqlite3_bind_text(d1, 1, src, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(d2, 1, src, -1, SQLITE_TRANSIENT);
-		bad = step_done(d1) || step_done(d2);
+		sqlite3_bind_text(q->d1, 1, src, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q->d2, 1, src, -1, SQLITE_STATIC);
+		bad = step_done(q->d1) || step_done(q->d2);
 	}
-	if (bad || put_result(s, &q, r)) {
+	if (bad || put_result(s, q, r)) {
 		db_fail(s, err, "cannot store");
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		goto done;
+		(void)sqlite3_exec(s->db, "ROLLBACK TO job; RELEASE job",
+				   NULL, NULL, NULL);
+		return -1;
 	}
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
-		rc = 0;
-out:
-	if (rc)
-		db_fail(s, err, "cannot store");
-done:
-	sqlite3_finalize(q.file);
-	sqlite3_finalize(q.sess);
-	sqlite3_finalize(q.find);
-	sqlite3_finalize(q.ev);
-	sqlite3_finalize(q.del);
-	sqlite3_finalize(d1);
-	sqlite3_finalize(d2);
-	return rc;
+	if (sqlite3_exec(s->db, "RELEASE job", NULL, NULL, NULL))
+		return db_fail(s, err, "cannot store");
+	if (++s->pending >= STORE_BATCH ||
+	    ms_since(&s->since) >= STORE_BATCH_MS)
+		return store_flush(s, err);
+	return 0;
 }
 
 /* Offsets that move the ids of the attached store past ours. */

@@ -28,6 +28,8 @@
 #include "sv.h"
 #include "triage.h"
 
+#define TRI_PEEK (64u << 10)    /* read ahead for the first time */
+
 /* ---- sources ------------------------------------------------------------ */
 
 struct src {
@@ -36,24 +38,44 @@ struct src {
 	uint64_t bytes;
 	uLong crc, adler;
 	int eof;
+	/* the first bytes, read ahead by src_peek and handed out first */
+	unsigned char *pre;     /* owned */
+	size_t npre, pre_pos;
+	struct sfb_err pre_err; /* what ended the read ahead, if an error */
 };
 
+/* Bytes of the file or entry itself.  @return as an lr_read_fn */
+static long src_raw(struct src *s, void *buf, size_t cap,
+		    struct sfb_err *err)
+{
+	if (s->arc)
+		return arc_read(s->arc, buf, cap, err);
+	ssize_t k;
+	do
+		k = read(s->fd, buf, cap);
+	while (k < 0 && errno == EINTR);
+	if (k < 0)
+		return sfb_err_set(err, SFB_E_IO, errno, "cannot read: %s",
+				   strerror(errno));
+	return (long)k;
+}
+
+/* The lr_read_fn of an item: what src_peek read first, then the rest;
+ * every byte counted and hashed once, as it is handed out. */
 static long src_read(void *ud, void *buf, size_t cap, struct sfb_err *err)
 {
 	struct src *s = ud;
 	long n;
-	if (s->arc) {
-		n = arc_read(s->arc, buf, cap, err);
+	if (s->pre_pos < s->npre) {
+		n = (long)(s->npre - s->pre_pos < cap ? s->npre - s->pre_pos
+						       : cap);
+		memcpy(buf, s->pre + s->pre_pos, (size_t)n);
+		s->pre_pos += (size_t)n;
+	} else if (s->pre_err.code) {
+		*err = s->pre_err;
+		return -1;
 	} else {
-		ssize_t k;
-		do
-			k = read(s->fd, buf, cap);
-		while (k < 0 && errno == EINTR);
-		if (k < 0)
-			return sfb_err_set(err, SFB_E_IO, errno,
-					   "cannot read: %s",
-					   strerror(errno));
-		n = (long)k;
+		n = src_raw(s, buf, cap, err);
 	}
 	if (n > 0) {
 		s->bytes += (uint64_t)n;
@@ -63,6 +85,44 @@ static long src_read(void *ud, void *buf, size_t cap, struct sfb_err *err)
 		s->eof = 1;
 	}
 	return n;
+}
+
+/* The read-ahead bytes alone, for engine_first_time_reader. */
+struct pre_rd {
+	const struct src *s;
+	size_t pos;
+};
+
+static long pre_read(void *ud, void *buf, size_t cap, struct sfb_err *err)
+{
+	struct pre_rd *p = ud;
+	size_t n = p->s->npre - p->pos < cap ? p->s->npre - p->pos : cap;
+	(void)err;
+	memcpy(buf, p->s->pre + p->pos, n);
+	p->pos += n;
+	return (long)n;
+}
+
+/*
+ * The first log time of an item, from its first TRI_PEEK bytes, read
+ * ahead and kept for src_read: nothing is read twice.
+ */
+static int64_t src_peek(struct src *s, const char *name,
+			const struct tri_config *cfg)
+{
+	s->pre = sfb_xmalloc(TRI_PEEK);
+	for (;;) {
+		long n = src_raw(s, s->pre + s->npre, TRI_PEEK - s->npre,
+				 &s->pre_err);
+		if (n <= 0)
+			break;
+		s->npre += (size_t)n;
+		if (s->npre == TRI_PEEK)
+			break;
+	}
+	struct pre_rd p = { s, 0 };
+	return engine_first_time_reader(pre_read, &p, name, cfg->format,
+					 cfg->max_line);
 }
 
 static enum walk_problem err_problem(const struct sfb_err *e)
@@ -91,6 +151,13 @@ static int src_open(struct src *s, const struct tri_config *cfg,
 	s->fd = -1;
 	s->crc = crc32(0, NULL, 0);
 	s->adler = adler32(0, NULL, 0);
+	if (it->outer) {
+		s->arc = arc_open_in(it->path, it->entry_index, it->outer,
+				     it->sub_index,
+				     it->entry + strlen(it->outer) + 1,
+				     cfg->max_unpacked, cfg->max_ratio, err);
+		return s->arc ? 0 : -1;
+	}
 	if (it->entry) {
 		s->arc = arc_open(it->path, it->entry_index, it->entry,
 				  cfg->max_unpacked, cfg->max_ratio, err);
@@ -110,8 +177,10 @@ static void src_close(struct src *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	arc_close(s->arc);
+	free(s->pre);
 	s->fd = -1;
 	s->arc = NULL;
+	s->pre = NULL;
 }
 
 static uint64_t src_hash(const struct src *s)
@@ -141,6 +210,7 @@ int triage_hash(const struct tri_config *cfg, const struct walk_item *it,
 struct pool {
 	const struct tri_config *cfg;
 	const struct walk *walk;
+	const struct tri_sink *sink;
 	pthread_mutex_t mu;
 	pthread_cond_t done_cv;         /* a job finished */
 	pthread_cond_t space_cv;        /* the caller took a result */
@@ -228,6 +298,10 @@ static void on_session(void *ud, const struct sess *s,
 	}
 	t->nf = keep;
 	t->f_dropped = nf - keep;
+	if (cfg->compare) {
+		t->cmp = sfb_xmalloc(sizeof *t->cmp);
+		compare_extract(t->cmp, s);
+	}
 	if (sev > r->worst)
 		r->worst = sev;
 }
@@ -281,6 +355,82 @@ static void on_error(void *ud, const char *file, const struct sfb_err *err)
 	}
 }
 
+/* The result's bytes in the output's form, on this worker's thread. */
+static void format_result(const struct tri_sink *sk, struct tri_result *r)
+{
+	if (!sk->format)
+		return;
+	FILE *m = open_memstream(&r->out, &r->nout);
+	if (!m)
+		sfb_oom();
+	sk->format(sk->fud, r, m);
+	if (fclose(m) != 0)
+		sfb_oom();
+	if (!r->nout) {
+		free(r->out);
+		r->out = NULL;
+	}
+}
+
+struct part {
+	int64_t ts;
+	size_t i;
+};
+
+static int part_cmp(const void *x, const void *y)
+{
+	const struct part *a = x, *b = y;
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+/*
+ * The rotated parts of r (all open in src[], oldest name first): in
+ * the order of their first log times when every part has one, so that
+ * a part renamed out of turn is still read in time order.  The files,
+ * their sources and the stream's name follow the new order.
+ */
+static void order_by_time(const struct tri_config *cfg,
+			  struct tri_result *r, struct src *src)
+{
+	size_t n = r->nfiles, moved = 0;
+	struct part *pt = sfb_xcalloc(n, sizeof *pt);
+	for (size_t i = 0; i < n; i++) {
+		pt[i].i = i;
+		pt[i].ts = src_peek(&src[i], r->files[i].item->source, cfg);
+		if (pt[i].ts == SFB_TIME_NONE) {
+			free(pt);
+			return;         /* no time to go by: name order */
+		}
+	}
+	qsort(pt, n, sizeof *pt, part_cmp);
+	struct src *s2 = sfb_xcalloc(n, sizeof *s2);
+	struct tri_file *f2 = sfb_xcalloc(n, sizeof *f2);
+	size_t len = 1;
+	for (size_t k = 0; k < n; k++) {
+		s2[k] = src[pt[k].i];
+		f2[k] = r->files[pt[k].i];
+		moved |= pt[k].i != k;
+		len += strlen(f2[k].item->source) + 3;
+	}
+	memcpy(src, s2, n * sizeof *src);
+	memcpy(r->files, f2, n * sizeof *r->files);
+	if (moved) {
+		char *name = sfb_xmalloc(len);
+		size_t off = 0;
+		for (size_t k = 0; k < n; k++)
+			off += (size_t)snprintf(name + off, len - off,
+						"%s%s", k ? " + " : "",
+						f2[k].item->source);
+		r->own_name = name;
+		r->name = name;
+	}
+	free(f2);
+	free(s2);
+	free(pt);
+}
+
 static void run_job(struct worker *w, size_t j)
 {
 	const struct tri_config *cfg = w->pool->cfg;
@@ -289,6 +439,7 @@ static void run_job(struct worker *w, size_t j)
 	struct tri_result *r = sfb_xcalloc(1, sizeof *r);
 	r->job = j;
 	r->wj = wj;
+	r->name = wj->name;
 	r->first_ts = r->last_ts = SFB_TIME_NONE;
 	r->nfiles = wj->nitems;
 	r->files = sfb_xcalloc(wj->nitems, sizeof *r->files);
@@ -317,7 +468,15 @@ static void run_job(struct worker *w, size_t j)
 				 err.msg);
 			continue;
 		}
-		in[nin].name = it->source;
+		nin++;
+	}
+	if (nin > 1 && nin == wj->nitems)
+		order_by_time(cfg, r, src);
+	nin = 0;
+	for (size_t i = 0; i < wj->nitems; i++) {
+		if (src[i].fd < 0 && !src[i].arc)
+			continue;
+		in[nin].name = r->files[i].item->source;
 		in[nin].read = src_read;
 		in[nin].ud = &src[i];
 		in_file[nin++] = i;
@@ -328,7 +487,7 @@ static void run_job(struct worker *w, size_t j)
 		w->nin = nin;
 		w->in_file = in_file;
 		r->ran = 1;
-		(void)engine_run_inputs(w->eng, in, nin, wj->name);
+		(void)engine_run_inputs(w->eng, in, nin, r->name);
 		r->malformed = engine_malformed(w->eng);
 		w->in = NULL;
 		w->nin = 0;
@@ -347,6 +506,7 @@ static void run_job(struct worker *w, size_t j)
 	free(in_file);
 	w->res = NULL;
 	struct pool *p = w->pool;
+	format_result(p->sink, r);
 	pthread_mutex_lock(&p->mu);
 	p->res[j] = r;
 	p->bytes_done += r->bytes;
@@ -375,11 +535,15 @@ static void *worker_main(void *arg)
 
 static void result_free(struct tri_result *r)
 {
-	for (size_t i = 0; i < r->nsess; i++)
+	for (size_t i = 0; i < r->nsess; i++) {
 		free(r->sess[i].f);
+		free(r->sess[i].cmp);
+	}
 	free(r->sess);
 	free(r->f);
 	free(r->files);
+	free(r->out);
+	free(r->own_name);
 	free(r);
 }
 
@@ -409,6 +573,7 @@ int triage_run(const struct tri_config *cfg, const struct walk *wk,
 	memset(&p, 0, sizeof p);
 	p.cfg = cfg;
 	p.walk = wk;
+	p.sink = sink;
 	p.window = (size_t)nw * TRI_WINDOW_PER_WORKER;
 	p.res = sfb_xcalloc(wk->njobs ? wk->njobs : 1, sizeof *p.res);
 	pthread_mutex_init(&p.mu, NULL);
@@ -424,6 +589,8 @@ int triage_run(const struct tri_config *cfg, const struct walk *wk,
 	ec.max_txn = cfg->max_txn;
 	ec.max_warn = 1;
 	ec.rules = cfg->rules;
+	ec.max_unpacked = cfg->max_unpacked;
+	ec.max_ratio = cfg->max_ratio;
 	struct worker *ws = sfb_xcalloc(nw, sizeof *ws);
 	unsigned started = 0;
 	int rc = 0;

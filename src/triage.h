@@ -5,12 +5,16 @@
  * rule set shared read-only; the results handed back to the caller in
  * input order, whatever the number of workers.  It sits above the
  * engine: each job is one stream through the whole pipeline; the
- * reporters (rep_triage.c, rep_json.c, store.c) take its results.
+ * reporters (rep_triage.c, rep_json.c, store.c) take its results.  The
+ * worker also formats its result (tri_sink.format: the output kind's
+ * text), so the caller's thread only writes finished bytes in order.
  *
- * Workers run at most TRI_WINDOW jobs ahead of the one the caller is
- * waiting for, so memory stays bounded by that window of results.
- * A file is read once: its content hash is computed as the engine
- * reads it.  Filters (user, time, severity) are applied as sessions
+ * Workers run at most TRI_WINDOW_PER_WORKER jobs each ahead of the one
+ * the caller is waiting for, so memory stays bounded by that window of
+ * results.  A file is read once: its content hash is computed as the
+ * engine reads it, and the first bytes of rotated parts, read ahead to
+ * order them by their first log time, are handed to the engine, not
+ * read again.  Filters (user, time, severity) are applied as sessions
  * close, so what is filtered out is never kept.
  *
  * Ownership: the configuration, the walk and the pattern tables are
@@ -22,7 +26,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "compare.h"
 #include "finding.h"
 #include "parser.h"
 #include "pattern.h"
@@ -34,7 +40,7 @@
 #define TRI_SCHEMA_VERSION 1
 
 #define TRI_MAX_WORKERS 256
-#define TRI_WINDOW_PER_WORKER 8
+#define TRI_WINDOW_PER_WORKER 32
 #define TRI_MAX_SESS_FINDINGS 32    /* findings kept per session */
 
 struct rules;
@@ -45,14 +51,18 @@ struct tri_config {
 	const struct rules *rules;      /* shared; may be NULL */
 	enum fmt_kind format;
 	size_t max_line, max_msg, max_txn;
-	uint64_t max_unpacked;          /* zip entry cap, 0: none */
-	unsigned max_ratio;             /* zip entry ratio cap, 0: none */
+	/* caps against bombs, on each zip entry (arc.h) and on each gzip
+	 * stream, on disk or in a zip (lr_set_caps); 0: none */
+	uint64_t max_unpacked;
+	unsigned max_ratio;
 	/* filters: sessions outside are not kept */
 	int64_t since, until;           /* log time; SFB_TIME_NONE: open */
 	const char *user;               /* substring, any case; NULL all */
 	enum sfb_sev min_sev;           /* SFB_SEV_NONE: all */
 	const unsigned char *skip;      /* per job: 1 = unchanged, not run
 					 * (store.c); NULL: run all */
+	int compare;                    /* keep each session's features
+					 * (compare.h, triage --compare) */
 };
 
 /* One item of a job as it was read. */
@@ -81,14 +91,20 @@ struct tri_sess {
 	struct finding *f;              /* owned, most severe first */
 	size_t nf;
 	uint64_t f_dropped;
+	struct compare_vec *cmp;        /* owned, with cfg.compare */
 };
 
 struct tri_result {
 	size_t job;                     /* index into walk.jobs */
 	const struct walk_job *wj;      /* borrowed */
+	const char *name;               /* the stream: its parts in the
+					 * order read ("a + b"), wj->name
+					 * or own_name */
+	char *own_name;                 /* owned, or NULL */
 	int skipped;                    /* config.skip said unchanged */
 	int ran;                        /* at least one item was read */
-	struct tri_file *files;         /* owned, wj->nitems */
+	struct tri_file *files;         /* owned, wj->nitems, in the
+					 * order read */
 	size_t nfiles;
 	struct tri_sess *sess;          /* owned */
 	size_t nsess, capsess;
@@ -99,6 +115,9 @@ struct tri_result {
 	uint64_t bytes, lines, msgs, malformed;
 	int64_t first_ts, last_ts;
 	enum sfb_sev worst;             /* of what was kept */
+	char *out;                      /* owned: what tri_sink.format
+					 * wrote, nout bytes (NULL: none) */
+	size_t nout;
 };
 
 struct tri_sink {
@@ -108,6 +127,16 @@ struct tri_sink {
 	void (*on_progress)(void *ud, size_t jobs_done, size_t jobs,
 			    uint64_t bytes_done);
 	void *ud;
+	/*
+	 * The bytes of a result in the output's form: an output kind is
+	 * one such function.  Called on a worker's thread as soon as its
+	 * job is done (jobs in any order, several at once: it must only
+	 * read fud and r); what it writes to out comes back in r->out,
+	 * in job order, to on_result.  NULL: no bytes.
+	 */
+	void (*format)(const void *fud, const struct tri_result *r,
+		       FILE *out);
+	const void *fud;
 };
 
 /* Counts over a whole run, for the closing line and the summary. */

@@ -130,6 +130,9 @@ static enum walk_problem errno_problem(int e)
 	return WALK_P_UNREADABLE;
 }
 
+static void add_inner_zip(struct walk *w, const char *path,
+			  const struct arc_entry *e);
+
 static int ends_with_ci(const char *s, const char *suf)
 {
 	size_t n = strlen(s), k = strlen(suf);
@@ -145,6 +148,74 @@ static int ends_with_ci(const char *s, const char *suf)
 	return 1;
 }
 
+/*
+ * The entries of a zip (outer NULL), or of the zip inside its entry
+ * outer (index oi): one item per regular entry.
+ */
+static void add_entries(struct walk *w, const char *path, const char *outer,
+			size_t oi, const struct arc_entry *ents, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct arc_entry *e = &ents[i];
+		int nested = ends_with_ci(e->name, ".zip");
+		if (nested && !outer && !e->encrypted) {
+			add_inner_zip(w, path, e);
+			continue;
+		}
+		struct walk_item *it;
+		if (outer) {
+			size_t lo = strlen(outer), ln = strlen(e->name);
+			char *full = sfb_xmalloc(lo + ln + 2);
+			memcpy(full, outer, lo);
+			full[lo] = '!';
+			memcpy(full + lo + 1, e->name, ln + 1);
+			it = item_new(w, path, full);
+			free(full);
+			it->outer = sfb_xstrndup(outer, lo);
+			it->entry_index = oi;
+			it->sub_index = e->index;
+		} else {
+			it = item_new(w, path, e->name);
+			it->entry_index = e->index;
+		}
+		it->size = e->size;
+		it->mtime = e->mtime;
+		if (e->encrypted) {
+			it->problem = WALK_P_ENCRYPTED;
+			snprintf(it->reason, sizeof it->reason, "encrypted "
+				 "entry: not read (no password is asked)");
+		} else if (nested) {
+			it->problem = WALK_P_NESTED_ZIP;
+			snprintf(it->reason, sizeof it->reason, "zip inside "
+				 "a zip inside a zip: not read (one level of "
+				 "nesting is read)");
+		}
+	}
+}
+
+/* A zip inside the zip at path, entry e: its entries, streamed. */
+static void add_inner_zip(struct walk *w, const char *path,
+			  const struct arc_entry *e)
+{
+	struct arc_entry *ents;
+	size_t n;
+	struct sfb_err err = { 0 };
+	int rc = arc_list_in(path, e->index, e->name, w->max_unpacked,
+			     w->max_ratio, &ents, &n, &err);
+	add_entries(w, path, e->name, e->index, ents, n);
+	arc_list_free(ents, n);
+	if (rc < 0) {
+		struct walk_item *it = item_new(w, path, e->name);
+		it->entry_index = e->index;
+		it->size = e->size;
+		it->mtime = e->mtime;
+		it->problem = err.code == SFB_E_LIMIT ? WALK_P_ZIP_BOMB
+			      : WALK_P_CORRUPT_ZIP;
+		snprintf(it->reason, sizeof it->reason, "%.*s",
+			 (int)sizeof it->reason - 1, err.msg);
+	}
+}
+
 /* A zip: one item per regular entry. */
 static void add_zip(struct walk *w, const char *path)
 {
@@ -152,21 +223,7 @@ static void add_zip(struct walk *w, const char *path)
 	size_t n;
 	struct sfb_err err = { 0 };
 	int rc = arc_list(path, &ents, &n, &err);
-	for (size_t i = 0; i < n; i++) {
-		struct walk_item *it = item_new(w, path, ents[i].name);
-		it->entry_index = ents[i].index;
-		it->size = ents[i].size;
-		it->mtime = ents[i].mtime;
-		if (ents[i].encrypted) {
-			it->problem = WALK_P_ENCRYPTED;
-			snprintf(it->reason, sizeof it->reason, "encrypted "
-				 "entry: not read (no password is asked)");
-		} else if (ends_with_ci(ents[i].name, ".zip")) {
-			it->problem = WALK_P_NESTED_ZIP;
-			snprintf(it->reason, sizeof it->reason, "zip inside "
-				 "a zip: not read (extract the outer one)");
-		}
-	}
+	add_entries(w, path, NULL, 0, ents, n);
 	arc_list_free(ents, n);
 	if (rc < 0)
 		problem(w, path, WALK_P_CORRUPT_ZIP, "%s", err.msg);
@@ -319,11 +376,16 @@ void walk_add(struct walk *w, const char *path)
 
 /* ---- grouping ------------------------------------------------------- */
 
+/*
+ * The items with a rotation number are sorted by (family, input order),
+ * so that each family is one run of that array: O(n log n) whatever
+ * the number of families.  A job is made when its first item (in input
+ * order) comes, with the family's parts oldest first.
+ */
 struct gent {
 	size_t item;
 	int age;
-	int rot;
-	char fam[4096];
+	char *fam;              /* owned; NULL: no rotation number */
 };
 
 /* Older first; then input order. */
@@ -332,6 +394,16 @@ static int gent_cmp(const void *x, const void *y)
 	const struct gent *a = x, *b = y;
 	if (a->age != b->age)
 		return a->age > b->age ? -1 : 1;
+	return (a->item > b->item) - (a->item < b->item);
+}
+
+/* By family, then input order. */
+static int fam_cmp(const void *x, const void *y)
+{
+	const struct gent *a = x, *b = y;
+	int c = strcmp(a->fam, b->fam);
+	if (c)
+		return c;
 	return (a->item > b->item) - (a->item < b->item);
 }
 
@@ -360,37 +432,47 @@ static void job_add(struct walk *w, size_t *cap, const struct gent *g,
 
 void walk_group(struct walk *w)
 {
-	struct gent *g = sfb_xcalloc(w->nitems ? w->nitems : 1, sizeof *g);
-	int *used = sfb_xcalloc(w->nitems ? w->nitems : 1, sizeof *used);
-	size_t cap = 0;
-	for (size_t i = 0; i < w->nitems; i++) {
-		g[i].item = i;
-		g[i].rot = !w->items[i].problem &&
-			   rot_family(w->items[i].source, g[i].fam,
-				      sizeof g[i].fam);
-		g[i].age = rot_age(w->items[i].source);
-	}
-	/* a family's parts are nearly always next to each other: scan on */
-	struct gent *grp = sfb_xcalloc(w->nitems ? w->nitems : 1,
-				       sizeof *grp);
-	for (size_t i = 0; i < w->nitems; i++) {
-		if (used[i])
+	size_t n = w->nitems, nrot = 0, cap = 0;
+	struct gent *rot = sfb_xcalloc(n ? n : 1, sizeof *rot);
+	/* per item: where its family starts in rot[] (+1; 0: alone) */
+	size_t *first = sfb_xcalloc(n ? n : 1, sizeof *first);
+	size_t *len = sfb_xcalloc(n ? n : 1, sizeof *len);
+	char fam[4096];
+	for (size_t i = 0; i < n; i++) {
+		const char *src = w->items[i].source;
+		if (w->items[i].problem || !rot_family(src, fam, sizeof fam))
 			continue;
-		size_t n = 0;
-		grp[n++] = g[i];
-		used[i] = 1;
-		for (size_t k = i + 1; g[i].rot && k < w->nitems; k++)
-			if (!used[k] && g[k].rot &&
-			    strcmp(g[i].fam, g[k].fam) == 0) {
-				grp[n++] = g[k];
-				used[k] = 1;
-			}
-		qsort(grp, n, sizeof *grp, gent_cmp);
-		job_add(w, &cap, grp, n);
+		rot[nrot].item = i;
+		rot[nrot].age = rot_age(src);
+		rot[nrot++].fam = sfb_xstrndup(fam, strlen(fam));
 	}
-	free(grp);
-	free(used);
-	free(g);
+	if (nrot)
+		qsort(rot, nrot, sizeof *rot, fam_cmp);
+	for (size_t a = 0, b; a < nrot; a = b) {
+		for (b = a + 1; b < nrot; b++)
+			if (strcmp(rot[a].fam, rot[b].fam) != 0)
+				break;
+		first[rot[a].item] = a + 1;     /* its first part */
+		len[rot[a].item] = b - a;
+		for (size_t k = a + 1; k < b; k++)
+			first[rot[k].item] = SIZE_MAX;  /* in a's job */
+		qsort(rot + a, b - a, sizeof *rot, gent_cmp);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (first[i] == SIZE_MAX)
+			continue;
+		if (first[i]) {
+			job_add(w, &cap, rot + first[i] - 1, len[i]);
+		} else {
+			struct gent one = { i, 0, NULL };
+			job_add(w, &cap, &one, 1);
+		}
+	}
+	for (size_t k = 0; k < nrot; k++)
+		free(rot[k].fam);
+	free(len);
+	free(first);
+	free(rot);
 }
 
 void walk_free(struct walk *w)
@@ -398,6 +480,7 @@ void walk_free(struct walk *w)
 	for (size_t i = 0; i < w->nitems; i++) {
 		free(w->items[i].path);
 		free(w->items[i].entry);
+		free(w->items[i].outer);
 		free(w->items[i].source);
 	}
 	free(w->items);

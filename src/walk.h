@@ -9,7 +9,9 @@
  * followed, but a folder or file reached twice (by dev/ino) is not read
  * twice, and a link back into a folder being walked is reported as a
  * symlink loop.  A zip (found by its magic bytes, not its name) is
- * listed, not extracted: each regular entry becomes an item.  Whatever
+ * listed, not extracted: each regular entry becomes an item.  An entry
+ * named *.zip is listed in turn, streamed through the outer entry (one
+ * level: a zip three deep is an item with a problem).  Whatever
  * cannot be read becomes an item with a problem (code and reason), so
  * that the report can say so; it is never silently dropped.
  *
@@ -52,8 +54,12 @@ const char *walk_problem_name(enum walk_problem p);
 
 struct walk_item {
 	char *path;             /* the file on disk (the zip for an entry) */
-	char *entry;            /* the zip entry's name, NULL for a file */
+	char *entry;            /* the zip entry's name, NULL for a file;
+				 * "INNER.zip!NAME" in a zip in the zip */
 	size_t entry_index;     /* its place among the zip's headers */
+	char *outer;            /* in a zip in the zip: INNER.zip (its
+				 * entry at entry_index), else NULL */
+	size_t sub_index;       /* NAME's place among INNER.zip's headers */
 	char *source;           /* shown: path, or "ZIP!ENTRY" */
 	int64_t size;           /* bytes (unpacked for an entry), -1 unknown */
 	int64_t mtime;          /* seconds since 1970 */
@@ -82,6 +88,9 @@ struct walk {
 	struct walk_id { dev_t dev; ino_t ino; } *seen;
 	size_t nseen, capseen;
 	unsigned max_depth;
+	/* caps while a zip inside a zip is listed (arc_list_in); 0: none */
+	uint64_t max_unpacked;
+	unsigned max_ratio;
 };
 
 void walk_init(struct walk *w);

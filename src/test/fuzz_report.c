@@ -20,9 +20,10 @@
  * line reader too).  Seeds: pipeline corpus files and generated gzip
  * and UTF-16 logs behind such a header.
  *
- * The text report of analyze is put together here as main.c does it
- * (verdict, findings, session detail, statistics), without main.c's
- * caps and ordering: every reporter call, not the exact layout.
+ * The text report of analyze is rep_term's, as in main.c, with low caps
+ * (two sign-in lines, three in detail) so that the table of users and
+ * the "more" lines are reached; without --verbose it is cut to 80
+ * columns.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@
 #include "field.h"
 #include "grep.h"
 #include "rep.h"
+#include "rep_term.h"
 #include "rules.h"
 #include "sv.h"
 
@@ -55,40 +57,27 @@ struct fz_run {
 	const struct fz_opts *o;
 	FILE *out;
 	struct rep_json *json;
+	struct rep_term *term;
 	enum sfb_sev worst;
-	char top_rule[REP_TOP_RULE];
 };
 
 /* ---- the pipeline (main.c's run_stream, over the engine) ---- */
 
+/* JSON: the worst finding, as main.c keeps it; text: rep_term's sink */
 static void note_findings(struct fz_run *r, const struct finding *f,
 			  size_t nf)
 {
-	for (size_t i = 0; i < nf; i++) {
-		if (f[i].sev > r->worst && f[i].sev > SFB_SEV_INFO)
-			snprintf(r->top_rule, sizeof r->top_rule, "%s",
-				 f[i].rule->id);
+	for (size_t i = 0; i < nf; i++)
 		if (f[i].sev > r->worst)
 			r->worst = f[i].sev;
-		if (!r->json)
-			rep_verdict_finding(r->out, &f[i], 0, r->o->verbose);
-	}
 }
 
 static void an_session(void *ud, const struct sess *s,
 		       const struct finding *f, size_t nf)
 {
 	struct fz_run *r = ud;
-	if (r->json) {
-		note_findings(r, f, nf);
-		rep_json_session(r->json, s, f, nf);
-		return;
-	}
-	struct rep_session_line l;
-	rep_verdict_session_of(&l, s, f, nf);
-	rep_verdict_session(r->out, &l, 0);
 	note_findings(r, f, nf);
-	rep_text_session(r->out, s, 0, r->o->verbose);
+	rep_json_session(r->json, s, f, nf);
 }
 
 static void an_end(void *ud, const struct ana *a, const struct finding *f,
@@ -96,14 +85,7 @@ static void an_end(void *ud, const struct ana *a, const struct finding *f,
 {
 	struct fz_run *r = ud;
 	note_findings(r, f, nf);
-	if (r->json) {
-		rep_json_analyze(r->json, a, f, nf, r->worst);
-		return;
-	}
-	struct rep_verdict v;
-	rep_verdict_of(&v, a, r->worst, r->top_rule);
-	rep_verdict_file(r->out, &v, 0);
-	rep_text_analyze(r->out, a, 0);
+	rep_json_analyze(r->json, a, f, nf, r->worst);
 }
 
 /* grep_match, with its match errors (a limit hit) dropped */
@@ -159,14 +141,25 @@ static void run_pipeline(const struct fz_opts *o, const char *path,
 			   (o->rules ? ENG_RULES : 0);
 		sk.on_session = an_session;
 		sk.on_end = an_end;
-		if (!r.json)
-			rep_text_file_header(out, path, 0);
+		if (r.json) {
+			rep_json_file_begin(r.json, path);
+		} else {
+			/* verbose: -v, else the brief report cut to 80 */
+			struct rep_term_opts to = { 0, o->verbose,
+						    o->verbose ? 0 : 80, 2, 3 };
+			if (!(r.term = rep_term_new(out, &to)))
+				abort();
+			sk.on_session = rep_term_on_session;
+			sk.on_end = rep_term_on_end;
+			sk.ud = r.term;
+		}
 	} else {
 		sk.on_msg = ls_msg;
 	}
 	struct engine *e = engine_new(&cfg, &sk);
 	(void)engine_run(e, &path, 1, path);
 	engine_free(e);
+	rep_term_free(r.term);
 	if (r.json) {
 		rep_json_end(r.json);
 		rep_json_free(r.json);

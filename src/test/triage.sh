@@ -3,8 +3,11 @@
 # triage.sh -- tests of `sfblog triage` over a generated tree: folders,
 # rotated parts, gzip, CLS, zips made with python3's zipfile (a gzip in
 # a zip, a zip bomb, an entry flagged encrypted by hand, a zip in a
-# zip), a corrupt zip and gzip, a symlink loop, a dangling link, a file
-# that is not a log.  Checks: each problem is reported with its code,
+# zip, read, and a zip in that, not), a corrupt zip and gzip, a symlink
+# loop, a dangling link, a file that is not a log, gzip bombs (on disk,
+# in a zip), rotated parts numbered against their time order.  Checks:
+# each problem is reported with its code, no plain file is read twice
+# (strace, when installed),
 # -j1 and -j2 give the same bytes, records validate against
 # man/sfblog-triage.schema.json (python3-jsonschema), two shards given
 # through --files-from give the same records as one run, the SQLite
@@ -44,14 +47,24 @@ ln -s nowhere t/users/dangling
 "$SFBGEN" --seed 5 --user erin@fabrikam.com -o erin.log
 "$SFBGEN" --seed 6 --user frank@fabrikam.com --scenario forbidden-4003 \
 	--gzip -o frank.gz
+"$SFBGEN" --seed 7 --user gina@fabrikam.com --scenario forbidden-4003 \
+	-o gina.log
 python3 - <<'PY' || exit 2
-import struct, zipfile
+import io, struct, zipfile
+# a zip in the zip (read, streamed), with a zip in it (three deep: not)
+deep = io.BytesIO()
+with zipfile.ZipFile(deep, 'w') as z:
+    z.writestr('x.UccApilog', b'hello\n')
+inner = io.BytesIO()
+with zipfile.ZipFile(inner, 'w', zipfile.ZIP_DEFLATED) as z:
+    z.write('gina.log', 'gina/Lync-UccApi-0.UccApilog')
+    z.writestr('deep.zip', deep.getvalue())
 with zipfile.ZipFile('t/bundle.zip', 'w', zipfile.ZIP_DEFLATED) as z:
     z.write('erin.log', 'erin/Lync-UccApi-0.UccApilog')
     z.write('frank.gz', 'frank/Lync-UccApi-0.UccApilog.gz')
     z.writestr('bomb.UccApilog', b'\0' * (48 << 20))
     z.writestr('secret/Lync-UccApi-0.UccApilog', b'hidden\n' * 100)
-    z.writestr('inner.zip', b'PK\x05\x06' + b'\0' * 18)
+    z.writestr('inner.zip', inner.getvalue())
 # flag the secret entry encrypted (general purpose bit 0), by hand:
 # python's zipfile cannot encrypt
 b = bytearray(open('t/bundle.zip', 'rb').read())
@@ -90,14 +103,15 @@ check "not a log" "has t/users/dave/notes.txt not-a-log"
 check "corrupt gzip" "has t/users/dave/Lync-UccApi-0.UccApilog.gz corrupt-gzip"
 check "zip bomb" "has 't/bundle.zip!bomb.UccApilog' zip-bomb"
 check "encrypted" "has 't/bundle.zip!secret/Lync-UccApi-0.UccApilog' encrypted"
-check "nested zip" "has 't/bundle.zip!inner.zip' nested-zip"
+check "zip three deep" "has 't/bundle.zip!inner.zip!deep.zip' nested-zip"
+check "zip in a zip read" "grep -q '\"type\":\"session\",\"source\":\"t/bundle.zip!inner.zip!gina/Lync-UccApi-0.UccApilog\".*\"outcome\":\"failed\"' j1.nd"
 check "corrupt zip" "has t/corrupt.zip corrupt-zip"
 check "zip bomb names the entry" "grep -q 'zip-bomb: zip bomb? t/bundle.zip: entry bomb.UccApilog' j1.txt"
 check "text lists the problems" "[ \$(sed -n '/^problems (/,/^\$/p' j1.txt | grep -c ': ') = 9 ]"
 
 # ---- streams: rotated parts, gzip in zip, CLS ------------------------
 check "rotated parts, oldest first" "grep -q '\"stream\":\"t/users/alice/Lync-UccApi-1.UccApilog + t/users/alice/Lync-UccApi-0.UccApilog\"' j1.nd"
-whole=$("$SFBLOG" analyze --no-default-rules all.log | sed '/^detail:/q' |
+whole=$("$SFBLOG" analyze -v --no-default-rules all.log | sed '/^detail:/q' |
 	grep -c '^  session ')
 split=$(grep '"type":"session"' j1.nd | grep -c '"source":"t/users/alice/')
 check "rotated stream: $split sessions, the whole log $whole" "[ $split = $whole ]"
@@ -159,6 +173,17 @@ S --db one.db --files-from inputs > db1.txt 2>&1
 sessions=$(grep -c '"type":"session"' one.nd)
 check "store sessions" "[ \$(q one.db 'select count(*) from sessions') = $sessions ]"
 check "store problems" "[ \$(q one.db \"select count(*) from files where status='problem'\") = 8 ]"
+# the shipped rules here, for findings with evidence
+"$SFBLOG" triage -q --db ev.db t/users > /dev/null 2>&1
+"$SFBLOG" triage -o ndjson t/users > ev.nd 2>/dev/null
+python3 - ev.db ev.nd <<'PY' && ok || bad "store evidence differs from the NDJSON's (masking)"
+import json, sqlite3, sys
+nd = sorted(e['text'] for l in open(sys.argv[2]) for r in [json.loads(l)]
+            if r['type'] == 'finding' for e in r['evidence'])
+db = sorted(t for (t,) in sqlite3.connect(sys.argv[1]).execute(
+    'select text from evidence'))
+assert nd and nd == db, (len(nd), len(db))
+PY
 S --db one.db --files-from inputs > db2.txt 2>&1
 okfiles=$(q one.db "select count(*) from files where status = 'ok'")
 check "rerun reads no healthy file again" "grep -q ' $okfiles unchanged' db2.txt"
@@ -193,6 +218,68 @@ z.close()"
 n=$(S -o ndjson rot.zip 2>/dev/null | grep '"type":"session"' | grep -c '"source":"rot.zip!x/Lync-UccApi-1.UccApilog.bak + rot.zip!x/Lync-UccApi-0.UccApilog"')
 check "rotated parts in a zip: $n sessions, $whole expected" "[ $n = $whole ]"
 
+# ---- gzip bombs: a .gz on disk, a gzip in a zip; the batch goes on -------
+mkdir -p b/erin
+head -c 100000000 /dev/zero | gzip > b/Lync-UccApi-0.UccApilog.gz
+cp erin.log b/erin/Lync-UccApi-0.UccApilog
+python3 -c "
+import zipfile
+z = zipfile.ZipFile('b/z.zip', 'w', zipfile.ZIP_STORED)
+z.write('b/Lync-UccApi-0.UccApilog.gz', 'x/Lync-UccApi-0.UccApilog.gz')
+z.close()"
+S -o ndjson --max-unpacked 1M b > bomb.nd 2>&1; rc=$?
+hasb() { grep -q "\"source\":\"$1\".*\"code\":\"zip-bomb\",\"reason\":\"$2" bomb.nd; }
+check "gzip bomb on disk" "hasb b/Lync-UccApi-0.UccApilog.gz 'gzip bomb? b/Lync-UccApi-0.UccApilog.gz: unpacks to more than 1048576 bytes'"
+check "gzip bomb in a zip" "hasb 'b/z.zip!x/Lync-UccApi-0.UccApilog.gz' 'gzip bomb? b/z.zip!x/Lync-UccApi-0.UccApilog.gz: unpacks to more than 1048576'"
+check "the batch goes on after a bomb (rc $rc)" "[ $rc -le 1 ] && grep -q '\"type\":\"session\",\"source\":\"b/erin/' bomb.nd"
+S -o ndjson --max-ratio 100 b/Lync-UccApi-0.UccApilog.gz > ratio.nd 2>&1
+check "gzip ratio cap" "grep -q 'unpacks to more than 100 times its packed size (--max-ratio)' ratio.nd"
+S -o ndjson b/erin > nobomb.nd 2>&1
+check "no bomb: no problem" "! grep -q zip-bomb nobomb.nd"
+
+# ---- rotated parts numbered against their time: read in time order --------
+mkdir -p r/x
+n=$(grep -n 'REGISTER sip:' all.log | sed -n 8p | cut -d: -f1)
+head -n $((n - 2)) all.log > r/x/Lync-UccApi-0.UccApilog
+tail -n +$((n - 1)) all.log > r/x/Lync-UccApi-1.UccApilog
+S -o ndjson r > rev.nd 2>&1
+check "parts in time order, not name order" "grep -q '\"stream\":\"r/x/Lync-UccApi-0.UccApilog + r/x/Lync-UccApi-1.UccApilog\"' rev.nd"
+n=$(grep -c '"type":"session"' rev.nd)
+check "time-ordered stream: $n sessions, the whole log $whole" "[ $n = $whole ]"
+check "file records in reading order" "grep '\"type\":\"file\"' rev.nd | head -n 1 | grep -q 'Lync-UccApi-0.UccApilog\"'"
+
+# ---- no file read twice (strace: bytes read per file) -----------------------
+if command -v strace >/dev/null; then
+	strace -f -y -qq -e trace=read -o st.txt "$SFBLOG" triage \
+		--no-default-rules -j2 -o ndjson t r > /dev/null 2>&1
+	python3 - st.txt <<'PY' && ok || bad "a file read twice"
+import os, re, sys, collections
+got = collections.Counter(); pend = {}
+for l in open(sys.argv[1]):
+    m = re.match(r'(\d+) +read\(\d+<([^>]*)>, +(?:<unf|.*\) = (\d+))', l)
+    if m:
+        if m.group(3) is None:
+            pend[m.group(1)] = m.group(2)
+        else:
+            got[m.group(2)] += int(m.group(3))
+        continue
+    m = re.match(r'(\d+) +<\.\.\. read resumed>.*\) = (\d+)', l)
+    if m and m.group(1) in pend:
+        got[pend.pop(m.group(1))] += int(m.group(2))
+n = 0
+for p, k in got.items():
+    rel = os.path.relpath(p)
+    if not (rel.startswith('t/') or rel.startswith('r/')) or rel.endswith('.zip'):
+        continue
+    n += 1
+    # the walk reads 4 magic bytes; the worker the whole file, once
+    assert k <= os.path.getsize(p) + 4, (rel, k, os.path.getsize(p))
+assert n >= 8, n
+PY
+else
+	echo "triage.sh: strace missing: reads not counted"
+fi
+
 # ---- exit status 2 only when nothing could be done --------------------------
 S t/users/dave/notes.txt t/users/dangling > /dev/null 2>&1; rc=$?
 check "nothing readable: exit 2, got $rc" "[ $rc = 2 ]"
@@ -200,6 +287,57 @@ S t/users/dave > /dev/null 2>&1; rc=$?
 check "some readable: exit 0 or 1, got $rc" "[ $rc -le 1 ]"
 S does-not-exist > out.txt 2>&1; rc=$?
 check "missing input: exit 2 and a reason" "[ $rc = 2 ] && grep -q 'does-not-exist: unreadable: No such file' out.txt"
+
+# ---- --compare: failing against working sign-ins (compare.c) --------------
+mkdir -p cmp
+for i in 11 12 13 14 15 16; do
+	mkdir -p cmp/ok$i
+	"$SFBGEN" --lf --seed $i --user ok$i@contoso.com --scenario tlsdsk-ok \
+		-o cmp/ok$i/Lync-UccApi-0.UccApilog || exit 2
+done
+for i in 21 22 23; do
+	mkdir -p cmp/ko$i
+	"$SFBGEN" --lf --seed $i --user ko$i@contoso.com \
+		--scenario webticket-28032-loop \
+		-o cmp/ko$i/Lync-UccApi-0.UccApilog || exit 2
+done
+S --compare cmp > cmp.txt 2>&1
+S --compare -j1 -o ndjson cmp > cmp1.nd 2>/dev/null
+S --compare -j2 -o ndjson cmp > cmp2.nd 2>/dev/null
+S --compare -o json cmp > cmp.json 2>/dev/null
+S -o ndjson cmp > nocmp.nd 2>/dev/null
+check "--compare counts" "grep -q '^compare: 3 failing and 6 working sign-in(s)' cmp.txt"
+check "--compare: the certificate separates" "grep -A2 '^  TLS-DSK certificate' cmp.txt | grep -q 'not presented: failing 3 of 3 (100%), working 0 of 6 (0%)'"
+check "--compare: 28032 separates" "grep -A2 '^  ms-diagnostics' cmp.txt | grep -q '28032: failing 3 of 3 (100%), working 0 of 6 (0%)'"
+check "--compare: the server does not separate" "! grep -q '^  server\$' cmp.txt"
+check "--compare: -j1 and -j2 the same" "cmp -s cmp1.nd cmp2.nd"
+check "--compare: record before the summary" "tail -n 2 cmp1.nd | head -n 1 | grep -q '^{\"type\":\"compare\",\"failing\":3,\"working\":6,'"
+check "no --compare, no compare record" "! grep -q '\"type\":\"compare\"' nocmp.nd"
+# diff: a working against a failing sign-in, its JSON schema
+"$SFBLOG" diff -o json cmp/ok11/Lync-UccApi-0.UccApilog \
+	cmp/ko21/Lync-UccApi-0.UccApilog > diff.json 2>/dev/null; rc=$?
+check "diff: exit 1 on differences, got $rc" "[ $rc = 1 ]"
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	python3 - "$SCHEMA" cmp1.nd cmp.json "$top/man/sfblog-diff.schema.json" \
+		diff.json <<'PY' && ok || bad "JSON Schema of compare and diff"
+import json, sys, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+nd = [json.loads(l) for l in open(sys.argv[2])]
+for r in nd:
+    v.validate(r)
+doc = json.load(open(sys.argv[3]))
+for r in doc['records']:
+    v.validate(r)
+c = [r for r in doc['records'] if r['type'] == 'compare']
+assert len(c) == 1 and c[0]['separating'], c
+ds = json.load(open(sys.argv[4]))
+jsonschema.Draft202012Validator.check_schema(ds)
+d = json.load(open(sys.argv[5]))
+jsonschema.Draft202012Validator(ds).validate(d)
+assert d['first']['kind'] == 'answer', d['first']
+assert '28032' in d['first']['bad']['value'], d['first']
+PY
+fi
 
 echo "triage.sh: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -53,7 +53,7 @@ static struct got run(const struct walk *w, unsigned workers)
 {
 	struct tri_config cfg = { 0 };
 	struct got g = { 0 };
-	struct tri_sink sk = { on_result, NULL, &g };
+	struct tri_sink sk = { on_result, NULL, &g, NULL, NULL };
 	struct sfb_err err = { 0 };
 	cfg.workers = workers;
 	cfg.since = cfg.until = SFB_TIME_NONE;
