@@ -17,6 +17,7 @@
 #                   crash; skips if clang lacks libFuzzer, unless
 #                   FUZZ_REQUIRED=1
 #   make bench      generate >= 1 GB logs, measure MB/s and peak RSS
+#   make bench-par  analyze -j1 against -j2 on one big file (in bench)
 #   make install    PREFIX, DESTDIR, MANDIR honoured
 
 CC      ?= cc
@@ -60,7 +61,8 @@ REPLAY_BIN = $(FUZZ_TGT:%=$(B)/test/replay_%)
 .PHONY: all deps demo test check fuzz bench install uninstall lint \
         check-symbols golden golden-update unit replay clean \
         redact-test test-faults valgrind fuzz-build fuzz-long fuzz-ci \
-        test-rules triage-test bench-triage test-browser
+        test-rules triage-test bench-triage test-browser par-test \
+        bench-par
 
 all: $(B)/sfblog
 
@@ -189,13 +191,22 @@ test-faults: $(B)/sfblog $(B)/sfbgen $(B)/test/inject.so
 test-browser: $(B)/sfblog $(B)/sfbgen
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen B=$(B) sh src/test/browser.sh
 
+# analyze/messages -j N against -j1, byte for byte (src/test/par.sh)
+par-test: $(B)/sfblog $(B)/sfbgen
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/par.sh
+
+# one big file, -j1 against -j2 (src/test/bench_par.sh; in make bench)
+bench-par: $(B)/sfblog $(B)/sfbgen
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen SIZE=$(BENCH_SIZE) \
+	  sh src/test/bench_par.sh
+
 # every shipped rule against its fixtures (testdata/rules/README.md)
 test-rules: $(B)/sfblog $(B)/sfbgen
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/rules.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all unit replay golden redact-test \
-	  test-rules test-faults triage-test lint check-symbols
+	  test-rules test-faults triage-test par-test lint check-symbols
 	@echo "make test: all suites passed"
 
 check: deps
@@ -203,7 +214,7 @@ check: deps
 	  OPT='-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all' \
 	  LDFLAGS='$(LDFLAGS) -fsanitize=address,undefined' \
 	  CFLAGS='$(CFLAGS) -Werror' all unit replay golden redact-test \
-	  test-rules triage-test
+	  test-rules triage-test par-test
 	@echo "make check: all suites passed under ASan + UBSan"
 
 FUZZ_OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
@@ -269,6 +280,7 @@ fuzz-ci: deps
 
 bench: $(B)/sfblog $(B)/sfbgen $(B)/test/bench
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen SIZE=$(BENCH_SIZE) BENCH=./$(B)/test/bench sh src/test/bench.sh
+	@$(MAKE) --no-print-directory bench-par
 	@$(MAKE) --no-print-directory bench-triage
 
 # ---- static checks -------------------------------------------------------

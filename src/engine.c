@@ -23,6 +23,7 @@
 #include "expr.h"
 #include "field.h"
 #include "lr.h"
+#include "par.h"
 #include "rules.h"
 #include "sip.h"
 #include "sv.h"
@@ -65,6 +66,7 @@ struct engine {
 	struct txn_table *txn;
 	struct sess_builder *sess;
 	struct fmt *fmt;
+	const struct par_result *par;   /* run_par: what par_run reads */
 	const struct fmt_rec *rec;      /* the record being handled */
 	uint64_t malformed;
 	uint64_t rule_limits;
@@ -477,13 +479,17 @@ static void warn(struct engine *e, unsigned long line, const char *fmt, ...)
 		e->sink.on_warn(e->sink.ud, e->path, line, buf);
 }
 
-static void on_msg(struct engine *e, const struct fmt_rec *rec)
+/* A REC_MSG record; m: its message, parsed by par.c (NULL: parse it) */
+static void on_msg(struct engine *e, const struct fmt_rec *rec,
+		   const struct msg *m)
 {
-	struct msg *m = &e->msg;
-	msg_set(m, rec, e->path);
+	if (!m) {
+		msg_set(&e->msg, rec, e->path);
+		(void)sip_parse(&e->msg);
+		m = &e->msg;
+	}
 	if (rec->truncated)
 		e->malformed++;
-	(void)sip_parse(m);
 	/* malformed input for --strict; the same warnings as analyze's
 	 * list (ana_msg) for the callers that print them */
 	if (m->flags & MSG_F_MALFORMED)
@@ -556,14 +562,16 @@ static void on_diag(struct engine *e, const struct fmt_rec *rec)
 	run_rules(e, &ev);
 }
 
-static int on_rec(void *ud, const struct fmt_rec *rec)
+static int rec_in(void *ud, const struct fmt_rec *rec, const struct msg *m)
 {
 	struct engine *e = ud;
 	int sessions = e->cfg.want & ENG_SESSIONS;
 	/* the format is known at the first record: one client, or many */
 	if (sessions && !e->sess) {
 		struct sess_sink ss = { on_session, e };
-		e->sess = sess_new(&ss, fmt_kind_get(e->fmt) != FMT_CLS, 0);
+		enum fmt_kind k = e->fmt ? fmt_kind_get(e->fmt)
+				  : e->par->kind;
+		e->sess = sess_new(&ss, k != FMT_CLS, 0);
 	}
 	if (e->cfg.want & ENG_ANALYSIS)
 		ana_rec(&e->ana, rec);
@@ -581,7 +589,7 @@ static int on_rec(void *ud, const struct fmt_rec *rec)
 		}
 		break;
 	case REC_MSG:
-		on_msg(e, rec);
+		on_msg(e, rec, m);
 		break;
 	case REC_ENTRY:
 		if (sessions && e->cfg.patterns)
@@ -597,6 +605,11 @@ static int on_rec(void *ud, const struct fmt_rec *rec)
 	return 0;
 }
 
+static int on_rec(void *ud, const struct fmt_rec *rec)
+{
+	return rec_in(ud, rec, NULL);
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 static void fail(struct engine *e, const struct sfb_err *err)
@@ -605,6 +618,43 @@ static void fail(struct engine *e, const struct sfb_err *err)
 	snprintf(e->ana.error, sizeof e->ana.error, "%s", err->msg);
 	if (e->sink.on_error)
 		e->sink.on_error(e->sink.ud, e->path, err);
+}
+
+static void long_line(struct engine *e, unsigned long lineno, uint64_t n)
+{
+	e->ana.long_lines++;
+	warn(e, lineno, "line of %" PRIu64 " bytes skipped (over "
+	     "--max-line %zu)", n, e->cfg.max_line);
+}
+
+static void par_long(void *ud, unsigned long lineno, uint64_t n)
+{
+	long_line(ud, lineno, n);
+}
+
+/*
+ * One file by par.c (stages 1-3 on cfg.jobs threads).  @return 1 when
+ * par does not read it (see par.h), else as run_file
+ */
+static int run_par(struct engine *e, enum fmt_kind *kind)
+{
+	struct par_config pc = { e->cfg.format, e->cfg.max_line,
+				 e->cfg.max_msg, e->cfg.jobs, e->cfg.chunk };
+	struct par_sink ps = { rec_in, par_long, e };
+	struct par_result res;
+	struct sfb_err err = { 0 };
+	e->par = &res;
+	int rc = par_run(e->path, &pc, &ps, &res, &err);
+	e->par = NULL;
+	if (rc == 1)
+		return 1;
+	if (rc < 0)
+		fail(e, &err);
+	*kind = res.kind;
+	e->ana.lines += res.lines;
+	e->ana.enc = res.enc;
+	e->ana.bytes += res.bytes;
+	return rc;
 }
 
 /* One file of the stream.  @return -1 if it could not be read. */
@@ -617,6 +667,11 @@ static int run_file(struct engine *e, enum fmt_kind *kind)
 
 	if (e->cfg.want & ENG_ANALYSIS)
 		ana_set_file(&e->ana, e->path);
+	if (e->cfg.jobs > 1 && !e->in) {
+		if ((rc = run_par(e, kind)) != 1)
+			return rc;
+		rc = 0;
+	}
 	struct lr *lr = e->in ? lr_open_reader(e->in->read, e->in->ud,
 					       e->path, e->cfg.max_line)
 			      : lr_open(e->path, e->cfg.max_line, &err);
@@ -646,9 +701,7 @@ static int run_file(struct engine *e, enum fmt_kind *kind)
 		e->ana.lines++;
 		int fst;
 		if (st == LR_LONG) {
-			e->ana.long_lines++;
-			warn(e, lineno, "line of %zu bytes skipped (over "
-			     "--max-line %zu)", line.n, e->cfg.max_line);
+			long_line(e, lineno, line.n);
 			/* before detection it is a line that is no entry */
 			fst = fmt_skip(f, lineno, &err);
 		} else {

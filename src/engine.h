@@ -22,6 +22,10 @@
  *
  *   ana.c counts per-file statistics beside stages 3-5.
  *
+ *   par.c runs stages 1-3 of one big file on worker threads (chunks
+ *   split at record boundaries) and hands the records over in file
+ *   order to stages 4-7 on the engine's thread (engine_config.jobs).
+ *
  * An engine reads one stream: a file, or the rotated parts of one log
  * in the order given.  It takes a const configuration and a sink of
  * callbacks; it has no global mutable state, so several engines may
@@ -63,6 +67,9 @@ struct engine_config {
 	const struct rules *rules;      /* may be NULL */
 	uint64_t max_unpacked;  /* gzip caps, lr_set_caps (0: none) */
 	unsigned max_ratio;
+	unsigned jobs;          /* > 1: stages 1-3 of a big regular file
+				 * on this many threads (par.h) */
+	size_t chunk;           /* par's chunk size (0: PAR_CHUNK) */
 };
 
 struct engine_sink {

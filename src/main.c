@@ -149,8 +149,8 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 
 /* triage's own options (TRIAGE_OPTIONS: the same X list). */
 #define TRIAGE_OPTIONS(X)                                                 \
-	X(JOBS, "jobs", 'j', 1, C_TRI, "N",                               \
-	  "worker threads (default: the number of cores)")                \
+	X(JOBS, "jobs", 'j', 1, C_AN | C_MSG | C_TRI, "N",                \
+	  "threads, 0: one per core (default 1; triage: one per core)")  \
 	X(SINCE, "since", 0, 1, C_TRI, "TIME",                            \
 	  "only sign-ins that start at or after TIME (YYYY-MM-DD[THH:MM])") \
 	X(UNTIL, "until", 0, 1, C_TRI, "TIME",                            \
@@ -260,6 +260,7 @@ struct opts {
 	int color;
 	int quiet, strict, raw, icase;
 	int fail_on;            /* enum sfb_sev; SFB_SEV_NONE = never */
+	int jobs_set;           /* -j given (analyze, messages: else 1) */
 	size_t max_line, max_msg, max_txn, max_warn;
 	const char *methods[MAX_LIST];
 	size_t nmethods;
@@ -725,11 +726,12 @@ static void parse_args(int argc, char **argv)
 			exit(finish_output(EXIT_OK));
 		case OPT_JOBS: {
 			uint64_t n;
-			if (!sv_to_u64(sv_cstr(optarg), &n) || n < 1 ||
+			if (!sv_to_u64(sv_cstr(optarg), &n) ||
 			    n > TRI_MAX_WORKERS)
-				usage_error("invalid --jobs '%s': 1 to %d",
+				usage_error("invalid --jobs '%s': 0 to %d",
 					    optarg, TRI_MAX_WORKERS);
 			g.tri.jobs = (unsigned)n;
+			g.jobs_set = 1;
 			break;
 		}
 		case OPT_SINCE:
@@ -1179,6 +1181,14 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 	cfg.max_warn = g.max_warn;
 	cfg.patterns = rc->patterns;
 	cfg.rules = rc->rules;
+	if (g.jobs_set) {       /* one big file on several cores: par.h */
+		long nc = sysconf(_SC_NPROCESSORS_ONLN);
+		cfg.jobs = g.tri.jobs ? g.tri.jobs : nc > 0 ? (unsigned)nc : 1;
+		/* hidden, for tests: small chunks split small files */
+		const char *ch = getenv("SFBLOG_CHUNK");
+		if (ch && sv_parse_size(sv_cstr(ch), &cfg.chunk))
+			cfg.chunk = 0;
+	}
 	sk.on_error = on_error_quoted;
 	if (g.cmd == CMD_ANALYZE) {
 		cfg.want = ENG_SESSIONS | ENG_ANALYSIS | ENG_RULES;

@@ -1,0 +1,781 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * par.c -- one big file over several cores (see par.h): stages 1-3 of
+ * the pipeline (lr.c lines, fmt*.c records, msg.c / sip.c messages) on
+ * worker threads, one chunk of the file each, and an ordered hand-over
+ * to the caller's thread, which runs stages 4-7 as a serial read does.
+ *
+ *   detect     the caller's thread reads the file start once: format,
+ *              encoding, gzip; the end of the line that decided the
+ *              format is the earliest second chunk start
+ *   claim      a worker takes the next chunk, while fewer than nslots
+ *              chunks are in flight (memory stays flat)
+ *   bound      in chunk order, its end: the first boundary (par_scan)
+ *              at or after its nominal end (or its start, if a long
+ *              record took that past); the next chunk starts there
+ *   count      its newlines; in chunk order each worker takes the line
+ *              number it starts at (a short chain: counting is memchr)
+ *   parse      lr over the byte range (pread), fmt, sip_parse: records
+ *              copied into the slot's arena, messages into its pool
+ *   hand over  the caller's thread takes the slots in chunk order and
+ *              calls the sink for every item, then frees the slot
+ *
+ * Chunk 0 is read with the caller's format (FMT_AUTO: detected exactly
+ * as in a serial read); the others with the format detected.  A parser
+ * fed from a boundary line on emits the records a serial parser would:
+ * at that line the serial parser ends its open record the same way as
+ * fmt_finish does at a chunk's end (par_scan's rules make sure).
+ *
+ * Ownership: slots own their arena, items and messages until handed
+ * over; the views handed to the sink live only during the call.  No
+ * global state: every run has its own struct par.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "par.h"
+#include "sip.h"
+#include "sv.h"
+
+#define ARENA_BLK (64u << 10)
+#define ARENA_KEEP (4u << 20)   /* arena bytes a free slot keeps */
+#define MSG_KEEP (16u << 10)    /* message buffer a free slot keeps */
+#define READ_BLK (64u << 10)    /* bytes per pread while scanning */
+
+/* ---- the boundary finder ---------------------------------------------- */
+
+enum { CTX_NONE = 0, CTX_OK, CTX_OPENER, CTX_UNKNOWN };
+
+void par_scan_init(struct par_scan *s, enum fmt_kind kind,
+		   size_t max_line, uint64_t from)
+{
+	memset(s, 0, sizeof *s);
+	s->kind = kind;
+	s->max_line = max_line ? max_line : SFB_MAX_LINE;
+	s->pos = from ? from - 1 : 0;
+	s->in_line = from == 0;
+	s->ctx = CTX_NONE;
+}
+
+/* A complete line (lf: it ended with LF).  @return 1: it qualifies */
+static int judge(struct par_scan *s, int lf)
+{
+	size_t limit = s->max_line < PAR_HEAD ? s->max_line : PAR_HEAD;
+	struct sv line = sv_make(s->head, s->len > PAR_HEAD ? PAR_HEAD
+				 : (size_t)s->len);
+	int known = s->len <= limit;
+	if (known && lf && line.n && line.p[line.n - 1] == '\r')
+		line.n--;       /* lr drops a CR before LF */
+	if (known && sv_is_blank(line))
+		return 0;
+	if (!known) {
+		s->ctx = CTX_UNKNOWN;
+		return 0;
+	}
+	if (s->kind == FMT_CLS)
+		return lf && fmt_cls_sniff(line);
+	int prefixed = fmt_ucc_sniff(line);
+	int end = 0, opener = 0;
+	if (prefixed) {
+		/* the text after "LEVEL ::" (T:P holds one colon only) */
+		struct sv text = line;
+		sv_skip(&text, 24);
+		long cc = sv_find(text, "::");
+		sv_skip(&text, cc < 0 ? text.n : (size_t)cc + 2);
+		text = sv_trim(text);
+		end = sv_starts(text, "End of");
+		opener = !end && (sv_starts(text, "Sending Packet") ||
+				  sv_starts(text, "Data Received"));
+	}
+	int ok = lf && prefixed && s->ctx == CTX_OK && !end;
+	s->ctx = opener ? CTX_OPENER : CTX_OK;
+	return ok;
+}
+
+int par_scan_feed(struct par_scan *s, const char *p, size_t n, int eof,
+		  uint64_t *at)
+{
+	size_t i = 0;
+	while (i < n) {
+		const char *nl = memchr(p + i, '\n', n - i);
+		size_t end = nl ? (size_t)(nl - p) : n;
+		if (s->in_line) {
+			if (s->len < PAR_HEAD) {
+				size_t k = end - i;
+				if (k > PAR_HEAD - s->len)
+					k = PAR_HEAD - (size_t)s->len;
+				memcpy(s->head + s->len, p + i, k);
+			}
+			s->len += end - i;
+		}
+		s->pos += end - i;
+		i = end;
+		if (!nl)
+			break;
+		/* the LF itself */
+		s->pos++;
+		i++;
+		if (s->in_line && judge(s, 1)) {
+			*at = s->line_at;
+			return 1;
+		}
+		s->in_line = 1;
+		s->line_at = s->pos;
+		s->len = 0;
+	}
+	if (eof && s->in_line && s->len)
+		(void)judge(s, 0);      /* a last line without LF: never */
+	return 0;
+}
+
+/* ---- a run ---------------------------------------------------------- */
+
+/* One arena block. */
+struct blk {
+	struct blk *next;
+	size_t used, cap;
+	char data[];
+};
+
+enum item_kind { IT_REC, IT_LONG };
+
+struct item {
+	enum item_kind what;
+	struct fmt_rec rec;     /* views into the slot's arena */
+	size_t msg;             /* IT_REC, REC_MSG: index into msgs */
+	unsigned long line;     /* IT_LONG */
+	uint64_t n;
+};
+
+enum slot_state { S_FREE = 0, S_BUSY, S_DONE };
+
+struct slot {
+	enum slot_state state;
+	size_t chunk;           /* the chunk it holds */
+	struct blk *blk;        /* the arena's blocks, in use order */
+	struct blk *cur;        /* the block being filled */
+	struct item *items;
+	size_t nitems, capitems;
+	struct msg **msgs;
+	size_t nmsgs, capmsgs;
+	unsigned long nlines;
+	uint64_t bytes;
+	enum lr_encoding enc;
+	int failed;
+	struct sfb_err err;
+};
+
+struct par {
+	const char *path;
+	struct par_config cfg;
+	enum fmt_kind kind;
+	int fd;
+	uint64_t size;
+	uint64_t first;         /* earliest start of chunk 1 */
+	size_t nchunks, nslots;
+	struct slot *slots;
+
+	pthread_mutex_t mu;
+	pthread_cond_t space;   /* a slot was freed, or stop */
+	pthread_cond_t done;    /* a chunk was parsed */
+	pthread_cond_t based_cv;/* a chunk took its line number */
+	size_t next;            /* next chunk to claim */
+	size_t consumed;        /* chunks handed over */
+	size_t bounded;         /* next chunk to take its start */
+	uint64_t bound;         /* ... which is this */
+	size_t based;           /* next chunk to take its line number */
+	unsigned long base;     /* ... which is this */
+	int stop;
+};
+
+static void *arena_alloc(struct slot *sl, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	struct blk *b = sl->cur;
+	while (b && b->cap - b->used < n && b->next) {
+		b = b->next;    /* a kept block further on */
+		b->used = 0;
+	}
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > ARENA_BLK ? n : ARENA_BLK;
+		struct blk *nb = sfb_xmalloc(sizeof *nb + cap);
+		nb->cap = cap;
+		nb->used = 0;
+		nb->next = NULL;
+		if (b)
+			b->next = nb;
+		else
+			sl->blk = nb;
+		b = nb;
+	}
+	sl->cur = b;
+	void *p = b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+/* A copy of v: inside raw, a view into its copy, else bytes of its own. */
+static struct sv relocate(struct slot *sl, struct sv v, struct sv raw,
+			  const char *raw2)
+{
+	if (!v.n)
+		return sv_make(v.p ? "" : NULL, 0);
+	if (raw.p && v.p >= raw.p && v.p + v.n <= raw.p + raw.n)
+		return sv_make(raw2 + (v.p - raw.p), v.n);
+	char *c = arena_alloc(sl, v.n);
+	memcpy(c, v.p, v.n);
+	return sv_make(c, v.n);
+}
+
+/*
+ * Copy a record into the arena: every view of struct fmt_rec (parser.h)
+ * is listed here.  A view added there must be added here too (the
+ * unit test compares a copy field by field).
+ */
+static void rec_copy(struct slot *sl, struct fmt_rec *d,
+		     const struct fmt_rec *r, const char *text)
+{
+	*d = *r;
+	char *raw2 = NULL;
+	if (r->raw.n) {
+		raw2 = arena_alloc(sl, r->raw.n);
+		memcpy(raw2, r->raw.p, r->raw.n);
+	}
+#define RL(f) d->f = relocate(sl, r->f, r->raw, raw2)
+	if (text && r->text.n)
+		d->text = sv_make(text, r->text.n);
+	else
+		RL(text);
+	RL(raw); RL(level); RL(local); RL(remote); RL(flag);
+	RL(server); RL(component); RL(function); RL(src_file);
+	RL(record_id); RL(corr_id); RL(instance_id); RL(dir_source);
+	RL(dir_dest); RL(msg_type); RL(severity); RL(diag_text);
+	RL(result_name); RL(sip_start_line); RL(sip_call_id); RL(sip_cseq);
+	RL(peer);
+#undef RL
+	if (r->ndata) {
+		struct rec_kv *kv = arena_alloc(sl, r->ndata * sizeof *kv);
+		for (size_t i = 0; i < r->ndata; i++) {
+			kv[i].key = relocate(sl, r->data[i].key, r->raw, raw2);
+			kv[i].val = relocate(sl, r->data[i].val, r->raw, raw2);
+		}
+		d->data = kv;
+	} else {
+		d->data = NULL;
+	}
+}
+
+static struct item *item_new(struct slot *sl)
+{
+	if (sl->nitems == sl->capitems) {
+		sl->capitems = sl->capitems ? sl->capitems * 2 : 256;
+		sl->items = sfb_xrealloc(sl->items,
+					 sl->capitems * sizeof *sl->items);
+	}
+	struct item *it = &sl->items[sl->nitems++];
+	memset(it, 0, sizeof *it);
+	return it;
+}
+
+static struct msg *msg_next(struct slot *sl)
+{
+	if (sl->nmsgs == sl->capmsgs) {
+		size_t cap = sl->capmsgs ? sl->capmsgs * 2 : 64;
+		sl->msgs = sfb_xrealloc(sl->msgs, cap * sizeof *sl->msgs);
+		memset(sl->msgs + sl->capmsgs, 0,
+		       (cap - sl->capmsgs) * sizeof *sl->msgs);
+		sl->capmsgs = cap;
+	}
+	struct msg **m = &sl->msgs[sl->nmsgs++];
+	if (!*m) {
+		*m = sfb_xmalloc(sizeof **m);
+		msg_init(*m);
+	}
+	return *m;
+}
+
+/* Empty a slot for its next chunk, keeping a bounded warm part. */
+static void slot_reset(struct slot *sl)
+{
+	size_t kept = 0;
+	struct blk **pb = &sl->blk;
+	while (*pb) {
+		struct blk *b = *pb;
+		if (kept + b->cap <= ARENA_KEEP) {
+			kept += b->cap;
+			b->used = 0;
+			pb = &b->next;  /* later ones are reset on use */
+		} else {
+			*pb = b->next;
+			free(b);
+		}
+	}
+	sl->cur = sl->blk;
+	for (size_t i = 0; i < sl->nmsgs; i++)
+		if (sl->msgs[i]->cap > MSG_KEEP) {
+			msg_free(sl->msgs[i]);
+			msg_init(sl->msgs[i]);
+		}
+	sl->nitems = sl->nmsgs = 0;
+	sl->nlines = 0;
+	sl->bytes = 0;
+	sl->failed = 0;
+}
+
+static void slot_free(struct slot *sl)
+{
+	while (sl->blk) {
+		struct blk *b = sl->blk;
+		sl->blk = b->next;
+		free(b);
+	}
+	for (size_t i = 0; i < sl->capmsgs; i++)
+		if (sl->msgs[i]) {
+			msg_free(sl->msgs[i]);
+			free(sl->msgs[i]);
+		}
+	free(sl->msgs);
+	free(sl->items);
+}
+
+/* pread all of n bytes at off (fewer at the end of the file). */
+static long read_at(int fd, void *buf, size_t n, uint64_t off,
+		    struct sfb_err *err, const char *path)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = pread(fd, (char *)buf + got, n - got,
+				  (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return sfb_err_set(err, SFB_E_IO, errno,
+					   "cannot read '%s': %s", path,
+					   strerror(errno));
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (long)got;
+}
+
+/* The nominal start of chunk k. */
+static uint64_t nominal(const struct par *p, size_t k)
+{
+	if (k == 0)
+		return 0;
+	if (k >= p->nchunks)
+		return p->size;
+	uint64_t o = (uint64_t)k * p->cfg.chunk;
+	return o < p->first ? p->first : o;
+}
+
+/* The first boundary at or after from.  @return 0, or -1 (read error) */
+static int find_boundary(struct par *p, uint64_t from, uint64_t *at,
+			 struct sfb_err *err)
+{
+	if (from == 0 || from >= p->size) {
+		*at = from < p->size ? from : p->size;
+		return 0;
+	}
+	struct par_scan s;
+	char *buf = sfb_xmalloc(READ_BLK);
+	par_scan_init(&s, p->kind, p->cfg.max_line, from);
+	uint64_t off = from - 1;
+	int rc = 0;
+	*at = p->size;
+	for (;;) {
+		long n = read_at(p->fd, buf, READ_BLK, off, err, p->path);
+		if (n < 0) {
+			rc = -1;
+			break;
+		}
+		int eof = off + (uint64_t)n >= p->size || n == 0;
+		if (par_scan_feed(&s, buf, (size_t)n, eof, at) || eof)
+			break;
+		off += (uint64_t)n;
+	}
+	if (*at > p->size)
+		*at = p->size;
+	free(buf);
+	return rc;
+}
+
+/*
+ * Where chunk k ends, in chunk order: the boundary at or after its
+ * nominal end, or after its start when a long record took it past
+ * that (so no byte is scanned twice, whatever the record sizes).
+ */
+static int chunk_bounds(struct par *p, size_t k, uint64_t *from,
+			uint64_t *to, struct sfb_err *err)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->bounded != k)
+		pthread_cond_wait(&p->based_cv, &p->mu);
+	*from = p->bound;
+	pthread_mutex_unlock(&p->mu);
+	int rc = 0;
+	if (k + 1 >= p->nchunks) {
+		*to = p->size;
+	} else {
+		uint64_t x = nominal(p, k + 1);
+		rc = find_boundary(p, x > *from ? x : *from, to, err);
+		if (rc)
+			*to = p->size;
+	}
+	pthread_mutex_lock(&p->mu);
+	p->bound = *to;
+	p->bounded++;
+	pthread_cond_broadcast(&p->based_cv);
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+/* Newlines in [from, to).  @return -1 on a read error */
+static long long count_lines(struct par *p, uint64_t from, uint64_t to,
+			     struct sfb_err *err)
+{
+	char *buf = sfb_xmalloc(READ_BLK * 4);
+	long long lines = 0;
+	while (from < to) {
+		size_t want = to - from < READ_BLK * 4 ? (size_t)(to - from)
+							: READ_BLK * 4;
+		long n = read_at(p->fd, buf, want, from, err, p->path);
+		if (n <= 0) {
+			if (n == 0)
+				break;
+			lines = -1;
+			break;
+		}
+		for (const char *q = buf, *e = buf + n;
+		     (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
+			lines++;
+		from += (uint64_t)n;
+	}
+	free(buf);
+	return lines;
+}
+
+/* lr's byte source: a range of the file. */
+struct range {
+	struct par *p;
+	uint64_t off, end;
+};
+
+static long range_read(void *ud, void *buf, size_t cap, struct sfb_err *err)
+{
+	struct range *r = ud;
+	if (r->off >= r->end)
+		return 0;
+	if (cap > r->end - r->off)
+		cap = (size_t)(r->end - r->off);
+	long n = read_at(r->p->fd, buf, cap, r->off, err, r->p->path);
+	if (n > 0)
+		r->off += (uint64_t)n;
+	return n;
+}
+
+/* The parser's sink in a worker. */
+struct wctx {
+	struct par *p;
+	struct slot *sl;
+};
+
+static int w_rec(void *ud, const struct fmt_rec *rec)
+{
+	struct wctx *w = ud;
+	struct item *it = item_new(w->sl);
+	it->what = IT_REC;
+	if (rec->type != REC_MSG) {
+		rec_copy(w->sl, &it->rec, rec, NULL);
+		return 0;
+	}
+	struct msg *m = msg_next(w->sl);
+	msg_set(m, rec, w->p->path);
+	/* msg_set copied the text, unchanged, into m->buf: share it */
+	rec_copy(w->sl, &it->rec, rec, m->buf);
+	(void)sip_parse(m);
+	it->msg = w->sl->nmsgs - 1;
+	return 0;
+}
+
+/* Stage 1-3 over one chunk into its slot. */
+static void run_chunk(struct par *p, size_t k, struct slot *sl)
+{
+	uint64_t from, to;
+	long long lines = 0;
+	int bad = chunk_bounds(p, k, &from, &to, &sl->err) != 0;
+	if (!bad && k + 1 < p->nchunks &&
+	    (lines = count_lines(p, from, to, &sl->err)) < 0)
+		bad = 1;
+	/* the line number this chunk starts at, in chunk order */
+	pthread_mutex_lock(&p->mu);
+	while (p->based != k)
+		pthread_cond_wait(&p->based_cv, &p->mu);
+	unsigned long base = p->base;
+	p->base += (unsigned long)(lines > 0 ? lines : 0);
+	p->based++;
+	int stop = p->stop;
+	pthread_cond_broadcast(&p->based_cv);
+	pthread_mutex_unlock(&p->mu);
+	/* from == to: an empty chunk, past a record longer than chunks */
+	if (bad || stop || from == to) {
+		sl->failed = bad;
+		return;
+	}
+
+	struct range r = { p, from, to };
+	struct wctx w = { p, sl };
+	struct fmt_sink sink = { w_rec, &w };
+	struct fmt_limits lim = { p->cfg.max_msg };
+	struct lr *lr = lr_open_reader(range_read, &r, p->path,
+				       p->cfg.max_line);
+	struct fmt *f = fmt_new(k == 0 ? p->cfg.format : p->kind, &sink,
+				&lim);
+	struct sv line;
+	unsigned long ln = 0;
+	int st;
+	while ((st = lr_next(lr, &line, &ln, &sl->err)) != LR_EOF) {
+		if (st == LR_ERR) {
+			sl->failed = 1;
+			break;
+		}
+		if (st == LR_LONG) {
+			struct item *it = item_new(sl);
+			it->what = IT_LONG;
+			it->line = base + ln;
+			it->n = line.n;
+			(void)fmt_skip(f, base + ln, &sl->err);
+		} else if (fmt_feed(f, line, base + ln, &sl->err) < 0) {
+			sl->failed = 1;
+			break;
+		}
+	}
+	struct sfb_err ferr = { 0 };
+	if (fmt_finish(f, sl->failed ? &ferr : &sl->err) < 0)
+		sl->failed = 1;
+	sl->nlines = ln;
+	sl->bytes = lr_bytes(lr);
+	sl->enc = lr_encoding(lr);
+	fmt_free(f);
+	lr_close(lr);
+}
+
+static void *worker(void *ud)
+{
+	struct par *p = ud;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (!p->stop && p->next < p->nchunks &&
+		       p->next >= p->consumed + p->nslots)
+			pthread_cond_wait(&p->space, &p->mu);
+		if (p->stop || p->next >= p->nchunks) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		size_t k = p->next++;
+		struct slot *sl = &p->slots[k % p->nslots];
+		sl->state = S_BUSY;
+		sl->chunk = k;
+		pthread_mutex_unlock(&p->mu);
+
+		run_chunk(p, k, sl);
+
+		pthread_mutex_lock(&p->mu);
+		sl->state = S_DONE;
+		pthread_cond_signal(&p->done);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+/* ---- detection -------------------------------------------------------- */
+
+static int skip_rec(void *ud, const struct fmt_rec *rec)
+{
+	(void)ud;
+	(void)rec;
+	return 0;
+}
+
+/*
+ * Read the file start as a serial read would until the format is
+ * known.  @return 0 with p->kind and p->first set; 1 when the file is
+ * not for par (compressed, UTF-16, raw SIP text, undetected)
+ */
+static int detect(struct par *p)
+{
+	struct sfb_err err = { 0 };
+	struct lr *lr = lr_open(p->path, p->cfg.max_line, &err);
+	if (!lr)
+		return 1;
+	struct fmt_sink sink = { skip_rec, NULL };
+	struct fmt_limits lim = { p->cfg.max_msg };
+	struct fmt *f = fmt_new(p->cfg.format, &sink, &lim);
+	struct sv line;
+	unsigned long ln = 0, decided = 0;
+	int st;
+	while (fmt_kind_get(f) == FMT_AUTO &&
+	       (st = lr_next(lr, &line, &ln, &err)) != LR_EOF) {
+		if (st == LR_ERR)
+			break;
+		if ((st == LR_LONG ? fmt_skip(f, ln, &err)
+		     : fmt_feed(f, line, ln, &err)) < 0)
+			break;
+		decided = ln;
+	}
+	if (p->cfg.format == FMT_AUTO && fmt_kind_get(f) == FMT_AUTO)
+		decided = 0;
+	else if (p->cfg.format != FMT_AUTO)     /* read the encoding */
+		(void)lr_next(lr, &line, &ln, &err);
+	p->kind = fmt_kind_get(f);
+	int no = lr_is_gzip(lr) || (lr_encoding(lr) != LR_ENC_UTF8 &&
+				    lr_encoding(lr) != LR_ENC_UTF8_BOM) ||
+		 (p->kind != FMT_UCC && p->kind != FMT_CLS) ||
+		 (p->cfg.format == FMT_AUTO && !decided);
+	fmt_free(f);
+	lr_close(lr);
+	if (no)
+		return 1;
+	/* the end of the line that decided: chunk 1 starts after it */
+	p->first = 0;
+	if (decided) {
+		long long n = 0;
+		char *buf = sfb_xmalloc(READ_BLK);
+		uint64_t off = 0;
+		while ((unsigned long)n < decided && off < p->size) {
+			long got = read_at(p->fd, buf, READ_BLK, off, &err,
+					   p->path);
+			if (got <= 0)
+				break;
+			for (long i = 0; i < got; i++)
+				if (buf[i] == '\n' &&
+				    (unsigned long)++n == decided) {
+					p->first = off + (uint64_t)i + 1;
+					break;
+				}
+			off += (uint64_t)got;
+		}
+		free(buf);
+		if ((unsigned long)n < decided)
+			p->first = p->size;
+	}
+	return 0;
+}
+
+/* ---- the run ---------------------------------------------------------- */
+
+/* Hand one slot's items to the sink.  @return non-zero to stop */
+static int hand_over(struct slot *sl, const struct par_sink *sk)
+{
+	for (size_t i = 0; i < sl->nitems; i++) {
+		const struct item *it = &sl->items[i];
+		if (it->what == IT_LONG) {
+			if (sk->on_long)
+				sk->on_long(sk->ud, it->line, it->n);
+			continue;
+		}
+		const struct msg *m = it->rec.type == REC_MSG
+				      ? sl->msgs[it->msg] : NULL;
+		if (sk->on_rec && sk->on_rec(sk->ud, &it->rec, m))
+			return 1;
+	}
+	return 0;
+}
+
+int par_run(const char *path, const struct par_config *cfg,
+	    const struct par_sink *sk, struct par_result *res,
+	    struct sfb_err *err)
+{
+	struct par p;
+	struct stat sb;
+	memset(&p, 0, sizeof p);
+	memset(res, 0, sizeof *res);
+	p.path = path;
+	p.cfg = *cfg;
+	if (!p.cfg.chunk)
+		p.cfg.chunk = PAR_CHUNK;
+	if (p.cfg.jobs < 1)
+		p.cfg.jobs = 1;
+	if (p.cfg.jobs > PAR_MAX_JOBS)
+		p.cfg.jobs = PAR_MAX_JOBS;
+	if (strcmp(path, "-") == 0)
+		return 1;
+	p.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (p.fd < 0)
+		return 1;       /* the serial read says why */
+	if (fstat(p.fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    (uint64_t)sb.st_size <= p.cfg.chunk) {
+		close(p.fd);
+		return 1;
+	}
+	p.size = (uint64_t)sb.st_size;
+	if (detect(&p)) {
+		close(p.fd);
+		return 1;
+	}
+	p.nchunks = (size_t)((p.size + p.cfg.chunk - 1) / p.cfg.chunk);
+	p.nslots = 2 * (size_t)p.cfg.jobs + 2;
+	if (p.nslots > PAR_MAX_SLOTS)
+		p.nslots = PAR_MAX_SLOTS;
+	p.slots = sfb_xcalloc(p.nslots, sizeof *p.slots);
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.space, NULL);
+	pthread_cond_init(&p.done, NULL);
+	pthread_cond_init(&p.based_cv, NULL);
+	pthread_t *th = sfb_xcalloc(p.cfg.jobs, sizeof *th);
+	unsigned started = 0;
+	for (unsigned i = 0; i < p.cfg.jobs; i++)
+		if (pthread_create(&th[started], NULL, worker, &p) == 0)
+			started++;
+	/* no thread at all: nothing was read, the caller reads serially */
+	int rc = started ? 0 : 1;
+	res->kind = p.kind;
+	for (size_t k = 0; started && k < p.nchunks; k++) {
+		struct slot *sl = &p.slots[k % p.nslots];
+		pthread_mutex_lock(&p.mu);
+		while (sl->state != S_DONE || sl->chunk != k)
+			pthread_cond_wait(&p.done, &p.mu);
+		pthread_mutex_unlock(&p.mu);
+		int stop = hand_over(sl, sk);
+		res->lines += sl->nlines;
+		res->bytes += sl->bytes;
+		if (k == 0)
+			res->enc = sl->enc;
+		if (sl->failed) {
+			*err = sl->err;
+			rc = -1;
+			stop = 1;
+		}
+		slot_reset(sl);
+		pthread_mutex_lock(&p.mu);
+		sl->state = S_FREE;
+		p.consumed = k + 1;
+		if (stop)
+			p.stop = 1;
+		pthread_cond_broadcast(&p.space);
+		pthread_mutex_unlock(&p.mu);
+		if (stop)
+			break;
+	}
+	pthread_mutex_lock(&p.mu);
+	p.stop = 1;
+	pthread_cond_broadcast(&p.space);
+	pthread_mutex_unlock(&p.mu);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	free(th);
+	for (size_t i = 0; i < p.nslots; i++)
+		slot_free(&p.slots[i]);
+	free(p.slots);
+	pthread_cond_destroy(&p.space);
+	pthread_cond_destroy(&p.done);
+	pthread_cond_destroy(&p.based_cv);
+	pthread_mutex_destroy(&p.mu);
+	close(p.fd);
+	return rc;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * par.h -- one big file over several cores: stages 1-3 of the pipeline
+ * (line reader, format parser, message parse; see engine.h) run on
+ * worker threads over chunks of the file, and the records come back to
+ * the caller's thread strictly in file order, with their parsed
+ * messages, for the stateful stages 4-7.  The output of a run is the
+ * same, byte for byte, as reading the file in one pass.
+ *
+ * Only for a regular, uncompressed UTF-8 file in a log format with
+ * framing (client log or CLS trace): par_run says "not for this file"
+ * for stdin, gzip, UTF-16, raw SIP text or a file that fits in one
+ * chunk, and the caller reads it serially.
+ *
+ * Chunks are split at record boundaries: a chunk ends (and the next
+ * starts) at the first line at or after its nominal end that a fresh
+ * parser may start from (par_scan), so a record is never split or read
+ * twice; a record longer than a chunk belongs wholly to the chunk where
+ * it starts, and the next chunk starts after it.
+ * Each chunk counts its lines before parsing, so line numbers (also
+ * inside warning texts) are the file's.
+ *
+ * Ownership: every record and message handed to the sink is valid only
+ * during the call.  Memory is bounded: at most PAR_MAX_SLOTS chunks
+ * (of PAR_CHUNK bytes) are in flight and PAR_MAX_JOBS threads read,
+ * whatever the file size and -j.
+ */
+#ifndef SFB_PAR_H
+#define SFB_PAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lr.h"
+#include "msg.h"
+#include "parser.h"
+#include "sfb.h"
+
+#define PAR_CHUNK (512u << 10)  /* nominal chunk size */
+#define PAR_MAX_SLOTS 12        /* chunks in flight at most */
+#define PAR_MAX_JOBS 8          /* worker threads at most: the one
+				 * thread of stages 4-7 is the limit */
+#define PAR_HEAD 4096           /* longest line judged as a boundary */
+
+struct par_config {
+	enum fmt_kind format;   /* FMT_AUTO: detected at the file start */
+	size_t max_line, max_msg;
+	unsigned jobs;          /* worker threads, >= 1 */
+	size_t chunk;           /* nominal chunk size; 0: PAR_CHUNK */
+};
+
+struct par_sink {
+	/* A record, in file order; m: its parsed message (REC_MSG), else
+	 * NULL.  @return 0 to go on, non-zero to stop the run */
+	int (*on_rec)(void *ud, const struct fmt_rec *rec,
+		      const struct msg *m);
+	/* A line over max_line was skipped (its number and length). */
+	void (*on_long)(void *ud, unsigned long line, uint64_t n);
+	void *ud;
+};
+
+struct par_result {
+	enum fmt_kind kind;     /* the format read: set before the first
+				 * record is handed over */
+	enum lr_encoding enc;
+	uint64_t bytes;         /* bytes read */
+	unsigned long lines;    /* physical lines read */
+};
+
+/*
+ * Read path with cfg->jobs worker threads and hand its records to sk.
+ * path is borrowed for the run (messages keep it as their file).
+ * @return 1: not for this file, nothing was read or handed over (read
+ *         it serially); 0: done; -1: a read error (err filled; the
+ *         records before it were handed over)
+ */
+int par_run(const char *path, const struct par_config *cfg,
+	    const struct par_sink *sk, struct par_result *res,
+	    struct sfb_err *err);
+
+/*
+ * The boundary finder, streaming: bytes of a file from offset from - 1
+ * on (from > 0) go in, the first line at or after from where a fresh
+ * parser of kind may start comes out.  A client-log line qualifies when
+ * it has an entry prefix, is no "End of" line and the line before it
+ * (blank lines aside) is known and opens no block; a CLS line when it
+ * is a record header.  Lines longer than PAR_HEAD or max_line never
+ * qualify, and such a line as context disqualifies the next one.
+ */
+struct par_scan {
+	enum fmt_kind kind;
+	size_t max_line;
+	uint64_t pos;           /* file offset of the next byte fed */
+	int in_line;            /* a line start has been seen */
+	uint64_t line_at;       /* where the current line starts */
+	uint64_t len;           /* its length so far */
+	char head[PAR_HEAD + 1];
+	int ctx;                /* what the last non-blank line was */
+};
+
+void par_scan_init(struct par_scan *s, enum fmt_kind kind,
+		   size_t max_line, uint64_t from);
+/*
+ * Feed the next n bytes; eof: they are the last ones.
+ * @return 1 with *at the boundary's file offset; 0 when none yet (at
+ *         eof: none at all, the boundary is the end of the file)
+ */
+int par_scan_feed(struct par_scan *s, const char *p, size_t n, int eof,
+		  uint64_t *at);
+
+#endif
