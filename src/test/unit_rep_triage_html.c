@@ -146,6 +146,7 @@ static void fake_init(struct fake *k, size_t job, const char *name,
 	k->file.read = 1;
 	k->r.job = job;
 	k->r.wj = &k->wj;
+	k->r.name = k->src;
 	k->r.ran = 1;
 	k->r.files = &k->file;
 	k->r.nfiles = 1;
