@@ -10,6 +10,9 @@
 #include "field.h"
 #include "sv.h"
 
+/* event.name of a CLS diagnostic record; also its class (field_class) */
+static const char cls_diag_name[] = "cls.diag";
+
 #define M EXPR_SCOPE_BIT(EXPR_SCOPE_MSG)
 #define E EXPR_SCOPE_BIT(EXPR_SCOPE_EVENT)
 #define S EXPR_SCOPE_BIT(EXPR_SCOPE_SESSION)
@@ -498,7 +501,7 @@ static int get_event(struct field_item *it, int id, struct sv key,
 	const struct fmt_rec *r = it->rec;
 	switch ((enum field_id)id) {
 	case F_EV_NAME:
-		return ev ? v_cstr(v, ev->name) : v_cstr(v, "cls.diag");
+		return v_cstr(v, ev ? ev->name : cls_diag_name);
 	case F_EV_STEP:
 		return ev ? v_cstr(v, sfb_step_name(ev->step)) : 1;
 	case F_EV_TEXT:
@@ -658,6 +661,67 @@ static int get_session(struct field_item *it, int id, struct sv key,
 	default:
 		return 1;
 	}
+}
+
+/* ---- the rule index's view (field_class, field_known) ---------------- */
+
+uintptr_t field_class(const struct field_item *it)
+{
+	const struct msg *m = it->msg;
+	switch (it->scope) {
+	case EXPR_SCOPE_MSG:
+		if (!m)
+			return 0;
+		return 1 + (uintptr_t)m->kind * 4 +
+		       (first_diag(m, 0) ? 2 : 0) + (first_diag(m, 1) ? 1 : 0);
+	case EXPR_SCOPE_EVENT:
+		return (uintptr_t)(it->ev ? it->ev->name : cls_diag_name);
+	case EXPR_SCOPE_SESSION:
+		break;
+	}
+	return 0;
+}
+
+int field_known(void *ud, int id, struct sv key, struct expr_value *out)
+{
+	const struct field_item *it = ud;
+	const struct msg *m = it->msg;
+	int resp = m && m->kind == MSG_RESPONSE;
+	switch (it->scope) {
+	case EXPR_SCOPE_MSG:
+		if (!m)
+			return 1;
+		switch ((enum field_id)id) {
+		case F_MSG_IS_REQUEST:
+		case F_MSG_IS_RESPONSE:
+			return field_get(ud, id, key, out);
+		case F_MSG_METHOD:
+			return resp ? 1 : EXPR_UNKNOWN;
+		case F_MSG_STATUS:
+		case F_MSG_REASON:
+			return resp ? EXPR_UNKNOWN : 1;
+		case F_MSG_DIAG_CODE:
+		case F_MSG_DIAG_REASON:
+		case F_MSG_DIAG_SOURCE:
+		case F_MSG_DIAG_PUBLIC:
+			return first_diag(m, 0) ? EXPR_UNKNOWN : 1;
+		case F_MSG_XDIAG_CODE:
+		case F_MSG_XDIAG_REASON:
+		case F_MSG_XDIAG_SOURCE:
+		case F_MSG_XDIAG_FAULT:
+			return first_diag(m, 1) ? EXPR_UNKNOWN : 1;
+		default:
+			return EXPR_UNKNOWN;
+		}
+	case EXPR_SCOPE_EVENT:
+		if (id == F_EV_NAME)
+			return v_cstr(out, it->ev ? it->ev->name
+						  : cls_diag_name);
+		return EXPR_UNKNOWN;
+	case EXPR_SCOPE_SESSION:
+		break;
+	}
+	return EXPR_UNKNOWN;
 }
 
 int field_get(void *ud, int id, struct sv key, struct expr_value *out)
