@@ -494,6 +494,16 @@ static int parse_hr(struct sv s, int64_t *out)
 	return 0;
 }
 
+/* A pattern event's "hr" capture, parsed.  @return 0, or 1 if none */
+static int event_hr(const struct pat_event *ev, int64_t *hr)
+{
+	for (size_t i = 0; i < ev->ncaps; i++)
+		if (sv_eq(ev->caps[i].name, SV_LIT("hr")) &&
+		    parse_hr(ev->caps[i].value, hr) == 0)
+			return 0;
+	return 1;
+}
+
 static int get_event(struct field_item *it, int id, struct sv key,
 		     struct expr_value *v)
 {
@@ -515,11 +525,7 @@ static int get_event(struct field_item *it, int id, struct sv key,
 		if (r)
 			return r->result_code ? v_int(v,
 				(int64_t)r->result_code) : 1;
-		for (size_t i = 0; i < ev->ncaps; i++)
-			if (sv_eq(ev->caps[i].name, SV_LIT("hr")) &&
-			    parse_hr(ev->caps[i].value, &hr) == 0)
-				return v_int(v, hr);
-		return 1;
+		return event_hr(ev, &hr) == 0 ? v_int(v, hr) : 1;
 	}
 	case F_EV_CAPTURE:
 		if (!ev)
@@ -674,8 +680,15 @@ uintptr_t field_class(const struct field_item *it)
 			return 0;
 		return 1 + (uintptr_t)m->kind * 4 +
 		       (first_diag(m, 0) ? 2 : 0) + (first_diag(m, 1) ? 1 : 0);
-	case EXPR_SCOPE_EVENT:
-		return (uintptr_t)(it->ev ? it->ev->name : cls_diag_name);
+	case EXPR_SCOPE_EVENT: {
+		/* the name, and for a pattern event whether it has an hr:
+		 * two classes per name (names are distinct pointers) */
+		int64_t hr;
+		if (!it->ev)
+			return 2 * (uintptr_t)cls_diag_name;
+		return 2 * (uintptr_t)it->ev->name +
+		       (event_hr(it->ev, &hr) == 0);
+	}
 	case EXPR_SCOPE_SESSION:
 		break;
 	}
@@ -713,11 +726,28 @@ int field_known(void *ud, int id, struct sv key, struct expr_value *out)
 		default:
 			return EXPR_UNKNOWN;
 		}
-	case EXPR_SCOPE_EVENT:
-		if (id == F_EV_NAME)
-			return v_cstr(out, it->ev ? it->ev->name
-						  : cls_diag_name);
-		return EXPR_UNKNOWN;
+	case EXPR_SCOPE_EVENT: {
+		const struct pat_event *ev = it->ev;
+		int64_t hr;
+		switch ((enum field_id)id) {
+		case F_EV_NAME:
+			return v_cstr(out, ev ? ev->name : cls_diag_name);
+		case F_EV_HR:
+			return ev && event_hr(ev, &hr) != 0 ? 1 : EXPR_UNKNOWN;
+		case F_EV_STEP:
+		case F_EV_MATCH:
+		case F_EV_CAPTURE:      /* a pattern event's only */
+			return ev ? EXPR_UNKNOWN : 1;
+		case F_EV_RESULT_NAME:
+		case F_EV_SEVERITY:
+		case F_EV_DATA:
+		case F_EV_SERVER:
+		case F_EV_PEER:         /* a CLS diagnostic's only */
+			return ev ? 1 : EXPR_UNKNOWN;
+		default:
+			return EXPR_UNKNOWN;
+		}
+	}
 	case EXPR_SCOPE_SESSION:
 		break;
 	}
