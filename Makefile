@@ -315,7 +315,8 @@ install: $(B)/sfblog
 	install -m 644 $(filter-out rules/catalog,$(wildcard rules/*)) $(DESTDIR)$(DATADIR)/rules/
 	install -m 644 rules/catalog/* $(DESTDIR)$(DATADIR)/rules/catalog/
 	install -m 644 man/sfblog.1 $(DESTDIR)$(MANDIR)/man1/sfblog.1
-	install -m 644 man/sfblog-triage.schema.json $(DESTDIR)$(DATADIR)/
+	install -m 644 man/sfblog-triage.schema.json man/sfblog-diff.schema.json \
+	  $(DESTDIR)$(DATADIR)/
 	install -m 644 man/sfblog-rules.5 $(DESTDIR)$(MANDIR)/man5/sfblog-rules.5
 
 uninstall:

@@ -25,7 +25,9 @@
 #include "ana.h"
 #include "arc.h"
 #include "catalog.h"
+#include "cmd_diff.h"
 #include "cmd_redact.h"
+#include "compare.h"
 #include "engine.h"
 #include "esc.h"
 #include "field.h"
@@ -56,7 +58,8 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 #define C_RULES 8u
 #define C_INFO 16u              /* fields, explain */
 #define C_TRI 32u               /* triage */
-#define C_ALL (C_AN | C_MSG | C_FLOW)
+#define C_DIFF 64u              /* diff */
+#define C_ALL (C_AN | C_MSG | C_FLOW | C_DIFF)
 
 /*
  * The option list: X(id, long name, short, has_arg, commands, metavar,
@@ -66,7 +69,8 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
  */
 #define OPTION_MAP(X)                                                     \
 	X(OUTPUT, "output", 'o', 1, C_ALL | C_RULES | C_TRI, "FMT",           \
-	  "output: text, json, ndjson, html (flow, rules: text, json)")   \
+	  "output: text, json, ndjson, html (flow, rules, diff: text, "   \
+	  "json)")                                                         \
 	X(FORMAT, "format", 'f', 1, C_ALL | C_TRI, "FMT",                 \
 	  "input format: auto, uccapilog, cls or sip (default auto)")     \
 	X(METHOD, "method", 'm', 1, C_MSG, "LIST",                        \
@@ -87,10 +91,10 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	  "sessions listed per file in JSON (default 1000)")              \
 	X(PATTERNS, "patterns", 'p', 1, C_AN | C_FLOW | C_TRI, "FILE",        \
 	  "also read this pattern table (repeatable)")                    \
-	X(RULES, "rules", 0, 1, C_AN | C_RULES | C_INFO | C_TRI, "DIR",       \
-	  "also read the rule files (*.yaml) in DIR (repeatable)")        \
+	X(RULES, "rules", 0, 1, C_AN | C_RULES | C_INFO | C_TRI | C_DIFF,     \
+	  "DIR", "also read the rule files (*.yaml) in DIR (repeatable)") \
 	X(NODEF, "no-default-rules", 0, 0,                                    \
-	  C_AN | C_RULES | C_INFO | C_TRI, NULL,                              \
+	  C_AN | C_RULES | C_INFO | C_TRI | C_DIFF, NULL,                     \
 	  "do not read the shipped rule files")                           \
 	X(CHECK, "check", 0, 1, C_RULES, "DIR",                           \
 	  "validate the rule files in DIR, read no log (repeatable)")     \
@@ -121,7 +125,20 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	  "show this help and exit")                                      \
 	X(VERSION, "version", 'V', 0, C_ALL | C_RULES | C_INFO | C_TRI, NULL, \
 	  "show version and library versions and exit")                   \
-	TRIAGE_OPTIONS(X)
+	TRIAGE_OPTIONS(X)                                                 \
+	DIFF_OPTIONS(X)
+
+/* diff's options and triage --compare (cmd_diff.c, compare.c) */
+#define DIFF_OPTIONS(X)                                                   \
+	X(GOODSESS, "good-session", 0, 1, C_DIFF, "N",                    \
+	  "diff: compare sign-in N of GOOD (default: the first that "     \
+	  "signed in)")                                                   \
+	X(BADSESS, "bad-session", 0, 1, C_DIFF, "N",                      \
+	  "diff: compare sign-in N of BAD (default: the first that "      \
+	  "failed)")                                                      \
+	X(COMPARE, "compare", 0, 0, C_TRI, NULL,                          \
+	  "also list the facts that separate failing sign-ins from "      \
+	  "working ones")
 
 /* triage's own options (TRIAGE_OPTIONS: the same X list). */
 #define TRIAGE_OPTIONS(X)                                                 \
@@ -172,7 +189,7 @@ static const struct optdef optdefs[] = {
 
 enum command { CMD_NONE = 0, CMD_ANALYZE, CMD_MESSAGES, CMD_FLOW,
 	       CMD_RULES, CMD_FIELDS, CMD_EXPLAIN,
-	       CMD_REDACT, CMD_TRIAGE, CMD_DB };
+	       CMD_REDACT, CMD_TRIAGE, CMD_DB, CMD_DIFF };
 
 static const struct {
 	const char *name;
@@ -202,6 +219,9 @@ static const struct {
 	  "in, and why" },
 	{ "db", CMD_DB, 0,
 	  "'db merge OUT IN...': merge triage stores (--db)" },
+	{ "diff", CMD_DIFF, C_DIFF,
+	  "compare a working sign-in with a failing one: where they "
+	  "first diverge, then every difference" },
 };
 
 /* triage's options */
@@ -252,6 +272,8 @@ struct opts {
 	size_t ncheck;
 	int no_default_rules;
 	struct tri_opts tri;    /* triage */
+	unsigned diff_sess[2];  /* diff: --good-session, --bad-session */
+	int compare;            /* triage --compare */
 };
 
 static struct opts g;
@@ -351,6 +373,7 @@ static void print_help(FILE *out, enum command cmd)
 				cmd == CMD_RULES || cmd == CMD_FIELDS ? ""
 				: cmd == CMD_EXPLAIN ? " CODE|RULE-ID..."
 				: cmd == CMD_TRIAGE ? " FILE|FOLDER|ZIP..."
+				: cmd == CMD_DIFF ? " GOOD[@N] BAD[@N]"
 				: " FILE...", commands[i].summary);
 			mask = commands[i].mask;
 		}
@@ -382,6 +405,10 @@ static void print_help(FILE *out, enum command cmd)
 	else if (cmd == CMD_EXPLAIN)
 		fputs("\nexit status: 0 explained, 1 something not found, 2 "
 		      "error", out);
+	else if (cmd == CMD_DIFF)
+		fputs("\nexit status: 0 no difference in the compared facts,"
+		      " 1 differences, 2\nerror (unreadable file, no such "
+		      "sign-in)", out);
 	else if (cmd == CMD_TRIAGE)
 		fputs("\nexit status: 0 nothing at or above --fail-on, 1 "
 		      "failed sign-ins or findings, 2 no input\ncould be "
@@ -736,6 +763,19 @@ static void parse_args(int argc, char **argv)
 			g.tri.max_ratio = (unsigned)n;
 			break;
 		}
+		case OPT_GOODSESS:
+		case OPT_BADSESS: {
+			uint64_t n;
+			if (!sv_to_u64(sv_cstr(optarg), &n) || n == 0 ||
+			    n > UINT32_MAX)
+				usage_error("invalid --%s '%s': a number from "
+					    "1", o->name, optarg);
+			g.diff_sess[o->id == OPT_BADSESS] = (unsigned)n;
+			break;
+		}
+		case OPT_COMPARE:
+			g.compare = 1;
+			break;
 		case OPT_BASE:
 			break;
 		}
@@ -1403,6 +1443,7 @@ struct tri_out {
 	size_t nrecords;
 	struct store *db;
 	int db_failed;
+	struct compare *cmp;            /* triage --compare, else NULL */
 	int progress;                   /* stderr is a terminal */
 	struct timespec t0;
 };
@@ -1410,6 +1451,9 @@ struct tri_out {
 static void tri_on_result(void *ud, const struct tri_result *r)
 {
 	struct tri_out *o = ud;
+	for (size_t i = 0; o->cmp && i < r->nsess; i++)
+		if (r->sess[i].cmp)
+			compare_add(o->cmp, r->sess[i].cmp);
 	if (o->text) {
 		rep_triage_result(o->text, r);
 	} else {
@@ -1507,6 +1551,7 @@ static int cmd_triage(int argc, char **argv)
 	cfg.until = g.tri.until;
 	cfg.user = g.tri.user;
 	cfg.min_sev = (enum sfb_sev)g.tri.min_sev;
+	cfg.compare = g.compare;
 
 	struct tri_out o;
 	memset(&o, 0, sizeof o);
@@ -1523,6 +1568,7 @@ static int cmd_triage(int argc, char **argv)
 	}
 	o.progress = isatty(STDERR_FILENO) && !g.quiet;
 	clock_gettime(CLOCK_MONOTONIC, &o.t0);
+	o.cmp = g.compare ? compare_new() : NULL;
 	if (g.out == REP_TEXT)
 		o.text = rep_triage_new(stdout, g.verbose);
 	else if (g.out == REP_JSON)
@@ -1538,8 +1584,13 @@ static int cmd_triage(int argc, char **argv)
 	if (o.text) {
 		rep_triage_end(o.text);
 		t = rep_triage_total(o.text);
+		if (o.cmp)
+			cmd_diff_compare_text(stdout, o.cmp);
 	} else {
 		triage_total_sort(&o.total);
+		if (o.cmp)
+			cmd_diff_compare_json(stdout, o.cmp, g.out == REP_JSON,
+					      &o.nrecords);
 		if (g.out == REP_JSON)
 			fputs("\n],\"summary\":", stdout);
 		rep_json_tri_summary(stdout, t, g.out == REP_JSON);
@@ -1557,6 +1608,7 @@ static int cmd_triage(int argc, char **argv)
 	else if (code == EXIT_ERROR && rc == 0 && !o.db_failed)
 		errorf("no input could be read as a log (see the problems)");
 	rep_triage_free(o.text);
+	compare_free(o.cmp);
 	triage_total_free(&o.total);
 	store_close(o.db);
 	free(skip);
@@ -1589,6 +1641,25 @@ static int cmd_db(int argc, char **argv)
 			rc = EXIT_ERROR;
 		}
 	store_close(s);
+	return finish_output(rc);
+}
+
+/* `sfblog diff GOOD BAD` (cmd_diff.c) */
+static int cmd_diff(int argc, char **argv)
+{
+	if (argc - optind != 2)
+		usage_error("diff compares two sign-ins: give GOOD and BAD");
+	if (g.out == REP_NDJSON || g.out == REP_HTML)
+		usage_error("diff writes text or json");
+	struct cmd_diff_opts d = {
+		g.format, g.max_line, g.max_msg, g.max_txn, g.max_warn,
+		g.out == REP_JSON, g.color, g.quiet, g.strict, g.diff_sess[0],
+		g.diff_sess[1], load_patterns(), NULL };
+	struct rules *rs = load_rules();
+	d.rules = rs;
+	int rc = cmd_diff_run(&d, argv[optind], argv[optind + 1]);
+	rules_free(rs);
+	pattern_free(d.patterns);
 	return finish_output(rc);
 }
 
@@ -1638,6 +1709,8 @@ int main(int argc, char **argv)
 		return cmd_triage(argc, argv);
 	if (g.cmd == CMD_DB)
 		return cmd_db(argc, argv);
+	if (g.cmd == CMD_DIFF)
+		return cmd_diff(argc, argv);
 	if (g.cmd == CMD_FLOW)
 		g.width = term_width();
 

@@ -228,6 +228,10 @@ static void on_session(void *ud, const struct sess *s,
 	}
 	t->nf = keep;
 	t->f_dropped = nf - keep;
+	if (cfg->compare) {
+		t->cmp = sfb_xmalloc(sizeof *t->cmp);
+		compare_extract(t->cmp, s);
+	}
 	if (sev > r->worst)
 		r->worst = sev;
 }
@@ -375,8 +379,10 @@ static void *worker_main(void *arg)
 
 static void result_free(struct tri_result *r)
 {
-	for (size_t i = 0; i < r->nsess; i++)
+	for (size_t i = 0; i < r->nsess; i++) {
 		free(r->sess[i].f);
+		free(r->sess[i].cmp);
+	}
 	free(r->sess);
 	free(r->f);
 	free(r->files);

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compare.h"
 #include "finding.h"
 #include "parser.h"
 #include "pattern.h"
@@ -53,6 +54,8 @@ struct tri_config {
 	enum sfb_sev min_sev;           /* SFB_SEV_NONE: all */
 	const unsigned char *skip;      /* per job: 1 = unchanged, not run
 					 * (store.c); NULL: run all */
+	int compare;                    /* keep each session's features
+					 * (compare.h, triage --compare) */
 };
 
 /* One item of a job as it was read. */
@@ -81,6 +84,7 @@ struct tri_sess {
 	struct finding *f;              /* owned, most severe first */
 	size_t nf;
 	uint64_t f_dropped;
+	struct compare_vec *cmp;        /* owned, with cfg.compare */
 };
 
 struct tri_result {

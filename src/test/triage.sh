@@ -201,5 +201,56 @@ check "some readable: exit 0 or 1, got $rc" "[ $rc -le 1 ]"
 S does-not-exist > out.txt 2>&1; rc=$?
 check "missing input: exit 2 and a reason" "[ $rc = 2 ] && grep -q 'does-not-exist: unreadable: No such file' out.txt"
 
+# ---- --compare: failing against working sign-ins (compare.c) --------------
+mkdir -p cmp
+for i in 11 12 13 14 15 16; do
+	mkdir -p cmp/ok$i
+	"$SFBGEN" --lf --seed $i --user ok$i@contoso.com --scenario tlsdsk-ok \
+		-o cmp/ok$i/Lync-UccApi-0.UccApilog || exit 2
+done
+for i in 21 22 23; do
+	mkdir -p cmp/ko$i
+	"$SFBGEN" --lf --seed $i --user ko$i@contoso.com \
+		--scenario webticket-28032-loop \
+		-o cmp/ko$i/Lync-UccApi-0.UccApilog || exit 2
+done
+S --compare cmp > cmp.txt 2>&1
+S --compare -j1 -o ndjson cmp > cmp1.nd 2>/dev/null
+S --compare -j2 -o ndjson cmp > cmp2.nd 2>/dev/null
+S --compare -o json cmp > cmp.json 2>/dev/null
+S -o ndjson cmp > nocmp.nd 2>/dev/null
+check "--compare counts" "grep -q '^compare: 3 failing and 6 working sign-in(s)' cmp.txt"
+check "--compare: the certificate separates" "grep -A2 '^  TLS-DSK certificate' cmp.txt | grep -q 'not presented: failing 3 of 3 (100%), working 0 of 6 (0%)'"
+check "--compare: 28032 separates" "grep -A2 '^  ms-diagnostics' cmp.txt | grep -q '28032: failing 3 of 3 (100%), working 0 of 6 (0%)'"
+check "--compare: the server does not separate" "! grep -q '^  server\$' cmp.txt"
+check "--compare: -j1 and -j2 the same" "cmp -s cmp1.nd cmp2.nd"
+check "--compare: record before the summary" "tail -n 2 cmp1.nd | head -n 1 | grep -q '^{\"type\":\"compare\",\"failing\":3,\"working\":6,'"
+check "no --compare, no compare record" "! grep -q '\"type\":\"compare\"' nocmp.nd"
+# diff: a working against a failing sign-in, its JSON schema
+"$SFBLOG" diff -o json cmp/ok11/Lync-UccApi-0.UccApilog \
+	cmp/ko21/Lync-UccApi-0.UccApilog > diff.json 2>/dev/null; rc=$?
+check "diff: exit 1 on differences, got $rc" "[ $rc = 1 ]"
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	python3 - "$SCHEMA" cmp1.nd cmp.json "$top/man/sfblog-diff.schema.json" \
+		diff.json <<'PY' && ok || bad "JSON Schema of compare and diff"
+import json, sys, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+nd = [json.loads(l) for l in open(sys.argv[2])]
+for r in nd:
+    v.validate(r)
+doc = json.load(open(sys.argv[3]))
+for r in doc['records']:
+    v.validate(r)
+c = [r for r in doc['records'] if r['type'] == 'compare']
+assert len(c) == 1 and c[0]['separating'], c
+ds = json.load(open(sys.argv[4]))
+jsonschema.Draft202012Validator.check_schema(ds)
+d = json.load(open(sys.argv[5]))
+jsonschema.Draft202012Validator(ds).validate(d)
+assert d['first']['kind'] == 'answer', d['first']
+assert '28032' in d['first']['bad']['value'], d['first']
+PY
+fi
+
 echo "triage.sh: $pass passed, $fail failed"
 [ $fail = 0 ]
