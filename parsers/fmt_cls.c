@@ -594,8 +594,11 @@ static enum cls_key find_key(struct sv key)
 {
 	if (key.n < 4 || key.n > 20)
 		return K__COUNT;
+	/* the first letter first: most lines are SIP headers, no key */
+	unsigned char c = sv_lower((unsigned char)key.p[0]);
 	for (int k = 0; k < K__COUNT; k++)
-		if (sv_ieq_cstr(key, key_names[k]))
+		if (sv_lower((unsigned char)key_names[k][0]) == c &&
+		    sv_ieq_cstr(key, key_names[k]))
 			return (enum cls_key)k;
 	return K__COUNT;
 }

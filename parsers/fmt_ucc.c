@@ -92,6 +92,11 @@ struct fmt_ucc {
 	/* a run of lines outside any record, reported once */
 	unsigned long junk_first, junk_last, junk_n;
 
+	/* the date and time of the last prefix and its log time: the
+	 * lines of one entry or block share them (parse_prefix) */
+	char stamp[23];
+	int64_t stamp_ts;
+
 	char wbuf[192];            /* REC_WARN text */
 };
 
@@ -108,20 +113,33 @@ static int is_upper(char c)
  * its time is SFB_TIME_NONE.
  * @return 0 and *px filled, or 1 if line has no prefix
  */
-static int parse_prefix(struct sv line, struct ucc_prefix *px)
+/* "MM/DD/YYYY|HH:MM:SS.mmm " at p (24 bytes there): digits in place */
+static int valid_stamp(const char *p)
+{
+	return sv_is_digit(p[0]) && sv_is_digit(p[1]) && p[2] == '/' &&
+	       sv_is_digit(p[3]) && sv_is_digit(p[4]) && p[5] == '/' &&
+	       sv_is_digit(p[6]) && sv_is_digit(p[7]) && sv_is_digit(p[8]) &&
+	       sv_is_digit(p[9]) && p[10] == '|' && sv_is_digit(p[11]) &&
+	       sv_is_digit(p[12]) && p[13] == ':' && sv_is_digit(p[14]) &&
+	       sv_is_digit(p[15]) && p[16] == ':' && sv_is_digit(p[17]) &&
+	       sv_is_digit(p[18]) && p[19] == '.' && sv_is_digit(p[20]) &&
+	       sv_is_digit(p[21]) && sv_is_digit(p[22]) && p[23] == ' ';
+}
+
+/*
+ * cache (may be NULL) remembers the last date and time read and its log
+ * time: the lines of one entry or block share them.
+ */
+static int parse_prefix(struct sv line, struct ucc_prefix *px,
+			struct fmt_ucc *cache)
 {
 	const char *p = line.p;
 	/* 23 bytes of date and time, a space, "T:P ", "L", " ::" */
 	if (line.n < 32 || !sv_is_digit(p[0]))
 		return 1;
-	if (!sv_is_digit(p[1]) || p[2] != '/' || !sv_is_digit(p[3]) ||
-	    !sv_is_digit(p[4]) || p[5] != '/' || !sv_is_digit(p[6]) ||
-	    !sv_is_digit(p[7]) || !sv_is_digit(p[8]) || !sv_is_digit(p[9]) ||
-	    p[10] != '|' || !sv_is_digit(p[11]) || !sv_is_digit(p[12]) ||
-	    p[13] != ':' || !sv_is_digit(p[14]) || !sv_is_digit(p[15]) ||
-	    p[16] != ':' || !sv_is_digit(p[17]) || !sv_is_digit(p[18]) ||
-	    p[19] != '.' || !sv_is_digit(p[20]) || !sv_is_digit(p[21]) ||
-	    !sv_is_digit(p[22]) || p[23] != ' ')
+	int same = cache && p[23] == ' ' &&
+		   memcmp(p, cache->stamp, sizeof cache->stamp) == 0;
+	if (!same && !valid_stamp(p))
 		return 1;
 	size_t i = 24;
 	if (sv_take_hex32_at(line, &i, &px->tid) || i >= line.n || p[i] != ':')
@@ -148,6 +166,10 @@ static int parse_prefix(struct sv line, struct ucc_prefix *px)
 	if (i < line.n && p[i] == ' ')
 		i++;
 	px->text_off = i;
+	if (same) {
+		px->ts = cache->stamp_ts;
+		return 0;
+	}
 
 	int mon = sv_dig2(p), day = sv_dig2(p + 3);
 	int year = sv_dig2(p + 6) * 100 + sv_dig2(p + 8);
@@ -159,13 +181,17 @@ static int parse_prefix(struct sv line, struct ucc_prefix *px)
 		px->ts = sfb_time_make(year, mon, day, hour, min, sec, ms);
 	else
 		px->ts = SFB_TIME_NONE;
+	if (cache) {
+		memcpy(cache->stamp, p, sizeof cache->stamp);
+		cache->stamp_ts = px->ts;
+	}
 	return 0;
 }
 
 int fmt_ucc_sniff(struct sv line)
 {
 	struct ucc_prefix px;
-	return parse_prefix(line, &px) == 0;
+	return parse_prefix(line, &px, NULL) == 0;
 }
 
 /*
@@ -461,7 +487,7 @@ int fmt_ucc_feed(struct fmt_ucc *p, struct sv line, unsigned long lineno)
 	struct ucc_prefix px;
 	int rc;
 
-	if (parse_prefix(line, &px) != 0) {
+	if (parse_prefix(line, &px, p) != 0) {
 		switch (p->st) {
 		case ST_NONE:
 			/* blank lines between records are not junk */

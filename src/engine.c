@@ -71,6 +71,7 @@ struct engine {
 	uint64_t malformed;
 	uint64_t rule_limits;
 	struct expr_scratch *scratch;   /* this engine's regex match data */
+	struct rules_index *rix;        /* the rules each item may match */
 	enum sfb_sev worst;
 	struct sess_state *buckets[NBUCKETS];
 	struct finding *file_f;         /* findings of no session */
@@ -357,10 +358,14 @@ static void run_rules(struct engine *e, struct eval *ev)
 				st->counters[2 * a->slot]++;
 		}
 	}
-	for (size_t i = 0; i < e->nrules; i++) {
+	/* only the rules that may match an item of its class */
+	size_t ncand;
+	const size_t *cand = rules_index_get(e->rix, scope,
+					     field_class(&ev->it),
+					     field_known, &ev->it, &ncand);
+	for (size_t k = 0; k < ncand; k++) {
+		size_t i = cand[k];
 		const struct rules_rule *r = rules_get(e->cfg.rules, i);
-		if (!r->enabled || r->scope != scope)
-			continue;
 		ev->slot = e->rule_slot[i];
 		if (!expr_eval(r->cond, &c))
 			continue;
@@ -751,8 +756,10 @@ struct engine *engine_new(const struct engine_config *cfg,
 		e->cfg.want |= ENG_SESSIONS;
 	msg_init(&e->msg);
 	index_rules(e);
-	if (e->nrules)
+	if (e->nrules) {
 		e->scratch = expr_scratch_new();
+		e->rix = rules_index_new(e->cfg.rules);
+	}
 	return e;
 }
 
@@ -865,6 +872,7 @@ void engine_free(struct engine *e)
 		return;
 	msg_free(&e->msg);
 	expr_scratch_free(e->scratch);
+	rules_index_free(e->rix);
 	free(e->rule_slot);
 	free(e->aggs);
 	free(e);

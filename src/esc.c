@@ -53,6 +53,13 @@ static int uni_control(uint32_t cp)
 	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
+/* Printable ASCII, kept as it is in every form (esc_next's first case,
+ * inlined in the loops below: most bytes of a log are such). */
+static inline int printable(char c)
+{
+	return (unsigned char)c >= 0x20 && (unsigned char)c < 0x7f;
+}
+
 static const char hexd[] = "0123456789abcdef";
 
 size_t esc_next(const char *p, size_t n, unsigned flags, char *out,
@@ -121,6 +128,11 @@ void esc_write(FILE *out, const char *p, size_t n, unsigned flags)
 	while (i < n) {
 		size_t olen;
 		int kept;
+		if (printable(p[i])) {  /* the usual byte: no call */
+			run++;
+			i++;
+			continue;
+		}
 		size_t used = esc_next(p + i, n - i, flags, buf, &olen, &kept);
 		if (kept) {
 			run += used;
@@ -151,6 +163,10 @@ int esc_clean(const char *p, size_t n)
 	while (i < n) {
 		size_t olen;
 		int kept;
+		if (printable(p[i])) {
+			i++;
+			continue;
+		}
 		i += esc_next(p + i, n - i, 0, buf, &olen, &kept);
 		if (!kept)
 			return 0;
@@ -174,6 +190,10 @@ const char *esc_str(struct esc_tmp *t, const char *s)
 	size_t i = 0, o = 0;
 	while (i < n) {
 		size_t olen;
+		if (printable(s[i])) {
+			d[o++] = s[i++];
+			continue;
+		}
 		i += esc_next(s + i, n - i, 0, buf, &olen, NULL);
 		memcpy(d + o, buf, olen);
 		o += olen;

@@ -1146,6 +1146,115 @@ int expr_eval(const struct expr *e, struct expr_ctx *ctx)
 	return truth(e, e->root, ctx);
 }
 
+/* ---- what may match: three-valued evaluation (expr_may_match) ------ */
+
+struct partial {
+	expr_known_fn known;
+	void *ud;
+};
+
+static int partial_node(const struct expr *e, int i, struct partial *pc,
+			struct expr_value *v);
+
+/* A bool node's truth: 0 false (absent too), 1 true, EXPR_UNKNOWN. */
+static int partial_truth(const struct expr *e, int i, struct partial *pc)
+{
+	struct expr_value v;
+	int r = partial_node(e, i, pc, &v);
+	if (r == EXPR_UNKNOWN)
+		return EXPR_UNKNOWN;
+	return r == 0 && v.i != 0;
+}
+
+/*
+ * eval_node with fields that may be unknown.
+ * @return 0 present (*v filled), 1 absent, EXPR_UNKNOWN
+ */
+static int partial_node(const struct expr *e, int i, struct partial *pc,
+			struct expr_value *v)
+{
+	const struct node *nd = &e->nodes[i];
+	struct expr_value a, b;
+	int ra, rb, unknown = 0;
+	v->type = nd->type;
+	v->s = SV_NULL;
+	v->i = 0;
+	switch (nd->kind) {
+	case N_LIT:
+		*v = nd->val;
+		return 0;
+	case N_FIELD:
+		ra = pc->known(pc->ud, nd->fid, sv_make(nd->key, nd->keyn), v);
+		if (ra != 0)
+			return ra;
+		v->type = nd->type;
+		if (nd->type == EXPR_T_BOOL)
+			v->i = v->i != 0;
+		if (nd->type == EXPR_T_STR && !v->s.p)
+			v->s = sv_make("", 0);
+		return 0;
+	case N_NOT:
+		ra = partial_truth(e, nd->a, pc);
+		if (ra == EXPR_UNKNOWN)
+			return EXPR_UNKNOWN;
+		v->i = !ra;
+		return 0;
+	case N_AND:
+	case N_OR:
+		/* and: one false decides; or: one true decides */
+		for (int k = nd->a; k >= 0; k = e->nodes[k].next) {
+			ra = partial_truth(e, k, pc);
+			if (ra == EXPR_UNKNOWN)
+				unknown = 1;
+			else if (ra == (nd->kind == N_OR)) {
+				v->i = ra;
+				return 0;
+			}
+		}
+		if (unknown)
+			return EXPR_UNKNOWN;
+		v->i = nd->kind == N_AND;
+		return 0;
+	case N_CMP:
+		/* an absent side makes it false, as in eval_node */
+		ra = partial_node(e, nd->a, pc, &a);
+		rb = partial_node(e, nd->b, pc, &b);
+		if (ra == 1 || rb == 1)
+			return 0;
+		if (ra == EXPR_UNKNOWN || rb == EXPR_UNKNOWN)
+			return EXPR_UNKNOWN;
+		v->i = compare(nd->op, &a, &b);
+		return 0;
+	case N_IN:
+		ra = partial_node(e, nd->a, pc, &a);
+		if (ra != 0)
+			return ra == 1 ? 0 : EXPR_UNKNOWN;
+		for (size_t k = 0; k < nd->nitems && !v->i; k++)
+			v->i = value_eq(&a, &nd->items[k]);
+		return 0;
+	case N_MATCH:
+		ra = partial_node(e, nd->a, pc, &a);
+		return ra == 1 ? 0 : EXPR_UNKNOWN;
+	case N_EXISTS:
+		ra = partial_node(e, nd->a, pc, &a);
+		if (ra == EXPR_UNKNOWN)
+			return EXPR_UNKNOWN;
+		v->i = ra == 0;
+		return 0;
+	case N_AGG:
+		return EXPR_UNKNOWN;
+	}
+	return EXPR_UNKNOWN;
+}
+
+int expr_may_match(const struct expr *e, expr_known_fn known, void *ud)
+{
+	if (!e || e->root < 0)
+		return 0;
+	struct partial pc = { known, ud };
+	return partial_truth(e, e->root, &pc) != 0;
+}
+
 enum expr_scope expr_scope_of(const struct expr *e)
 {
 	return e->scope;

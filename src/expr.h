@@ -126,6 +126,22 @@ struct expr *expr_compile(const char *src, size_t n, enum expr_scope scope,
  * @return 1 true, 0 false
  */
 int expr_eval(const struct expr *e, struct expr_ctx *ctx);
+/*
+ * What a rule index may assume of an item before it reads the item:
+ * fill *out for field id (key as compiled) as expr_ctx.get would.
+ * @return 0 present, 1 absent, EXPR_UNKNOWN not known in advance
+ */
+#define EXPR_UNKNOWN 2
+typedef int (*expr_known_fn)(void *ud, int id, struct sv key,
+			     struct expr_value *out);
+/*
+ * Can the condition be true for an item of which known() tells some
+ * fields?  A three-valued evaluation: what depends on an unknown field
+ * is unknown, aggregates and regex matches are unknown, and only a
+ * condition that is false whatever the unknown fields hold is false.
+ * @return 0 never true for such an item, 1 maybe
+ */
+int expr_may_match(const struct expr *e, expr_known_fn known, void *ud);
 /* Memory the program holds (bytes, about), for a caller's budget. */
 size_t expr_size(const struct expr *e);
 /* The scope the program was compiled for. */

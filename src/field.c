@@ -11,6 +11,9 @@
 #include "join.h"
 #include "sv.h"
 
+/* event.name of a CLS diagnostic record; also its class (field_class) */
+static const char cls_diag_name[] = "cls.diag";
+
 #define M EXPR_SCOPE_BIT(EXPR_SCOPE_MSG)
 #define E EXPR_SCOPE_BIT(EXPR_SCOPE_EVENT)
 #define J EXPR_SCOPE_BIT(EXPR_SCOPE_JOIN)
@@ -523,6 +526,16 @@ static int parse_hr(struct sv s, int64_t *out)
 	return 0;
 }
 
+/* A pattern event's "hr" capture, parsed.  @return 0, or 1 if none */
+static int event_hr(const struct pat_event *ev, int64_t *hr)
+{
+	for (size_t i = 0; i < ev->ncaps; i++)
+		if (sv_eq(ev->caps[i].name, SV_LIT("hr")) &&
+		    parse_hr(ev->caps[i].value, hr) == 0)
+			return 0;
+	return 1;
+}
+
 static int get_event(struct field_item *it, int id, struct sv key,
 		     struct expr_value *v)
 {
@@ -530,7 +543,7 @@ static int get_event(struct field_item *it, int id, struct sv key,
 	const struct fmt_rec *r = it->rec;
 	switch ((enum field_id)id) {
 	case F_EV_NAME:
-		return ev ? v_cstr(v, ev->name) : v_cstr(v, "cls.diag");
+		return v_cstr(v, ev ? ev->name : cls_diag_name);
 	case F_EV_STEP:
 		return ev ? v_cstr(v, sfb_step_name(ev->step)) : 1;
 	case F_EV_TEXT:
@@ -544,11 +557,7 @@ static int get_event(struct field_item *it, int id, struct sv key,
 		if (r)
 			return r->result_code ? v_int(v,
 				(int64_t)r->result_code) : 1;
-		for (size_t i = 0; i < ev->ncaps; i++)
-			if (sv_eq(ev->caps[i].name, SV_LIT("hr")) &&
-			    parse_hr(ev->caps[i].value, &hr) == 0)
-				return v_int(v, hr);
-		return 1;
+		return event_hr(ev, &hr) == 0 ? v_int(v, hr) : 1;
 	}
 	case F_EV_CAPTURE:
 		if (!ev)
@@ -735,6 +744,93 @@ static int get_join(struct field_item *it, int id, struct expr_value *v)
 	default:
 		return 1;
 	}
+}
+
+/* ---- the rule index's view (field_class, field_known) ---------------- */
+
+uintptr_t field_class(const struct field_item *it)
+{
+	const struct msg *m = it->msg;
+	switch (it->scope) {
+	case EXPR_SCOPE_MSG:
+		if (!m)
+			return 0;
+		return 1 + (uintptr_t)m->kind * 4 +
+		       (first_diag(m, 0) ? 2 : 0) + (first_diag(m, 1) ? 1 : 0);
+	case EXPR_SCOPE_EVENT: {
+		/* the name, and for a pattern event whether it has an hr:
+		 * two classes per name (names are distinct pointers) */
+		int64_t hr;
+		if (!it->ev)
+			return 2 * (uintptr_t)cls_diag_name;
+		return 2 * (uintptr_t)it->ev->name +
+		       (event_hr(it->ev, &hr) == 0);
+	}
+	case EXPR_SCOPE_SESSION:
+	case EXPR_SCOPE_JOIN:   /* one class: every such rule is tried */
+		break;
+	}
+	return 0;
+}
+
+int field_known(void *ud, int id, struct sv key, struct expr_value *out)
+{
+	const struct field_item *it = ud;
+	const struct msg *m = it->msg;
+	int resp = m && m->kind == MSG_RESPONSE;
+	switch (it->scope) {
+	case EXPR_SCOPE_MSG:
+		if (!m)
+			return 1;
+		switch ((enum field_id)id) {
+		case F_MSG_IS_REQUEST:
+		case F_MSG_IS_RESPONSE:
+			return field_get(ud, id, key, out);
+		case F_MSG_METHOD:
+			return resp ? 1 : EXPR_UNKNOWN;
+		case F_MSG_STATUS:
+		case F_MSG_REASON:
+			return resp ? EXPR_UNKNOWN : 1;
+		case F_MSG_DIAG_CODE:
+		case F_MSG_DIAG_REASON:
+		case F_MSG_DIAG_SOURCE:
+		case F_MSG_DIAG_PUBLIC:
+			return first_diag(m, 0) ? EXPR_UNKNOWN : 1;
+		case F_MSG_XDIAG_CODE:
+		case F_MSG_XDIAG_REASON:
+		case F_MSG_XDIAG_SOURCE:
+		case F_MSG_XDIAG_FAULT:
+			return first_diag(m, 1) ? EXPR_UNKNOWN : 1;
+		default:
+			return EXPR_UNKNOWN;
+		}
+	case EXPR_SCOPE_EVENT: {
+		const struct pat_event *ev = it->ev;
+		int64_t hr;
+		switch ((enum field_id)id) {
+		case F_EV_NAME:
+			return v_cstr(out, ev ? ev->name : cls_diag_name);
+		case F_EV_HR:
+			return ev && event_hr(ev, &hr) != 0 ? 1 : EXPR_UNKNOWN;
+		case F_EV_STEP:
+		case F_EV_MATCH:
+		case F_EV_CAPTURE:      /* a pattern event's only */
+			return ev ? EXPR_UNKNOWN : 1;
+		case F_EV_RESULT_NAME:
+		case F_EV_SEVERITY:
+		case F_EV_DATA:
+		case F_EV_SERVER:
+		case F_EV_PEER:         /* a CLS diagnostic's only */
+			return ev ? 1 : EXPR_UNKNOWN;
+		default:
+			return EXPR_UNKNOWN;
+		}
+	}
+	case EXPR_SCOPE_SESSION:
+	case EXPR_SCOPE_JOIN:
+		break;
+	}
+	return EXPR_UNKNOWN;
 }
 
 int field_get(void *ud, int id, struct sv key, struct expr_value *out)

@@ -21,6 +21,7 @@
 #define SFB_FIELD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "expr.h"
@@ -73,6 +74,22 @@ int field_resolve(void *ud, struct sv name, struct sv key,
  */
 int field_get(void *ud, int id, struct sv key, struct expr_value *out);
 /* Print the table for `sfblog fields` (plain text, 79 columns). */
+/*
+ * The rule index's view of an item (rules_index_get): its class, and
+ * what field_known tells of every item of that class.  A message's
+ * class is its kind and whether it has ms-diagnostics and
+ * X-Ms-diagnostics; an event's is its name and whether it has an hr (a
+ * CLS diagnostic: only the name); a session has one class.
+ */
+uintptr_t field_class(const struct field_item *it);
+/*
+ * expr_known_fn over a struct field_item (ud): the fields its class
+ * decides (msg.is_request, msg.is_response, the absence of msg.method,
+ * msg.status and of the diagnostics; event.name, the absence of
+ * event.hr and of the fields of the other kind of event), EXPR_UNKNOWN
+ * for the others.
+ */
+int field_known(void *ud, int id, struct sv key, struct expr_value *out);
 void field_print(FILE *out);
 
 #endif

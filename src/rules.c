@@ -1142,6 +1142,84 @@ const struct rules_rule *rules_find(const struct rules *rs, const char *id)
 	return NULL;
 }
 
+/* ---- the rule index ---------------------------------------------------- */
+
+struct rules_class {
+	enum expr_scope scope;  /* 0: a free slot */
+	uintptr_t cls;
+	size_t *idx;            /* owned */
+	size_t n;
+};
+
+struct rules_index {
+	const struct rules *rs;
+	struct rules_class *tab; /* open addressing, cap a power of 2 */
+	size_t cap, used;
+};
+
+struct rules_index *rules_index_new(const struct rules *rs)
+{
+	struct rules_index *ix = sfb_xcalloc(1, sizeof *ix);
+	ix->rs = rs;
+	ix->cap = 64;
+	ix->tab = sfb_xcalloc(ix->cap, sizeof *ix->tab);
+	return ix;
+}
+
+static struct rules_class *class_slot(struct rules_class *tab, size_t cap,
+				      enum expr_scope scope, uintptr_t cls)
+{
+	size_t h = (size_t)((cls ^ (cls >> 17) ^ (uintptr_t)scope) *
+			    0x9e3779b97f4a7c15ull);
+	for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1))
+		if (!tab[i].scope || (tab[i].scope == scope &&
+				      tab[i].cls == cls))
+			return &tab[i];
+}
+
+const size_t *rules_index_get(struct rules_index *ix, enum expr_scope scope,
+			      uintptr_t cls, expr_known_fn known, void *ud,
+			      size_t *n)
+{
+	struct rules_class *c = class_slot(ix->tab, ix->cap, scope, cls);
+	if (!c->scope) {
+		if (2 * (ix->used + 1) > ix->cap) {
+			size_t cap = 2 * ix->cap;
+			struct rules_class *t = sfb_xcalloc(cap, sizeof *t);
+			for (size_t i = 0; i < ix->cap; i++)
+				if (ix->tab[i].scope)
+					*class_slot(t, cap, ix->tab[i].scope,
+						    ix->tab[i].cls) =
+						ix->tab[i];
+			free(ix->tab);
+			ix->tab = t;
+			ix->cap = cap;
+			c = class_slot(t, cap, scope, cls);
+		}
+		const struct rules *rs = ix->rs;
+		c->scope = scope;
+		c->cls = cls;
+		c->idx = sfb_xcalloc(rs->n ? rs->n : 1, sizeof *c->idx);
+		for (size_t i = 0; i < rs->n; i++)
+			if (rs->v[i].enabled && rs->v[i].scope == scope &&
+			    expr_may_match(rs->v[i].cond, known, ud))
+				c->idx[c->n++] = i;
+		ix->used++;
+	}
+	*n = c->n;
+	return c->idx;
+}
+
+void rules_index_free(struct rules_index *ix)
+{
+	if (!ix)
+		return;
+	for (size_t i = 0; i < ix->cap; i++)
+		free(ix->tab[i].idx);
+	free(ix->tab);
+	free(ix);
+}
+
 const char *rules_step_name(enum sfb_step s)
 {
 	return (unsigned)s < SFB_STEP__COUNT ? step_words[s] : "general";

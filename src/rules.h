@@ -31,6 +31,7 @@
 #define SFB_RULES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "expr.h"
 #include "sfb.h"
@@ -106,6 +107,27 @@ size_t rules_count(const struct rules *rs);
 const struct rules_rule *rules_get(const struct rules *rs, size_t i);
 /* @return the rule with that id, or NULL */
 const struct rules_rule *rules_find(const struct rules *rs, const char *id);
+/*
+ * A rule index, so that an item is judged only by the rules that may
+ * match it: items fall into classes (field_class in field.h: a message's
+ * kind and diagnostics, an event's name), and for each class the index
+ * keeps the enabled rules of its scope whose condition is not false for
+ * every item of the class (expr_may_match).  A class's list is made the
+ * first time an item of it comes.  The index borrows rs; it changes as
+ * it fills, so each evaluating thread has its own.
+ */
+struct rules_index;
+struct rules_index *rules_index_new(const struct rules *rs);
+/*
+ * The rules (indices for rules_get, ascending) of scope that may match
+ * items of class cls; known/ud tell what is known of such an item (used
+ * only the first time).  @return the list, borrowed from ix; *n its
+ * length
+ */
+const size_t *rules_index_get(struct rules_index *ix, enum expr_scope scope,
+			      uintptr_t cls, expr_known_fn known, void *ud,
+			      size_t *n);
+void rules_index_free(struct rules_index *ix);
 /* "discovery" ... "settings", "general" for SFB_STEP_NONE. */
 const char *rules_step_name(enum sfb_step s);
 void rules_free(struct rules *rs);

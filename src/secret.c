@@ -100,10 +100,16 @@ static int is_label(struct sv v, size_t k, const char *kind)
 	       v.p[k + 2 + n] == ' ';
 }
 
-static int try_header(struct sv v, size_t i, struct secret_span *s)
+/*
+ * try_header, try_param, try_scheme: does a name of their table start
+ * at v[i], whose lowercase first byte is lc (a cheap test first: most
+ * words start no name)?
+ */
+static int try_header(struct sv v, size_t i, int lc, struct secret_span *s)
 {
 	for (size_t h = 0; h < sizeof headers / sizeof headers[0]; h++) {
-		if (!word_at(v, i, headers[h].name))
+		const char *name = headers[h].name;
+		if (name[0] != lc || !word_at(v, i, name))
 			continue;
 		size_t k = skip_blanks(v, i + strlen(headers[h].name));
 		if (k >= v.n || v.p[k] != ':')
@@ -124,11 +130,11 @@ static int try_header(struct sv v, size_t i, struct secret_span *s)
 	return 0;
 }
 
-static int try_param(struct sv v, size_t i, struct secret_span *s)
+static int try_param(struct sv v, size_t i, int lc, struct secret_span *s)
 {
 	for (size_t p = 0; p < sizeof params / sizeof params[0]; p++) {
 		/* ";opaque=" is a SIP URI parameter (GRUU), no secret */
-		if (!word_at(v, i, params[p]) ||
+		if (params[p][0] != lc || !word_at(v, i, params[p]) ||
 		    (i > 0 && v.p[i - 1] == ';'))
 			continue;
 		size_t k = skip_blanks(v, i + strlen(params[p]));
@@ -162,10 +168,10 @@ static int try_param(struct sv v, size_t i, struct secret_span *s)
 	return 0;
 }
 
-static int try_scheme(struct sv v, size_t i, struct secret_span *s)
+static int try_scheme(struct sv v, size_t i, int lc, struct secret_span *s)
 {
 	for (size_t c = 0; c < sizeof schemes / sizeof schemes[0]; c++) {
-		if (!word_at(v, i, schemes[c]))
+		if (schemes[c][0] != lc || !word_at(v, i, schemes[c]))
 			continue;
 		size_t k = i + strlen(schemes[c]);
 		if (k >= v.n || v.p[k] != ' ')
@@ -249,8 +255,9 @@ int secret_find(struct sv v, size_t from, struct secret_span *s)
 		if (!is_alnum(c) || (i > 0 && is_alnum((unsigned char)
 						       v.p[i - 1])))
 			continue;
-		if (try_header(v, i, s) || try_param(v, i, s) ||
-		    try_scheme(v, i, s))
+		int lc = lower(c);
+		if (try_header(v, i, lc, s) || try_param(v, i, lc, s) ||
+		    try_scheme(v, i, lc, s))
 			return 1;
 	}
 	return 0;

@@ -26,7 +26,13 @@ int sv_ieq(struct sv a, struct sv b)
 
 int sv_ieq_cstr(struct sv a, const char *s)
 {
-	return sv_ieq(a, sv_cstr(s));
+	/* no strlen: most callers try many names, and most differ early */
+	size_t i = 0;
+	for (; i < a.n; i++)
+		if (!s[i] || sv_lower((unsigned char)a.p[i]) !=
+			     sv_lower((unsigned char)s[i]))
+			return 0;
+	return s[i] == '\0';
 }
 
 int sv_starts(struct sv v, const char *prefix)
@@ -168,7 +174,8 @@ int sv_take_digits(struct sv *v, size_t n, unsigned *out)
 	return 0;
 }
 
-int sv_hex_digit(char c)
+/* sv_hex_digit, inlined in the per-line steps below */
+static inline int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -177,6 +184,11 @@ int sv_hex_digit(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+int sv_hex_digit(char c)
+{
+	return hex_digit(c);
 }
 
 int sv_take_hex(struct sv *v, size_t max, int allow_0x, uint64_t *out)
@@ -220,7 +232,7 @@ int sv_take_hex32_at(struct sv v, size_t *i, uint32_t *out)
 	size_t j = *i;
 	uint32_t x = 0;
 	int h;
-	while (j < v.n && j - *i < 8 && (h = sv_hex_digit(v.p[j])) >= 0) {
+	while (j < v.n && j - *i < 8 && (h = hex_digit(v.p[j])) >= 0) {
 		x = (x << 4) | (uint32_t)h;
 		j++;
 	}

@@ -1,16 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench.c -- the `make bench` runner: times commands on the same file in
- * the same run and reports MB/s and peak RSS (wait4 rusage), so sfblog's
- * speed is quoted as a ratio against `wc -l` and `grep -c` on that file
- * (the machines are shared and noisy: absolute figures drift, ratios
- * much less).  Each command runs REPS times (default 3); the best time
- * is kept.
+ * bench.c -- the `make bench` and `make bench-check` runner: times
+ * commands on the same file in the same run and reports MB/s and peak
+ * RSS (wait4 rusage), so that sfblog's speed is quoted as a ratio to
+ * `grep -c` and `wc -l` on that file.
  *
- * usage: bench FILE SFBLOG [REPS]
+ * The machine is shared and noisy: wall time counts the other
+ * programs' work too, CPU time (user + system) much less.  So each
+ * command runs REPS times (default 3), the commands in turn within a
+ * round, and the best CPU time of each is kept; MB/s and ratios come
+ * from it.  The best wall time is shown beside it.
+ *
+ *   bench [-r REPS] [-k KIND] FILE SFBLOG     the full table
+ *   bench -c [-r REPS] FILE SFBLOG            grep -c and analyze only;
+ *                                             last line "ratio R"
+ *
+ * The full table ends with a line "summary KIND MB ANALYZE_MBS RATIO"
+ * (KIND from -k, default "file") that bench.sh gathers to compare
+ * sizes.  A ratio is sfblog's time over grep -c's: 4.0 means sfblog
+ * takes four times as long as grep -c on the same file.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +34,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#define MAXCMD 8
+
+struct cmd {
+	const char *name;
+	char *argv[12];
+	double wall, cpu;       /* best of the runs, seconds */
+	long rss;               /* peak RSS over the runs, KiB */
+};
+
 static double now(void)
 {
 	struct timespec ts;
@@ -29,59 +50,112 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/*
- * Run argv with stdout to a scratch file (not /dev/null: GNU grep
- * notices /dev/null and stops at the first match); best wall time and
- * peak RSS (KiB).
- */
-static int run(char *const argv[], int reps, double *best, long *rss)
+static double tv_sec(struct timeval tv)
 {
-	*best = 1e30;
-	*rss = 0;
-	for (int i = 0; i < reps; i++) {
-		double t0 = now();
-		pid_t pid = fork();
-		if (pid < 0)
-			return -1;
-		if (pid == 0) {
-			const char *tmp = getenv("TMPDIR");
-			char out[512];
-			snprintf(out, sizeof out, "%s/sfblog-bench.%d.out",
-				 tmp && *tmp ? tmp : "/tmp", (int)getppid());
-			int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-			if (fd >= 0)
-				dup2(fd, 1);
-			execvp(argv[0], argv);
-			_exit(127);
-		}
-		int st;
-		struct rusage ru;
-		if (wait4(pid, &st, 0, &ru) < 0)
-			return -1;
-		double t = now() - t0;
-		if (!WIFEXITED(st) || WEXITSTATUS(st) > 1) {
-			fprintf(stderr, "bench: '%s' failed (status %d)\n",
-				argv[0], WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-			return -1;
-		}
-		if (t < *best)
-			*best = t;
-		if (ru.ru_maxrss > *rss)
-			*rss = ru.ru_maxrss;
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* The scratch file that takes each command's standard output. */
+static void out_path(char *out, size_t n, int pid)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(out, n, "%s/sfblog-bench.%d.out", tmp && *tmp ? tmp : "/tmp",
+		 pid);
+}
+
+/*
+ * Run c once with stdout to a scratch file (not /dev/null: GNU grep
+ * notices /dev/null and stops at the first match); keep its best times
+ * and peak RSS.  @return 0, or -1 if it failed (exit status over 1)
+ */
+static int run_once(struct cmd *c)
+{
+	double t0 = now();
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char out[512];
+		out_path(out, sizeof out, (int)getppid());
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd >= 0)
+			dup2(fd, 1);
+		execvp(c->argv[0], c->argv);
+		_exit(127);
 	}
+	int st;
+	struct rusage ru;
+	if (wait4(pid, &st, 0, &ru) < 0)
+		return -1;
+	double wall = now() - t0;
+	double cpu = tv_sec(ru.ru_utime) + tv_sec(ru.ru_stime);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) > 1) {
+		fprintf(stderr, "bench: '%s' failed (status %d)\n", c->name,
+			WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		return -1;
+	}
+	if (wall < c->wall)
+		c->wall = wall;
+	if (cpu < c->cpu)
+		c->cpu = cpu;
+	if (ru.ru_maxrss > c->rss)
+		c->rss = ru.ru_maxrss;
 	return 0;
+}
+
+/* Append a command: name, then its argv (NULL-terminated). */
+static struct cmd *add(struct cmd *cmds, size_t *n, const char *name, ...)
+	__attribute__((sentinel));
+static struct cmd *add(struct cmd *cmds, size_t *n, const char *name, ...)
+{
+	struct cmd *c = &cmds[(*n)++];
+	va_list ap;
+	size_t k = 0;
+	const char *a;
+
+	memset(c, 0, sizeof *c);
+	c->name = name;
+	c->wall = c->cpu = 1e30;
+	va_start(ap, name);
+	while ((a = va_arg(ap, const char *)) && k + 1 < 12)
+		c->argv[k++] = (char *)a;
+	va_end(ap);
+	c->argv[k] = NULL;
+	return c;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bench [-c] [-r REPS] [-k KIND] FILE "
+		"SFBLOG\n");
+	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 3) {
-		fprintf(stderr, "usage: bench FILE SFBLOG [REPS]\n");
-		return 2;
+	int check = 0, reps = 3, opt;
+	const char *kind = "file";
+
+	while ((opt = getopt(argc, argv, "cr:k:")) != -1) {
+		switch (opt) {
+		case 'c':
+			check = 1;
+			break;
+		case 'r':
+			reps = (int)strtol(optarg, NULL, 10);
+			break;
+		case 'k':
+			kind = optarg;
+			break;
+		default:
+			usage();
+		}
 	}
-	const char *file = argv[1];
-	int reps = argc > 3 ? (int)strtoul(argv[3], NULL, 10) : 3;
+	if (argc - optind != 2)
+		usage();
 	if (reps < 1)
 		reps = 1;
+	const char *file = argv[optind], *sfb = argv[optind + 1];
 	struct stat st;
 	if (stat(file, &st) != 0) {
 		fprintf(stderr, "bench: cannot stat '%s': %s\n", file,
@@ -89,30 +163,52 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	double mb = (double)st.st_size / 1e6;
-	char *wc[] = { "wc", "-l", (char *)file, NULL };
-	char *grep[] = { "grep", "-c", "Sending Packet", (char *)file, NULL };
-	char *sfb[] = { argv[2], "analyze", "-q", "--fail-on", "none",
-			(char *)file, NULL };
-	char *const *cmds[] = { wc, grep, sfb };
-	const char *names[] = { "wc -l", "grep -c 'Sending Packet'",
-				"sfblog analyze" };
-	double t[3];
-	long rss[3];
-	printf("file %s: %.1f MB\n", file, mb);
-	for (int i = 0; i < 3; i++) {
-		if (run(cmds[i], reps, &t[i], &rss[i]) != 0)
-			return 2;
-		printf("  %-26s %8.2f s %9.1f MB/s  peak RSS %6.1f MB\n",
-		       names[i], t[i], mb / t[i], (double)rss[i] / 1024.0);
+
+	struct cmd cmds[MAXCMD];
+	size_t n = 0;
+	struct cmd *wc = NULL;
+	struct cmd *grep = add(cmds, &n, "grep -c 'Sending Packet'", "grep",
+			       "-c", "Sending Packet", file, NULL);
+	struct cmd *ana = add(cmds, &n, "sfblog analyze", sfb, "analyze",
+			      "-q", "--fail-on", "none", file, NULL);
+	if (!check) {
+		add(cmds, &n, "sfblog analyze -o json", sfb, "analyze", "-q",
+		    "--fail-on", "none", "-o", "json", file, NULL);
+		add(cmds, &n, "sfblog analyze -o ndjson", sfb, "analyze",
+		    "-q", "--fail-on", "none", "-o", "ndjson", file, NULL);
+		add(cmds, &n, "sfblog messages", sfb, "messages", "-q", file,
+		    NULL);
+		wc = add(cmds, &n, "wc -l", "wc", "-l", file, NULL);
 	}
-	printf("  sfblog analyze takes %.1f x the time of wc -l and %.1f x "
-	       "that of grep -c; peak RSS %.1f MB\n", t[2] / t[0],
-	       t[2] / t[1], (double)rss[2] / 1024.0);
-	const char *tmp = getenv("TMPDIR");
+	/* rounds of every command in turn: a busy spell hits them all */
+	for (int r = 0; r < reps; r++)
+		for (size_t i = 0; i < n; i++)
+			if (run_once(&cmds[i]) != 0)
+				return 2;
 	char out[512];
-	snprintf(out, sizeof out, "%s/sfblog-bench.%d.out",
-		 tmp && *tmp ? tmp : "/tmp", (int)getpid());
+	out_path(out, sizeof out, (int)getpid());
 	unlink(out);
+
+	if (check) {
+		printf("%s: %.1f MB, grep -c %.2f s, analyze %.2f s "
+		       "(CPU, best of %d)\n", file, mb, grep->cpu, ana->cpu,
+		       reps);
+		printf("ratio %.2f\n", ana->cpu / grep->cpu);
+		return 0;
+	}
+	printf("%s (%s): %.1f MB; CPU time (user+sys), best of %d; "
+	       "x grep = time over grep -c's\n", file, kind, mb, reps);
+	printf("  %-25s %7s %7s %8s %7s %8s %9s\n", "command", "wall s",
+	       "CPU s", "MB/s", "x grep", "x wc -l", "peak RSS");
+	for (size_t i = 0; i < n; i++) {
+		const struct cmd *c = &cmds[i];
+		printf("  %-25s %7.2f %7.2f %8.1f %7.2f %8.2f %6.1f MB\n",
+		       c->name, c->wall, c->cpu, mb / c->cpu,
+		       c->cpu / grep->cpu, c->cpu / wc->cpu,
+		       (double)c->rss / 1024.0);
+	}
+	printf("summary %s %.0f %.1f %.2f\n", kind, mb, mb / ana->cpu,
+	       ana->cpu / grep->cpu);
 	fflush(stdout);
 	return 0;
 }

@@ -640,6 +640,104 @@ static void test_shared(void)
 	expr_free(e);
 }
 
+/* ---- expr_may_match: what a rule index may skip ---------------------- */
+
+/* The known fields of the test: V's value for those in `known` (a bit
+ * per field id), EXPR_UNKNOWN for the others. */
+struct partial_view {
+	struct fake_vals *v;
+	unsigned known;
+};
+
+static int partial_get(void *ud, int id, struct sv key,
+		       struct expr_value *out)
+{
+	struct partial_view *pv = ud;
+	if (!(pv->known & 1u << id))
+		return EXPR_UNKNOWN;
+	return fake_get(pv->v, id, key, out);
+}
+
+static int may(const char *src, unsigned known)
+{
+	struct sfb_err err;
+	memset(&err, 0, sizeof err);
+	struct expr *e = expr_compile(src, strlen(src), EXPR_SCOPE_MSG, &env,
+				      &err);
+	if (!e)
+		return -1;
+	struct partial_view pv = { &V, known };
+	int r = expr_may_match(e, partial_get, &pv);
+	expr_free(e);
+	return r;
+}
+
+static void test_may_match(void)
+{
+	const unsigned RESP = 1u << F_IS_RESP, ST = 1u << F_STATUS,
+		       ME = 1u << F_METHOD, RE = 1u << F_REASON;
+	memset(&V, 0, sizeof V);
+	fake_set_i(&V, F_IS_RESP, 0);           /* a request */
+	CHECK(may("msg.is_response and msg.status == 401", RESP) == 0);
+	CHECK(may("msg.is_response and msg.status == 401", 0) == 1);
+	CHECK(may("not msg.is_response", RESP) == 1);
+	CHECK(may("msg.is_response or msg.status == 1", RESP) == 1);
+	CHECK(may("msg.status == 401", ST) == 0);       /* absent */
+	CHECK(may("msg.status != 401", ST) == 0);
+	CHECK(may("not (msg.status == 401)", ST) == 1);
+	CHECK(may("exists(msg.reason)", RE) == 0);
+	CHECK(may("exists(msg.reason)", 0) == 1);
+	CHECK(may("msg.method matches 'REG'", ME) == 0);
+	CHECK(may("msg.method matches 'REG'", 0) == 1);
+	fake_set_i(&V, F_IS_RESP, 1);
+	fake_set_s(&V, F_METHOD, "SUBSCRIBE");
+	CHECK(may("msg.is_response and msg.status == 401", RESP) == 1);
+	CHECK(may("not msg.is_response", RESP) == 0);
+	CHECK(may("msg.method in ('REGISTER', 'INVITE')", ME) == 0);
+	CHECK(may("msg.method in ('REGISTER', 'SUBSCRIBE')", ME) == 1);
+	CHECK(may("msg.method == 'REGISTER' or msg.status == 1", ME) == 1);
+	CHECK(may("msg.method == 'REGISTER' or msg.status == 1",
+		  ME | ST) == 0);
+
+	/*
+	 * Soundness: whenever a condition is true of an item, it may
+	 * match whatever part of the item is known.
+	 */
+	static const char *const conds[] = {
+		"msg.is_response and msg.status == 401",
+		"not msg.is_response or msg.method == 'REGISTER'",
+		"msg.status >= 400 and not exists(msg.method)",
+		"(msg.status == 200 or msg.reason contains 'OK') and "
+		"msg.is_response",
+		"msg.method in ('REGISTER', 'INVITE') and not "
+		"(msg.status == 401)",
+	};
+	for (int resp = 0; resp < 2; resp++)
+		for (int st = 0; st < 3; st++)
+			for (int me = 0; me < 2; me++) {
+				memset(&V, 0, sizeof V);
+				fake_set_i(&V, F_IS_RESP, resp);
+				if (st)
+					fake_set_i(&V, F_STATUS,
+						   st == 1 ? 401 : 200);
+				if (me)
+					fake_set_s(&V, F_METHOD, "REGISTER");
+				fake_set_s(&V, F_REASON, "OK");
+				for (size_t c = 0; c < sizeof conds /
+				     sizeof conds[0]; c++) {
+					if (msg(conds[c]) != 1)
+						continue;
+					for (unsigned k = 0; k < 16; k++)
+						CHECK(may(conds[c],
+							  (k & 1 ? RESP : 0) |
+							  (k & 2 ? ST : 0) |
+							  (k & 4 ? ME : 0) |
+							  (k & 8 ? RE : 0))
+						      == 1);
+				}
+			}
+}
+
 int main(void)
 {
 	test_operators();
@@ -652,5 +750,6 @@ int main(void)
 	test_errors();
 	test_templates();
 	test_shared();
+	test_may_match();
 	return CHECK_DONE("unit_expr");
 }

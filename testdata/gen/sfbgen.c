@@ -4203,6 +4203,79 @@ static void sc_slow(struct gen *g)
 	settings(g);
 }
 
+/*
+ * Scenario dense-signins (benchmark only, `make bench`): sign-ins and
+ * nothing else, lean messages, the densest client log there is (the
+ * dense log of issue 12).  Each is a fresh user on an open connection:
+ * REGISTER 401, REGISTER with NTLM credentials 401, again 200, then
+ * SUBSCRIBEs to three settings packages answered 200, each dialog with
+ * a fresh Call-ID, and two to twelve free-text lines.
+ */
+static void sc_dense(struct gen *g)
+{
+	static const char *const events[] = {
+		"vnd-microsoft-roaming-contacts",
+		"vnd-microsoft-provisioning-v2", "presence",
+	};
+	struct sc *s = &g->s;
+	struct buf *b = &g->m.b;
+	struct dlg d;
+	char ruri[160];
+	unsigned i, n;
+
+	sc_begin(g, 1, &g->fe1);
+	connect_to(g, "203.0.113.10", 443);
+	auth_begin(g, A_NTLM);
+	dlg_new(g, &d);
+	snprintf(ruri, sizeof ruri, "sip:%s", g->dom);
+	for (i = 0; i < 3; i++) {
+		d.rtag[0] = '\0';
+		m_req(g, &d, "REGISTER", ruri, NULL, 0);
+		bputs(b, "User-Agent: " UA "\r\n");
+		if (i > 0) {
+			bf(b, "Authorization: NTLM qop=\"auth\", realm=\""
+			   REALM "\", targetname=\"%s\", ", s->target);
+			put_gss(g, "TlRMTVNTUAABAAAA", 40);
+			bputs(b, ", version=4\r\n");
+		}
+		m_end(g, NULL, NULL);
+		emit(g, 1, 40);
+		rtag_new(g, &d);
+		m_resp(g, &d, i < 2 ? 401 : 200, i < 2 ? "Unauthorized"
+							: "OK");
+		m_rdlg(g, &d, 1);
+		if (i < 2)
+			bf(b, "WWW-Authenticate: NTLM realm=\"" REALM "\", "
+			   "targetname=\"%s\", version=4\r\n", s->target);
+		else
+			put_ainfo(g);
+		bputs(b, "Server: RTC/6.0\r\n");
+		m_end(g, NULL, NULL);
+		emit(g, 1, 40);
+	}
+	snprintf(ruri, sizeof ruri, "sip:%s", s->me.uri);
+	for (i = 0; i < NELEM(events); i++) {
+		dlg_new(g, &d);
+		m_req(g, &d, "SUBSCRIBE", ruri, NULL, 0);
+		bf(b, "User-Agent: " UA "\r\nEvent: %s\r\n", events[i]);
+		m_end(g, NULL, NULL);
+		emit(g, 1, 40);
+		rtag_new(g, &d);
+		m_resp(g, &d, 200, "OK");
+		m_rdlg(g, &d, 1);
+		bputs(b, "Server: RTC/6.0\r\n");
+		m_end(g, NULL, NULL);
+		emit(g, 1, 40);
+	}
+	n = rrange(&g->r, 2, 12);
+	for (i = 0; i < n; i++) {
+		tick(g, 1, 40);
+		note(g, T_UI, "INFO", "CUccDataSyncManager::SyncData - free "
+		     "text entry %u hr=0x%08x", rrange(&g->r, 0, 99999),
+		     rrange(&g->r, 0, 0xFFFF));
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* scenario table, command line, main                                  */
 
@@ -4278,6 +4351,8 @@ static const struct scenario scenarios[] = {
 	{ "tlsdsk-web-redirect", "new external user: web ticket, "
 	  "Autodiscover redirect to the home pool, CertProv, all before "
 	  "the first REGISTER (TLS-DSK)", sc_tlsdsk_webredir, 1, NULL },
+	{ "dense-signins", "benchmark: NTLM sign-ins with settings "
+	  "SUBSCRIBEs and nothing else, fresh users", sc_dense, 1, NULL },
 };
 
 static const char usage_text[] =
