@@ -21,7 +21,10 @@
 #                   sfblog beside grep -c and wc -l, MB/s and peak RSS
 #   make bench-check  dense log: fail if analyze is 20% slower against
 #                   grep -c than README.md says (about a minute)
-#   make bench-par  analyze -j1 against -j2 on one big file (in bench)
+#   make bench-par  analyze -j1 against -j2 on BENCH_PAR_SIZE (1G) files
+#   make bench-triage  triage of 2000 generated folders at -j1 and -j2
+#                   (make bench runs bench-par and bench-triage too)
+#   make par-test   analyze -j N against -j1, byte for byte (in test)
 #   make install    PREFIX, DESTDIR, MANDIR honoured
 
 CC      ?= cc
@@ -37,6 +40,7 @@ FUZZ_CI_TIME ?= 20
 FUZZ_CI_XFAIL ?=
 BENCH_SIZES ?= 128M 512M
 BENCH_REPS ?= 3
+BENCH_PAR_SIZE ?= 1G
 
 PKGS := libpcre2-8 libxml-2.0 zlib libcjson yaml-0.1 libarchive sqlite3
 DEBS := libpcre2-dev libxml2-dev zlib1g-dev libcjson-dev libyaml-dev \
@@ -202,7 +206,7 @@ par-test: $(B)/sfblog $(B)/sfbgen
 
 # one big file, -j1 against -j2 (src/test/bench_par.sh; in make bench)
 bench-par: $(B)/sfblog $(B)/sfbgen
-	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen SIZE=$(BENCH_SIZE) \
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen SIZE=$(BENCH_PAR_SIZE) \
 	  sh src/test/bench_par.sh
 
 # every shipped rule against its fixtures (testdata/rules/README.md)

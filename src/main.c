@@ -73,8 +73,8 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
  */
 #define OPTION_MAP(X)                                                     \
 	X(OUTPUT, "output", 'o', 1, C_ALL | C_RULES | C_TRI, "FMT",           \
-	  "output: text, json, ndjson, html (flow, rules, diff: text, "   \
-	  "json)")                                                         \
+	  "output: text, json, ndjson; html: analyze, triage (flow, "   \
+	  "rules, diff: text, json)")                                      \
 	X(FORMAT, "format", 'f', 1, C_ALL | C_TRI, "FMT",                 \
 	  "input format: auto, uccapilog, cls or sip (default auto)")     \
 	X(METHOD, "method", 'm', 1, C_MSG, "LIST",                        \
@@ -90,7 +90,8 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 	X(WIDTH, "width", 'w', 1, C_FLOW, "N",                            \
 	  "ladder width (default: the terminal's, else 100)")             \
 	X(VERBOSE, "verbose", 'v', 0, C_AN | C_RULES | C_TRI, NULL,           \
-	  "info findings in full, every evidence line and property")      \
+	  "the detail and statistics; -vv: info findings in full, every " \
+	  "evidence line and property")                                   \
 	X(MAXSESS, "max-sessions", 0, 1, C_AN, "N",                       \
 	  "sign-ins in detail per file (default 10 failing, -v 1000; "    \
 	  "json: all)")                                                   \
@@ -150,9 +151,11 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_ERROR = 2 };
 /* triage's own options (TRIAGE_OPTIONS: the same X list). */
 #define TRIAGE_OPTIONS(X)                                                 \
 	X(JOBS, "jobs", 'j', 1, C_AN | C_MSG | C_TRI, "N",                \
-	  "threads, 0: one per core (default 1; triage: one per core)")  \
+	  "threads, 0: one per core (default 1; triage: one per core; "  \
+	  "analyze, messages: at most 8)")                                \
 	X(SINCE, "since", 0, 1, C_TRI, "TIME",                            \
-	  "only sign-ins that start at or after TIME (YYYY-MM-DD[THH:MM])") \
+	  "only sign-ins that start at or after TIME "                    \
+	  "(YYYY-MM-DD[THH:MM[:SS]])")                                    \
 	X(UNTIL, "until", 0, 1, C_TRI, "TIME",                            \
 	  "only sign-ins that start before TIME")                         \
 	X(USER, "user", 'u', 1, C_TRI, "TEXT",                            \
@@ -807,7 +810,8 @@ static void parse_args(int argc, char **argv)
 	    g.cmd != CMD_TRIAGE)
 		usage_error("--output html is for analyze and triage");
 	if (g.out == REP_HTML && g.compare)
-		usage_error("--compare writes text or json");
+		usage_error("--compare does not go with --output html "
+			    "(text, json, ndjson)");
 	if (g.raw && g.out != REP_TEXT)
 		usage_error("--raw prints the log text: it does not go with "
 			    "--output %s", g.out == REP_JSON ? "json"
