@@ -274,9 +274,10 @@ static void print_users(struct rep_term *t)
 			 t->max_users);
 		print_user(t, &t->rest, name);
 	}
-	fprintf(t->out, "  %s%" PRIu64 " sign-ins of %zu%s users%s\n",
-		col(t->o.color, C_DIM), t->sessions, n, t->rest.n
-		? " and more" : "", col(t->o.color, C_RESET));
+	fprintf(t->out, "  %s%" PRIu64 " sign-in%s of %zu%s user%s%s\n",
+		col(t->o.color, C_DIM), t->sessions,
+		t->sessions == 1 ? "" : "s", n, t->rest.n ? " and more" : "",
+		n == 1 && !t->rest.n ? "" : "s", col(t->o.color, C_RESET));
 }
 
 /* All the findings of f's rule, kept or not (0: not known). */
