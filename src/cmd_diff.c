@@ -32,6 +32,7 @@
 #include "diff.h"
 #include "engine.h"
 #include "esc.h"
+#include "rep.h"
 #include "rep_color.h"
 #include "sv.h"
 
@@ -548,15 +549,5 @@ void cmd_diff_compare_json(FILE *out, struct compare *c, int doc,
 		cJSON_AddItemToArray(a, e);
 	}
 	cJSON_AddItemToObject(o, "separating", a);
-	char *txt = cJSON_PrintUnformatted(o);
-	if (!txt)
-		sfb_oom();
-	if (doc && *count)
-		fputs(",\n", out);
-	fputs(txt, out);
-	if (!doc)
-		fputc('\n', out);
-	(*count)++;
-	free(txt);
-	cJSON_Delete(o);
+	rep_json_tri_record(out, o, doc, count);
 }

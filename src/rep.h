@@ -151,6 +151,13 @@ struct tri_result;
 struct tri_total;
 void rep_json_tri_result(FILE *out, const struct tri_result *r, int doc,
 			 size_t *count);
+/*
+ * One more record of the triage stream (e.g. triage --compare's), laid
+ * out as rep_json_tri_result's; takes and frees o (a cJSON object).
+ */
+struct cJSON;
+void rep_json_tri_record(FILE *out, struct cJSON *o, int doc,
+			 size_t *count);
 /* The summary record (doc: without the type key, as an object). */
 void rep_json_tri_summary(FILE *out, const struct tri_total *t, int doc);
 /* Close the document (JSON envelope). */

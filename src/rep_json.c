@@ -962,7 +962,7 @@ static void add_str_or_null(cJSON *o, const char *key, const char *s)
 		cJSON_AddNullToObject(o, key);
 }
 
-static void tri_print(FILE *out, cJSON *o, int doc, size_t *count)
+void rep_json_tri_record(FILE *out, cJSON *o, int doc, size_t *count)
 {
 	char *txt = cJSON_PrintUnformatted(o);
 	if (!txt)
@@ -1071,17 +1071,20 @@ void rep_json_tri_result(FILE *out, const struct tri_result *r, int doc,
 			 size_t *count)
 {
 	for (size_t i = 0; i < r->nfiles; i++)
-		tri_print(out, tri_file_obj(r, &r->files[i]), doc, count);
+		rep_json_tri_record(out, tri_file_obj(r, &r->files[i]), doc,
+				    count);
 	for (size_t i = 0; i < r->nsess; i++) {
 		const struct tri_sess *s = &r->sess[i];
-		tri_print(out, tri_sess_obj(r->name, s), doc, count);
+		rep_json_tri_record(out, tri_sess_obj(r->name, s), doc, count);
 		for (size_t k = 0; k < s->nf; k++)
-			tri_print(out, tri_finding_obj(r->name, s,
-						       &s->f[k]), doc, count);
+			rep_json_tri_record(out, tri_finding_obj(r->name, s,
+								 &s->f[k]),
+					    doc, count);
 	}
 	for (size_t k = 0; k < r->nf; k++)
-		tri_print(out, tri_finding_obj(r->name, NULL, &r->f[k]),
-			  doc, count);
+		rep_json_tri_record(out, tri_finding_obj(r->name, NULL,
+							 &r->f[k]),
+				    doc, count);
 }
 
 void rep_json_tri_summary(FILE *out, const struct tri_total *t, int doc)

@@ -26,6 +26,7 @@
 #include "rep.h"
 #include "rep_triage_html.h"
 #include "rules.h"
+#include "shipped.h"
 #include "triage.h"
 #include "walk.h"
 
@@ -157,25 +158,6 @@ static void check_page(const char *buf, size_t n)
 	}
 	if (scripts != 1)
 		fail("not one script", buf, n, 0);
-}
-
-static void shipped(struct pat_table **patterns, const struct rules **rules)
-{
-	static int tried;
-	static struct pat_table *t;
-	static struct rules *rs;
-	static const struct expr_env fields = { field_resolve, NULL, NULL,
-						NULL };
-	if (!tried) {
-		const char *paths[] = { "rules/patterns.tsv", NULL };
-		const char *dirs[] = { "rules", NULL };
-		struct sfb_err err;
-		tried = 1;
-		t = pattern_load(paths, &err);
-		rs = rules_load(dirs, &fields, &err);
-	}
-	*patterns = t;
-	*rules = rs;
 }
 
 static void on_result(void *ud, const struct tri_result *r)

@@ -39,6 +39,7 @@
 #include "rep.h"
 #include "rep_term.h"
 #include "rules.h"
+#include "shipped.h"
 #include "sv.h"
 
 enum fz_cmd { FZ_ANALYZE, FZ_MESSAGES };
@@ -286,26 +287,6 @@ static void check_json(const char *buf, size_t n, int ndjson)
 }
 
 /* ---- the target ---- */
-
-/* The shipped pattern table and rules (rules/, from the source tree). */
-static void shipped(struct pat_table **patterns, const struct rules **rules)
-{
-	static int tried;
-	static struct pat_table *t;
-	static struct rules *rs;
-	static const struct expr_env fields = { field_resolve, NULL, NULL,
-						NULL };
-	if (!tried) {
-		const char *paths[] = { "rules/patterns.tsv", NULL };
-		const char *dirs[] = { "rules", NULL };
-		struct sfb_err err;
-		tried = 1;
-		t = pattern_load(paths, &err);
-		rs = rules_load(dirs, &fields, &err);
-	}
-	*patterns = t;
-	*rules = rs;
-}
 
 /* --grep regexes: cheap ones (the rest is another target's job) */
 static const char *const regexes[8] = {
