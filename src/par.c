@@ -234,8 +234,9 @@ static struct sv relocate(struct slot *sl, struct sv v, struct sv raw,
 
 /*
  * Copy a record into the arena: every view of struct fmt_rec (parser.h)
- * is listed here.  A view added there must be added here too (the
- * unit test compares a copy field by field).
+ * is listed here.  A view added there must be added here too: only
+ * par.sh's byte-for-byte comparison with -j1 would show a missed one,
+ * and only when a test's output prints that view.
  */
 static void rec_copy(struct slot *sl, struct fmt_rec *d,
 		     const struct fmt_rec *r, const char *text)

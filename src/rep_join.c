@@ -3,12 +3,14 @@
  * rep_join.c -- stage 7 for stage 5b (join.h): the "joined sign-ins"
  * section of `sfblog analyze` and the joint ladder of `sfblog flow`,
  * as text.  It reads a finished struct join and writes to the FILE it
- * is given; nothing is kept.
+ * is given; nothing is kept.  Every name and text that comes from a
+ * log goes out in terminal form (esc.h).
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "esc.h"
 #include "join.h"
 #include "rep.h"
 #include "rep_color.h"
@@ -17,6 +19,8 @@
 
 #define COLW 16                 /* ladder column width */
 #define MAXCOL 6                /* ladder columns: client + servers */
+
+#define E(s) esc_str(t, (s))
 
 /* "Edge", "Director", "Front End" ... for a role.c role. */
 static const char *role_label(int r)
@@ -48,7 +52,7 @@ static void fmt_dur(int64_t ms, char *out, size_t n)
 			 a % 1000);
 }
 
-static void side_finding(FILE *out, const char *who,
+static void side_finding(FILE *out, struct esc_tmp *t, const char *who,
 			 const struct join_side *s, int color)
 {
 	if (!s->nf) {
@@ -59,8 +63,8 @@ static void side_finding(FILE *out, const char *who,
 	const struct join_find *f = &s->f[0];
 	fprintf(out, "    %-7s %s%-7s%s %s: %s (%s:%lu)\n", who,
 		col(color, sev_color(f->sev)), sfb_sev_name(f->sev),
-		col(color, C_RESET), f->rule, f->title,
-		f->file ? f->file : "-", f->line);
+		col(color, C_RESET), f->rule, E(f->title),
+		E(f->file ? f->file : "-"), f->line);
 }
 
 static void clock_line(FILE *out, const struct join_facts *fx, int color)
@@ -89,7 +93,8 @@ static void clock_line(FILE *out, const struct join_facts *fx, int color)
 		bad ? col(color, C_RESET) : "");
 }
 
-static void lost_lines(FILE *out, const struct join_signin *js)
+static void lost_lines(FILE *out, struct esc_tmp *t,
+		       const struct join_signin *js)
 {
 	const struct join_facts *fx = &js->facts;
 	for (size_t i = 0; i < fx->nlost; i++) {
@@ -97,14 +102,16 @@ static void lost_lines(FILE *out, const struct join_signin *js)
 		if (fx->lost[i].to_client)
 			fprintf(out, "    lost:   %s (CSeq %" PRIu32 " %s) "
 				"sent by %s at %s:%lu, never received by the "
-				"client\n", m->label, m->cseq, m->method,
-				m->server, m->file ? m->file : "-", m->line);
+				"client\n", E(m->label), m->cseq,
+				E(m->method), E(m->server),
+				E(m->file ? m->file : "-"), m->line);
 		else
 			fprintf(out, "    lost:   %s (CSeq %" PRIu32 ") sent "
 				"by the client at %s:%lu, never received by "
-				"%s\n", m->label, m->cseq,
-				m->file ? m->file : "-", m->line,
-				fx->servers[0] ? fx->servers : "the servers");
+				"%s\n", E(m->label), m->cseq,
+				E(m->file ? m->file : "-"), m->line,
+				E(fx->servers[0] ? fx->servers
+						 : "the servers"));
 	}
 	if (fx->lost_total > fx->nlost)
 		fprintf(out, "    ... %u more lost message(s)\n",
@@ -114,6 +121,7 @@ static void lost_lines(FILE *out, const struct join_signin *js)
 void rep_join_text(FILE *out, const struct join *j, int color, int verbose)
 {
 	size_t nc, ns;
+	struct esc_tmp et = ESC_TMP_INIT, *t = &et;
 	join_inputs(j, &nc, &ns);
 	if (!nc || !ns)
 		return;         /* nothing to join: say nothing */
@@ -133,14 +141,14 @@ void rep_join_text(FILE *out, const struct join *j, int color, int verbose)
 		const struct join_facts *fx = &js->facts;
 		fprintf(out, "  %ssign-in %u of %s%s  %s  client: %s, "
 			"servers: %s\n", col(color, C_BOLD), c->id,
-			stream_of(c), col(color, C_RESET),
-			c->user[0] ? c->user : "(no user)",
+			E(stream_of(c)), col(color, C_RESET),
+			E(c->user[0] ? c->user : "(no user)"),
 			sess_outcome_name(c->outcome),
 			sess_outcome_name(fx->server_outcome));
 		for (size_t k = 0; k < js->nserver; k++)
 			fprintf(out, "    joined: sign-in %u of %s (line %lu)"
 				" by %s\n", js->server[k]->id,
-				stream_of(js->server[k]),
+				E(stream_of(js->server[k])),
 				js->server[k]->first_line,
 				join_by_name(fx->by));
 		if (fx->servers[0]) {
@@ -151,7 +159,7 @@ void rep_join_text(FILE *out, const struct join *j, int color, int verbose)
 				char name[48];
 				snprintf(name, sizeof name, "%.*s",
 					 (int)(len < 47 ? len : 47), p);
-				fprintf(out, " %s (%s)%s", name,
+				fprintf(out, " %s (%s)%s", E(name),
 					role_label(join_party_role(js, name)),
 					p[len] ? "," : "");
 				p += len;
@@ -161,10 +169,10 @@ void rep_join_text(FILE *out, const struct join *j, int color, int verbose)
 			fputc('\n', out);
 		}
 		clock_line(out, fx, color);
-		side_finding(out, "client:", c, color);
+		side_finding(out, t, "client:", c, color);
 		for (size_t k = 0; k < js->nserver; k++)
-			side_finding(out, "server:", js->server[k], color);
-		lost_lines(out, js);
+			side_finding(out, t, "server:", js->server[k], color);
+		lost_lines(out, t, js);
 		for (size_t k = 0; k < js->nf; k++)
 			rep_verdict_finding(out, &js->f[k], color, verbose,
 					    1);
@@ -173,6 +181,7 @@ void rep_join_text(FILE *out, const struct join *j, int color, int verbose)
 		fprintf(out, "  ... %" PRIu64 " sign-in(s) not indexed "
 			"(limits: %d client, %d server sign-ins)\n",
 			join_dropped(j), JOIN_MAX_CLIENT, JOIN_MAX_SERVER);
+	esc_tmp_free(t);
 }
 
 /* ---- the joint ladder ------------------------------------------------- */
@@ -341,8 +350,11 @@ static void draw_row(FILE *out, const struct ladder *l, const size_t *map,
 	if (r->lost)
 		snprintf(label + strlen(label), sizeof label - strlen(label),
 			 "  LOST");
-	fprintf(out, "%-13.13s %-*s  %.*s\n", hm ? hm + 1 : ts,
-		(int)(COLW * l->ncol), line, room > 8 ? room : 8, label);
+	size_t n = strlen(label), max = (size_t)(room > 8 ? room : 8);
+	fprintf(out, "%-13.13s %-*s  ", hm ? hm + 1 : ts,
+		(int)(COLW * l->ncol), line);
+	esc_write(out, label, n < max ? n : max, 0);
+	fputc('\n', out);
 }
 
 void rep_join_draw(FILE *out, const struct join *j, size_t i, int width)
@@ -370,9 +382,10 @@ void rep_join_draw(FILE *out, const struct join *j, size_t i, int width)
 	char off[32] = "unknown";
 	if (js->facts.have_offset)
 		join_fmt_offset(js->facts.offset_ms, off, sizeof off);
-	fprintf(out, "joint ladder: sign-in %u of %s with %zu server "
-		"sign-in(s); times in server UTC (client log %s)\n",
-		js->client->id, stream_of(js->client), js->nserver, off);
+	fprintf(out, "joint ladder: sign-in %u of ", js->client->id);
+	esc_puts(out, stream_of(js->client));
+	fprintf(out, " with %zu server sign-in(s); times in server UTC "
+		"(client log %s)\n", js->nserver, off);
 	char head[2][COLW * MAXCOL + 1];
 	memset(head, ' ', sizeof head);
 	for (size_t c = 0; c < l.ncol; c++) {
@@ -387,7 +400,9 @@ void rep_join_draw(FILE *out, const struct join *j, size_t i, int width)
 		head[h][w] = '\0';
 		while (w && head[h][w - 1] == ' ')
 			head[h][--w] = '\0';
-		fprintf(out, "%-13s %s\n", "", head[h]);
+		fprintf(out, "%-13s ", "");
+		esc_write(out, head[h], w, 0);
+		fputc('\n', out);
 	}
 	for (size_t k = 0; k < l.nrows; k++)
 		draw_row(out, &l, map, &l.rows[k], width);

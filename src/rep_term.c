@@ -34,7 +34,6 @@ struct rep_term {
 	struct user_row *users;         /* cap_users slots */
 	size_t nusers, max_users, cap_users;
 	struct user_row rest;           /* the users past max_users */
-	uint64_t rest_users_seen;       /* their sign-ins (users unknown) */
 	/* the findings, the REP_TERM_FINDINGS most severe */
 	struct finding *f;
 	size_t nf;
@@ -113,11 +112,8 @@ static void keep_finding(struct rep_term *t, const struct finding *f)
 		if (t->f[i].sev < t->f[low].sev)
 			low = i;
 	t->f_dropped++;
-	if (t->f[low].sev < f->sev) {
-		memmove(&t->f[low], &t->f[low + 1],
-			(t->nf - low - 1) * sizeof *t->f);
-		t->f[t->nf - 1] = *f;
-	}
+	if (t->f[low].sev < f->sev)
+		t->f[low] = *f;         /* the order is made when printed */
 }
 
 /* FNV-1a */
