@@ -525,6 +525,21 @@ static void lost_facts(const struct join *j, struct join_signin *js)
 	}
 }
 
+/* @return 1 when name is one of the ", "-separated names of list */
+static int in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+		if (len == n && memcmp(p, name, n) == 0)
+			return 1;
+		p += len;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	return 0;
+}
+
 static void server_facts(struct join_signin *js)
 {
 	struct join_facts *fx = &js->facts;
@@ -539,7 +554,7 @@ static void server_facts(struct join_signin *js)
 			fx->server_outcome = SESS_SIGNED_IN;
 		for (size_t i = 0; i < s->nm; i++) {
 			const struct join_msg *m = &s->m[i];
-			if (m->server[0] && !strstr(fx->servers, m->server) &&
+			if (m->server[0] && !in_list(fx->servers, m->server) &&
 			    off + strlen(m->server) + 3 < sizeof fx->servers)
 				off += (size_t)snprintf(fx->servers + off,
 					sizeof fx->servers - off, "%s%s",

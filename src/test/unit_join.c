@@ -96,6 +96,26 @@ static void server_stream(struct join *j, const char *cid, int lose2,
 	join_end(j);
 }
 
+/* Names listed once each, a name inside another one included. */
+static void test_server_names(void)
+{
+	struct join *j = join_new();
+	client_stream(j, "abc", 0, "sip:a@x");
+	join_begin(j, "trace.log");
+	feed(j, 1, "abc", 1, 0, T0 + 2, DIR_IN, "fe010", 100);
+	feed(j, 1, "abc", 1, 401, T0 + 98, DIR_OUT, "fe010", 110);
+	feed(j, 1, "abc", 2, 0, T0 + 202, DIR_IN, "fe01", 120);
+	feed(j, 1, "abc", 2, 200, T0 + 298, DIR_OUT, "fe01", 130);
+	close_sess(j, 1, 0, "sip:a@x", "epid1", T0 + 2);
+	join_end(j);
+	join_finish(j, NULL);
+	const struct join_signin *js = join_get(j, 0);
+	CHECK(js != NULL);
+	if (js)
+		CHECK(strcmp(js->facts.servers, "fe010, fe01") == 0);
+	join_free(j);
+}
+
 static void test_join_and_clock(void)
 {
 	struct join *j = join_new();
@@ -348,6 +368,7 @@ static void test_names(void)
 int main(void)
 {
 	test_join_and_clock();
+	test_server_names();
 	test_time_zone();
 	test_lost();
 	test_order_and_tiers();
