@@ -26,6 +26,7 @@
 #include "par.h"
 #include "rules.h"
 #include "sip.h"
+#include "str.h"
 #include "sv.h"
 #include "txn.h"
 
@@ -179,10 +180,10 @@ static void msg_summary(const struct field_item *it, char *out, size_t n)
 	char diag[160] = "";
 	if (m->ndiags) {
 		const struct msg_diag *d = &m->diags[0];
-		snprintf(diag, sizeof diag, ": %s %u %.*s",
-			 ana_diag_hdr_name(d->hdr), d->code,
-			 (int)(d->reason.n > 100 ? 100 : d->reason.n),
-			 d->reason.p);
+		str_fmt(diag, sizeof diag, ": %s %u %.*s",
+			ana_diag_hdr_name(d->hdr), d->code,
+			(int)(d->reason.n > 100 ? 100 : d->reason.n),
+			d->reason.p);
 	}
 	if (m->kind == MSG_RESPONSE) {
 		struct sv rm = m->proto == MSG_SIP && m->cseq_method.n
@@ -191,17 +192,17 @@ static void msg_summary(const struct field_item *it, char *out, size_t n)
 		long q = sv_find_char(path, '?');
 		if (q >= 0)
 			path.n = (size_t)q;
-		snprintf(out, n, "%.*s%s%.*s answered %d %.*s%s",
-			 (int)(rm.n > 24 ? 24 : rm.n), rm.n ? rm.p : "?",
-			 path.n ? " " : "", (int)(path.n > 80 ? 80 : path.n),
-			 path.p ? path.p : "", m->status,
-			 (int)(m->status_reason.n > 40 ? 40
-			 : m->status_reason.n), m->status_reason.p, diag);
+		str_fmt(out, n, "%.*s%s%.*s answered %d %.*s%s",
+			(int)(rm.n > 24 ? 24 : rm.n), rm.n ? rm.p : "?",
+			path.n ? " " : "", (int)(path.n > 80 ? 80 : path.n),
+			path.p ? path.p : "", m->status,
+			(int)(m->status_reason.n > 40 ? 40
+			: m->status_reason.n), m->status_reason.p, diag);
 	} else {
-		snprintf(out, n, "%.*s %.*s%s",
-			 (int)(m->method.n > 24 ? 24 : m->method.n),
-			 m->method.p, (int)(m->uri.n > 100 ? 100 : m->uri.n),
-			 m->uri.p, diag);
+		str_fmt(out, n, "%.*s %.*s%s",
+			(int)(m->method.n > 24 ? 24 : m->method.n),
+			m->method.p, (int)(m->uri.n > 100 ? 100 : m->uri.n),
+			m->uri.p, diag);
 	}
 }
 
@@ -211,7 +212,7 @@ static void first_line_of(struct sv t, char *out, size_t n)
 	long nl = sv_find_char(t, '\n');
 	if (nl >= 0)
 		t.n = (size_t)nl;
-	snprintf(out, n, "%.*s", (int)(t.n > 190 ? 190 : t.n), t.p);
+	str_fmt(out, n, "%.*s", (int)(t.n > 190 ? 190 : t.n), t.p);
 }
 
 static void evidence_add(struct finding *f, const struct eval *ev,
@@ -249,8 +250,8 @@ static void evidence_add(struct finding *f, const struct eval *ev,
 		first_line_of(it->rec->diag_text.n ? it->rec->diag_text
 			      : it->rec->text, x->text, sizeof x->text);
 	else
-		snprintf(x->text, sizeof x->text, "%.190s",
-			 it->sess->outcome_text);
+		str_fmt(x->text, sizeof x->text, "%.190s",
+			it->sess->outcome_text);
 }
 
 /*
@@ -278,7 +279,7 @@ static void step_evidence(struct finding *f, const struct sess *s,
 			y->file = x->file;
 			y->line = x->line;
 			y->ts = x->ts;
-			snprintf(y->text, sizeof y->text, "%s", x->text);
+			str_copy(y->text, sizeof y->text, x->text);
 		}
 	}
 }
@@ -454,8 +455,8 @@ static void on_session(void *ud, const struct sess *s)
 		f = st->f;
 		nf = st->nf;
 		for (size_t i = 0; i < nf; i++) {
-			snprintf(f[i].user, sizeof f[i].user, "%s", s->user);
-			snprintf(f[i].epid, sizeof f[i].epid, "%s", s->epid);
+			str_copy(f[i].user, sizeof f[i].user, s->user);
+			str_copy(f[i].epid, sizeof f[i].epid, s->epid);
 		}
 		if (nf)
 			qsort(f, nf, sizeof *f, finding_cmp);

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "sess.h"
+#include "str.h"
 #include "sv.h"
 #include "xmlbody.h"
 
@@ -314,7 +315,7 @@ evidence(struct osess *o, enum sfb_step step, int failed, const char *file,
 	char text[sizeof st->ev[0].text];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
+	str_vfmt(text, sizeof text, fmt, ap);
 	va_end(ap);
 	/* two patterns on one line, or a hop copy: one piece of evidence */
 	for (size_t i = 0; i < st->nev; i++)
@@ -410,11 +411,15 @@ const char *sess_auth_names(unsigned bits, char *out, size_t outsz)
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (!(bits & names[i].bit))
 			continue;
-		int w = snprintf(out + n, outsz - n, "%s%s", n ? ", " : "",
-				 names[i].name);
-		if (w < 0 || (size_t)w >= outsz - n)
+		size_t sep = n ? 2 : 0, m = strlen(names[i].name);
+		if (n + sep + m >= outsz) {     /* cut as snprintf, stop */
+			str_fmt(out + n, outsz - n, "%s%s", sep ? ", " : "",
+				names[i].name);
 			break;
-		n += (size_t)w;
+		}
+		memcpy(out + n, ", ", sep);
+		memcpy(out + n + sep, names[i].name, m + 1);
+		n += sep + m;
 	}
 	return out;
 }
@@ -471,7 +476,7 @@ static void set_summary(struct sess_step *st, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(st->summary, sizeof st->summary, fmt, ap);
+	str_vfmt(st->summary, sizeof st->summary, fmt, ap);
 	va_end(ap);
 }
 
@@ -677,14 +682,14 @@ static void decide_settings(struct osess *o)
 				  : x->status == SESS_FAILED ? 1 : 2;
 			if (cat != k || off >= sizeof sum - 1)
 				continue;
-			int n = snprintf(sum + off, sizeof sum - off,
-					 "%s%s%s", first ? (off ? "; " : "")
-					 : ", ", first ? label[k] : "",
-					 first ? ": " : "");
+			int n = str_fmt(sum + off, sizeof sum - off,
+					"%s%s%s", first ? (off ? "; " : "")
+					: ", ", first ? label[k] : "",
+					first ? ": " : "");
 			if (n > 0 && (size_t)n < sizeof sum - off)
 				off += (size_t)n;
-			n = snprintf(sum + off, sizeof sum - off, "%s",
-				     sess_setting_name(
+			n = str_fmt(sum + off, sizeof sum - off, "%s",
+				    sess_setting_name(
 					     (enum sess_setting_id)i));
 			if (n > 0 && (size_t)n < sizeof sum - off)
 				off += (size_t)n;
@@ -702,7 +707,7 @@ static void decide_outcome(struct osess *o)
 			used, sizeof used);
 	if (s->register_final == 200) {
 		s->outcome = SESS_SIGNED_IN;
-		snprintf(s->outcome_text, sizeof s->outcome_text,
+		str_fmt(s->outcome_text, sizeof s->outcome_text,
 				 "signed in%s%s after %u REGISTER "
 				 "exchange%s%s", used[0] ? " with " : "",
 				 used[0] ? used : " (method not logged)",
@@ -719,16 +724,16 @@ static void decide_outcome(struct osess *o)
 	if (failed) {
 		s->outcome = SESS_FAILED_OUT;
 		s->failed_step = (enum sfb_step)failed;
-		snprintf(s->outcome_text, sizeof s->outcome_text, "%s failed: "
-			 "%s", sfb_step_name((enum sfb_step)failed),
-			 s->steps[failed].summary);
+		str_fmt(s->outcome_text, sizeof s->outcome_text, "%s failed: "
+			"%s", sfb_step_name((enum sfb_step)failed),
+			s->steps[failed].summary);
 		return;
 	}
 	s->outcome = SESS_INCOMPLETE;
 	const char *where = !o->register_sent ? "before any REGISTER"
 			    : "during authentication";
-	snprintf(s->outcome_text, sizeof s->outcome_text, "the sign-in did "
-		 "not finish in the log: it stops %s", where);
+	str_fmt(s->outcome_text, sizeof s->outcome_text, "the sign-in did "
+		"not finish in the log: it stops %s", where);
 }
 
 static void finish(struct osess *o)
@@ -1518,7 +1523,7 @@ static int sipuri_of(struct sv uri, char *out, size_t outsz)
 		return 0;
 	if (sv_istarts(uri, "sip:") || sv_istarts(uri, "sip%3a"))
 		sv_skip(&uri, uri.p[3] == ':' ? 4 : 6);
-	snprintf(out, outsz, "sip:%.*s", (int)uri.n, uri.p);
+	str_fmt(out, outsz, "sip:%.*s", (int)uri.n, uri.p);
 	return 1;
 }
 
@@ -1677,8 +1682,8 @@ static void http_answer(struct osess *o, const struct msg *m,
 		struct sv href;
 		o->web_redirect = redirect_link(m->body, &href);
 		if (o->web_redirect)
-			snprintf(redir, sizeof redir, ", redirect to %.*s",
-				 (int)(href.n > 90 ? 90 : href.n), href.p);
+			str_fmt(redir, sizeof redir, ", redirect to %.*s",
+				(int)(href.n > 90 ? 90 : href.n), href.p);
 	}
 	int is28032 = 0;
 	for (size_t i = 0; i < m->ndiags; i++)
@@ -1778,9 +1783,9 @@ static unsigned http_msg(struct sess_builder *b, const struct msg *m,
 			h->ts = m->ts;
 			copy_sv(h->method, sizeof h->method, m->method);
 			char url[160];
-			snprintf(url, sizeof url, "%.*s%.*s", (int)m->host.n,
-				 m->host.p ? m->host.p : "", (int)path.n,
-				 path.p ? path.p : "");
+			str_fmt(url, sizeof url, "%.*s%.*s", (int)m->host.n,
+				m->host.p ? m->host.p : "", (int)path.n,
+				path.p ? path.p : "");
 			copy_sv(h->url, sizeof h->url, sv_cstr(url));
 		}
 	} else {
