@@ -32,14 +32,6 @@
 
 #define NBUCKETS 256
 
-/* One aggregate of one session rule, flattened for the per-message run. */
-struct agg_ref {
-	enum expr_scope scope;          /* what it counts: msg or event */
-	const struct expr *filter;      /* may be NULL */
-	const struct expr *pred;
-	size_t slot;                    /* its counters: 2 * slot */
-};
-
 /* What the engine keeps for an open session. */
 struct sess_state {
 	unsigned id;
@@ -56,8 +48,7 @@ struct engine {
 	/* rules, indexed once */
 	size_t nrules;
 	size_t *rule_slot;              /* first aggregate slot per rule */
-	struct agg_ref *aggs;
-	size_t naggs;
+	size_t naggs;                   /* aggregates of every rule */
 
 	/* the stream being read */
 	const char *path;
@@ -122,20 +113,11 @@ static void index_rules(struct engine *e)
 	e->nrules = rs ? rules_count(rs) : 0;
 	if (!e->nrules)
 		return;
+	/* the slots as struct rules_agg_use numbers them */
 	e->rule_slot = sfb_xcalloc(e->nrules, sizeof *e->rule_slot);
-	size_t n = 0;
-	for (size_t i = 0; i < e->nrules; i++)
-		n += expr_nagg(rules_get(rs, i)->cond);
-	e->aggs = sfb_xcalloc(n ? n : 1, sizeof *e->aggs);
 	for (size_t i = 0; i < e->nrules; i++) {
-		const struct rules_rule *r = rules_get(rs, i);
 		e->rule_slot[i] = e->naggs;
-		for (size_t k = 0; k < expr_nagg(r->cond); k++) {
-			struct agg_ref *a = &e->aggs[e->naggs];
-			expr_agg(r->cond, k, &a->scope, &a->filter,
-				 &a->pred);
-			a->slot = e->naggs++;
-		}
+		e->naggs += expr_nagg(rules_get(rs, i)->cond);
 	}
 }
 
@@ -344,28 +326,23 @@ static void run_rules(struct engine *e, struct eval *ev)
 	unsigned id = ev->it.session_id;
 	struct sess_state *st = NULL;
 	struct expr_ctx c = ctx_of(e, ev);
-	/* aggregates: counted per open session */
-	if (id && scope != EXPR_SCOPE_SESSION) {
-		for (size_t k = 0; k < e->naggs; k++) {
-			const struct agg_ref *a = &e->aggs[k];
-			if (a->scope != scope)
-				continue;
-			if (a->filter && !expr_eval(a->filter, &c))
-				continue;
-			if (!st)
-				st = state_get(e, id, 1);
-			st->counters[2 * a->slot + 1]++;
-			if (expr_eval(a->pred, &c))
-				st->counters[2 * a->slot]++;
-		}
-	}
 	/* only the rules that may match an item of its class */
-	size_t ncand;
-	const size_t *cand = rules_index_get(e->rix, scope,
-					     field_class(&ev->it),
-					     field_known, &ev->it, &ncand);
-	for (size_t k = 0; k < ncand; k++) {
-		size_t i = cand[k];
+	const struct rules_cands *cand = rules_index_get(
+		e->rix, scope, field_class(&ev->it), field_known, &ev->it);
+	/* aggregates: counted per open session */
+	for (size_t k = 0; id && scope != EXPR_SCOPE_SESSION &&
+	     k < cand->naggs; k++) {
+		const struct rules_agg_use *a = &cand->aggs[k];
+		if (a->filter && !expr_eval(a->filter, &c))
+			continue;
+		if (!st)
+			st = state_get(e, id, 1);
+		st->counters[2 * a->slot + 1]++;
+		if (a->pred ? expr_eval(a->pred, &c) : a->pred_val)
+			st->counters[2 * a->slot]++;
+	}
+	for (size_t k = 0; k < cand->nrules; k++) {
+		size_t i = cand->rules[k];
 		const struct rules_rule *r = rules_get(e->cfg.rules, i);
 		ev->slot = e->rule_slot[i];
 		if (!expr_eval(r->cond, &c))
@@ -875,7 +852,6 @@ void engine_free(struct engine *e)
 	expr_scratch_free(e->scratch);
 	rules_index_free(e->rix);
 	free(e->rule_slot);
-	free(e->aggs);
 	free(e);
 }
 

@@ -1247,12 +1247,17 @@ static int partial_node(const struct expr *e, int i, struct partial *pc,
 	return EXPR_UNKNOWN;
 }
 
-int expr_may_match(const struct expr *e, expr_known_fn known, void *ud)
+int expr_truth(const struct expr *e, expr_known_fn known, void *ud)
 {
 	if (!e || e->root < 0)
 		return 0;
 	struct partial pc = { known, ud };
-	return partial_truth(e, e->root, &pc) != 0;
+	return partial_truth(e, e->root, &pc);
+}
+
+int expr_may_match(const struct expr *e, expr_known_fn known, void *ud)
+{
+	return expr_truth(e, known, ud) != 0;
 }
 
 enum expr_scope expr_scope_of(const struct expr *e)

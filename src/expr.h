@@ -142,6 +142,11 @@ typedef int (*expr_known_fn)(void *ud, int id, struct sv key,
  * @return 0 never true for such an item, 1 maybe
  */
 int expr_may_match(const struct expr *e, expr_known_fn known, void *ud);
+/*
+ * The same evaluation, all three answers: 0 false for every such item,
+ * 1 true for every such item, EXPR_UNKNOWN when it depends on the item.
+ */
+int expr_truth(const struct expr *e, expr_known_fn known, void *ud);
 /* Memory the program holds (bytes, about), for a caller's budget. */
 size_t expr_size(const struct expr *e);
 /* The scope the program was compiled for. */

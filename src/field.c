@@ -388,6 +388,17 @@ static int has_credentials(const struct msg *m)
 	return 0;
 }
 
+/* msg.request_method: a response's request's method (empty: absent) */
+static struct sv req_method_of(const struct field_item *it)
+{
+	const struct msg *m = it->msg;
+	if (m->kind != MSG_RESPONSE)
+		return m->method;
+	if (m->proto == MSG_SIP && m->cseq_method.n)
+		return m->cseq_method;
+	return it->req_method;
+}
+
 static int get_msg(struct field_item *it, int id, struct sv key,
 		   struct expr_value *v)
 {
@@ -406,11 +417,7 @@ static int get_msg(struct field_item *it, int id, struct sv key,
 	case F_MSG_METHOD:
 		return resp ? 1 : v_opt(v, m->method);
 	case F_MSG_REQ_METHOD:
-		if (!resp)
-			return v_opt(v, m->method);
-		if (m->proto == MSG_SIP && m->cseq_method.n)
-			return v_str(v, m->cseq_method);
-		return v_opt(v, it->req_method);
+		return v_opt(v, req_method_of(it));
 	case F_MSG_STATUS:
 		return resp ? v_int(v, m->status) : 1;
 	case F_MSG_REASON:
@@ -748,15 +755,48 @@ static int get_join(struct field_item *it, int id, struct expr_value *v)
 
 /* ---- the rule index's view (field_class, field_known) ---------------- */
 
+/*
+ * The methods a message class names (1 + their index; 0: another one):
+ * rules compare methods as written, so a class holds one exact text.
+ */
+static const char *const class_methods[] = {
+	"REGISTER", "SUBSCRIBE", "SERVICE", "NOTIFY", "BENOTIFY", "INVITE",
+	"ACK", "BYE", "CANCEL", "OPTIONS", "MESSAGE", "INFO", "PRACK",
+	"UPDATE", "REFER", "PUBLISH", "GET", "POST", "PUT", "DELETE", "HEAD",
+};
+
+static uintptr_t method_no(struct sv m)
+{
+	for (size_t i = 0; i < sizeof class_methods / sizeof *class_methods;
+	     i++)
+		if (m.n && m.p[0] == class_methods[i][0] &&
+		    sv_eq(m, sv_cstr(class_methods[i])))
+			return i + 1;
+	return 0;
+}
+
+/* A response's status, when its class holds it (else 0). */
+static uintptr_t class_status(const struct msg *m)
+{
+	return m->kind == MSG_RESPONSE && m->status >= 100 &&
+	       m->status <= 999 ? (uintptr_t)m->status : 0;
+}
+
 uintptr_t field_class(const struct field_item *it)
 {
 	const struct msg *m = it->msg;
 	switch (it->scope) {
 	case EXPR_SCOPE_MSG:
+		/* kind (2 bits), diagnostics (2), proto (2), in a
+		 * session (1), method (5), status (10) */
 		if (!m)
 			return 0;
-		return 1 + (uintptr_t)m->kind * 4 +
-		       (first_diag(m, 0) ? 2 : 0) + (first_diag(m, 1) ? 1 : 0);
+		return (uintptr_t)m->kind | (first_diag(m, 0) ? 4u : 0) |
+		       (first_diag(m, 1) ? 8u : 0) |
+		       (uintptr_t)m->proto << 4 |
+		       (uintptr_t)(it->session_id != 0) << 6 |
+		       method_no(req_method_of(it)) << 7 |
+		       class_status(m) << 12;
 	case EXPR_SCOPE_EVENT: {
 		/* the name, and for a pattern event whether it has an hr:
 		 * two classes per name (names are distinct pointers) */
@@ -783,12 +823,22 @@ int field_known(void *ud, int id, struct sv key, struct expr_value *out)
 		if (!m)
 			return 1;
 		switch ((enum field_id)id) {
+		case F_MSG_PROTO:
 		case F_MSG_IS_REQUEST:
 		case F_MSG_IS_RESPONSE:
+		case F_MSG_IN_SESSION:
 			return field_get(ud, id, key, out);
-		case F_MSG_METHOD:
-			return resp ? 1 : EXPR_UNKNOWN;
+		case F_MSG_METHOD:      /* a request's is its request's */
+		case F_MSG_REQ_METHOD:
+			if (resp && id == F_MSG_METHOD)
+				return 1;
+			return method_no(req_method_of(it))
+			       ? field_get(ud, id, key, out) : EXPR_UNKNOWN;
 		case F_MSG_STATUS:
+			if (!resp)
+				return 1;
+			return class_status(m) ? field_get(ud, id, key, out)
+					       : EXPR_UNKNOWN;
 		case F_MSG_REASON:
 			return resp ? EXPR_UNKNOWN : 1;
 		case F_MSG_DIAG_CODE:

@@ -1144,17 +1144,19 @@ const struct rules_rule *rules_find(const struct rules *rs, const char *id)
 
 /* ---- the rule index ---------------------------------------------------- */
 
+#define MAX_CLASSES 4096        /* classes kept; past them, one per scope */
+
 struct rules_class {
 	enum expr_scope scope;  /* 0: a free slot */
 	uintptr_t cls;
-	size_t *idx;            /* owned */
-	size_t n;
+	struct rules_cands c;   /* its arrays owned */
 };
 
 struct rules_index {
 	const struct rules *rs;
 	struct rules_class *tab; /* open addressing, cap a power of 2 */
 	size_t cap, used;
+	struct rules_class any[EXPR_SCOPE_JOIN + 1]; /* past MAX_CLASSES */
 };
 
 struct rules_index *rules_index_new(const struct rules *rs)
@@ -1177,37 +1179,92 @@ static struct rules_class *class_slot(struct rules_class *tab, size_t cap,
 			return &tab[i];
 }
 
-const size_t *rules_index_get(struct rules_index *ix, enum expr_scope scope,
-			      uintptr_t cls, expr_known_fn known, void *ud,
-			      size_t *n)
+/* Nothing known: the class of every item (past MAX_CLASSES). */
+static int know_nothing(void *ud, int id, struct sv key,
+			struct expr_value *out)
+{
+	(void)ud, (void)id, (void)key, (void)out;
+	return EXPR_UNKNOWN;
+}
+
+/* Fill c: the rules and aggregates that matter to items of a class. */
+static void class_fill(const struct rules *rs, enum expr_scope scope,
+		       struct rules_cands *c, expr_known_fn known, void *ud)
+{
+	size_t nagg = 0, slot = 0;
+	for (size_t i = 0; i < rs->n; i++)
+		nagg += expr_nagg(rs->v[i].cond);
+	size_t *idx = sfb_xcalloc(rs->n ? rs->n : 1, sizeof *idx);
+	struct rules_agg_use *au = sfb_xcalloc(nagg ? nagg : 1, sizeof *au);
+	c->nrules = c->naggs = 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rules_rule *r = &rs->v[i];
+		size_t first = slot;
+		slot += expr_nagg(r->cond);
+		if (!r->enabled)
+			continue;
+		if (r->scope == scope && expr_may_match(r->cond, known, ud))
+			idx[c->nrules++] = i;
+		/* its aggregates that count items of this scope */
+		for (size_t k = 0; k < expr_nagg(r->cond); k++) {
+			enum expr_scope as;
+			const struct expr *f, *p;
+			expr_agg(r->cond, k, &as, &f, &p);
+			int ft = f ? expr_truth(f, known, ud) : 1;
+			if (as != scope || ft == 0)
+				continue;
+			struct rules_agg_use *u = &au[c->naggs++];
+			u->slot = first + k;
+			u->filter = ft == 1 ? NULL : f;
+			int pt = expr_truth(p, known, ud);
+			u->pred = pt == EXPR_UNKNOWN ? p : NULL;
+			u->pred_val = pt == 1;
+		}
+	}
+	c->rules = idx;
+	c->aggs = au;
+}
+
+const struct rules_cands *rules_index_get(struct rules_index *ix,
+					  enum expr_scope scope,
+					  uintptr_t cls, expr_known_fn known,
+					  void *ud)
 {
 	struct rules_class *c = class_slot(ix->tab, ix->cap, scope, cls);
-	if (!c->scope) {
-		if (2 * (ix->used + 1) > ix->cap) {
-			size_t cap = 2 * ix->cap;
-			struct rules_class *t = sfb_xcalloc(cap, sizeof *t);
-			for (size_t i = 0; i < ix->cap; i++)
-				if (ix->tab[i].scope)
-					*class_slot(t, cap, ix->tab[i].scope,
-						    ix->tab[i].cls) =
-						ix->tab[i];
-			free(ix->tab);
-			ix->tab = t;
-			ix->cap = cap;
-			c = class_slot(t, cap, scope, cls);
+	if (c->scope)
+		return &c->c;
+	if (ix->used >= MAX_CLASSES) {
+		/* a log of many classes: no more memory, every rule tried */
+		c = &ix->any[(unsigned)scope <= EXPR_SCOPE_JOIN ? scope : 0];
+		if (!c->scope) {
+			c->scope = scope;
+			class_fill(ix->rs, scope, &c->c, know_nothing, NULL);
 		}
-		const struct rules *rs = ix->rs;
-		c->scope = scope;
-		c->cls = cls;
-		c->idx = sfb_xcalloc(rs->n ? rs->n : 1, sizeof *c->idx);
-		for (size_t i = 0; i < rs->n; i++)
-			if (rs->v[i].enabled && rs->v[i].scope == scope &&
-			    expr_may_match(rs->v[i].cond, known, ud))
-				c->idx[c->n++] = i;
-		ix->used++;
+		return &c->c;
 	}
-	*n = c->n;
-	return c->idx;
+	if (2 * (ix->used + 1) > ix->cap) {
+		size_t cap = 2 * ix->cap;
+		struct rules_class *t = sfb_xcalloc(cap, sizeof *t);
+		for (size_t i = 0; i < ix->cap; i++)
+			if (ix->tab[i].scope)
+				*class_slot(t, cap, ix->tab[i].scope,
+					    ix->tab[i].cls) = ix->tab[i];
+		free(ix->tab);
+		ix->tab = t;
+		ix->cap = cap;
+		c = class_slot(t, cap, scope, cls);
+	}
+	c->scope = scope;
+	c->cls = cls;
+	class_fill(ix->rs, scope, &c->c, known, ud);
+	ix->used++;
+	return &c->c;
+}
+
+static void class_free(struct rules_class *c)
+{
+	free((void *)c->c.rules);
+	free((void *)c->c.aggs);
 }
 
 void rules_index_free(struct rules_index *ix)
@@ -1215,7 +1272,9 @@ void rules_index_free(struct rules_index *ix)
 	if (!ix)
 		return;
 	for (size_t i = 0; i < ix->cap; i++)
-		free(ix->tab[i].idx);
+		class_free(&ix->tab[i]);
+	for (size_t i = 0; i <= EXPR_SCOPE_JOIN; i++)
+		class_free(&ix->any[i]);
 	free(ix->tab);
 	free(ix);
 }

@@ -110,23 +110,50 @@ const struct rules_rule *rules_find(const struct rules *rs, const char *id);
 /*
  * A rule index, so that an item is judged only by the rules that may
  * match it: items fall into classes (field_class in field.h: a message's
- * kind and diagnostics, an event's name), and for each class the index
- * keeps the enabled rules of its scope whose condition is not false for
- * every item of the class (expr_may_match).  A class's list is made the
- * first time an item of it comes.  The index borrows rs; it changes as
- * it fills, so each evaluating thread has its own.
+ * kind, protocol, method, status and diagnostics, an event's name), and
+ * for each class the index keeps the enabled rules of its scope whose
+ * condition is not false for every item of the class (expr_may_match),
+ * and the aggregates (count_msgs(...) and friends of session rules) that
+ * count items of that scope, with what is decided of their filter and
+ * predicate for every item of the class (expr_truth).  A class's lists
+ * are made the first time an item of it comes; past a few thousand
+ * classes, the items of new ones get every rule and aggregate of their
+ * scope.  The index borrows rs; it changes as it fills, so each
+ * evaluating thread has its own.
  */
 struct rules_index;
 struct rules_index *rules_index_new(const struct rules *rs);
+
+/* An aggregate to update for an item (the engine keeps the counters). */
+struct rules_agg_use {
+	/*
+	 * Its counters' number: aggregates counted over every rule in
+	 * order (disabled ones too), each rule's in its expr_agg order.
+	 */
+	size_t slot;
+	const struct expr *filter;  /* NULL: every item of the class counts
+				     * in total */
+	const struct expr *pred;    /* NULL: pred_val for every such item */
+	int pred_val;
+};
+
+/* What an item of a class is judged by; borrowed from the index. */
+struct rules_cands {
+	const size_t *rules;    /* indices for rules_get, ascending */
+	size_t nrules;
+	const struct rules_agg_use *aggs;
+	size_t naggs;
+};
+
 /*
- * The rules (indices for rules_get, ascending) of scope that may match
- * items of class cls; known/ud tell what is known of such an item (used
- * only the first time).  @return the list, borrowed from ix; *n its
- * length
+ * The rules of scope that may match items of class cls, and the
+ * aggregates that count such items; known/ud tell what is known of such
+ * an item (used only the first time).  @return borrowed from ix
  */
-const size_t *rules_index_get(struct rules_index *ix, enum expr_scope scope,
-			      uintptr_t cls, expr_known_fn known, void *ud,
-			      size_t *n);
+const struct rules_cands *rules_index_get(struct rules_index *ix,
+					  enum expr_scope scope,
+					  uintptr_t cls, expr_known_fn known,
+					  void *ud);
 void rules_index_free(struct rules_index *ix);
 /* "discovery" ... "settings", "general" for SFB_STEP_NONE. */
 const char *rules_step_name(enum sfb_step s);

@@ -163,6 +163,90 @@ static void test_msg(void)
 	msg_free(&m);
 }
 
+/*
+ * What field_known says of a message must be what field_get reads, for
+ * every message of the class: check it on each message, and that the
+ * class tells apart what field_known claims to know.
+ */
+static void known_agrees(struct field_item *it)
+{
+	size_t n;
+	const struct field_def *d = field_table(&n);
+	for (size_t id = 0; id < n; id++) {
+		struct expr_value kv, gv;
+		if (!(d[id].scopes & EXPR_SCOPE_BIT(EXPR_SCOPE_MSG)))
+			continue;
+		struct sv key = d[id].keyed ? SV_LIT("Server") : SV_NULL;
+		memset(&kv, 0, sizeof kv);
+		int kr = field_known(it, (int)id, key, &kv);
+		if (kr == EXPR_UNKNOWN)
+			continue;
+		int gr = field_get(it, (int)id, key, &gv);
+		CHECK_INT(kr, gr);
+		if (kr == 0 && gr == 0) {
+			CHECK(kv.i == gv.i);
+			CHECK(kv.s.n == gv.s.n && (!kv.s.n ||
+			      memcmp(kv.s.p, gv.s.p, kv.s.n) == 0));
+		}
+	}
+}
+
+static void test_class(void)
+{
+	static const char *const texts[] = {
+		reg504, reg_creds, http401,
+		"SIP/2.0 401 Unauthorized\nCSeq: 1 REGISTER\n\n",
+		"SIP/2.0 200 OK\nCSeq: 1 REGISTER\n\n",
+		"SIP/2.0 200 OK\nCSeq: 7 SUBSCRIBE\n\n",
+		"SIP/2.0 200 OK\nCSeq: 7 register\n\n",
+		"SUBSCRIBE sip:a@b SIP/2.0\nCSeq: 7 SUBSCRIBE\n\n",
+		"FOO sip:a@b SIP/2.0\nCSeq: 7 FOO\n\n",
+	};
+	enum { N = sizeof texts / sizeof texts[0] };
+	struct msg m[N];
+	struct field_item it[N];
+	uintptr_t cls[N];
+	for (int i = 0; i < N; i++) {
+		msg_init(&m[i]);
+		msg_set_bytes(&m[i], texts[i], strlen(texts[i]));
+		(void)sip_parse(&m[i]);
+		memset(&it[i], 0, sizeof it[i]);
+		it[i].scope = EXPR_SCOPE_MSG;
+		it[i].msg = &m[i];
+		it[i].session_id = i & 1;
+		cls[i] = field_class(&it[i]);
+		known_agrees(&it[i]);
+	}
+	/* status, method and session make classes of their own */
+	for (int i = 0; i < N; i++)
+		for (int k = i + 1; k < N; k++)
+			CHECK(cls[i] != cls[k]);
+	/* the same message in another session: another class */
+	it[3].session_id = 0;
+	CHECK(field_class(&it[3]) != cls[3]);
+	it[3].session_id = 1;
+	CHECK(field_class(&it[3]) == cls[3]);
+	for (int i = 0; i < N; i++)
+		msg_free(&m[i]);
+	/* a status past 999 is not known from the class */
+	struct msg big;
+	struct field_item bi;
+	struct expr_value v;
+	struct expr_field f;
+	msg_init(&big);
+	msg_set_bytes(&big, "SIP/2.0 1200 Huh\nCSeq: 1 X\n\n", 29);
+	(void)sip_parse(&big);
+	memset(&bi, 0, sizeof bi);
+	bi.scope = EXPR_SCOPE_MSG;
+	bi.msg = &big;
+	CHECK(resolve("msg.status", &f) == 0);
+	if (big.kind == MSG_RESPONSE)
+		CHECK(field_known(&bi, f.id, SV_NULL, &v) == EXPR_UNKNOWN);
+	CHECK(resolve("msg.request_method", &f) == 0);
+	CHECK(field_known(&bi, f.id, SV_NULL, &v) == EXPR_UNKNOWN);
+	msg_free(&big);
+}
+
 static void test_event(void)
 {
 	struct pat_event ev;
@@ -298,6 +382,7 @@ int main(void)
 {
 	test_table();
 	test_msg();
+	test_class();
 	test_event();
 	test_session();
 	test_print();

@@ -510,8 +510,74 @@ static void test_real_fields(void)
 	rules_free(rs);
 }
 
+/* The rule index's view in test_index: the status is known. */
+static int status_known(void *ud, int id, struct sv key,
+			struct expr_value *out)
+{
+	if (id != F_STATUS)
+		return EXPR_UNKNOWN;
+	return fake_get(ud, id, key, out);
+}
+
+static void test_index(void)
+{
+	struct sfb_err err = { 0 };
+	static const char y[] =
+		"- rule: m.401\n  severity: info\n  title: t\n"
+		"  step: general\n  scope: message\n"
+		"  condition: msg.status == 401\n"
+		"  explanation: e\n  remediation: r\n"
+		"- rule: m.500\n  severity: info\n  title: t\n"
+		"  step: general\n  scope: message\n"
+		"  condition: msg.status == 500 or msg.method == 'X'\n"
+		"  explanation: e\n  remediation: r\n"
+		"- rule: s.agg\n  severity: info\n  title: t\n"
+		"  step: general\n  scope: session\n"
+		"  condition: count_msgs(msg.status == 401) >= 1 and\n"
+		"    all_msgs(msg.status < 300, msg.is_response)\n"
+		"  explanation: e\n  remediation: r\n";
+	struct rules *rs = rules_load_mem("i.yaml", y, sizeof y - 1,
+					  &fields, &err);
+	CHECK(rs != NULL);
+	if (!rs)
+		return;
+	struct rules_index *ix = rules_index_new(rs);
+	struct fake_vals v;
+	memset(&v, 0, sizeof v);
+	fake_set_i(&v, F_STATUS, 401);
+	const struct rules_cands *c = rules_index_get(ix, EXPR_SCOPE_MSG, 1,
+						      status_known, &v);
+	CHECK_INT(c->nrules, 2);        /* m.500 may match by its method */
+	CHECK_INT(c->naggs, 1);         /* all_msgs's filter: 401 >= 300 */
+	CHECK(c->naggs == 1 && c->aggs[0].slot == 0 && !c->aggs[0].filter &&
+	      !c->aggs[0].pred && c->aggs[0].pred_val == 1);
+	fake_set_i(&v, F_STATUS, 200);
+	c = rules_index_get(ix, EXPR_SCOPE_MSG, 2, status_known, &v);
+	CHECK_INT(c->nrules, 1);
+	CHECK(c->nrules == 1 && c->rules[0] == 1);
+	CHECK_INT(c->naggs, 2);
+	CHECK(c->naggs == 2 && c->aggs[0].pred_val == 0 && !c->aggs[0].pred &&
+	      c->aggs[1].slot == 1 && !c->aggs[1].filter &&
+	      c->aggs[1].pred != NULL);
+	/* a class seen before keeps its lists: what known says is unused */
+	c = rules_index_get(ix, EXPR_SCOPE_MSG, 1, NULL, NULL);
+	CHECK_INT(c->nrules, 2);
+	/* the session scope: its rule, no aggregate counts sessions */
+	c = rules_index_get(ix, EXPR_SCOPE_SESSION, 0, status_known, &v);
+	CHECK(c->nrules == 1 && c->rules[0] == 2 && c->naggs == 0);
+	/* past the cap, a new class gets everything of its scope */
+	for (uintptr_t k = 3; k < 5000; k++)
+		c = rules_index_get(ix, EXPR_SCOPE_MSG, k, status_known, &v);
+	CHECK_INT(c->nrules, 2);
+	CHECK(c->naggs == 2 && c->aggs[0].pred && c->aggs[1].filter &&
+	      c->aggs[1].pred);
+	rules_index_free(ix);
+	rules_free(rs);
+}
+
 int main(void)
 {
+	test_index();
 	test_real_fields();
 	test_bad();
 	test_good();
