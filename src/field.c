@@ -765,7 +765,7 @@ static const char *const class_methods[] = {
 	"UPDATE", "REFER", "PUBLISH", "GET", "POST", "PUT", "DELETE", "HEAD",
 };
 
-static uintptr_t method_no(struct sv m)
+static uint64_t method_no(struct sv m)
 {
 	for (size_t i = 0; i < sizeof class_methods / sizeof *class_methods;
 	     i++)
@@ -776,13 +776,93 @@ static uintptr_t method_no(struct sv m)
 }
 
 /* A response's status, when its class holds it (else 0). */
-static uintptr_t class_status(const struct msg *m)
+static uint64_t class_status(const struct msg *m)
 {
 	return m->kind == MSG_RESPONSE && m->status >= 100 &&
-	       m->status <= 999 ? (uintptr_t)m->status : 0;
+	       m->status <= 999 ? (uint64_t)m->status : 0;
 }
 
-uintptr_t field_class(const struct field_item *it)
+/* A session's counts a class holds exactly: up to its limit. */
+#define CLASS_REDIRECTS 6u      /* 3 bits */
+#define CLASS_COUNT 14u         /* 4 bits */
+
+/* A setting as setting() reads it: 0 not requested ... 3 unanswered */
+static unsigned setting_state(const struct sess_setting *st)
+{
+	return !st->line ? 0 : st->status == SESS_OK ? 1
+	       : st->status == SESS_FAILED ? 2 : 3;
+}
+
+static uint64_t small(uint64_t n, unsigned limit)
+{
+	return n <= limit ? (uint64_t)n : limit + 1;
+}
+
+/*
+ * A session's class: its outcome (2 bits), redirects (3), redirect
+ * loop (1), the status of each step (5 x 2), of each setting (6 x 2),
+ * REGISTERs answered 401 (4), REGISTERs (4), 28032 answers (3), the
+ * final answer to REGISTER (10: 0 for none, or one past 999).
+ */
+static uint64_t session_class(const struct sess *s)
+{
+	uint64_t c = (uint64_t)s->outcome;
+	int sh = 2;
+	c |= small(s->nredirects, CLASS_REDIRECTS) << sh;
+	sh += 3;
+	c |= (uint64_t)(s->redirect_loop != 0) << sh;
+	sh += 1;
+	for (int i = SFB_STEP_DISCOVERY; i < SFB_STEP__COUNT; i++, sh += 2)
+		c |= (uint64_t)(s->steps[i].status & 3) << sh;
+	for (int i = 0; i < SESS_SET__COUNT; i++, sh += 2)
+		c |= (uint64_t)setting_state(&s->settings[i]) << sh;
+	c |= small(s->register_401, CLASS_COUNT) << sh;
+	sh += 4;
+	c |= small(s->register_total, CLASS_COUNT) << sh;
+	sh += 4;
+	c |= small(s->webticket_28032, CLASS_REDIRECTS) << sh;
+	sh += 3;
+	c |= (uint64_t)(s->register_final >= 0 && s->register_final <= 999
+			 ? s->register_final : 1000) << sh;
+	return c;
+}
+
+/* field_known of a session: what session_class holds. */
+static int session_known(struct field_item *it, int id, struct sv key,
+			 struct expr_value *out)
+{
+	const struct sess *s = it->sess;
+	int known;
+	switch ((enum field_id)id) {
+	case F_S_OUTCOME:
+	case F_S_REDIRECT_LOOP:
+	case F_S_STEP:
+	case F_S_SETTING:
+		known = 1;
+		break;
+	case F_S_REDIRECTS:
+		known = s->nredirects <= CLASS_REDIRECTS;
+		break;
+	case F_S_REG_CHALLENGES:
+		known = s->register_401 <= CLASS_COUNT;
+		break;
+	case F_S_REG_TOTAL:
+		known = s->register_total <= CLASS_COUNT;
+		break;
+	case F_S_WT_28032:
+		known = s->webticket_28032 <= CLASS_REDIRECTS;
+		break;
+	case F_S_REG_FINAL:
+		known = s->register_final >= 0 && s->register_final <= 999;
+		break;
+	default:
+		known = 0;
+		break;
+	}
+	return known ? field_get(it, id, key, out) : EXPR_UNKNOWN;
+}
+
+uint64_t field_class(const struct field_item *it)
 {
 	const struct msg *m = it->msg;
 	switch (it->scope) {
@@ -791,10 +871,10 @@ uintptr_t field_class(const struct field_item *it)
 		 * session (1), method (5), status (10) */
 		if (!m)
 			return 0;
-		return (uintptr_t)m->kind | (first_diag(m, 0) ? 4u : 0) |
+		return (uint64_t)m->kind | (first_diag(m, 0) ? 4u : 0) |
 		       (first_diag(m, 1) ? 8u : 0) |
-		       (uintptr_t)m->proto << 4 |
-		       (uintptr_t)(it->session_id != 0) << 6 |
+		       (uint64_t)m->proto << 4 |
+		       (uint64_t)(it->session_id != 0) << 6 |
 		       method_no(req_method_of(it)) << 7 |
 		       class_status(m) << 12;
 	case EXPR_SCOPE_EVENT: {
@@ -802,11 +882,12 @@ uintptr_t field_class(const struct field_item *it)
 		 * two classes per name (names are distinct pointers) */
 		int64_t hr;
 		if (!it->ev)
-			return 2 * (uintptr_t)cls_diag_name;
-		return 2 * (uintptr_t)it->ev->name +
+			return 2 * (uint64_t)(uintptr_t)cls_diag_name;
+		return 2 * (uint64_t)(uintptr_t)it->ev->name +
 		       (event_hr(it->ev, &hr) == 0);
 	}
 	case EXPR_SCOPE_SESSION:
+		return it->sess ? session_class(it->sess) : 0;
 	case EXPR_SCOPE_JOIN:   /* one class: every such rule is tried */
 		break;
 	}
@@ -877,6 +958,7 @@ int field_known(void *ud, int id, struct sv key, struct expr_value *out)
 		}
 	}
 	case EXPR_SCOPE_SESSION:
+		return it->sess ? session_known(ud, id, key, out) : 1;
 	case EXPR_SCOPE_JOIN:
 		break;
 	}

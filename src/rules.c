@@ -1148,7 +1148,7 @@ const struct rules_rule *rules_find(const struct rules *rs, const char *id)
 
 struct rules_class {
 	enum expr_scope scope;  /* 0: a free slot */
-	uintptr_t cls;
+	uint64_t cls;
 	struct rules_cands c;   /* its arrays owned */
 };
 
@@ -1169,9 +1169,9 @@ struct rules_index *rules_index_new(const struct rules *rs)
 }
 
 static struct rules_class *class_slot(struct rules_class *tab, size_t cap,
-				      enum expr_scope scope, uintptr_t cls)
+				      enum expr_scope scope, uint64_t cls)
 {
-	size_t h = (size_t)((cls ^ (cls >> 17) ^ (uintptr_t)scope) *
+	size_t h = (size_t)((cls ^ (cls >> 17) ^ (uint64_t)scope) *
 			    0x9e3779b97f4a7c15ull);
 	for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1))
 		if (!tab[i].scope || (tab[i].scope == scope &&
@@ -1227,7 +1227,7 @@ static void class_fill(const struct rules *rs, enum expr_scope scope,
 
 const struct rules_cands *rules_index_get(struct rules_index *ix,
 					  enum expr_scope scope,
-					  uintptr_t cls, expr_known_fn known,
+					  uint64_t cls, expr_known_fn known,
 					  void *ud)
 {
 	struct rules_class *c = class_slot(ix->tab, ix->cap, scope, cls);

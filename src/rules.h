@@ -152,7 +152,7 @@ struct rules_cands {
  */
 const struct rules_cands *rules_index_get(struct rules_index *ix,
 					  enum expr_scope scope,
-					  uintptr_t cls, expr_known_fn known,
+					  uint64_t cls, expr_known_fn known,
 					  void *ud);
 void rules_index_free(struct rules_index *ix);
 /* "discovery" ... "settings", "general" for SFB_STEP_NONE. */

@@ -168,20 +168,21 @@ static void test_msg(void)
  * every message of the class: check it on each message, and that the
  * class tells apart what field_known claims to know.
  */
-static void known_agrees(struct field_item *it)
+static void known_agrees_key(struct field_item *it, struct sv key)
 {
 	size_t n;
 	const struct field_def *d = field_table(&n);
 	for (size_t id = 0; id < n; id++) {
 		struct expr_value kv, gv;
-		if (!(d[id].scopes & EXPR_SCOPE_BIT(EXPR_SCOPE_MSG)))
+		if (!(d[id].scopes & EXPR_SCOPE_BIT(it->scope)))
 			continue;
-		struct sv key = d[id].keyed ? SV_LIT("Server") : SV_NULL;
 		memset(&kv, 0, sizeof kv);
-		int kr = field_known(it, (int)id, key, &kv);
+		int kr = field_known(it, (int)id, d[id].keyed ? key : SV_NULL,
+				     &kv);
 		if (kr == EXPR_UNKNOWN)
 			continue;
-		int gr = field_get(it, (int)id, key, &gv);
+		int gr = field_get(it, (int)id, d[id].keyed ? key : SV_NULL,
+				   &gv);
 		CHECK_INT(kr, gr);
 		if (kr == 0 && gr == 0) {
 			CHECK(kv.i == gv.i);
@@ -189,6 +190,76 @@ static void known_agrees(struct field_item *it)
 			      memcmp(kv.s.p, gv.s.p, kv.s.n) == 0));
 		}
 	}
+}
+
+static void known_agrees(struct field_item *it)
+{
+	static const char *const keys[] = {
+		"Server", "discovery", "authentication", "provisioning",
+		"roaming-ACL", "acl", "bogus",
+	};
+	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+		known_agrees_key(it, sv_cstr(keys[k]));
+}
+
+/* A session's class: each fact it holds changes it; known agrees. */
+static void test_session_class(void)
+{
+	static struct sess s;
+	struct field_item it;
+	memset(&s, 0, sizeof s);
+	memset(&it, 0, sizeof it);
+	it.scope = EXPR_SCOPE_SESSION;
+	it.sess = &s;
+	s.outcome = SESS_SIGNED_IN;
+	s.register_final = 200;
+	s.register_401 = 2;
+	s.register_total = 3;
+	uint64_t c0 = field_class(&it);
+	known_agrees(&it);
+	int *facts[] = {
+		(int *)&s.outcome, &s.redirect_loop, &s.register_final,
+		(int *)&s.steps[SFB_STEP_SETTINGS].status,
+	};
+	for (size_t i = 0; i < sizeof facts / sizeof facts[0]; i++) {
+		int was = *facts[i];
+		*facts[i] = was ? 0 : 1;
+		CHECK(field_class(&it) != c0);
+		known_agrees(&it);
+		*facts[i] = was;
+	}
+	unsigned *counts[] = { &s.nredirects, &s.register_401,
+			       &s.register_total, &s.webticket_28032 };
+	for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+		unsigned was = *counts[i];
+		*counts[i] = was + 1;
+		CHECK(field_class(&it) != c0);
+		known_agrees(&it);
+		*counts[i] = 1000;      /* past what a class holds */
+		known_agrees(&it);
+		*counts[i] = was;
+	}
+	/* a setting's state: not requested, ok, failed, unanswered */
+	s.settings[SESS_SET_ACL].status = SESS_OK;
+	CHECK(field_class(&it) == c0);  /* no line: not requested */
+	s.settings[SESS_SET_ACL].line = 7;
+	uint64_t c1 = field_class(&it);
+	CHECK(c1 != c0);
+	known_agrees(&it);
+	s.settings[SESS_SET_ACL].status = SESS_NOT_SEEN;
+	CHECK(field_class(&it) != c0 && field_class(&it) != c1);
+	known_agrees(&it);
+	s.register_final = 1200;
+	known_agrees(&it);
+	CHECK(field_class(&it) != c0);
+	s.register_final = 200;
+	s.settings[SESS_SET_ACL].line = 0;
+	/* facts the class does not hold: the same class */
+	s.register_pairs = 9;
+	s.signin_ms = 99999;
+	snprintf(s.user, sizeof s.user, "sip:bob@contoso.com");
+	CHECK(field_class(&it) == c0);
+	known_agrees(&it);
 }
 
 static void test_class(void)
@@ -205,7 +276,7 @@ static void test_class(void)
 	enum { N = sizeof texts / sizeof texts[0] };
 	struct msg m[N];
 	struct field_item it[N];
-	uintptr_t cls[N];
+	uint64_t cls[N];
 	for (int i = 0; i < N; i++) {
 		msg_init(&m[i]);
 		msg_set_bytes(&m[i], texts[i], strlen(texts[i]));
@@ -385,6 +456,7 @@ int main(void)
 	test_class();
 	test_event();
 	test_session();
+	test_session_class();
 	test_print();
 	return CHECK_DONE("unit_field");
 }

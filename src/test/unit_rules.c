@@ -566,7 +566,7 @@ static void test_index(void)
 	c = rules_index_get(ix, EXPR_SCOPE_SESSION, 0, status_known, &v);
 	CHECK(c->nrules == 1 && c->rules[0] == 2 && c->naggs == 0);
 	/* past the cap, a new class gets everything of its scope */
-	for (uintptr_t k = 3; k < 5000; k++)
+	for (uint64_t k = 3; k < 5000; k++)
 		c = rules_index_get(ix, EXPR_SCOPE_MSG, k, status_known, &v);
 	CHECK_INT(c->nrules, 2);
 	CHECK(c->naggs == 2 && c->aggs[0].pred && c->aggs[1].filter &&
