@@ -20,6 +20,7 @@
 
 #include "expr.h"
 #include "grep.h"
+#include "str.h"
 #include "sv.h"
 
 enum nkind { N_LIT, N_FIELD, N_NOT, N_AND, N_OR, N_CMP, N_IN, N_MATCH,
@@ -1007,20 +1008,7 @@ static int truth(const struct expr *e, int i, struct expr_ctx *ctx)
 
 static int find(struct sv h, struct sv n, int icase)
 {
-	if (n.n == 0)
-		return 1;
-	if (n.n > h.n)
-		return 0;
-	for (size_t i = 0; i + n.n <= h.n; i++) {
-		size_t j = 0;
-		while (j < n.n && (icase ? sv_lower((unsigned char)h.p[i + j])
-				   == sv_lower((unsigned char)n.p[j])
-				   : h.p[i + j] == n.p[j]))
-			j++;
-		if (j == n.n)
-			return 1;
-	}
-	return 0;
+	return str_find(h, n, icase) >= 0;
 }
 
 static int value_eq(const struct expr_value *a, const struct expr_value *b)

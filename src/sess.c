@@ -1482,13 +1482,13 @@ static unsigned sip_msg(struct sess_builder *b, const struct msg *m,
 
 static enum sess_http_kind http_kind(struct sv host, struct sv path)
 {
-	if (sv_ifind(path, "/webticket/") >= 0)
+	if (str_find(path, SV_LIT("/webticket/"), 1) >= 0)
 		return SESS_HTTP_WEBTICKET;
-	if (sv_ifind(path, "/certprov/") >= 0)
+	if (str_find(path, SV_LIT("/certprov/"), 1) >= 0)
 		return SESS_HTTP_CERTPROV;
 	if (sv_istarts(host, "lyncdiscover"))
 		return SESS_HTTP_LYNCDISCOVER;
-	if (sv_ifind(path, "/autodiscover/") >= 0)
+	if (str_find(path, SV_LIT("/autodiscover/"), 1) >= 0)
 		return SESS_HTTP_AUTODISCOVER;
 	return SESS_HTTP_OTHER;
 }
@@ -1512,7 +1512,7 @@ static struct sv path_only(struct sv uri)
 /* The sipuri= of a URL query, as "sip:user@domain" into out. */
 static int sipuri_of(struct sv uri, char *out, size_t outsz)
 {
-	long i = sv_ifind(uri, "sipuri=");
+	long i = str_find(uri, SV_LIT("sipuri="), 1);
 	if (i < 0)
 		return 0;
 	sv_skip(&uri, (size_t)i + 7);
@@ -1625,7 +1625,7 @@ static int redirect_link(struct sv body, struct sv *href)
 		"\"redirect\":",
 	};
 	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
-		long at = sv_ifind(body, marks[i]);
+		long at = str_find(body, sv_cstr(marks[i]), 1);
 		if (at < 0)
 			continue;
 		struct sv v = body;
@@ -1633,7 +1633,7 @@ static int redirect_link(struct sv body, struct sv *href)
 		if (v.n > 400)
 			v.n = 400;
 		*href = SV_NULL;
-		long h = sv_ifind(v, "href");
+		long h = str_find(v, SV_LIT("href"), 1);
 		if (h >= 0) {
 			sv_skip(&v, (size_t)h + 4);
 			long q = sv_find_char(v, '"');

@@ -13,6 +13,9 @@
  * length modifiers l, ll, z and j.  Anything else (a NULL string, %p,
  * %f, '+', '#', ' ', h, an int precision...) goes to vsnprintf.
  *
+ * str_find: the substring search of the rule language's contains and
+ * icontains and of the session stage's URL and body checks.
+ *
  * Ownership: writes into the caller's buffer only; no state.
  */
 #ifndef SFB_STR_H
@@ -32,5 +35,11 @@ int str_vfmt(char *out, size_t n, const char *fmt, va_list ap)
 	SFB_PRINTF(3, 0);
 /* Copy the C string s into out (n > 0 bytes), cut.  @return strlen(s) */
 size_t str_copy(char *out, size_t n, const char *s);
+/*
+ * The first n in h (icase: ASCII case ignored), by memchr and memmem:
+ * a long text is scanned many bytes at a time.
+ * @return its offset, 0 for an empty n, -1 if none
+ */
+long str_find(struct sv h, struct sv n, int icase);
 
 #endif

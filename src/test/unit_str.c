@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "str.h"
+#include "sv.h"
 
 /* Compare str_fmt and snprintf on one call, at every size 0..len+2. */
 #define SAME(...)                                                        \
@@ -34,8 +35,64 @@
 		}                                                        \
 	} while (0)
 
+/* The plain search str_find must agree with. */
+static long naive_find(struct sv h, struct sv n, int icase)
+{
+	for (size_t i = 0; i + n.n <= h.n; i++) {
+		size_t j = 0;
+		while (j < n.n && (icase
+			? sv_lower((unsigned char)h.p[i + j]) ==
+			  sv_lower((unsigned char)n.p[j])
+			: h.p[i + j] == n.p[j]))
+			j++;
+		if (j == n.n)
+			return (long)i;
+	}
+	return -1;
+}
+
+static unsigned rnd(unsigned *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return *seed >> 16;
+}
+
+static void test_find(void)
+{
+	struct sv text = SV_LIT("Certificate REVOKED: the revocation of "
+				"lyncdiscoverInternal.contoso.com");
+	CHECK_INT(str_find(text, SV_LIT("revoked"), 1), 12);
+	CHECK_INT(str_find(text, SV_LIT("revoked"), 0), -1);
+	CHECK_INT(str_find(text, SV_LIT("REVOKED"), 0), 12);
+	CHECK_INT(str_find(text, SV_LIT("lyncdiscoverinternal"), 1), 39);
+	CHECK_INT(str_find(text, SV_LIT(""), 1), 0);
+	CHECK_INT(str_find(SV_LIT("ab"), SV_LIT("abc"), 1), -1);
+	CHECK_INT(str_find(SV_LIT("xxa1"), SV_LIT("A1"), 1), 2);
+	CHECK_INT(str_find(SV_LIT("a1"), SV_LIT("1"), 1), 1);
+	CHECK_INT(str_find(SV_LIT("end"), SV_LIT("D"), 1), 2);
+	/* against the plain search, over a small alphabet */
+	unsigned seed = 7;
+	char h[64], n[4];
+	for (int t = 0; t < 20000; t++) {
+		size_t hn = rnd(&seed) % 64, nn = rnd(&seed) % 5;
+		for (size_t i = 0; i < hn; i++)
+			h[i] = "aAbB:"[rnd(&seed) % 5];
+		for (size_t i = 0; i < nn; i++)
+			n[i] = "aAbB:"[rnd(&seed) % 5];
+		struct sv hv = sv_make(h, hn), nv = sv_make(n, nn);
+		for (int ic = 0; ic < 2; ic++)
+			if (str_find(hv, nv, ic) != naive_find(hv, nv, ic)) {
+				CHECK(!"str_find differs");
+				t = 20000;
+				break;
+			}
+	}
+	CHECK(1);
+}
+
 int main(void)
 {
+	test_find();
 	const char *sv = "REGISTER sip:contoso.com";
 	SAME("plain text, no conversion");
 	SAME("%s", "");
