@@ -327,8 +327,9 @@ static void run_rules(struct engine *e, struct eval *ev)
 	struct sess_state *st = NULL;
 	struct expr_ctx c = ctx_of(e, ev);
 	/* only the rules that may match an item of its class */
+	struct field_cls cls = field_class(&ev->it);
 	const struct rules_cands *cand = rules_index_get(
-		e->rix, scope, field_class(&ev->it), field_known, &ev->it);
+		e->rix, scope, cls.a, cls.b, field_known, &ev->it);
 	/* aggregates: counted per open session */
 	for (size_t k = 0; id && scope != EXPR_SCOPE_SESSION &&
 	     k < cand->naggs; k++) {

@@ -862,36 +862,43 @@ static int session_known(struct field_item *it, int id, struct sv key,
 	return known ? field_get(it, id, key, out) : EXPR_UNKNOWN;
 }
 
-uint64_t field_class(const struct field_item *it)
+struct field_cls field_class(const struct field_item *it)
 {
 	const struct msg *m = it->msg;
+	struct field_cls c = { 0, 0 };
 	switch (it->scope) {
 	case EXPR_SCOPE_MSG:
 		/* kind (2 bits), diagnostics (2), proto (2), in a
 		 * session (1), method (5), status (10) */
-		if (!m)
-			return 0;
-		return (uint64_t)m->kind | (first_diag(m, 0) ? 4u : 0) |
-		       (first_diag(m, 1) ? 8u : 0) |
-		       (uint64_t)m->proto << 4 |
-		       (uint64_t)(it->session_id != 0) << 6 |
-		       method_no(req_method_of(it)) << 7 |
-		       class_status(m) << 12;
+		if (m)
+			c.a = (uint64_t)m->kind | (first_diag(m, 0) ? 4u : 0) |
+			      (first_diag(m, 1) ? 8u : 0) |
+			      (uint64_t)m->proto << 4 |
+			      (uint64_t)(it->session_id != 0) << 6 |
+			      method_no(req_method_of(it)) << 7 |
+			      class_status(m) << 12;
+		break;
 	case EXPR_SCOPE_EVENT: {
-		/* the name, and for a pattern event whether it has an hr:
-		 * two classes per name (names are distinct pointers) */
-		int64_t hr;
-		if (!it->ev)
-			return 2 * (uint64_t)(uintptr_t)cls_diag_name;
-		return 2 * (uint64_t)(uintptr_t)it->ev->name +
-		       (event_hr(it->ev, &hr) == 0);
+		/* the name (names are distinct pointers), whether it has
+		 * an hr, and the hr */
+		int64_t hr = 0;
+		if (!it->ev) {
+			c.a = 2 * (uint64_t)(uintptr_t)cls_diag_name;
+			break;
+		}
+		c.a = 2 * (uint64_t)(uintptr_t)it->ev->name +
+		      (event_hr(it->ev, &hr) == 0);
+		c.b = (uint64_t)hr;
+		break;
 	}
 	case EXPR_SCOPE_SESSION:
-		return it->sess ? session_class(it->sess) : 0;
+		if (it->sess)
+			c.a = session_class(it->sess);
+		break;
 	case EXPR_SCOPE_JOIN:   /* one class: every such rule is tried */
 		break;
 	}
-	return 0;
+	return c;
 }
 
 int field_known(void *ud, int id, struct sv key, struct expr_value *out)
@@ -937,12 +944,11 @@ int field_known(void *ud, int id, struct sv key, struct expr_value *out)
 		}
 	case EXPR_SCOPE_EVENT: {
 		const struct pat_event *ev = it->ev;
-		int64_t hr;
 		switch ((enum field_id)id) {
 		case F_EV_NAME:
 			return v_cstr(out, ev ? ev->name : cls_diag_name);
-		case F_EV_HR:
-			return ev && event_hr(ev, &hr) != 0 ? 1 : EXPR_UNKNOWN;
+		case F_EV_HR:           /* a pattern event's: its class's */
+			return ev ? field_get(ud, id, key, out) : EXPR_UNKNOWN;
 		case F_EV_STEP:
 		case F_EV_MATCH:
 		case F_EV_CAPTURE:      /* a pattern event's only */

@@ -78,20 +78,23 @@ int field_get(void *ud, int id, struct sv key, struct expr_value *out);
  * what field_known tells of every item of that class.  A message's
  * class is its kind, protocol, (request) method when it is a usual one,
  * status, whether it is in a session and whether it has ms-diagnostics
- * and X-Ms-diagnostics; an event's is its name and whether it has an hr
- * (a CLS diagnostic: only the name); a session's is its outcome, the
- * state of each step and setting, its redirect loop and final REGISTER
- * answer and its small counts (redirects, 401s, REGISTERs, 28032s); a
- * joined sign-in has one class.
+ * and X-Ms-diagnostics; an event's is its name and its hr, if any (a
+ * CLS diagnostic: only the name); a session's is its outcome, the state
+ * of each step and setting, its redirect loop and final REGISTER answer
+ * and its small counts (redirects, 401s, REGISTERs, 28032s); a joined
+ * sign-in has one class.
  */
-uint64_t field_class(const struct field_item *it);
+struct field_cls {
+	uint64_t a, b;          /* equal for the items of one class */
+};
+struct field_cls field_class(const struct field_item *it);
 /*
  * expr_known_fn over a struct field_item (ud): the fields its class
  * decides (for a message msg.proto, msg.is_request, msg.is_response,
  * msg.in_session, msg.method and msg.request_method when the class
  * names them, msg.status, the absence of the diagnostics; for an event
- * event.name, the absence of event.hr and of the fields of the other
- * kind of event; for a session the facts of its class), EXPR_UNKNOWN
+ * event.name, event.hr of a pattern event, the absence of the fields of
+ * the other kind of event; for a session the facts of its class), EXPR_UNKNOWN
  * for the others.
  */
 int field_known(void *ud, int id, struct sv key, struct expr_value *out);

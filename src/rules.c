@@ -1148,7 +1148,7 @@ const struct rules_rule *rules_find(const struct rules *rs, const char *id)
 
 struct rules_class {
 	enum expr_scope scope;  /* 0: a free slot */
-	uint64_t cls;
+	uint64_t cls, sub;
 	struct rules_cands c;   /* its arrays owned */
 };
 
@@ -1169,13 +1169,15 @@ struct rules_index *rules_index_new(const struct rules *rs)
 }
 
 static struct rules_class *class_slot(struct rules_class *tab, size_t cap,
-				      enum expr_scope scope, uint64_t cls)
+				      enum expr_scope scope, uint64_t cls,
+				      uint64_t sub)
 {
-	size_t h = (size_t)((cls ^ (cls >> 17) ^ (uint64_t)scope) *
-			    0x9e3779b97f4a7c15ull);
+	uint64_t x = cls ^ (cls >> 17) ^ sub * 0xff51afd7ed558ccdull ^
+		     (uint64_t)scope;
+	size_t h = (size_t)(x * 0x9e3779b97f4a7c15ull >> 20);
 	for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1))
 		if (!tab[i].scope || (tab[i].scope == scope &&
-				      tab[i].cls == cls))
+				      tab[i].cls == cls && tab[i].sub == sub))
 			return &tab[i];
 }
 
@@ -1226,11 +1228,11 @@ static void class_fill(const struct rules *rs, enum expr_scope scope,
 }
 
 const struct rules_cands *rules_index_get(struct rules_index *ix,
-					  enum expr_scope scope,
-					  uint64_t cls, expr_known_fn known,
+					  enum expr_scope scope, uint64_t cls,
+					  uint64_t sub, expr_known_fn known,
 					  void *ud)
 {
-	struct rules_class *c = class_slot(ix->tab, ix->cap, scope, cls);
+	struct rules_class *c = class_slot(ix->tab, ix->cap, scope, cls, sub);
 	if (c->scope)
 		return &c->c;
 	if (ix->used >= MAX_CLASSES) {
@@ -1248,14 +1250,16 @@ const struct rules_cands *rules_index_get(struct rules_index *ix,
 		for (size_t i = 0; i < ix->cap; i++)
 			if (ix->tab[i].scope)
 				*class_slot(t, cap, ix->tab[i].scope,
-					    ix->tab[i].cls) = ix->tab[i];
+					    ix->tab[i].cls, ix->tab[i].sub) =
+					ix->tab[i];
 		free(ix->tab);
 		ix->tab = t;
 		ix->cap = cap;
-		c = class_slot(t, cap, scope, cls);
+		c = class_slot(t, cap, scope, cls, sub);
 	}
 	c->scope = scope;
 	c->cls = cls;
+	c->sub = sub;
 	class_fill(ix->rs, scope, &c->c, known, ud);
 	ix->used++;
 	return &c->c;

@@ -110,7 +110,8 @@ const struct rules_rule *rules_find(const struct rules *rs, const char *id);
 /*
  * A rule index, so that an item is judged only by the rules that may
  * match it: items fall into classes (field_class in field.h: a message's
- * kind, protocol, method, status and diagnostics, an event's name), and
+ * kind, protocol, method, status and diagnostics, an event's name and
+ * hr, a session's outcome and step states...), and
  * for each class the index keeps the enabled rules of its scope whose
  * condition is not false for every item of the class (expr_may_match),
  * and the aggregates (count_msgs(...) and friends of session rules) that
@@ -146,13 +147,13 @@ struct rules_cands {
 };
 
 /*
- * The rules of scope that may match items of class cls, and the
+ * The rules of scope that may match items of class (cls, sub), and the
  * aggregates that count such items; known/ud tell what is known of such
  * an item (used only the first time).  @return borrowed from ix
  */
 const struct rules_cands *rules_index_get(struct rules_index *ix,
-					  enum expr_scope scope,
-					  uint64_t cls, expr_known_fn known,
+					  enum expr_scope scope, uint64_t cls,
+					  uint64_t sub, expr_known_fn known,
 					  void *ud);
 void rules_index_free(struct rules_index *ix);
 /* "discovery" ... "settings", "general" for SFB_STEP_NONE. */

@@ -546,28 +546,35 @@ static void test_index(void)
 	memset(&v, 0, sizeof v);
 	fake_set_i(&v, F_STATUS, 401);
 	const struct rules_cands *c = rules_index_get(ix, EXPR_SCOPE_MSG, 1,
-						      status_known, &v);
+						      0, status_known, &v);
 	CHECK_INT(c->nrules, 2);        /* m.500 may match by its method */
 	CHECK_INT(c->naggs, 1);         /* all_msgs's filter: 401 >= 300 */
 	CHECK(c->naggs == 1 && c->aggs[0].slot == 0 && !c->aggs[0].filter &&
 	      !c->aggs[0].pred && c->aggs[0].pred_val == 1);
 	fake_set_i(&v, F_STATUS, 200);
-	c = rules_index_get(ix, EXPR_SCOPE_MSG, 2, status_known, &v);
+	c = rules_index_get(ix, EXPR_SCOPE_MSG, 2, 0, status_known, &v);
 	CHECK_INT(c->nrules, 1);
 	CHECK(c->nrules == 1 && c->rules[0] == 1);
 	CHECK_INT(c->naggs, 2);
 	CHECK(c->naggs == 2 && c->aggs[0].pred_val == 0 && !c->aggs[0].pred &&
 	      c->aggs[1].slot == 1 && !c->aggs[1].filter &&
 	      c->aggs[1].pred != NULL);
+	/* the second word of a class counts too */
+	c = rules_index_get(ix, EXPR_SCOPE_MSG, 2, 1, status_known, &v);
+	CHECK_INT(c->nrules, 1);
+	fake_set_i(&v, F_STATUS, 401);
+	c = rules_index_get(ix, EXPR_SCOPE_MSG, 2, 2, status_known, &v);
+	CHECK_INT(c->nrules, 2);
 	/* a class seen before keeps its lists: what known says is unused */
-	c = rules_index_get(ix, EXPR_SCOPE_MSG, 1, NULL, NULL);
+	c = rules_index_get(ix, EXPR_SCOPE_MSG, 1, 0, NULL, NULL);
 	CHECK_INT(c->nrules, 2);
 	/* the session scope: its rule, no aggregate counts sessions */
-	c = rules_index_get(ix, EXPR_SCOPE_SESSION, 0, status_known, &v);
+	c = rules_index_get(ix, EXPR_SCOPE_SESSION, 0, 0, status_known, &v);
 	CHECK(c->nrules == 1 && c->rules[0] == 2 && c->naggs == 0);
 	/* past the cap, a new class gets everything of its scope */
 	for (uint64_t k = 3; k < 5000; k++)
-		c = rules_index_get(ix, EXPR_SCOPE_MSG, k, status_known, &v);
+		c = rules_index_get(ix, EXPR_SCOPE_MSG, k, 0, status_known,
+				    &v);
 	CHECK_INT(c->nrules, 2);
 	CHECK(c->naggs == 2 && c->aggs[0].pred && c->aggs[1].filter &&
 	      c->aggs[1].pred);
