@@ -31,6 +31,7 @@
 #include "txn.h"
 
 #define NBUCKETS 256
+#define NSPARE 8                /* session states kept for reuse */
 
 /* What the engine keeps for an open session. */
 struct sess_state {
@@ -66,6 +67,8 @@ struct engine {
 	struct rules_index *rix;        /* the rules each item may match */
 	enum sfb_sev worst;
 	struct sess_state *buckets[NBUCKETS];
+	struct sess_state *spare;       /* dropped states kept for reuse */
+	size_t nspare;
 	struct finding *file_f;         /* findings of no session */
 	size_t file_nf, file_capf;
 };
@@ -131,13 +134,32 @@ static struct sess_state *state_get(struct engine *e, unsigned id, int make)
 			return s;
 	if (!make)
 		return NULL;
-	struct sess_state *s = sfb_xcalloc(1, sizeof *s);
+	struct sess_state *s = e->spare;
+	if (s) {
+		/* a dropped one, with its counters and findings array */
+		e->spare = s->next;
+		e->nspare--;
+		s->nf = 0;
+		if (e->naggs)
+			memset(s->counters, 0,
+			       2 * e->naggs * sizeof *s->counters);
+	} else {
+		s = sfb_xcalloc(1, sizeof *s);
+		if (e->naggs)
+			s->counters = sfb_xcalloc(2 * e->naggs,
+						  sizeof *s->counters);
+	}
 	s->id = id;
-	if (e->naggs)
-		s->counters = sfb_xcalloc(2 * e->naggs, sizeof *s->counters);
 	s->next = *b;
 	*b = s;
 	return s;
+}
+
+static void state_free(struct sess_state *s)
+{
+	free(s->counters);
+	free(s->f);
+	free(s);
 }
 
 static void state_drop(struct engine *e, unsigned id)
@@ -148,9 +170,13 @@ static void state_drop(struct engine *e, unsigned id)
 			continue;
 		struct sess_state *s = *p;
 		*p = s->next;
-		free(s->counters);
-		free(s->f);
-		free(s);
+		if (e->nspare < NSPARE) {
+			s->next = e->spare;
+			e->spare = s;
+			e->nspare++;
+		} else {
+			state_free(s);
+		}
 		return;
 	}
 }
@@ -390,8 +416,8 @@ static size_t drop_fallbacks(struct finding *f, size_t n)
 			if (j != i && !f[j].rule->fallback &&
 			    f[j].sev >= f[i].sev)
 				drop = 1;
-		if (!drop)
-			f[k++] = f[i];
+		if (!drop && k++ != i)
+			f[k - 1] = f[i];        /* 4 KB: only when it moves */
 	}
 	return k;
 }
@@ -852,6 +878,11 @@ void engine_free(struct engine *e)
 	msg_free(&e->msg);
 	expr_scratch_free(e->scratch);
 	rules_index_free(e->rix);
+	while (e->spare) {
+		struct sess_state *s = e->spare;
+		e->spare = s->next;
+		state_free(s);
+	}
 	free(e->rule_slot);
 	free(e);
 }

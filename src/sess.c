@@ -480,6 +480,14 @@ static void set_summary(struct sess_step *st, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Append s to a step summary at off, cut at its end.  @return the end */
+static size_t sum_add(char *sum, size_t off, const char *s)
+{
+	size_t room = sizeof ((struct sess_step *)0)->summary - off;
+	size_t n = str_copy(sum + off, room, s);
+	return n < room ? off + n : off + room - 1;
+}
+
 static void decide_discovery(struct osess *o)
 {
 	struct sess_step *st = &o->s.steps[SFB_STEP_DISCOVERY];
@@ -669,34 +677,34 @@ static void decide_settings(struct osess *o)
 		return;
 	}
 	st->status = bad ? SESS_FAILED : SESS_OK;
-	/* what was answered, what failed, what was never asked for */
-	char sum[sizeof st->summary];
-	size_t off = 0;
+	/*
+	 * What was answered, what failed, what was never asked for: at
+	 * most 6 names and 4 labels, about 140 bytes, so nothing is cut.
+	 */
 	static const char *const label[] = { "answered", "failed",
 					     "unanswered", "not requested" };
+	char *sum = st->summary;
+	size_t off = 0;
 	for (int k = 0; k < 4; k++) {
 		int first = 1;
 		for (int i = 0; i < SESS_SET__COUNT; i++) {
 			const struct sess_setting *x = &s->settings[i];
 			int cat = !x->line ? 3 : x->status == SESS_OK ? 0
 				  : x->status == SESS_FAILED ? 1 : 2;
-			if (cat != k || off >= sizeof sum - 1)
+			if (cat != k)
 				continue;
-			int n = str_fmt(sum + off, sizeof sum - off,
-					"%s%s%s", first ? (off ? "; " : "")
-					: ", ", first ? label[k] : "",
-					first ? ": " : "");
-			if (n > 0 && (size_t)n < sizeof sum - off)
-				off += (size_t)n;
-			n = str_fmt(sum + off, sizeof sum - off, "%s",
-				    sess_setting_name(
-					     (enum sess_setting_id)i));
-			if (n > 0 && (size_t)n < sizeof sum - off)
-				off += (size_t)n;
+			if (first) {
+				off = sum_add(sum, off, off ? "; " : "");
+				off = sum_add(sum, off, label[k]);
+				off = sum_add(sum, off, ": ");
+			} else {
+				off = sum_add(sum, off, ", ");
+			}
+			off = sum_add(sum, off, sess_setting_name(
+					      (enum sess_setting_id)i));
 			first = 0;
 		}
 	}
-	set_summary(st, "%s", sum);
 }
 
 static void decide_outcome(struct osess *o)
