@@ -618,8 +618,63 @@ static void test_web_phase_server(struct pat_table *rt)
 	      strcmp(g.s[1].user, "sip:carol@contoso.com") == 0);
 }
 
+/* One SIP message into the builder, with its transaction. */
+static void feed_sip(struct sess_builder *sb, struct txn_table *txn,
+		     const char *text)
+{
+	struct msg m;
+	msg_init(&m);
+	msg_set_bytes(&m, text, strlen(text));
+	(void)sip_parse(&m);
+	int copy = txn_add(txn, &m);
+	sess_msg(sb, &m, copy, SV_NULL, SV_NULL);
+	msg_free(&m);
+}
+
+/*
+ * A user is one whatever the case of the URI (longer than the 8 bytes
+ * the key is hashed at a time), and two URIs that differ only in a byte
+ * that is not a letter are two users.
+ */
+static void test_user_case(void)
+{
+	static const char reg[] =
+		"REGISTER sip:contoso.com SIP/2.0\n"
+		"Via: SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bKa\n"
+		"From: <sip:%s>;tag=1;epid=AB12cd\n"
+		"To: <sip:%s>\nCall-ID: c1\nCSeq: 1 REGISTER\n"
+		"Content-Length: 0\n\n";
+	static const char ok[] =
+		"SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bKa\n"
+		"From: <sip:%s>;tag=1;epid=ab12CD\n"
+		"To: <sip:%s>;tag=2\nCall-ID: c1\nCSeq: 1 REGISTER\n"
+		"Content-Length: 0\n\n";
+	static const char *const pairs[][2] = {
+		{ "Alice.Long-Name@Contoso.COM", "alice.long-name@contoso.com" },
+		{ "a[b@contoso.com", "a{b@contoso.com" },
+	};
+	for (int i = 0; i < 2; i++) {
+		struct got g = { 0 };
+		struct sess_sink ss = { on_sess, &g };
+		struct sess_builder *sb = sess_new(&ss, 1, 0);
+		struct txn_table *txn = txn_new(NULL, 0, -1);
+		char buf[512];
+		snprintf(buf, sizeof buf, reg, pairs[i][0], pairs[i][0]);
+		feed_sip(sb, txn, buf);
+		snprintf(buf, sizeof buf, ok, pairs[i][1], pairs[i][1]);
+		feed_sip(sb, txn, buf);
+		sess_flush(sb);
+		CHECK_INT(g.n, 1);
+		CHECK_INT(g.s[0].final, i == 0 ? 200 : 0);
+		sess_free(sb);
+		txn_free(txn);
+	}
+}
+
 int main(void)
 {
+	test_user_case();
 	gen = getenv("SFBGEN");
 	if (!gen || !*gen)
 		gen = "build/sfbgen";
