@@ -14,6 +14,7 @@
 #include "rep_color.h"
 #include "rep_term.h"
 #include "rules.h"
+#include "str.h"
 
 /* One user of the table (a server trace: many sign-ins, many users). */
 struct user_row {
@@ -37,6 +38,7 @@ struct rep_term {
 	/* the findings, the REP_TERM_FINDINGS most severe */
 	struct finding *f;
 	size_t nf;
+	size_t low;                     /* f's least severe, SIZE_MAX: find */
 	uint64_t f_dropped;
 	uint64_t by_sev[SFB_SEV_ERROR + 1];
 	struct {
@@ -98,22 +100,27 @@ static void keep_finding(struct rep_term *t, const struct finding *f)
 	if (f->sev > t->worst || (!t->top_rule[0] && f->sev > SFB_SEV_INFO)) {
 		t->worst = f->sev > t->worst ? f->sev : t->worst;
 		if (f->sev > SFB_SEV_INFO)
-			snprintf(t->top_rule, sizeof t->top_rule, "%s",
+			str_copy(t->top_rule, sizeof t->top_rule,
 				 f->rule->id);
 	}
 	if (t->nf < REP_TERM_FINDINGS) {
 		if (!t->f)
 			t->f = sfb_xcalloc(REP_TERM_FINDINGS, sizeof *t->f);
 		t->f[t->nf++] = *f;
+		t->low = SIZE_MAX;
 		return;
 	}
-	size_t low = 0;
-	for (size_t i = 1; i < t->nf; i++)
-		if (t->f[i].sev < t->f[low].sev)
-			low = i;
+	if (t->low == SIZE_MAX) {       /* the first least severe one */
+		t->low = 0;
+		for (size_t i = 1; i < t->nf; i++)
+			if (t->f[i].sev < t->f[t->low].sev)
+				t->low = i;
+	}
 	t->f_dropped++;
-	if (t->f[low].sev < f->sev)
-		t->f[low] = *f;         /* the order is made when printed */
+	if (t->f[t->low].sev < f->sev) {
+		t->f[t->low] = *f;      /* the order is made when printed */
+		t->low = SIZE_MAX;
+	}
 }
 
 /* FNV-1a */
@@ -138,7 +145,7 @@ static struct user_row *user_row(struct rep_term *t, const char *u)
 		if (t->nusers == t->max_users)
 			return &t->rest;
 		t->nusers++;
-		snprintf(r->user, sizeof r->user, "%s", u);
+		str_copy(r->user, sizeof r->user, u);
 		return r;
 	}
 }
@@ -155,7 +162,7 @@ static void count_user(struct rep_term *t, const struct rep_session_line *l)
 		r->other++;
 	if (l->top_rule[0] && (l->top_sev > r->sev || !r->rule[0])) {
 		r->sev = l->top_sev;
-		snprintf(r->rule, sizeof r->rule, "%s", l->top_rule);
+		str_copy(r->rule, sizeof r->rule, l->top_rule);
 	}
 }
 

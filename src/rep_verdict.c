@@ -17,6 +17,7 @@
 #include "rep_color.h"
 #include "expr.h"
 #include "rules.h"
+#include "str.h"
 
 
 /* The terminal form of a log string, valid until esc_tmp_free(t). */
@@ -43,7 +44,7 @@ void rep_verdict_session_of(struct rep_session_line *l,
 {
 	memset(l, 0, sizeof *l);
 	l->id = s->id;
-	snprintf(l->user, sizeof l->user, "%s", s->user);
+	str_copy(l->user, sizeof l->user, s->user);
 	l->outcome = s->outcome;
 	for (int i = SFB_STEP_DISCOVERY; i < SFB_STEP__COUNT; i++) {
 		l->steps_seen += s->steps[i].status != SESS_NOT_SEEN;
@@ -53,10 +54,8 @@ void rep_verdict_session_of(struct rep_session_line *l,
 		    ? s->end - s->start : -1;
 	if (nf && f[0].sev > SFB_SEV_INFO) {
 		l->top_sev = f[0].sev;
-		snprintf(l->top_rule, sizeof l->top_rule, "%s",
-			 f[0].rule->id);
-		snprintf(l->top_title, sizeof l->top_title, "%s",
-			 f[0].title);
+		str_copy(l->top_rule, sizeof l->top_rule, f[0].rule->id);
+		str_copy(l->top_title, sizeof l->top_title, f[0].title);
 	}
 }
 

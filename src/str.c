@@ -44,10 +44,10 @@ static void field(struct sink *k, const char *body, size_t m, size_t width,
 		  int left)
 {
 	size_t fill = width > m ? width - m : 0;
-	if (!left)
+	if (fill && !left)
 		pad(k, ' ', fill);
 	put(k, body, m);
-	if (left)
+	if (fill && left)
 		pad(k, ' ', fill);
 }
 
@@ -184,10 +184,10 @@ int str_vfmt(char *out, size_t n, const char *fmt, va_list ap)
 	const char *p = fmt;
 	int rc = 0;
 	while (*p) {
-		const char *pc = strchr(p, '%');
-		size_t lit = pc ? (size_t)(pc - p) : strlen(p);
-		put(&k, p, lit);
-		p += lit;
+		const char *pc = strchrnul(p, '%');
+		if (pc > p)
+			put(&k, p, (size_t)(pc - p));
+		p = pc;
 		if (!*p)
 			break;
 		p++;
