@@ -38,6 +38,8 @@
 #define RING 256u
 #define MAX_PENDING 16
 #define SPARE 8         /* closed sessions kept for reuse */
+#define MEMO 8          /* XML bodies whose reading is remembered */
+#define MEMO_MAX 4096   /* bytes of a body remembered */
 
 enum state { ST_DISCOVERY = 0, ST_REGISTERING, ST_SIGNED_IN, ST_DONE };
 
@@ -81,6 +83,24 @@ struct ring_ent {
 	uint64_t key, call;
 };
 
+/*
+ * What xmlbody read from one XML body: the location profile and the
+ * SOAP faults come back the same in sign-in after sign-in (a pool's
+ * profile, the web services' errors), and a libxml2 parse costs ~100
+ * instructions a byte.  xmlbody's readers depend on the bytes only.
+ */
+enum memo_kind { MEMO_NONE = 0, MEMO_FAULT, MEMO_LOCATION };
+
+struct memo {
+	enum memo_kind kind;
+	char *body;             /* owned: a copy of the body, MEMO_MAX */
+	size_t n;
+	int rc;
+	struct xmlbody_fault fault;
+	char loc[sizeof ((struct sess *)0)->location_profile];
+	unsigned loc_rules;
+};
+
 struct sess_builder {
 	struct sess_sink sink;
 	int client_log;
@@ -106,6 +126,8 @@ struct sess_builder {
 	/* closed sessions kept for reuse (no 30 KB calloc per sign-in) */
 	struct osess *spare[SPARE];
 	size_t nspare;
+	struct memo memo[MEMO];     /* the last bodies read */
+	unsigned memo_next;
 };
 
 /* ---- small helpers --------------------------------------------------- */
@@ -234,6 +256,71 @@ static int auth_token(const struct msg *m, enum msg_auth_hdr a,
 			return 1;
 	}
 	return 0;
+}
+
+/* ---- XML bodies read once ------------------------------------------ */
+
+static struct memo *memo_find(struct sess_builder *b, enum memo_kind kind,
+			      struct sv body)
+{
+	for (size_t i = 0; i < MEMO; i++) {
+		struct memo *x = &b->memo[i];
+		if (x->kind == kind && x->n == body.n &&
+		    memcmp(x->body, body.p, body.n) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+/* A slot for body (the oldest is reused), or NULL if it is too long. */
+static struct memo *memo_put(struct sess_builder *b, enum memo_kind kind,
+			     struct sv body)
+{
+	if (body.n > MEMO_MAX)
+		return NULL;
+	struct memo *x = &b->memo[b->memo_next++ % MEMO];
+	if (!x->body)
+		x->body = sfb_xmalloc(MEMO_MAX);
+	memcpy(x->body, body.p, body.n);
+	x->n = body.n;
+	x->kind = kind;
+	return x;
+}
+
+/* xmlbody_soap_fault, remembered */
+static int soap_fault(struct sess_builder *b, struct sv body,
+		      struct xmlbody_fault *out)
+{
+	struct memo *x = memo_find(b, MEMO_FAULT, body);
+	if (x) {
+		*out = x->fault;
+		return x->rc;
+	}
+	int rc = xmlbody_soap_fault(body, out);
+	if ((x = memo_put(b, MEMO_FAULT, body)) != NULL) {
+		x->rc = rc;
+		x->fault = *out;
+	}
+	return rc;
+}
+
+/* xmlbody_location_profile into s, remembered */
+static void location_profile(struct sess_builder *b, struct sess *s,
+			     struct sv body)
+{
+	struct memo *x = memo_find(b, MEMO_LOCATION, body);
+	if (!x) {
+		(void)xmlbody_location_profile(body, s->location_profile,
+					       sizeof s->location_profile,
+					       &s->location_rules);
+		if ((x = memo_put(b, MEMO_LOCATION, body)) == NULL)
+			return;
+		memcpy(x->loc, s->location_profile, sizeof x->loc);
+		x->loc_rules = s->location_rules;
+		return;
+	}
+	memcpy(s->location_profile, x->loc, sizeof x->loc);
+	s->location_rules = x->loc_rules;
 }
 
 /* ---- lists ------------------------------------------------------------ */
@@ -1147,7 +1234,8 @@ static void prov_prop(void *ud, const char *group, const char *name,
 	copy_sv(p->value, sizeof p->value, sv_cstr(value));
 }
 
-static void settings_answer(struct osess *o, const struct msg *m, int id)
+static void settings_answer(struct sess_builder *b, struct osess *o,
+			    const struct msg *m, int id)
 {
 	struct sess *s = &o->s;
 	struct sess_setting *set = &s->settings[id];
@@ -1179,14 +1267,13 @@ static void settings_answer(struct osess *o, const struct msg *m, int id)
 				 m->line_first, m->ts, "provisioning-v2 body "
 				 "not read: %s", xmlbody_rc_text(rc));
 	} else if (id == SESS_SET_LOCATION_PROFILE && m->body.n) {
-		(void)xmlbody_location_profile(m->body, s->location_profile,
-					       sizeof s->location_profile,
-					       &s->location_rules);
+		location_profile(b, s, m->body);
 	}
 }
 
 /* A SERVICE or SUBSCRIBE of the settings phase, or its answer. */
-static int settings_msg(struct osess *o, const struct msg *m)
+static int settings_msg(struct sess_builder *b, struct osess *o,
+			const struct msg *m)
 {
 	uint64_t call = hash_call(m->call_id);
 	if (m->kind == MSG_REQUEST) {
@@ -1216,7 +1303,7 @@ static int settings_msg(struct osess *o, const struct msg *m)
 			continue;
 		if (m->status < 200)
 			return 1;
-		settings_answer(o, m, o->pend[i].setting);
+		settings_answer(b, o, m, o->pend[i].setting);
 		o->pend[i] = o->pend[--o->npend];
 		return 1;
 	}
@@ -1411,7 +1498,7 @@ static unsigned sip_msg(struct sess_builder *b, const struct msg *m,
 			note_server(o, m);
 			return o->s.id;
 		}
-		if (!settings_msg(o, m))
+		if (!settings_msg(b, o, m))
 			return 0;
 		o->s.nmsgs++;
 		touch(b, o, m->file, m->line_first, m->ts);
@@ -1680,8 +1767,9 @@ static int redirect_link(struct sv body, struct sv *href)
 	return 0;
 }
 
-static void http_answer(struct osess *o, const struct msg *m,
-			struct sv req_method, struct sv req_uri)
+static void http_answer(struct sess_builder *b, struct osess *o,
+			const struct msg *m, struct sv req_method,
+			struct sv req_uri)
 {
 	struct sess *s = &o->s;
 	struct sv path = path_only(req_uri);
@@ -1698,7 +1786,7 @@ static void http_answer(struct osess *o, const struct msg *m,
 		struct sv body = sv_trim(m->body);
 		struct xmlbody_fault f;
 		if (body.n && body.p[0] == '<' &&
-		    xmlbody_soap_fault(m->body, &f)) {
+		    soap_fault(b, m->body, &f)) {
 			copy_sv(h->fault_code, sizeof h->fault_code,
 				sv_cstr(f.code));
 			copy_sv(h->fault_reason, sizeof h->fault_reason,
@@ -1820,7 +1908,7 @@ static unsigned http_msg(struct sess_builder *b, const struct msg *m,
 			copy_sv(h->url, sizeof h->url, sv_cstr(url));
 		}
 	} else {
-		http_answer(o, m, req_method, req_uri);
+		http_answer(b, o, m, req_method, req_uri);
 		/* a redirect link may name the user (?sipuri=) */
 		if (!o->s.user[0] && !o->key &&
 		    (kind == SESS_HTTP_LYNCDISCOVER ||
@@ -1969,5 +2057,7 @@ void sess_free(struct sess_builder *b)
 		free(o->s.props);
 		free(o);
 	}
+	for (size_t i = 0; i < MEMO; i++)
+		free(b->memo[i].body);
 	free(b);
 }

@@ -273,6 +273,11 @@ static void test_scenarios(struct pat_table *rt)
 	f = generate("x.log", "--scenario tlsdsk-ok");
 	run(&f, 1, rt, &g);
 	CHECK(g.n == 1 && g.s[0].ngroups >= 3 && g.s[0].loc[0]);
+	/* the same location profile twice: read once, given to both */
+	f = generate("x.log", "--scenario tlsdsk-ok --scenario tlsdsk-ok");
+	run(&f, 1, rt, &g);
+	CHECK(g.n == 2 && g.s[1].loc[0] &&
+	      strcmp(g.s[0].loc, g.s[1].loc) == 0);
 	/* its web phase before REGISTER is in it, in both views */
 	f = generate("x.log", "--scenario tlsdsk-web-redirect");
 	run(&f, 1, rt, &g);
