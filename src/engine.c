@@ -404,6 +404,28 @@ static int finding_cmp(const void *x, const void *y)
 }
 
 /*
+ * Sort a list of findings by finding_cmp (a total order: one finding per
+ * rule).  A session has a few, often in order already: an insertion
+ * sort moves no 4 KB finding then; a long list goes to qsort.
+ */
+static void sort_findings(struct finding *f, size_t n)
+{
+	if (n > 8) {
+		qsort(f, n, sizeof *f, finding_cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if (finding_cmp(&f[i - 1], &f[i]) <= 0)
+			continue;
+		struct finding tmp = f[i];
+		size_t j = i;
+		for (; j > 0 && finding_cmp(&f[j - 1], &tmp) > 0; j--)
+			f[j] = f[j - 1];
+		f[j] = tmp;
+	}
+}
+
+/*
  * Drop fallback findings (a rule's "fallback: true") of a list that
  * holds another finding at least as severe.  @return the new count
  */
@@ -462,8 +484,7 @@ static void on_session(void *ud, const struct sess *s)
 			str_copy(f[i].user, sizeof f[i].user, s->user);
 			str_copy(f[i].epid, sizeof f[i].epid, s->epid);
 		}
-		if (nf)
-			qsort(f, nf, sizeof *f, finding_cmp);
+		sort_findings(f, nf);
 		note_worst(e, f, nf);
 	}
 	if (e->cfg.want & ENG_ANALYSIS)
@@ -822,8 +843,7 @@ static int run_stream(struct engine *e, const char *const *files,
 	}
 	ana_finish(&e->ana);
 	e->file_nf = drop_fallbacks(e->file_f, e->file_nf);
-	if (e->file_nf)         /* qsort(NULL, 0) is undefined */
-		qsort(e->file_f, e->file_nf, sizeof *e->file_f, finding_cmp);
+	sort_findings(e->file_f, e->file_nf);
 	note_worst(e, e->file_f, e->file_nf);
 	if (e->sink.on_end)
 		e->sink.on_end(e->sink.ud, (e->cfg.want & ENG_ANALYSIS)

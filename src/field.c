@@ -759,19 +759,26 @@ static int get_join(struct field_item *it, int id, struct expr_value *v)
  * The methods a message class names (1 + their index; 0: another one):
  * rules compare methods as written, so a class holds one exact text.
  */
-static const char *const class_methods[] = {
-	"REGISTER", "SUBSCRIBE", "SERVICE", "NOTIFY", "BENOTIFY", "INVITE",
-	"ACK", "BYE", "CANCEL", "OPTIONS", "MESSAGE", "INFO", "PRACK",
-	"UPDATE", "REFER", "PUBLISH", "GET", "POST", "PUT", "DELETE", "HEAD",
+#define METHOD(s) { (s), sizeof(s) - 1 }
+static const struct sv class_methods[] = {
+	METHOD("REGISTER"), METHOD("SUBSCRIBE"), METHOD("SERVICE"),
+	METHOD("NOTIFY"), METHOD("BENOTIFY"), METHOD("INVITE"), METHOD("ACK"),
+	METHOD("BYE"), METHOD("CANCEL"), METHOD("OPTIONS"), METHOD("MESSAGE"),
+	METHOD("INFO"), METHOD("PRACK"), METHOD("UPDATE"), METHOD("REFER"),
+	METHOD("PUBLISH"), METHOD("GET"), METHOD("POST"), METHOD("PUT"),
+	METHOD("DELETE"), METHOD("HEAD"),
 };
+#undef METHOD
 
 static uint64_t method_no(struct sv m)
 {
 	for (size_t i = 0; i < sizeof class_methods / sizeof *class_methods;
-	     i++)
-		if (m.n && m.p[0] == class_methods[i][0] &&
-		    sv_eq(m, sv_cstr(class_methods[i])))
+	     i++) {
+		struct sv c = class_methods[i];
+		if (m.n == c.n && m.p[0] == c.p[0] &&
+		    memcmp(m.p, c.p, m.n) == 0)
 			return i + 1;
+	}
 	return 0;
 }
 
