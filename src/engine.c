@@ -32,6 +32,7 @@
 
 #define NBUCKETS 256
 #define NSPARE 8                /* session states kept for reuse */
+#define SPARE_FINDINGS 4        /* with their findings array up to this */
 
 /* What the engine keeps for an open session. */
 struct sess_state {
@@ -69,6 +70,7 @@ struct engine {
 	struct sess_state *buckets[NBUCKETS];
 	struct sess_state *spare;       /* dropped states kept for reuse */
 	size_t nspare;
+	unsigned closed_id;             /* the last session closed */
 	struct finding *file_f;         /* findings of no session */
 	size_t file_nf, file_capf;
 };
@@ -171,6 +173,13 @@ static void state_drop(struct engine *e, unsigned id)
 		struct sess_state *s = *p;
 		*p = s->next;
 		if (e->nspare < NSPARE) {
+			/* a findings array past the usual few is let go:
+			 * kept, it would stay as large in the next state */
+			if (s->capf > SPARE_FINDINGS) {
+				free(s->f);
+				s->f = NULL;
+				s->capf = 0;
+			}
 			s->next = e->spare;
 			e->spare = s;
 			e->nspare++;
@@ -384,6 +393,13 @@ static void run_rules(struct engine *e, struct eval *ev)
 		}
 	}
 	e->rule_limits += c.limit_hits;
+	/*
+	 * The item's sign-in was closed by the very call that gave its id
+	 * (the answer that completed its settings, a sign-out): what was
+	 * kept for it here is never reported, so it is not kept.
+	 */
+	if (st && scope != EXPR_SCOPE_SESSION && id == e->closed_id)
+		state_drop(e, id);
 }
 
 static int finding_cmp(const void *x, const void *y)
@@ -492,6 +508,7 @@ static void on_session(void *ud, const struct sess *s)
 	if (e->sink.on_session)
 		e->sink.on_session(e->sink.ud, s, f, nf);
 	state_drop(e, s->id);
+	e->closed_id = s->id;
 }
 
 static void warn(struct engine *e, unsigned long line, const char *fmt, ...)
@@ -820,6 +837,7 @@ static int run_stream(struct engine *e, const char *const *files,
 {
 	int rc = 0;
 	e->malformed = e->rule_limits = 0;
+	e->closed_id = 0;
 	e->worst = SFB_SEV_NONE;
 	ana_init(&e->ana, name, e->cfg.max_warn);
 	if (e->cfg.want & ENG_SESSIONS) {
