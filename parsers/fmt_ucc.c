@@ -126,6 +126,19 @@ static int valid_stamp(const char *p)
 	       sv_is_digit(p[21]) && sv_is_digit(p[22]) && p[23] == ' ';
 }
 
+/* @return 1 when the 23 bytes of a date and time at a and b are equal */
+static int same_stamp(const char *a, const char *b)
+{
+	uint64_t x0, x1, x2, y0, y1, y2;
+	memcpy(&x0, a, 8);
+	memcpy(&x1, a + 8, 8);
+	memcpy(&x2, a + 15, 8);
+	memcpy(&y0, b, 8);
+	memcpy(&y1, b + 8, 8);
+	memcpy(&y2, b + 15, 8);
+	return ((x0 ^ y0) | (x1 ^ y1) | (x2 ^ y2)) == 0;
+}
+
 /*
  * cache (may be NULL) remembers the last date and time read and its log
  * time: the lines of one entry or block share them.
@@ -137,8 +150,7 @@ static int parse_prefix(struct sv line, struct ucc_prefix *px,
 	/* 23 bytes of date and time, a space, "T:P ", "L", " ::" */
 	if (line.n < 32 || !sv_is_digit(p[0]))
 		return 1;
-	int same = cache && p[23] == ' ' &&
-		   memcmp(p, cache->stamp, sizeof cache->stamp) == 0;
+	int same = cache && p[23] == ' ' && same_stamp(p, cache->stamp);
 	if (!same && !valid_stamp(p))
 		return 1;
 	size_t i = 24;
@@ -239,6 +251,15 @@ static int is_framing_end(struct sv text)
 	return t.n == 0 || block_kind(t) != DIR_UNKNOWN;
 }
 
+/* sv_is_blank, with the usual answer (a text byte first) inline */
+static inline int is_blank(struct sv v)
+{
+	if (v.n == 0)
+		return 1;
+	char c = v.p[0];
+	return (c == ' ' || c == '\t' || c == '\r') && sv_is_blank(v);
+}
+
 static size_t grow_to(size_t cap, size_t need)
 {
 	size_t c = cap ? cap : 4096;
@@ -256,7 +277,7 @@ static size_t grow_to(size_t cap, size_t need)
 static size_t rec_line(struct fmt_ucc *p, struct sv line,
 		       unsigned long lineno)
 {
-	int blank = sv_is_blank(line);
+	int blank = is_blank(line);
 	p->blank = blank;
 	if (!blank)
 		p->last_keep = lineno;
@@ -487,11 +508,13 @@ int fmt_ucc_feed(struct fmt_ucc *p, struct sv line, unsigned long lineno)
 	struct ucc_prefix px;
 	int rc;
 
-	if (parse_prefix(line, &px, p) != 0) {
+	/* most lines of a block are rejected by their first byte here */
+	if (line.n < 32 || !sv_is_digit(line.p[0]) ||
+	    parse_prefix(line, &px, p) != 0) {
 		switch (p->st) {
 		case ST_NONE:
 			/* blank lines between records are not junk */
-			if (!sv_is_blank(line)) {
+			if (!is_blank(line)) {
 				if (!p->junk_n)
 					p->junk_first = lineno;
 				p->junk_last = lineno;

@@ -88,9 +88,19 @@ long sv_ifind(struct sv v, const char *needle)
 	size_t n = strlen(needle);
 	if (n == 0)
 		return 0;
-	for (size_t i = 0; i + n <= v.n; i++)
-		if (sv_ieq(sv_make(v.p + i, n), sv_make(needle, n)))
+	if (v.n < n)
+		return -1;
+	/* the first byte in either case, then the rest compared */
+	unsigned char lo = sv_lower((unsigned char)needle[0]);
+	unsigned char up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32)
+						  : lo;
+	struct sv rest = sv_make(needle + 1, n - 1);
+	for (size_t i = 0, last = v.n - n; i <= last; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+		if ((c == lo || c == up) &&
+		    sv_ieq(sv_make(v.p + i + 1, n - 1), rest))
 			return (long)i;
+	}
 	return -1;
 }
 
@@ -174,21 +184,10 @@ int sv_take_digits(struct sv *v, size_t n, unsigned *out)
 	return 0;
 }
 
-/* sv_hex_digit, inlined in the per-line steps below */
-static inline int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int sv_hex_digit(char c)
 {
-	return hex_digit(c);
+	unsigned h = sv_hex_val(c);
+	return h < 16 ? (int)h : -1;
 }
 
 int sv_take_hex(struct sv *v, size_t max, int allow_0x, uint64_t *out)
@@ -225,22 +224,6 @@ int sv_is_blank(struct sv v)
 		if (v.p[i] != ' ' && v.p[i] != '\t' && v.p[i] != '\r')
 			return 0;
 	return 1;
-}
-
-int sv_take_hex32_at(struct sv v, size_t *i, uint32_t *out)
-{
-	size_t j = *i;
-	uint32_t x = 0;
-	int h;
-	while (j < v.n && j - *i < 8 && (h = hex_digit(v.p[j])) >= 0) {
-		x = (x << 4) | (uint32_t)h;
-		j++;
-	}
-	if (j == *i)
-		return 1;
-	*i = j;
-	*out = x;
-	return 0;
 }
 
 int sv_parse_size(struct sv v, size_t *out)
