@@ -239,37 +239,53 @@ static inline struct sv trim(struct sv v)
 static int param_next(struct sv *v, char sep, struct sv *name,
 		      struct sv *value)
 {
+	const char *p = v->p, *e = p + v->n;
 	for (;;) {
-		skip_ws(v);
-		if (v->n == 0)
+		while (p < e && is_ws(*p))
+			p++;
+		if (p == e) {
+			*v = sv_make(e, 0);
 			return 0;
-		if (v->p[0] != sep)
+		}
+		if (*p != sep)
 			break;
-		skip(v, 1);
+		p++;
 	}
-	size_t i = 0;
-	while (i < v->n && v->p[i] != '=' && v->p[i] != sep)
-		i++;
-	*name = trim(sv_make(v->p, i));
+	/* p is on the name's first byte: only its end needs trimming */
+	const char *q = p;
+	while (q < e && *q != '=' && *q != sep)
+		q++;
+	const char *ne = q;
+	while (ne > p && is_ws(ne[-1]))
+		ne--;
+	*name = sv_make(p, (size_t)(ne - p));
 	*value = SV_NULL;
-	skip(v, i);
-	if (v->n == 0 || v->p[0] == sep) {
-		skip(v, 1);
+	if (q == e || *q == sep) {
+		q = q < e ? q + 1 : e;
+		*v = sv_make(q, (size_t)(e - q));
 		return 1;
 	}
-	skip(v, 1);          /* '=' */
-	skip_ws(v);
-	if (v->n && v->p[0] == '"') {
-		skip(v, 1);
-		size_t j = quoted_len(*v);
-		*value = trim(sv_make(v->p, j));
-		skip(v, j + 1);
-		skip(v, find_or_end(*v, sep) + 1);
-	} else {
-		size_t j = find_or_end(*v, sep);
-		*value = trim(sv_make(v->p, j));
-		skip(v, j + 1);
+	q++;                    /* '=' */
+	while (q < e && is_ws(*q))
+		q++;
+	int quoted = q < e && *q == '"';
+	if (quoted) {
+		q++;
+		size_t j = quoted_len(sv_make(q, (size_t)(e - q)));
+		*value = trim(sv_make(q, j));
+		q += j < (size_t)(e - q) ? j + 1 : j;
+		/* what follows the closing quote up to sep is dropped */
 	}
+	const char *s = q < e ? memchr(q, sep, (size_t)(e - q)) : NULL;
+	if (!quoted) {
+		/* the value runs to sep, blanks trimmed */
+		const char *t = s ? s : e;
+		while (t > q && is_ws(t[-1]))
+			t--;
+		*value = sv_make(q, (size_t)(t - q));
+	}
+	q = s ? s + 1 : e;
+	*v = sv_make(q, (size_t)(e - q));
 	return 1;
 }
 

@@ -13,13 +13,25 @@ int sv_eq(struct sv a, struct sv b)
 	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
 
+/*
+ * @return 1 when bytes x and y are equal ignoring ASCII case: equal
+ * bytes need one compare; else they must differ only in bit 0x20 and
+ * be letters (or-ing 0x20 maps exactly 'A'-'Z' onto 'a'-'z').
+ */
+static inline int ieq_byte(unsigned char x, unsigned char y)
+{
+	if (x == y)
+		return 1;
+	unsigned char lx = (unsigned char)(x | 0x20);
+	return lx == (y | 0x20) && lx >= 'a' && lx <= 'z';
+}
+
 int sv_ieq(struct sv a, struct sv b)
 {
 	if (a.n != b.n)
 		return 0;
 	for (size_t i = 0; i < a.n; i++)
-		if (sv_lower((unsigned char)a.p[i]) !=
-		    sv_lower((unsigned char)b.p[i]))
+		if (!ieq_byte((unsigned char)a.p[i], (unsigned char)b.p[i]))
 			return 0;
 	return 1;
 }
@@ -29,8 +41,8 @@ int sv_ieq_cstr(struct sv a, const char *s)
 	/* no strlen: most callers try many names, and most differ early */
 	size_t i = 0;
 	for (; i < a.n; i++)
-		if (!s[i] || sv_lower((unsigned char)a.p[i]) !=
-			     sv_lower((unsigned char)s[i]))
+		if (!s[i] || !ieq_byte((unsigned char)a.p[i],
+				       (unsigned char)s[i]))
 			return 0;
 	return s[i] == '\0';
 }
@@ -156,7 +168,8 @@ int sv_take_u64(struct sv *v, size_t max, uint64_t *out)
 	size_t i = 0;
 	while (i < v->n && i < max && v->p[i] >= '0' && v->p[i] <= '9') {
 		unsigned d = (unsigned)(v->p[i] - '0');
-		if (x > (UINT64_MAX - d) / 10)
+		/* 19 digits always fit: only a 20th can overflow */
+		if (i >= 19 && x > (UINT64_MAX - d) / 10)
 			return 1;
 		x = x * 10 + d;
 		i++;
