@@ -107,11 +107,24 @@ long sv_ifind(struct sv v, const char *needle)
 	unsigned char up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32)
 						  : lo;
 	struct sv rest = sv_make(needle + 1, n - 1);
-	for (size_t i = 0, last = v.n - n; i <= last; i++) {
-		unsigned char c = (unsigned char)v.p[i];
-		if ((c == lo || c == up) &&
-		    sv_ieq(sv_make(v.p + i + 1, n - 1), rest))
-			return (long)i;
+	const char *end = v.p + (v.n - n) + 1;  /* candidates before it */
+	const char *a = memchr(v.p, lo, (size_t)(end - v.p));
+	const char *b = up != lo ? memchr(v.p, up, (size_t)(end - v.p))
+				 : NULL;
+	/* the next candidate of each case; only the one consumed is
+	 * searched again, so the scan stays linear */
+	while (a || b) {
+		const char *q = !b || (a && a < b) ? a : b;
+		if (sv_ieq(sv_make(q + 1, n - 1), rest))
+			return (long)(q - v.p);
+		const char *from = q + 1;
+		const char *next = from < end ?
+			memchr(from, q == a ? lo : up, (size_t)(end - from)) :
+			NULL;
+		if (q == a)
+			a = next;
+		else
+			b = next;
 	}
 	return -1;
 }
