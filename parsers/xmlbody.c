@@ -846,7 +846,6 @@ out:
 
 int xmlbody_provisioning(struct sv body, const struct xmlbody_prov_sink *s)
 {
-	int why;
 	/* the screen of doc_read, then the plain case without libxml2 */
 	struct sv lead = skip_lead(body);
 	if (lead.n && lead.n <= SFB_MAX_XML && lead.p[0] == '<' &&
@@ -855,6 +854,13 @@ int xmlbody_provisioning(struct sv body, const struct xmlbody_prov_sink *s)
 		if (rc >= 0)
 			return rc;
 	}
+	return xmlbody_provisioning_tree(body, s);
+}
+
+int xmlbody_provisioning_tree(struct sv body,
+			      const struct xmlbody_prov_sink *s)
+{
+	int why;
 	xmlDocPtr doc = doc_read(body, "provisionGroupList", &why);
 	xmlNode *root, *g;
 	int ngroups = 0;
