@@ -15,35 +15,40 @@
 #include "secret.h"
 #include "sv.h"
 
-/* Room for n more bytes. */
-static char *room(struct jw *w, size_t n)
+/* Grow w->b for n more bytes. */
+static void grow(struct jw *w, size_t n)
 {
-	if (n > w->cap - w->n) {
-		size_t cap = w->cap ? w->cap : 4096;
-		while (n > cap - w->n) {
-			if (cap > SIZE_MAX / 2)
-				sfb_oom();
-			cap *= 2;
-		}
-		w->b = sfb_xrealloc(w->b, cap);
-		w->cap = cap;
+	size_t cap = w->cap ? w->cap : 4096;
+	while (n > cap - w->n) {
+		if (cap > SIZE_MAX / 2)
+			sfb_oom();
+		cap *= 2;
 	}
+	w->b = sfb_xrealloc(w->b, cap);
+	w->cap = cap;
+}
+
+/* Room for n more bytes. */
+static inline char *room(struct jw *w, size_t n)
+{
+	if (n > w->cap - w->n)
+		grow(w, n);
 	return w->b + w->n;
 }
 
-static void put(struct jw *w, const char *p, size_t n)
+static inline void put(struct jw *w, const char *p, size_t n)
 {
 	memcpy(room(w, n), p, n);
 	w->n += n;
 }
 
-static void putc1(struct jw *w, char c)
+static inline void putc1(struct jw *w, char c)
 {
 	*room(w, 1) = c;
 	w->n++;
 }
 
-static void tabs(struct jw *w, unsigned n)
+static inline void tabs(struct jw *w, unsigned n)
 {
 	memset(room(w, n), '\t', n);
 	w->n += n;
@@ -56,6 +61,7 @@ void jw_init(struct jw *w, int fmt, unsigned depth)
 	w->depth = depth;
 	w->obj = w->more = 0;
 	w->keyed = 0;
+	w->date_n = 0;
 }
 
 void jw_free(struct jw *w)
@@ -63,6 +69,11 @@ void jw_free(struct jw *w)
 	free(w->b);
 	w->b = NULL;
 	w->n = w->cap = 0;
+	if (w->memo)
+		for (size_t i = 0; i < JW_MEMO; i++)
+			free(w->memo[i].buf);
+	free(w->memo);
+	w->memo = NULL;
 }
 
 void jw_flush(struct jw *w, FILE *out)
@@ -73,7 +84,7 @@ void jw_flush(struct jw *w, FILE *out)
 }
 
 /* A string in quotes: secrets masked, then esc_json's form. */
-static void string(struct jw *w, struct sv v)
+static void string_form(struct jw *w, struct sv v)
 {
 	size_t mn;
 	char *masked = secret_mask(v, &mn);
@@ -87,6 +98,56 @@ static void string(struct jw *w, struct sv v)
 	d[o++] = '"';
 	w->n += o;
 	free(masked);
+}
+
+/* A hash of v's bytes, 8 at a time. */
+static uint64_t hash(struct sv v)
+{
+	uint64_t h = 0x9e3779b97f4a7c15u ^ v.n, x;
+	size_t i = 0;
+	for (; i + 8 <= v.n; i += 8) {
+		memcpy(&x, v.p + i, 8);
+		h = (h ^ x) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	x = 0;
+	if (v.n > i)
+		memcpy(&x, v.p + i, v.n - i);
+	h = (h ^ x) * 0xc4ceb9fe1a85ec53u;
+	return h ^ h >> 29;
+}
+
+/* A string: its form kept from before, else made (and kept). */
+static void string(struct jw *w, struct sv v)
+{
+	if (!v.n)
+		v = sv_make("", 0);     /* no NULL to memcpy */
+	if (v.n > JW_MEMO_MAX) {
+		string_form(w, v);
+		return;
+	}
+	if (!w->memo)
+		w->memo = sfb_xcalloc(JW_MEMO, sizeof *w->memo);
+	uint64_t h = hash(v);
+	struct jw_memo *m = &w->memo[h % JW_MEMO];
+	if (m->buf && m->hash == h && m->n == v.n &&
+	    memcmp(m->buf, v.p, v.n) == 0) {
+		put(w, m->buf + m->n, m->jn);
+		return;
+	}
+	size_t at = w->n;
+	string_form(w, v);
+	size_t jn = w->n - at;
+	if (v.n + jn > m->cap) {
+		m->cap = v.n + jn;
+		free(m->buf);
+		m->buf = sfb_xmalloc(m->cap);
+	}
+	memcpy(m->buf, v.p, v.n);
+	memcpy(m->buf + v.n, w->b + at, jn);
+	m->hash = h;
+	m->n = v.n;
+	m->jn = jn;
 }
 
 /*
@@ -236,6 +297,64 @@ void jw_bool(struct jw *w, const char *key, int b)
 		put(w, "true", 4);
 	else
 		put(w, "false", 5);
+}
+
+/* Two digits of v (0..99) at p. */
+static void two(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/*
+ * The time of day by hand after the date sfb_time_fmt wrote for the
+ * day (once a day): "YYYY-MM-DDTHH:MM:SS.mmm", in quotes (no byte of
+ * it needs escaping, none starts a secret).
+ */
+void jw_time(struct jw *w, const char *key, int64_t t)
+{
+	char buf[48];
+	if (t == SFB_TIME_NONE) {
+		jw_null(w, key);
+		return;
+	}
+	if (t < INT64_MIN / 2 || t > INT64_MAX / 2) {   /* no day math */
+		jw_str(w, key, sfb_time_fmt(t, buf, sizeof buf));
+		return;
+	}
+	int64_t day = t / 86400000, ms = t % 86400000;
+	if (ms < 0) {
+		ms += 86400000;
+		day--;
+	}
+	if (!w->date_n || day != w->day) {
+		size_t n = strlen(sfb_time_fmt(day * 86400000, buf,
+					       sizeof buf));
+		/* "HH:MM:SS.mmm" after the date */
+		w->date_n = n > 12 && n - 12 <= sizeof w->date ? n - 12 : 0;
+		if (!w->date_n) {
+			jw_str(w, key, sfb_time_fmt(t, buf, sizeof buf));
+			return;
+		}
+		memcpy(w->date, buf, w->date_n);
+		w->day = day;
+	}
+	item(w, key);
+	char *d = room(w, w->date_n + 14);
+	int sec = (int)(ms / 1000);
+	d[0] = '"';
+	memcpy(d + 1, w->date, w->date_n);
+	d += 1 + w->date_n;
+	two(d, sec / 3600);
+	d[2] = ':';
+	two(d + 3, sec / 60 % 60);
+	d[5] = ':';
+	two(d + 6, sec % 60);
+	d[8] = '.';
+	d[9] = (char)('0' + ms % 1000 / 100);
+	two(d + 10, (int)(ms % 100));
+	d[12] = '"';
+	w->n += w->date_n + 14;
 }
 
 void jw_null(struct jw *w, const char *key)

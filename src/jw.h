@@ -22,8 +22,13 @@
  * w->b[0..w->n) is the text so far; the caller writes it out and may
  * empty it (jw_flush) at any point, the nesting state stays.
  *
- * Ownership: struct jw is the caller's; w->b is owned by it until
- * jw_free.  Out of memory: sfb_oom.
+ * Cost: a string's JSON form is a pure function of its bytes (masking
+ * and escaping keep no state), so the forms of the last strings seen
+ * are kept (JW_MEMO, each at most JW_MEMO_MAX bytes: bounded memory)
+ * and copied when the same bytes come again.
+ *
+ * Ownership: struct jw is the caller's; w->b and w->memo are owned by
+ * it until jw_free.  Out of memory: sfb_oom.
  */
 #ifndef SFB_JW_H
 #define SFB_JW_H
@@ -34,6 +39,15 @@
 #include "sfb.h"
 
 #define JW_MAX_DEPTH 63
+#define JW_MEMO 256             /* strings whose JSON form is kept */
+#define JW_MEMO_MAX 1024        /* the longest string kept (bytes) */
+
+/* A string and its JSON form (in quotes), one buffer. */
+struct jw_memo {
+	uint64_t hash;
+	char *buf;              /* owned: the string, then its form */
+	size_t n, jn, cap;      /* n: the string's length, jn: the form's */
+};
 
 struct jw {
 	char *b;                /* owned: the text (not NUL-terminated) */
@@ -44,6 +58,15 @@ struct jw {
 				 * object (else an array) */
 	uint64_t more;          /* bit d: ... already has an item */
 	int keyed;              /* jw_key written: the value follows */
+	/* jw_time: the date of the last time written (a log's times
+	 * share their day), "YYYY-MM-DDT" */
+	int64_t day;
+	char date[32];
+	size_t date_n;          /* 0: none yet */
+	/* the JSON form of recent strings (a document repeats its file
+	 * names, step summaries, rule texts in every session): owned,
+	 * JW_MEMO entries, indexed by hash; NULL until the first string */
+	struct jw_memo *memo;
 };
 
 /*
@@ -68,6 +91,8 @@ void jw_str(struct jw *w, const char *key, const char *s);
 void jw_sv(struct jw *w, const char *key, struct sv v);
 void jw_num(struct jw *w, const char *key, double d);
 void jw_bool(struct jw *w, const char *key, int b);
+/* A time as sfb_time_fmt writes it; SFB_TIME_NONE: null. */
+void jw_time(struct jw *w, const char *key, int64_t t);
 void jw_null(struct jw *w, const char *key);
 /* A value already in JSON form, e.g. from another struct jw. */
 void jw_raw(struct jw *w, const char *key, const char *text, size_t n);

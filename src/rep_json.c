@@ -113,15 +113,6 @@ static cJSON *arr(void)
 
 /* ---- the writer's helpers --------------------------------------------- */
 
-static void put_time(struct jw *w, const char *key, int64_t t)
-{
-	char buf[32];
-	if (t == SFB_TIME_NONE)
-		jw_null(w, key);
-	else
-		jw_str(w, key, sfb_time_fmt(t, buf, sizeof buf));
-}
-
 static void str_or_null(struct jw *w, const char *key, const char *s)
 {
 	if (s && *s)
@@ -131,13 +122,12 @@ static void str_or_null(struct jw *w, const char *key, const char *s)
 }
 
 /*
- * The keys of one object named from a log, the first of each name
- * kept.  The tree built before looked a name up escaped once
- * (esc_utf8) among its keys, which add_item had escaped once more
- * (masking a secret's label can find another); kept so, byte for byte.
+ * The keys of one object named from a log, the first of each name kept
+ * (as cJSON_GetObjectItemCaseSensitive found it in the tree built
+ * before): a name is compared as written, escaped.
  */
 struct keyset {
-	char **k;               /* owned: the keys written, escaped twice */
+	char **k;               /* owned: the keys written (esc_utf8) */
 	size_t n, cap;
 };
 
@@ -155,9 +145,8 @@ static int keyset_add(struct keyset *ks, struct jw *w, struct sv name)
 		ks->cap = ks->cap ? ks->cap * 2 : 8;
 		ks->k = sfb_xrealloc(ks->k, ks->cap * sizeof *ks->k);
 	}
-	ks->k[ks->n++] = esc_utf8(sv_cstr(k));
-	jw_key(w, sv_cstr(k));
-	free(k);
+	ks->k[ks->n++] = k;
+	jw_key(w, name);        /* escaping again changes nothing */
 	return 1;
 }
 
@@ -213,7 +202,7 @@ static void evidence_arr(struct jw *w, const struct sess_step *st)
 		jw_obj(w, NULL);
 		jw_str(w, "file", e->file);
 		jw_num(w, "line", (double)e->line);
-		put_time(w, "time", e->ts);
+		jw_time(w, "time", e->ts);
 		jw_bool(w, "failed", e->failed);
 		jw_str(w, "text", e->text);
 		jw_end(w);
@@ -258,7 +247,7 @@ static void sess_auth(struct jw *w, const struct sess *s)
 		jw_str(w, "kind", sess_http_kind_name(h->kind));
 		jw_str(w, "file", h->file);
 		jw_num(w, "line", (double)h->line);
-		put_time(w, "time", h->ts);
+		jw_time(w, "time", h->ts);
 		jw_str(w, "method", h->method);
 		jw_str(w, "url", h->url);
 		jw_num(w, "status", h->status);
@@ -326,8 +315,8 @@ static void sess_members(struct jw *w, const struct sess *s)
 	jw_str(w, "server_version", s->server_version);
 	jw_str(w, "outcome", sess_outcome_name(s->outcome));
 	jw_str(w, "outcome_text", s->outcome_text);
-	put_time(w, "start", s->start);
-	put_time(w, "end", s->end);
+	jw_time(w, "start", s->start);
+	jw_time(w, "end", s->end);
 	if (s->start != SFB_TIME_NONE && s->end != SFB_TIME_NONE)
 		jw_num(w, "duration_ms", (double)(s->end - s->start));
 	jw_str(w, "file", s->file ? s->file : "");
@@ -376,7 +365,7 @@ static void finding_evidence(struct jw *w, const struct finding *f)
 		jw_obj(w, NULL);
 		jw_str(w, "file", x->file);
 		jw_num(w, "line", (double)x->line);
-		put_time(w, "time", x->ts);
+		jw_time(w, "time", x->ts);
 		jw_str(w, "text", x->text);
 		jw_end(w);
 	}
@@ -625,7 +614,7 @@ static void ana_diags(struct jw *w, const struct ana *a)
 		jw_num(w, "count", (double)d->count);
 		jw_str(w, "first_file", d->first_file);
 		jw_num(w, "first_line", (double)d->first_line);
-		put_time(w, "first_time", d->first_ts);
+		jw_time(w, "first_time", d->first_ts);
 		jw_end(w);
 	}
 	jw_end(w);
@@ -666,7 +655,7 @@ static void ana_txns(struct jw *w, const struct ana *a)
 		jw_obj(w, NULL);
 		jw_str(w, "file", u->file);
 		jw_num(w, "line", (double)u->line);
-		put_time(w, "time", u->ts);
+		jw_time(w, "time", u->ts);
 		jw_str(w, "method", u->method);
 		jw_str(w, "uri", u->uri);
 		if (u->proto == MSG_SIP) {
@@ -695,8 +684,8 @@ static void ana_members(struct jw *w, const struct ana *a)
 	jw_num(w, "bytes", (double)a->bytes);
 	jw_num(w, "lines", (double)a->lines);
 	jw_num(w, "entries", (double)a->entries);
-	put_time(w, "first_time", a->first_ts);
-	put_time(w, "last_time", a->last_ts);
+	jw_time(w, "first_time", a->first_ts);
+	jw_time(w, "last_time", a->last_ts);
 	ana_counts(w, a);
 	ana_txns(w, a);
 	ana_diags(w, a);
@@ -779,7 +768,7 @@ static void msg_obj(struct jw *w, const struct msg *m)
 	jw_str(w, "file", m->file ? m->file : "-");
 	jw_num(w, "line", (double)m->line_first);
 	jw_num(w, "last_line", (double)m->line_last);
-	put_time(w, "time", m->ts);
+	jw_time(w, "time", m->ts);
 	jw_str(w, "direction", m->dir == DIR_OUT ? "out"
 			       : m->dir == DIR_IN ? "in" : "unknown");
 	jw_str(w, "local", m->local);
@@ -978,7 +967,7 @@ void rep_json_join(struct rep_json *j, const struct join *jn)
 	}
 	for (size_t i = 0; i < join_count(jn); i++) {
 		if (j->ndjson) {
-			struct jw w = { NULL, 0, 0, 0, 0, 0, 0, 0 };
+			struct jw w = { 0 };
 			jw_init(&w, 0, 0);
 			joined_obj(&w, join_get(jn, i));
 			jw_flush(&w, j->out);
@@ -1073,7 +1062,7 @@ static void tri_finding_obj(struct jw *w, const char *stream,
 	jw_str(w, "step", f->step ? sfb_step_name(f->step) : "general");
 	jw_str(w, "title", f->title);
 	jw_num(w, "count", (double)f->count);
-	put_time(w, "time", f->nev ? f->ev[0].ts : SFB_TIME_NONE);
+	jw_time(w, "time", f->nev ? f->ev[0].ts : SFB_TIME_NONE);
 	finding_evidence(w, f);
 	jw_end(w);
 }
@@ -1089,8 +1078,8 @@ static void tri_sess_obj(struct jw *w, const char *stream,
 	jw_num(w, "session", s->id);
 	str_or_null(w, "user", s->user);
 	str_or_null(w, "epid", s->epid);
-	put_time(w, "start", s->start);
-	put_time(w, "end", s->end);
+	jw_time(w, "start", s->start);
+	jw_time(w, "end", s->end);
 	jw_str(w, "outcome", sess_outcome_name(s->outcome));
 	jw_str(w, "outcome_text", s->outcome_text);
 	str_or_null(w, "failed_step", s->failed_step
@@ -1115,7 +1104,7 @@ static void tri_flush(FILE *out, struct jw *w, int doc, size_t *count)
 void rep_json_tri_result(FILE *out, const struct tri_result *r, int doc,
 			 size_t *count)
 {
-	struct jw w = { NULL, 0, 0, 0, 0, 0, 0, 0 };
+	struct jw w = { 0 };
 	jw_init(&w, 0, 0);
 	for (size_t i = 0; i < r->nfiles; i++) {
 		tri_file_obj(&w, r, &r->files[i]);
