@@ -17,8 +17,10 @@
  * parser may start from (par_scan), so a record is never split or read
  * twice; a record longer than a chunk belongs wholly to the chunk where
  * it starts, and the next chunk starts after it.
- * Each chunk counts its lines before parsing, so line numbers (also
- * inside warning texts) are the file's.
+ * A chunk is parsed with line numbers counted from its start; at the
+ * hand-over they are moved by the lines of the chunks before, also
+ * inside warning texts (a number written right after "line "), so
+ * line numbers are the file's.
  *
  * Ownership: every record and message handed to the sink is valid only
  * during the call.  Memory is bounded: at most PAR_MAX_SLOTS chunks
@@ -47,6 +49,8 @@ struct par_config {
 	size_t max_line, max_msg;
 	unsigned jobs;          /* worker threads, >= 1 */
 	size_t chunk;           /* nominal chunk size; 0: PAR_CHUNK */
+	int raw;                /* records keep their raw text (else
+				 * rec->raw is empty) */
 };
 
 struct par_sink {
