@@ -48,7 +48,9 @@
 #define ARENA_BLK (64u << 10)
 #define ARENA_KEEP (4u << 20)   /* arena bytes a free slot keeps */
 #define MSG_KEEP (16u << 10)    /* message buffer a free slot keeps */
-#define READ_BLK (64u << 10)    /* bytes per pread while scanning */
+#define READ_BLK (64u << 10)    /* bytes per pread while detecting */
+#define SCAN_BLK (16u << 10)    /* bytes per pread while scanning: a
+				 * boundary is a record or two away */
 
 /* ---- the boundary finder ---------------------------------------------- */
 
@@ -432,20 +434,19 @@ static uint64_t nominal(const struct par *p, size_t k)
 
 /* The first boundary at or after from.  @return 0, or -1 (read error) */
 static int find_boundary(struct par *p, uint64_t from, uint64_t *at,
-			 struct sfb_err *err)
+			 char *buf, struct sfb_err *err)
 {
 	if (from == 0 || from >= p->size) {
 		*at = from < p->size ? from : p->size;
 		return 0;
 	}
 	struct par_scan s;
-	char *buf = sfb_xmalloc(READ_BLK);
 	par_scan_init(&s, p->kind, p->cfg.max_line, from);
 	uint64_t off = from - 1;
 	int rc = 0;
 	*at = p->size;
 	for (;;) {
-		long n = read_at(p->fd, buf, READ_BLK, off, err, p->path);
+		long n = read_at(p->fd, buf, SCAN_BLK, off, err, p->path);
 		if (n < 0) {
 			rc = -1;
 			break;
@@ -457,7 +458,6 @@ static int find_boundary(struct par *p, uint64_t from, uint64_t *at,
 	}
 	if (*at > p->size)
 		*at = p->size;
-	free(buf);
 	return rc;
 }
 
@@ -467,7 +467,7 @@ static int find_boundary(struct par *p, uint64_t from, uint64_t *at,
  * that (so no byte is scanned twice, whatever the record sizes).
  */
 static int chunk_bounds(struct par *p, size_t k, uint64_t *from,
-			uint64_t *to, struct sfb_err *err)
+			uint64_t *to, char *buf, struct sfb_err *err)
 {
 	pthread_mutex_lock(&p->mu);
 	while (p->bounded != k)
@@ -479,7 +479,7 @@ static int chunk_bounds(struct par *p, size_t k, uint64_t *from,
 		*to = p->size;
 	} else {
 		uint64_t x = nominal(p, k + 1);
-		rc = find_boundary(p, x > *from ? x : *from, to, err);
+		rc = find_boundary(p, x > *from ? x : *from, to, buf, err);
 		if (rc)
 			*to = p->size;
 	}
@@ -535,10 +535,11 @@ static int w_rec(void *ud, const struct fmt_rec *rec)
 }
 
 /* Stage 1-3 over one chunk into its slot. */
-static void run_chunk(struct par *p, size_t k, struct slot *sl)
+/* buf: the worker's SCAN_BLK bytes for the boundary finder */
+static void run_chunk(struct par *p, size_t k, struct slot *sl, char *buf)
 {
 	uint64_t from, to;
-	int bad = chunk_bounds(p, k, &from, &to, &sl->err) != 0;
+	int bad = chunk_bounds(p, k, &from, &to, buf, &sl->err) != 0;
 	pthread_mutex_lock(&p->mu);
 	int stop = p->stop;
 	pthread_mutex_unlock(&p->mu);
@@ -588,6 +589,7 @@ static void run_chunk(struct par *p, size_t k, struct slot *sl)
 static void *worker(void *ud)
 {
 	struct par *p = ud;
+	char *buf = sfb_xmalloc(SCAN_BLK);
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (!p->stop && p->next < p->nchunks &&
@@ -595,6 +597,7 @@ static void *worker(void *ud)
 			pthread_cond_wait(&p->space, &p->mu);
 		if (p->stop || p->next >= p->nchunks) {
 			pthread_mutex_unlock(&p->mu);
+			free(buf);
 			return NULL;
 		}
 		size_t k = p->next++;
@@ -603,7 +606,7 @@ static void *worker(void *ud)
 		sl->chunk = k;
 		pthread_mutex_unlock(&p->mu);
 
-		run_chunk(p, k, sl);
+		run_chunk(p, k, sl, buf);
 
 		pthread_mutex_lock(&p->mu);
 		sl->state = S_DONE;
@@ -831,7 +834,7 @@ int par_run(const char *path, const struct par_config *cfg,
 		return 1;
 	}
 	p.nchunks = (size_t)((p.size + p.cfg.chunk - 1) / p.cfg.chunk);
-	p.nslots = 2 * (size_t)p.cfg.jobs + 2;
+	p.nslots = (size_t)p.cfg.jobs + 2;
 	if (p.nslots > PAR_MAX_SLOTS)
 		p.nslots = PAR_MAX_SLOTS;
 	p.slots = sfb_xcalloc(p.nslots, sizeof *p.slots);
