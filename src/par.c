@@ -228,25 +228,15 @@ static void *arena_alloc(struct slot *sl, size_t n)
  * comparison with -j1 would show a missed one, and only when a test's
  * output prints that view.
  */
+#define V(f) offsetof(struct fmt_rec, f)
 static const size_t rec_views[] = {
-	offsetof(struct fmt_rec, level), offsetof(struct fmt_rec, local),
-	offsetof(struct fmt_rec, remote), offsetof(struct fmt_rec, flag),
-	offsetof(struct fmt_rec, server), offsetof(struct fmt_rec, component),
-	offsetof(struct fmt_rec, function),
-	offsetof(struct fmt_rec, src_file),
-	offsetof(struct fmt_rec, record_id),
-	offsetof(struct fmt_rec, corr_id),
-	offsetof(struct fmt_rec, instance_id),
-	offsetof(struct fmt_rec, dir_source),
-	offsetof(struct fmt_rec, dir_dest),
-	offsetof(struct fmt_rec, msg_type),
-	offsetof(struct fmt_rec, severity),
-	offsetof(struct fmt_rec, diag_text),
-	offsetof(struct fmt_rec, result_name),
-	offsetof(struct fmt_rec, sip_start_line),
-	offsetof(struct fmt_rec, sip_call_id),
-	offsetof(struct fmt_rec, sip_cseq), offsetof(struct fmt_rec, peer),
+	V(level), V(local), V(remote), V(flag), V(server), V(component),
+	V(function), V(src_file), V(record_id), V(corr_id), V(instance_id),
+	V(dir_source), V(dir_dest), V(msg_type), V(severity), V(diag_text),
+	V(result_name), V(sip_start_line), V(sip_call_id), V(sip_cseq),
+	V(peer),
 };
+#undef V
 
 /* The bytes the views of a record copy: [lo, hi) of its raw text. */
 struct span {
