@@ -117,6 +117,27 @@ struct fmt_cls {
 	char wbuf[192];
 };
 
+/* sv_trim, inline: it runs on every body line */
+static inline struct sv trim(struct sv v)
+{
+	while (v.n && (v.p[0] == ' ' || v.p[0] == '\t')) {
+		v.p++;
+		v.n--;
+	}
+	while (v.n && (v.p[v.n - 1] == ' ' || v.p[v.n - 1] == '\t'))
+		v.n--;
+	return v;
+}
+
+/* sv_is_blank, with the usual answer (a text byte first) inline */
+static inline int is_blank(struct sv v)
+{
+	if (v.n == 0)
+		return 1;
+	char c = v.p[0];
+	return (c == ' ' || c == '\t' || c == '\r') && sv_is_blank(v);
+}
+
 static int is_word(char c)
 {
 	return (c >= 'A' && c <= 'Z') || sv_is_digit(c) || c == '_';
@@ -305,7 +326,7 @@ int fmt_cls_sniff(struct sv line)
 static size_t raw_line(struct fmt_cls *p, struct sv line,
 		       unsigned long lineno)
 {
-	if (!sv_is_blank(line))
+	if (!is_blank(line))
 		p->last_keep = lineno;
 	return rec_buf_line(&p->raw, line);
 }
@@ -592,14 +613,50 @@ static int emit_rec(struct fmt_cls *p, int cut)
 /* @return the key of a "Key: value" line, or K__COUNT. */
 static enum cls_key find_key(struct sv key)
 {
-	if (key.n < 4 || key.n > 20)
+	/*
+	 * The length first, then the first letter: most lines are SIP
+	 * headers, which match no key, so this mostly costs a switch.
+	 */
+	enum cls_key a = K__COUNT, b = K__COUNT, c = K__COUNT;
+	switch (key.n) {
+	case 4:
+		a = K_PEER, b = K_TEXT, c = K_DATA;
+		break;
+	case 7:
+		a = K_LOGTYPE;
+		break;
+	case 8:
+		a = K_SEV, b = K_SIP_CSEQ;
+		break;
+	case 9:
+		a = K_DIR;
+		break;
+	case 10:
+		a = K_START;
+		break;
+	case 11:
+		a = K_INST, b = K_RC, c = K_SIP_CALLID;
+		break;
+	case 12:
+		a = K_MTYPE, b = K_BODY;
+		break;
+	case 14:
+		a = K_SIP_START;
+		break;
+	case 20:
+		a = K_CORR;
+		break;
+	default:
 		return K__COUNT;
-	/* the first letter first: most lines are SIP headers, no key */
-	unsigned char c = sv_lower((unsigned char)key.p[0]);
-	for (int k = 0; k < K__COUNT; k++)
-		if (sv_lower((unsigned char)key_names[k][0]) == c &&
-		    sv_ieq_cstr(key, key_names[k]))
-			return (enum cls_key)k;
+	}
+	unsigned char f = sv_lower((unsigned char)key.p[0]);
+	const enum cls_key cand[3] = { a, b, c };
+	for (int i = 0; i < 3 && cand[i] != K__COUNT; i++) {
+		const char *name = key_names[cand[i]];
+		if (sv_lower((unsigned char)name[0]) == f &&
+		    sv_ieq_cstr(key, name))
+			return cand[i];
+	}
 	return K__COUNT;
 }
 
@@ -629,21 +686,21 @@ static void set_text(struct fmt_cls *p, struct sv v, size_t base,
 static void hdr_line(struct fmt_cls *p, struct sv line,
 		     unsigned long lineno)
 {
-	if (sv_is_blank(line)) {
+	if (is_blank(line)) {
 		if (p->nhblank < CLS_MAX_HBLANK) {
 			p->hblank[p->nhblank] = p->txt.len +
 						(p->txt.nlines ? 1 : 0);
 			p->hblank_line[p->nhblank++] = lineno;
 		}
 	} else {
-		long colon = sv_find_char(line, ':');
-		struct sv k = colon > 0 ? sv_trim(sv_make(line.p,
-						  (size_t)colon)) : SV_NULL;
+		long colon = p->clen < 0 ? sv_find_char(line, ':') : -1;
+		struct sv k = colon > 0 ? trim(sv_make(line.p,
+					       (size_t)colon)) : SV_NULL;
 		uint64_t x;
-		if (p->clen < 0 && (sv_ieq_cstr(k, "Content-Length") ||
-				    sv_ieq_cstr(k, "l")) &&
-		    sv_to_u64(sv_trim(sv_make(line.p + colon + 1,
-					      line.n - (size_t)colon - 1)),
+		if (((k.n == 14 && sv_ieq_cstr(k, "Content-Length")) ||
+		     (k.n == 1 && sv_ieq_cstr(k, "l"))) &&
+		    sv_to_u64(trim(sv_make(line.p + colon + 1,
+					   line.n - (size_t)colon - 1)),
 			      &x) && x <= INT64_MAX)
 			p->clen = (int64_t)x;
 	}
@@ -662,9 +719,9 @@ static void body_line(struct fmt_cls *p, struct sv line, size_t base,
 	enum cls_key k = K__COUNT;
 	struct sv val = SV_NULL;
 	if (colon > 0) {
-		k = find_key(sv_trim(sv_make(line.p, (size_t)colon)));
-		val = sv_trim(sv_make(line.p + colon + 1,
-				      line.n - (size_t)colon - 1));
+		k = find_key(trim(sv_make(line.p, (size_t)colon)));
+		val = trim(sv_make(line.p + colon + 1,
+				   line.n - (size_t)colon - 1));
 	}
 	if (k == K_BODY) {
 		/*
@@ -690,7 +747,7 @@ static void body_line(struct fmt_cls *p, struct sv line, size_t base,
 	}
 	if (k == K__COUNT) {
 		/* "$$begin_record" on a line of its own: tolerated */
-		if (sv_starts(sv_trim(line), "$$begin_record"))
+		if (sv_starts(trim(line), "$$begin_record"))
 			p->h.begin = 1;
 		return;
 	}
@@ -710,8 +767,10 @@ static void body_line(struct fmt_cls *p, struct sv line, size_t base,
 
 static int is_end_record(struct sv line)
 {
-	struct sv t = sv_trim(line);
-	return sv_starts(t, "$$end_record");
+	size_t i = 0;
+	while (i < line.n && (line.p[i] == ' ' || line.p[i] == '\t'))
+		i++;
+	return line.n - i >= 12 && memcmp(line.p + i, "$$end_record", 12) == 0;
 }
 
 int fmt_cls_feed(struct fmt_cls *p, struct sv line, unsigned long lineno)

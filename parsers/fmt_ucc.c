@@ -43,6 +43,8 @@
 
 /* Longest LEVEL word accepted in a prefix; real ones are 4-7 long. */
 #define UCC_MAX_LEVEL 32
+/* Longest prefix remembered whole (fmt_ucc.pfx); real ones are ~42. */
+#define UCC_PFX_MAX 64
 
 /* The text that closes a block ("End of Sending Packet - ..."). */
 #define END_LIT "End of"
@@ -96,6 +98,11 @@ struct fmt_ucc {
 	 * lines of one entry or block share them (parse_prefix) */
 	char stamp[23];
 	int64_t stamp_ts;
+	/* the whole last prefix up to its "::" and what it held: the
+	 * lines of one block usually repeat it byte for byte */
+	char pfx[UCC_PFX_MAX];
+	size_t pfx_len;            /* 0: none kept */
+	struct ucc_prefix pfx_px;
 
 	char wbuf[192];            /* REC_WARN text */
 };
@@ -126,9 +133,37 @@ static int valid_stamp(const char *p)
 	       sv_is_digit(p[21]) && sv_is_digit(p[22]) && p[23] == ' ';
 }
 
+/* @return 1 when the 23 bytes of a date and time at a and b are equal */
+static int same_stamp(const char *a, const char *b)
+{
+	uint64_t x0, x1, x2, y0, y1, y2;
+	memcpy(&x0, a, 8);
+	memcpy(&x1, a + 8, 8);
+	memcpy(&x2, a + 15, 8);
+	memcpy(&y0, b, 8);
+	memcpy(&y1, b + 8, 8);
+	memcpy(&y2, b + 15, 8);
+	return ((x0 ^ y0) | (x1 ^ y1) | (x2 ^ y2)) == 0;
+}
+
+/* The log time of a valid "MM/DD/YYYY|HH:MM:SS.mmm" at p. */
+static int64_t stamp_time(const char *p)
+{
+	int mon = sv_dig2(p), day = sv_dig2(p + 3);
+	int year = sv_dig2(p + 6) * 100 + sv_dig2(p + 8);
+	int hour = sv_dig2(p + 11), min = sv_dig2(p + 14);
+	int sec = sv_dig2(p + 17);
+	int ms = sv_dig2(p + 20) * 10 + (p[22] - '0');
+	if (mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && hour < 24 &&
+	    min < 60 && sec <= 60)
+		return sfb_time_make(year, mon, day, hour, min, sec, ms);
+	return SFB_TIME_NONE;
+}
+
 /*
  * cache (may be NULL) remembers the last date and time read and its log
- * time: the lines of one entry or block share them.
+ * time, and the last whole prefix: the lines of one entry or block
+ * share them.
  */
 static int parse_prefix(struct sv line, struct ucc_prefix *px,
 			struct fmt_ucc *cache)
@@ -137,11 +172,22 @@ static int parse_prefix(struct sv line, struct ucc_prefix *px,
 	/* 23 bytes of date and time, a space, "T:P ", "L", " ::" */
 	if (line.n < 32 || !sv_is_digit(p[0]))
 		return 1;
-	int same = cache && p[23] == ' ' &&
-		   memcmp(p, cache->stamp, sizeof cache->stamp) == 0;
+	size_t i;
+	/*
+	 * The same bytes as the last prefix up to its "::" parse the same
+	 * way (nothing past them is read), so its fields are reused.
+	 */
+	if (cache && cache->pfx_len && line.n >= cache->pfx_len &&
+	    memcmp(p, cache->pfx, cache->pfx_len) == 0) {
+		*px = cache->pfx_px;
+		i = cache->pfx_len;
+		px->text_off = i < line.n && p[i] == ' ' ? i + 1 : i;
+		return 0;
+	}
+	int same = cache && p[23] == ' ' && same_stamp(p, cache->stamp);
 	if (!same && !valid_stamp(p))
 		return 1;
-	size_t i = 24;
+	i = 24;
 	if (sv_take_hex32_at(line, &i, &px->tid) || i >= line.n || p[i] != ':')
 		return 1;
 	i++;
@@ -163,27 +209,21 @@ static int parse_prefix(struct sv line, struct ucc_prefix *px,
 	if (i + 1 >= line.n || p[i] != ':' || p[i + 1] != ':')
 		return 1;
 	i += 2;
-	if (i < line.n && p[i] == ' ')
-		i++;
-	px->text_off = i;
-	if (same) {
+	px->text_off = i < line.n && p[i] == ' ' ? i + 1 : i;
+	if (same)
 		px->ts = cache->stamp_ts;
-		return 0;
-	}
-
-	int mon = sv_dig2(p), day = sv_dig2(p + 3);
-	int year = sv_dig2(p + 6) * 100 + sv_dig2(p + 8);
-	int hour = sv_dig2(p + 11), min = sv_dig2(p + 14);
-	int sec = sv_dig2(p + 17);
-	int ms = sv_dig2(p + 20) * 10 + (p[22] - '0');
-	if (mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && hour < 24 &&
-	    min < 60 && sec <= 60)
-		px->ts = sfb_time_make(year, mon, day, hour, min, sec, ms);
 	else
-		px->ts = SFB_TIME_NONE;
-	if (cache) {
+		px->ts = stamp_time(p);
+	if (!cache)
+		return 0;
+	if (!same) {
 		memcpy(cache->stamp, p, sizeof cache->stamp);
 		cache->stamp_ts = px->ts;
+	}
+	if (i <= sizeof cache->pfx) {
+		memcpy(cache->pfx, p, i);
+		cache->pfx_len = i;
+		cache->pfx_px = *px;
 	}
 	return 0;
 }
@@ -239,6 +279,15 @@ static int is_framing_end(struct sv text)
 	return t.n == 0 || block_kind(t) != DIR_UNKNOWN;
 }
 
+/* sv_is_blank, with the usual answer (a text byte first) inline */
+static inline int is_blank(struct sv v)
+{
+	if (v.n == 0)
+		return 1;
+	char c = v.p[0];
+	return (c == ' ' || c == '\t' || c == '\r') && sv_is_blank(v);
+}
+
 static size_t grow_to(size_t cap, size_t need)
 {
 	size_t c = cap ? cap : 4096;
@@ -256,7 +305,7 @@ static size_t grow_to(size_t cap, size_t need)
 static size_t rec_line(struct fmt_ucc *p, struct sv line,
 		       unsigned long lineno)
 {
-	int blank = sv_is_blank(line);
+	int blank = is_blank(line);
 	p->blank = blank;
 	if (!blank)
 		p->last_keep = lineno;
@@ -487,11 +536,13 @@ int fmt_ucc_feed(struct fmt_ucc *p, struct sv line, unsigned long lineno)
 	struct ucc_prefix px;
 	int rc;
 
-	if (parse_prefix(line, &px, p) != 0) {
+	/* most lines of a block are rejected by their first byte here */
+	if (line.n < 32 || !sv_is_digit(line.p[0]) ||
+	    parse_prefix(line, &px, p) != 0) {
 		switch (p->st) {
 		case ST_NONE:
 			/* blank lines between records are not junk */
-			if (!sv_is_blank(line)) {
+			if (!is_blank(line)) {
 				if (!p->junk_n)
 					p->junk_first = lineno;
 				p->junk_last = lineno;

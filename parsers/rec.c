@@ -63,6 +63,21 @@ static size_t append(struct rec_buf *b, struct sv v)
 
 size_t rec_buf_line(struct rec_buf *b, struct sv line)
 {
+	size_t sep = b->nlines ? 1 : 0;
+	if (!b->over && b->len + sep + line.n <= b->cap) {
+		/* the usual case: it fits the allocation (cap <= max) */
+		if (sep)
+			b->p[b->len++] = '\n';
+		size_t start = b->len;
+		if (line.n) {
+			memcpy(b->p + start, line.p, line.n);
+			b->len += line.n;
+			if (!sv_is_blank(line))
+				b->keep = b->len;
+		}
+		b->nlines++;
+		return start;
+	}
 	if (b->over)
 		return b->len;
 	if (b->nlines) {

@@ -46,6 +46,10 @@ struct sv rec_buf_text(const struct rec_buf *b);
 /*
  * Send a REC_WARN with text (lowercase, no final stop) about lines
  * first..last to the sink.  @return what on_rec returned
+ * A line number inside text is written "line N", and text holds no
+ * bytes of the log: par.c (analyze -j) moves every number after
+ * "line " by the lines of the chunks before, so a log byte sequence
+ * "line 12" in a warning would be renumbered too.
  */
 int rec_warn(const struct fmt_sink *sink, const char *text,
 	     unsigned long first, unsigned long last, int64_t ts);

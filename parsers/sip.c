@@ -41,15 +41,43 @@ static inline unsigned char lc(unsigned char c)
 }
 
 /*
- * @return 1 if n equals the lowercase literal lit ignoring ASCII case;
- * the caller has already matched the length.
+ * Compare w bytes (2, 4 or 8) of a header name at p with the lowercase
+ * literal at lit ignoring ASCII case.  lit holds only a-z, '-' and
+ * digits: or-ing 0x20 into a byte where lit has a letter (bit 0x40 set)
+ * folds exactly 'A'-'Z' onto 'a'-'z'; where lit has '-' or a digit the
+ * byte must be equal.
+ */
+#define LCEQ_W(name, type, ones)                                          \
+	static inline int name(const char *p, const char *lit)            \
+	{                                                                  \
+		type x, l;                                                 \
+		memcpy(&x, p, sizeof x);                                   \
+		memcpy(&l, lit, sizeof l);                                 \
+		return (x | (type)((l & (type)(ones * 0x40u)) >> 1)) == l; \
+	}
+LCEQ_W(lceq2, uint16_t, UINT16_C(0x0101))
+LCEQ_W(lceq4, uint32_t, UINT32_C(0x01010101))
+LCEQ_W(lceq8, uint64_t, UINT64_C(0x0101010101010101))
+#undef LCEQ_W
+
+/*
+ * @return 1 if n equals the lowercase literal lit ignoring ASCII case
+ * (lit as for lceq8); the caller has already matched the length, 2 or
+ * more.  Two overlapping loads cover any length up to twice the width.
  */
 static int lceq(struct sv n, const char *lit)
 {
-	for (size_t i = 0; i < n.n; i++)
-		if (lc((unsigned char)n.p[i]) != (unsigned char)lit[i])
-			return 0;
-	return 1;
+	size_t k = n.n;
+	const char *p = n.p;
+	if (k >= 8) {
+		for (size_t i = 0; i + 8 < k; i += 8)
+			if (!lceq8(p + i, lit + i))
+				return 0;
+		return lceq8(p + k - 8, lit + k - 8);
+	}
+	if (k >= 4)
+		return lceq4(p, lit) && lceq4(p + k - 4, lit + k - 4);
+	return lceq2(p, lit) && lceq2(p + k - 2, lit + k - 2);
 }
 
 #define IS(lit, id) (lceq(n, lit) ? (id) : H_NONE)
@@ -211,37 +239,53 @@ static inline struct sv trim(struct sv v)
 static int param_next(struct sv *v, char sep, struct sv *name,
 		      struct sv *value)
 {
+	const char *p = v->p, *e = p + v->n;
 	for (;;) {
-		skip_ws(v);
-		if (v->n == 0)
+		while (p < e && is_ws(*p))
+			p++;
+		if (p == e) {
+			*v = sv_make(e, 0);
 			return 0;
-		if (v->p[0] != sep)
+		}
+		if (*p != sep)
 			break;
-		skip(v, 1);
+		p++;
 	}
-	size_t i = 0;
-	while (i < v->n && v->p[i] != '=' && v->p[i] != sep)
-		i++;
-	*name = trim(sv_make(v->p, i));
+	/* p is on the name's first byte: only its end needs trimming */
+	const char *q = p;
+	while (q < e && *q != '=' && *q != sep)
+		q++;
+	const char *ne = q;
+	while (ne > p && is_ws(ne[-1]))
+		ne--;
+	*name = sv_make(p, (size_t)(ne - p));
 	*value = SV_NULL;
-	skip(v, i);
-	if (v->n == 0 || v->p[0] == sep) {
-		skip(v, 1);
+	if (q == e || *q == sep) {
+		q = q < e ? q + 1 : e;
+		*v = sv_make(q, (size_t)(e - q));
 		return 1;
 	}
-	skip(v, 1);          /* '=' */
-	skip_ws(v);
-	if (v->n && v->p[0] == '"') {
-		skip(v, 1);
-		size_t j = quoted_len(*v);
-		*value = trim(sv_make(v->p, j));
-		skip(v, j + 1);
-		skip(v, find_or_end(*v, sep) + 1);
-	} else {
-		size_t j = find_or_end(*v, sep);
-		*value = trim(sv_make(v->p, j));
-		skip(v, j + 1);
+	q++;                    /* '=' */
+	while (q < e && is_ws(*q))
+		q++;
+	int quoted = q < e && *q == '"';
+	if (quoted) {
+		q++;
+		size_t j = quoted_len(sv_make(q, (size_t)(e - q)));
+		*value = trim(sv_make(q, j));
+		q += j < (size_t)(e - q) ? j + 1 : j;
+		/* what follows the closing quote up to sep is dropped */
 	}
+	const char *s = q < e ? memchr(q, sep, (size_t)(e - q)) : NULL;
+	if (!quoted) {
+		/* the value runs to sep, blanks trimmed */
+		const char *t = s ? s : e;
+		while (t > q && is_ws(t[-1]))
+			t--;
+		*value = sv_make(q, (size_t)(t - q));
+	}
+	q = s ? s + 1 : e;
+	*v = sv_make(q, (size_t)(e - q));
 	return 1;
 }
 
@@ -522,6 +566,34 @@ static int is_token(char c)
 	       c == '\'' || c == '~';
 }
 
+/* @return 1 when v starts with "SIP/" (ASCII case ignored). */
+static int is_sip_slash(struct sv v)
+{
+	return v.n >= 4 && (v.p[0] | 0x20) == 's' &&
+	       (v.p[1] | 0x20) == 'i' && (v.p[2] | 0x20) == 'p' &&
+	       v.p[3] == '/';
+}
+
+/* @return 1 when v starts with "HTTP/" (ASCII case ignored). */
+static int is_http_slash(struct sv v)
+{
+	return v.n >= 5 && (v.p[0] | 0x20) == 'h' &&
+	       (v.p[1] | 0x20) == 't' && (v.p[2] | 0x20) == 't' &&
+	       (v.p[3] | 0x20) == 'p' && v.p[4] == '/';
+}
+
+/* Skip 1..3 decimal digits at v->p[*i]; @return 1 if there is none. */
+static int skip_num3(struct sv v, size_t *i)
+{
+	size_t j = *i;
+	while (j < v.n && j - *i < 3 && sv_is_digit(v.p[j]))
+		j++;
+	if (j == *i)
+		return 1;
+	*i = j;
+	return 0;
+}
+
 /*
  * "SIP/2.0" -> MSG_SIP, "HTTP/1.1" (or "HTTP/2") -> MSG_HTTP, else
  * MSG_PROTO_UNKNOWN.  Digits around the dot are required.
@@ -529,21 +601,24 @@ static int is_token(char c)
 static enum msg_proto version_proto(struct sv v)
 {
 	enum msg_proto p;
-	uint64_t x;
-	if (sv_istarts(v, "SIP/")) {
+	size_t i;
+	if (is_sip_slash(v)) {
 		p = MSG_SIP;
-		skip(&v, 4);
-	} else if (sv_istarts(v, "HTTP/")) {
+		i = 4;
+	} else if (is_http_slash(v)) {
 		p = MSG_HTTP;
-		skip(&v, 5);
+		i = 5;
 	} else {
 		return MSG_PROTO_UNKNOWN;
 	}
-	if (sv_take_u64(&v, 3, &x))
+	if (skip_num3(v, &i))
 		return MSG_PROTO_UNKNOWN;
-	if (v.n == 0)
+	if (i == v.n)
 		return p == MSG_HTTP ? p : MSG_PROTO_UNKNOWN;
-	if (sv_skip_char(&v, '.') || sv_take_u64(&v, 3, &x) || v.n)
+	if (v.p[i] != '.')
+		return MSG_PROTO_UNKNOWN;
+	i++;
+	if (skip_num3(v, &i) || i != v.n)
 		return MSG_PROTO_UNKNOWN;
 	return p;
 }
@@ -555,7 +630,7 @@ static int parse_start(struct msg *m, struct sv line)
 	rest = v;
 	size_t sp = find_or_end(rest, ' ');
 	ver = sv_make(rest.p, sp);
-	if (sv_istarts(v, "SIP/") || sv_istarts(v, "HTTP/")) {
+	if (is_sip_slash(v) || is_http_slash(v)) {
 		enum msg_proto p = version_proto(ver);
 		unsigned st;
 		if (p == MSG_PROTO_UNKNOWN || sp == rest.n)
@@ -680,31 +755,42 @@ static void push_hdr(struct msg *m, struct sv name, struct sv value)
 }
 
 /*
- * Split the header block into m->hdrs, up to the first blank line.
+ * Split the header block into m->hdrs, up to the first blank line, and
+ * note each header's kind in ids (SFB_MAX_HDRS of them).  One pass per
+ * line: memchr for its end, then the name is walked to its colon.
  * @return 1 if a blank line was found (ls then sits on the body).
  */
-static int split_headers(struct msg *m, struct lines *ls)
+static int split_headers(struct msg *m, struct lines *ls,
+			 unsigned char *ids)
 {
 	enum { PREV_NONE, PREV_KEPT, PREV_DROPPED } prev = PREV_NONE;
 	size_t fold_hdr = 0;
+	int sip = m->proto == MSG_SIP;
 	struct sv l;
 	while (line_next(ls, &l)) {
-		if (sv_is_blank(l))
+		const char *s = l.p, *e = l.p + l.n, *q = s;
+		while (q < e && is_ws(*q))
+			q++;
+		if (q == e || (*q == '\r' && sv_is_blank(l)))
 			return 1;
-		if (is_ws(l.p[0]) && prev != PREV_NONE) {
+		if (q != s && prev != PREV_NONE) {
 			/* a continuation of a dropped line goes with it */
 			if (prev == PREV_KEPT)
 				fold_into(m, trim(l), &fold_hdr);
 			continue;
 		}
-		/* a first header indented by the log is still a header */
-		struct sv v = trim(l);
-		size_t colon = find_or_end(v, ':');
-		struct sv name = trim(sv_make(v.p, colon));
-		int bad = colon == v.n || name.n == 0;
-		for (size_t i = 0; !bad && i < name.n; i++)
-			bad = is_ws(name.p[i]);
-		if (bad) {
+		/*
+		 * A first header indented by the log is still a header.
+		 * The name runs to the colon; blanks may only sit between
+		 * it and the colon.
+		 */
+		const char *c = q;
+		while (c < e && *c != ':' && !is_ws(*c))
+			c++;
+		struct sv name = sv_make(q, (size_t)(c - q));
+		while (c < e && is_ws(*c))
+			c++;
+		if (c == e || *c != ':' || name.n == 0) {
 			m->flags |= MSG_F_BAD_HEADER;
 			prev = PREV_DROPPED;
 			continue;
@@ -714,8 +800,8 @@ static int split_headers(struct msg *m, struct lines *ls)
 			prev = PREV_DROPPED;
 			continue;
 		}
-		push_hdr(m, name, trim(sv_make(v.p + colon + 1,
-						  v.n - colon - 1)));
+		ids[m->nhdrs] = (unsigned char)hdr_id(name, sip);
+		push_hdr(m, name, trim(sv_make(c + 1, (size_t)(e - c - 1))));
 		prev = PREV_KEPT;
 	}
 	return 0;
@@ -779,14 +865,13 @@ static const enum msg_auth_hdr auth_of[] = {
  * headers second (a later pass), so the pointers can be set by a
  * running offset at the end.
  */
-static void read_fields(struct msg *m)
+static void read_fields(struct msg *m, const unsigned char *ids)
 {
-	int sip = m->proto == MSG_SIP;
 	uint32_t seen = 0;
 	size_t first_auth = m->nhdrs, last_auth = 0;
 	for (size_t i = 0; i < m->nhdrs; i++) {
 		const struct msg_hdr *h = &m->hdrs[i];
-		enum hid id = hdr_id(h->name, sip);
+		enum hid id = (enum hid)ids[i];
 		struct sv v = h->value;
 		if (id == H_NONE)
 			continue;
@@ -853,7 +938,7 @@ static void read_fields(struct msg *m)
 		}
 	}
 	for (size_t i = first_auth; i <= last_auth && i < m->nhdrs; i++) {
-		enum hid id = hdr_id(m->hdrs[i].name, sip);
+		enum hid id = (enum hid)ids[i];
 		if (id >= H_AUTH_WWW)
 			parse_auth(m, auth_of[id], m->hdrs[i].value);
 	}
@@ -895,10 +980,11 @@ int sip_parse(struct msg *m)
 		m->flags |= MSG_F_BAD_START;
 		return -1;
 	}
-	int blank = split_headers(m, &ls);
+	unsigned char ids[SFB_MAX_HDRS];
+	int blank = split_headers(m, &ls, ids);
 	if (blank)
 		m->body = sv_make(ls.p, (size_t)(ls.end - ls.p));
-	read_fields(m);
+	read_fields(m, ids);
 	/*
 	 * The format parsers drop a record's trailing blank lines, so a
 	 * message without a body normally arrives with no blank line at

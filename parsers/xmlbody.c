@@ -33,6 +33,7 @@
 #include <limits.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
@@ -563,7 +564,301 @@ static void prov_props(xmlNode *g, const char *gname,
 	}
 }
 
+/* ---- provisioning without a tree ---------------------------------------- */
+
+/*
+ * libxml2 builds a tree of a provisioning document at about a hundred
+ * instructions a byte, and every sign-in has one.  Nearly all of them
+ * are plain: ASCII, no entities, comments, CDATA, declarations or
+ * prefixes, properties holding only text (without a CR).  Such a
+ * document is well-formed when its tags nest, its names and attributes
+ * are well-shaped and no attribute repeats, so prov_fast reads it in
+ * one pass and hands the callbacks what the tree walk would.  Anything
+ * else -- and anything it is not sure of -- goes to libxml2.
+ */
+#define PF_MAX_DEPTH 64         /* deeper: libxml2 (its limit is 256) */
+#define PF_MAX_EVENTS 4096      /* groups and properties per document */
+#define PF_MAX_ATTRS 16         /* attributes per tag */
+
+struct pf_event {
+	int group;              /* 1: on_group, 0: on_prop */
+	struct sv name, value;  /* into the body; value: property text */
+	size_t gidx;            /* the group event a property belongs to */
+};
+
+struct pf_tag {
+	struct sv name;
+	struct sv attr_name;    /* the value of its first "name" attribute */
+	int empty;              /* "<x/>" */
+};
+
+static int pf_name_start(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+static int pf_name_char(unsigned char c)
+{
+	return pf_name_start(c) || (c >= '0' && c <= '9') || c == '.' ||
+	       c == '-';
+}
+
+/* Plain text byte: ASCII, not a control byte other than tab, CR, LF. */
+static int pf_plain(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\n' ||
+	       c == '\r';
+}
+
+/*
+ * A name at p[i]: @return the index after it, or i when there is none
+ * or it is one this reader leaves to libxml2 (reserved "xml..." names
+ * other than the xmlns attribute, very long ones).
+ */
+static size_t pf_name(const char *p, size_t i, size_t n)
+{
+	size_t j = i;
+	if (j >= n || !pf_name_start((unsigned char)p[j]))
+		return i;
+	while (j < n && pf_name_char((unsigned char)p[j]))
+		j++;
+	if (j - i > 256 || (j - i >= 3 && ieq_n(p + i, 3, "xml") &&
+			    !(j - i == 5 && memcmp(p + i, "xmlns", 5) == 0)))
+		return i;
+	return j;
+}
+
+static size_t pf_ws(const char *p, size_t i, size_t n)
+{
+	while (i < n && is_space((unsigned char)p[i]))
+		i++;
+	return i;
+}
+
+/*
+ * A start tag at p[i] ('<' there, not "</", "<?" or "<!").
+ * @return the index after it, or 0 to leave the document to libxml2
+ */
+static size_t pf_start_tag(const char *p, size_t i, size_t n,
+			   struct pf_tag *t)
+{
+	struct sv attrs[PF_MAX_ATTRS];
+	size_t na = 0, j = pf_name(p, i + 1, n);
+	if (j == i + 1)
+		return 0;
+	t->name = sv_make(p + i + 1, j - i - 1);
+	if (t->name.n >= 3 && ieq_n(t->name.p, 3, "xml"))
+		return 0;
+	t->attr_name = SV_NULL;
+	t->empty = 0;
+	for (;;) {
+		size_t k = pf_ws(p, j, n);
+		if (k >= n)
+			return 0;
+		if (p[k] == '>')
+			return k + 1;
+		if (p[k] == '/') {
+			if (k + 1 >= n || p[k + 1] != '>')
+				return 0;
+			t->empty = 1;
+			return k + 2;
+		}
+		/* an attribute, after at least one blank */
+		size_t e = pf_name(p, k, n);
+		if (k == j || e == k || na == PF_MAX_ATTRS)
+			return 0;
+		struct sv an = sv_make(p + k, e - k);
+		for (size_t a = 0; a < na; a++)
+			if (sv_eq(attrs[a], an))
+				return 0;
+		attrs[na++] = an;
+		k = pf_ws(p, e, n);
+		if (k >= n || p[k] != '=')
+			return 0;
+		k = pf_ws(p, k + 1, n);
+		if (k >= n || (p[k] != '"' && p[k] != '\''))
+			return 0;
+		char q = p[k];
+		size_t v = ++k;
+		while (k < n && p[k] != q) {
+			unsigned char c = (unsigned char)p[k];
+			if (c < 0x20 || c >= 0x7f || c == '<' || c == '&')
+				return 0;
+			k++;
+		}
+		if (k >= n)
+			return 0;
+		struct sv val = sv_make(p + v, k - v);
+		/* xmlns binds the default namespace: the reserved ones are
+		 * errors in libxml2 */
+		if (sv_eq(an, SV_LIT("xmlns")) && sv_find(val, "w3.org") >= 0)
+			return 0;
+		if (sv_eq(an, SV_LIT("name")) && !t->attr_name.p)
+			t->attr_name = val;
+		j = k + 1;
+	}
+}
+
+/* Copy v into out as the tree walk would: trimmed, cut to outsz - 1. */
+static void pf_copy(struct sv v, char *out, size_t outsz)
+{
+	while (v.n && is_space((unsigned char)v.p[0])) {
+		v.p++;
+		v.n--;
+	}
+	if (v.n > outsz - 1)
+		v.n = outsz - 1;
+	while (v.n && is_space((unsigned char)v.p[v.n - 1]))
+		v.n--;
+	if (v.n)
+		memcpy(out, v.p, v.n);
+	out[v.n] = '\0';
+}
+
+/*
+ * Read a plain provisionGroupList document (see above).
+ * @return the number of groups, or -1 to leave it to libxml2 (nothing
+ *         has been handed to s then)
+ */
+static int prov_fast(struct sv body, const struct xmlbody_prov_sink *s)
+{
+	struct pf_tag st[PF_MAX_DEPTH];
+	struct pf_event *ev = NULL;
+	size_t nev = 0, depth = 0, i = 0, n = body.n, group = 0;
+	const char *p = body.p;
+	int in_group = 0, ngroups = 0, done = 0, rc = -1;
+	struct sv text = SV_NULL;   /* the text of an open property */
+	int prop = 0;               /* a property is open at depth */
+
+	ev = malloc(PF_MAX_EVENTS * sizeof *ev);
+	if (!ev)
+		return -1;
+	while (i < n) {
+		if (p[i] != '<') {
+			/* character data up to the next tag */
+			size_t j = i;
+			int cr = 0;
+			while (j < n && p[j] != '<') {
+				unsigned char c = (unsigned char)p[j];
+				if (!pf_plain(c) || c == '&' ||
+				    (c == '>' && j >= 2 && p[j - 1] == ']' &&
+				     p[j - 2] == ']'))
+					goto out;
+				cr |= c == '\r';
+				j++;
+			}
+			/* libxml2 turns CR LF into LF in a value */
+			if (cr && prop)
+				goto out;
+			/* only blanks around the root */
+			if ((depth == 0) && pf_ws(p, i, j) != j)
+				goto out;
+			if (prop == 1)
+				text = sv_make(p + i, j - i);
+			i = j;
+			continue;
+		}
+		if (i + 1 >= n || p[i + 1] == '!' || p[i + 1] == '?')
+			goto out;
+		if (p[i + 1] == '/') {
+			/* an end tag: the name of the open one */
+			if (depth == 0)
+				goto out;
+			struct sv want = st[depth - 1].name;
+			size_t e = pf_name(p, i + 2, n);
+			if (!sv_eq(sv_make(p + i + 2, e - i - 2), want))
+				goto out;
+			e = pf_ws(p, e, n);
+			if (e >= n || p[e] != '>')
+				goto out;
+			i = e + 1;
+		} else {
+			if (done || depth == PF_MAX_DEPTH)
+				goto out;
+			struct pf_tag *t = &st[depth];
+			size_t e = pf_start_tag(p, i, n, t);
+			if (!e)
+				goto out;
+			i = e;
+			if (prop)       /* an element inside a property */
+				goto out;
+			if (depth == 0 && !ieq_n(t->name.p, t->name.n,
+						"provisionGroupList"))
+				goto out;
+			int is_group = depth == 1 &&
+				       ieq_n(t->name.p, t->name.n,
+					     "provisionGroup");
+			int is_prop = depth >= 2 && in_group &&
+				      ieq_n(t->name.p, t->name.n, "property");
+			if ((is_group || is_prop) && nev == PF_MAX_EVENTS)
+				goto out;
+			if (is_group) {
+				in_group = 1;
+				ngroups++;
+				group = nev;
+			}
+			if (is_group || is_prop) {
+				ev[nev].group = is_group;
+				ev[nev].name = t->attr_name;
+				ev[nev].value = SV_NULL;
+				ev[nev].gidx = group;
+				nev++;
+			}
+			if (is_prop) {
+				prop = 1;
+				text = SV_NULL;
+			}
+			depth++;
+			if (!t->empty)
+				continue;
+		}
+		/* an element closed (end tag or "<x/>") */
+		depth--;
+		if (prop) {
+			ev[nev - 1].value = text;
+			prop = 0;
+		}
+		if (depth == 1)
+			in_group = 0;
+		if (depth == 0)
+			done = 1;
+	}
+	if (!done)
+		goto out;
+	rc = ngroups;
+	for (size_t k = 0; s && k < nev; k++) {
+		char gname[XB_MAX_NAME], name[XB_MAX_NAME];
+		char value[XB_MAX_VALUE];
+		pf_copy(ev[ev[k].gidx].name, gname, sizeof gname);
+		if (ev[k].group) {
+			if (s->on_group)
+				s->on_group(s->ud, gname);
+		} else if (s->on_prop) {
+			pf_copy(ev[k].name, name, sizeof name);
+			pf_copy(ev[k].value, value, sizeof value);
+			s->on_prop(s->ud, gname, name, value);
+		}
+	}
+out:
+	free(ev);
+	return rc;
+}
+
 int xmlbody_provisioning(struct sv body, const struct xmlbody_prov_sink *s)
+{
+	/* the screen of doc_read, then the plain case without libxml2 */
+	struct sv lead = skip_lead(body);
+	if (lead.n && lead.n <= SFB_MAX_XML && lead.p[0] == '<' &&
+	    has_tag(lead, "provisionGroupList") && text_kind(lead) == 1) {
+		int rc = prov_fast(lead, s);
+		if (rc >= 0)
+			return rc;
+	}
+	return xmlbody_provisioning_tree(body, s);
+}
+
+int xmlbody_provisioning_tree(struct sv body,
+			      const struct xmlbody_prov_sink *s)
 {
 	int why;
 	xmlDocPtr doc = doc_read(body, "provisionGroupList", &why);

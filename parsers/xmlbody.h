@@ -72,6 +72,13 @@ struct xmlbody_prov_sink {
  *         XMLBODY_BAD when it is one that was not read
  */
 int xmlbody_provisioning(struct sv body, const struct xmlbody_prov_sink *s);
+/*
+ * The same through libxml2's tree only, never the one-pass reader of
+ * plain documents: the oracle that fuzz_xmlbody checks that reader
+ * against.  Same results and callbacks.
+ */
+int xmlbody_provisioning_tree(struct sv body,
+			      const struct xmlbody_prov_sink *s);
 
 /*
  * Read a location profile (LocationProfileDescription).

@@ -687,7 +687,8 @@ static void par_long(void *ud, unsigned long lineno, uint64_t n)
 static int run_par(struct engine *e, enum fmt_kind *kind)
 {
 	struct par_config pc = { e->cfg.format, e->cfg.max_line,
-				 e->cfg.max_msg, e->cfg.jobs, e->cfg.chunk };
+				 e->cfg.max_msg, e->cfg.jobs, e->cfg.chunk,
+				 (e->cfg.want & ENG_RAW) != 0 };
 	struct par_sink ps = { rec_in, par_long, e };
 	struct par_result res;
 	struct sfb_err err = { 0 };

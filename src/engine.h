@@ -58,6 +58,9 @@ struct rules;
 #define ENG_SESSIONS 0x01u      /* stages 4-5: transactions, sessions */
 #define ENG_ANALYSIS 0x02u      /* per-file statistics (ana.h) */
 #define ENG_RULES    0x04u      /* stage 6 (needs ENG_SESSIONS) */
+#define ENG_RAW      0x08u      /* the sink reads rec->raw: without it a
+				 * record read by par.c (jobs > 1) comes
+				 * with an empty raw */
 
 struct engine_config {
 	unsigned want;          /* ENG_* */

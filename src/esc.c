@@ -246,3 +246,47 @@ char *esc_utf8(struct sv v)
 	free(masked);
 	return d;
 }
+
+size_t esc_json(char *d, const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 0, o = 0;
+
+	while (i < n) {
+		unsigned char c = u[i];
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			d[o++] = (char)c;       /* the usual byte */
+			i++;
+			continue;
+		}
+		uint32_t cp;
+		size_t len = c >= 0x80 ? utf8_seq(u + i, n - i, &cp) : 0;
+		if (len) {
+			memcpy(d + o, p + i, len);
+			o += len;
+			i += len;
+			continue;
+		}
+		i++;
+		if (c == 0 || c >= 0x80) {
+			memcpy(d + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			continue;
+		}
+		d[o++] = '\\';
+		switch (c) {
+		case '"': case '\\': d[o++] = (char)c; break;
+		case '\b': d[o++] = 'b'; break;
+		case '\f': d[o++] = 'f'; break;
+		case '\n': d[o++] = 'n'; break;
+		case '\r': d[o++] = 'r'; break;
+		case '\t': d[o++] = 't'; break;
+		default:
+			memcpy(d + o, "u00", 3);
+			d[o + 3] = hexd[c >> 4];
+			d[o + 4] = hexd[c & 0xF];
+			o += 5;
+		}
+	}
+	return o;
+}

@@ -24,7 +24,8 @@
  * one.
  *
  * JSON form (esc_utf8): valid UTF-8 is kept; each invalid byte and each
- * NUL byte becomes U+FFFD (a NUL would cut a C string).
+ * NUL byte becomes U+FFFD (a NUL would cut a C string); esc_json also
+ * escapes it as the body of a JSON string, without a copy.
  *
  * Ownership: esc_utf8 returns malloc'd memory; esc_str returns either
  * its argument or a copy owned by the struct esc_tmp until
@@ -72,5 +73,15 @@ void esc_tmp_free(struct esc_tmp *t);
  * NUL bytes become U+FFFD.  @return malloc'd, never NULL
  */
 char *esc_utf8(struct sv v);
+
+/*
+ * The body of a JSON string (no quotes) for p[0..n), as cJSON prints
+ * esc_utf8's copy of it: invalid and NUL bytes become U+FFFD; `"`, `\`
+ * and the C0 controls are escaped (\b \f \n \r \t, others \u00xx,
+ * lowercase); DEL and valid UTF-8 stay.  Secrets are NOT masked here:
+ * the caller masks first (jw.c).  d holds at least 6 * n bytes.
+ * @return the bytes written
+ */
+size_t esc_json(char *d, const char *p, size_t n);
 
 #endif

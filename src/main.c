@@ -1228,6 +1228,8 @@ static int run_stream(const struct run_ctx *rc, const char *const *files,
 		}
 	} else {
 		cfg.want = g.cmd == CMD_FLOW ? ENG_SESSIONS : 0;
+		if (g.raw)
+			cfg.want |= ENG_RAW;
 		ls.re = rc->re;
 		ls.json = rc->json;
 		if (g.cmd == CMD_FLOW)

@@ -13,12 +13,14 @@
  *   bound      in chunk order, its end: the first boundary (par_scan)
  *              at or after its nominal end (or its start, if a long
  *              record took that past); the next chunk starts there
- *   count      its newlines; in chunk order each worker takes the line
- *              number it starts at (a short chain: counting is memchr)
  *   parse      lr over the byte range (pread), fmt, sip_parse: records
- *              copied into the slot's arena, messages into its pool
- *   hand over  the caller's thread takes the slots in chunk order and
- *              calls the sink for every item, then frees the slot
+ *              copied into the slot's arena, messages into its pool;
+ *              line numbers counted from the chunk's start
+ *   hand over  the caller's thread takes the slots in chunk order,
+ *              moves each item's line numbers by the lines of the chunks
+ *              before (known by then), fetches ahead what the next items
+ *              point to, and calls the sink for every item; then frees
+ *              the slot
  *
  * Chunk 0 is read with the caller's format (FMT_AUTO: detected exactly
  * as in a serial read); the others with the format detected.  A parser
@@ -33,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -45,7 +48,9 @@
 #define ARENA_BLK (64u << 10)
 #define ARENA_KEEP (4u << 20)   /* arena bytes a free slot keeps */
 #define MSG_KEEP (16u << 10)    /* message buffer a free slot keeps */
-#define READ_BLK (64u << 10)    /* bytes per pread while scanning */
+#define READ_BLK (64u << 10)    /* bytes per pread while detecting */
+#define SCAN_BLK (16u << 10)    /* bytes per pread while scanning: a
+				 * boundary is a record or two away */
 
 /* ---- the boundary finder ---------------------------------------------- */
 
@@ -146,10 +151,10 @@ enum item_kind { IT_REC, IT_LONG };
 
 struct item {
 	enum item_kind what;
-	struct fmt_rec rec;     /* views into the slot's arena */
-	size_t msg;             /* IT_REC, REC_MSG: index into msgs */
-	unsigned long line;     /* IT_LONG */
+	struct msg *m;          /* IT_REC, REC_MSG: its message (msgs) */
+	unsigned long line;     /* IT_LONG (relative to the chunk) */
 	uint64_t n;
+	struct fmt_rec rec;     /* views into the slot's arena */
 };
 
 enum slot_state { S_FREE = 0, S_BUSY, S_DONE };
@@ -183,13 +188,11 @@ struct par {
 	pthread_mutex_t mu;
 	pthread_cond_t space;   /* a slot was freed, or stop */
 	pthread_cond_t done;    /* a chunk was parsed */
-	pthread_cond_t based_cv;/* a chunk took its line number */
+	pthread_cond_t bound_cv;/* a chunk took its start */
 	size_t next;            /* next chunk to claim */
 	size_t consumed;        /* chunks handed over */
 	size_t bounded;         /* next chunk to take its start */
 	uint64_t bound;         /* ... which is this */
-	size_t based;           /* next chunk to take its line number */
-	unsigned long base;     /* ... which is this */
 	int stop;
 };
 
@@ -219,51 +222,94 @@ static void *arena_alloc(struct slot *sl, size_t n)
 	return p;
 }
 
-/* A copy of v: inside raw, a view into its copy, else bytes of its own. */
-static struct sv relocate(struct slot *sl, struct sv v, struct sv raw,
-			  const char *raw2)
+/*
+ * Every view of struct fmt_rec (parser.h) but text, raw and data.  A
+ * view added there must be added here too: only par.sh's byte-for-byte
+ * comparison with -j1 would show a missed one, and only when a test's
+ * output prints that view.
+ */
+#define V(f) offsetof(struct fmt_rec, f)
+static const size_t rec_views[] = {
+	V(level), V(local), V(remote), V(flag), V(server), V(component),
+	V(function), V(src_file), V(record_id), V(corr_id), V(instance_id),
+	V(dir_source), V(dir_dest), V(msg_type), V(severity), V(diag_text),
+	V(result_name), V(sip_start_line), V(sip_call_id), V(sip_cseq),
+	V(peer),
+};
+#undef V
+
+/* The bytes the views of a record copy: [lo, hi) of its raw text. */
+struct span {
+	const char *lo, *hi;    /* the part of raw copied (lo: raw.p) */
+	char *copy;             /* its copy */
+};
+
+/* Widen sp to take v, if v lies in raw. */
+static void widen(struct span *sp, struct sv v, struct sv raw)
+{
+	if (!raw.p || !v.n || v.p < raw.p || v.p + v.n > raw.p + raw.n)
+		return;
+	if (!sp->lo || v.p < sp->lo)
+		sp->lo = v.p;
+	if (!sp->hi || v.p + v.n > sp->hi)
+		sp->hi = v.p + v.n;
+}
+
+/* A copy of v: inside the span, a view into its copy, else its own. */
+static struct sv relocate(struct slot *sl, struct sv v,
+			  const struct span *sp)
 {
 	if (!v.n)
 		return sv_make(v.p ? "" : NULL, 0);
-	if (raw.p && v.p >= raw.p && v.p + v.n <= raw.p + raw.n)
-		return sv_make(raw2 + (v.p - raw.p), v.n);
+	if (sp->copy && v.p >= sp->lo && v.p + v.n <= sp->hi)
+		return sv_make(sp->copy + (v.p - sp->lo), v.n);
 	char *c = arena_alloc(sl, v.n);
 	memcpy(c, v.p, v.n);
 	return sv_make(c, v.n);
 }
 
 /*
- * Copy a record into the arena: every view of struct fmt_rec (parser.h)
- * is listed here.  A view added there must be added here too: only
- * par.sh's byte-for-byte comparison with -j1 would show a missed one,
- * and only when a test's output prints that view.
+ * Copy a record into the arena.  The views inside its raw text are
+ * copied as one span: all of raw when raw is wanted (--raw), else from
+ * the first to the end of the last of them.  text: the record's text
+ * already copied (a message's buffer), or NULL.
  */
 static void rec_copy(struct slot *sl, struct fmt_rec *d,
-		     const struct fmt_rec *r, const char *text)
+		     const struct fmt_rec *r, const char *text, int raw)
 {
+	struct span sp = { NULL, NULL, NULL };
+	size_t nv = sizeof rec_views / sizeof rec_views[0];
 	*d = *r;
-	char *raw2 = NULL;
-	if (r->raw.n) {
-		raw2 = arena_alloc(sl, r->raw.n);
-		memcpy(raw2, r->raw.p, r->raw.n);
+	if (raw) {
+		sp.lo = r->raw.p;
+		sp.hi = r->raw.p ? r->raw.p + r->raw.n : NULL;
+	} else {
+		for (size_t i = 0; i < nv; i++)
+			widen(&sp, *(const struct sv *)((const char *)r +
+							rec_views[i]), r->raw);
+		for (size_t i = 0; i < r->ndata; i++) {
+			widen(&sp, r->data[i].key, r->raw);
+			widen(&sp, r->data[i].val, r->raw);
+		}
+		if (!text)
+			widen(&sp, r->text, r->raw);
 	}
-#define RL(f) d->f = relocate(sl, r->f, r->raw, raw2)
-	if (text && r->text.n)
-		d->text = sv_make(text, r->text.n);
-	else
-		RL(text);
-	RL(raw); RL(level); RL(local); RL(remote); RL(flag);
-	RL(server); RL(component); RL(function); RL(src_file);
-	RL(record_id); RL(corr_id); RL(instance_id); RL(dir_source);
-	RL(dir_dest); RL(msg_type); RL(severity); RL(diag_text);
-	RL(result_name); RL(sip_start_line); RL(sip_call_id); RL(sip_cseq);
-	RL(peer);
-#undef RL
+	if (sp.lo && sp.hi > sp.lo) {
+		sp.copy = arena_alloc(sl, (size_t)(sp.hi - sp.lo));
+		memcpy(sp.copy, sp.lo, (size_t)(sp.hi - sp.lo));
+	}
+	for (size_t i = 0; i < nv; i++) {
+		struct sv *v = (struct sv *)((char *)d + rec_views[i]);
+		*v = relocate(sl, *v, &sp);
+	}
+	d->text = text && r->text.n ? sv_make(text, r->text.n)
+		  : relocate(sl, r->text, &sp);
+	d->raw = raw ? relocate(sl, r->raw, &sp) : sv_make("", 0);
 	if (r->ndata) {
 		struct rec_kv *kv = arena_alloc(sl, r->ndata * sizeof *kv);
 		for (size_t i = 0; i < r->ndata; i++) {
-			kv[i].key = relocate(sl, r->data[i].key, r->raw, raw2);
-			kv[i].val = relocate(sl, r->data[i].val, r->raw, raw2);
+			kv[i].key = relocate(sl, r->data[i].key, &sp);
+			kv[i].val = relocate(sl, r->data[i].val, &sp);
 		}
 		d->data = kv;
 	} else {
@@ -279,7 +325,7 @@ static struct item *item_new(struct slot *sl)
 					 sl->capitems * sizeof *sl->items);
 	}
 	struct item *it = &sl->items[sl->nitems++];
-	memset(it, 0, sizeof *it);
+	it->m = NULL;
 	return it;
 }
 
@@ -378,20 +424,19 @@ static uint64_t nominal(const struct par *p, size_t k)
 
 /* The first boundary at or after from.  @return 0, or -1 (read error) */
 static int find_boundary(struct par *p, uint64_t from, uint64_t *at,
-			 struct sfb_err *err)
+			 char *buf, struct sfb_err *err)
 {
 	if (from == 0 || from >= p->size) {
 		*at = from < p->size ? from : p->size;
 		return 0;
 	}
 	struct par_scan s;
-	char *buf = sfb_xmalloc(READ_BLK);
 	par_scan_init(&s, p->kind, p->cfg.max_line, from);
 	uint64_t off = from - 1;
 	int rc = 0;
 	*at = p->size;
 	for (;;) {
-		long n = read_at(p->fd, buf, READ_BLK, off, err, p->path);
+		long n = read_at(p->fd, buf, SCAN_BLK, off, err, p->path);
 		if (n < 0) {
 			rc = -1;
 			break;
@@ -403,7 +448,6 @@ static int find_boundary(struct par *p, uint64_t from, uint64_t *at,
 	}
 	if (*at > p->size)
 		*at = p->size;
-	free(buf);
 	return rc;
 }
 
@@ -413,11 +457,11 @@ static int find_boundary(struct par *p, uint64_t from, uint64_t *at,
  * that (so no byte is scanned twice, whatever the record sizes).
  */
 static int chunk_bounds(struct par *p, size_t k, uint64_t *from,
-			uint64_t *to, struct sfb_err *err)
+			uint64_t *to, char *buf, struct sfb_err *err)
 {
 	pthread_mutex_lock(&p->mu);
 	while (p->bounded != k)
-		pthread_cond_wait(&p->based_cv, &p->mu);
+		pthread_cond_wait(&p->bound_cv, &p->mu);
 	*from = p->bound;
 	pthread_mutex_unlock(&p->mu);
 	int rc = 0;
@@ -425,41 +469,16 @@ static int chunk_bounds(struct par *p, size_t k, uint64_t *from,
 		*to = p->size;
 	} else {
 		uint64_t x = nominal(p, k + 1);
-		rc = find_boundary(p, x > *from ? x : *from, to, err);
+		rc = find_boundary(p, x > *from ? x : *from, to, buf, err);
 		if (rc)
 			*to = p->size;
 	}
 	pthread_mutex_lock(&p->mu);
 	p->bound = *to;
 	p->bounded++;
-	pthread_cond_broadcast(&p->based_cv);
+	pthread_cond_broadcast(&p->bound_cv);
 	pthread_mutex_unlock(&p->mu);
 	return rc;
-}
-
-/* Newlines in [from, to).  @return -1 on a read error */
-static long long count_lines(struct par *p, uint64_t from, uint64_t to,
-			     struct sfb_err *err)
-{
-	char *buf = sfb_xmalloc(READ_BLK * 4);
-	long long lines = 0;
-	while (from < to) {
-		size_t want = to - from < READ_BLK * 4 ? (size_t)(to - from)
-							: READ_BLK * 4;
-		long n = read_at(p->fd, buf, want, from, err, p->path);
-		if (n <= 0) {
-			if (n == 0)
-				break;
-			lines = -1;
-			break;
-		}
-		for (const char *q = buf, *e = buf + n;
-		     (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
-			lines++;
-		from += (uint64_t)n;
-	}
-	free(buf);
-	return lines;
 }
 
 /* lr's byte source: a range of the file. */
@@ -493,36 +512,26 @@ static int w_rec(void *ud, const struct fmt_rec *rec)
 	struct item *it = item_new(w->sl);
 	it->what = IT_REC;
 	if (rec->type != REC_MSG) {
-		rec_copy(w->sl, &it->rec, rec, NULL);
+		rec_copy(w->sl, &it->rec, rec, NULL, w->p->cfg.raw);
 		return 0;
 	}
 	struct msg *m = msg_next(w->sl);
 	msg_set(m, rec, w->p->path);
 	/* msg_set copied the text, unchanged, into m->buf: share it */
-	rec_copy(w->sl, &it->rec, rec, m->buf);
+	rec_copy(w->sl, &it->rec, rec, m->buf, w->p->cfg.raw);
 	(void)sip_parse(m);
-	it->msg = w->sl->nmsgs - 1;
+	it->m = m;
 	return 0;
 }
 
 /* Stage 1-3 over one chunk into its slot. */
-static void run_chunk(struct par *p, size_t k, struct slot *sl)
+/* buf: the worker's SCAN_BLK bytes for the boundary finder */
+static void run_chunk(struct par *p, size_t k, struct slot *sl, char *buf)
 {
 	uint64_t from, to;
-	long long lines = 0;
-	int bad = chunk_bounds(p, k, &from, &to, &sl->err) != 0;
-	if (!bad && k + 1 < p->nchunks &&
-	    (lines = count_lines(p, from, to, &sl->err)) < 0)
-		bad = 1;
-	/* the line number this chunk starts at, in chunk order */
+	int bad = chunk_bounds(p, k, &from, &to, buf, &sl->err) != 0;
 	pthread_mutex_lock(&p->mu);
-	while (p->based != k)
-		pthread_cond_wait(&p->based_cv, &p->mu);
-	unsigned long base = p->base;
-	p->base += (unsigned long)(lines > 0 ? lines : 0);
-	p->based++;
 	int stop = p->stop;
-	pthread_cond_broadcast(&p->based_cv);
 	pthread_mutex_unlock(&p->mu);
 	/* from == to: an empty chunk, past a record longer than chunks */
 	if (bad || stop || from == to) {
@@ -549,10 +558,10 @@ static void run_chunk(struct par *p, size_t k, struct slot *sl)
 		if (st == LR_LONG) {
 			struct item *it = item_new(sl);
 			it->what = IT_LONG;
-			it->line = base + ln;
+			it->line = ln;
 			it->n = line.n;
-			(void)fmt_skip(f, base + ln, &sl->err);
-		} else if (fmt_feed(f, line, base + ln, &sl->err) < 0) {
+			(void)fmt_skip(f, ln, &sl->err);
+		} else if (fmt_feed(f, line, ln, &sl->err) < 0) {
 			sl->failed = 1;
 			break;
 		}
@@ -570,6 +579,7 @@ static void run_chunk(struct par *p, size_t k, struct slot *sl)
 static void *worker(void *ud)
 {
 	struct par *p = ud;
+	char *buf = sfb_xmalloc(SCAN_BLK);
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (!p->stop && p->next < p->nchunks &&
@@ -577,6 +587,7 @@ static void *worker(void *ud)
 			pthread_cond_wait(&p->space, &p->mu);
 		if (p->stop || p->next >= p->nchunks) {
 			pthread_mutex_unlock(&p->mu);
+			free(buf);
 			return NULL;
 		}
 		size_t k = p->next++;
@@ -585,7 +596,7 @@ static void *worker(void *ud)
 		sl->chunk = k;
 		pthread_mutex_unlock(&p->mu);
 
-		run_chunk(p, k, sl);
+		run_chunk(p, k, sl, buf);
 
 		pthread_mutex_lock(&p->mu);
 		sl->state = S_DONE;
@@ -670,19 +681,112 @@ static int detect(struct par *p)
 
 /* ---- the run ---------------------------------------------------------- */
 
-/* Hand one slot's items to the sink.  @return non-zero to stop */
-static int hand_over(struct slot *sl, const struct par_sink *sk)
+/*
+ * A warning's text with its line numbers (each number written right
+ * after "line ") moved by base, in the slot's arena.
+ */
+static struct sv rebase_text(struct slot *sl, struct sv t,
+			     unsigned long base)
+{
+	char *out = arena_alloc(sl, t.n + 64);
+	size_t n = 0, cap = t.n + 64;
+	while (t.n) {
+		long at = sv_find(t, "line ");
+		size_t head = at < 0 ? t.n : (size_t)at + 5;
+		if (n + head > cap)
+			break;
+		memcpy(out + n, t.p, head);
+		n += head;
+		sv_skip(&t, head);
+		uint64_t v;
+		struct sv num = t;
+		if (at < 0 || sv_take_u64(&num, 20, &v) != 0)
+			continue;
+		char dig[24];
+		int k = 0;
+		for (uint64_t x = v + base; k == 0 || x; x /= 10)
+			dig[k++] = (char)('0' + x % 10);
+		if (n + (size_t)k > cap)
+			break;
+		while (k)
+			out[n++] = dig[--k];
+		sv_skip(&t, t.n - num.n);
+	}
+	return sv_make(out, n);
+}
+
+/* Item i's line numbers, relative to its chunk, made the file's. */
+static void rebase(struct slot *sl, struct item *it, unsigned long base)
+{
+	if (it->what == IT_LONG) {
+		it->line += base;
+		return;
+	}
+	struct fmt_rec *r = &it->rec;
+	r->line_first += base;
+	r->line_last += base;
+	if (it->m) {
+		it->m->line_first += base;
+		it->m->line_last += base;
+	}
+	if (r->type == REC_WARN)
+		r->text = rebase_text(sl, r->text, base);
+}
+
+static void prefetch(const void *p, size_t n)
+{
+	for (size_t o = 0; o < n; o += 64)
+		__builtin_prefetch((const char *)p + o);
+}
+
+/*
+ * What the caller's thread will read of item i, fetched ahead: the
+ * slot was filled on another core, and without this every message's
+ * first touch waits for memory.  The item itself far ahead, then its
+ * message, then what the message points to.
+ */
+#define AHEAD 8
+
+static void fetch_ahead(const struct slot *sl, size_t i)
+{
+	if (i + 2 * AHEAD < sl->nitems)
+		prefetch(&sl->items[i + 2 * AHEAD], sizeof(struct item));
+	if (i + AHEAD < sl->nitems) {
+		const struct item *it = &sl->items[i + AHEAD];
+		if (it->m)
+			prefetch(it->m, sizeof *it->m);
+		else if (it->what == IT_REC)
+			prefetch(it->rec.text.p, it->rec.text.n);
+	}
+	if (i + AHEAD / 2 < sl->nitems) {
+		const struct msg *m = sl->items[i + AHEAD / 2].m;
+		if (m) {
+			prefetch(m->buf, m->len);
+			prefetch(m->hdrs, m->nhdrs * sizeof *m->hdrs);
+			prefetch(m->auths, m->nauths * sizeof *m->auths);
+			prefetch(m->params, m->nparams * sizeof *m->params);
+		}
+	}
+}
+
+/*
+ * Hand one slot's items to the sink; base: the lines before its chunk.
+ * @return non-zero to stop
+ */
+static int hand_over(struct slot *sl, const struct par_sink *sk,
+		     unsigned long base)
 {
 	for (size_t i = 0; i < sl->nitems; i++) {
-		const struct item *it = &sl->items[i];
+		struct item *it = &sl->items[i];
+		fetch_ahead(sl, i);
+		if (base)
+			rebase(sl, it, base);
 		if (it->what == IT_LONG) {
 			if (sk->on_long)
 				sk->on_long(sk->ud, it->line, it->n);
 			continue;
 		}
-		const struct msg *m = it->rec.type == REC_MSG
-				      ? sl->msgs[it->msg] : NULL;
-		if (sk->on_rec && sk->on_rec(sk->ud, &it->rec, m))
+		if (sk->on_rec && sk->on_rec(sk->ud, &it->rec, it->m))
 			return 1;
 	}
 	return 0;
@@ -720,14 +824,14 @@ int par_run(const char *path, const struct par_config *cfg,
 		return 1;
 	}
 	p.nchunks = (size_t)((p.size + p.cfg.chunk - 1) / p.cfg.chunk);
-	p.nslots = 2 * (size_t)p.cfg.jobs + 2;
+	p.nslots = (size_t)p.cfg.jobs + 2;
 	if (p.nslots > PAR_MAX_SLOTS)
 		p.nslots = PAR_MAX_SLOTS;
 	p.slots = sfb_xcalloc(p.nslots, sizeof *p.slots);
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.space, NULL);
 	pthread_cond_init(&p.done, NULL);
-	pthread_cond_init(&p.based_cv, NULL);
+	pthread_cond_init(&p.bound_cv, NULL);
 	pthread_t *th = sfb_xcalloc(p.cfg.jobs, sizeof *th);
 	unsigned started = 0;
 	for (unsigned i = 0; i < p.cfg.jobs; i++)
@@ -742,13 +846,16 @@ int par_run(const char *path, const struct par_config *cfg,
 		while (sl->state != S_DONE || sl->chunk != k)
 			pthread_cond_wait(&p.done, &p.mu);
 		pthread_mutex_unlock(&p.mu);
-		int stop = hand_over(sl, sk);
+		int stop = hand_over(sl, sk, (unsigned long)res->lines);
 		res->lines += sl->nlines;
 		res->bytes += sl->bytes;
 		if (k == 0)
 			res->enc = sl->enc;
 		if (sl->failed) {
 			*err = sl->err;
+			if (err->line)
+				err->line += (unsigned long)res->lines -
+					     sl->nlines;
 			rc = -1;
 			stop = 1;
 		}
@@ -775,7 +882,7 @@ int par_run(const char *path, const struct par_config *cfg,
 	free(p.slots);
 	pthread_cond_destroy(&p.space);
 	pthread_cond_destroy(&p.done);
-	pthread_cond_destroy(&p.based_cv);
+	pthread_cond_destroy(&p.bound_cv);
 	pthread_mutex_destroy(&p.mu);
 	close(p.fd);
 	return rc;

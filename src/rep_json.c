@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rep_json.c -- the JSON / NDJSON reporter (see rep.h); the only module
- * that uses cJSON.  `analyze` documents hold one object per file, built
- * and kept until the end (each is bounded by the caps of ana.h);
- * `messages` objects are printed as they come, inside an envelope that
- * is opened at the first one and closed by rep_json_end, so memory does
- * not grow with the input.  Keys are stable; "schema_version" names the
- * layout (SFB_SCHEMA_VERSION).
+ * that uses cJSON.  `analyze` and `messages` documents are streamed:
+ * each session, file end and message is written as it comes by the
+ * JSON writer (jw.h, cJSON's layout without a tree) into one reused
+ * buffer, then to the output, so memory does not grow with the input.
+ * The rarely printed documents (flow, rules, the triage summary) are
+ * cJSON trees printed whole.  Keys are stable; "schema_version" names
+ * the layout (SFB_SCHEMA_VERSION).
  */
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -17,6 +18,7 @@
 
 #include "esc.h"
 #include "join.h"
+#include "jw.h"
 #include "rep.h"
 #include "role.h"
 #include "pattern.h"
@@ -31,21 +33,23 @@ struct rep_json {
 	int opened;             /* envelope printed (messages, analyze) */
 	size_t count;
 	cJSON *files;           /* owned: flow objects (JSON mode) */
+	struct jw w;            /* the document being written (analyze),
+				 * a message (messages) */
 	/* analyze streams: the file being written, its sessions so far */
 	const char *name;       /* borrowed: rep_json_file_begin */
 	int in_file;            /* its opening printed */
 	size_t nsess;
 	size_t max_sessions;    /* 0: every session */
 	uint64_t sessions_dropped;
-	cJSON *joined;          /* owned: rep_json_join (JSON mode) */
+	int joined;             /* rep_json_join called (JSON mode) */
+	struct jw jn;           /* the "joined" array so far (JSON mode) */
 };
 
-static void print_item(struct rep_json *j, cJSON *o);
-
 /*
- * The one way a string gets into a document: as valid UTF-8 (esc.h:
- * invalid bytes and NUL bytes become U+FFFD), so the output is always
- * valid JSON (RFC 8259) whatever the log holds.
+ * For the cJSON trees: a string goes in as valid UTF-8 (esc.h: invalid
+ * bytes and NUL bytes become U+FFFD), so the output is always valid
+ * JSON (RFC 8259) whatever the log holds; the same bytes as jw_str
+ * writes (unit_jw.c compares them).
  */
 static cJSON *str_sv(struct sv v)
 {
@@ -69,11 +73,6 @@ static void add_item(cJSON *o, const char *key, cJSON *item)
 	char *k = esc_utf8(sv_cstr(key));
 	cJSON_AddItemToObject(o, k, item);
 	free(k);
-}
-
-static void add_sv(cJSON *o, const char *key, struct sv v)
-{
-	add_item(o, key, str_sv(v));
 }
 
 static void add_str(cJSON *o, const char *key, const char *s)
@@ -112,6 +111,58 @@ static cJSON *arr(void)
 	return a;
 }
 
+/* ---- the writer's helpers --------------------------------------------- */
+
+static void str_or_null(struct jw *w, const char *key, const char *s)
+{
+	if (s && *s)
+		jw_str(w, key, s);
+	else
+		jw_null(w, key);
+}
+
+/*
+ * The keys of one object named from a log, the first of each name kept
+ * (as cJSON_GetObjectItemCaseSensitive found it in the tree built
+ * before): a name is compared as written, escaped.
+ */
+struct keyset {
+	char **k;               /* owned: the keys written (esc_utf8) */
+	size_t n, cap;
+};
+
+/* @return 1 when name is new: its key is written (the value follows) */
+static int keyset_add(struct keyset *ks, struct jw *w, struct sv name)
+{
+	char *k = esc_utf8(name);
+	for (size_t i = 0; i < ks->n; i++) {
+		if (strcmp(ks->k[i], k) == 0) {
+			free(k);
+			return 0;
+		}
+	}
+	if (ks->n == ks->cap) {
+		ks->cap = ks->cap ? ks->cap * 2 : 8;
+		ks->k = sfb_xrealloc(ks->k, ks->cap * sizeof *ks->k);
+	}
+	ks->k[ks->n++] = k;
+	jw_key(w, name);        /* escaping again changes nothing */
+	return 1;
+}
+
+static void keyset_clear(struct keyset *ks)
+{
+	for (size_t i = 0; i < ks->n; i++)
+		free(ks->k[i]);
+	ks->n = 0;
+}
+
+static void keyset_free(struct keyset *ks)
+{
+	keyset_clear(ks);
+	free(ks->k);
+}
+
 struct rep_json *rep_json_new(FILE *out, const char *command, int ndjson)
 {
 	struct rep_json *j = sfb_xcalloc(1, sizeof *j);
@@ -119,6 +170,7 @@ struct rep_json *rep_json_new(FILE *out, const char *command, int ndjson)
 	j->command = command;
 	j->ndjson = ndjson;
 	j->files = arr();
+	jw_init(&j->w, !ndjson, 0);
 	return j;
 }
 
@@ -127,7 +179,8 @@ void rep_json_free(struct rep_json *j)
 	if (!j)
 		return;
 	cJSON_Delete(j->files);
-	cJSON_Delete(j->joined);
+	jw_free(&j->w);
+	jw_free(&j->jn);
 	free(j);
 }
 
@@ -141,264 +194,248 @@ void rep_json_file_begin(struct rep_json *j, const char *name)
 	j->name = name;
 }
 
-static cJSON *evidence_arr(const struct sess_step *st)
+static void evidence_arr(struct jw *w, const struct sess_step *st)
 {
-	cJSON *l = arr();
+	jw_arr(w, "evidence");
 	for (size_t i = 0; i < st->nev; i++) {
 		const struct sess_evidence *e = &st->ev[i];
-		cJSON *o = obj();
-		add_str(o, "file", e->file);
-		add_num(o, "line", (double)e->line);
-		add_time(o, "time", e->ts);
-		cJSON_AddBoolToObject(o, "failed", e->failed);
-		add_str(o, "text", e->text);
-		cJSON_AddItemToArray(l, o);
+		jw_obj(w, NULL);
+		jw_str(w, "file", e->file);
+		jw_num(w, "line", (double)e->line);
+		jw_time(w, "time", e->ts);
+		jw_bool(w, "failed", e->failed);
+		jw_str(w, "text", e->text);
+		jw_end(w);
 	}
-	return l;
+	jw_end(w);
 }
 
-static cJSON *auth_arr(unsigned bits)
+static void auth_arr(struct jw *w, const char *key, unsigned bits)
 {
-	cJSON *l = arr();
 	char name[32];
+	jw_arr(w, key);
 	for (unsigned b = 1; b <= SESS_AUTH_OTHER; b <<= 1)
 		if (bits & b)
-			cJSON_AddItemToArray(l, cJSON_CreateString(
-				sess_auth_names(b, name, sizeof name)));
-	return l;
+			jw_str(w, NULL, sess_auth_names(b, name, sizeof name));
+	jw_end(w);
 }
 
-static cJSON *sess_obj(const struct sess *s)
+static void sess_auth(struct jw *w, const struct sess *s)
 {
-	cJSON *o = obj();
 	char buf[64];
-	add_num(o, "id", s->id);
-	add_str(o, "user", s->user);
-	add_str(o, "epid", s->epid);
-	add_str(o, "client_version", s->client_version);
-	add_str(o, "server_version", s->server_version);
-	add_str(o, "outcome", sess_outcome_name(s->outcome));
-	add_str(o, "outcome_text", s->outcome_text);
-	add_time(o, "start", s->start);
-	add_time(o, "end", s->end);
-	if (s->start != SFB_TIME_NONE && s->end != SFB_TIME_NONE)
-		add_num(o, "duration_ms", (double)(s->end - s->start));
-	add_str(o, "file", s->file ? s->file : "");
-	add_num(o, "first_line", (double)s->first_line);
-	add_str(o, "last_file", s->last_file ? s->last_file : "");
-	add_num(o, "last_line", (double)s->last_line);
-	cJSON_AddBoolToObject(o, "signed_out", s->signed_out);
-	cJSON_AddBoolToObject(o, "evicted", s->evicted);
-	add_str(o, "server", s->server);
-	cJSON *sv = arr();
-	for (size_t i = 0; i < s->nservers; i++)
-		cJSON_AddItemToArray(
-			sv, str(s->servers_seen[i]));
-	cJSON_AddItemToObject(o, "servers_seen", sv);
-
-	cJSON *steps = obj();
-	for (int i = SFB_STEP_DISCOVERY; i < SFB_STEP__COUNT; i++) {
-		const struct sess_step *st = &s->steps[i];
-		cJSON *x = obj();
-		add_str(x, "status", sess_status_name(st->status));
-		add_str(x, "summary", st->summary);
-		add_num(x, "evidence_total", (double)st->nev_total);
-		cJSON_AddItemToObject(x, "evidence", evidence_arr(st));
-		cJSON_AddItemToObject(steps, sfb_step_name((enum sfb_step)i),
-				      x);
-	}
-	cJSON_AddItemToObject(o, "steps", steps);
-
-	cJSON *au = obj();
-	cJSON_AddItemToObject(au, "offered", auth_arr(s->auth_offered));
-	add_str(au, "used", sess_auth_names(s->auth_used, buf, sizeof buf));
-	add_str(au, "confirmed", sess_auth_names(s->auth_confirmed, buf,
-						 sizeof buf));
-	add_num(au, "register_pairs", s->register_pairs);
-	add_num(au, "register_sent", s->register_total);
-	add_num(au, "register_401", s->register_401);
-	add_num(au, "expected_pairs", sess_expected_pairs(
+	jw_obj(w, "authentication");
+	auth_arr(w, "offered", s->auth_offered);
+	jw_str(w, "used", sess_auth_names(s->auth_used, buf, sizeof buf));
+	jw_str(w, "confirmed", sess_auth_names(s->auth_confirmed, buf,
+					       sizeof buf));
+	jw_num(w, "register_pairs", s->register_pairs);
+	jw_num(w, "register_sent", s->register_total);
+	jw_num(w, "register_401", s->register_401);
+	jw_num(w, "expected_pairs", sess_expected_pairs(
 			s->auth_confirmed ? s->auth_confirmed : s->auth_used));
-	add_num(au, "final_status", s->register_final);
-	add_str(au, "final_reason", s->register_reason);
+	jw_num(w, "final_status", s->register_final);
+	jw_str(w, "final_reason", s->register_reason);
 	if (s->register_diag) {
-		add_num(au, "ms_diagnostics", s->register_diag);
-		add_str(au, "ms_diagnostics_reason", s->register_diag_reason);
+		jw_num(w, "ms_diagnostics", s->register_diag);
+		jw_str(w, "ms_diagnostics_reason", s->register_diag_reason);
 	}
-	add_num(au, "webticket_28032", s->webticket_28032);
-	cJSON *hl = arr();
+	jw_num(w, "webticket_28032", s->webticket_28032);
+	jw_arr(w, "web_services");
 	for (size_t i = 0; i < s->nhttp; i++) {
 		const struct sess_http *h = &s->http[i];
-		cJSON *x = obj();
-		add_str(x, "kind", sess_http_kind_name(h->kind));
-		add_str(x, "file", h->file);
-		add_num(x, "line", (double)h->line);
-		add_time(x, "time", h->ts);
-		add_str(x, "method", h->method);
-		add_str(x, "url", h->url);
-		add_num(x, "status", h->status);
+		jw_obj(w, NULL);
+		jw_str(w, "kind", sess_http_kind_name(h->kind));
+		jw_str(w, "file", h->file);
+		jw_num(w, "line", (double)h->line);
+		jw_time(w, "time", h->ts);
+		jw_str(w, "method", h->method);
+		jw_str(w, "url", h->url);
+		jw_num(w, "status", h->status);
 		if (h->diag_code) {
-			add_num(x, "x_ms_diagnostics", h->diag_code);
-			add_str(x, "x_ms_diagnostics_reason", h->diag_reason);
+			jw_num(w, "x_ms_diagnostics", h->diag_code);
+			jw_str(w, "x_ms_diagnostics_reason", h->diag_reason);
 		}
 		if (h->fault_code[0]) {
-			add_str(x, "fault_code", h->fault_code);
-			add_str(x, "fault_reason", h->fault_reason);
+			jw_str(w, "fault_code", h->fault_code);
+			jw_str(w, "fault_reason", h->fault_reason);
 		}
-		cJSON_AddItemToArray(hl, x);
+		jw_end(w);
 	}
-	cJSON_AddItemToObject(au, "web_services", hl);
-	add_num(au, "web_services_total", (double)s->nhttp_total);
-	cJSON_AddItemToObject(o, "authentication", au);
+	jw_end(w);
+	jw_num(w, "web_services_total", (double)s->nhttp_total);
+	jw_end(w);
+}
 
-	cJSON *rd = obj();
-	add_num(rd, "count", s->nredirects);
-	add_str(rd, "from", s->redirect_from);
-	add_str(rd, "to", s->redirect_to);
-	cJSON_AddBoolToObject(rd, "loop", s->redirect_loop);
-	cJSON_AddItemToObject(o, "redirection", rd);
-
-	cJSON *st = obj();
+static void sess_settings(struct jw *w, const struct sess *s)
+{
+	jw_obj(w, "settings");
 	for (int i = 0; i < SESS_SET__COUNT; i++) {
 		const struct sess_setting *x = &s->settings[i];
-		cJSON *y = obj();
-		add_str(y, "status", x->line && x->status == SESS_NOT_SEEN
+		jw_obj(w, sess_setting_name((enum sess_setting_id)i));
+		jw_str(w, "status", x->line && x->status == SESS_NOT_SEEN
 			? "unanswered" : sess_status_name(x->status));
-		add_num(y, "code", x->code);
+		jw_num(w, "code", x->code);
 		if (x->line) {
-			add_str(y, "file", x->file);
-			add_num(y, "line", (double)x->line);
+			jw_str(w, "file", x->file);
+			jw_num(w, "line", (double)x->line);
 		}
-		cJSON_AddItemToObject(st,
-			sess_setting_name((enum sess_setting_id)i), y);
+		jw_end(w);
 	}
 	if (s->location_profile[0]) {
-		cJSON *lp = obj();
-		add_str(lp, "name", s->location_profile);
-		add_num(lp, "rules", s->location_rules);
-		cJSON_AddItemToObject(st, "location_profile_data", lp);
+		jw_obj(w, "location_profile_data");
+		jw_str(w, "name", s->location_profile);
+		jw_num(w, "rules", s->location_rules);
+		jw_end(w);
 	}
-	cJSON *pv = obj();
+	jw_obj(w, "provisioning");
+	struct keyset ks = { NULL, 0, 0 };
 	for (size_t g = 0; g < s->ngroups; g++) {
-		cJSON *grp = obj();
-		for (size_t i = 0; i < s->nprops; i++) {
-			if (s->props[i].group != g)
-				continue;
-			char *k = esc_utf8(sv_cstr(s->props[i].name));
-			if (!cJSON_GetObjectItemCaseSensitive(grp, k))
-				add_str(grp, k, s->props[i].value);
-			free(k);
-		}
-		add_item(pv, s->groups[g], grp);
+		jw_key(w, sv_cstr(s->groups[g]));
+		jw_obj(w, NULL);
+		for (size_t i = 0; i < s->nprops; i++)
+			if (s->props[i].group == g &&
+			    keyset_add(&ks, w, sv_cstr(s->props[i].name)))
+				jw_str(w, NULL, s->props[i].value);
+		keyset_clear(&ks);
+		jw_end(w);
 	}
-	cJSON_AddItemToObject(st, "provisioning", pv);
-	add_num(st, "provisioning_properties_total",
-		(double)s->nprops_total);
-	cJSON_AddItemToObject(o, "settings", st);
-	add_num(o, "messages", (double)s->nmsgs);
-	return o;
+	keyset_free(&ks);
+	jw_end(w);
+	jw_num(w, "provisioning_properties_total", (double)s->nprops_total);
+	jw_end(w);
+}
+
+/* The members of a session's object (its findings follow). */
+static void sess_members(struct jw *w, const struct sess *s)
+{
+	jw_num(w, "id", s->id);
+	jw_str(w, "user", s->user);
+	jw_str(w, "epid", s->epid);
+	jw_str(w, "client_version", s->client_version);
+	jw_str(w, "server_version", s->server_version);
+	jw_str(w, "outcome", sess_outcome_name(s->outcome));
+	jw_str(w, "outcome_text", s->outcome_text);
+	jw_time(w, "start", s->start);
+	jw_time(w, "end", s->end);
+	if (s->start != SFB_TIME_NONE && s->end != SFB_TIME_NONE)
+		jw_num(w, "duration_ms", (double)(s->end - s->start));
+	jw_str(w, "file", s->file ? s->file : "");
+	jw_num(w, "first_line", (double)s->first_line);
+	jw_str(w, "last_file", s->last_file ? s->last_file : "");
+	jw_num(w, "last_line", (double)s->last_line);
+	jw_bool(w, "signed_out", s->signed_out);
+	jw_bool(w, "evicted", s->evicted);
+	jw_str(w, "server", s->server);
+	jw_arr(w, "servers_seen");
+	for (size_t i = 0; i < s->nservers; i++)
+		jw_str(w, NULL, s->servers_seen[i]);
+	jw_end(w);
+
+	jw_obj(w, "steps");
+	for (int i = SFB_STEP_DISCOVERY; i < SFB_STEP__COUNT; i++) {
+		const struct sess_step *st = &s->steps[i];
+		jw_obj(w, sfb_step_name((enum sfb_step)i));
+		jw_str(w, "status", sess_status_name(st->status));
+		jw_str(w, "summary", st->summary);
+		jw_num(w, "evidence_total", (double)st->nev_total);
+		evidence_arr(w, st);
+		jw_end(w);
+	}
+	jw_end(w);
+
+	sess_auth(w, s);
+
+	jw_obj(w, "redirection");
+	jw_num(w, "count", s->nredirects);
+	jw_str(w, "from", s->redirect_from);
+	jw_str(w, "to", s->redirect_to);
+	jw_bool(w, "loop", s->redirect_loop);
+	jw_end(w);
+
+	sess_settings(w, s);
+	jw_num(w, "messages", (double)s->nmsgs);
 }
 
 /* A finding's evidence: file, line, time and text of each. */
-static cJSON *finding_evidence(const struct finding *f)
+static void finding_evidence(struct jw *w, const struct finding *f)
 {
-	cJSON *ev = arr();
+	jw_arr(w, "evidence");
 	for (size_t i = 0; i < f->nev; i++) {
 		const struct finding_evidence *x = &f->ev[i];
-		cJSON *e = obj();
-		add_str(e, "file", x->file);
-		add_num(e, "line", (double)x->line);
-		add_time(e, "time", x->ts);
-		add_str(e, "text", x->text);
-		cJSON_AddItemToArray(ev, e);
+		jw_obj(w, NULL);
+		jw_str(w, "file", x->file);
+		jw_num(w, "line", (double)x->line);
+		jw_time(w, "time", x->ts);
+		jw_str(w, "text", x->text);
+		jw_end(w);
 	}
-	return ev;
+	jw_end(w);
 }
 
-static cJSON *finding_obj(const struct finding *f)
+static void finding_obj(struct jw *w, const struct finding *f)
 {
-	cJSON *o = obj();
-	size_t nref = f->rule->nrefs;
-	const char *const *refs = f->rule->refs;
-	add_str(o, "rule", f->rule->id);
-	add_str(o, "severity", sfb_sev_name(f->sev));
-	add_str(o, "title", f->title);
-	add_str(o, "step", f->step ? sfb_step_name(f->step) : "general");
+	jw_obj(w, NULL);
+	jw_str(w, "rule", f->rule->id);
+	jw_str(w, "severity", sfb_sev_name(f->sev));
+	jw_str(w, "title", f->title);
+	jw_str(w, "step", f->step ? sfb_step_name(f->step) : "general");
 	if (f->session) {
-		add_num(o, "session", f->session);
-		add_str(o, "user", f->user);
-		add_str(o, "epid", f->epid);
+		jw_num(w, "session", f->session);
+		jw_str(w, "user", f->user);
+		jw_str(w, "epid", f->epid);
 	} else {
-		cJSON_AddNullToObject(o, "session");
+		jw_null(w, "session");
 	}
-	add_num(o, "count", (double)f->count);
-	add_str(o, "explanation", f->explanation);
-	add_str(o, "remediation", f->remediation);
-	cJSON *r = arr();
-	for (size_t i = 0; i < nref; i++)
-		cJSON_AddItemToArray(r, str_sv(sv_cstr(refs[i])));
-	cJSON_AddItemToObject(o, "references", r);
-	cJSON_AddItemToObject(o, "evidence", finding_evidence(f));
-	add_num(o, "evidence_total", (double)f->evidence_total);
-	return o;
+	jw_num(w, "count", (double)f->count);
+	jw_str(w, "explanation", f->explanation);
+	jw_str(w, "remediation", f->remediation);
+	jw_arr(w, "references");
+	for (size_t i = 0; i < f->rule->nrefs; i++)
+		jw_str(w, NULL, f->rule->refs[i]);
+	jw_end(w);
+	finding_evidence(w, f);
+	jw_num(w, "evidence_total", (double)f->evidence_total);
+	jw_end(w);
 }
 
-static cJSON *findings_arr(const struct finding *f, size_t nf)
+static void findings_arr(struct jw *w, const struct finding *f, size_t nf)
 {
-	cJSON *a = arr();
+	jw_arr(w, "findings");
 	for (size_t i = 0; i < nf; i++)
-		cJSON_AddItemToArray(a, finding_obj(&f[i]));
-	return a;
+		finding_obj(w, &f[i]);
+	jw_end(w);
 }
 
 /*
- * Write s with depth more tabs after each line feed: a value printed
- * alone by cJSON_Print, placed inside the document (a string in the
- * output never holds a raw line feed, JSON escapes it).
+ * The document's opening: printed once, before the first file; its
+ * "files" array stays open in j->w until rep_json_end.
  */
-static void put_nested(struct rep_json *j, const char *s, int depth)
-{
-	for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
-		fwrite(s, 1, (size_t)(nl - s) + 1, j->out);
-		for (int i = 0; i < depth; i++)
-			fputc('\t', j->out);
-	}
-	fputs(s, j->out);
-}
-
-/* The document's opening: printed once, before the first file. */
 static void open_doc(struct rep_json *j)
 {
 	if (j->opened || j->ndjson)
 		return;
-	fprintf(j->out, "{\n\t\"schema_version\":\t%d,\n\t\"version\":\t"
-		"\"%s\",\n\t\"command\":\t\"%s\",\n\t\"files\":\t[",
-		SFB_SCHEMA_VERSION, SFB_VERSION, j->command);
+	jw_obj(&j->w, NULL);
+	jw_num(&j->w, "schema_version", SFB_SCHEMA_VERSION);
+	jw_str(&j->w, "version", SFB_VERSION);
+	jw_str(&j->w, "command", j->command);
+	jw_arr(&j->w, "files");
 	j->opened = 1;
 }
 
 /*
  * A file object's opening: its name, then its sessions as they close
- * (the statistics follow at its end, rep_json_analyze).  The layout is
- * cJSON_Print's (a file object at depth 3), as if the document had
- * been built whole.
+ * (the statistics follow at its end, rep_json_analyze), each written
+ * out when done: the "sessions" array stays open in j->w.
  */
 static void open_file(struct rep_json *j, const char *name)
 {
 	if (j->in_file)
 		return;
 	open_doc(j);
-	cJSON *n = str(name);
-	char *s = cJSON_PrintUnformatted(n);
-	if (!s)
-		sfb_oom();
-	if (j->ndjson)
-		fprintf(j->out, "{\"file\":%s,\"sessions\":[", s);
-	else
-		fprintf(j->out, "%s{\n\t\t\t\"file\":\t%s,\n\t\t\t"
-			"\"sessions\":\t[", j->count ? ", " : "", s);
-	free(s);
-	cJSON_Delete(n);
+	jw_obj(&j->w, NULL);
+	jw_str(&j->w, "file", name);
+	jw_arr(&j->w, "sessions");
+	jw_flush(&j->w, j->out);
 	j->in_file = 1;
 	j->nsess = 0;
 	j->sessions_dropped = 0;
@@ -412,22 +449,24 @@ void rep_json_session(struct rep_json *j, const struct sess *s,
 		j->sessions_dropped++;
 		return;
 	}
-	cJSON *o = sess_obj(s);
-	add_str(o, "severity", sfb_sev_name(nf ? f[0].sev : SFB_SEV_NONE));
-	add_str(o, "top_rule", nf ? f[0].rule->id : "");
-	cJSON_AddItemToObject(o, "findings", findings_arr(f, nf));
-	char *p = j->ndjson ? cJSON_PrintUnformatted(o) : cJSON_Print(o);
-	if (!p)
-		sfb_oom();
-	if (j->nsess)
-		fputs(j->ndjson ? "," : ", ", j->out);
-	if (j->ndjson)
-		fputs(p, j->out);
-	else
-		put_nested(j, p, 4);
-	free(p);
-	cJSON_Delete(o);
+	jw_obj(&j->w, NULL);
+	sess_members(&j->w, s);
+	jw_str(&j->w, "severity", sfb_sev_name(nf ? f[0].sev
+						  : SFB_SEV_NONE));
+	jw_str(&j->w, "top_rule", nf ? f[0].rule->id : "");
+	findings_arr(&j->w, f, nf);
+	jw_end(&j->w);
+	jw_flush(&j->w, j->out);
 	j->nsess++;
+}
+
+static void print_item(struct rep_json *j, cJSON *o)
+{
+	char *s = cJSON_PrintUnformatted(o);
+	if (!s)
+		sfb_oom();
+	fputs(s, j->out);
+	free(s);
 }
 
 void rep_json_flow(struct rep_json *j, const char *name,
@@ -518,166 +557,158 @@ const char *rep_json_version(void)
 	return cJSON_Version();
 }
 
-static cJSON *ana_counts(const struct ana *a)
+static void ana_counts(struct jw *w, const struct ana *a)
 {
-	cJSON *m = obj();
-	add_num(m, "total", (double)a->msgs);
-	add_num(m, "sip", (double)a->sip);
-	add_num(m, "http", (double)a->http);
-	add_num(m, "requests", (double)a->requests);
-	add_num(m, "responses", (double)a->responses);
-	add_num(m, "truncated", (double)a->truncated);
-	add_num(m, "content_length_mismatch", (double)a->cl_mismatch);
-	add_num(m, "content_length_invalid", (double)a->cl_invalid);
-	add_num(m, "bad_header_lines", (double)a->bad_header);
-	add_num(m, "not_sip_or_http", (double)a->bad_start);
-	add_num(m, "hop_copies", (double)a->copies);
-	cJSON *by = obj();
-	for (size_t i = 0; i < a->nmethods; i++)
-		add_num(by, a->methods[i].name, (double)a->methods[i].n);
+	jw_obj(w, "messages");
+	jw_num(w, "total", (double)a->msgs);
+	jw_num(w, "sip", (double)a->sip);
+	jw_num(w, "http", (double)a->http);
+	jw_num(w, "requests", (double)a->requests);
+	jw_num(w, "responses", (double)a->responses);
+	jw_num(w, "truncated", (double)a->truncated);
+	jw_num(w, "content_length_mismatch", (double)a->cl_mismatch);
+	jw_num(w, "content_length_invalid", (double)a->cl_invalid);
+	jw_num(w, "bad_header_lines", (double)a->bad_header);
+	jw_num(w, "not_sip_or_http", (double)a->bad_start);
+	jw_num(w, "hop_copies", (double)a->copies);
+	jw_obj(w, "requests_by_method");
+	for (size_t i = 0; i < a->nmethods; i++) {
+		/* a method is a token (sip.c): escaping keeps it as it is */
+		jw_key(w, sv_cstr(a->methods[i].name));
+		jw_num(w, NULL, (double)a->methods[i].n);
+	}
 	if (a->methods_other)
-		add_num(by, "other", (double)a->methods_other);
-	cJSON_AddItemToObject(m, "requests_by_method", by);
-	cJSON *st = obj();
+		jw_num(w, "other", (double)a->methods_other);
+	jw_end(w);
+	jw_obj(w, "responses_by_status");
 	for (int s = 100; s < 700; s++) {
 		if (!a->status[s])
 			continue;
 		char k[16];
 		snprintf(k, sizeof k, "%d", s);
-		add_num(st, k, (double)a->status[s]);
+		jw_num(w, k, (double)a->status[s]);
 	}
-	cJSON_AddItemToObject(m, "responses_by_status", st);
-	return m;
+	jw_end(w);
+	jw_end(w);
 }
 
-static cJSON *ana_diags(const struct ana *a)
+static void ana_diags(struct jw *w, const struct ana *a)
 {
-	cJSON *l = arr();
+	jw_arr(w, "diagnostics");
 	for (size_t i = 0; i < a->ndiags; i++) {
 		const struct ana_diag *d = &a->diags[i];
-		cJSON *o = obj();
-		add_str(o, "severity", sfb_sev_name(d->sev));
-		add_str(o, "header", ana_diag_hdr_name(d->hdr));
-		add_num(o, "code", d->code);
+		jw_obj(w, NULL);
+		jw_str(w, "severity", sfb_sev_name(d->sev));
+		jw_str(w, "header", ana_diag_hdr_name(d->hdr));
+		jw_num(w, "code", d->code);
 		if (d->sub >= 0)
-			add_num(o, "sub_code", d->sub);
+			jw_num(w, "sub_code", d->sub);
 		else
-			cJSON_AddNullToObject(o, "sub_code");
-		add_str(o, "reason", d->reason);
-		add_str(o, "source", d->source);
+			jw_null(w, "sub_code");
+		jw_str(w, "reason", d->reason);
+		jw_str(w, "source", d->source);
 		if (d->faultcode[0])
-			add_str(o, "faultcode", d->faultcode);
-		add_num(o, "status", d->status);
-		add_str(o, "request", d->request);
-		add_num(o, "count", (double)d->count);
-		add_str(o, "first_file", d->first_file);
-		add_num(o, "first_line", (double)d->first_line);
-		add_time(o, "first_time", d->first_ts);
-		cJSON_AddItemToArray(l, o);
+			jw_str(w, "faultcode", d->faultcode);
+		jw_num(w, "status", d->status);
+		jw_str(w, "request", d->request);
+		jw_num(w, "count", (double)d->count);
+		jw_str(w, "first_file", d->first_file);
+		jw_num(w, "first_line", (double)d->first_line);
+		jw_time(w, "first_time", d->first_ts);
+		jw_end(w);
 	}
-	return l;
+	jw_end(w);
 }
 
-static cJSON *ana_results(const struct ana *a)
+static void ana_results(struct jw *w, const struct ana *a)
 {
-	cJSON *l = arr();
+	jw_arr(w, "server_diagnostics");
 	for (size_t i = 0; i < a->nresults; i++) {
 		const struct ana_result *r = &a->results[i];
-		cJSON *o = obj();
 		char code[24];
 		snprintf(code, sizeof code, "0x%08llx",
 			 (unsigned long long)r->code);
-		add_str(o, "severity", sfb_sev_name(r->sev));
-		add_str(o, "result_code", code);
-		add_str(o, "result_name", r->name);
-		add_str(o, "text", r->text);
-		add_num(o, "count", (double)r->count);
-		add_str(o, "first_file", r->first_file);
-		add_num(o, "first_line", (double)r->first_line);
-		cJSON_AddItemToArray(l, o);
+		jw_obj(w, NULL);
+		jw_str(w, "severity", sfb_sev_name(r->sev));
+		jw_str(w, "result_code", code);
+		jw_str(w, "result_name", r->name);
+		jw_str(w, "text", r->text);
+		jw_num(w, "count", (double)r->count);
+		jw_str(w, "first_file", r->first_file);
+		jw_num(w, "first_line", (double)r->first_line);
+		jw_end(w);
 	}
-	return l;
+	jw_end(w);
 }
 
-static cJSON *ana_txns(const struct ana *a)
+static void ana_txns(struct jw *w, const struct ana *a)
 {
-	cJSON *t = obj();
-	add_num(t, "total", (double)a->txn_total);
-	add_num(t, "answered", (double)a->txn_answered);
-	add_num(t, "unanswered", (double)a->txn_unanswered);
-	add_num(t, "responses_without_request", (double)a->txn_no_request);
-	add_num(t, "multi_hop", (double)a->txn_multi_hop);
-	cJSON *l = arr();
+	jw_obj(w, "transactions");
+	jw_num(w, "total", (double)a->txn_total);
+	jw_num(w, "answered", (double)a->txn_answered);
+	jw_num(w, "unanswered", (double)a->txn_unanswered);
+	jw_num(w, "responses_without_request", (double)a->txn_no_request);
+	jw_num(w, "multi_hop", (double)a->txn_multi_hop);
+	jw_arr(w, "unanswered_list");
 	for (size_t i = 0; i < a->nunanswered; i++) {
 		const struct ana_unanswered *u = &a->unanswered[i];
-		cJSON *o = obj();
-		add_str(o, "file", u->file);
-		add_num(o, "line", (double)u->line);
-		add_time(o, "time", u->ts);
-		add_str(o, "method", u->method);
-		add_str(o, "uri", u->uri);
+		jw_obj(w, NULL);
+		jw_str(w, "file", u->file);
+		jw_num(w, "line", (double)u->line);
+		jw_time(w, "time", u->ts);
+		jw_str(w, "method", u->method);
+		jw_str(w, "uri", u->uri);
 		if (u->proto == MSG_SIP) {
-			add_str(o, "call_id", u->call_id);
-			add_num(o, "cseq", u->cseq);
+			jw_str(w, "call_id", u->call_id);
+			jw_num(w, "cseq", u->cseq);
 		}
-		cJSON_AddItemToArray(l, o);
+		jw_end(w);
 	}
-	cJSON_AddItemToObject(t, "unanswered_list", l);
-	return t;
+	jw_end(w);
+	jw_end(w);
 }
 
-static cJSON *ana_obj(const struct ana *a)
+/* A file's statistics: the members after its sessions. */
+static void ana_members(struct jw *w, const struct ana *a)
 {
-	cJSON *o = obj();
-	add_str(o, "file", a->file);
 	if (a->failed) {
-		add_str(o, "error", a->error);
-		return o;
+		jw_str(w, "error", a->error);
+		return;
 	}
-	cJSON_AddNullToObject(o, "error");
+	jw_null(w, "error");
 	if (a->error[0])
-		add_str(o, "read_error", a->error);
-	add_str(o, "format", fmt_kind_name(a->kind));
-	add_str(o, "encoding", lr_encoding_name(a->enc));
-	cJSON_AddBoolToObject(o, "gzip", a->gzip);
-	add_num(o, "bytes", (double)a->bytes);
-	add_num(o, "lines", (double)a->lines);
-	add_num(o, "entries", (double)a->entries);
-	add_time(o, "first_time", a->first_ts);
-	add_time(o, "last_time", a->last_ts);
-	cJSON_AddItemToObject(o, "messages", ana_counts(a));
-	cJSON_AddItemToObject(o, "transactions", ana_txns(a));
-	cJSON_AddItemToObject(o, "diagnostics", ana_diags(a));
-	cJSON_AddItemToObject(o, "server_diagnostics", ana_results(a));
-	cJSON *w = obj();
-	add_num(w, "count", (double)a->warns_total);
-	cJSON *l = arr();
+		jw_str(w, "read_error", a->error);
+	jw_str(w, "format", fmt_kind_name(a->kind));
+	jw_str(w, "encoding", lr_encoding_name(a->enc));
+	jw_bool(w, "gzip", a->gzip);
+	jw_num(w, "bytes", (double)a->bytes);
+	jw_num(w, "lines", (double)a->lines);
+	jw_num(w, "entries", (double)a->entries);
+	jw_time(w, "first_time", a->first_ts);
+	jw_time(w, "last_time", a->last_ts);
+	ana_counts(w, a);
+	ana_txns(w, a);
+	ana_diags(w, a);
+	ana_results(w, a);
+	jw_obj(w, "warnings");
+	jw_num(w, "count", (double)a->warns_total);
+	jw_arr(w, "items");
 	for (size_t i = 0; i < a->nwarns; i++) {
-		cJSON *x = obj();
-		add_str(x, "file", a->warns[i].file);
-		add_num(x, "line", (double)a->warns[i].line);
-		add_str(x, "message", a->warns[i].text);
-		cJSON_AddItemToArray(l, x);
+		jw_obj(w, NULL);
+		jw_str(w, "file", a->warns[i].file);
+		jw_num(w, "line", (double)a->warns[i].line);
+		jw_str(w, "message", a->warns[i].text);
+		jw_end(w);
 	}
-	cJSON_AddItemToObject(w, "items", l);
-	cJSON_AddItemToObject(o, "warnings", w);
-	cJSON *ss = obj();
-	add_num(ss, "total", (double)a->sess_total);
-	add_num(ss, "signed_in", (double)a->sess_signed_in);
-	add_num(ss, "failed", (double)a->sess_failed);
-	add_num(ss, "incomplete", (double)a->sess_incomplete);
-	add_num(ss, "messages_outside_sessions", (double)a->outside_msgs);
-	cJSON_AddItemToObject(o, "session_counts", ss);
-	return o;
-}
-
-static void print_item(struct rep_json *j, cJSON *o)
-{
-	char *s = cJSON_PrintUnformatted(o);
-	if (!s)
-		sfb_oom();
-	fputs(s, j->out);
-	free(s);
+	jw_end(w);
+	jw_end(w);
+	jw_obj(w, "session_counts");
+	jw_num(w, "total", (double)a->sess_total);
+	jw_num(w, "signed_in", (double)a->sess_signed_in);
+	jw_num(w, "failed", (double)a->sess_failed);
+	jw_num(w, "incomplete", (double)a->sess_incomplete);
+	jw_num(w, "messages_outside_sessions", (double)a->outside_msgs);
+	jw_end(w);
 }
 
 void rep_json_analyze(struct rep_json *j, const struct ana *a,
@@ -685,68 +716,88 @@ void rep_json_analyze(struct rep_json *j, const struct ana *a,
 		       enum sfb_sev worst)
 {
 	open_file(j, a->file);
-	cJSON *o = ana_obj(a);
-	cJSON_DeleteItemFromObjectCaseSensitive(o, "file");
-	add_str(o, "worst_severity", sfb_sev_name(worst));
-	cJSON_AddItemToObject(o, "findings", findings_arr(f, nf));
-	add_num(o, "sessions_not_listed", (double)j->sessions_dropped);
-	/* the members after "sessions": the object without its braces */
-	char *s = j->ndjson ? cJSON_PrintUnformatted(o) : cJSON_Print(o);
-	if (!s)
-		sfb_oom();
-	s[strlen(s) - (j->ndjson ? 1 : 2)] = '\0';     /* "}" or "\n}" */
-	fputs("],", j->out);
+	jw_end(&j->w);          /* "sessions" */
+	ana_members(&j->w, a);
+	jw_str(&j->w, "worst_severity", sfb_sev_name(worst));
+	findings_arr(&j->w, f, nf);
+	jw_num(&j->w, "sessions_not_listed", (double)j->sessions_dropped);
+	jw_end(&j->w);          /* the file */
+	jw_flush(&j->w, j->out);
 	if (j->ndjson) {
-		fputs(s + 1, j->out);
-		fputs("}\n", j->out);
-	} else {
-		put_nested(j, s + 1, 2);
-		fputs("\n\t\t}", j->out);
+		fputc('\n', j->out);
+		jw_init(&j->w, 0, 0);   /* the next line: a new document */
 	}
-	free(s);
-	cJSON_Delete(o);
 	j->in_file = 0;
 	j->name = NULL;
 	j->count++;
 }
 
-static cJSON *msg_obj(const struct msg *m)
+/* A message's SIP / HTTP diagnostics, each with its parameters. */
+static void msg_diags(struct jw *w, const struct msg *m)
 {
-	cJSON *o = obj();
-	add_str(o, "file", m->file ? m->file : "-");
-	add_num(o, "line", (double)m->line_first);
-	add_num(o, "last_line", (double)m->line_last);
-	add_time(o, "time", m->ts);
-	add_str(o, "direction", m->dir == DIR_OUT ? "out"
-				: m->dir == DIR_IN ? "in" : "unknown");
-	add_str(o, "local", m->local);
-	add_str(o, "remote", m->remote);
+	struct keyset ks = { NULL, 0, 0 };
+	jw_arr(w, "diagnostics");
+	for (size_t i = 0; i < m->ndiags; i++) {
+		const struct msg_diag *d = &m->diags[i];
+		jw_obj(w, NULL);
+		jw_str(w, "header", ana_diag_hdr_name(d->hdr));
+		jw_num(w, "code", d->code);
+		if (d->sub >= 0)
+			jw_num(w, "sub_code", d->sub);
+		jw_sv(w, "reason", d->reason);
+		jw_sv(w, "source", d->source);
+		jw_obj(w, "params");
+		for (size_t k = 0; k < d->nparams; k++) {
+			struct sv name = d->params[k].name;
+			if (name.n > 63)
+				name.n = 63;
+			if (keyset_add(&ks, w, name))
+				jw_sv(w, NULL, d->params[k].value);
+		}
+		keyset_clear(&ks);
+		jw_end(w);
+		jw_end(w);
+	}
+	jw_end(w);
+	keyset_free(&ks);
+}
+
+static void msg_obj(struct jw *w, const struct msg *m)
+{
+	jw_obj(w, NULL);
+	jw_str(w, "file", m->file ? m->file : "-");
+	jw_num(w, "line", (double)m->line_first);
+	jw_num(w, "last_line", (double)m->line_last);
+	jw_time(w, "time", m->ts);
+	jw_str(w, "direction", m->dir == DIR_OUT ? "out"
+			       : m->dir == DIR_IN ? "in" : "unknown");
+	jw_str(w, "local", m->local);
+	jw_str(w, "remote", m->remote);
 	if (m->server[0])
-		add_str(o, "server", m->server);
-	add_str(o, "protocol", m->proto == MSG_SIP ? "sip"
-			       : m->proto == MSG_HTTP ? "http" : "unknown");
-	add_str(o, "kind", m->kind == MSG_REQUEST ? "request"
-			   : m->kind == MSG_RESPONSE ? "response" : "unknown");
-	add_sv(o, "start_line", m->start_line);
+		jw_str(w, "server", m->server);
+	jw_str(w, "protocol", m->proto == MSG_SIP ? "sip"
+			      : m->proto == MSG_HTTP ? "http" : "unknown");
+	jw_str(w, "kind", m->kind == MSG_REQUEST ? "request"
+			  : m->kind == MSG_RESPONSE ? "response" : "unknown");
+	jw_sv(w, "start_line", m->start_line);
 	if (m->kind == MSG_REQUEST) {
-		add_sv(o, "method", m->method);
-		add_sv(o, "uri", m->uri);
+		jw_sv(w, "method", m->method);
+		jw_sv(w, "uri", m->uri);
 	} else if (m->kind == MSG_RESPONSE) {
-		add_num(o, "status", m->status);
-		add_sv(o, "reason", m->status_reason);
+		jw_num(w, "status", m->status);
+		jw_sv(w, "reason", m->status_reason);
 	}
-	add_sv(o, "call_id", m->call_id);
+	jw_sv(w, "call_id", m->call_id);
 	if (m->cseq_method.n) {
-		add_num(o, "cseq", m->cseq);
-		add_sv(o, "cseq_method", m->cseq_method);
+		jw_num(w, "cseq", m->cseq);
+		jw_sv(w, "cseq_method", m->cseq_method);
 	}
-	add_sv(o, "from", m->from_uri);
-	add_sv(o, "to", m->to_uri);
-	add_sv(o, "epid", m->from_epid);
+	jw_sv(w, "from", m->from_uri);
+	jw_sv(w, "to", m->to_uri);
+	jw_sv(w, "epid", m->from_epid);
 	if (m->declared_len >= 0)
-		add_num(o, "declared_bytes", (double)m->declared_len);
-	add_num(o, "body_bytes", (double)m->body.n);
-	cJSON *fl = arr();
+		jw_num(w, "declared_bytes", (double)m->declared_len);
+	jw_num(w, "body_bytes", (double)m->body.n);
 	static const struct { unsigned f; const char *name; } flags[] = {
 		{ MSG_F_TRUNCATED, "truncated" },
 		{ MSG_F_BAD_START, "bad_start_line" },
@@ -756,45 +807,18 @@ static cJSON *msg_obj(const struct msg *m)
 		{ MSG_F_NO_BLANK, "no_blank_line" },
 		{ MSG_F_LIMIT, "too_many_headers" },
 	};
+	jw_arr(w, "flags");
 	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
 		if (m->flags & flags[i].f)
-			cJSON_AddItemToArray(
-				fl, cJSON_CreateString(flags[i].name));
-	cJSON_AddItemToObject(o, "flags", fl);
-	cJSON *dl = arr();
-	for (size_t i = 0; i < m->ndiags; i++) {
-		const struct msg_diag *d = &m->diags[i];
-		cJSON *x = obj();
-		add_str(x, "header", ana_diag_hdr_name(d->hdr));
-		add_num(x, "code", d->code);
-		if (d->sub >= 0)
-			add_num(x, "sub_code", d->sub);
-		add_sv(x, "reason", d->reason);
-		add_sv(x, "source", d->source);
-		cJSON *ps = obj();
-		for (size_t k = 0; k < d->nparams; k++) {
-			struct sv name = d->params[k].name;
-			if (name.n > 63)
-				name.n = 63;
-			char *key = esc_utf8(name);
-			if (!cJSON_GetObjectItemCaseSensitive(ps, key))
-				add_sv(ps, key, d->params[k].value);
-			free(key);
-		}
-		cJSON_AddItemToObject(x, "params", ps);
-		cJSON_AddItemToArray(dl, x);
-	}
-	cJSON_AddItemToObject(o, "diagnostics", dl);
-	return o;
+			jw_str(w, NULL, flags[i].name);
+	jw_end(w);
+	msg_diags(w, m);
+	jw_end(w);
 }
 
 void rep_json_msg(struct rep_json *j, const struct msg *m)
 {
-	cJSON *o = msg_obj(m);
-	if (j->ndjson) {
-		print_item(j, o);
-		fputc('\n', j->out);
-	} else {
+	if (!j->ndjson) {
 		if (!j->opened) {
 			fprintf(j->out, "{\"schema_version\":%d,\"version\":"
 				"\"%s\",\"command\":\"%s\",\"messages\":[\n",
@@ -803,9 +827,12 @@ void rep_json_msg(struct rep_json *j, const struct msg *m)
 		} else {
 			fputs(",\n", j->out);
 		}
-		print_item(j, o);
 	}
-	cJSON_Delete(o);
+	jw_init(&j->w, 0, 0);
+	msg_obj(&j->w, m);
+	jw_flush(&j->w, j->out);
+	if (j->ndjson)
+		fputc('\n', j->out);
 	j->count++;
 }
 
@@ -823,34 +850,23 @@ void rep_json_end(struct rep_json *j)
 	}
 	if (strcmp(j->command, "analyze") == 0) {
 		open_doc(j);
-		fputc(']', j->out);
+		jw_end(&j->w);          /* "files" */
 		if (j->joined) {
-			/* {"joined": [...]} printed, without its braces */
-			cJSON *w = obj();
-			cJSON_AddItemToObject(w, "joined", j->joined);
-			j->joined = NULL;
-			char *s = cJSON_Print(w);
-			if (!s)
-				sfb_oom();
-			size_t n = strlen(s);
-			if (n >= 4)
-				fprintf(j->out, ",\n%.*s", (int)(n - 4),
-					s + 2);
-			free(s);
-			cJSON_Delete(w);
+			jw_end(&j->jn);
+			jw_raw(&j->w, "joined", j->jn.b, j->jn.n);
 		}
-		fputs("\n}\n", j->out);
+		jw_end(&j->w);
+		jw_flush(&j->w, j->out);
+		fputc('\n', j->out);
 		return;
 	}
+	/* flow: its objects kept as a tree (no join there) */
 	cJSON *doc = obj();
 	add_num(doc, "schema_version", SFB_SCHEMA_VERSION);
 	add_str(doc, "version", SFB_VERSION);
 	add_str(doc, "command", j->command);
 	cJSON_AddItemToObject(doc, "files", j->files);
 	j->files = NULL;
-	if (j->joined)
-		cJSON_AddItemToObject(doc, "joined", j->joined);
-	j->joined = NULL;
 	char *s = cJSON_Print(doc);
 	if (!s)
 		sfb_oom();
@@ -863,103 +879,118 @@ void rep_json_end(struct rep_json *j)
 
 /* ---- joined sign-ins (join.h) ----------------------------------------- */
 
-static cJSON *side_obj(const struct join_side *s)
+static void side_obj(struct jw *w, const char *key,
+		     const struct join_side *s)
 {
-	cJSON *o = obj();
-	add_str(o, "file", s->file ? s->file : "-");
-	add_num(o, "session", s->id);
-	add_num(o, "line", (double)s->first_line);
-	add_str(o, "user", s->user);
-	add_str(o, "outcome", sess_outcome_name(s->outcome));
+	jw_obj(w, key);
+	jw_str(w, "file", s->file ? s->file : "-");
+	jw_num(w, "session", s->id);
+	jw_num(w, "line", (double)s->first_line);
+	jw_str(w, "user", s->user);
+	jw_str(w, "outcome", sess_outcome_name(s->outcome));
 	if (s->nf)
-		add_str(o, "top_rule", s->f[0].rule);
-	return o;
+		jw_str(w, "top_rule", s->f[0].rule);
+	jw_end(w);
 }
 
-static cJSON *joined_obj(const struct join_signin *js)
+static void joined_obj(struct jw *w, const struct join_signin *js)
 {
 	const struct join_facts *fx = &js->facts;
-	cJSON *o = obj();
-	add_str(o, "type", "joined_signin");
-	cJSON_AddItemToObject(o, "client", side_obj(js->client));
-	cJSON *sv = arr();
+	jw_obj(w, NULL);
+	jw_str(w, "type", "joined_signin");
+	side_obj(w, "client", js->client);
+	jw_arr(w, "servers");
 	for (size_t k = 0; k < js->nserver; k++)
-		cJSON_AddItemToArray(sv, side_obj(js->server[k]));
-	cJSON_AddItemToObject(o, "servers", sv);
-	add_str(o, "joined_by", join_by_name(fx->by));
-	cJSON *seen = arr();
+		side_obj(w, NULL, js->server[k]);
+	jw_end(w);
+	jw_str(w, "joined_by", join_by_name(fx->by));
+	jw_arr(w, "seen_by");
 	for (const char *p = fx->servers; *p;) {
 		size_t len = strcspn(p, ",");
 		char name[48];
 		snprintf(name, sizeof name, "%.*s", (int)(len < 47 ? len : 47),
 			 p);
-		cJSON *x = obj();
-		add_str(x, "server", name);
-		add_str(x, "role", role_name((enum role_id)
+		jw_obj(w, NULL);
+		jw_str(w, "server", name);
+		jw_str(w, "role", role_name((enum role_id)
 			join_party_role(js, name)));
-		cJSON_AddItemToArray(seen, x);
+		jw_end(w);
 		p += len;
 		while (*p == ',' || *p == ' ')
 			p++;
 	}
-	cJSON_AddItemToObject(o, "seen_by", seen);
+	jw_end(w);
 	if (fx->have_offset) {
-		cJSON *c = obj();
-		add_num(c, "offset_ms", (double)fx->offset_ms);
-		add_num(c, "skew_ms", (double)fx->skew_ms);
-		add_num(c, "spread_ms", (double)fx->spread_ms);
-		add_num(c, "matched", fx->nmatched);
-		cJSON_AddItemToObject(o, "clock", c);
+		jw_obj(w, "clock");
+		jw_num(w, "offset_ms", (double)fx->offset_ms);
+		jw_num(w, "skew_ms", (double)fx->skew_ms);
+		jw_num(w, "spread_ms", (double)fx->spread_ms);
+		jw_num(w, "matched", fx->nmatched);
+		jw_end(w);
 	} else {
-		cJSON_AddNullToObject(o, "clock");
+		jw_null(w, "clock");
 	}
-	cJSON *lost = arr();
+	jw_arr(w, "lost");
 	for (size_t i = 0; i < fx->nlost; i++) {
 		const struct join_msg *m = fx->lost[i].m;
-		cJSON *x = obj();
-		add_str(x, "label", m->label);
-		add_num(x, "cseq", m->cseq);
-		add_str(x, "method", m->method);
-		add_str(x, "sent_by", fx->lost[i].to_client ? m->server
-							    : "client");
-		add_str(x, "file", m->file ? m->file : "-");
-		add_num(x, "line", (double)m->line);
-		cJSON_AddItemToArray(lost, x);
+		jw_obj(w, NULL);
+		jw_str(w, "label", m->label);
+		jw_num(w, "cseq", m->cseq);
+		jw_str(w, "method", m->method);
+		jw_str(w, "sent_by", fx->lost[i].to_client ? m->server
+							   : "client");
+		jw_str(w, "file", m->file ? m->file : "-");
+		jw_num(w, "line", (double)m->line);
+		jw_end(w);
 	}
-	cJSON_AddItemToObject(o, "lost", lost);
-	add_num(o, "lost_total", fx->lost_total);
-	cJSON_AddItemToObject(o, "findings", findings_arr(js->f, js->nf));
-	return o;
+	jw_end(w);
+	jw_num(w, "lost_total", fx->lost_total);
+	findings_arr(w, js->f, js->nf);
+	jw_end(w);
 }
 
+/*
+ * JSON mode: the joined sign-ins are kept as text (the "joined" array
+ * of the document, at its depth) until rep_json_end; NDJSON: a line
+ * each.  Called for analyze only.
+ */
 void rep_json_join(struct rep_json *j, const struct join *jn)
 {
 	size_t nc, ns;
 	join_inputs(jn, &nc, &ns);
 	if (!nc || !ns)
 		return;
-	if (!j->ndjson && !j->joined)
-		j->joined = arr();
+	if (!j->ndjson && !j->joined) {
+		jw_init(&j->jn, 1, 1);
+		jw_arr(&j->jn, NULL);
+		j->joined = 1;
+	}
 	for (size_t i = 0; i < join_count(jn); i++) {
-		cJSON *o = joined_obj(join_get(jn, i));
 		if (j->ndjson) {
-			print_item(j, o);
+			struct jw w = { 0 };
+			jw_init(&w, 0, 0);
+			joined_obj(&w, join_get(jn, i));
+			jw_flush(&w, j->out);
 			fputc('\n', j->out);
-			cJSON_Delete(o);
+			jw_free(&w);
 		} else {
-			cJSON_AddItemToArray(j->joined, o);
+			joined_obj(&j->jn, join_get(jn, i));
 		}
 	}
 }
 
 /* ---- triage records -------------------------------------------------- */
 
-static void add_str_or_null(cJSON *o, const char *key, const char *s)
+/* One record's text, laid out as rep_json_tri_result's. */
+static void tri_put(FILE *out, const char *txt, size_t n, int doc,
+		    size_t *count)
 {
-	if (s && *s)
-		add_str(o, key, s);
-	else
-		cJSON_AddNullToObject(o, key);
+	if (doc && *count)
+		fputs(",\n", out);
+	fwrite(txt, 1, n, out);
+	if (!doc)
+		fputc('\n', out);
+	(*count)++;
 }
 
 void rep_json_tri_record(FILE *out, cJSON *o, int doc, size_t *count)
@@ -967,124 +998,132 @@ void rep_json_tri_record(FILE *out, cJSON *o, int doc, size_t *count)
 	char *txt = cJSON_PrintUnformatted(o);
 	if (!txt)
 		sfb_oom();
-	if (doc && *count)
-		fputs(",\n", out);
-	fputs(txt, out);
-	if (!doc)
-		fputc('\n', out);
-	(*count)++;
+	tri_put(out, txt, strlen(txt), doc, count);
 	free(txt);
 	cJSON_Delete(o);
 }
 
-static cJSON *tri_file_obj(const struct tri_result *r,
-			   const struct tri_file *f)
+static void tri_file_obj(struct jw *w, const struct tri_result *r,
+			 const struct tri_file *f)
 {
 	const struct walk_item *it = f->item;
-	cJSON *o = obj();
 	char buf[40];
-	add_str(o, "type", "file");
-	add_str(o, "source", it->source);
-	add_str(o, "path", it->path);
-	add_str_or_null(o, "entry", it->entry);
-	add_str(o, "stream", r->name);
+	jw_obj(w, NULL);
+	jw_str(w, "type", "file");
+	jw_str(w, "source", it->source);
+	jw_str(w, "path", it->path);
+	str_or_null(w, "entry", it->entry);
+	jw_str(w, "stream", r->name);
 	if (it->size >= 0)
-		add_num(o, "size", (double)it->size);
+		jw_num(w, "size", (double)it->size);
 	else
-		cJSON_AddNullToObject(o, "size");
+		jw_null(w, "size");
 	if (it->mtime > 0) {
 		time_t tt = (time_t)it->mtime;
 		struct tm tm;
 		gmtime_r(&tt, &tm);
 		strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		add_str(o, "mtime", buf);
+		jw_str(w, "mtime", buf);
 	} else {
-		cJSON_AddNullToObject(o, "mtime");
+		jw_null(w, "mtime");
 	}
-	add_str(o, "status", f->problem ? "problem"
+	jw_str(w, "status", f->problem ? "problem"
 		: r->skipped ? "unchanged" : "ok");
-	add_str_or_null(o, "code", walk_problem_name(f->problem));
-	add_str_or_null(o, "reason", f->problem ? f->reason : NULL);
-	add_num(o, "bytes_read", (double)f->bytes);
+	str_or_null(w, "code", walk_problem_name(f->problem));
+	str_or_null(w, "reason", f->problem ? f->reason : NULL);
+	jw_num(w, "bytes_read", (double)f->bytes);
 	if (f->hashed) {
 		snprintf(buf, sizeof buf, "%016" PRIx64, f->hash);
-		add_str(o, "hash", buf);
+		jw_str(w, "hash", buf);
 	} else {
-		cJSON_AddNullToObject(o, "hash");
+		jw_null(w, "hash");
 	}
-	add_str_or_null(o, "format", r->ran && r->kind != FMT_AUTO
-			? fmt_kind_name(r->kind) : NULL);
-	return o;
+	str_or_null(w, "format", r->ran && r->kind != FMT_AUTO
+		    ? fmt_kind_name(r->kind) : NULL);
+	jw_end(w);
 }
 
-
-static cJSON *tri_finding_obj(const char *stream, const struct tri_sess *s,
-			      const struct finding *f)
+static void tri_finding_obj(struct jw *w, const char *stream,
+			    const struct tri_sess *s,
+			    const struct finding *f)
 {
-	cJSON *o = obj();
-	add_str(o, "type", "finding");
-	add_str(o, "source", stream);
+	jw_obj(w, NULL);
+	jw_str(w, "type", "finding");
+	jw_str(w, "source", stream);
 	if (s) {
-		add_num(o, "session", s->id);
-		add_str_or_null(o, "user", s->user);
+		jw_num(w, "session", s->id);
+		str_or_null(w, "user", s->user);
 	} else {
-		cJSON_AddNullToObject(o, "session");
-		add_str_or_null(o, "user", f->user);
+		jw_null(w, "session");
+		str_or_null(w, "user", f->user);
 	}
-	add_str(o, "rule", f->rule->id);
-	add_str(o, "severity", sfb_sev_name(f->sev));
-	add_str(o, "step", f->step ? sfb_step_name(f->step) : "general");
-	add_str(o, "title", f->title);
-	add_num(o, "count", (double)f->count);
-	add_time(o, "time", f->nev ? f->ev[0].ts : SFB_TIME_NONE);
-	cJSON_AddItemToObject(o, "evidence", finding_evidence(f));
-	return o;
+	jw_str(w, "rule", f->rule->id);
+	jw_str(w, "severity", sfb_sev_name(f->sev));
+	jw_str(w, "step", f->step ? sfb_step_name(f->step) : "general");
+	jw_str(w, "title", f->title);
+	jw_num(w, "count", (double)f->count);
+	jw_time(w, "time", f->nev ? f->ev[0].ts : SFB_TIME_NONE);
+	finding_evidence(w, f);
+	jw_end(w);
 }
 
-static cJSON *tri_sess_obj(const char *stream, const struct tri_sess *s)
+static void tri_sess_obj(struct jw *w, const char *stream,
+			 const struct tri_sess *s)
 {
-	cJSON *o = obj();
-	add_str(o, "type", "session");
-	add_str(o, "source", stream);
-	add_str(o, "file", s->file ? s->file : "");
-	add_num(o, "line", (double)s->line);
-	add_num(o, "session", s->id);
-	add_str_or_null(o, "user", s->user);
-	add_str_or_null(o, "epid", s->epid);
-	add_time(o, "start", s->start);
-	add_time(o, "end", s->end);
-	add_str(o, "outcome", sess_outcome_name(s->outcome));
-	add_str(o, "outcome_text", s->outcome_text);
-	add_str_or_null(o, "failed_step", s->failed_step
-			? sfb_step_name(s->failed_step) : NULL);
-	add_str(o, "severity", sfb_sev_name(s->sev));
-	cJSON *ids = arr();
+	jw_obj(w, NULL);
+	jw_str(w, "type", "session");
+	jw_str(w, "source", stream);
+	jw_str(w, "file", s->file ? s->file : "");
+	jw_num(w, "line", (double)s->line);
+	jw_num(w, "session", s->id);
+	str_or_null(w, "user", s->user);
+	str_or_null(w, "epid", s->epid);
+	jw_time(w, "start", s->start);
+	jw_time(w, "end", s->end);
+	jw_str(w, "outcome", sess_outcome_name(s->outcome));
+	jw_str(w, "outcome_text", s->outcome_text);
+	str_or_null(w, "failed_step", s->failed_step
+		    ? sfb_step_name(s->failed_step) : NULL);
+	jw_str(w, "severity", sfb_sev_name(s->sev));
+	jw_arr(w, "rules");
 	for (size_t i = 0; i < s->nf; i++)
-		cJSON_AddItemToArray(ids, str_sv(sv_cstr(s->f[i].rule->id)));
-	cJSON_AddItemToObject(o, "rules", ids);
+		jw_str(w, NULL, s->f[i].rule->id);
+	jw_end(w);
 	const struct finding *top = triage_top(s);
-	add_str_or_null(o, "top_rule", top ? top->rule->id : NULL);
-	return o;
+	str_or_null(w, "top_rule", top ? top->rule->id : NULL);
+	jw_end(w);
+}
+
+/* The record in w, then w emptied for the next one. */
+static void tri_flush(FILE *out, struct jw *w, int doc, size_t *count)
+{
+	tri_put(out, w->b, w->n, doc, count);
+	jw_init(w, 0, 0);
 }
 
 void rep_json_tri_result(FILE *out, const struct tri_result *r, int doc,
 			 size_t *count)
 {
-	for (size_t i = 0; i < r->nfiles; i++)
-		rep_json_tri_record(out, tri_file_obj(r, &r->files[i]), doc,
-				    count);
+	struct jw w = { 0 };
+	jw_init(&w, 0, 0);
+	for (size_t i = 0; i < r->nfiles; i++) {
+		tri_file_obj(&w, r, &r->files[i]);
+		tri_flush(out, &w, doc, count);
+	}
 	for (size_t i = 0; i < r->nsess; i++) {
 		const struct tri_sess *s = &r->sess[i];
-		rep_json_tri_record(out, tri_sess_obj(r->name, s), doc, count);
-		for (size_t k = 0; k < s->nf; k++)
-			rep_json_tri_record(out, tri_finding_obj(r->name, s,
-								 &s->f[k]),
-					    doc, count);
+		tri_sess_obj(&w, r->name, s);
+		tri_flush(out, &w, doc, count);
+		for (size_t k = 0; k < s->nf; k++) {
+			tri_finding_obj(&w, r->name, s, &s->f[k]);
+			tri_flush(out, &w, doc, count);
+		}
 	}
-	for (size_t k = 0; k < r->nf; k++)
-		rep_json_tri_record(out, tri_finding_obj(r->name, NULL,
-							 &r->f[k]),
-				    doc, count);
+	for (size_t k = 0; k < r->nf; k++) {
+		tri_finding_obj(&w, r->name, NULL, &r->f[k]);
+		tri_flush(out, &w, doc, count);
+	}
+	jw_free(&w);
 }
 
 void rep_json_tri_summary(FILE *out, const struct tri_total *t, int doc)

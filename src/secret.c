@@ -241,24 +241,32 @@ static const unsigned char first[256] = {
 };
 #undef L
 
+/*
+ * A name starts at a word's first byte (no letter or digit before) or
+ * at '<': the bytes inside a word are skipped without a test each
+ * (every string of a report comes here, most of them long texts).
+ */
 int secret_find(struct sv v, size_t from, struct secret_span *s)
 {
+	const unsigned char *p = (const unsigned char *)v.p;
 	for (size_t i = from; i < v.n; i++) {
-		unsigned char c = (unsigned char)v.p[i];
-		if (!first[c])
-			continue;
+		unsigned char c = p[i];
 		if (c == '<') {
 			if (try_element(v, i, s))
 				return 1;
 			continue;
 		}
-		if (!is_alnum(c) || (i > 0 && is_alnum((unsigned char)
-						       v.p[i - 1])))
+		if (!is_alnum(c))
 			continue;
-		int lc = lower(c);
-		if (try_header(v, i, lc, s) || try_param(v, i, lc, s) ||
-		    try_scheme(v, i, lc, s))
-			return 1;
+		if (first[c] && (i == 0 || !is_alnum(p[i - 1]))) {
+			int lc = lower(c);
+			if (try_header(v, i, lc, s) ||
+			    try_param(v, i, lc, s) ||
+			    try_scheme(v, i, lc, s))
+				return 1;
+		}
+		while (i + 1 < v.n && is_alnum(p[i + 1]))
+			i++;    /* inside the word: no name starts */
 	}
 	return 0;
 }

@@ -13,13 +13,25 @@ int sv_eq(struct sv a, struct sv b)
 	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
 
+/*
+ * @return 1 when bytes x and y are equal ignoring ASCII case: equal
+ * bytes need one compare; else they must differ only in bit 0x20 and
+ * be letters (or-ing 0x20 maps exactly 'A'-'Z' onto 'a'-'z').
+ */
+static inline int ieq_byte(unsigned char x, unsigned char y)
+{
+	if (x == y)
+		return 1;
+	unsigned char lx = (unsigned char)(x | 0x20);
+	return lx == (y | 0x20) && lx >= 'a' && lx <= 'z';
+}
+
 int sv_ieq(struct sv a, struct sv b)
 {
 	if (a.n != b.n)
 		return 0;
 	for (size_t i = 0; i < a.n; i++)
-		if (sv_lower((unsigned char)a.p[i]) !=
-		    sv_lower((unsigned char)b.p[i]))
+		if (!ieq_byte((unsigned char)a.p[i], (unsigned char)b.p[i]))
 			return 0;
 	return 1;
 }
@@ -29,8 +41,8 @@ int sv_ieq_cstr(struct sv a, const char *s)
 	/* no strlen: most callers try many names, and most differ early */
 	size_t i = 0;
 	for (; i < a.n; i++)
-		if (!s[i] || sv_lower((unsigned char)a.p[i]) !=
-			     sv_lower((unsigned char)s[i]))
+		if (!s[i] || !ieq_byte((unsigned char)a.p[i],
+				       (unsigned char)s[i]))
 			return 0;
 	return s[i] == '\0';
 }
@@ -88,9 +100,32 @@ long sv_ifind(struct sv v, const char *needle)
 	size_t n = strlen(needle);
 	if (n == 0)
 		return 0;
-	for (size_t i = 0; i + n <= v.n; i++)
-		if (sv_ieq(sv_make(v.p + i, n), sv_make(needle, n)))
-			return (long)i;
+	if (v.n < n)
+		return -1;
+	/* the first byte in either case, then the rest compared */
+	unsigned char lo = sv_lower((unsigned char)needle[0]);
+	unsigned char up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32)
+						  : lo;
+	struct sv rest = sv_make(needle + 1, n - 1);
+	const char *end = v.p + (v.n - n) + 1;  /* candidates before it */
+	const char *a = memchr(v.p, lo, (size_t)(end - v.p));
+	const char *b = up != lo ? memchr(v.p, up, (size_t)(end - v.p))
+				 : NULL;
+	/* the next candidate of each case; only the one consumed is
+	 * searched again, so the scan stays linear */
+	while (a || b) {
+		const char *q = !b || (a && a < b) ? a : b;
+		if (sv_ieq(sv_make(q + 1, n - 1), rest))
+			return (long)(q - v.p);
+		const char *from = q + 1;
+		const char *next = from < end ?
+			memchr(from, q == a ? lo : up, (size_t)(end - from)) :
+			NULL;
+		if (q == a)
+			a = next;
+		else
+			b = next;
+	}
 	return -1;
 }
 
@@ -146,7 +181,8 @@ int sv_take_u64(struct sv *v, size_t max, uint64_t *out)
 	size_t i = 0;
 	while (i < v->n && i < max && v->p[i] >= '0' && v->p[i] <= '9') {
 		unsigned d = (unsigned)(v->p[i] - '0');
-		if (x > (UINT64_MAX - d) / 10)
+		/* 19 digits always fit: only a 20th can overflow */
+		if (i >= 19 && x > (UINT64_MAX - d) / 10)
 			return 1;
 		x = x * 10 + d;
 		i++;
@@ -174,21 +210,10 @@ int sv_take_digits(struct sv *v, size_t n, unsigned *out)
 	return 0;
 }
 
-/* sv_hex_digit, inlined in the per-line steps below */
-static inline int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int sv_hex_digit(char c)
 {
-	return hex_digit(c);
+	unsigned h = sv_hex_val(c);
+	return h < 16 ? (int)h : -1;
 }
 
 int sv_take_hex(struct sv *v, size_t max, int allow_0x, uint64_t *out)
@@ -225,22 +250,6 @@ int sv_is_blank(struct sv v)
 		if (v.p[i] != ' ' && v.p[i] != '\t' && v.p[i] != '\r')
 			return 0;
 	return 1;
-}
-
-int sv_take_hex32_at(struct sv v, size_t *i, uint32_t *out)
-{
-	size_t j = *i;
-	uint32_t x = 0;
-	int h;
-	while (j < v.n && j - *i < 8 && (h = hex_digit(v.p[j])) >= 0) {
-		x = (x << 4) | (uint32_t)h;
-		j++;
-	}
-	if (j == *i)
-		return 1;
-	*i = j;
-	*out = x;
-	return 0;
 }
 
 int sv_parse_size(struct sv v, size_t *out)

@@ -49,11 +49,39 @@ int sv_hex_digit(char c);
 /* @return 1 if v holds only spaces, tabs and CRs (or nothing). */
 int sv_is_blank(struct sv v);
 /*
+ * @return 0..15 for a hex digit, else 16 or more: 'a'-'f' and 'A'-'F'
+ * are the only bytes that or-ing 0x20 maps onto 'a'-'f'.
+ */
+static inline unsigned sv_hex_val(char c)
+{
+	unsigned d = (unsigned)(unsigned char)c - '0';
+	if (d < 10)
+		return d;
+	d = ((unsigned)(unsigned char)c | 0x20) - 'a';
+	return d < 6 ? d + 10 : 16;
+}
+
+/*
  * Take 1..8 hex digits (no "0x") at v.p[*i] into *out and advance *i
- * past them: the index-based step of the fixed-layout line prefixes.
+ * past them: the index-based step of the fixed-layout line prefixes,
+ * inline because every prefixed line takes two or three.
  * @return 1 if there is no hex digit at *i
  */
-int sv_take_hex32_at(struct sv v, size_t *i, uint32_t *out);
+static inline int sv_take_hex32_at(struct sv v, size_t *i, uint32_t *out)
+{
+	size_t j = *i, lim = j < v.n && v.n - j > 8 ? j + 8 : v.n;
+	uint32_t x = 0;
+	unsigned h;
+	while (j < lim && (h = sv_hex_val(v.p[j])) < 16) {
+		x = (x << 4) | h;
+		j++;
+	}
+	if (j == *i)
+		return 1;
+	*i = j;
+	*out = x;
+	return 0;
+}
 
 /* @return 1 when a and b hold the same bytes. */
 int sv_eq(struct sv a, struct sv b);

@@ -5,7 +5,11 @@
  * readers (SOAP fault, in-band provisioning, location profile) are run
  * on it, every string they return or hand to a callback is read to its
  * end (ASan sees any that is not NUL-terminated inside its buffer) and
- * the documented limits are asserted.  Seeds: testdata/corpus/xmlbody/.
+ * the documented limits are asserted.  The provisioning reader is also
+ * checked against its oracle, libxml2's tree walk alone
+ * (xmlbody_provisioning_tree): the same result and the same callbacks
+ * in the same order, whether or not the one-pass reader of plain
+ * documents took the input.  Seeds: testdata/corpus/xmlbody/.
  * Ownership: the input is borrowed; nothing outlives the call.
  */
 #include <stdint.h>
@@ -19,7 +23,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct acc {
 	unsigned sum;
 	int groups;
+	uint64_t trace;         /* FNV-1a of every callback and its strings */
 };
+
+static void trace(struct acc *a, const char *s)
+{
+	do {
+		a->trace ^= (unsigned char)*s;
+		a->trace *= 0x100000001b3ULL;
+	} while (*s++);
+}
 
 /* Read every byte of s; abort when it is longer than max. */
 static unsigned touch(const char *s, size_t max)
@@ -40,6 +53,8 @@ static void on_group(void *ud, const char *group)
 	struct acc *a = ud;
 	a->sum += touch(group, 127);
 	a->groups++;
+	trace(a, "G");
+	trace(a, group);
 }
 
 static void on_prop(void *ud, const char *group, const char *name,
@@ -47,14 +62,20 @@ static void on_prop(void *ud, const char *group, const char *name,
 {
 	struct acc *a = ud;
 	a->sum += touch(group, 127) + touch(name, 127) + touch(value, 511);
+	trace(a, "P");
+	trace(a, group);
+	trace(a, name);
+	trace(a, value);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sv body = { (const char *)data, size };
 	struct xmlbody_fault f;
-	struct acc a = { 0, 0 };
+	struct acc a = { 0, 0, 0xcbf29ce484222325ULL };
+	struct acc o = a;
 	struct xmlbody_prov_sink sink = { on_group, on_prop, &a };
+	struct xmlbody_prov_sink oracle = { on_group, on_prop, &o };
 	char name[64];
 	unsigned nrules = 0;
 	volatile unsigned sink_sum;
@@ -73,6 +94,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/* without a sink: the same count */
 	if (xmlbody_provisioning(body, NULL) != rc)
+		abort();
+	/* the oracle: libxml2's tree, the same result and callbacks */
+	if (xmlbody_provisioning_tree(body, &oracle) != rc ||
+	    o.trace != a.trace || o.groups != a.groups)
 		abort();
 
 	rc = xmlbody_location_profile(body, name, sizeof name, &nrules);

@@ -100,6 +100,17 @@ done
 # lines over --max-line skipped inside chunks; messages cut short
 same "$g.ucc" --max-line 300
 same "$g.cls" --max-line 200 --max-msg 1000
+# --raw: the records' raw text (par copies it only when asked for)
+for f in "$g-bom.ucc" "$g-tr.cls"; do
+	"$SFBLOG" messages --raw -j1 "$f" >"$TMP/a.out" 2>&1
+	SFBLOG_CHUNK=4096 "$SFBLOG" messages --raw -j2 "$f" >"$TMP/b.out" 2>&1
+	if [ -s "$TMP/a.out" ] && cmp -s "$TMP/a.out" "$TMP/b.out"; then
+		ok
+	else
+		bad "$(basename "$f") messages --raw -j2"
+		diff "$TMP/a.out" "$TMP/b.out" | head -5
+	fi
+done
 # junk before the first entry, an over-long line as a record's context,
 # a prefixed line inside a message body, a block opener at a boundary
 {

@@ -34,6 +34,15 @@ static void test_find_split(void)
 	CHECK_INT(sv_find(SV_LIT("End o"), "End of"), -1);
 	CHECK_INT(sv_find(SV_LIT("aaab"), "aab"), 1);
 	CHECK_INT(sv_ifind(SV_LIT("x REASON=y"), "reason="), 2);
+	/* candidates of both cases, in order; the last possible start */
+	CHECK_INT(sv_ifind(SV_LIT("Rr rEAs reason"), "reason"), 8);
+	CHECK_INT(sv_ifind(SV_LIT("rREASON"), "reason"), 1);
+	CHECK_INT(sv_ifind(SV_LIT("abcHREF"), "href"), 3);
+	CHECK_INT(sv_ifind(SV_LIT("abcHRE"), "href"), -1);
+	CHECK_INT(sv_ifind(SV_LIT("\"\"\"token\":"), "\"TOKEN\""), 2);
+	CHECK_INT(sv_ifind(SV_LIT("x"), "xy"), -1);
+	CHECK_INT(sv_ifind(SV_LIT("[@"), "{`"), -1);  /* not letters */
+	CHECK_INT(sv_ifind(SV_NULL, "a"), -1);
 	struct sv v = SV_LIT("a=1;b=2"), h;
 	CHECK_INT(sv_split(&v, ';', &h), 0);
 	CHECK_SV(h, "a=1");

@@ -496,6 +496,85 @@ static void test_provisioning_not(void)
 
 /* ---- location profile -------------------------------------------------- */
 
+/*
+ * The plain documents read without libxml2 (xmlbody.c, prov_fast) and
+ * the others must give the same calls: each pair differs only in what
+ * sends it one way or the other (a comment, a CR in a value, an
+ * element inside a property, a prefix), so the rest must agree.
+ */
+static void test_provisioning_paths(void)
+{
+	static const char *const pairs[][2] = {
+		{ "<provisionGroupList xmlns=\"urn:x\">\r\n"
+		  "<provisionGroup name=\" g1 \" >\r\n<propertyEntryList>"
+		  "<property name=\"a\"> v 1 </property>"
+		  "<property  name = 'b' />"
+		  "<property name=\"c\"></property></propertyEntryList>"
+		  "</provisionGroup>\n<provisionGroup><property name=\"d\">"
+		  "x&gt;</property></provisionGroup>"
+		  "<property name=\"outside\">o</property>"
+		  "</provisionGroupList>\n",
+		  NULL },
+		{ "<provisionGroupList><provisionGroup name=\"g\">"
+		  "<property name=\"a\">1</property></provisionGroup>"
+		  "</provisionGroupList>",
+		  "<provisionGroupList><!-- c --><provisionGroup name=\"g\">"
+		  "<property name=\"a\">1</property></provisionGroup>"
+		  "</provisionGroupList>" },
+		{ "<provisionGroupList><provisionGroup name=\"g\">"
+		  "<property name=\"a\">1\n2</property></provisionGroup>"
+		  "</provisionGroupList>",
+		  "<provisionGroupList><provisionGroup name=\"g\">"
+		  "<property name=\"a\">1\r\n2</property></provisionGroup>"
+		  "</provisionGroupList>" },
+		{ "<provisionGroupList><provisionGroup name=\"g\">"
+		  "<property name=\"a\"></property></provisionGroup>"
+		  "<provisionGroup name=\"h\"/></provisionGroupList>",
+		  "<provisionGroupList><provisionGroup name=\"g\">"
+		  "<property name=\"a\"><b/></property></provisionGroup>"
+		  "<provisionGroup name=\"h\"/></provisionGroupList>" },
+		{ "<provisionGroupList><provisionGroup name=\"g\">"
+		  "<property name=\"a\">1</property></provisionGroup>"
+		  "</provisionGroupList>",
+		  "<p:provisionGroupList xmlns:p=\"urn:x\">"
+		  "<p:provisionGroup name=\"g\"><p:property name=\"a\">1"
+		  "</p:property></p:provisionGroup></p:provisionGroupList>" },
+	};
+	struct rec a, b;
+	/* the first one by hand: trimmed names and values, empty ones,
+	 * the entity sends it to libxml2, a property outside any group
+	 * is no property of a group */
+	CHECK_INT(prov_s(pairs[0][0], &a), 2);
+	CHECK_INT(a.ngroups, 2);
+	CHECK_SV(sv_cstr(a.groups[0]), "g1");
+	CHECK_SV(sv_cstr(a.groups[1]), "");
+	CHECK_INT(a.nprops, 4);
+	CHECK_SV(sv_cstr(a.props[0].name), "a");
+	CHECK_SV(sv_cstr(a.props[0].value), "v 1");
+	CHECK_SV(sv_cstr(a.props[1].name), "b");
+	CHECK_SV(sv_cstr(a.props[1].value), "");
+	CHECK_SV(sv_cstr(a.props[2].value), "");
+	CHECK_SV(sv_cstr(a.props[3].group), "");
+	CHECK_SV(sv_cstr(a.props[3].value), "x>");
+	for (size_t i = 1; i < sizeof pairs / sizeof pairs[0]; i++) {
+		int ra = prov_s(pairs[i][0], &a), rb = prov_s(pairs[i][1], &b);
+		CHECK_INT(ra, rb);
+		CHECK_INT(a.ngroups, b.ngroups);
+		CHECK_INT(a.nprops, b.nprops);
+		CHECK(memcmp(a.groups, b.groups, sizeof a.groups) == 0);
+		CHECK(memcmp(a.props, b.props, sizeof a.props) == 0);
+	}
+	/* a value over the callback's size is cut at 511 bytes */
+	char big[1200];
+	int n = snprintf(big, sizeof big, "<provisionGroupList>"
+			 "<provisionGroup name=\"g\"><property name=\"a\">");
+	memset(big + n, 'v', 600);
+	snprintf(big + n + 600, sizeof big - (size_t)n - 600,
+		 " </property></provisionGroup></provisionGroupList>");
+	CHECK_INT(prov_s(big, &a), 1);
+	CHECK_INT(strlen(a.props[0].value), 511);
+}
+
 static void test_location(void)
 {
 	struct body b = load(FIX "location_profile.xml");
@@ -805,6 +884,7 @@ static void test_quiet(void)
 	test_fault_not_found();
 	test_provisioning();
 	test_provisioning_not();
+	test_provisioning_paths();
 	test_location();
 	test_junk();
 	test_hostile();
@@ -923,6 +1003,7 @@ int main(int argc, char **argv)
 	test_provisioning();
 	test_provisioning_cut();
 	test_provisioning_not();
+	test_provisioning_paths();
 	test_location();
 	test_truncated();
 	test_junk();
