@@ -117,18 +117,6 @@ struct fmt_cls {
 	char wbuf[192];
 };
 
-/* sv_trim, inline: it runs on every body line */
-static inline struct sv trim(struct sv v)
-{
-	while (v.n && (v.p[0] == ' ' || v.p[0] == '\t')) {
-		v.p++;
-		v.n--;
-	}
-	while (v.n && (v.p[v.n - 1] == ' ' || v.p[v.n - 1] == '\t'))
-		v.n--;
-	return v;
-}
-
 /* sv_is_blank, with the usual answer (a text byte first) inline */
 static inline int is_blank(struct sv v)
 {
@@ -694,12 +682,12 @@ static void hdr_line(struct fmt_cls *p, struct sv line,
 		}
 	} else {
 		long colon = p->clen < 0 ? sv_find_char(line, ':') : -1;
-		struct sv k = colon > 0 ? trim(sv_make(line.p,
+		struct sv k = colon > 0 ? sv_trim(sv_make(line.p,
 					       (size_t)colon)) : SV_NULL;
 		uint64_t x;
 		if (((k.n == 14 && sv_ieq_cstr(k, "Content-Length")) ||
 		     (k.n == 1 && sv_ieq_cstr(k, "l"))) &&
-		    sv_to_u64(trim(sv_make(line.p + colon + 1,
+		    sv_to_u64(sv_trim(sv_make(line.p + colon + 1,
 					   line.n - (size_t)colon - 1)),
 			      &x) && x <= INT64_MAX)
 			p->clen = (int64_t)x;
@@ -719,8 +707,8 @@ static void body_line(struct fmt_cls *p, struct sv line, size_t base,
 	enum cls_key k = K__COUNT;
 	struct sv val = SV_NULL;
 	if (colon > 0) {
-		k = find_key(trim(sv_make(line.p, (size_t)colon)));
-		val = trim(sv_make(line.p + colon + 1,
+		k = find_key(sv_trim(sv_make(line.p, (size_t)colon)));
+		val = sv_trim(sv_make(line.p + colon + 1,
 				   line.n - (size_t)colon - 1));
 	}
 	if (k == K_BODY) {
@@ -747,7 +735,7 @@ static void body_line(struct fmt_cls *p, struct sv line, size_t base,
 	}
 	if (k == K__COUNT) {
 		/* "$$begin_record" on a line of its own: tolerated */
-		if (sv_starts(trim(line), "$$begin_record"))
+		if (sv_starts(sv_trim(line), "$$begin_record"))
 			p->h.begin = 1;
 		return;
 	}

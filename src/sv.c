@@ -59,17 +59,6 @@ int sv_istarts(struct sv v, const char *prefix)
 	return v.n >= n && sv_ieq(sv_make(v.p, n), sv_make(prefix, n));
 }
 
-struct sv sv_trim(struct sv v)
-{
-	while (v.n && (v.p[0] == ' ' || v.p[0] == '\t')) {
-		v.p++;
-		v.n--;
-	}
-	while (v.n && (v.p[v.n - 1] == ' ' || v.p[v.n - 1] == '\t'))
-		v.n--;
-	return v;
-}
-
 long sv_find_char(struct sv v, char c)
 {
 	const char *q = v.n ? memchr(v.p, c, v.n) : NULL;

@@ -95,7 +95,16 @@ int sv_starts(struct sv v, const char *prefix);
 int sv_istarts(struct sv v, const char *prefix);
 
 /* @return v without leading and trailing spaces and tabs. */
-struct sv sv_trim(struct sv v);
+static inline struct sv sv_trim(struct sv v)
+{
+	while (v.n && (v.p[0] == ' ' || v.p[0] == '\t')) {
+		v.p++;
+		v.n--;
+	}
+	while (v.n && (v.p[v.n - 1] == ' ' || v.p[v.n - 1] == '\t'))
+		v.n--;
+	return v;
+}
 
 /* @return offset of the first c in v, or -1. */
 long sv_find_char(struct sv v, char c);
