@@ -22,15 +22,6 @@
 #include "ana.h"
 #include "sv.h"
 
-/* Copy a view into a bounded C string (cut, always NUL-terminated). */
-static void copy_sv(char *dst, size_t dstsz, struct sv v)
-{
-	size_t n = v.n < dstsz - 1 ? v.n : dstsz - 1;
-	if (n)
-		memcpy(dst, v.p, n);
-	dst[n] = '\0';
-}
-
 void ana_init(struct ana *a, const char *file, size_t max_warn)
 {
 	memset(a, 0, sizeof *a);
@@ -74,7 +65,7 @@ static void add_warn(struct ana *a, unsigned long line, struct sv text)
 	w->file = a->cur_file;
 	w->rank = a->cur_rank;
 	w->line = line;
-	copy_sv(w->text, sizeof w->text, text);
+	sv_copy(w->text, sizeof w->text, text);
 }
 
 void ana_warn(struct ana *a, unsigned long line, const char *fmt, ...)
@@ -123,9 +114,9 @@ static void add_result(struct ana *a, const struct fmt_rec *rec)
 	}
 	struct ana_result *r = &a->results[a->nresults++];
 	r->code = rec->result_code;
-	copy_sv(r->name, sizeof r->name, rec->result_name);
-	copy_sv(r->severity, sizeof r->severity, rec->severity);
-	copy_sv(r->text, sizeof r->text,
+	sv_copy(r->name, sizeof r->name, rec->result_name);
+	sv_copy(r->severity, sizeof r->severity, rec->severity);
+	sv_copy(r->text, sizeof r->text,
 		rec->diag_text.n ? rec->diag_text : rec->text);
 	r->count = 1;
 	r->first_file = a->cur_file;
@@ -167,7 +158,7 @@ static void count_method(struct ana *a, struct sv method)
 		return;
 	}
 	struct ana_count *c = &a->methods[a->nmethods++];
-	copy_sv(c->name, sizeof c->name, method);
+	sv_copy(c->name, sizeof c->name, method);
 	c->n = 1;
 }
 
@@ -187,7 +178,7 @@ static void describe_request(char *out, size_t outsz, const struct msg *m,
 			     struct sv req_method, struct sv req_uri)
 {
 	if (m->proto == MSG_SIP || !req_method.n) {
-		copy_sv(out, outsz, m->cseq_method.n ? m->cseq_method
+		sv_copy(out, outsz, m->cseq_method.n ? m->cseq_method
 			: req_method.n ? req_method : m->method);
 		return;
 	}
@@ -228,12 +219,12 @@ static void add_diag(struct ana *a, const struct msg *m,
 	x->status = m->status;
 	describe_request(x->request, sizeof x->request, m, req_method,
 			 req_uri);
-	copy_sv(x->reason, sizeof x->reason, reason);
-	copy_sv(x->source, sizeof x->source, d->source);
+	sv_copy(x->reason, sizeof x->reason, reason);
+	sv_copy(x->source, sizeof x->source, d->source);
 	const struct sv *fc = msg_param_get(d->params, d->nparams,
 					    "faultcode");
 	if (fc)
-		copy_sv(x->faultcode, sizeof x->faultcode, *fc);
+		sv_copy(x->faultcode, sizeof x->faultcode, *fc);
 	x->count = 1;
 	x->first_file = m->file ? m->file : a->cur_file;
 	x->first_line = m->line_first;
@@ -309,9 +300,9 @@ void ana_txn(struct ana *a, const struct txn_info *t)
 	u->ts = t->req_ts;
 	u->proto = t->proto;
 	u->cseq = t->cseq;
-	copy_sv(u->method, sizeof u->method, t->method);
-	copy_sv(u->uri, sizeof u->uri, t->uri);
-	copy_sv(u->call_id, sizeof u->call_id, t->call_id);
+	sv_copy(u->method, sizeof u->method, t->method);
+	sv_copy(u->uri, sizeof u->uri, t->uri);
+	sv_copy(u->call_id, sizeof u->call_id, t->call_id);
 }
 
 /* By file in the order of reading, then by line. */

@@ -167,14 +167,6 @@ static struct join_side *acc_take(struct join *j, unsigned id)
 	return NULL;
 }
 
-static void copy_sv(char *out, size_t n, struct sv s)
-{
-	size_t k = s.n < n - 1 ? s.n : n - 1;
-	if (k)
-		memcpy(out, s.p, k);
-	out[k] = '\0';
-}
-
 static void digest(struct join_msg *d, const struct msg *m)
 {
 	memset(d, 0, sizeof *d);
@@ -183,7 +175,7 @@ static void digest(struct join_msg *d, const struct msg *m)
 	d->request = m->kind == MSG_REQUEST;
 	d->http = m->proto == MSG_HTTP;
 	d->status = m->status;
-	copy_sv(d->method, sizeof d->method,
+	sv_copy(d->method, sizeof d->method,
 		d->request ? m->method : m->cseq_method);
 	if (d->request) {
 		struct sv u = m->uri;
@@ -196,7 +188,7 @@ static void digest(struct join_msg *d, const struct msg *m)
 				 m->method.p, (int)(u.n > 48 ? 48 : u.n),
 				 u.p);
 		else
-			copy_sv(d->label, sizeof d->label, m->method);
+			sv_copy(d->label, sizeof d->label, m->method);
 	} else {
 		snprintf(d->label, sizeof d->label, "%d %.*s", m->status,
 			 (int)(m->status_reason.n > 48 ? 48
@@ -229,7 +221,7 @@ static void digest(struct join_msg *d, const struct msg *m)
 		const struct msg_diag *g = &m->diags[0];
 		d->diag = g->code;
 		d->xms = g->hdr == MSG_DIAG_X_MS;
-		copy_sv(d->diag_reason, sizeof d->diag_reason, g->reason);
+		sv_copy(d->diag_reason, sizeof d->diag_reason, g->reason);
 	}
 }
 

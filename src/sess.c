@@ -132,14 +132,6 @@ struct sess_builder {
 
 /* ---- small helpers --------------------------------------------------- */
 
-static void copy_sv(char *dst, size_t dstsz, struct sv v)
-{
-	size_t n = v.n < dstsz - 1 ? v.n : dstsz - 1;
-	if (n)
-		memcpy(dst, v.p, n);
-	dst[n] = '\0';
-}
-
 /* The ASCII letters of 8 bytes at once in lower case (SWAR). */
 static uint64_t lower8(uint64_t x)
 {
@@ -1061,7 +1053,7 @@ static void note_server(struct osess *o, const struct msg *m)
 		if (sv_eq(sv_cstr(o->s.servers_seen[i]), srv))
 			return;
 	if (o->s.nservers < SESS_MAX_SERVERS)
-		copy_sv(o->s.servers_seen[o->s.nservers++],
+		sv_copy(o->s.servers_seen[o->s.nservers++],
 			sizeof o->s.servers_seen[0], srv);
 }
 
@@ -1075,7 +1067,7 @@ static void host_of(const char *ep, char *out, size_t outsz)
 				      : sv_find_char(v, ':');
 	if (c >= 0)
 		v.n = (size_t)c + (v.p[0] == '[');
-	copy_sv(out, outsz, v);
+	sv_copy(out, outsz, v);
 }
 
 
@@ -1171,7 +1163,7 @@ static struct osess *held_open(struct sess_builder *b, const char *peer,
 	struct osess *o = new_sess(b, 0);
 	o->held = 1;
 	host_of(peer, o->web_peer, sizeof o->web_peer);
-	copy_sv(o->s.user, sizeof o->s.user, sv_cstr(user));
+	sv_copy(o->s.user, sizeof o->s.user, sv_cstr(user));
 	if (!b->nweb || (m->ts != SFB_TIME_NONE &&
 			 (b->web_oldest == SFB_TIME_NONE ||
 			  m->ts < b->web_oldest)))
@@ -1211,7 +1203,7 @@ static void prov_group(void *ud, const char *group)
 		if (strcmp(s->groups[i], group) == 0)
 			c->group = (int)i;
 	if (c->group < 0 && s->ngroups < SESS_MAX_GROUPS) {
-		copy_sv(s->groups[s->ngroups], sizeof s->groups[0],
+		sv_copy(s->groups[s->ngroups], sizeof s->groups[0],
 			sv_cstr(group));
 		c->group = (int)s->ngroups++;
 	}
@@ -1230,8 +1222,8 @@ static void prov_prop(void *ud, const char *group, const char *name,
 		s->props = sfb_xcalloc(SESS_MAX_PROPS, sizeof *s->props);
 	struct sess_prop *p = &s->props[s->nprops++];
 	p->group = (uint8_t)c->group;
-	copy_sv(p->name, sizeof p->name, sv_cstr(name));
-	copy_sv(p->value, sizeof p->value, sv_cstr(value));
+	sv_copy(p->name, sizeof p->name, sv_cstr(name));
+	sv_copy(p->value, sizeof p->value, sv_cstr(value));
 }
 
 static void settings_answer(struct sess_builder *b, struct osess *o,
@@ -1337,7 +1329,7 @@ static void register_request(struct sess_builder *b, struct osess *o,
 	if (o->state < ST_REGISTERING)
 		o->state = ST_REGISTERING;
 	if (m->user_agent.n && !s->client_version[0])
-		copy_sv(s->client_version, sizeof s->client_version,
+		sv_copy(s->client_version, sizeof s->client_version,
 			m->user_agent);
 	unsigned used = auth_bits(m, MSG_AUTH_AUTHORIZATION,
 				  MSG_AUTH_PROXY_AUTHORIZATION);
@@ -1355,7 +1347,7 @@ static void register_request(struct sess_builder *b, struct osess *o,
 		to.n = (size_t)bs;    /* "fe01\\fe01": the server's name */
 
 	if (to.n && (!s->server[0] || o->pool_req == 1))
-		copy_sv(s->server, sizeof s->server, to);
+		sv_copy(s->server, sizeof s->server, to);
 	if (o->register_sent == 1 && to.n)
 		evidence(o, SFB_STEP_CONNECTIVITY, 0, m->file, m->line_first,
 			 m->ts, "REGISTER sent to %.*s", (int)to.n, to.p);
@@ -1375,7 +1367,7 @@ static void register_response(struct osess *o, const struct msg *m)
 	s->register_pairs = o->pool_resp < o->pool_req ? o->pool_resp
 						       : o->pool_req;
 	if (m->server_hdr.n && !s->server_version[0])
-		copy_sv(s->server_version, sizeof s->server_version,
+		sv_copy(s->server_version, sizeof s->server_version,
 			m->server_hdr);
 	if (o->pool_resp == 1)
 		evidence(o, SFB_STEP_CONNECTIVITY, 0, m->file, m->line_first,
@@ -1412,11 +1404,11 @@ static void register_response(struct osess *o, const struct msg *m)
 		return;
 	}
 	s->register_final = m->status;
-	copy_sv(s->register_reason, sizeof s->register_reason,
+	sv_copy(s->register_reason, sizeof s->register_reason,
 		m->status_reason);
 	if (m->ndiags) {
 		s->register_diag = m->diags[0].code;
-		copy_sv(s->register_diag_reason,
+		sv_copy(s->register_diag_reason,
 			sizeof s->register_diag_reason, m->diags[0].reason);
 		/*
 		 * SIP-stack ids a server raises about its own next hop
@@ -1426,7 +1418,7 @@ static void register_response(struct osess *o, const struct msg *m)
 		uint32_t c = m->diags[0].code;
 		if (m->status >= 400 && ((c >= 1007 && c <= 1011) ||
 					 c == 1014))
-			copy_sv(s->hop_source, sizeof s->hop_source,
+			sv_copy(s->hop_source, sizeof s->hop_source,
 				m->diags[0].source.n ? m->diags[0].source
 				: SV_LIT("a server"));
 	}
@@ -1450,12 +1442,12 @@ static void register_response(struct osess *o, const struct msg *m)
 	if (m->status == 301 || m->status == 302) {
 		struct sv to = contact_uri(m->contact);
 		char prev[128];
-		copy_sv(prev, sizeof prev, sv_cstr(s->redirect_to));
+		sv_copy(prev, sizeof prev, sv_cstr(s->redirect_to));
 		s->nredirects++;
 		if (!s->redirect_from[0])
-			copy_sv(s->redirect_from, sizeof s->redirect_from,
+			sv_copy(s->redirect_from, sizeof s->redirect_from,
 				sv_cstr(s->server));
-		copy_sv(s->redirect_to, sizeof s->redirect_to, to);
+		sv_copy(s->redirect_to, sizeof s->redirect_to, to);
 		if ((prev[0] && strcmp(prev, s->redirect_to) == 0) ||
 		    s->nredirects > 3)
 			s->redirect_loop = 1;
@@ -1556,9 +1548,9 @@ static unsigned sip_msg(struct sess_builder *b, const struct msg *m,
 			o = open_sess(b, key);
 		/* a lyncdiscover ?sipuri= may have named the user already */
 		if (!o->s.user[0])
-			copy_sv(o->s.user, sizeof o->s.user, m->from_uri);
+			sv_copy(o->s.user, sizeof o->s.user, m->from_uri);
 		if (!o->s.epid[0])
-			copy_sv(o->s.epid, sizeof o->s.epid, m->from_epid);
+			sv_copy(o->s.epid, sizeof o->s.epid, m->from_epid);
 		register_request(b, o, m);
 	} else {
 		if (!o)
@@ -1658,14 +1650,14 @@ static void peer_remember(struct sess_builder *b, const char *peer,
 	host_of(peer, host, sizeof host);
 	for (unsigned i = 0; i < 16; i++) {
 		if (strcmp(b->peers[i].host, host) == 0) {
-			copy_sv(b->peers[i].user, sizeof b->peers[i].user,
+			sv_copy(b->peers[i].user, sizeof b->peers[i].user,
 				sv_cstr(user));
 			return;
 		}
 	}
 	unsigned i = b->peer_pos++ % 16;
-	copy_sv(b->peers[i].host, sizeof b->peers[i].host, sv_cstr(host));
-	copy_sv(b->peers[i].user, sizeof b->peers[i].user, sv_cstr(user));
+	sv_copy(b->peers[i].host, sizeof b->peers[i].host, sv_cstr(host));
+	sv_copy(b->peers[i].user, sizeof b->peers[i].user, sv_cstr(user));
 }
 
 static const char *peer_user(const struct sess_builder *b, const char *peer)
@@ -1714,7 +1706,7 @@ static enum sfb_step http_step(enum sess_http_kind k, int status,
 static struct sess_http *pending_call(struct osess *o, struct sv path)
 {
 	char url_path[160];
-	copy_sv(url_path, sizeof url_path, path);
+	sv_copy(url_path, sizeof url_path, path);
 	for (size_t i = o->s.nhttp; i-- > 0;) {
 		struct sess_http *h = &o->s.http[i];
 		size_t ul = strlen(h->url), pl = strlen(url_path);
@@ -1780,16 +1772,16 @@ static void http_answer(struct sess_builder *b, struct osess *o,
 		h->status = m->status;
 		if (m->ndiags) {
 			h->diag_code = m->diags[0].code;
-			copy_sv(h->diag_reason, sizeof h->diag_reason,
+			sv_copy(h->diag_reason, sizeof h->diag_reason,
 				m->diags[0].reason);
 		}
 		struct sv body = sv_trim(m->body);
 		struct xmlbody_fault f;
 		if (body.n && body.p[0] == '<' &&
 		    soap_fault(b, m->body, &f)) {
-			copy_sv(h->fault_code, sizeof h->fault_code,
+			sv_copy(h->fault_code, sizeof h->fault_code,
 				sv_cstr(f.code));
-			copy_sv(h->fault_reason, sizeof h->fault_reason,
+			sv_copy(h->fault_reason, sizeof h->fault_reason,
 				sv_cstr(f.reason));
 		}
 	}
@@ -1890,7 +1882,7 @@ static unsigned http_msg(struct sess_builder *b, const struct msg *m,
 		return 0;
 	/* lyncdiscover ?sipuri= names the user of the phase */
 	if (has_user && !o->s.user[0] && !o->key)
-		copy_sv(o->s.user, sizeof o->s.user, sv_cstr(user));
+		sv_copy(o->s.user, sizeof o->s.user, sv_cstr(user));
 	if (m->kind == MSG_REQUEST) {
 		o->s.nhttp_total++;
 		if (o->s.nhttp < SESS_MAX_HTTP) {
@@ -1900,12 +1892,12 @@ static unsigned http_msg(struct sess_builder *b, const struct msg *m,
 			h->file = m->file;
 			h->line = m->line_first;
 			h->ts = m->ts;
-			copy_sv(h->method, sizeof h->method, m->method);
+			sv_copy(h->method, sizeof h->method, m->method);
 			char url[160];
 			str_fmt(url, sizeof url, "%.*s%.*s", (int)m->host.n,
 				m->host.p ? m->host.p : "", (int)path.n,
 				path.p ? path.p : "");
-			copy_sv(h->url, sizeof h->url, sv_cstr(url));
+			sv_copy(h->url, sizeof h->url, sv_cstr(url));
 		}
 	} else {
 		http_answer(b, o, m, req_method, req_uri);
@@ -1914,7 +1906,7 @@ static unsigned http_msg(struct sess_builder *b, const struct msg *m,
 		    (kind == SESS_HTTP_LYNCDISCOVER ||
 		     kind == SESS_HTTP_AUTODISCOVER) &&
 		    sipuri_of(m->body, user, sizeof user))
-			copy_sv(o->s.user, sizeof o->s.user, sv_cstr(user));
+			sv_copy(o->s.user, sizeof o->s.user, sv_cstr(user));
 	}
 	/* a held phase that failed is a sign-in attempt: number it now,
 	 * so that what the rules find in it is found in a session */
@@ -1967,7 +1959,7 @@ unsigned sess_event(struct sess_builder *b, const struct pat_event *ev,
 	for (size_t i = 0; i < ev->ncaps; i++)
 		if (sv_ieq_cstr(ev->caps[i].name, "uri") &&
 		    sv_istarts(ev->caps[i].value, "sip:"))
-			copy_sv(user, sizeof user, ev->caps[i].value);
+			sv_copy(user, sizeof user, ev->caps[i].value);
 	if (ev->step == SFB_STEP_DISCOVERY &&
 	    (!o || new_attempt(o, ts, user))) {
 		if (o)
@@ -1977,7 +1969,7 @@ unsigned sess_event(struct sess_builder *b, const struct pat_event *ev,
 	if (!o)
 		return 0;
 	if (user[0] && !o->s.user[0] && !o->key)
-		copy_sv(o->s.user, sizeof o->s.user, sv_cstr(user));
+		sv_copy(o->s.user, sizeof o->s.user, sv_cstr(user));
 	struct sv text = first_line(ev->text);
 	/* effect "-": evidence of what happened, neither ok nor failed */
 	int failed = ev->fails_step ? 1 : ev->ok_step ? 0 : -1;

@@ -259,3 +259,11 @@ int sv_parse_size(struct sv v, size_t *out)
 	*out = (size_t)(x * mul);
 	return 0;
 }
+
+void sv_copy(char *out, size_t n, struct sv v)
+{
+	size_t k = v.n < n - 1 ? v.n : n - 1;
+	if (k)
+		memcpy(out, v.p, k);
+	out[k] = '\0';
+}

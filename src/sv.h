@@ -94,6 +94,12 @@ int sv_ieq_cstr(struct sv a, const char *s);
 int sv_starts(struct sv v, const char *prefix);
 int sv_istarts(struct sv v, const char *prefix);
 
+/*
+ * Copy v into out[n] as a C string, cut to n - 1 bytes (n >= 1): always
+ * NUL-terminated.
+ */
+void sv_copy(char *out, size_t n, struct sv v);
+
 /* @return v without leading and trailing spaces and tabs. */
 static inline struct sv sv_trim(struct sv v)
 {

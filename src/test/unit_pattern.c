@@ -53,14 +53,6 @@ struct col {
 	int calls;
 };
 
-static void copy_sv(char *dst, size_t cap, struct sv v)
-{
-	size_t n = v.n < cap - 1 ? v.n : cap - 1;
-	if (n)
-		memcpy(dst, v.p, n);
-	dst[n] = '\0';
-}
-
 static int collect(void *ud, const struct pat_event *ev)
 {
 	struct col *c = ud;
@@ -74,12 +66,12 @@ static int collect(void *ud, const struct pat_event *ev)
 		snprintf(g->explain, sizeof g->explain, "%s", ev->explain);
 		g->ncaps = ev->ncaps;
 		for (size_t i = 0; i < ev->ncaps; i++) {
-			copy_sv(g->cap[i][0], sizeof g->cap[i][0],
+			sv_copy(g->cap[i][0], sizeof g->cap[i][0],
 				ev->caps[i].name);
-			copy_sv(g->cap[i][1], sizeof g->cap[i][1],
+			sv_copy(g->cap[i][1], sizeof g->cap[i][1],
 				ev->caps[i].value);
 		}
-		copy_sv(g->match, sizeof g->match, ev->match);
+		sv_copy(g->match, sizeof g->match, ev->match);
 	}
 	return c->stop_at && c->calls >= c->stop_at ? 7 : 0;
 }

@@ -98,11 +98,6 @@ struct rec {
 	struct model *model;    /* open SIP transactions, mirrored */
 };
 
-static void copy_sv(char *dst, size_t cap, struct sv v)
-{
-	snprintf(dst, cap, "%.*s", (int)v.n, v.p ? v.p : "");
-}
-
 static void on_txn(void *ud, const struct txn_info *t)
 {
 	struct rec *r = ud;
@@ -176,15 +171,15 @@ static void on_txn(void *ud, const struct txn_info *t)
 	if (r->count < MAXGOT) {
 		struct got *g = &r->got[r->count];
 		g->proto = t->proto;
-		copy_sv(g->call_id, sizeof(g->call_id), t->call_id);
+		sv_copy(g->call_id, sizeof(g->call_id), t->call_id);
 		g->call_id_n = t->call_id.n;
-		copy_sv(g->cseq_method, sizeof(g->cseq_method),
+		sv_copy(g->cseq_method, sizeof(g->cseq_method),
 			t->cseq_method);
-		copy_sv(g->branch, sizeof(g->branch), t->branch);
-		copy_sv(g->method, sizeof(g->method), t->method);
-		copy_sv(g->uri, sizeof(g->uri), t->uri);
+		sv_copy(g->branch, sizeof(g->branch), t->branch);
+		sv_copy(g->method, sizeof(g->method), t->method);
+		sv_copy(g->uri, sizeof(g->uri), t->uri);
 		g->uri_n = t->uri.n;
-		copy_sv(g->reason, sizeof(g->reason), t->final_reason);
+		sv_copy(g->reason, sizeof(g->reason), t->final_reason);
 		g->method_null = !t->method.p || !t->uri.p ||
 				 !t->final_reason.p || !t->call_id.p;
 		g->file = t->file;
