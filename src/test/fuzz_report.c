@@ -25,6 +25,7 @@
  * the "more" lines are reached; without --verbose it is cut to 80
  * columns.
  */
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,6 +338,34 @@ static const char *log_dir(void)
 	return tmpdir;
 }
 
+/*
+ * The number of open descriptors of files (not pipes or sockets, which
+ * the sanitizers' symbolizer opens lazily), the one from path (if
+ * any) in leak; it grows when a run leaks one.
+ */
+static int file_fds(char *leak, size_t cap)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;     /* no /proc: not checked */
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char link[300], to[256];
+		if (de->d_name[0] == '.' || atoi(de->d_name) == dirfd(d))
+			continue;
+		snprintf(link, sizeof link, "/proc/self/fd/%s", de->d_name);
+		ssize_t k = readlink(link, to, sizeof to - 1);
+		if (k <= 0 || to[0] != '/')
+			continue;
+		to[k] = '\0';
+		n++;
+		snprintf(leak, cap, "%s", to);
+	}
+	closedir(d);
+	return n;
+}
+
 /* Write n bytes at p to the file path, or abort. */
 static void write_log(const char *path, const uint8_t *p, size_t n)
 {
@@ -365,8 +394,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (char *c = name; *c; c++)
 			if (*c == '/')
 				*c = '_';
+		/* "_", not "_" over the first byte: the bytes after a
+		 * leading NUL were never cleaned of '/' */
 		if (!name[0] || !strcmp(name, ".") || !strcmp(name, ".."))
-			name[0] = '_';
+			strcpy(name, "_");
 	}
 	const uint8_t *log = data + 2 + namelen;
 	size_t n = size - 2 - namelen;
@@ -395,5 +426,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run_checked(&o, path);
 	unlink(path);
 	path[0] = '\0';
+	/* every file a run opened is closed again */
+	static int files0 = -1;
+	char leak[256] = "";
+	int nfiles = file_fds(leak, sizeof leak);
+	if (files0 < 0)
+		files0 = nfiles;
+	if (nfiles > files0) {
+		fprintf(stderr, "fuzz_report: a file descriptor leaked: "
+			"%d open files, were %d (%s)\n", nfiles, files0, leak);
+		remove_tmpdir();
+		abort();
+	}
 	return 0;
 }
