@@ -352,7 +352,8 @@ static int file_fds(char *leak, size_t cap)
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		char link[300], to[256];
-		if (de->d_name[0] == '.' || atoi(de->d_name) == dirfd(d))
+		if (de->d_name[0] == '.' ||
+		    strtol(de->d_name, NULL, 10) == dirfd(d))
 			continue;
 		snprintf(link, sizeof link, "/proc/self/fd/%s", de->d_name);
 		ssize_t k = readlink(link, to, sizeof to - 1);
@@ -397,7 +398,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* "_", not "_" over the first byte: the bytes after a
 		 * leading NUL were never cleaned of '/' */
 		if (!name[0] || !strcmp(name, ".") || !strcmp(name, ".."))
-			strcpy(name, "_");
+			memcpy(name, "_", 2);
 	}
 	const uint8_t *log = data + 2 + namelen;
 	size_t n = size - 2 - namelen;
