@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * par.h -- one big file over several cores: stages 1-3 of the pipeline
- * (line reader, format parser, message parse; see engine.h) run on
+ * (line reader, format parser, message parse, the pattern table on
+ * free-text entries; see engine.h) run on
  * worker threads over chunks of the file, and the records come back to
  * the caller's thread strictly in file order, with their parsed
  * messages, for the stateful stages 4-7.  The output of a run is the
@@ -22,8 +23,8 @@
  * inside warning texts (a number written right after "line "), so
  * line numbers are the file's.
  *
- * Ownership: every record and message handed to the sink is valid only
- * during the call.  Memory is bounded: at most PAR_MAX_SLOTS chunks
+ * Ownership: every record, message and event handed to the sink is
+ * valid only during the call.  Memory is bounded: at most PAR_MAX_SLOTS chunks
  * (of PAR_CHUNK bytes) are in flight and PAR_MAX_JOBS threads read,
  * whatever the file size and -j.
  */
@@ -36,6 +37,7 @@
 #include "lr.h"
 #include "msg.h"
 #include "parser.h"
+#include "pattern.h"
 #include "sfb.h"
 
 /*
@@ -57,13 +59,19 @@ struct par_config {
 	size_t chunk;           /* nominal chunk size; 0: PAR_CHUNK */
 	int raw;                /* records keep their raw text (else
 				 * rec->raw is empty) */
+	/* the pattern table the workers match REC_ENTRY texts against
+	 * (each with its own pattern_clone); NULL: none */
+	const struct pat_table *patterns;
 };
 
 struct par_sink {
 	/* A record, in file order; m: its parsed message (REC_MSG), else
-	 * NULL.  @return 0 to go on, non-zero to stop the run */
+	 * NULL; ev[0..nev): the events of the pattern table on its text
+	 * (REC_ENTRY with cfg.patterns), in table order, as pattern_match
+	 * gives them.  @return 0 to go on, non-zero to stop the run */
 	int (*on_rec)(void *ud, const struct fmt_rec *rec,
-		      const struct msg *m);
+		      const struct msg *m, const struct pat_event *ev,
+		      size_t nev);
 	/* A line over max_line was skipped (its number and length). */
 	void (*on_long)(void *ud, unsigned long line, uint64_t n);
 	void *ud;
