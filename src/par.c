@@ -51,7 +51,7 @@
 #define ARENA_KEEP (4u << 20)   /* arena bytes a free slot keeps */
 #define MSG_KEEP (16u << 10)    /* message buffer a free slot keeps */
 #define READ_BLK (64u << 10)    /* bytes per pread while detecting */
-#define SCAN_BLK (16u << 10)    /* bytes per pread while scanning: a
+#define SCAN_BLK (4u << 10)    /* bytes per pread while scanning: a
 				 * boundary is a record or two away */
 
 /* ---- the boundary finder ---------------------------------------------- */
