@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * par.c -- one big file over several cores (see par.h): stages 1-3 of
- * the pipeline (lr.c lines, fmt*.c records, msg.c / sip.c messages) on
- * worker threads, one chunk of the file each, and an ordered hand-over
- * to the caller's thread, which runs stages 4-7 as a serial read does.
+ * the pipeline (lr.c lines, fmt*.c records, msg.c / sip.c messages,
+ * pattern.c events) on jobs threads, one chunk of the file each, and an
+ * ordered hand-over to the caller's thread, which runs stages 4-7 as a
+ * serial read does.  The caller's thread is one of the jobs: jobs - 1
+ * workers only parse, and the caller's thread parses a chunk too while
+ * the next one to hand over is not ready, so at -j2 two threads share
+ * two cores and neither waits while there is work.
  *
  *   detect     the caller's thread reads the file start once: format,
  *              encoding, gzip; the end of the line that decided the
  *              format is the earliest second chunk start
- *   claim      a worker takes the next chunk, while fewer than nslots
- *              chunks are in flight (memory stays flat)
+ *   claim      a worker (or the caller's thread, while it would wait)
+ *              takes the next chunk, while fewer than nslots chunks are
+ *              in flight (memory stays flat)
  *   bound      in chunk order, its end: the first boundary (par_scan)
  *              at or after its nominal end (or its start, if a long
  *              record took that past); the next chunk starts there

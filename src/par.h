@@ -24,9 +24,9 @@
  * line numbers are the file's.
  *
  * Ownership: every record, message and event handed to the sink is
- * valid only during the call.  Memory is bounded: at most PAR_MAX_SLOTS chunks
- * (of PAR_CHUNK bytes) are in flight and PAR_MAX_JOBS threads read,
- * whatever the file size and -j.
+ * valid only during the call.  Memory is bounded: at most
+ * PAR_MAX_SLOTS chunks (of PAR_CHUNK bytes) are in flight and
+ * PAR_MAX_JOBS threads read, whatever the file size and -j.
  */
 #ifndef SFB_PAR_H
 #define SFB_PAR_H
@@ -52,14 +52,14 @@
  */
 #define PAR_CHUNK (32u << 10)
 #define PAR_MAX_SLOTS 12        /* chunks in flight at most */
-#define PAR_MAX_JOBS 8          /* worker threads at most: the one
+#define PAR_MAX_JOBS 8          /* threads at most: the one
 				 * thread of stages 4-7 is the limit */
 #define PAR_HEAD 4096           /* longest line judged as a boundary */
 
 struct par_config {
 	enum fmt_kind format;   /* FMT_AUTO: detected at the file start */
 	size_t max_line, max_msg;
-	unsigned jobs;          /* worker threads, >= 1 */
+	unsigned jobs;          /* threads, the caller's included, >= 1 */
 	size_t chunk;           /* nominal chunk size; 0: PAR_CHUNK */
 	int raw;                /* records keep their raw text (else
 				 * rec->raw is empty) */
@@ -90,7 +90,8 @@ struct par_result {
 };
 
 /*
- * Read path with cfg->jobs worker threads and hand its records to sk.
+ * Read path with cfg->jobs threads (the caller's and cfg->jobs - 1
+ * workers) and hand its records to sk, on the caller's thread.
  * path is borrowed for the run (messages keep it as their file).
  * @return 1: not for this file, nothing was read or handed over (read
  *         it serially); 0: done; -1: a read error (err filled; the
