@@ -610,7 +610,13 @@ static void on_diag(struct engine *e, const struct fmt_rec *rec)
 	run_rules(e, &ev);
 }
 
-static int rec_in(void *ud, const struct fmt_rec *rec, const struct msg *m)
+/*
+ * A record; m: its message (par.c), else NULL; ev[0..nev): the pattern
+ * events par.c's workers found in an entry (with e->par set), else the
+ * table is matched here.
+ */
+static int rec_in(void *ud, const struct fmt_rec *rec, const struct msg *m,
+		  const struct pat_event *ev, size_t nev)
 {
 	struct engine *e = ud;
 	int sessions = e->cfg.want & ENG_SESSIONS;
@@ -640,7 +646,12 @@ static int rec_in(void *ud, const struct fmt_rec *rec, const struct msg *m)
 		on_msg(e, rec, m);
 		break;
 	case REC_ENTRY:
-		if (sessions && e->cfg.patterns)
+		if (!sessions || !e->cfg.patterns)
+			break;
+		if (e->par)
+			for (size_t i = 0; i < nev; i++)
+				(void)on_pattern(e, &ev[i]);
+		else
 			(void)pattern_match(e->cfg.patterns, rec->text,
 					    on_pattern, e);
 		break;
@@ -655,7 +666,7 @@ static int rec_in(void *ud, const struct fmt_rec *rec, const struct msg *m)
 
 static int on_rec(void *ud, const struct fmt_rec *rec)
 {
-	return rec_in(ud, rec, NULL);
+	return rec_in(ud, rec, NULL, NULL, 0);
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -688,7 +699,9 @@ static int run_par(struct engine *e, enum fmt_kind *kind)
 {
 	struct par_config pc = { e->cfg.format, e->cfg.max_line,
 				 e->cfg.max_msg, e->cfg.jobs, e->cfg.chunk,
-				 (e->cfg.want & ENG_RAW) != 0 };
+				 (e->cfg.want & ENG_RAW) != 0,
+				 (e->cfg.want & ENG_SESSIONS) ? e->cfg.patterns
+							       : NULL };
 	struct par_sink ps = { rec_in, par_long, e };
 	struct par_result res;
 	struct sfb_err err = { 0 };

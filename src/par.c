@@ -1,21 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * par.c -- one big file over several cores (see par.h): stages 1-3 of
- * the pipeline (lr.c lines, fmt*.c records, msg.c / sip.c messages) on
- * worker threads, one chunk of the file each, and an ordered hand-over
- * to the caller's thread, which runs stages 4-7 as a serial read does.
+ * the pipeline (lr.c lines, fmt*.c records, msg.c / sip.c messages,
+ * pattern.c events) on jobs threads, one chunk of the file each, and an
+ * ordered hand-over to the caller's thread, which runs stages 4-7 as a
+ * serial read does.  The caller's thread is one of the jobs: jobs - 1
+ * workers only parse, and the caller's thread parses a chunk too while
+ * the next one to hand over is not ready, so at -j2 two threads share
+ * two cores and neither waits while there is work.
  *
  *   detect     the caller's thread reads the file start once: format,
  *              encoding, gzip; the end of the line that decided the
  *              format is the earliest second chunk start
- *   claim      a worker takes the next chunk, while fewer than nslots
- *              chunks are in flight (memory stays flat)
+ *   claim      a worker (or the caller's thread, while it would wait)
+ *              takes the next chunk, while fewer than nslots chunks are
+ *              in flight (memory stays flat)
  *   bound      in chunk order, its end: the first boundary (par_scan)
  *              at or after its nominal end (or its start, if a long
  *              record took that past); the next chunk starts there
  *   parse      lr over the byte range (pread), fmt, sip_parse: records
- *              copied into the slot's arena, messages into its pool;
- *              line numbers counted from the chunk's start
+ *              copied into the slot's arena, messages into its pool,
+ *              the pattern table's events on entry texts (the worker's
+ *              clone of the table) into its event list; line numbers
+ *              counted from the chunk's start
  *   hand over  the caller's thread takes the slots in chunk order,
  *              moves each item's line numbers by the lines of the chunks
  *              before (known by then), fetches ahead what the next items
@@ -49,7 +56,7 @@
 #define ARENA_KEEP (4u << 20)   /* arena bytes a free slot keeps */
 #define MSG_KEEP (16u << 10)    /* message buffer a free slot keeps */
 #define READ_BLK (64u << 10)    /* bytes per pread while detecting */
-#define SCAN_BLK (16u << 10)    /* bytes per pread while scanning: a
+#define SCAN_BLK (4u << 10)    /* bytes per pread while scanning: a
 				 * boundary is a record or two away */
 
 /* ---- the boundary finder ---------------------------------------------- */
@@ -152,6 +159,8 @@ enum item_kind { IT_REC, IT_LONG };
 struct item {
 	enum item_kind what;
 	struct msg *m;          /* IT_REC, REC_MSG: its message (msgs) */
+	size_t ev, nev;         /* IT_REC, REC_ENTRY: its pattern events,
+				 * evs[ev..ev + nev) */
 	unsigned long line;     /* IT_LONG (relative to the chunk) */
 	uint64_t n;
 	struct fmt_rec rec;     /* views into the slot's arena */
@@ -168,6 +177,8 @@ struct slot {
 	size_t nitems, capitems;
 	struct msg **msgs;
 	size_t nmsgs, capmsgs;
+	struct pat_event *evs;  /* views into the arena and the table */
+	size_t nevs, capevs;
 	unsigned long nlines;
 	uint64_t bytes;
 	enum lr_encoding enc;
@@ -326,6 +337,7 @@ static struct item *item_new(struct slot *sl)
 	}
 	struct item *it = &sl->items[sl->nitems++];
 	it->m = NULL;
+	it->ev = it->nev = 0;
 	return it;
 }
 
@@ -368,7 +380,7 @@ static void slot_reset(struct slot *sl)
 			msg_free(sl->msgs[i]);
 			msg_init(sl->msgs[i]);
 		}
-	sl->nitems = sl->nmsgs = 0;
+	sl->nitems = sl->nmsgs = sl->nevs = 0;
 	sl->nlines = 0;
 	sl->bytes = 0;
 	sl->failed = 0;
@@ -388,6 +400,7 @@ static void slot_free(struct slot *sl)
 		}
 	free(sl->msgs);
 	free(sl->items);
+	free(sl->evs);
 }
 
 /* pread all of n bytes at off (fewer at the end of the file). */
@@ -504,7 +517,22 @@ static long range_read(void *ud, void *buf, size_t cap, struct sfb_err *err)
 struct wctx {
 	struct par *p;
 	struct slot *sl;
+	struct pat_table *pt;   /* the worker's clone, or NULL */
 };
+
+/* A pattern event of the last item: kept in the slot. */
+static int w_event(void *ud, const struct pat_event *ev)
+{
+	struct slot *sl = ud;
+	if (sl->nevs == sl->capevs) {
+		sl->capevs = sl->capevs ? sl->capevs * 2 : 64;
+		sl->evs = sfb_xrealloc(sl->evs,
+				       sl->capevs * sizeof *sl->evs);
+	}
+	sl->evs[sl->nevs++] = *ev;
+	sl->items[sl->nitems - 1].nev++;
+	return 0;
+}
 
 static int w_rec(void *ud, const struct fmt_rec *rec)
 {
@@ -513,6 +541,12 @@ static int w_rec(void *ud, const struct fmt_rec *rec)
 	it->what = IT_REC;
 	if (rec->type != REC_MSG) {
 		rec_copy(w->sl, &it->rec, rec, NULL, w->p->cfg.raw);
+		/* on the copy: the events' views live as long as it */
+		if (rec->type == REC_ENTRY && w->pt) {
+			it->ev = w->sl->nevs;
+			(void)pattern_match(w->pt, it->rec.text, w_event,
+					    w->sl);
+		}
 		return 0;
 	}
 	struct msg *m = msg_next(w->sl);
@@ -525,8 +559,10 @@ static int w_rec(void *ud, const struct fmt_rec *rec)
 }
 
 /* Stage 1-3 over one chunk into its slot. */
-/* buf: the worker's SCAN_BLK bytes for the boundary finder */
-static void run_chunk(struct par *p, size_t k, struct slot *sl, char *buf)
+/* buf: the worker's SCAN_BLK bytes for the boundary finder; pt: its
+ * pattern table or NULL */
+static void run_chunk(struct par *p, size_t k, struct slot *sl, char *buf,
+		      struct pat_table *pt)
 {
 	uint64_t from, to;
 	int bad = chunk_bounds(p, k, &from, &to, buf, &sl->err) != 0;
@@ -540,7 +576,7 @@ static void run_chunk(struct par *p, size_t k, struct slot *sl, char *buf)
 	}
 
 	struct range r = { p, from, to };
-	struct wctx w = { p, sl };
+	struct wctx w = { p, sl, pt };
 	struct fmt_sink sink = { w_rec, &w };
 	struct fmt_limits lim = { p->cfg.max_msg };
 	struct lr *lr = lr_open_reader(range_read, &r, p->path,
@@ -576,33 +612,68 @@ static void run_chunk(struct par *p, size_t k, struct slot *sl, char *buf)
 	lr_close(lr);
 }
 
+/* What a thread that parses chunks owns. */
+struct tools {
+	char *buf;              /* SCAN_BLK bytes for the boundary finder */
+	struct pat_table *pt;   /* its clone of the pattern table, or NULL */
+};
+
+static void tools_init(struct tools *t, const struct par *p)
+{
+	t->buf = sfb_xmalloc(SCAN_BLK);
+	t->pt = p->cfg.patterns ? pattern_clone(p->cfg.patterns) : NULL;
+}
+
+static void tools_free(struct tools *t)
+{
+	pattern_free(t->pt);
+	free(t->buf);
+}
+
+/*
+ * With p->mu held: claim the next chunk, if there is one and a slot for
+ * it (fewer than nslots chunks in flight).  @return its slot, or NULL
+ */
+static struct slot *claim(struct par *p)
+{
+	if (p->stop || p->next >= p->nchunks ||
+	    p->next >= p->consumed + p->nslots)
+		return NULL;
+	size_t k = p->next++;
+	struct slot *sl = &p->slots[k % p->nslots];
+	sl->state = S_BUSY;
+	sl->chunk = k;
+	return sl;
+}
+
+/* With p->mu held: parse a claimed chunk, the mutex released meanwhile. */
+static void parse_claimed(struct par *p, struct slot *sl, struct tools *t)
+{
+	pthread_mutex_unlock(&p->mu);
+	run_chunk(p, sl->chunk, sl, t->buf, t->pt);
+	pthread_mutex_lock(&p->mu);
+	sl->state = S_DONE;
+	pthread_cond_signal(&p->done);
+}
+
 static void *worker(void *ud)
 {
 	struct par *p = ud;
-	char *buf = sfb_xmalloc(SCAN_BLK);
+	struct tools t;
+	tools_init(&t, p);
+	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		while (!p->stop && p->next < p->nchunks &&
-		       p->next >= p->consumed + p->nslots)
+		struct slot *sl = claim(p);
+		if (sl)
+			parse_claimed(p, sl, &t);
+		else if (p->stop || p->next >= p->nchunks)
+			break;
+		else
 			pthread_cond_wait(&p->space, &p->mu);
-		if (p->stop || p->next >= p->nchunks) {
-			pthread_mutex_unlock(&p->mu);
-			free(buf);
-			return NULL;
-		}
-		size_t k = p->next++;
-		struct slot *sl = &p->slots[k % p->nslots];
-		sl->state = S_BUSY;
-		sl->chunk = k;
-		pthread_mutex_unlock(&p->mu);
-
-		run_chunk(p, k, sl, buf);
-
-		pthread_mutex_lock(&p->mu);
-		sl->state = S_DONE;
-		pthread_cond_signal(&p->done);
-		pthread_mutex_unlock(&p->mu);
 	}
+	pthread_mutex_unlock(&p->mu);
+	tools_free(&t);
+	return NULL;
 }
 
 /* ---- detection -------------------------------------------------------- */
@@ -786,7 +857,10 @@ static int hand_over(struct slot *sl, const struct par_sink *sk,
 				sk->on_long(sk->ud, it->line, it->n);
 			continue;
 		}
-		if (sk->on_rec && sk->on_rec(sk->ud, &it->rec, it->m))
+		const struct pat_event *ev = it->nev ? sl->evs + it->ev
+						     : NULL;
+		if (sk->on_rec && sk->on_rec(sk->ud, &it->rec, it->m, ev,
+					     it->nev))
 			return 1;
 	}
 	return 0;
@@ -832,19 +906,28 @@ int par_run(const char *path, const struct par_config *cfg,
 	pthread_cond_init(&p.space, NULL);
 	pthread_cond_init(&p.done, NULL);
 	pthread_cond_init(&p.bound_cv, NULL);
-	pthread_t *th = sfb_xcalloc(p.cfg.jobs, sizeof *th);
-	unsigned started = 0;
-	for (unsigned i = 0; i < p.cfg.jobs; i++)
+	/* jobs threads in all: the caller's and jobs - 1 workers */
+	unsigned nworkers = p.cfg.jobs - 1, started = 0;
+	pthread_t *th = sfb_xcalloc(nworkers + 1, sizeof *th);
+	for (unsigned i = 0; i < nworkers; i++)
 		if (pthread_create(&th[started], NULL, worker, &p) == 0)
 			started++;
-	/* no thread at all: nothing was read, the caller reads serially */
-	int rc = started ? 0 : 1;
+	/* no worker at all: nothing was read, the caller reads serially */
+	int rc = started || !nworkers ? 0 : 1;
+	struct tools tools;
+	tools_init(&tools, &p);
 	res->kind = p.kind;
-	for (size_t k = 0; started && k < p.nchunks; k++) {
+	for (size_t k = 0; rc == 0 && k < p.nchunks; k++) {
 		struct slot *sl = &p.slots[k % p.nslots];
 		pthread_mutex_lock(&p.mu);
-		while (sl->state != S_DONE || sl->chunk != k)
-			pthread_cond_wait(&p.done, &p.mu);
+		/* while chunk k is not parsed, parse a later one (or k) */
+		while (sl->state != S_DONE || sl->chunk != k) {
+			struct slot *mine = claim(&p);
+			if (mine)
+				parse_claimed(&p, mine, &tools);
+			else
+				pthread_cond_wait(&p.done, &p.mu);
+		}
 		pthread_mutex_unlock(&p.mu);
 		int stop = hand_over(sl, sk, (unsigned long)res->lines);
 		res->lines += sl->nlines;
@@ -877,6 +960,7 @@ int par_run(const char *path, const struct par_config *cfg,
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	free(th);
+	tools_free(&tools);
 	for (size_t i = 0; i < p.nslots; i++)
 		slot_free(&p.slots[i]);
 	free(p.slots);

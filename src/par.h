@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * par.h -- one big file over several cores: stages 1-3 of the pipeline
- * (line reader, format parser, message parse; see engine.h) run on
+ * (line reader, format parser, message parse, the pattern table on
+ * free-text entries; see engine.h) run on
  * worker threads over chunks of the file, and the records come back to
  * the caller's thread strictly in file order, with their parsed
  * messages, for the stateful stages 4-7.  The output of a run is the
@@ -22,10 +23,10 @@
  * inside warning texts (a number written right after "line "), so
  * line numbers are the file's.
  *
- * Ownership: every record and message handed to the sink is valid only
- * during the call.  Memory is bounded: at most PAR_MAX_SLOTS chunks
- * (of PAR_CHUNK bytes) are in flight and PAR_MAX_JOBS threads read,
- * whatever the file size and -j.
+ * Ownership: every record, message and event handed to the sink is
+ * valid only during the call.  Memory is bounded: at most
+ * PAR_MAX_SLOTS chunks (of PAR_CHUNK bytes) are in flight and
+ * PAR_MAX_JOBS threads read, whatever the file size and -j.
  */
 #ifndef SFB_PAR_H
 #define SFB_PAR_H
@@ -36,34 +37,45 @@
 #include "lr.h"
 #include "msg.h"
 #include "parser.h"
+#include "pattern.h"
 #include "sfb.h"
 
 /*
  * Nominal chunk size.  Small, and few chunks in flight (jobs + 2 at
- * most): the caller's thread then reads what a worker wrote while it
- * is still in a cache (512 KiB and 2 jobs + 2 chunks cost the caller
- * some 40% more time, waiting for memory).
+ * most): the caller's thread then reads what another thread wrote
+ * while it is still in a cache (512 KiB chunks cost the caller some
+ * 40% more time, waiting for memory).  Not smaller: each chunk costs
+ * a boundary to find, a reader and a parser to set up, a few system
+ * calls and a wake-up or two; at 32 KiB, -j2 spent 10% more CPU time
+ * than at 128 KiB on a 1 GB CLS trace, although cachegrind (1 MiB last
+ * level) counts a quarter of the misses.
  */
 #define PAR_CHUNK (128u << 10)
 #define PAR_MAX_SLOTS 12        /* chunks in flight at most */
-#define PAR_MAX_JOBS 8          /* worker threads at most: the one
+#define PAR_MAX_JOBS 8          /* threads at most: the one
 				 * thread of stages 4-7 is the limit */
 #define PAR_HEAD 4096           /* longest line judged as a boundary */
 
 struct par_config {
 	enum fmt_kind format;   /* FMT_AUTO: detected at the file start */
 	size_t max_line, max_msg;
-	unsigned jobs;          /* worker threads, >= 1 */
+	unsigned jobs;          /* threads, the caller's included, >= 1 */
 	size_t chunk;           /* nominal chunk size; 0: PAR_CHUNK */
 	int raw;                /* records keep their raw text (else
 				 * rec->raw is empty) */
+	/* the pattern table the workers match REC_ENTRY texts against
+	 * (each with its own pattern_clone); NULL: none */
+	const struct pat_table *patterns;
 };
 
 struct par_sink {
 	/* A record, in file order; m: its parsed message (REC_MSG), else
-	 * NULL.  @return 0 to go on, non-zero to stop the run */
+	 * NULL; ev[0..nev): the events of the pattern table on its text
+	 * (REC_ENTRY with cfg.patterns), in table order, as pattern_match
+	 * gives them.  @return 0 to go on, non-zero to stop the run */
 	int (*on_rec)(void *ud, const struct fmt_rec *rec,
-		      const struct msg *m);
+		      const struct msg *m, const struct pat_event *ev,
+		      size_t nev);
 	/* A line over max_line was skipped (its number and length). */
 	void (*on_long)(void *ud, unsigned long line, uint64_t n);
 	void *ud;
@@ -78,7 +90,8 @@ struct par_result {
 };
 
 /*
- * Read path with cfg->jobs worker threads and hand its records to sk.
+ * Read path with cfg->jobs threads (the caller's and cfg->jobs - 1
+ * workers) and hand its records to sk, on the caller's thread.
  * path is borrowed for the run (messages keep it as their file).
  * @return 1: not for this file, nothing was read or handed over (read
  *         it serially); 0: done; -1: a read error (err filled; the

@@ -104,6 +104,8 @@ struct pat_table {
 	pcre2_match_data *md;   /* owned, sized for the widest regex */
 	pcre2_match_context *mctx; /* owned */
 	pcre2_jit_stack *jit;   /* owned, may be NULL */
+	int clone;              /* pattern_clone: owns only found, md,
+				 * mctx and jit; the rest is borrowed */
 };
 
 static const char *const step_names[SFB_STEP__COUNT] = {
@@ -525,10 +527,43 @@ static void table_free_prefilter(struct pat_table *t)
 	free(t->found);
 }
 
+/* The per-thread scratch: match data, context, JIT stack. */
+static void scratch_init(struct pat_table *t, uint32_t pairs,
+			 const pcre2_match_context *from)
+{
+	t->md = pcre2_match_data_create(pairs, NULL);
+	t->mctx = from ? pcre2_match_context_copy(
+				 (pcre2_match_context *)from)
+		       : pcre2_match_context_create(NULL);
+	if (!t->md || !t->mctx)
+		sfb_oom();
+	/* without a JIT stack the JIT uses 32 KiB on the machine stack */
+	t->jit = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
+	pcre2_jit_stack_assign(t->mctx, NULL, t->jit);
+}
+
+struct pat_table *pattern_clone(const struct pat_table *t)
+{
+	struct pat_table *c = sfb_xmalloc(sizeof *c);
+	*c = *t;
+	c->clone = 1;
+	c->found = sfb_xcalloc(t->nwords, sizeof *c->found);
+	scratch_init(c, pcre2_get_ovector_count(t->md), t->mctx);
+	return c;
+}
+
 void pattern_free(struct pat_table *t)
 {
 	if (!t)
 		return;
+	if (t->clone) {
+		free(t->found);
+		pcre2_match_data_free(t->md);
+		pcre2_match_context_free(t->mctx);
+		pcre2_jit_stack_free(t->jit);
+		free(t);
+		return;
+	}
 	for (size_t i = 0; i < t->n; i++)
 		pat_clear(&t->pats[i]);
 	free(t->pats);
@@ -572,17 +607,10 @@ struct pat_table *pattern_load(const char *const *paths,
 		if (c > widest)
 			widest = c;
 	}
-	t->md = pcre2_match_data_create(widest + 1, NULL);
-	t->mctx = pcre2_match_context_create(NULL);
-	if (!t->md || !t->mctx)
-		sfb_oom();
+	scratch_init(t, widest + 1, NULL);
 	pcre2_set_match_limit(t->mctx, MATCH_LIMIT);
 	pcre2_set_depth_limit(t->mctx, MATCH_LIMIT);
 	pcre2_set_heap_limit(t->mctx, 16 * 1024); /* KiB */
-	/* without a JIT stack the JIT uses 32 KiB on the machine stack */
-	t->jit = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
-	if (t->jit)
-		pcre2_jit_stack_assign(t->mctx, NULL, t->jit);
 	return t;
 }
 

@@ -16,7 +16,8 @@
  * Ownership: pattern_load returns an owned table (pattern_free);
  * the struct pat_event given to a callback, and every view in it, is
  * valid only during that call.  Matching reuses per-table match data,
- * so one table is used by one thread at a time.
+ * so one table is used by one thread at a time (pattern_clone gives
+ * another thread its own).
  */
 #ifndef SFB_PATTERN_H
 #define SFB_PATTERN_H
@@ -67,6 +68,12 @@ struct pat_table *pattern_load(const char *const *paths,
 int pattern_match(struct pat_table *t, struct sv text,
 		     int (*on_event)(void *ud, const struct pat_event *ev),
 		     void *ud);
+/*
+ * A table for another thread: it shares t's compiled patterns and has
+ * its own match data.  t must outlive it; pattern_free frees only what
+ * is its own.  @return the clone (owned)
+ */
+struct pat_table *pattern_clone(const struct pat_table *t);
 /* Number of patterns loaded. */
 size_t pattern_count(const struct pat_table *t);
 void pattern_free(struct pat_table *t);

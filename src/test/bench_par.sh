@@ -5,8 +5,11 @@
 # (default 1G) with sfbgen, then runs `sfblog analyze -j1` and `-j2` on
 # each, alternating, REPS times (default 3), and prints every wall time,
 # the -j1/-j2 ratio of the medians with its spread (the ratio of the
-# best to the worst pairing), the peak RSS (GNU time, when installed)
-# and the load average, since the machine is shared.  Both runs must
+# best to the worst pairing), the peak RSS and the CPU time of all
+# threads (user + system, best run; GNU time, when installed) and the
+# load average, since the machine is shared: -j2 cannot beat -j1 on
+# wall time while other work holds a core, but its CPU time against
+# -j1's says how much dearer the parallel run is.  Both runs must
 # print the same bytes.  Files go to $BENCH_DIR (default: a temp
 # folder) and are removed.
 set -eu
@@ -18,20 +21,20 @@ trap 'rm -f "$dir"/par.*; rmdir "$dir" 2>/dev/null || true' EXIT INT TERM
 gtime=
 [ -x /usr/bin/time ] && gtime=/usr/bin/time
 
-# run J FILE: append "seconds rss_kib" to $dir/par.J
+# run J FILE: append "seconds rss_kib cpu_seconds" to $dir/par.J
 run() {
 	t0=$(date +%s.%N)
 	if [ -n "$gtime" ]; then
-		$gtime -f '%M' -o "$dir/par.rss" "$SFBLOG" analyze -q \
+		$gtime -f '%M %U %S' -o "$dir/par.rss" "$SFBLOG" analyze -q \
 			--fail-on none -j "$1" "$2" >"$dir/par.out$1"
 	else
 		"$SFBLOG" analyze -q --fail-on none -j "$1" "$2" \
 			>"$dir/par.out$1"
-		echo 0 >"$dir/par.rss"
+		echo 0 0 0 >"$dir/par.rss"
 	fi
 	t1=$(date +%s.%N)
-	echo "$(awk "BEGIN { print $t1 - $t0 }") $(tail -n 1 "$dir/par.rss")" \
-		>>"$dir/par.$1"
+	echo "$(awk "BEGIN { print $t1 - $t0 }") $(tail -n 1 "$dir/par.rss" |
+		awk '{ print $1, $2 + $3 }')" >>"$dir/par.$1"
 }
 
 median() {
@@ -63,6 +66,8 @@ for fmt in ucc cls; do
 	r2=$(cut -d' ' -f2 "$dir/par.2" | sort -n | tail -n 1)
 	t1=$(awk '{ printf "%.2f ", $1 }' "$dir/par.1")
 	t2=$(awk '{ printf "%.2f ", $1 }' "$dir/par.2")
+	c1=$(cut -d' ' -f3 "$dir/par.1" | sort -n | head -n 1)
+	c2=$(cut -d' ' -f3 "$dir/par.2" | sort -n | head -n 1)
 	load=$(cut -d' ' -f1-3 /proc/loadavg)
 	echo "$fmt $(du -h "$f" | cut -f1): -j1 ${t1}s, -j2 ${t2}s"
 	awk -v m1="$m1" -v m2="$m2" -v lo="$lo" -v hi="$hi" -v r1="$r1" \
@@ -70,5 +75,8 @@ for fmt in ucc cls; do
 		printf "  -j1/-j2 %.2fx (median; spread %.2f-%.2fx), " \
 		       "peak RSS %d / %d KiB, load %s\n", m1 / m2, lo, hi,
 		       r1, r2, load }'
+	[ -n "$gtime" ] && awk -v c1="$c1" -v c2="$c2" 'BEGIN {
+		printf "  CPU time (best) -j1 %.2fs, -j2 %.2fs: %.2fx\n",
+		       c1, c2, (c1 > 0 ? c2 / c1 : 0) }'
 	rm -f "$f"
 done

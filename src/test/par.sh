@@ -97,6 +97,12 @@ for f in "$g.ucc" "$g-lf.ucc" "$g-bom.ucc" "$g-sc.ucc" "$g.cls" \
 	 "$g-hops.cls" "$g-tr.cls"; do
 	same "$f"
 done
+# the pattern table is matched on the threads that parse the chunks
+# (each with its own clone): the shipped table and a user's, every
+# evidence line of the events (-vv)
+same "$g-sc.ucc" -vv \
+	--patterns "$top/testdata/golden/0037-patterns-user-table/site.tsv"
+same "$g-hops.cls" -vv
 # lines over --max-line skipped inside chunks; messages cut short
 same "$g.ucc" --max-line 300
 same "$g.cls" --max-line 200 --max-msg 1000

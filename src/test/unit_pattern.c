@@ -14,6 +14,7 @@
  * megabytes (200 by default) and prints MB/s.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,14 @@ static void names_of(const struct col *c, char *out, size_t cap)
 		n += (size_t)w;
 	}
 }
+
+/* ------------------------------------------------------------------ */
+/* clones: the same events, on another thread at the same time         */
+
+struct clone_run {
+	struct pat_table *t;
+	char names[64][256];    /* per ecase, the events of the last round */
+};
 
 /* ------------------------------------------------------------------ */
 /* temporary pattern files                                             */
@@ -608,6 +617,55 @@ struct bad {
 	unsigned long line;
 	unsigned col;
 };
+
+/* Every case 50 times (an analyze -j worker matches many entries). */
+static void *clone_thread(void *ud)
+{
+	struct clone_run *r = ud;
+	size_t n = sizeof ecases / sizeof ecases[0];
+	for (int round = 0; round < 50; round++)
+		for (size_t i = 0; i < n && i < 64; i++) {
+			struct col c;
+			(void)run(r->t, sv_cstr(ecases[i].text), &c);
+			names_of(&c, r->names[i], sizeof r->names[i]);
+		}
+	return NULL;
+}
+
+/* A clone matches as its table does, while the table is in use. */
+static void test_clone(void)
+{
+	struct sfb_err err;
+	struct pat_table *t = load1(SHIPPED, &err);
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	static struct clone_run a, b;
+	a.t = t;
+	b.t = pattern_clone(t);
+	CHECK_INT(pattern_count(b.t), pattern_count(t));
+	pthread_t th;
+	int started = pthread_create(&th, NULL, clone_thread, &b) == 0;
+	CHECK(started);
+	clone_thread(&a);
+	if (started)
+		pthread_join(th, NULL);
+	size_t n = sizeof ecases / sizeof ecases[0];
+	for (size_t i = 0; i < n && i < 64; i++) {
+		CHECK(strcmp(a.names[i], ecases[i].want) == 0);
+		CHECK(strcmp(b.names[i], ecases[i].want) == 0);
+	}
+	/* the clone's captures are its own match data's */
+	struct col c;
+	CHECK_INT(run(b.t, sv_cstr(ecases[0].text), &c), c.n);
+	CHECK(c.n > 0);
+	pattern_free(b.t);
+	/* the table works on without its clone */
+	CHECK_INT(run(t, sv_cstr(ecases[0].text), &c), c.n);
+	CHECK(c.n > 0 && !strncmp(ecases[0].want, c.ev[0].name,
+				   strlen(c.ev[0].name)));
+	pattern_free(t);
+}
 
 static const struct bad bads[] = {
 	{ "x\n", "1:2: error: missing column 2 (step); columns are "
@@ -1445,6 +1503,7 @@ int main(int argc, char **argv)
 		return bench(mb);
 	}
 	test_shipped();
+	test_clone();
 	test_grammar_errors();
 	test_grammar_ok();
 	test_two_files();
