@@ -3803,18 +3803,28 @@ static void vq_report(struct gen *g)
 	emit(g, 20, 150);
 }
 
+/*
+ * An external user already signed in (TLS-DSK): the log starts on a
+ * live connection to fe01, mid-way through its signature counters.
+ */
+static void live_session(struct gen *g)
+{
+	struct sc *s = &g->s;
+
+	sc_begin(g, 1, &g->fe1);
+	connect_to(g, "203.0.113.10", 443);
+	auth_begin(g, A_TLSDSK);
+	s->cnum = rrange(&g->r, 20, 80);
+	s->snum = s->cnum + rrange(&g->r, 0, 4);
+}
+
 /* Scenario im-call-traffic: everyday traffic, two failed calls. */
 static void sc_traffic(struct gen *g)
 {
 	struct sc *s = &g->s;
 	char diag[256], phone[96];
 
-	sc_begin(g, 1, &g->fe1);
-	/* already signed in: the log starts on a live connection */
-	connect_to(g, "203.0.113.10", 443);
-	auth_begin(g, A_TLSDSK);
-	s->cnum = rrange(&g->r, 20, 80);
-	s->snum = s->cnum + rrange(&g->r, 0, 4);
+	live_session(g);
 	tick(g, 100, 2000);
 	note(g, T_UI, "INFO", "Session: signed in as sip:%s on %s (auth "
 	     "TLS-DSK), connection %s -> %s", s->me.uri, s->srv->fqdn,
@@ -4295,11 +4305,7 @@ static void sc_unanswered(struct gen *g)
 	char ruri[160];
 	unsigned i, n;
 
-	sc_begin(g, 1, &g->fe1);
-	connect_to(g, "203.0.113.10", 443);
-	auth_begin(g, A_TLSDSK);
-	s->cnum = rrange(&g->r, 20, 80);
-	s->snum = s->cnum + rrange(&g->r, 0, 4);
+	live_session(g);
 	snprintf(ruri, sizeof ruri, "sip:%s", s->peer.uri);
 	n = rrange(&g->r, 16, 48);
 	for (i = 0; i < n; i++) {
