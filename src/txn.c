@@ -622,7 +622,10 @@ static void emit_lingered(struct txn_table *t, int64_t now)
  * its last message (RFC 3261 17.1): a non-INVITE one, or an INVITE
  * with no provisional response yet, is dead at timer F or B (64*T1);
  * an INVITE in Proceeding waits for timer C, and an HTTP request has
- * no timer of its own: both get SFB_TXN_WAIT_MS.
+ * no timer of its own: both get SFB_TXN_WAIT_MS.  Each adds the 32 s
+ * of linger: a proxy answers 408 or 504 when its own timer, started a
+ * hop later, fires, and the servers of a merged trace disagree on the
+ * time by a little; such an answer must still find its request.
  */
 static uint64_t expiry_ms(const struct node *n)
 {

@@ -20,7 +20,8 @@
  * transaction is emitted (on_txn) once it has its final response and
  * no copy has been seen for linger_ms of log time (to absorb the other
  * hops); without a final response, once it has expired as a SIP
- * client transaction would (RFC 3261 17.1: timer B or F,
+ * client transaction would (RFC 3261 17.1: timer B or F, plus the
+ * linger time for a late copy or a proxy's time-out answer, so
  * SFB_TXN_EXPIRE_MS after its last message; SFB_TXN_WAIT_MS for an
  * INVITE that had a provisional response, and for HTTP), exactly as
  * txn_flush() would emit it, and in the same order; when the table is
@@ -50,10 +51,10 @@
 #define SFB_TXN_LINGER_MS 32000  /* SIP timer B/F: 64 * T1 */
 #endif
 #ifndef SFB_TXN_EXPIRE_MS
-#define SFB_TXN_EXPIRE_MS 32000  /* unanswered: timer B/F, 64 * T1 */
+#define SFB_TXN_EXPIRE_MS 64000  /* unanswered: timer B/F + linger */
 #endif
 #ifndef SFB_TXN_WAIT_MS
-#define SFB_TXN_WAIT_MS 180000   /* SIP timer C (3 min), and HTTP */
+#define SFB_TXN_WAIT_MS 212000   /* timer C (3 min) + linger; HTTP */
 #endif
 
 #define TXN_F_NO_REQUEST 0x01u   /* responses seen, request never */

@@ -3,7 +3,7 @@
 # rss.sh -- memory stays flat on a log full of requests that never get a
 # response (issue 12: peak RSS under 64 MB at any size, with -j too).
 # The transaction table (src/txn.c) lets such a request expire at timer
-# B/F (32 s of log time); before, each stayed until the table's cap of
+# B/F (64 s of log time); before, each stayed until the table's cap of
 # 65,536 and the peak RSS grew with the file up to about 40 MB.
 # sfbgen's unanswered-flood scenario writes about one request per KB, so
 # the big client log holds more requests than the cap.  For analyze

@@ -712,7 +712,7 @@ static void test_http(void)
 	txn_free(t);
 }
 
-/* Time of the expiry tests: E ms past timer B/F, W past timer C. */
+/* Time of the expiry tests: due after timer B/F, after timer C. */
 #define EXP (T0 + SFB_TXN_EXPIRE_MS)
 #define WAIT (T0 + SFB_TXN_WAIT_MS)
 
@@ -820,6 +820,19 @@ static void test_expire_wait(void)
 	txn_flush(t);
 	CHECK_LOG(&r, "H GET /w 200 p0 -;A/1INFO INFO 0 q1 p0 f0 h1 F;"
 		      "B/1INFO INFO 0 q1 p0 f0 h1 F;");
+	txn_free(t);
+
+	/* a proxy's 408 at its own timer F, a hop later: still paired */
+	t = open_table(&r, 0, 1000);
+	add(t, sip_req("SUBSCRIBE", "P", 1, "b", T0, 1));
+	add(t, sip_req("INFO", "Q", 1, "b", T0 + 32040, 2));
+	add(t, sip_req("INFO", "R", 1, "b", T0 + 32045, 3));
+	CHECK_INT(add(t, sip_resp(408, "Request Timeout", "SUBSCRIBE", "P",
+				  1, "b", T0 + 32050, 4)), 0);
+	txn_flush(t);
+	CHECK_LOG(&r, "P/1SUBSCRIBE SUBSCRIBE 408 q1 p0 f1 h1 -;"
+		      "Q/1INFO INFO 0 q1 p0 f0 h1 F;"
+		      "R/1INFO INFO 0 q1 p0 f0 h1 F;");
 	txn_free(t);
 }
 
