@@ -717,6 +717,17 @@ static void test_http(void)
 #define WAIT (T0 + SFB_TXN_WAIT_MS)
 
 /*
+ * Two INFO requests a and b at ts, lines line and line + 1: expiry's
+ * clock (the lower time of the last two messages) moves to ts.
+ */
+static void clock_to(struct txn_table *t, const char *a, const char *b,
+		     int64_t ts, unsigned long line)
+{
+	add(t, sip_req("INFO", a, 1, "b", ts, line));
+	add(t, sip_req("INFO", b, 1, "b", ts, line + 1));
+}
+
+/*
  * Unanswered transactions expire SFB_TXN_EXPIRE_MS after their last
  * message (timer B/F), emitted as txn_flush() would emit them: the
  * same flags, no TXN_F_EVICTED.  The clock is the lower time of the
@@ -733,8 +744,7 @@ static void test_expire(void)
 	CHECK_INT(add(t, sip_req("SUBSCRIBE", "B", 1, "b", T0 + 500, 3)), 1);
 	add(t, sip_req("ACK", "C", 1, "b", T0 + 600, 4));
 	/* exactly SFB_TXN_EXPIRE_MS is not "more than" */
-	add(t, sip_req("INFO", "D", 1, "b", EXP, 5));
-	add(t, sip_req("INFO", "E", 1, "b", EXP, 6));
+	clock_to(t, "D", "E", EXP, 5);
 	CHECK_INT(r.count, 0);
 	/* the first message past A's time: the clock is still EXP */
 	add(t, sip_req("INFO", "F", 1, "b", EXP + 1, 7));
@@ -747,8 +757,7 @@ static void test_expire(void)
 	CHECK(strcmp(r.got[0].uri, "sip:contoso.com") == 0);
 	CHECK_INT(txn_open_count(t), 6);
 	/* B (last seen at 500) and the never answered ACK go next */
-	add(t, sip_req("INFO", "H", 1, "b", EXP + 601, 9));
-	add(t, sip_req("INFO", "I", 1, "b", EXP + 601, 10));
+	clock_to(t, "H", "I", EXP + 601, 9);
 	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
 		      "B/1SUBSCRIBE SUBSCRIBE 0 q2 p0 f0 h1 F;"
 		      "C/1ACK ACK 0 q1 p0 f0 h1 F;");
@@ -791,17 +800,14 @@ static void test_expire_wait(void)
 	add(t, sip_req("INVITE", "B", 1, "b", T0 + 2, 3));
 	add(t, http_req("GET", "/w", c1, srv, T0 + 3));
 	add(t, sip_req("OPTIONS", "C", 1, "b", T0 + 4, 4));
-	add(t, sip_req("INFO", "D", 1, "b", EXP + 10, 5));
-	add(t, sip_req("INFO", "E", 1, "b", EXP + 11, 6));
+	clock_to(t, "D", "E", EXP + 11, 5);
 	/* B and C are due, but wait behind the ringing A */
 	CHECK_INT(r.count, 0);
 	/* A's 180 (resent) keeps it alive; then it is due at timer C */
 	add(t, sip_resp(180, "Ringing", "INVITE", "A", 1, "b", T0 + 100, 7));
-	add(t, sip_req("INFO", "F", 1, "b", WAIT + 100, 8));
-	add(t, sip_req("INFO", "G", 1, "b", WAIT + 100, 9));
+	clock_to(t, "F", "G", WAIT + 100, 8);
 	CHECK_INT(r.count, 0);
-	add(t, sip_req("INFO", "H", 1, "b", WAIT + 101, 10));
-	add(t, sip_req("INFO", "I", 1, "b", WAIT + 101, 11));
+	clock_to(t, "H", "I", WAIT + 101, 10);
 	/* A, B in order; the HTTP request (T0 + 3) is due too; C also */
 	CHECK_LOG(&r, "A/1INVITE INVITE 0 q1 p2 f0 h1 F;"
 		      "B/1INVITE INVITE 0 q1 p0 f0 h1 F;"
@@ -814,8 +820,7 @@ static void test_expire_wait(void)
 	/* the same HTTP request is still waiting at timer B: answered */
 	t = open_table(&r, 0, 1000);
 	add(t, http_req("GET", "/w", c1, srv, T0));
-	add(t, sip_req("INFO", "A", 1, "b", EXP + 10, 1));
-	add(t, sip_req("INFO", "B", 1, "b", EXP + 10, 2));
+	clock_to(t, "A", "B", EXP + 10, 1);
 	add(t, http_resp(200, c1, srv, EXP + 20));
 	txn_flush(t);
 	CHECK_LOG(&r, "H GET /w 200 p0 -;A/1INFO INFO 0 q1 p0 f0 h1 F;"
@@ -825,8 +830,7 @@ static void test_expire_wait(void)
 	/* a proxy's 408 at its own timer F, a hop later: still paired */
 	t = open_table(&r, 0, 1000);
 	add(t, sip_req("SUBSCRIBE", "P", 1, "b", T0, 1));
-	add(t, sip_req("INFO", "Q", 1, "b", T0 + 32040, 2));
-	add(t, sip_req("INFO", "R", 1, "b", T0 + 32045, 3));
+	clock_to(t, "Q", "R", T0 + 32045, 2);
 	CHECK_INT(add(t, sip_resp(408, "Request Timeout", "SUBSCRIBE", "P",
 				  1, "b", T0 + 32050, 4)), 0);
 	txn_flush(t);
@@ -850,16 +854,14 @@ static void test_expire_clock(void)
 	/* back by 100 s: B, C are due long before A, but wait behind */
 	add(t, sip_req("OPTIONS", "B", 1, "b", T0, 2));
 	add(t, sip_req("OPTIONS", "C", 1, "b", T0 + 1, 3));
-	add(t, sip_req("INFO", "D", 1, "b", EXP + 2000, 4));
-	add(t, sip_req("INFO", "E", 1, "b", EXP + 2000, 5));
+	clock_to(t, "D", "E", EXP + 2000, 4);
 	CHECK_INT(r.count, 0);
 	/* one record a day ahead: the clock does not follow it */
 	add(t, sip_req("INFO", "F", 1, "b", T0 + 86400000, 6));
 	add(t, sip_req("INFO", "G", 1, "b", EXP + 2001, 7));
 	CHECK_INT(r.count, 0);
 	/* the log's time passes A's due time: A, B, C go, in order */
-	add(t, sip_req("INFO", "H", 1, "b", EXP + 100001, 8));
-	add(t, sip_req("INFO", "I", 1, "b", EXP + 100001, 9));
+	clock_to(t, "H", "I", EXP + 100001, 8);
 	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
 		      "B/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
 		      "C/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
