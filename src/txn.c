@@ -11,9 +11,10 @@
  * transaction by its key, and the oldest waiting HTTP request of a
  * connection by local + remote.  Intrusive lists keep the order:
  * "all" (insertion order: eviction, flush), "done" (has its final
- * response, in order of last copy seen: linger emission), "wait"
- * (HTTP requests without a final response, oldest first) and one
- * circular list per HTTP connection.  Every operation is O(1).
+ * response, in order of last copy seen: linger emission), "pending"
+ * (no final response yet, insertion order: expiry), "wait" (HTTP
+ * requests without a final response, oldest first) and one circular
+ * list per HTTP connection.  Every operation is O(1).
  *
  * Choices txn.h leaves open: nreq, nprov and nfinal count every copy;
  * a provisional status seen before and a final with the first final's
@@ -25,8 +26,9 @@
  * at more servers counts every copy from an unremembered one.  Linger
  * time runs from the log time of the last message of the transaction
  * (in arrival order, not the highest time), so one bogus time cannot
- * hold the others back for long.  The sink must not call back into
- * the table.
+ * hold the others back for long.  Expiry time runs the same way, with
+ * the last time seen standing in for a message without one.  The
+ * sink must not call back into the table.
  *
  * Ownership: the table owns its nodes; each node owns one byte buffer
  * holding every string it keeps (keys, method, URI, reason), each
@@ -78,7 +80,7 @@ struct node {
 	enum node_state state;
 	int hashed;             /* in the hash table */
 	int64_t last_ts;        /* log time of the last message seen */
-	int64_t seen_ts;        /* same, or the table's clock if none */
+	int64_t seen_ts;        /* same, or the last time seen if none */
 	uint64_t servers[TXN_SERVERS];  /* hashes of server names */
 	unsigned nservers;
 	uint64_t prov_seen[2];  /* provisional statuses seen, 100..199 */
