@@ -25,6 +25,7 @@
 #   make bench-triage  triage of 2000 generated folders at -j1 and -j2
 #                   (make bench runs bench-par and bench-triage too)
 #   make par-test   analyze -j N against -j1, byte for byte (in test)
+#   make rss-test   peak RSS flat on a log of unanswered requests (in test)
 #   make install    PREFIX, DESTDIR, MANDIR honoured
 
 CC      ?= cc
@@ -71,7 +72,7 @@ REPLAY_BIN = $(FUZZ_TGT:%=$(B)/test/replay_%)
         check-symbols golden golden-update unit replay clean \
         redact-test test-faults valgrind fuzz-build fuzz-long fuzz-ci \
         test-rules triage-test bench-triage test-browser par-test \
-        bench-par bench-check
+        bench-par bench-check rss-test
 
 all: $(B)/sfblog
 
@@ -204,6 +205,11 @@ test-browser: $(B)/sfblog $(B)/sfbgen
 par-test: $(B)/sfblog $(B)/sfbgen
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen sh src/test/par.sh
 
+# peak RSS flat on logs of unanswered requests (src/test/rss.sh)
+rss-test: $(B)/sfblog $(B)/sfbgen $(B)/test/bench
+	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen BENCH=./$(B)/test/bench \
+	  sh src/test/rss.sh
+
 # one big file, -j1 against -j2 (src/test/bench_par.sh; in make bench)
 bench-par: $(B)/sfblog $(B)/sfbgen
 	@SFBLOG=./$(B)/sfblog SFBGEN=./$(B)/sfbgen SIZE=$(BENCH_PAR_SIZE) \
@@ -215,7 +221,8 @@ test-rules: $(B)/sfblog $(B)/sfbgen
 
 test: deps
 	@$(MAKE) --no-print-directory all unit replay golden redact-test \
-	  test-rules test-faults triage-test par-test lint check-symbols
+	  test-rules test-faults triage-test par-test rss-test lint \
+	  check-symbols
 	@echo "make test: all suites passed"
 
 check: deps

@@ -11,9 +11,10 @@
  * transaction by its key, and the oldest waiting HTTP request of a
  * connection by local + remote.  Intrusive lists keep the order:
  * "all" (insertion order: eviction, flush), "done" (has its final
- * response, in order of last copy seen: linger emission), "wait"
- * (HTTP requests without a final response, oldest first) and one
- * circular list per HTTP connection.  Every operation is O(1).
+ * response, in order of last copy seen: linger emission), "pending"
+ * (no final response yet, insertion order: expiry), "wait" (HTTP
+ * requests without a final response, oldest first) and one circular
+ * list per HTTP connection.  Every operation is O(1).
  *
  * Choices txn.h leaves open: nreq, nprov and nfinal count every copy;
  * a provisional status seen before and a final with the first final's
@@ -25,8 +26,9 @@
  * at more servers counts every copy from an unremembered one.  Linger
  * time runs from the log time of the last message of the transaction
  * (in arrival order, not the highest time), so one bogus time cannot
- * hold the others back for long.  The sink must not call back into
- * the table.
+ * hold the others back for long.  Expiry time runs the same way, with
+ * the last time seen standing in for a message without one.  The
+ * sink must not call back into the table.
  *
  * Ownership: the table owns its nodes; each node owns one byte buffer
  * holding every string it keeps (keys, method, URI, reason), each
@@ -73,10 +75,12 @@ struct node {
 	uint32_t buf_len, buf_cap;
 	uint32_t all_prev, all_next;  /* "all" list; free list: all_next */
 	uint32_t q_prev, q_next;      /* "done" or "wait" list */
+	uint32_t p_prev, p_next;      /* "pending" list */
 	uint32_t c_prev, c_next;      /* HTTP connection ring */
 	enum node_state state;
 	int hashed;             /* in the hash table */
 	int64_t last_ts;        /* log time of the last message seen */
+	int64_t seen_ts;        /* same, or the last time seen if none */
 	uint64_t servers[TXN_SERVERS];  /* hashes of server names */
 	unsigned nservers;
 	uint64_t prov_seen[2];  /* provisional statuses seen, 100..199 */
@@ -130,8 +134,9 @@ struct txn_table {
 	struct hslot *slots;    /* owned */
 	size_t nslots, nhashed;
 
-	struct list all, done, wait;
+	struct list all, done, wait, pending;
 	uint32_t last;          /* node of the last message added, or NIL */
+	int64_t prev_ts;        /* log time of the previous timed message */
 };
 
 /* ---- hashing ---------------------------------------------------------- */
@@ -497,8 +502,10 @@ static uint32_t node_new(struct txn_table *t, const struct msg *m)
 	n->proto = m->proto;
 	n->file = m->file;
 	n->last_ts = m->ts;
+	n->seen_ts = m->ts != SFB_TIME_NONE ? m->ts : t->prev_ts;
 	n->req_ts = n->final_ts = SFB_TIME_NONE;
 	LIST_APPEND(t, &t->all, idx, all_prev, all_next);
+	LIST_APPEND(t, &t->pending, idx, p_prev, p_next);
 	t->nopen++;
 	return idx;
 }
@@ -545,9 +552,12 @@ static void node_release(struct txn_table *t, uint32_t idx)
 	LIST_UNLINK(t, &t->all, idx, all_prev, all_next);
 	if (n->state == ST_DONE) {
 		LIST_UNLINK(t, &t->done, idx, q_prev, q_next);
-	} else if (n->state == ST_WAIT) {
-		LIST_UNLINK(t, &t->wait, idx, q_prev, q_next);
-		conn_remove(t, idx);
+	} else {
+		LIST_UNLINK(t, &t->pending, idx, p_prev, p_next);
+		if (n->state == ST_WAIT) {
+			LIST_UNLINK(t, &t->wait, idx, q_prev, q_next);
+			conn_remove(t, idx);
+		}
 	}
 	if (n->hashed)
 		hash_remove(t, idx);
@@ -609,6 +619,45 @@ static void emit_lingered(struct txn_table *t, int64_t now)
 	}
 }
 
+/*
+ * How long a transaction without its final response stays open after
+ * its last message (RFC 3261 17.1): a non-INVITE one, or an INVITE
+ * with no provisional response yet, is dead at timer F or B (64*T1);
+ * an INVITE in Proceeding waits for timer C, and an HTTP request has
+ * no timer of its own: both get SFB_TXN_WAIT_MS.  Each adds the 32 s
+ * of linger: a proxy answers 408 or 504 when its own timer, started a
+ * hop later, fires, and the servers of a merged trace disagree on the
+ * time by a little; such an answer must still find its request.
+ */
+static uint64_t expiry_ms(const struct node *n)
+{
+	if (n->proto == MSG_HTTP ||
+	    (n->nprov && n->cseq_method.n == 6 &&
+	     ieq_bytes(n->buf + n->cseq_method.off, "INVITE", 6)))
+		return SFB_TXN_WAIT_MS;
+	return SFB_TXN_EXPIRE_MS;
+}
+
+/*
+ * Emit the transactions still waiting for a final response whose last
+ * message is older than their expiry time, as txn_flush() would at the
+ * end of the input.  Only the head of "pending" (in order of creation)
+ * is looked at, so open transactions are emitted in the same order as
+ * without expiry; a later one waits behind a head that is not due yet,
+ * or whose time lies ahead of now (the clock went back).
+ */
+static void expire_pending(struct txn_table *t, int64_t now)
+{
+	while (t->pending.head != NIL) {
+		const struct node *n = &t->nodes[t->pending.head];
+		if (n->seen_ts == SFB_TIME_NONE || now <= n->seen_ts)
+			break;
+		if ((uint64_t)now - (uint64_t)n->seen_ts <= expiry_ms(n))
+			break;
+		emit(t, t->pending.head, 0);
+	}
+}
+
 /* Make room for one more: emit the oldest while the table is full. */
 static void make_room(struct txn_table *t)
 {
@@ -623,6 +672,7 @@ static void touch(struct txn_table *t, uint32_t idx, int64_t ts)
 
 	if (ts != SFB_TIME_NONE)
 		n->last_ts = ts;
+	n->seen_ts = ts != SFB_TIME_NONE ? ts : t->prev_ts;
 	if (n->state == ST_DONE && t->done.tail != idx) {
 		LIST_UNLINK(t, &t->done, idx, q_prev, q_next);
 		LIST_APPEND(t, &t->done, idx, q_prev, q_next);
@@ -661,6 +711,7 @@ static int add_response(struct txn_table *t, uint32_t idx,
 	n->final_line = m->line_first;
 	n->final_ts = m->ts;
 	n->nfinal = 1;
+	LIST_UNLINK(t, &t->pending, idx, p_prev, p_next);
 	if (n->state == ST_WAIT) {
 		LIST_UNLINK(t, &t->wait, idx, q_prev, q_next);
 		conn_remove(t, idx);
@@ -780,7 +831,9 @@ struct txn_table *txn_new(const struct txn_sink *sink, size_t max_open,
 	t->all.head = t->all.tail = NIL;
 	t->done.head = t->done.tail = NIL;
 	t->wait.head = t->wait.tail = NIL;
+	t->pending.head = t->pending.tail = NIL;
 	t->last = NIL;
+	t->prev_ts = SFB_TIME_NONE;
 	return t;
 }
 
@@ -791,8 +844,18 @@ int txn_add(struct txn_table *t, const struct msg *m)
 	if (m->proto != MSG_SIP && m->proto != MSG_HTTP)
 		return 0;
 	t->last = NIL;
-	if (m->ts != SFB_TIME_NONE)
+	if (m->ts != SFB_TIME_NONE) {
 		emit_lingered(t, m->ts);
+		/*
+		 * Expiry's clock is the lower of this message's time and
+		 * the previous one's, so one record with a bogus time far
+		 * ahead does not end every open transaction.
+		 */
+		int64_t now = m->ts < t->prev_ts ? m->ts : t->prev_ts;
+		t->prev_ts = m->ts;
+		if (now != SFB_TIME_NONE)
+			expire_pending(t, now);
+	}
 	if (m->proto == MSG_HTTP) {
 		http_add(t, m);
 		return 0;

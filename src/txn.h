@@ -19,8 +19,17 @@
  * Memory is bounded: at most max_open transactions are kept.  A
  * transaction is emitted (on_txn) once it has its final response and
  * no copy has been seen for linger_ms of log time (to absorb the other
- * hops), when the table is full (oldest first; unanswered ones are
- * reported as such), or at txn_flush().  Nothing reads the wall clock.
+ * hops); without a final response, once it has expired as a SIP
+ * client transaction would (RFC 3261 17.1: timer B or F, plus the
+ * linger time for a late copy or a proxy's time-out answer, so
+ * SFB_TXN_EXPIRE_MS after its last message; SFB_TXN_WAIT_MS for an
+ * INVITE that had a provisional response, and for HTTP), exactly as
+ * txn_flush() would emit it, and in the same order; when the table is
+ * full (oldest first; unanswered ones are reported as such); or at
+ * txn_flush().
+ * Expiry needs the log's time: without it (or while the log's clock
+ * stands behind a transaction's time) the count cap is what bounds
+ * memory.  Nothing reads the wall clock.
  *
  * Ownership: the table copies what it keeps from a message; the
  * message is borrowed for the call.  The struct txn_info given to
@@ -40,6 +49,12 @@
 #endif
 #ifndef SFB_TXN_LINGER_MS
 #define SFB_TXN_LINGER_MS 32000  /* SIP timer B/F: 64 * T1 */
+#endif
+#ifndef SFB_TXN_EXPIRE_MS
+#define SFB_TXN_EXPIRE_MS 64000  /* unanswered: timer B/F + linger */
+#endif
+#ifndef SFB_TXN_WAIT_MS
+#define SFB_TXN_WAIT_MS 212000   /* timer C (3 min) + linger; HTTP */
 #endif
 
 #define TXN_F_NO_REQUEST 0x01u   /* responses seen, request never */

@@ -14,6 +14,8 @@
  *   bench [-r REPS] [-k KIND] FILE SFBLOG     the full table
  *   bench -c [-r REPS] FILE SFBLOG            grep -c and analyze only;
  *                                             last line "ratio R"
+ *   bench -m COMMAND [ARG...]                 run it once; print its
+ *                                             peak RSS, "rss KIB"
  *
  * The full table ends with a line "summary KIND MB ANALYZE_MBS RATIO"
  * (KIND from -k, default "file") that bench.sh gathers to compare
@@ -127,8 +129,30 @@ static struct cmd *add(struct cmd *cmds, size_t *n, const char *name, ...)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench [-c] [-r REPS] [-k KIND] FILE "
-		"SFBLOG\n");
+		"SFBLOG\n       bench -m COMMAND [ARG...]\n");
 	exit(2);
+}
+
+/* -m: the peak RSS of one run of argv (src/test/rss.sh). */
+static int peak_rss(char **argv, int argc)
+{
+	struct cmd c;
+
+	if (argc < 1 || argc > 11)
+		usage();
+	memset(&c, 0, sizeof c);
+	c.name = argv[0];
+	c.wall = c.cpu = 1e30;
+	memcpy(c.argv, argv, (size_t)argc * sizeof *argv);
+	c.argv[argc] = NULL;
+	int rc = run_once(&c);
+	char out[512];
+	out_path(out, sizeof out, (int)getpid());
+	unlink(out);
+	if (rc != 0)
+		return 2;
+	printf("rss %ld\n", c.rss);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -136,8 +160,10 @@ int main(int argc, char **argv)
 	int check = 0, reps = 3, opt;
 	const char *kind = "file";
 
-	while ((opt = getopt(argc, argv, "cr:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "+cmr:k:")) != -1) {
 		switch (opt) {
+		case 'm':
+			return peak_rss(argv + optind, argc - optind);
 		case 'c':
 			check = 1;
 			break;

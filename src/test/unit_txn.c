@@ -712,6 +712,189 @@ static void test_http(void)
 	txn_free(t);
 }
 
+/* Time of the expiry tests: due after timer B/F, after timer C. */
+#define EXP (T0 + SFB_TXN_EXPIRE_MS)
+#define WAIT (T0 + SFB_TXN_WAIT_MS)
+
+/*
+ * Two INFO requests a and b at ts, lines line and line + 1: expiry's
+ * clock (the lower time of the last two messages) moves to ts.
+ */
+static void clock_to(struct txn_table *t, const char *a, const char *b,
+		     int64_t ts, unsigned long line)
+{
+	add(t, sip_req("INFO", a, 1, "b", ts, line));
+	add(t, sip_req("INFO", b, 1, "b", ts, line + 1));
+}
+
+/*
+ * Unanswered transactions expire SFB_TXN_EXPIRE_MS after their last
+ * message (timer B/F), emitted as txn_flush() would emit them: the
+ * same flags, no TXN_F_EVICTED.  The clock is the lower time of the
+ * last two timed messages, so it takes two messages past the due time.
+ */
+static void test_expire(void)
+{
+	struct rec r;
+	struct txn_table *t = open_table(&r, 0, 1000);
+
+	add(t, sip_req("OPTIONS", "A", 1, "b", T0, 1));
+	add(t, sip_req("SUBSCRIBE", "B", 1, "b", T0 + 10, 2));
+	/* a resend restarts B's time */
+	CHECK_INT(add(t, sip_req("SUBSCRIBE", "B", 1, "b", T0 + 500, 3)), 1);
+	add(t, sip_req("ACK", "C", 1, "b", T0 + 600, 4));
+	/* exactly SFB_TXN_EXPIRE_MS is not "more than" */
+	clock_to(t, "D", "E", EXP, 5);
+	CHECK_INT(r.count, 0);
+	/* the first message past A's time: the clock is still EXP */
+	add(t, sip_req("INFO", "F", 1, "b", EXP + 1, 7));
+	CHECK_INT(r.count, 0);
+	add(t, sip_req("INFO", "G", 1, "b", EXP + 2, 8));
+	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;");
+	CHECK_INT(r.got[0].req_line, 1);
+	CHECK_INT(r.got[0].req_ts, T0);
+	CHECK_INT(r.got[0].final_ts, SFB_TIME_NONE);
+	CHECK(strcmp(r.got[0].uri, "sip:contoso.com") == 0);
+	CHECK_INT(txn_open_count(t), 6);
+	/* B (last seen at 500) and the never answered ACK go next */
+	clock_to(t, "H", "I", EXP + 601, 9);
+	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "B/1SUBSCRIBE SUBSCRIBE 0 q2 p0 f0 h1 F;"
+		      "C/1ACK ACK 0 q1 p0 f0 h1 F;");
+	/* an answer after expiry: a response without request, as after
+	 * the end of the input */
+	CHECK_INT(add(t, sip_resp(200, "OK", "OPTIONS", "A", 1, "b",
+				  EXP + 700, 11)), 0);
+	CHECK_INT(txn_last_request(t, &(struct sv){0}, &(struct sv){0}),
+		  -1);
+	/* answered ones are not expired: they linger */
+	add(t, sip_resp(200, "OK", "INFO", "D", 1, "b", EXP + 800, 12));
+	txn_flush(t);
+	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "B/1SUBSCRIBE SUBSCRIBE 0 q2 p0 f0 h1 F;"
+		      "C/1ACK ACK 0 q1 p0 f0 h1 F;"
+		      "D/1INFO INFO 200 q1 p0 f1 h1 -;"
+		      "E/1INFO INFO 0 q1 p0 f0 h1 F;"
+		      "F/1INFO INFO 0 q1 p0 f0 h1 F;"
+		      "G/1INFO INFO 0 q1 p0 f0 h1 F;"
+		      "H/1INFO INFO 0 q1 p0 f0 h1 F;"
+		      "I/1INFO INFO 0 q1 p0 f0 h1 F;"
+		      "A/1OPTIONS  200 q0 p0 f1 h1 R;");
+	txn_free(t);
+}
+
+/*
+ * An INVITE in Proceeding (a provisional seen) and an HTTP request wait
+ * SFB_TXN_WAIT_MS (timer C); an INVITE without one is dead at timer
+ * B.  Expiry keeps the order of creation: a later transaction that is
+ * due waits behind an earlier one that is not.
+ */
+static void test_expire_wait(void)
+{
+	static const char c1[] = "10.0.0.1:50001", srv[] = "52.1.1.1:443";
+	struct rec r;
+	struct txn_table *t = open_table(&r, 0, 1000);
+
+	add(t, sip_req("INVITE", "A", 1, "b", T0, 1));
+	add(t, sip_resp(180, "Ringing", "INVITE", "A", 1, "b", T0 + 1, 2));
+	add(t, sip_req("INVITE", "B", 1, "b", T0 + 2, 3));
+	add(t, http_req("GET", "/w", c1, srv, T0 + 3));
+	add(t, sip_req("OPTIONS", "C", 1, "b", T0 + 4, 4));
+	clock_to(t, "D", "E", EXP + 11, 5);
+	/* B and C are due, but wait behind the ringing A */
+	CHECK_INT(r.count, 0);
+	/* A's 180 (resent) keeps it alive; then it is due at timer C */
+	add(t, sip_resp(180, "Ringing", "INVITE", "A", 1, "b", T0 + 100, 7));
+	clock_to(t, "F", "G", WAIT + 100, 8);
+	CHECK_INT(r.count, 0);
+	clock_to(t, "H", "I", WAIT + 101, 10);
+	/* A, B in order; the HTTP request (T0 + 3) is due too; C also */
+	CHECK_LOG(&r, "A/1INVITE INVITE 0 q1 p2 f0 h1 F;"
+		      "B/1INVITE INVITE 0 q1 p0 f0 h1 F;"
+		      "H GET /w 0 p0 F;"
+		      "C/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "D/1INFO INFO 0 q1 p0 f0 h1 F;"
+		      "E/1INFO INFO 0 q1 p0 f0 h1 F;");
+	txn_free(t);
+
+	/* the same HTTP request is still waiting at timer B: answered */
+	t = open_table(&r, 0, 1000);
+	add(t, http_req("GET", "/w", c1, srv, T0));
+	clock_to(t, "A", "B", EXP + 10, 1);
+	add(t, http_resp(200, c1, srv, EXP + 20));
+	txn_flush(t);
+	CHECK_LOG(&r, "H GET /w 200 p0 -;A/1INFO INFO 0 q1 p0 f0 h1 F;"
+		      "B/1INFO INFO 0 q1 p0 f0 h1 F;");
+	txn_free(t);
+
+	/* a proxy's 408 at its own timer F, a hop later: still paired */
+	t = open_table(&r, 0, 1000);
+	add(t, sip_req("SUBSCRIBE", "P", 1, "b", T0, 1));
+	clock_to(t, "Q", "R", T0 + 32045, 2);
+	CHECK_INT(add(t, sip_resp(408, "Request Timeout", "SUBSCRIBE", "P",
+				  1, "b", T0 + 32050, 4)), 0);
+	txn_flush(t);
+	CHECK_LOG(&r, "P/1SUBSCRIBE SUBSCRIBE 408 q1 p0 f1 h1 -;"
+		      "Q/1INFO INFO 0 q1 p0 f0 h1 F;"
+		      "R/1INFO INFO 0 q1 p0 f0 h1 F;");
+	txn_free(t);
+}
+
+/*
+ * The clock: going back, nothing expires until it passes the due time
+ * again; one record far ahead does not expire anything; without times
+ * only the count cap bounds the table, and it still works with times.
+ */
+static void test_expire_clock(void)
+{
+	struct rec r;
+	struct txn_table *t = open_table(&r, 0, 1000);
+
+	add(t, sip_req("OPTIONS", "A", 1, "b", T0 + 100000, 1));
+	/* back by 100 s: B, C are due long before A, but wait behind */
+	add(t, sip_req("OPTIONS", "B", 1, "b", T0, 2));
+	add(t, sip_req("OPTIONS", "C", 1, "b", T0 + 1, 3));
+	clock_to(t, "D", "E", EXP + 2000, 4);
+	CHECK_INT(r.count, 0);
+	/* one record a day ahead: the clock does not follow it */
+	add(t, sip_req("INFO", "F", 1, "b", T0 + 86400000, 6));
+	add(t, sip_req("INFO", "G", 1, "b", EXP + 2001, 7));
+	CHECK_INT(r.count, 0);
+	/* the log's time passes A's due time: A, B, C go, in order */
+	clock_to(t, "H", "I", EXP + 100001, 8);
+	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "B/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "C/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "D/1INFO INFO 0 q1 p0 f0 h1 F;"
+		      "E/1INFO INFO 0 q1 p0 f0 h1 F;");
+	/* F, a day ahead, now holds back G, H, I */
+	CHECK_INT(txn_open_count(t), 4);
+	txn_free(t);
+
+	/* no times: nothing expires, the cap evicts (flagged) */
+	t = open_table(&r, 2, 1000);
+	add(t, sip_req("OPTIONS", "A", 1, "b", SFB_TIME_NONE, 1));
+	add(t, sip_req("OPTIONS", "B", 1, "b", SFB_TIME_NONE, 2));
+	add(t, sip_req("OPTIONS", "C", 1, "b", SFB_TIME_NONE, 3));
+	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 FE;");
+	/* times again: an untimed one takes the last time seen */
+	add(t, sip_req("OPTIONS", "D", 1, "b", T0, 4));
+	add(t, sip_req("OPTIONS", "E", 1, "b", SFB_TIME_NONE, 5));
+	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 FE;"
+		      "B/1OPTIONS OPTIONS 0 q1 p0 f0 h1 FE;"
+		      "C/1OPTIONS OPTIONS 0 q1 p0 f0 h1 FE;");
+	add(t, sip_req("OPTIONS", "F", 1, "b", EXP + 1, 6));
+	add(t, sip_req("OPTIONS", "G", 1, "b", EXP + 1, 7));
+	/* D is evicted by F, E (untimed, at T0) expires, the cap holds */
+	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 FE;"
+		      "B/1OPTIONS OPTIONS 0 q1 p0 f0 h1 FE;"
+		      "C/1OPTIONS OPTIONS 0 q1 p0 f0 h1 FE;"
+		      "D/1OPTIONS OPTIONS 0 q1 p0 f0 h1 FE;"
+		      "E/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;");
+	CHECK_INT(txn_open_count(t), 2);
+	txn_free(t);
+}
+
 /* Log time going backwards, and extreme times, break nothing. */
 static void test_out_of_order(void)
 {
@@ -732,9 +915,11 @@ static void test_out_of_order(void)
 	add(t, sip_resp(200, "OK", "INVITE", "E", 1, "b", INT64_MIN + 1, 8));
 	add(t, sip_req("INVITE", "F", 1, "b", INT64_MAX, 9));
 	CHECK_INT(r.count, 3);
+	/* two messages at the far end of time: C and D expire */
 	add(t, sip_resp(200, "OK", "INVITE", "G", 1, "b", INT64_MAX, 10));
+	CHECK_INT(r.count, 5);
 	add(t, sip_req("INVITE", "H", 1, "b", INT64_MIN + 1, 11));
-	CHECK_INT(r.count, 3);
+	CHECK_INT(r.count, 5);
 	txn_flush(t);
 	CHECK_LOG(&r, "A/1INVITE INVITE 200 q1 p0 f1 h1 -;"
 		      "B/1INVITE INVITE 200 q1 p0 f1 h1 -;"
@@ -1053,6 +1238,9 @@ int main(void)
 	test_evict();
 	test_http();
 	test_out_of_order();
+	test_expire();
+	test_expire_wait();
+	test_expire_clock();
 	test_long_fields();
 	test_many_open();
 	test_bounded();

@@ -3803,18 +3803,28 @@ static void vq_report(struct gen *g)
 	emit(g, 20, 150);
 }
 
+/*
+ * An external user already signed in (TLS-DSK): the log starts on a
+ * live connection to fe01, mid-way through its signature counters.
+ */
+static void live_session(struct gen *g)
+{
+	struct sc *s = &g->s;
+
+	sc_begin(g, 1, &g->fe1);
+	connect_to(g, "203.0.113.10", 443);
+	auth_begin(g, A_TLSDSK);
+	s->cnum = rrange(&g->r, 20, 80);
+	s->snum = s->cnum + rrange(&g->r, 0, 4);
+}
+
 /* Scenario im-call-traffic: everyday traffic, two failed calls. */
 static void sc_traffic(struct gen *g)
 {
 	struct sc *s = &g->s;
 	char diag[256], phone[96];
 
-	sc_begin(g, 1, &g->fe1);
-	/* already signed in: the log starts on a live connection */
-	connect_to(g, "203.0.113.10", 443);
-	auth_begin(g, A_TLSDSK);
-	s->cnum = rrange(&g->r, 20, 80);
-	s->snum = s->cnum + rrange(&g->r, 0, 4);
+	live_session(g);
 	tick(g, 100, 2000);
 	note(g, T_UI, "INFO", "Session: signed in as sip:%s on %s (auth "
 	     "TLS-DSK), connection %s -> %s", s->me.uri, s->srv->fqdn,
@@ -4276,6 +4286,44 @@ static void sc_dense(struct gen *g)
 	}
 }
 
+/*
+ * Scenario unanswered-flood (benchmark only): a signed-in user on a
+ * live connection sends bursts of OPTIONS, SUBSCRIBE, INFO and INVITE
+ * requests, each in a fresh dialog, that never get any response; the
+ * client then notes the time-outs.  With --size it writes far more
+ * unanswered requests than the analyzer keeps open at once (65,536),
+ * to measure and test its memory on such logs.
+ */
+static void sc_unanswered(struct gen *g)
+{
+	static const char *const methods[] = {
+		"OPTIONS", "SUBSCRIBE", "INFO", "INVITE",
+	};
+	struct sc *s = &g->s;
+	struct buf *b = &g->m.b;
+	struct dlg d;
+	char ruri[160];
+	unsigned i, n;
+
+	live_session(g);
+	snprintf(ruri, sizeof ruri, "sip:%s", s->peer.uri);
+	n = rrange(&g->r, 16, 48);
+	for (i = 0; i < n; i++) {
+		const char *m = methods[rbelow(&g->r, NELEM(methods))];
+
+		dlg_new(g, &d);
+		m_req(g, &d, m, ruri, s->peer.uri, 1);
+		put_contact_gruu(g, &s->me);
+		bputs(b, "User-Agent: " UA "\r\n");
+		put_pauth(g, "Proxy-Authorization");
+		m_end(g, NULL, NULL);
+		emit(g, 5, 60);
+	}
+	tick(g, 32000, 33000);
+	note(g, T_SIP, "WARN", "Transport: %u requests to sip:%s timed out "
+	     "without a response (timer F)", n, s->peer.uri);
+}
+
 /* ------------------------------------------------------------------ */
 /* scenario table, command line, main                                  */
 
@@ -4353,6 +4401,9 @@ static const struct scenario scenarios[] = {
 	  "the first REGISTER (TLS-DSK)", sc_tlsdsk_webredir, 1, NULL },
 	{ "dense-signins", "benchmark: NTLM sign-ins with settings "
 	  "SUBSCRIBEs and nothing else, fresh users", sc_dense, 1, NULL },
+	{ "unanswered-flood", "benchmark: bursts of requests (OPTIONS, "
+	  "SUBSCRIBE, INFO, INVITE) that never get a response",
+	  sc_unanswered, 1, NULL },
 };
 
 static const char usage_text[] =
