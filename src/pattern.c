@@ -713,7 +713,7 @@ static void set_found(struct pat_table *t, uint32_t i)
 }
 
 /* Literal k occurs: remember it, and mark the patterns it is of. */
-static void lit_found(struct pat_table *t, uint32_t k)
+static inline void lit_found(struct pat_table *t, uint32_t k)
 {
 	struct lit *l = &t->lits[k];
 	l->gen = t->gen;
