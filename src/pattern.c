@@ -78,6 +78,7 @@ struct pat {
 	struct pat_clause *clauses; /* owned: literals the regex needs */
 	size_t nclauses;
 	pcre2_code *code;       /* owned */
+	int jit;                /* code was JIT-compiled */
 	struct cap_def caps[PAT_MAX_CAPS];
 	size_t ncaps;
 	size_t file;            /* index into pat_table.files */
@@ -458,7 +459,7 @@ static int parse_line(struct loader *L, const char *s, size_t n)
 		return -1;
 	}
 	/* JIT is an optimisation: without it matching still works */
-	(void)pcre2_jit_compile(p.code, PCRE2_JIT_COMPLETE);
+	p.jit = pcre2_jit_compile(p.code, PCRE2_JIT_COMPLETE) == 0;
 
 	/* 5: needle, then the literals the regex needs besides */
 	p.needle = NO_LIT;
@@ -846,8 +847,12 @@ static int run_pattern(struct pat_table *t, size_t i, const char *subj,
 		       void *ud, int *r)
 {
 	const struct pat *p = &t->pats[i];
-	int rc = pcre2_match(p->code, (PCRE2_SPTR)subj, n, 0, 0, t->md,
-			     t->mctx);
+	/* the JIT's own entry skips pcre2_match's checks of the arguments,
+	 * which hold here (no UTF, offset 0, our match data) */
+	int rc = p->jit ? pcre2_jit_match(p->code, (PCRE2_SPTR)subj, n, 0,
+					  0, t->md, t->mctx)
+			: pcre2_match(p->code, (PCRE2_SPTR)subj, n, 0, 0,
+				      t->md, t->mctx);
 	if (rc < 0)
 		return 0;               /* no match, or a limit hit */
 	const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
