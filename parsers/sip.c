@@ -685,7 +685,7 @@ struct lines {
  * is followed by one more (empty) line: format parsers join lines with
  * '\n', so "headers\n" ends with the blank line.  @return 0 at the end.
  */
-static int line_next(struct lines *ls, struct sv *line)
+static inline int line_next(struct lines *ls, struct sv *line)
 {
 	if (!ls->more)
 		return 0;
