@@ -65,7 +65,7 @@ LCEQ_W(lceq8, uint64_t, UINT64_C(0x0101010101010101))
  * (lit as for lceq8); the caller has already matched the length, 2 or
  * more.  Two overlapping loads cover any length up to twice the width.
  */
-static int lceq(struct sv n, const char *lit)
+static inline int lceq(struct sv n, const char *lit)
 {
 	size_t k = n.n;
 	const char *p = n.p;
