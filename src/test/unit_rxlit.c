@@ -29,7 +29,8 @@ static void show(const char *re, char *out, size_t cap)
 	size_t at = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < r.n; i++) {
-		at += (size_t)snprintf(out + at, cap - at, "%s[", i ? " " : "");
+		at += (size_t)snprintf(out + at, cap - at, "%s[",
+				       i ? " " : "");
 		for (size_t k = 0; k < r.c[i].n; k++)
 			at += (size_t)snprintf(out + at, cap - at, "%s%.*s",
 					       k ? "|" : "",
@@ -183,7 +184,8 @@ static void test_matches(void)
 		PCRE2_SIZE off;
 		pcre2_code *re = pcre2_compile((PCRE2_SPTR)cases[i].re,
 					       PCRE2_ZERO_TERMINATED,
-					       PCRE2_CASELESS, &ec, &off, NULL);
+					       PCRE2_CASELESS, &ec, &off,
+					       NULL);
 		CHECK(re != NULL);
 		if (!re)
 			continue;
