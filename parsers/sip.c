@@ -65,7 +65,7 @@ LCEQ_W(lceq8, uint64_t, UINT64_C(0x0101010101010101))
  * (lit as for lceq8); the caller has already matched the length, 2 or
  * more.  Two overlapping loads cover any length up to twice the width.
  */
-static int lceq(struct sv n, const char *lit)
+static inline int lceq(struct sv n, const char *lit)
 {
 	size_t k = n.n;
 	const char *p = n.p;
@@ -685,7 +685,7 @@ struct lines {
  * is followed by one more (empty) line: format parsers join lines with
  * '\n', so "headers\n" ends with the blank line.  @return 0 at the end.
  */
-static int line_next(struct lines *ls, struct sv *line)
+static inline int line_next(struct lines *ls, struct sv *line)
 {
 	if (!ls->more)
 		return 0;

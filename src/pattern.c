@@ -7,17 +7,21 @@
  * entry texts (parser.h REC_ENTRY) in, named events out to the session
  * builder (sess.c).
  *
- * Speed comes from the needles, not the regexes.  At load, every needle
- * is lower-cased, and the first 4 bytes of those at least 4 long are
- * hashed into one 8 KiB bitmap, so a line is scanned once for all of
- * them: each position costs one probe, independent of the others, and
- * only a hit compares the needles anchored there.  (A Wu-Manber skip
- * table measured 2.5 times slower: each step waits for the previous
- * one, and 4-byte needles cap the skip at 3.)  Shorter needles are
- * searched one by one with memchr.  Only the patterns whose needle
- * occurs (and the needle-less ones) run their regex, with one match
- * data and one JIT stack shared by the table, and a match limit so that
- * a user's pathological regex costs bounded time instead of hanging.
+ * Speed comes from the literals, not the regexes.  A pattern's regex
+ * runs only on a text that holds its needle and, for every clause that
+ * rxlit.c reads out of the regex itself, one of the clause's literals
+ * ("dns.sip.ok" needs "sip." and one of returned, resolved, answer):
+ * a regex that cannot match is not run.  At load, every literal (needles
+ * and clauses, each kept once) is lower-cased, and the first 4 bytes of
+ * those at least 4 long are hashed into one 8 KiB bitmap, so a line is
+ * scanned once for all of them: each position costs one probe,
+ * independent of the others, and only a hit compares the literals
+ * anchored there.  (A Wu-Manber skip table measured 2.5 times slower:
+ * each step waits for the previous one, and 4-byte needles cap the skip
+ * at 3.)  Shorter needles are searched one by one with memchr.  The
+ * regexes that run share one match data and one JIT stack, with a match
+ * limit so that a user's pathological regex costs bounded time instead
+ * of hanging.
  *
  * Ownership: pattern_load returns an owned table (pattern_free);
  * it owns every string an event points to except the text and its
@@ -36,19 +40,25 @@
 
 #include "ana.h"
 #include "pattern.h"
+#include "rxlit.h"
 #include "sv.h"
 
 #define LINE_MAX_BYTES 4096     /* longest line of a pattern file */
 #define NAME_MAX_BYTES 64       /* longest event name */
 #define NCOLS 7                 /* columns of a pattern line */
-#define GRAM_MIN 4              /* needles this long go into the filter */
+#define GRAM_MIN 4              /* literals this long go into the filter */
 #define GRAM_SHIFT 16           /* the filter has 2^16 bits (8 KiB) */
 #define GRAM_BITS (1u << GRAM_SHIFT)
 #define MATCH_LIMIT 1000000     /* pcre2 match limit per text and regex */
 #define JIT_STACK_MAX (512 * 1024)
 
-/* The stored index of a needle is 16 bits (0 = none). */
-_Static_assert(SFB_MAX_PATTERNS < 65535, "needle index is 16 bits");
+/*
+ * The stored index of a literal is 16 bits (0 = none).  A needle always
+ * fits: the clauses of a regex are left out when their literals could
+ * take the room of the needles of the patterns still to come.
+ */
+#define MAX_LITS 65535
+_Static_assert(SFB_MAX_PATTERNS * 2 < MAX_LITS, "literal index is 16 bits");
 
 enum effect { EFFECT_NONE = 0, EFFECT_OK, EFFECT_FAIL };
 
@@ -64,22 +74,38 @@ struct pat {
 	enum sfb_step step;
 	int sev;                /* SFB_SEV_* */
 	enum effect effect;     /* kept for a later "ok" field in events */
-	unsigned char *needle;  /* owned, lower-case; NULL: no needle */
-	size_t nlen;
+	uint32_t needle;        /* index into pat_table.lits; NO_LIT: none */
+	struct pat_clause *clauses; /* owned: literals the regex needs */
+	size_t nclauses;
 	pcre2_code *code;       /* owned */
+	int jit;                /* code was JIT-compiled */
 	struct cap_def caps[PAT_MAX_CAPS];
 	size_t ncaps;
 	size_t file;            /* index into pat_table.files */
 	unsigned long line;     /* where it was defined */
 };
 
-/* A needle in the 4-gram filter. */
-struct gram_needle {
-	const unsigned char *s; /* borrowed: pat.needle */
-	size_t len;
-	uint32_t pat;
-	uint16_t next;          /* 1 + next needle with the same hash */
+#define NO_LIT UINT32_MAX
+
+/* A clause: the text must hold one of these literals (rxlit.h). */
+struct pat_clause {
+	size_t n;
+	uint16_t lit[RXLIT_MAX_ALTS];   /* indexes into pat_table.lits */
 };
+
+/*
+ * A literal to look for, a needle or a clause's, stored once however
+ * many patterns name it.
+ */
+struct lit {
+	unsigned char *s;       /* owned, lower-case */
+	size_t len;
+	uint32_t *pats;         /* owned: the patterns it is the needle of */
+	size_t npats;
+	uint16_t next;          /* 1 + next literal of the same 4-gram hash */
+	uint32_t gen;           /* == pat_table.gen: found in this text */
+};
+
 
 struct pat_table {
 	struct pat *pats;       /* owned, n of them */
@@ -89,17 +115,21 @@ struct pat_table {
 
 	unsigned char fold[256];/* ASCII lower-casing */
 
+	struct lit *lits;       /* owned, nlits of them */
+	size_t nlits, litcap;
+	int derived;            /* 0: ignore the clauses (the reference) */
+
 	/* prefilter, built once after the last file */
 	uint64_t *gram;         /* owned, GRAM_BITS bits: 4-gram hashes of
-				 * the needles' first 4 bytes */
-	uint16_t *head;         /* owned, GRAM_BITS: 1 + first grams[] */
-	struct gram_needle *grams; /* owned */
-	size_t ngrams;
-	uint32_t *shortn;       /* owned: patterns with needles < GRAM_MIN */
+				 * the literals' first 4 bytes */
+	uint16_t *head;         /* owned, GRAM_BITS: 1 + first lits[] */
+	size_t nlong;           /* literals in the filter */
+	uint32_t *shortn;       /* owned: needles shorter than GRAM_MIN */
 	size_t nshort;
 	uint64_t *always;       /* owned bitset: patterns without needle */
 	uint64_t *found;        /* owned bitset: scratch per text */
 	size_t nwords;
+	uint32_t gen;           /* counts the texts matched (lit.gen) */
 
 	pcre2_match_data *md;   /* owned, sized for the widest regex */
 	pcre2_match_context *mctx; /* owned */
@@ -218,7 +248,7 @@ static void pat_clear(struct pat *p)
 {
 	free(p->name);
 	free(p->explain);
-	free(p->needle);
+	free(p->clauses);
 	pcre2_code_free(p->code);
 	for (size_t i = 0; i < p->ncaps; i++)
 		free(p->caps[i].name);
@@ -253,6 +283,60 @@ static int load_caps(struct loader *L, struct pat *p, size_t col)
 	}
 	qsort(p->caps, p->ncaps, sizeof p->caps[0], cap_cmp);
 	return 0;
+}
+
+/* @return the index of the lower-case literal s[0..n), added if new */
+static uint32_t intern(struct pat_table *t, const char *s, size_t n)
+{
+	for (size_t i = 0; i < t->nlits; i++) {
+		const struct lit *l = &t->lits[i];
+		if (l->len != n)
+			continue;
+		size_t k = 0;
+		while (k < n && l->s[k] == t->fold[(unsigned char)s[k]])
+			k++;
+		if (k == n)
+			return (uint32_t)i;
+	}
+	if (t->nlits == t->litcap) {
+		t->litcap = t->litcap ? t->litcap * 2 : 64;
+		t->lits = sfb_xrealloc(t->lits, t->litcap * sizeof *t->lits);
+	}
+	struct lit *l = &t->lits[t->nlits];
+	memset(l, 0, sizeof *l);
+	l->s = sfb_xmalloc(n ? n : 1);
+	for (size_t k = 0; k < n; k++)
+		l->s[k] = t->fold[(unsigned char)s[k]];
+	l->len = n;
+	return (uint32_t)t->nlits++;
+}
+
+/*
+ * The clauses of p's regex re (rxlit.h) as literals of t, leaving out
+ * those that p's needle satisfies already.
+ */
+static void derive_clauses(struct pat_table *t, struct pat *p, struct sv re)
+{
+	if (t->nlits + RXLIT_MAX_CLAUSES * RXLIT_MAX_ALTS +
+	    (SFB_MAX_PATTERNS - t->n) >= MAX_LITS)
+		return;         /* sound without them, only slower */
+	char *buf = sfb_xmalloc(re.n ? re.n : 1);
+	struct rxlit rl;
+	rxlit_required(re.p, re.n, GRAM_MIN, buf, &rl);
+	p->clauses = rl.n ? sfb_xcalloc(rl.n, sizeof *p->clauses) : NULL;
+	for (size_t i = 0; i < rl.n; i++) {
+		struct pat_clause c = { 0, { 0 } };
+		int redundant = 0;
+		for (size_t k = 0; k < rl.c[i].n; k++) {
+			struct sv a = rl.c[i].alt[k];
+			uint32_t id = intern(t, a.p, a.n);
+			redundant |= id == p->needle;
+			c.lit[c.n++] = (uint16_t)id;
+		}
+		if (!redundant)
+			p->clauses[p->nclauses++] = c;
+	}
+	free(buf);
 }
 
 /* Parse one pattern line (s[0..n), without its line end). */
@@ -377,15 +461,13 @@ static int parse_line(struct loader *L, const char *s, size_t n)
 		return -1;
 	}
 	/* JIT is an optimisation: without it matching still works */
-	(void)pcre2_jit_compile(p.code, PCRE2_JIT_COMPLETE);
+	p.jit = pcre2_jit_compile(p.code, PCRE2_JIT_COMPLETE) == 0;
 
-	/* 5: needle */
-	if (!sv_eq(col[4], SV_LIT("-"))) {
-		p.nlen = col[4].n;
-		p.needle = sfb_xmalloc(p.nlen);
-		for (size_t i = 0; i < p.nlen; i++)
-			p.needle[i] = t->fold[(unsigned char)col[4].p[i]];
-	}
+	/* 5: needle, then the literals the regex needs besides */
+	p.needle = NO_LIT;
+	if (!sv_eq(col[4], SV_LIT("-")))
+		p.needle = intern(t, col[4].p, col[4].n);
+	derive_clauses(t, &p, col[5]);
 
 	/* 7: explanation, trailing blanks dropped */
 	struct sv ex = ncol > 6 ? col[6] : SV_NULL;
@@ -488,32 +570,47 @@ static void build_filter(struct pat_table *t)
 	t->nwords = t->n / 64 + 1;
 	t->always = sfb_xcalloc(t->nwords, sizeof *t->always);
 	t->found = sfb_xcalloc(t->nwords, sizeof *t->found);
-	t->shortn = sfb_xcalloc(t->n, sizeof *t->shortn);
-	t->grams = sfb_xcalloc(t->n, sizeof *t->grams);
+	t->shortn = sfb_xcalloc(t->nlits + 1, sizeof *t->shortn);
+	t->derived = 1;
 
+	/* each literal lists the patterns it is the needle of */
 	for (size_t i = 0; i < t->n; i++) {
-		const struct pat *p = &t->pats[i];
-		if (!p->needle) {
+		uint32_t k = t->pats[i].needle;
+		if (k == NO_LIT)
 			t->always[i / 64] |= UINT64_C(1) << (i % 64);
-		} else if (p->nlen < GRAM_MIN) {
-			t->shortn[t->nshort++] = (uint32_t)i;
-		} else {
-			t->grams[t->ngrams].s = p->needle;
-			t->grams[t->ngrams].len = p->nlen;
-			t->grams[t->ngrams].pat = (uint32_t)i;
-			t->ngrams++;
-		}
+		else
+			t->lits[k].npats++;
 	}
-	if (t->ngrams == 0)
-		return;
+	for (size_t k = 0; k < t->nlits; k++) {
+		struct lit *l = &t->lits[k];
+		l->pats = l->npats ? sfb_xcalloc(l->npats, sizeof *l->pats)
+				   : NULL;
+		l->npats = 0;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		uint32_t k = t->pats[i].needle;
+		if (k != NO_LIT)
+			t->lits[k].pats[t->lits[k].npats++] = (uint32_t)i;
+	}
+
+	/*
+	 * A literal is anchored by its first 4 bytes.  The clauses' literals
+	 * share the filter with the needles: a second scan, only for the
+	 * texts that need it, measured dearer than one scan for all.
+	 */
 	t->gram = sfb_xcalloc(GRAM_BITS / 64, sizeof *t->gram);
 	t->head = sfb_xcalloc(GRAM_BITS, sizeof *t->head);
-	/* a needle is anchored by its first 4 bytes */
-	for (size_t k = 0; k < t->ngrams; k++) {
-		uint32_t h = gram4(t->grams[k].s);
+	for (size_t k = 0; k < t->nlits; k++) {
+		struct lit *l = &t->lits[k];
+		if (l->len < GRAM_MIN) {  /* only needles are this short */
+			t->shortn[t->nshort++] = (uint32_t)k;
+			continue;
+		}
+		uint32_t h = gram4(l->s);
 		t->gram[h / 64] |= UINT64_C(1) << (h % 64);
-		t->grams[k].next = t->head[h];
+		l->next = t->head[h];
 		t->head[h] = (uint16_t)(k + 1);
+		t->nlong++;
 	}
 }
 
@@ -521,10 +618,20 @@ static void table_free_prefilter(struct pat_table *t)
 {
 	free(t->gram);
 	free(t->head);
-	free(t->grams);
 	free(t->shortn);
 	free(t->always);
 	free(t->found);
+	for (size_t k = 0; k < t->nlits; k++) {
+		free(t->lits[k].s);
+		free(t->lits[k].pats);
+	}
+	free(t->lits);
+}
+
+void pattern_set_derived(struct pat_table *t, int on)
+{
+	if (t)
+		t->derived = on != 0;
 }
 
 /* The per-thread scratch: match data, context, JIT stack. */
@@ -634,13 +741,17 @@ static void set_found(struct pat_table *t, uint32_t i)
 	t->found[i / 64] |= UINT64_C(1) << (i % 64);
 }
 
-static int is_found(const struct pat_table *t, uint32_t i)
+/* Literal k occurs: remember it, and mark the patterns it is of. */
+static inline void lit_found(struct pat_table *t, uint32_t k)
 {
-	return (t->found[i / 64] >> (i % 64)) & 1;
+	struct lit *l = &t->lits[k];
+	l->gen = t->gen;
+	for (size_t j = 0; j < l->npats; j++)
+		set_found(t, l->pats[j]);
 }
 
-/* @return 1 if the lower-case needle s occurs in h ignoring ASCII case */
-static int ifind_short(const unsigned char *fold, const unsigned char *h,
+/* @return 1 if the lower-case literal s occurs in h ignoring ASCII case */
+static int ifind(const unsigned char *fold, const unsigned char *h,
 		       size_t n, const unsigned char *s, size_t len)
 {
 	if (len > n)
@@ -672,62 +783,86 @@ static int ifind_short(const unsigned char *fold, const unsigned char *h,
 	return 0;
 }
 
-/* Compare the needles whose first 4 bytes hash to hash with q[0..room). */
+/* Compare the literals whose first 4 bytes hash to hash with q[0..room) */
 static void verify_at(struct pat_table *t, uint32_t hash,
 		      const unsigned char *q, size_t room)
 {
 	const unsigned char *fold = t->fold;
-	for (unsigned k = t->head[hash]; k; k = t->grams[k - 1].next) {
-		const struct gram_needle *w = &t->grams[k - 1];
-		if (w->len > room || is_found(t, w->pat))
+	for (unsigned k = t->head[hash]; k; k = t->lits[k - 1].next) {
+		const struct lit *w = &t->lits[k - 1];
+		if (w->len > room || w->gen == t->gen)
 			continue;
 		size_t j = 0;
 		while (j < w->len && fold[q[j]] == w->s[j])
 			j++;
 		if (j == w->len)
-			set_found(t, w->pat);
+			lit_found(t, k - 1);
 	}
 }
 
-/* Mark in t->found every pattern whose needle occurs in h[0..n). */
-static void scan_needles(struct pat_table *t, const unsigned char *h,
-			 size_t n)
+/* The 4-gram filter over h[0..n), n >= GRAM_MIN: see scan_lits. */
+static void scan_grams(struct pat_table *t, const unsigned char *h,
+		       size_t n)
 {
-	if (t->ngrams && n >= GRAM_MIN) {
-		const uint64_t *gram = t->gram;
-		size_t last = n - GRAM_MIN;       /* last 4-gram start */
-		size_t i = 0;
-		/*
-		 * Four independent probes per round, one branch: the loads
-		 * overlap, so the scan runs at the CPU's throughput rather
-		 * than at the latency of one probe after another.
-		 */
-		for (; i + 3 <= last; i += 4) {
-			uint32_t a = gram4(h + i), b = gram4(h + i + 1);
-			uint32_t c = gram4(h + i + 2), d = gram4(h + i + 3);
-			uint64_t any = (gram[a / 64] >> (a % 64)) |
-				       (gram[b / 64] >> (b % 64)) |
-				       (gram[c / 64] >> (c % 64)) |
-				       (gram[d / 64] >> (d % 64));
-			if (!(any & 1))
-				continue;
-			for (size_t k = i; k < i + 4; k++) {
-				uint32_t x = gram4(h + k);
-				if ((gram[x / 64] >> (x % 64)) & 1)
-					verify_at(t, x, h + k, n - k);
-			}
-		}
-		for (; i <= last; i++) {
-			uint32_t x = gram4(h + i);
-			if ((gram[x / 64] >> (x % 64)) & 1)
-				verify_at(t, x, h + i, n - i);
+	const uint64_t *bits = t->gram;
+	size_t last = n - GRAM_MIN;       /* last 4-gram start */
+	size_t i = 0;
+	/*
+	 * Four independent probes per round, one branch: the loads
+	 * overlap, so the scan runs at the CPU's throughput rather
+	 * than at the latency of one probe after another.
+	 */
+	for (; i + 3 <= last; i += 4) {
+		uint32_t a = gram4(h + i), b = gram4(h + i + 1);
+		uint32_t c = gram4(h + i + 2), d = gram4(h + i + 3);
+		uint64_t any = (bits[a / 64] >> (a % 64)) |
+			       (bits[b / 64] >> (b % 64)) |
+			       (bits[c / 64] >> (c % 64)) |
+			       (bits[d / 64] >> (d % 64));
+		if (!(any & 1))
+			continue;
+		for (size_t k = i; k < i + 4; k++) {
+			uint32_t x = gram4(h + k);
+			if ((bits[x / 64] >> (x % 64)) & 1)
+				verify_at(t, x, h + k, n - k);
 		}
 	}
+	for (; i <= last; i++) {
+		uint32_t x = gram4(h + i);
+		if ((bits[x / 64] >> (x % 64)) & 1)
+			verify_at(t, x, h + i, n - i);
+	}
+}
+
+/*
+ * Mark every literal that occurs in h[0..n) (lit_found), and so in
+ * t->found every pattern whose needle occurs.
+ */
+static void scan_lits(struct pat_table *t, const unsigned char *h,
+		      size_t n)
+{
+	if (t->nlong && n >= GRAM_MIN)
+		scan_grams(t, h, n);
 	for (size_t k = 0; k < t->nshort; k++) {
-		const struct pat *p = &t->pats[t->shortn[k]];
-		if (ifind_short(t->fold, h, n, p->needle, p->nlen))
-			set_found(t, t->shortn[k]);
+		const struct lit *l = &t->lits[t->shortn[k]];
+		if (ifind(t->fold, h, n, l->s, l->len))
+			lit_found(t, t->shortn[k]);
 	}
+}
+
+/* @return 1 if every clause of pattern i has a literal in the text */
+static int clauses_met(const struct pat_table *t, size_t i)
+{
+	const struct pat *p = &t->pats[i];
+	for (size_t c = 0; c < p->nclauses; c++) {
+		const struct pat_clause *cl = &p->clauses[c];
+		size_t k = 0;
+		while (k < cl->n && t->lits[cl->lit[k]].gen != t->gen)
+			k++;
+		if (k == cl->n)
+			return 0;
+	}
+	return 1;
 }
 
 /*
@@ -740,8 +875,12 @@ static int run_pattern(struct pat_table *t, size_t i, const char *subj,
 		       void *ud, int *r)
 {
 	const struct pat *p = &t->pats[i];
-	int rc = pcre2_match(p->code, (PCRE2_SPTR)subj, n, 0, 0, t->md,
-			     t->mctx);
+	/* the JIT's own entry skips pcre2_match's checks of the arguments,
+	 * which hold here (no UTF, offset 0, our match data) */
+	int rc = p->jit ? pcre2_jit_match(p->code, (PCRE2_SPTR)subj, n, 0,
+					  0, t->md, t->mctx)
+			: pcre2_match(p->code, (PCRE2_SPTR)subj, n, 0, 0,
+				      t->md, t->mctx);
 	if (rc < 0)
 		return 0;               /* no match, or a limit hit */
 	const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
@@ -788,7 +927,12 @@ int pattern_match(struct pat_table *t, struct sv text,
 	size_t n = text.p ? text.n : 0;
 
 	memcpy(t->found, t->always, t->nwords * sizeof *t->found);
-	scan_needles(t, (const unsigned char *)subj, n);
+	if (++t->gen == 0) {    /* wrapped: no literal may look found */
+		for (size_t k = 0; k < t->nlits; k++)
+			t->lits[k].gen = 0;
+		t->gen = 1;
+	}
+	scan_lits(t, (const unsigned char *)subj, n);
 
 	int events = 0;
 	for (size_t w = 0; w < t->nwords; w++) {
@@ -797,6 +941,8 @@ int pattern_match(struct pat_table *t, struct sv text,
 			size_t i = w * 64 + ctz64(bits);
 			bits &= bits - 1;
 			int r = 0;
+			if (t->derived && !clauses_met(t, i))
+				continue;
 			if (!run_pattern(t, i, subj, n, on_event, ud, &r))
 				continue;
 			events++;

@@ -10,8 +10,9 @@
  *
  * A table is compiled once (pattern_load) into an immutable struct
  * pat_table and then matched many times.  Each pattern has a literal
- * "needle" that must occur in the text before its regex is run, so the
- * cost on lines that match nothing is a few memmem() calls.
+ * "needle" that must occur in the text before its regex is run, and so
+ * must the other literals its regex cannot match without (rxlit.h), so
+ * the cost on lines that match nothing is one scan for all literals.
  *
  * Ownership: pattern_load returns an owned table (pattern_free);
  * the struct pat_event given to a callback, and every view in it, is
@@ -76,6 +77,12 @@ int pattern_match(struct pat_table *t, struct sv text,
 struct pat_table *pattern_clone(const struct pat_table *t);
 /* Number of patterns loaded. */
 size_t pattern_count(const struct pat_table *t);
+/*
+ * For tests: on (the default) a regex runs only where the literals it
+ * needs besides its needle occur (rxlit.h); off, wherever its needle
+ * does: the slow reference the fast path must agree with.
+ */
+void pattern_set_derived(struct pat_table *t, int on);
 void pattern_free(struct pat_table *t);
 
 #endif

@@ -12,8 +12,11 @@
  * texts and against the input itself, and every event must keep the
  * contract of pattern.h (a valid name and step, views inside the text, at
  * most PAT_MAX_CAPS fields, the callback count returned, a stop
- * honoured).  A broken invariant aborts, which libFuzzer and replay.c
- * report.
+ * honoured).  Oracle: the same events come, in the same order and with
+ * the same matches, when every regex whose needle occurs runs
+ * (pattern_set_derived off), so the literals rxlit.c reads out of the
+ * regexes never skip a regex that matches.  A broken invariant aborts,
+ * which libFuzzer and replay.c report.
  *
  * Ownership: the temporary files belong to this process; they are
  * unlinked as soon as they are made (read through /proc/self/fd), or at
@@ -99,10 +102,15 @@ static const char *const texts[] = {
 	"",
 };
 
+#define LOG_MAX 64
+
 struct chk {
 	struct sv text;
 	int calls;
 	int stop_at;            /* 0: never */
+	/* what came, for the oracle: names and match offsets */
+	const char *name[LOG_MAX];
+	size_t at[LOG_MAX], len[LOG_MAX];
 };
 
 static int is_name_char(char c)
@@ -142,19 +150,37 @@ static int on_event(void *ud, const struct pat_event *ev)
 		if (ev->caps[i].name.n == 0 || ev->caps[i].value.n == 0 ||
 		    !inside(ev->text, ev->caps[i].value))
 			abort();
+	if (c->calls <= LOG_MAX) {
+		size_t k = (size_t)c->calls - 1;
+		c->name[k] = ev->name;
+		c->at[k] = ev->match.n ? (size_t)(ev->match.p - ev->text.p)
+				       : 0;
+		c->len[k] = ev->match.n;
+	}
 	return c->stop_at && c->calls >= c->stop_at ? 3 : 0;
 }
 
 static void match_one(struct pat_table *t, struct sv text)
 {
-	struct chk c = { text, 0, 0 };
+	struct chk c = { text, 0, 0, { 0 }, { 0 }, { 0 } };
 	int n = pattern_match(t, text, on_event, &c);
 	if (n != c.calls || (size_t)n > pattern_count(t))
 		abort();
+	/* the oracle: every regex whose needle occurs, run */
+	struct chk all = { text, 0, 0, { 0 }, { 0 }, { 0 } };
+	pattern_set_derived(t, 0);
+	int m = pattern_match(t, text, on_event, &all);
+	pattern_set_derived(t, 1);
+	if (m != n)
+		abort();
+	for (int i = 0; i < n && i < LOG_MAX; i++)
+		if (c.name[i] != all.name[i] || c.at[i] != all.at[i] ||
+		    c.len[i] != all.len[i])
+			abort();
 	if (n < 1)
 		return;
 	/* a stop at the first event: -3, and nothing after it */
-	struct chk s = { text, 0, 1 };
+	struct chk s = { text, 0, 1, { 0 }, { 0 }, { 0 } };
 	if (pattern_match(t, text, on_event, &s) != -3 || s.calls != 1)
 		abort();
 }

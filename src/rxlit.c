@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rxlit.c -- the literals a PCRE2 regex cannot match without (rxlit.h).
+ * Load time only, beside the pattern table (pattern.c).
+ *
+ * A recursive descent over the regex source.  A sequence collects runs
+ * of plain characters: a run ends at anything else (a class, an escape
+ * that is not a character, an assertion, a group), and a quantifier
+ * that allows zero takes its character back out of the run.  Each run
+ * long enough is a clause of one literal.  A group that must match
+ * (no ?, *, {0,...} after it) adds its own clauses; an alternation
+ * gives one clause made of the longest literal of each branch, or
+ * nothing if a branch has none.  Lookarounds are read only to find
+ * their end.  Whatever else is not known for sure stops the whole
+ * analysis (x->bail): no clauses is always a correct answer.
+ *
+ * Ownership: see rxlit.h; the literals are written to the caller's
+ * buffer, at most one byte per byte of the regex.
+ */
+#include <string.h>
+
+#include "rxlit.h"
+#include "sv.h"
+
+struct rx {
+	const char *s;
+	size_t n, i;
+	size_t min_len;
+	char *buf;              /* the caller's; literals end at used */
+	size_t used;
+	int depth;
+	int bail;               /* not understood: no clauses at all */
+};
+
+enum last { LAST_NONE, LAST_LIT, LAST_GROUP };
+
+static void alternation(struct rx *x, struct rxlit *out);
+
+/* The shortest literal of c: a clause is as rare as its commonest. */
+static size_t clause_len(const struct rxlit_clause *c)
+{
+	size_t m = RXLIT_MAX_LEN;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->alt[i].n < m)
+			m = c->alt[i].n;
+	return m;
+}
+
+/* Add c to l; when l is full, c replaces a clause of shorter literals. */
+static void add_clause(struct rxlit *l, const struct rxlit_clause *c)
+{
+	if (l->n < RXLIT_MAX_CLAUSES) {
+		l->c[l->n++] = *c;
+		return;
+	}
+	size_t worst = 0;
+	for (size_t i = 1; i < l->n; i++)
+		if (clause_len(&l->c[i]) < clause_len(&l->c[worst]))
+			worst = i;
+	if (clause_len(c) > clause_len(&l->c[worst]))
+		l->c[worst] = *c;
+}
+
+static void add_all(struct rxlit *to, const struct rxlit *from)
+{
+	for (size_t i = 0; i < from->n; i++)
+		add_clause(to, &from->c[i]);
+}
+
+/*
+ * End the run of plain characters that started at buf[start]: keep it
+ * as a clause when long enough, else give its bytes back.
+ */
+static void flush(struct rx *x, struct rxlit *seq, size_t start)
+{
+	size_t len = x->used - start;
+	if (len < x->min_len || len == 0) {
+		x->used = start;
+		return;
+	}
+	struct rxlit_clause c;
+	c.n = 1;
+	c.alt[0] = sv_make(x->buf + start,
+			   len > RXLIT_MAX_LEN ? RXLIT_MAX_LEN : len);
+	add_clause(seq, &c);
+}
+
+static int is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+/* Read digits at x->i; @return their value (capped), or -1 if none. */
+static long digits(struct rx *x)
+{
+	long v = -1;
+	while (x->i < x->n && sv_is_digit(x->s[x->i])) {
+		v = (v < 0 ? 0 : v) * 10 + (x->s[x->i] - '0');
+		if (v > 65535)
+			v = 65535;
+		x->i++;
+	}
+	return v;
+}
+
+/*
+ * A quantifier at x->i, if there is one: consume it with its lazy or
+ * possessive mark.  @return its minimum, or -1 when there is none
+ */
+static long quantifier(struct rx *x)
+{
+	if (x->i >= x->n)
+		return -1;
+	long min;
+	char c = x->s[x->i];
+	if (c == '?' || c == '*' || c == '+') {
+		min = c == '+';
+		x->i++;
+	} else if (c == '{') {
+		/* only {n}, {n,} and {n,m}: any other brace is not sure */
+		x->i++;
+		min = digits(x);
+		if (min >= 0 && x->i < x->n && x->s[x->i] == ',') {
+			x->i++;
+			(void)digits(x);
+		}
+		if (min < 0 || x->i >= x->n || x->s[x->i] != '}') {
+			x->bail = 1;
+			return -1;
+		}
+		x->i++;
+	} else {
+		return -1;
+	}
+	if (x->i < x->n && (x->s[x->i] == '?' || x->s[x->i] == '+'))
+		x->i++;
+	return min;
+}
+
+/*
+ * An escape at x->i (the backslash).  @return the character it stands
+ * for when it is a plain punctuation character, else -1 (a class, an
+ * assertion or a control character: none is part of a literal)
+ */
+static int escape(struct rx *x)
+{
+	if (x->i + 1 >= x->n) {
+		x->bail = 1;
+		return -1;
+	}
+	unsigned char c = (unsigned char)x->s[x->i + 1];
+	x->i += 2;
+	if (c < 0x80 && !is_alnum(c))
+		return c;
+	if (c == 'N' && x->i < x->n && x->s[x->i] == '{')
+		x->bail = 1;            /* \N{U+...} is a character */
+	else if (!c || !strchr("dDsSwWhHvVRXCNbBAzZGKntrfae", c))
+		x->bail = 1;            /* \x, \Q, \p{..}, \1, \g...: unsure */
+	return -1;
+}
+
+/* Skip a character class; x->i is at its '['. */
+static void skip_class(struct rx *x)
+{
+	x->i++;
+	if (x->i < x->n && x->s[x->i] == '^')
+		x->i++;
+	if (x->i < x->n && x->s[x->i] == ']')
+		x->i++;                 /* a leading ']' is a member */
+	while (x->i < x->n) {
+		char c = x->s[x->i];
+		if (c == '\\') {
+			if (x->i + 1 < x->n && x->s[x->i + 1] == 'Q')
+				break;
+			x->i += 2;
+		} else if (c == '[' && x->i + 1 < x->n &&
+			   x->s[x->i + 1] == ':') {
+			/* [:alpha:], [:<:]: skip to its ":]" */
+			size_t j = x->i + 2;
+			while (j + 1 < x->n && x->s[j] != ']' &&
+			       !(x->s[j] == ':' && x->s[j + 1] == ']'))
+				j++;
+			x->i = j + 1 < x->n && x->s[j] == ':' ? j + 2
+							       : x->i + 1;
+		} else if (c == ']') {
+			x->i++;
+			return;
+		} else {
+			x->i++;
+		}
+	}
+	x->bail = 1;
+}
+
+/* Skip a group name up to and past the byte end. */
+static void skip_name(struct rx *x, char end)
+{
+	while (x->i < x->n && x->s[x->i] != end)
+		x->i++;
+	if (x->i >= x->n)
+		x->bail = 1;
+	else
+		x->i++;
+}
+
+/*
+ * A group; x->i is at its '('.  @return 1 with its clauses in out when
+ * it matches text (capturing, non-capturing, atomic, branch reset), 0
+ * for an assertion, a comment or an option setting (out empty)
+ */
+static int group(struct rx *x, struct rxlit *out)
+{
+	int keep = 1;
+	out->n = 0;
+	x->i++;
+	if (x->i < x->n && x->s[x->i] == '*') {
+		x->bail = 1;            /* (*VERB), (*ACCEPT), (*pla:...) */
+		return 0;
+	}
+	if (x->i < x->n && x->s[x->i] == '?') {
+		x->i++;
+		char c = x->i < x->n ? x->s[x->i] : '\0';
+		char d = x->i + 1 < x->n ? x->s[x->i + 1] : '\0';
+		if (c == '#') {
+			skip_name(x, ')');
+			return 0;
+		} else if (c == ':' || c == '|' || c == '>') {
+			x->i++;
+		} else if (c == '=' || c == '!') {
+			x->i++, keep = 0;
+		} else if (c == '<' && (d == '=' || d == '!')) {
+			x->i += 2, keep = 0;
+		} else if (c == '<' || (c == 'P' && d == '<')) {
+			skip_name(x, '>');
+		} else if (c == '\'') {
+			x->i++;
+			skip_name(x, '\'');
+		} else {
+			/* option letters, then ':' (a group) or ')' */
+			size_t j = x->i;
+			while (j < x->n && x->s[j] && strchr("imnsJUa^-",
+							     x->s[j]))
+				j++;
+			if (j == x->i || j >= x->n ||
+			    (x->s[j] != ':' && x->s[j] != ')')) {
+				x->bail = 1;    /* (?x), (?(, (?R), (?&... */
+				return 0;
+			}
+			x->i = j + 1;
+			if (x->s[j] == ')')
+				return 0;
+		}
+	}
+	if (x->bail)
+		return 0;
+	if (++x->depth > RXLIT_MAX_DEPTH) {
+		x->bail = 1;
+		return 0;
+	}
+	alternation(x, out);
+	x->depth--;
+	if (x->bail || x->i >= x->n || x->s[x->i] != ')') {
+		x->bail = 1;
+		return 0;
+	}
+	x->i++;
+	if (!keep)
+		out->n = 0;
+	return keep;
+}
+
+/* One branch: up to '|', ')' or the end, into seq. */
+static void sequence(struct rx *x, struct rxlit *seq)
+{
+	struct rxlit grp;
+	enum last last = LAST_NONE;
+	size_t start = x->used;         /* the current run */
+	seq->n = 0;
+	while (x->i < x->n && !x->bail) {
+		char c = x->s[x->i];
+		if (c == '|' || c == ')')
+			break;
+		long min = quantifier(x);
+		if (min >= 0) {
+			/* a plain character that may be absent leaves */
+			if (last == LAST_LIT && min == 0)
+				x->used--;
+			if (last == LAST_GROUP && min > 0)
+				add_all(seq, &grp);
+			flush(x, seq, start);
+			start = x->used;
+			last = LAST_NONE;
+			continue;
+		}
+		if (x->bail)
+			break;
+		if (last == LAST_GROUP)
+			add_all(seq, &grp);
+		last = LAST_NONE;
+		int lit = -1;
+		if (c == '\\') {
+			lit = escape(x);
+		} else if (c == '[') {
+			skip_class(x);
+		} else if (c == '(') {
+			flush(x, seq, start);
+			if (group(x, &grp))
+				last = LAST_GROUP;
+			start = x->used;
+			continue;
+		} else if (c == '.' || c == '^' || c == '$' ||
+			   (unsigned char)c >= 0x80) {
+			x->i++;
+		} else {
+			lit = (unsigned char)c;
+			x->i++;
+		}
+		if (lit >= 0) {
+			x->buf[x->used++] = (char)sv_lower((unsigned char)lit);
+			last = LAST_LIT;
+		} else {
+			flush(x, seq, start);
+			start = x->used;
+		}
+	}
+	if (last == LAST_GROUP)
+		add_all(seq, &grp);
+	flush(x, seq, start);
+}
+
+/* The longest one-literal clause of l, or NULL. */
+static const struct sv *longest(const struct rxlit *l)
+{
+	const struct sv *best = NULL;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->c[i].n == 1 && (!best || l->c[i].alt[0].n > best->n))
+			best = &l->c[i].alt[0];
+	return best;
+}
+
+/* Branches up to ')' or the end, into out. */
+static void alternation(struct rx *x, struct rxlit *out)
+{
+	struct rxlit br;
+	struct rxlit_clause any;        /* the longest literal per branch */
+	int all = 1;                    /* every branch has one */
+	any.n = 0;
+	sequence(x, out);
+	if (x->bail || x->i >= x->n || x->s[x->i] != '|')
+		return;                 /* one branch: its own clauses */
+	const struct sv *l = longest(out);
+	if (l)
+		any.alt[any.n++] = *l;
+	else
+		all = 0;
+	while (!x->bail && x->i < x->n && x->s[x->i] == '|') {
+		x->i++;
+		sequence(x, &br);
+		l = longest(&br);
+		if (l && any.n < RXLIT_MAX_ALTS)
+			any.alt[any.n++] = *l;
+		else
+			all = 0;
+	}
+	out->n = 0;
+	if (all)
+		out->c[out->n++] = any;
+}
+
+size_t rxlit_required(const char *re, size_t n, size_t min_len, char *buf,
+		      struct rxlit *out)
+{
+	struct rx x = { re, n, 0, min_len ? min_len : 1, buf, 0, 0, 0 };
+	alternation(&x, out);
+	if (x.bail || x.i != n)
+		out->n = 0;
+	return out->n;
+}

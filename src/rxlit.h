@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rxlit.h -- the literals a PCRE2 regex cannot match without.  The
+ * pattern table (pattern.c) runs a regex only on texts that hold its
+ * needle; rxlit reads the regex itself for more such literals, so a
+ * pattern whose needle is common ("lyncdiscover", "sip.") waits for the
+ * rarer words its regex also needs ("returned", "failed"...).  It sits
+ * beside the pattern table, at load time only.
+ *
+ * The answer is a conjunction of clauses, each a disjunction of
+ * literals: every match of the regex contains, for every clause, at
+ * least one of its literals (ASCII case ignored, as the table compiles
+ * its regexes caseless).  It is conservative: a construct it does not
+ * know for sure (verbs, conditionals, \Q, extended mode, escapes that
+ * are not plain characters...) gives no clauses at all, never a wrong
+ * one.  Only the top-level sequence, groups that must match and
+ * alternations whose every branch has a literal are read.
+ *
+ * Ownership: the result lives in the caller's struct rxlit; its
+ * literals are views into the buffer given to rxlit_required, which
+ * must outlive them.  Nothing is allocated.
+ */
+#ifndef SFB_RXLIT_H
+#define SFB_RXLIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sfb.h"
+
+#define RXLIT_MAX_CLAUSES 8     /* clauses kept per regex */
+#define RXLIT_MAX_ALTS 12       /* literals in one clause */
+#define RXLIT_MAX_LEN 48        /* a longer literal keeps its start */
+#define RXLIT_MAX_DEPTH 32      /* deeper groups: no clauses */
+
+struct rxlit_clause {
+	size_t n;                       /* literals, 1..RXLIT_MAX_ALTS */
+	struct sv alt[RXLIT_MAX_ALTS];  /* into the caller's buffer */
+};
+
+struct rxlit {
+	size_t n;                       /* clauses */
+	struct rxlit_clause c[RXLIT_MAX_CLAUSES];
+};
+
+/*
+ * Find the required literals of the regex re[0..n) (already compiled
+ * by PCRE2, so its syntax is valid), keeping only literals of at least
+ * min_len bytes.  The literals are written, lower-cased, to buf, which
+ * must hold n bytes.  @return the number of clauses (out->n), 0 when
+ * none is known
+ */
+size_t rxlit_required(const char *re, size_t n, size_t min_len, char *buf,
+		      struct rxlit *out);
+
+#endif

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * unit_rxlit.c -- unit tests of rxlit.c, the literals a regex cannot
+ * match without: plain runs, quantifiers that take a character back,
+ * groups that must match and those that may not, alternations, classes
+ * and escapes, and every construct that must give no clause at all;
+ * then regexes of the shipped rules/patterns.tsv against texts they
+ * match: each text holds one literal of every clause.  (fuzz_pattern
+ * compares the matcher with and without the clauses on any table.)
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "rxlit.h"
+#include "sv.h"
+
+/* The clauses of re as "[a|b] [c]", min_len 4. */
+static void show(const char *re, char *out, size_t cap)
+{
+	char buf[512];
+	struct rxlit r;
+	size_t n = strlen(re);
+	CHECK(n <= sizeof buf);
+	rxlit_required(re, n, 4, buf, &r);
+	size_t at = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < r.n; i++) {
+		at += (size_t)snprintf(out + at, cap - at, "%s[",
+				       i ? " " : "");
+		for (size_t k = 0; k < r.c[i].n; k++)
+			at += (size_t)snprintf(out + at, cap - at, "%s%.*s",
+					       k ? "|" : "",
+					       (int)r.c[i].alt[k].n,
+					       r.c[i].alt[k].p);
+		at += (size_t)snprintf(out + at, cap - at, "]");
+	}
+}
+
+static void expect(const char *re, const char *want)
+{
+	char got[1024];
+	show(re, got, sizeof got);
+	if (strcmp(got, want))
+		fprintf(stderr, "regex %s: got '%s', want '%s'\n", re, got,
+			want);
+	CHECK(!strcmp(got, want));
+}
+
+static void test_runs(void)
+{
+	expect("", "");
+	expect("Hello World", "[hello world]");
+	expect("abc", "");                      /* shorter than 4 */
+	expect("signed in as\\s+(?<uri>sip:\\S+)", "[signed in as] [sip:]");
+	expect("sip\\.contoso", "[sip.contoso]");
+	/* a character that may be absent leaves the run */
+	expect("timed? ?out", "[time]");
+	expect("records?\\b", "[record]");
+	expect("abcdx*efgh", "[abcd] [efgh]");
+	expect("abcdx{0,3}efgh", "[abcd] [efgh]");
+	/* one that must be there stays, but ends the run */
+	expect("abcdx+efgh", "[abcdx] [efgh]");
+	expect("abcdx{2}efgh", "[abcdx] [efgh]");
+	expect("abcdx{1,}?efgh", "[abcdx] [efgh]");
+	/* classes, dots, anchors and class escapes end a run */
+	expect("abcd[xy]efgh", "[abcd] [efgh]");
+	expect("abcd[]x]efgh", "[abcd] [efgh]");
+	expect("abcd[^]x]efgh", "[abcd] [efgh]");
+	expect("abcd[[:alpha:]]efgh", "[abcd] [efgh]");
+	expect("abcd.efgh^ijkl$mnop", "[abcd] [efgh] [ijkl] [mnop]");
+	expect("abcd\\defgh\\bijkl", "[abcd] [efgh] [ijkl]");
+	expect("abcd\\tefgh", "[abcd] [efgh]");
+	/* bytes that are not ASCII are never part of a literal */
+	expect("abcd\xc3\xa9" "efgh", "[abcd] [efgh]");
+	/* long literals keep their start */
+	expect("0123456789012345678901234567890123456789012345678901234",
+	       "[012345678901234567890123456789012345678901234567]");
+}
+
+static void test_groups(void)
+{
+	expect("(?:abcd)", "[abcd]");
+	expect("(?<n>abcd)efgh", "[abcd] [efgh]");
+	expect("(?P<n>abcd)(?'m'efgh)", "[abcd] [efgh]");
+	expect("(?>abcd)(?i:efgh)(?-i:ijkl)", "[abcd] [efgh] [ijkl]");
+	expect("(?:abcd)?efgh", "[efgh]");
+	expect("(?:abcd)*efgh", "[efgh]");
+	expect("(?:abcd){0,2}efgh", "[efgh]");
+	expect("(?:abcd)+efgh", "[abcd] [efgh]");
+	expect("(?:abcd){1,2}efgh", "[abcd] [efgh]");
+	/* assertions and comments give nothing */
+	expect("(?=abcd)(?!efgh)(?<=ijkl)(?<!mnop)qrst", "[qrst]");
+	expect("(?#a comment)abcd", "[abcd]");
+	expect("(?m)^abcd", "[abcd]");
+	/* alternations: the longest literal of each branch */
+	expect("(?:returned|resolved(?:\\s+to)?|answer(?:ed)?)",
+	       "[returned|resolved|answer]");
+	expect("abcd|efgh ijkl|mn", "");        /* a branch without */
+	expect("abcd|efgh ijkl", "[abcd|efgh ijkl]");
+	expect("(?:abcd|efgh)?ijkl", "[ijkl]");
+	expect("(?|abcd|efgh)", "[abcd|efgh]");
+	expect("x(?:(?:abcd|efgh)|ijkl)", "");  /* nested: not read */
+}
+
+static void test_unsure(void)
+{
+	/* anything not known for sure gives no clause at all */
+	const char *const res[] = {
+		"(*ACCEPT)abcd", "(*UTF)abcd", "abcd(?(1)efgh|ijkl)",
+		"(?x)ab cd efgh", "(?x: ab cd)efgh", "abcd\\Qefgh\\E",
+		"abcd\\x41efgh", "abcd\\p{L}efgh", "(abcd)\\1efgh",
+		"abcd\\gefgh", "(?R)abcd", "(?1)abcd", "(?&n)abcd",
+		"abcd{,3}efgh", "abcd{x}efgh", "abcd\\N{U+41}efgh",
+		"abcd\\", "[abcd", "(abcd", "(?C1)abcd",
+	};
+	for (size_t i = 0; i < sizeof res / sizeof res[0]; i++)
+		expect(res[i], "");
+	/* too deep */
+	char deep[256];
+	size_t at = 0;
+	for (int i = 0; i < RXLIT_MAX_DEPTH + 1; i++)
+		deep[at++] = '(';
+	memcpy(deep + at, "abcd", 4), at += 4;
+	for (int i = 0; i < RXLIT_MAX_DEPTH + 1; i++)
+		deep[at++] = ')';
+	deep[at] = '\0';
+	expect(deep, "");
+	deep[0] = 'x';                  /* one level less: fine */
+	deep[at - 1] = 'y';
+	expect(deep, "[abcd]");
+}
+
+static void test_many_clauses(void)
+{
+	/* over RXLIT_MAX_CLAUSES: the longest literals stay */
+	expect("aaaa.bbbb.cccc.dddd.eeee.ffff.gggg.hhhh.iiiiiiii.jjjjjjjjj",
+	       "[iiiiiiii] [jjjjjjjjj] [cccc] [dddd] [eeee] [ffff] [gggg] "
+	       "[hhhh]");
+}
+
+/* Does the text hold one literal of every clause (ASCII case ignored)? */
+static int holds(const struct rxlit *r, const char *text)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		int any = 0;
+		for (size_t k = 0; k < r->c[i].n && !any; k++) {
+			struct sv a = r->c[i].alt[k];
+			for (const char *p = text; *p && !any; p++) {
+				size_t j = 0;
+				while (j < a.n && p[j] &&
+				       sv_lower((unsigned char)p[j]) ==
+				       (unsigned char)a.p[j])
+					j++;
+				any = j == a.n;
+			}
+		}
+		if (!any)
+			return 0;
+	}
+	return 1;
+}
+
+/* Regexes of the shipped table: a text they match holds the clauses. */
+static void test_matches(void)
+{
+	static const struct {
+		const char *re, *text;
+	} cases[] = {
+		{ "\\b(?<name>sip\\.[a-z0-9-]+(?:\\.[a-z0-9-]+)+)\\b.*?\\b"
+		  "(?:returned|resolved(?:\\s+to)?|answer(?:ed)?)\\s*:?\\s*"
+		  "(?<ip>\\d{1,3}(?:\\.\\d{1,3}){3})",
+		  "DNS: query SIP.contoso.com type A Resolved to 10.1.2.3" },
+		{ "\\btimed? ?out\\b", "connect TIMEOUT" },
+		{ "(?:DNS|query)\\b.*?(?:\\bfail(?:ed|ure)?\\b|not exist|"
+		  "NXDOMAIN|no records?\\b|\\btimed? ?out\\b)",
+		  "DNS lookup: no record" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int ec;
+		PCRE2_SIZE off;
+		pcre2_code *re = pcre2_compile((PCRE2_SPTR)cases[i].re,
+					       PCRE2_ZERO_TERMINATED,
+					       PCRE2_CASELESS, &ec, &off,
+					       NULL);
+		CHECK(re != NULL);
+		if (!re)
+			continue;
+		pcre2_match_data *md = pcre2_match_data_create(10, NULL);
+		CHECK(pcre2_match(re, (PCRE2_SPTR)cases[i].text,
+				  PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) > 0);
+		char buf[512];
+		struct rxlit r;
+		CHECK(rxlit_required(cases[i].re, strlen(cases[i].re), 4, buf,
+				     &r) > 0);
+		CHECK(holds(&r, cases[i].text));
+		pcre2_match_data_free(md);
+		pcre2_code_free(re);
+	}
+}
+
+int main(void)
+{
+	test_runs();
+	test_groups();
+	test_unsure();
+	test_many_clauses();
+	test_matches();
+	return CHECK_DONE("unit_rxlit");
+}
