@@ -26,8 +26,10 @@
  * Ownership: pattern_load returns an owned table (pattern_free);
  * it owns every string an event points to except the text and its
  * parts, which the caller lends for one pattern_match call.  The
- * match scratch (bitsets, match data, JIT stack) lives in the table, so
- * a table is used by one thread at a time.
+ * match scratch (bitsets, literals found, match data, JIT stack) lives
+ * in the table, so a table is used by one thread at a time;
+ * pattern_clone gives another thread its own scratch over the same
+ * read-only patterns and literals.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
@@ -103,7 +105,6 @@ struct lit {
 	uint32_t *pats;         /* owned: the patterns it is the needle of */
 	size_t npats;
 	uint16_t next;          /* 1 + next literal of the same 4-gram hash */
-	uint32_t gen;           /* == pat_table.gen: found in this text */
 };
 
 
@@ -129,13 +130,16 @@ struct pat_table {
 	uint64_t *always;       /* owned bitset: patterns without needle */
 	uint64_t *found;        /* owned bitset: scratch per text */
 	size_t nwords;
-	uint32_t gen;           /* counts the texts matched (lit.gen) */
+	uint32_t *lit_gen;      /* owned, nlits: == gen if lits[k] is in
+				 * this text (scratch per text) */
+	uint32_t gen;           /* counts the texts matched */
 
 	pcre2_match_data *md;   /* owned, sized for the widest regex */
 	pcre2_match_context *mctx; /* owned */
 	pcre2_jit_stack *jit;   /* owned, may be NULL */
-	int clone;              /* pattern_clone: owns only found, md,
-				 * mctx and jit; the rest is borrowed */
+	int clone;              /* pattern_clone: owns only the scratch
+				 * (found, lit_gen, md, mctx, jit); the
+				 * rest is borrowed */
 };
 
 static const char *const step_names[SFB_STEP__COUNT] = {
@@ -570,6 +574,7 @@ static void build_filter(struct pat_table *t)
 	t->nwords = t->n / 64 + 1;
 	t->always = sfb_xcalloc(t->nwords, sizeof *t->always);
 	t->found = sfb_xcalloc(t->nwords, sizeof *t->found);
+	t->lit_gen = sfb_xcalloc(t->nlits + 1, sizeof *t->lit_gen);
 	t->shortn = sfb_xcalloc(t->nlits + 1, sizeof *t->shortn);
 	t->derived = 1;
 
@@ -621,6 +626,7 @@ static void table_free_prefilter(struct pat_table *t)
 	free(t->shortn);
 	free(t->always);
 	free(t->found);
+	free(t->lit_gen);
 	for (size_t k = 0; k < t->nlits; k++) {
 		free(t->lits[k].s);
 		free(t->lits[k].pats);
@@ -655,6 +661,7 @@ struct pat_table *pattern_clone(const struct pat_table *t)
 	*c = *t;
 	c->clone = 1;
 	c->found = sfb_xcalloc(t->nwords, sizeof *c->found);
+	c->lit_gen = sfb_xcalloc(t->nlits + 1, sizeof *c->lit_gen);
 	scratch_init(c, pcre2_get_ovector_count(t->md), t->mctx);
 	return c;
 }
@@ -665,6 +672,7 @@ void pattern_free(struct pat_table *t)
 		return;
 	if (t->clone) {
 		free(t->found);
+		free(t->lit_gen);
 		pcre2_match_data_free(t->md);
 		pcre2_match_context_free(t->mctx);
 		pcre2_jit_stack_free(t->jit);
@@ -744,8 +752,8 @@ static void set_found(struct pat_table *t, uint32_t i)
 /* Literal k occurs: remember it, and mark the patterns it is of. */
 static inline void lit_found(struct pat_table *t, uint32_t k)
 {
-	struct lit *l = &t->lits[k];
-	l->gen = t->gen;
+	const struct lit *l = &t->lits[k];
+	t->lit_gen[k] = t->gen;
 	for (size_t j = 0; j < l->npats; j++)
 		set_found(t, l->pats[j]);
 }
@@ -790,7 +798,7 @@ static void verify_at(struct pat_table *t, uint32_t hash,
 	const unsigned char *fold = t->fold;
 	for (unsigned k = t->head[hash]; k; k = t->lits[k - 1].next) {
 		const struct lit *w = &t->lits[k - 1];
-		if (w->len > room || w->gen == t->gen)
+		if (w->len > room || t->lit_gen[k - 1] == t->gen)
 			continue;
 		size_t j = 0;
 		while (j < w->len && fold[q[j]] == w->s[j])
@@ -857,7 +865,7 @@ static int clauses_met(const struct pat_table *t, size_t i)
 	for (size_t c = 0; c < p->nclauses; c++) {
 		const struct pat_clause *cl = &p->clauses[c];
 		size_t k = 0;
-		while (k < cl->n && t->lits[cl->lit[k]].gen != t->gen)
+		while (k < cl->n && t->lit_gen[cl->lit[k]] != t->gen)
 			k++;
 		if (k == cl->n)
 			return 0;
@@ -928,8 +936,7 @@ int pattern_match(struct pat_table *t, struct sv text,
 
 	memcpy(t->found, t->always, t->nwords * sizeof *t->found);
 	if (++t->gen == 0) {    /* wrapped: no literal may look found */
-		for (size_t k = 0; k < t->nlits; k++)
-			t->lits[k].gen = 0;
+		memset(t->lit_gen, 0, t->nlits * sizeof *t->lit_gen);
 		t->gen = 1;
 	}
 	scan_lits(t, (const unsigned char *)subj, n);
