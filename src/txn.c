@@ -837,6 +837,19 @@ struct txn_table *txn_new(const struct txn_sink *sink, size_t max_open,
 	return t;
 }
 
+/*
+ * The log's clock starts at ts: the transactions still waiting that
+ * came before any time was known start their expiry time there (else
+ * one of them at the head of "pending" would hold back every later one).
+ */
+static void start_clock(struct txn_table *t, int64_t ts)
+{
+	for (uint32_t i = t->pending.head; i != NIL;
+	     i = t->nodes[i].p_next)
+		if (t->nodes[i].seen_ts == SFB_TIME_NONE)
+			t->nodes[i].seen_ts = ts;
+}
+
 int txn_add(struct txn_table *t, const struct msg *m)
 {
 	if (m->kind != MSG_REQUEST && m->kind != MSG_RESPONSE)
@@ -845,6 +858,8 @@ int txn_add(struct txn_table *t, const struct msg *m)
 		return 0;
 	t->last = NIL;
 	if (m->ts != SFB_TIME_NONE) {
+		if (t->prev_ts == SFB_TIME_NONE)
+			start_clock(t, m->ts);
 		emit_lingered(t, m->ts);
 		/*
 		 * Expiry's clock is the lower of this message's time and

@@ -893,6 +893,17 @@ static void test_expire_clock(void)
 		      "E/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;");
 	CHECK_INT(txn_open_count(t), 2);
 	txn_free(t);
+
+	/* one untimed request before the first time: its expiry time
+	 * starts with the log's clock; it does not hold back the rest */
+	t = open_table(&r, 0, 1000);
+	add(t, sip_req("OPTIONS", "A", 1, "b", SFB_TIME_NONE, 1));
+	add(t, sip_req("OPTIONS", "B", 1, "b", T0, 2));
+	clock_to(t, "C", "D", EXP + 1, 3);
+	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "B/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;");
+	CHECK_INT(txn_open_count(t), 2);
+	txn_free(t);
 }
 
 /* Log time going backwards, and extreme times, break nothing. */
