@@ -117,15 +117,6 @@ struct fmt_cls {
 	char wbuf[192];
 };
 
-/* sv_is_blank, with the usual answer (a text byte first) inline */
-static inline int is_blank(struct sv v)
-{
-	if (v.n == 0)
-		return 1;
-	char c = v.p[0];
-	return (c == ' ' || c == '\t' || c == '\r') && sv_is_blank(v);
-}
-
 static int is_word(char c)
 {
 	return (c >= 'A' && c <= 'Z') || sv_is_digit(c) || c == '_';
@@ -314,7 +305,7 @@ int fmt_cls_sniff(struct sv line)
 static size_t raw_line(struct fmt_cls *p, struct sv line,
 		       unsigned long lineno)
 {
-	if (!is_blank(line))
+	if (!sv_is_blank(line))
 		p->last_keep = lineno;
 	return rec_buf_line(&p->raw, line);
 }
@@ -674,7 +665,7 @@ static void set_text(struct fmt_cls *p, struct sv v, size_t base,
 static void hdr_line(struct fmt_cls *p, struct sv line,
 		     unsigned long lineno)
 {
-	if (is_blank(line)) {
+	if (sv_is_blank(line)) {
 		if (p->nhblank < CLS_MAX_HBLANK) {
 			p->hblank[p->nhblank] = p->txt.len +
 						(p->txt.nlines ? 1 : 0);

@@ -279,15 +279,6 @@ static int is_framing_end(struct sv text)
 	return t.n == 0 || block_kind(t) != DIR_UNKNOWN;
 }
 
-/* sv_is_blank, with the usual answer (a text byte first) inline */
-static inline int is_blank(struct sv v)
-{
-	if (v.n == 0)
-		return 1;
-	char c = v.p[0];
-	return (c == ' ' || c == '\t' || c == '\r') && sv_is_blank(v);
-}
-
 static size_t grow_to(size_t cap, size_t need)
 {
 	size_t c = cap ? cap : 4096;
@@ -305,7 +296,7 @@ static size_t grow_to(size_t cap, size_t need)
 static size_t rec_line(struct fmt_ucc *p, struct sv line,
 		       unsigned long lineno)
 {
-	int blank = is_blank(line);
+	int blank = sv_is_blank(line);
 	p->blank = blank;
 	if (!blank)
 		p->last_keep = lineno;
@@ -542,7 +533,7 @@ int fmt_ucc_feed(struct fmt_ucc *p, struct sv line, unsigned long lineno)
 		switch (p->st) {
 		case ST_NONE:
 			/* blank lines between records are not junk */
-			if (!is_blank(line)) {
+			if (!sv_is_blank(line)) {
 				if (!p->junk_n)
 					p->junk_first = lineno;
 				p->junk_last = lineno;

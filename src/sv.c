@@ -233,14 +233,6 @@ int sv_to_u64(struct sv v, uint64_t *out)
 	return sv_take_u64(&v, v.n, out) == 0 && v.n == 0;
 }
 
-int sv_is_blank(struct sv v)
-{
-	for (size_t i = 0; i < v.n; i++)
-		if (v.p[i] != ' ' && v.p[i] != '\t' && v.p[i] != '\r')
-			return 0;
-	return 1;
-}
-
 int sv_parse_size(struct sv v, size_t *out)
 {
 	uint64_t x, mul = 1;

@@ -47,7 +47,13 @@ static inline int sv_dig2(const char *p)
 /* @return 0..15 for a hex digit, else -1. */
 int sv_hex_digit(char c);
 /* @return 1 if v holds only spaces, tabs and CRs (or nothing). */
-int sv_is_blank(struct sv v);
+static inline int sv_is_blank(struct sv v)
+{
+	for (size_t i = 0; i < v.n; i++)
+		if (v.p[i] != ' ' && v.p[i] != '\t' && v.p[i] != '\r')
+			return 0;
+	return 1;
+}
 /*
  * @return 0..15 for a hex digit, else 16 or more: 'a'-'f' and 'A'-'F'
  * are the only bytes that or-ing 0x20 maps onto 'a'-'f'.
