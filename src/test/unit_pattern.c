@@ -116,11 +116,6 @@ static void names_of(const struct col *c, char *out, size_t cap)
 /* ------------------------------------------------------------------ */
 /* clones: the same events, on another thread at the same time         */
 
-struct clone_run {
-	struct pat_table *t;
-	char names[64][256];    /* per ecase, the events of the last round */
-};
-
 /* ------------------------------------------------------------------ */
 /* temporary pattern files                                             */
 
@@ -618,13 +613,19 @@ struct bad {
 	unsigned col;
 };
 
+#define NECASES (sizeof ecases / sizeof ecases[0])
+
+struct clone_run {
+	struct pat_table *t;
+	char names[NECASES][256]; /* per ecase, the events of the last round */
+};
+
 /* Every case 50 times (an analyze -j worker matches many entries). */
 static void *clone_thread(void *ud)
 {
 	struct clone_run *r = ud;
-	size_t n = sizeof ecases / sizeof ecases[0];
 	for (int round = 0; round < 50; round++)
-		for (size_t i = 0; i < n && i < 64; i++) {
+		for (size_t i = 0; i < NECASES; i++) {
 			struct col c;
 			(void)run(r->t, sv_cstr(ecases[i].text), &c);
 			names_of(&c, r->names[i], sizeof r->names[i]);
@@ -650,8 +651,7 @@ static void test_clone(void)
 	clone_thread(&a);
 	if (started)
 		pthread_join(th, NULL);
-	size_t n = sizeof ecases / sizeof ecases[0];
-	for (size_t i = 0; i < n && i < 64; i++) {
+	for (size_t i = 0; i < NECASES; i++) {
 		CHECK(strcmp(a.names[i], ecases[i].want) == 0);
 		CHECK(strcmp(b.names[i], ecases[i].want) == 0);
 	}
