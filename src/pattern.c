@@ -758,39 +758,6 @@ static inline void lit_found(struct pat_table *t, uint32_t k)
 		set_found(t, l->pats[j]);
 }
 
-/* @return 1 if the lower-case literal s occurs in h ignoring ASCII case */
-static int ifind(const unsigned char *fold, const unsigned char *h,
-		       size_t n, const unsigned char *s, size_t len)
-{
-	if (len > n)
-		return 0;
-	unsigned char lo = s[0];
-	unsigned char up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32)
-						  : lo;
-	const unsigned char *end = h + (n - len) + 1;
-	const unsigned char *a = memchr(h, lo, (size_t)(end - h));
-	const unsigned char *b = up != lo ? memchr(h, up, (size_t)(end - h))
-					  : NULL;
-	/* a and b are the next candidates of each case; only the one
-	 * consumed is searched again, so the scan stays linear */
-	while (a || b) {
-		const unsigned char *q = !b || (a && a < b) ? a : b;
-		size_t k = 1;
-		while (k < len && fold[q[k]] == s[k])
-			k++;
-		if (k == len)
-			return 1;
-		const unsigned char *from = q + 1;
-		if (q == a)
-			a = from < end ? memchr(from, lo, (size_t)(end - from))
-				       : NULL;
-		else
-			b = from < end ? memchr(from, up, (size_t)(end - from))
-				       : NULL;
-	}
-	return 0;
-}
-
 /* Compare the literals whose first 4 bytes hash to hash with q[0..room) */
 static void verify_at(struct pat_table *t, uint32_t hash,
 		      const unsigned char *q, size_t room)
@@ -853,7 +820,8 @@ static void scan_lits(struct pat_table *t, const unsigned char *h,
 		scan_grams(t, h, n);
 	for (size_t k = 0; k < t->nshort; k++) {
 		const struct lit *l = &t->lits[t->shortn[k]];
-		if (ifind(t->fold, h, n, l->s, l->len))
+		if (sv_ifind_sv(sv_make((const char *)h, n),
+				sv_make((const char *)l->s, l->len)) >= 0)
 			lit_found(t, t->shortn[k]);
 	}
 }

@@ -224,23 +224,6 @@ size_t str_copy(char *out, size_t n, const char *s)
 	return m;
 }
 
-/* Do n bytes at a and b match, ASCII case ignored? */
-static int ieq_n(const char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (sv_lower((unsigned char)a[i]) !=
-		    sv_lower((unsigned char)b[i]))
-			return 0;
-	return 1;
-}
-
-/* The next c in [at, end), or end. */
-static const char *next_of(const char *at, const char *end, unsigned char c)
-{
-	const char *p = at < end ? memchr(at, c, (size_t)(end - at)) : NULL;
-	return p ? p : end;
-}
-
 long str_find(struct sv h, struct sv n, int icase)
 {
 	if (!n.n)
@@ -251,22 +234,5 @@ long str_find(struct sv h, struct sv n, int icase)
 		const char *p = memmem(h.p, h.n, n.p, n.n);
 		return p ? p - h.p : -1;
 	}
-	/* the first byte in either case by memchr, then the rest */
-	unsigned char lo = sv_lower((unsigned char)n.p[0]);
-	unsigned char up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32)
-						  : lo;
-	const char *end = h.p + (h.n - n.n) + 1;    /* past the last start */
-	const char *pl = next_of(h.p, end, lo);
-	const char *pu = up == lo ? end : next_of(h.p, end, up);
-	for (;;) {
-		const char *c = pl < pu ? pl : pu;
-		if (c == end)
-			return -1;
-		if (ieq_n(c + 1, n.p + 1, n.n - 1))
-			return c - h.p;
-		if (c == pl)
-			pl = next_of(c + 1, end, lo);
-		else
-			pu = next_of(c + 1, end, up);
-	}
+	return sv_ifind_sv(h, n);
 }

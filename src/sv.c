@@ -86,16 +86,21 @@ long sv_find(struct sv v, const char *needle)
 
 long sv_ifind(struct sv v, const char *needle)
 {
-	size_t n = strlen(needle);
+	return sv_ifind_sv(v, sv_cstr(needle));
+}
+
+long sv_ifind_sv(struct sv v, struct sv needle)
+{
+	size_t n = needle.n;
 	if (n == 0)
 		return 0;
 	if (v.n < n)
 		return -1;
 	/* the first byte in either case, then the rest compared */
-	unsigned char lo = sv_lower((unsigned char)needle[0]);
+	unsigned char lo = sv_lower((unsigned char)needle.p[0]);
 	unsigned char up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32)
 						  : lo;
-	struct sv rest = sv_make(needle + 1, n - 1);
+	struct sv rest = sv_make(needle.p + 1, n - 1);
 	const char *end = v.p + (v.n - n) + 1;  /* candidates before it */
 	const char *a = memchr(v.p, lo, (size_t)(end - v.p));
 	const char *b = up != lo ? memchr(v.p, up, (size_t)(end - v.p))

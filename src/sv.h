@@ -124,6 +124,8 @@ long sv_find_char(struct sv v, char c);
 long sv_find(struct sv v, const char *needle);
 /* @return offset of needle ignoring ASCII case, or -1. */
 long sv_ifind(struct sv v, const char *needle);
+/* sv_ifind with a needle that is a view. */
+long sv_ifind_sv(struct sv v, struct sv needle);
 
 /*
  * Split at the first c: *head gets the part before it, v the part after.
