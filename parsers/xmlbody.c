@@ -724,15 +724,12 @@ static int prov_fast(struct sv body, const struct xmlbody_prov_sink *s)
 {
 	struct pf_tag st[PF_MAX_DEPTH];
 	struct pf_event *ev = NULL;
-	size_t nev = 0, depth = 0, i = 0, n = body.n, group = 0;
+	size_t nev = 0, cap = 0, depth = 0, i = 0, n = body.n, group = 0;
 	const char *p = body.p;
 	int in_group = 0, ngroups = 0, done = 0, rc = -1;
 	struct sv text = SV_NULL;   /* the text of an open property */
 	int prop = 0;               /* a property is open at depth */
 
-	ev = malloc(PF_MAX_EVENTS * sizeof *ev);
-	if (!ev)
-		return -1;
 	while (i < n) {
 		if (p[i] != '<') {
 			/* character data up to the next tag */
@@ -790,8 +787,18 @@ static int prov_fast(struct sv body, const struct xmlbody_prov_sink *s)
 					     "provisionGroup");
 			int is_prop = depth >= 2 && in_group &&
 				      ieq_n(t->name.p, t->name.n, "property");
-			if ((is_group || is_prop) && nev == PF_MAX_EVENTS)
-				goto out;
+			if ((is_group || is_prop) && nev == cap) {
+				/* grown as needed: most documents are small */
+				if (cap == PF_MAX_EVENTS)
+					goto out;
+				size_t c = cap ? 2 * cap : 64;
+				struct pf_event *more =
+					realloc(ev, c * sizeof *ev);
+				if (!more)
+					goto out;
+				ev = more;
+				cap = c;
+			}
 			if (is_group) {
 				in_group = 1;
 				ngroups++;

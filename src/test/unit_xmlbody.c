@@ -573,6 +573,37 @@ static void test_provisioning_paths(void)
 		 " </property></provisionGroup></provisionGroupList>");
 	CHECK_INT(prov_s(big, &a), 1);
 	CHECK_INT(strlen(a.props[0].value), 511);
+
+	/* many properties: the one-pass reader's event list grows (300),
+	 * or gives up at its limit (5000): both agree with libxml2's */
+	static const int many[] = { 300, 5000 };
+	for (size_t k = 0; k < sizeof many / sizeof many[0]; k++) {
+		size_t cap = 64 + (size_t)many[k] * 48, len = 0;
+		char *doc = malloc(cap);
+		CHECK(doc != NULL);
+		if (!doc)
+			return;
+		len += (size_t)snprintf(doc, cap, "<provisionGroupList>"
+					"<provisionGroup name=\"g\">");
+		for (int i = 0; i < many[k]; i++)
+			len += (size_t)snprintf(doc + len, cap - len,
+						"<property name=\"p%d\">%d"
+						"</property>", i, i);
+		snprintf(doc + len, cap - len,
+			 "</provisionGroup></provisionGroupList>");
+		struct xmlbody_prov_sink sa = { on_group, on_prop, &a };
+		struct xmlbody_prov_sink sb = { on_group, on_prop, &b };
+		memset(&a, 0, sizeof a);
+		memset(&b, 0, sizeof b);
+		struct sv v = sv_cstr(doc);
+		CHECK_INT(xmlbody_provisioning(v, &sa), 1);
+		CHECK_INT(xmlbody_provisioning_tree(v, &sb), 1);
+		CHECK_INT(a.nprops, many[k]);
+		CHECK_INT(b.nprops, many[k]);
+		CHECK(memcmp(a.props, b.props, sizeof a.props) == 0);
+		CHECK_SV(sv_cstr(a.props[MAXP - 1].value), "63");
+		free(doc);
+	}
 }
 
 static void test_location(void)
