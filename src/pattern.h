@@ -15,8 +15,10 @@
  * the cost on lines that match nothing is one scan for all literals.
  *
  * Ownership: pattern_load returns an owned table (pattern_free);
- * the struct pat_event given to a callback, and every view in it, is
- * valid only during that call.  Matching reuses per-table match data,
+ * the struct pat_event given to a callback is valid only during that
+ * call; a copy of it stays valid while both the table (name, explain,
+ * the capture names) and the matched text (text, match, the capture
+ * values) do, as par.c relies on.  Matching reuses per-table match data,
  * so one table is used by one thread at a time (pattern_clone gives
  * another thread its own).
  */
