@@ -672,8 +672,8 @@ static void expire_pending(struct txn_table *t, int64_t now, int64_t hi)
 {
 	while (t->pending.head != NIL) {
 		struct node *n = &t->nodes[t->pending.head];
-		if (far_ahead(n->seen_ts, hi) && n->clock_ts != SFB_TIME_NONE &&
-		    n->clock_ts <= hi)
+		if (far_ahead(n->seen_ts, hi) &&
+		    n->clock_ts != SFB_TIME_NONE && n->clock_ts <= hi)
 			n->seen_ts = n->clock_ts;
 		if (n->seen_ts == SFB_TIME_NONE || now <= n->seen_ts)
 			break;
