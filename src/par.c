@@ -154,16 +154,31 @@ struct blk {
 	char data[];
 };
 
-enum item_kind { IT_REC, IT_LONG };
+/*
+ * What a chunk gives, in order.  Small, as the caller's thread reads
+ * every one of them from another core's cache: a record is copied
+ * whole into the arena only when it is not bare.
+ */
+enum item_kind {
+	IT_REC,                 /* rec */
+	IT_BARE,                /* a record handed over bare (cfg.bare):
+				 * type, line, line_last, ts, truncated */
+	IT_LONG                 /* a long line skipped: line, n */
+};
 
 struct item {
 	enum item_kind what;
-	struct msg *m;          /* IT_REC, REC_MSG: its message (msgs) */
+	enum rec_type type;     /* IT_BARE */
+	int truncated;          /* IT_BARE */
+	struct fmt_rec *rec;    /* IT_REC: in the arena, views too */
+	struct msg *m;          /* REC_MSG: its message (msgs) */
 	size_t ev, nev;         /* IT_REC, REC_ENTRY: its pattern events,
 				 * evs[ev..ev + nev) */
-	unsigned long line;     /* IT_LONG (relative to the chunk) */
-	uint64_t n;
-	struct fmt_rec rec;     /* views into the slot's arena */
+	unsigned long line, line_last; /* relative to the chunk */
+	union {
+		uint64_t n;     /* IT_LONG */
+		int64_t ts;     /* IT_BARE */
+	} u;
 };
 
 enum slot_state { S_FREE = 0, S_BUSY, S_DONE };
@@ -336,6 +351,7 @@ static struct item *item_new(struct slot *sl)
 					 sl->capitems * sizeof *sl->items);
 	}
 	struct item *it = &sl->items[sl->nitems++];
+	it->rec = NULL;
 	it->m = NULL;
 	it->ev = it->nev = 0;
 	return it;
@@ -534,25 +550,97 @@ static int w_event(void *ud, const struct pat_event *ev)
 	return 0;
 }
 
+/* v moved from inside text to the same place in copy (same length). */
+static struct sv move_view(struct sv v, struct sv text, const char *copy)
+{
+	if (!v.p || v.p < text.p || v.p > text.p + text.n)
+		return v;
+	return sv_make(copy + (v.p - text.p), v.n);
+}
+
+/*
+ * A record with every view empty: what a bare item is handed over as,
+ * with its type, lines, time and truncated flag.
+ */
+static void rec_bare(struct fmt_rec *d)
+{
+	size_t nv = sizeof rec_views / sizeof rec_views[0];
+	memset(d, 0, sizeof *d);
+	for (size_t i = 0; i < nv; i++)
+		*(struct sv *)((char *)d + rec_views[i]) = sv_make("", 0);
+	d->text = d->raw = sv_make("", 0);
+	d->declared_len = -1;
+}
+
+/* it: r handed over bare. */
+static void item_bare(struct item *it, const struct fmt_rec *r)
+{
+	it->what = IT_BARE;
+	it->type = r->type;
+	it->truncated = r->truncated;
+	it->line = r->line_first;
+	it->line_last = r->line_last;
+	it->u.ts = r->ts;
+}
+
+/* The record's copy, in the arena (it->rec). */
+static struct fmt_rec *rec_new(struct slot *sl, struct item *it)
+{
+	it->what = IT_REC;
+	it->rec = arena_alloc(sl, sizeof *it->rec);
+	return it->rec;
+}
+
+/*
+ * An entry: the pattern table's events on its text (in the parser's
+ * buffer), then the record copied with their views moved into the
+ * copy; none, with PAR_BARE_ENTRIES: no copy.
+ */
+static void w_entry(struct wctx *w, struct item *it,
+		    const struct fmt_rec *rec)
+{
+	struct slot *sl = w->sl;
+	it->ev = sl->nevs;
+	if (w->pt)
+		(void)pattern_match(w->pt, rec->text, w_event, sl);
+	if (!it->nev && (w->p->cfg.bare & PAR_BARE_ENTRIES)) {
+		item_bare(it, rec);
+		return;
+	}
+	struct fmt_rec *d = rec_new(sl, it);
+	rec_copy(sl, d, rec, NULL, w->p->cfg.raw);
+	const char *c = d->text.p;
+	for (size_t i = it->ev; i < it->ev + it->nev; i++) {
+		struct pat_event *ev = &sl->evs[i];
+		ev->text = move_view(ev->text, rec->text, c);
+		ev->match = move_view(ev->match, rec->text, c);
+		for (size_t j = 0; j < ev->ncaps; j++)
+			ev->caps[j].value = move_view(ev->caps[j].value,
+						      rec->text, c);
+	}
+}
+
 static int w_rec(void *ud, const struct fmt_rec *rec)
 {
 	struct wctx *w = ud;
 	struct item *it = item_new(w->sl);
-	it->what = IT_REC;
+	if (rec->type == REC_ENTRY) {
+		w_entry(w, it, rec);
+		return 0;
+	}
 	if (rec->type != REC_MSG) {
-		rec_copy(w->sl, &it->rec, rec, NULL, w->p->cfg.raw);
-		/* on the copy: the events' views live as long as it */
-		if (rec->type == REC_ENTRY && w->pt) {
-			it->ev = w->sl->nevs;
-			(void)pattern_match(w->pt, it->rec.text, w_event,
-					    w->sl);
-		}
+		rec_copy(w->sl, rec_new(w->sl, it), rec, NULL,
+			 w->p->cfg.raw);
 		return 0;
 	}
 	struct msg *m = msg_next(w->sl);
 	msg_set(m, rec, w->p->path);
 	/* msg_set copied the text, unchanged, into m->buf: share it */
-	rec_copy(w->sl, &it->rec, rec, m->buf, w->p->cfg.raw);
+	if (w->p->cfg.bare & PAR_BARE_MSGS)
+		item_bare(it, rec);
+	else
+		rec_copy(w->sl, rec_new(w->sl, it), rec, m->buf,
+			 w->p->cfg.raw);
 	(void)sip_parse(m);
 	it->m = m;
 	return 0;
@@ -595,7 +683,7 @@ static void run_chunk(struct par *p, size_t k, struct slot *sl, char *buf,
 			struct item *it = item_new(sl);
 			it->what = IT_LONG;
 			it->line = ln;
-			it->n = line.n;
+			it->u.n = line.n;
 			(void)fmt_skip(f, ln, &sl->err);
 		} else if (fmt_feed(f, line, ln, &sl->err) < 0) {
 			sl->failed = 1;
@@ -789,17 +877,18 @@ static struct sv rebase_text(struct slot *sl, struct sv t,
 /* Item i's line numbers, relative to its chunk, made the file's. */
 static void rebase(struct slot *sl, struct item *it, unsigned long base)
 {
-	if (it->what == IT_LONG) {
-		it->line += base;
-		return;
-	}
-	struct fmt_rec *r = &it->rec;
-	r->line_first += base;
-	r->line_last += base;
 	if (it->m) {
 		it->m->line_first += base;
 		it->m->line_last += base;
 	}
+	if (it->what != IT_REC) {
+		it->line += base;
+		it->line_last += base;
+		return;
+	}
+	struct fmt_rec *r = it->rec;
+	r->line_first += base;
+	r->line_last += base;
 	if (r->type == REC_WARN)
 		r->text = rebase_text(sl, r->text, base);
 }
@@ -814,7 +903,8 @@ static void prefetch(const void *p, size_t n)
  * What the caller's thread will read of item i, fetched ahead: the
  * slot was filled on another core, and without this every message's
  * first touch waits for memory.  The item itself far ahead, then its
- * message, then what the message points to.
+ * record and message, then what the message points to (an entry's
+ * text is read only by the rules that its events fire).
  */
 #define AHEAD 8
 
@@ -824,10 +914,10 @@ static void fetch_ahead(const struct slot *sl, size_t i)
 		prefetch(&sl->items[i + 2 * AHEAD], sizeof(struct item));
 	if (i + AHEAD < sl->nitems) {
 		const struct item *it = &sl->items[i + AHEAD];
+		if (it->rec)
+			prefetch(it->rec, sizeof *it->rec);
 		if (it->m)
 			prefetch(it->m, sizeof *it->m);
-		else if (it->what == IT_REC)
-			prefetch(it->rec.text.p, it->rec.text.n);
 	}
 	if (i + AHEAD / 2 < sl->nitems) {
 		const struct msg *m = sl->items[i + AHEAD / 2].m;
@@ -847,6 +937,8 @@ static void fetch_ahead(const struct slot *sl, size_t i)
 static int hand_over(struct slot *sl, const struct par_sink *sk,
 		     unsigned long base)
 {
+	struct fmt_rec bare;
+	rec_bare(&bare);
 	for (size_t i = 0; i < sl->nitems; i++) {
 		struct item *it = &sl->items[i];
 		fetch_ahead(sl, i);
@@ -854,13 +946,21 @@ static int hand_over(struct slot *sl, const struct par_sink *sk,
 			rebase(sl, it, base);
 		if (it->what == IT_LONG) {
 			if (sk->on_long)
-				sk->on_long(sk->ud, it->line, it->n);
+				sk->on_long(sk->ud, it->line, it->u.n);
 			continue;
+		}
+		const struct fmt_rec *r = it->rec;
+		if (it->what == IT_BARE) {
+			bare.type = it->type;
+			bare.truncated = it->truncated;
+			bare.line_first = it->line;
+			bare.line_last = it->line_last;
+			bare.ts = it->u.ts;
+			r = &bare;
 		}
 		const struct pat_event *ev = it->nev ? sl->evs + it->ev
 						     : NULL;
-		if (sk->on_rec && sk->on_rec(sk->ud, &it->rec, it->m, ev,
-					     it->nev))
+		if (sk->on_rec && sk->on_rec(sk->ud, r, it->m, ev, it->nev))
 			return 1;
 	}
 	return 0;

@@ -66,7 +66,14 @@ struct par_config {
 	/* the pattern table the workers match REC_ENTRY texts against
 	 * (each with its own pattern_clone); NULL: none */
 	const struct pat_table *patterns;
+	/* PAR_BARE_*: the records handed over bare, every view empty,
+	 * which saves copying them: the caller reads only their type,
+	 * lines, time and truncated flag (and a REC_MSG's message) */
+	unsigned bare;
 };
+
+#define PAR_BARE_ENTRIES 1u     /* REC_ENTRY without events */
+#define PAR_BARE_MSGS 2u        /* REC_MSG */
 
 struct par_sink {
 	/* A record, in file order; m: its parsed message (REC_MSG), else
