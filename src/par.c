@@ -51,6 +51,7 @@
 #include "par.h"
 #include "sip.h"
 #include "sv.h"
+#include "xmlprov.h"
 
 #define ARENA_BLK (64u << 10)
 #define ARENA_KEEP (4u << 20)   /* arena bytes a free slot keeps */
@@ -194,6 +195,8 @@ struct slot {
 	size_t nmsgs, capmsgs;
 	struct pat_event *evs;  /* views into the arena and the table */
 	size_t nevs, capevs;
+	struct xmlprov **provs; /* the messages' provisioning bodies read */
+	size_t nprovs, capprovs;
 	unsigned long nlines;
 	uint64_t bytes;
 	enum lr_encoding enc;
@@ -343,13 +346,27 @@ static void rec_copy(struct slot *sl, struct fmt_rec *d,
 	}
 }
 
+/*
+ * Room for element n of array p (*cap elements of size bytes): the
+ * array doubled (first elements at first) when full, the new room
+ * zeroed.  @return the array
+ */
+static void *grow(void *p, size_t n, size_t *cap, size_t size,
+		  size_t first)
+{
+	if (n < *cap)
+		return p;
+	size_t c = *cap ? *cap * 2 : first;
+	p = sfb_xrealloc(p, c * size);
+	memset((char *)p + *cap * size, 0, (c - *cap) * size);
+	*cap = c;
+	return p;
+}
+
 static struct item *item_new(struct slot *sl)
 {
-	if (sl->nitems == sl->capitems) {
-		sl->capitems = sl->capitems ? sl->capitems * 2 : 256;
-		sl->items = sfb_xrealloc(sl->items,
-					 sl->capitems * sizeof *sl->items);
-	}
+	sl->items = grow(sl->items, sl->nitems, &sl->capitems,
+			 sizeof *sl->items, 256);
 	struct item *it = &sl->items[sl->nitems++];
 	it->rec = NULL;
 	it->m = NULL;
@@ -359,19 +376,27 @@ static struct item *item_new(struct slot *sl)
 
 static struct msg *msg_next(struct slot *sl)
 {
-	if (sl->nmsgs == sl->capmsgs) {
-		size_t cap = sl->capmsgs ? sl->capmsgs * 2 : 64;
-		sl->msgs = sfb_xrealloc(sl->msgs, cap * sizeof *sl->msgs);
-		memset(sl->msgs + sl->capmsgs, 0,
-		       (cap - sl->capmsgs) * sizeof *sl->msgs);
-		sl->capmsgs = cap;
-	}
+	sl->msgs = grow(sl->msgs, sl->nmsgs, &sl->capmsgs, sizeof *sl->msgs,
+			64);
 	struct msg **m = &sl->msgs[sl->nmsgs++];
 	if (!*m) {
 		*m = sfb_xmalloc(sizeof **m);
 		msg_init(*m);
 	}
+	(*m)->prov = NULL;
 	return *m;
+}
+
+static struct xmlprov *prov_next(struct slot *sl)
+{
+	sl->provs = grow(sl->provs, sl->nprovs, &sl->capprovs,
+			 sizeof *sl->provs, 4);
+	struct xmlprov **x = &sl->provs[sl->nprovs++];
+	if (!*x) {
+		*x = sfb_xmalloc(sizeof **x);
+		xmlprov_init(*x);
+	}
+	return *x;
 }
 
 /* Empty a slot for its next chunk, keeping a bounded warm part. */
@@ -396,7 +421,10 @@ static void slot_reset(struct slot *sl)
 			msg_free(sl->msgs[i]);
 			msg_init(sl->msgs[i]);
 		}
-	sl->nitems = sl->nmsgs = sl->nevs = 0;
+	for (size_t i = 0; i < sl->nprovs; i++)
+		if (sl->provs[i]->cap > MSG_KEEP)
+			xmlprov_free(sl->provs[i]);
+	sl->nitems = sl->nmsgs = sl->nevs = sl->nprovs = 0;
 	sl->nlines = 0;
 	sl->bytes = 0;
 	sl->failed = 0;
@@ -414,7 +442,13 @@ static void slot_free(struct slot *sl)
 			msg_free(sl->msgs[i]);
 			free(sl->msgs[i]);
 		}
+	for (size_t i = 0; i < sl->capprovs; i++)
+		if (sl->provs[i]) {
+			xmlprov_free(sl->provs[i]);
+			free(sl->provs[i]);
+		}
 	free(sl->msgs);
+	free(sl->provs);
 	free(sl->items);
 	free(sl->evs);
 }
@@ -540,11 +574,7 @@ struct wctx {
 static int w_event(void *ud, const struct pat_event *ev)
 {
 	struct slot *sl = ud;
-	if (sl->nevs == sl->capevs) {
-		sl->capevs = sl->capevs ? sl->capevs * 2 : 64;
-		sl->evs = sfb_xrealloc(sl->evs,
-				       sl->capevs * sizeof *sl->evs);
-	}
+	sl->evs = grow(sl->evs, sl->nevs, &sl->capevs, sizeof *sl->evs, 64);
 	sl->evs[sl->nevs++] = *ev;
 	sl->items[sl->nitems - 1].nev++;
 	return 0;
@@ -642,6 +672,15 @@ static int w_rec(void *ud, const struct fmt_rec *rec)
 		rec_copy(w->sl, rec_new(w->sl, it), rec, m->buf,
 			 w->p->cfg.raw);
 	(void)sip_parse(m);
+	/* the session stage reads an answer's provisioning body: here */
+	if (m->kind == MSG_RESPONSE && m->status >= 200 &&
+	    m->status < 300 && m->body.n &&
+	    sv_ieq_cstr(m->cseq_method, "SUBSCRIBE") &&
+	    sv_find(m->body, "provisionGroupList") >= 0) {
+		struct xmlprov *x = prov_next(w->sl);
+		(void)xmlprov_read(x, m->body);
+		m->prov = x;
+	}
 	it->m = m;
 	return 0;
 }
