@@ -881,18 +881,24 @@ static int detect(struct par *p)
 
 /*
  * A warning's text with its line numbers (each number written right
- * after "line ") moved by base, in the slot's arena.
+ * after "line ") moved by base, in the slot's arena.  Room is made for
+ * the longest numbers, so nothing is ever cut.
  */
 static struct sv rebase_text(struct slot *sl, struct sv t,
 			     unsigned long base)
 {
-	char *out = arena_alloc(sl, t.n + 64);
-	size_t n = 0, cap = t.n + 64;
+	size_t cap = t.n, n = 0;
+	for (struct sv s = t;;) {
+		long at = sv_find(s, "line ");
+		if (at < 0)
+			break;
+		cap += 20;      /* a number grows by 19 digits at most */
+		sv_skip(&s, (size_t)at + 5);
+	}
+	char *out = arena_alloc(sl, cap);
 	while (t.n) {
 		long at = sv_find(t, "line ");
 		size_t head = at < 0 ? t.n : (size_t)at + 5;
-		if (n + head > cap)
-			break;
 		memcpy(out + n, t.p, head);
 		n += head;
 		sv_skip(&t, head);
@@ -904,8 +910,6 @@ static struct sv rebase_text(struct slot *sl, struct sv t,
 		int k = 0;
 		for (uint64_t x = v + base; k == 0 || x; x /= 10)
 			dig[k++] = (char)('0' + x % 10);
-		if (n + (size_t)k > cap)
-			break;
 		while (k)
 			out[n++] = dig[--k];
 		sv_skip(&t, t.n - num.n);
