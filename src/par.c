@@ -19,10 +19,12 @@
  *              at or after its nominal end (or its start, if a long
  *              record took that past); the next chunk starts there
  *   parse      lr over the byte range (pread), fmt, sip_parse: records
- *              copied into the slot's arena, messages into its pool,
- *              the pattern table's events on entry texts (the worker's
- *              clone of the table) into its event list; line numbers
- *              counted from the chunk's start
+ *              copied into the slot's arena (only those the caller
+ *              reads: cfg.bare), messages into its pool, the pattern
+ *              table's events on entry texts (the worker's clone of
+ *              the table) into its event list, a provisioning answer's
+ *              body read (xmlprov.h) for the session stage; line
+ *              numbers counted from the chunk's start
  *   hand over  the caller's thread takes the slots in chunk order,
  *              moves each item's line numbers by the lines of the chunks
  *              before (known by then), fetches ahead what the next items

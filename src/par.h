@@ -5,7 +5,8 @@
  * free-text entries; see engine.h) run on
  * worker threads over chunks of the file, and the records come back to
  * the caller's thread strictly in file order, with their parsed
- * messages, for the stateful stages 4-7.  The output of a run is the
+ * messages (an answer's in-band provisioning body read too: msg.prov),
+ * for the stateful stages 4-7.  The output of a run is the
  * same, byte for byte, as reading the file in one pass.
  *
  * Only for a regular, uncompressed UTF-8 file in a log format with
