@@ -550,7 +550,15 @@ static int chunk_bounds(struct par *p, size_t k, uint64_t *from,
 struct range {
 	struct par *p;
 	uint64_t off, end;
+	int started;            /* the first read is done */
 };
+
+/*
+ * The first read gives lr only the few bytes it sniffs (gzip magic, a
+ * BOM) into its input buffer, which it would copy again into its line
+ * buffer: the rest of the chunk goes straight there.
+ */
+#define SNIFF 4
 
 static long range_read(void *ud, void *buf, size_t cap, struct sfb_err *err)
 {
@@ -559,6 +567,9 @@ static long range_read(void *ud, void *buf, size_t cap, struct sfb_err *err)
 		return 0;
 	if (cap > r->end - r->off)
 		cap = (size_t)(r->end - r->off);
+	if (!r->started && cap > SNIFF)
+		cap = SNIFF;
+	r->started = 1;
 	long n = read_at(r->p->fd, buf, cap, r->off, err, r->p->path);
 	if (n > 0)
 		r->off += (uint64_t)n;
@@ -704,7 +715,7 @@ static void run_chunk(struct par *p, size_t k, struct slot *sl, char *buf,
 		return;
 	}
 
-	struct range r = { p, from, to };
+	struct range r = { p, from, to, 0 };
 	struct wctx w = { p, sl, pt };
 	struct fmt_sink sink = { w_rec, &w };
 	struct fmt_limits lim = { p->cfg.max_msg };
