@@ -642,7 +642,10 @@ static void on_diag(struct engine *e, const struct fmt_rec *rec)
 /*
  * A record; m: its message (par.c), else NULL; ev[0..nev): the pattern
  * events par.c's workers found in an entry (with e->par set), else the
- * table is matched here.
+ * table is matched here.  par.c hands an entry without events over bare
+ * (PAR_BARE_ENTRIES), and a message record too when the sink takes no
+ * messages (PAR_BARE_MSGS): only type, lines, time and truncated are
+ * read here then.
  */
 static int rec_in(void *ud, const struct fmt_rec *rec, const struct msg *m,
 		  const struct pat_event *ev, size_t nev)
@@ -730,7 +733,9 @@ static int run_par(struct engine *e, enum fmt_kind *kind)
 				 e->cfg.max_msg, e->cfg.jobs, e->cfg.chunk,
 				 (e->cfg.want & ENG_RAW) != 0,
 				 (e->cfg.want & ENG_SESSIONS) ? e->cfg.patterns
-							       : NULL };
+							       : NULL,
+				 PAR_BARE_ENTRIES |
+				 (e->sink.on_msg ? 0 : PAR_BARE_MSGS) };
 	struct par_sink ps = { rec_in, par_long, e };
 	struct par_result res;
 	struct sfb_err err = { 0 };

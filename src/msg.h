@@ -23,6 +23,8 @@
 #include "sfb.h"
 #include "parser.h"
 
+struct xmlprov;
+
 enum msg_proto { MSG_PROTO_UNKNOWN = 0, MSG_SIP, MSG_HTTP };
 enum msg_kind { MSG_KIND_UNKNOWN = 0, MSG_REQUEST, MSG_RESPONSE };
 
@@ -133,6 +135,11 @@ struct msg {
 	struct sv host;             /* HTTP Host */
 	int64_t content_length;     /* -1 if absent or invalid */
 	struct sv body;
+
+	/* ---- read ahead by par.c's workers, else NULL ---- */
+	const struct xmlprov *prov; /* borrowed: the in-band provisioning
+				     * body read (xmlprov.h); msg_set does
+				     * not touch it */
 };
 
 /* Initialise an empty message (no allocation yet). */

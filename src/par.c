@@ -19,10 +19,12 @@
  *              at or after its nominal end (or its start, if a long
  *              record took that past); the next chunk starts there
  *   parse      lr over the byte range (pread), fmt, sip_parse: records
- *              copied into the slot's arena, messages into its pool,
- *              the pattern table's events on entry texts (the worker's
- *              clone of the table) into its event list; line numbers
- *              counted from the chunk's start
+ *              copied into the slot's arena (only those the caller
+ *              reads: cfg.bare), messages into its pool, the pattern
+ *              table's events on entry texts (the worker's clone of
+ *              the table) into its event list, a provisioning answer's
+ *              body read (xmlprov.h) for the session stage; line
+ *              numbers counted from the chunk's start
  *   hand over  the caller's thread takes the slots in chunk order,
  *              moves each item's line numbers by the lines of the chunks
  *              before (known by then), fetches ahead what the next items
@@ -51,6 +53,7 @@
 #include "par.h"
 #include "sip.h"
 #include "sv.h"
+#include "xmlprov.h"
 
 #define ARENA_BLK (64u << 10)
 #define ARENA_KEEP (4u << 20)   /* arena bytes a free slot keeps */
@@ -154,16 +157,31 @@ struct blk {
 	char data[];
 };
 
-enum item_kind { IT_REC, IT_LONG };
+/*
+ * What a chunk gives, in order.  Small, as the caller's thread reads
+ * every one of them from another core's cache: a record is copied
+ * whole into the arena only when it is not bare.
+ */
+enum item_kind {
+	IT_REC,                 /* rec */
+	IT_BARE,                /* a record handed over bare (cfg.bare):
+				 * type, line, line_last, ts, truncated */
+	IT_LONG                 /* a long line skipped: line, n */
+};
 
 struct item {
 	enum item_kind what;
-	struct msg *m;          /* IT_REC, REC_MSG: its message (msgs) */
+	enum rec_type type;     /* IT_BARE */
+	int truncated;          /* IT_BARE */
+	struct fmt_rec *rec;    /* IT_REC: in the arena, views too */
+	struct msg *m;          /* REC_MSG: its message (msgs) */
 	size_t ev, nev;         /* IT_REC, REC_ENTRY: its pattern events,
 				 * evs[ev..ev + nev) */
-	unsigned long line;     /* IT_LONG (relative to the chunk) */
-	uint64_t n;
-	struct fmt_rec rec;     /* views into the slot's arena */
+	unsigned long line, line_last; /* relative to the chunk */
+	union {
+		uint64_t n;     /* IT_LONG */
+		int64_t ts;     /* IT_BARE */
+	} u;
 };
 
 enum slot_state { S_FREE = 0, S_BUSY, S_DONE };
@@ -179,6 +197,8 @@ struct slot {
 	size_t nmsgs, capmsgs;
 	struct pat_event *evs;  /* views into the arena and the table */
 	size_t nevs, capevs;
+	struct xmlprov **provs; /* the messages' provisioning bodies read */
+	size_t nprovs, capprovs;
 	unsigned long nlines;
 	uint64_t bytes;
 	enum lr_encoding enc;
@@ -328,14 +348,29 @@ static void rec_copy(struct slot *sl, struct fmt_rec *d,
 	}
 }
 
+/*
+ * Room for element n of array p (*cap elements of size bytes): the
+ * array doubled (first elements at first) when full, the new room
+ * zeroed.  @return the array
+ */
+static void *grow(void *p, size_t n, size_t *cap, size_t size,
+		  size_t first)
+{
+	if (n < *cap)
+		return p;
+	size_t c = *cap ? *cap * 2 : first;
+	p = sfb_xrealloc(p, c * size);
+	memset((char *)p + *cap * size, 0, (c - *cap) * size);
+	*cap = c;
+	return p;
+}
+
 static struct item *item_new(struct slot *sl)
 {
-	if (sl->nitems == sl->capitems) {
-		sl->capitems = sl->capitems ? sl->capitems * 2 : 256;
-		sl->items = sfb_xrealloc(sl->items,
-					 sl->capitems * sizeof *sl->items);
-	}
+	sl->items = grow(sl->items, sl->nitems, &sl->capitems,
+			 sizeof *sl->items, 256);
 	struct item *it = &sl->items[sl->nitems++];
+	it->rec = NULL;
 	it->m = NULL;
 	it->ev = it->nev = 0;
 	return it;
@@ -343,19 +378,27 @@ static struct item *item_new(struct slot *sl)
 
 static struct msg *msg_next(struct slot *sl)
 {
-	if (sl->nmsgs == sl->capmsgs) {
-		size_t cap = sl->capmsgs ? sl->capmsgs * 2 : 64;
-		sl->msgs = sfb_xrealloc(sl->msgs, cap * sizeof *sl->msgs);
-		memset(sl->msgs + sl->capmsgs, 0,
-		       (cap - sl->capmsgs) * sizeof *sl->msgs);
-		sl->capmsgs = cap;
-	}
+	sl->msgs = grow(sl->msgs, sl->nmsgs, &sl->capmsgs, sizeof *sl->msgs,
+			64);
 	struct msg **m = &sl->msgs[sl->nmsgs++];
 	if (!*m) {
 		*m = sfb_xmalloc(sizeof **m);
 		msg_init(*m);
 	}
+	(*m)->prov = NULL;
 	return *m;
+}
+
+static struct xmlprov *prov_next(struct slot *sl)
+{
+	sl->provs = grow(sl->provs, sl->nprovs, &sl->capprovs,
+			 sizeof *sl->provs, 4);
+	struct xmlprov **x = &sl->provs[sl->nprovs++];
+	if (!*x) {
+		*x = sfb_xmalloc(sizeof **x);
+		xmlprov_init(*x);
+	}
+	return *x;
 }
 
 /* Empty a slot for its next chunk, keeping a bounded warm part. */
@@ -380,7 +423,10 @@ static void slot_reset(struct slot *sl)
 			msg_free(sl->msgs[i]);
 			msg_init(sl->msgs[i]);
 		}
-	sl->nitems = sl->nmsgs = sl->nevs = 0;
+	for (size_t i = 0; i < sl->nprovs; i++)
+		if (sl->provs[i]->cap > MSG_KEEP)
+			xmlprov_free(sl->provs[i]);
+	sl->nitems = sl->nmsgs = sl->nevs = sl->nprovs = 0;
 	sl->nlines = 0;
 	sl->bytes = 0;
 	sl->failed = 0;
@@ -398,7 +444,13 @@ static void slot_free(struct slot *sl)
 			msg_free(sl->msgs[i]);
 			free(sl->msgs[i]);
 		}
+	for (size_t i = 0; i < sl->capprovs; i++)
+		if (sl->provs[i]) {
+			xmlprov_free(sl->provs[i]);
+			free(sl->provs[i]);
+		}
 	free(sl->msgs);
+	free(sl->provs);
 	free(sl->items);
 	free(sl->evs);
 }
@@ -498,7 +550,15 @@ static int chunk_bounds(struct par *p, size_t k, uint64_t *from,
 struct range {
 	struct par *p;
 	uint64_t off, end;
+	int started;            /* the first read is done */
 };
+
+/*
+ * The first read gives lr only the few bytes it sniffs (gzip magic, a
+ * BOM) into its input buffer, which it would copy again into its line
+ * buffer: the rest of the chunk goes straight there.
+ */
+#define SNIFF 4
 
 static long range_read(void *ud, void *buf, size_t cap, struct sfb_err *err)
 {
@@ -507,6 +567,9 @@ static long range_read(void *ud, void *buf, size_t cap, struct sfb_err *err)
 		return 0;
 	if (cap > r->end - r->off)
 		cap = (size_t)(r->end - r->off);
+	if (!r->started && cap > SNIFF)
+		cap = SNIFF;
+	r->started = 1;
 	long n = read_at(r->p->fd, buf, cap, r->off, err, r->p->path);
 	if (n > 0)
 		r->off += (uint64_t)n;
@@ -524,36 +587,113 @@ struct wctx {
 static int w_event(void *ud, const struct pat_event *ev)
 {
 	struct slot *sl = ud;
-	if (sl->nevs == sl->capevs) {
-		sl->capevs = sl->capevs ? sl->capevs * 2 : 64;
-		sl->evs = sfb_xrealloc(sl->evs,
-				       sl->capevs * sizeof *sl->evs);
-	}
+	sl->evs = grow(sl->evs, sl->nevs, &sl->capevs, sizeof *sl->evs, 64);
 	sl->evs[sl->nevs++] = *ev;
 	sl->items[sl->nitems - 1].nev++;
 	return 0;
+}
+
+/* v moved from inside text to the same place in copy (same length). */
+static struct sv move_view(struct sv v, struct sv text, const char *copy)
+{
+	if (!v.p || v.p < text.p || v.p > text.p + text.n)
+		return v;
+	return sv_make(copy + (v.p - text.p), v.n);
+}
+
+/*
+ * A record with every view empty: what a bare item is handed over as,
+ * with its type, lines, time and truncated flag.
+ */
+static void rec_bare(struct fmt_rec *d)
+{
+	size_t nv = sizeof rec_views / sizeof rec_views[0];
+	memset(d, 0, sizeof *d);
+	for (size_t i = 0; i < nv; i++)
+		*(struct sv *)((char *)d + rec_views[i]) = sv_make("", 0);
+	d->text = d->raw = sv_make("", 0);
+	d->declared_len = -1;
+}
+
+/* it: r handed over bare. */
+static void item_bare(struct item *it, const struct fmt_rec *r)
+{
+	it->what = IT_BARE;
+	it->type = r->type;
+	it->truncated = r->truncated;
+	it->line = r->line_first;
+	it->line_last = r->line_last;
+	it->u.ts = r->ts;
+}
+
+/* The record's copy, in the arena (it->rec). */
+static struct fmt_rec *rec_new(struct slot *sl, struct item *it)
+{
+	it->what = IT_REC;
+	it->rec = arena_alloc(sl, sizeof *it->rec);
+	return it->rec;
+}
+
+/*
+ * An entry: the pattern table's events on its text (in the parser's
+ * buffer), then the record copied with their views moved into the
+ * copy; none, with PAR_BARE_ENTRIES: no copy.
+ */
+static void w_entry(struct wctx *w, struct item *it,
+		    const struct fmt_rec *rec)
+{
+	struct slot *sl = w->sl;
+	it->ev = sl->nevs;
+	if (w->pt)
+		(void)pattern_match(w->pt, rec->text, w_event, sl);
+	if (!it->nev && (w->p->cfg.bare & PAR_BARE_ENTRIES)) {
+		item_bare(it, rec);
+		return;
+	}
+	struct fmt_rec *d = rec_new(sl, it);
+	rec_copy(sl, d, rec, NULL, w->p->cfg.raw);
+	const char *c = d->text.p;
+	for (size_t i = it->ev; i < it->ev + it->nev; i++) {
+		struct pat_event *ev = &sl->evs[i];
+		ev->text = move_view(ev->text, rec->text, c);
+		ev->match = move_view(ev->match, rec->text, c);
+		for (size_t j = 0; j < ev->ncaps; j++)
+			ev->caps[j].value = move_view(ev->caps[j].value,
+						      rec->text, c);
+	}
 }
 
 static int w_rec(void *ud, const struct fmt_rec *rec)
 {
 	struct wctx *w = ud;
 	struct item *it = item_new(w->sl);
-	it->what = IT_REC;
+	if (rec->type == REC_ENTRY) {
+		w_entry(w, it, rec);
+		return 0;
+	}
 	if (rec->type != REC_MSG) {
-		rec_copy(w->sl, &it->rec, rec, NULL, w->p->cfg.raw);
-		/* on the copy: the events' views live as long as it */
-		if (rec->type == REC_ENTRY && w->pt) {
-			it->ev = w->sl->nevs;
-			(void)pattern_match(w->pt, it->rec.text, w_event,
-					    w->sl);
-		}
+		rec_copy(w->sl, rec_new(w->sl, it), rec, NULL,
+			 w->p->cfg.raw);
 		return 0;
 	}
 	struct msg *m = msg_next(w->sl);
 	msg_set(m, rec, w->p->path);
 	/* msg_set copied the text, unchanged, into m->buf: share it */
-	rec_copy(w->sl, &it->rec, rec, m->buf, w->p->cfg.raw);
+	if (w->p->cfg.bare & PAR_BARE_MSGS)
+		item_bare(it, rec);
+	else
+		rec_copy(w->sl, rec_new(w->sl, it), rec, m->buf,
+			 w->p->cfg.raw);
 	(void)sip_parse(m);
+	/* the session stage reads an answer's provisioning body: here */
+	if (m->kind == MSG_RESPONSE && m->status >= 200 &&
+	    m->status < 300 && m->body.n &&
+	    sv_ieq_cstr(m->cseq_method, "SUBSCRIBE") &&
+	    sv_find(m->body, "provisionGroupList") >= 0) {
+		struct xmlprov *x = prov_next(w->sl);
+		(void)xmlprov_read(x, m->body);
+		m->prov = x;
+	}
 	it->m = m;
 	return 0;
 }
@@ -575,7 +715,7 @@ static void run_chunk(struct par *p, size_t k, struct slot *sl, char *buf,
 		return;
 	}
 
-	struct range r = { p, from, to };
+	struct range r = { p, from, to, 0 };
 	struct wctx w = { p, sl, pt };
 	struct fmt_sink sink = { w_rec, &w };
 	struct fmt_limits lim = { p->cfg.max_msg };
@@ -595,7 +735,7 @@ static void run_chunk(struct par *p, size_t k, struct slot *sl, char *buf,
 			struct item *it = item_new(sl);
 			it->what = IT_LONG;
 			it->line = ln;
-			it->n = line.n;
+			it->u.n = line.n;
 			(void)fmt_skip(f, ln, &sl->err);
 		} else if (fmt_feed(f, line, ln, &sl->err) < 0) {
 			sl->failed = 1;
@@ -754,18 +894,24 @@ static int detect(struct par *p)
 
 /*
  * A warning's text with its line numbers (each number written right
- * after "line ") moved by base, in the slot's arena.
+ * after "line ") moved by base, in the slot's arena.  Room is made for
+ * the longest numbers, so nothing is ever cut.
  */
 static struct sv rebase_text(struct slot *sl, struct sv t,
 			     unsigned long base)
 {
-	char *out = arena_alloc(sl, t.n + 64);
-	size_t n = 0, cap = t.n + 64;
+	size_t cap = t.n, n = 0;
+	for (struct sv s = t;;) {
+		long at = sv_find(s, "line ");
+		if (at < 0)
+			break;
+		cap += 20;      /* a number grows by 19 digits at most */
+		sv_skip(&s, (size_t)at + 5);
+	}
+	char *out = arena_alloc(sl, cap);
 	while (t.n) {
 		long at = sv_find(t, "line ");
 		size_t head = at < 0 ? t.n : (size_t)at + 5;
-		if (n + head > cap)
-			break;
 		memcpy(out + n, t.p, head);
 		n += head;
 		sv_skip(&t, head);
@@ -777,8 +923,6 @@ static struct sv rebase_text(struct slot *sl, struct sv t,
 		int k = 0;
 		for (uint64_t x = v + base; k == 0 || x; x /= 10)
 			dig[k++] = (char)('0' + x % 10);
-		if (n + (size_t)k > cap)
-			break;
 		while (k)
 			out[n++] = dig[--k];
 		sv_skip(&t, t.n - num.n);
@@ -789,17 +933,18 @@ static struct sv rebase_text(struct slot *sl, struct sv t,
 /* Item i's line numbers, relative to its chunk, made the file's. */
 static void rebase(struct slot *sl, struct item *it, unsigned long base)
 {
-	if (it->what == IT_LONG) {
-		it->line += base;
-		return;
-	}
-	struct fmt_rec *r = &it->rec;
-	r->line_first += base;
-	r->line_last += base;
 	if (it->m) {
 		it->m->line_first += base;
 		it->m->line_last += base;
 	}
+	if (it->what != IT_REC) {
+		it->line += base;
+		it->line_last += base;
+		return;
+	}
+	struct fmt_rec *r = it->rec;
+	r->line_first += base;
+	r->line_last += base;
 	if (r->type == REC_WARN)
 		r->text = rebase_text(sl, r->text, base);
 }
@@ -814,7 +959,8 @@ static void prefetch(const void *p, size_t n)
  * What the caller's thread will read of item i, fetched ahead: the
  * slot was filled on another core, and without this every message's
  * first touch waits for memory.  The item itself far ahead, then its
- * message, then what the message points to.
+ * record and message, then what the message points to (an entry's
+ * text is read only by the rules that its events fire).
  */
 #define AHEAD 8
 
@@ -824,10 +970,10 @@ static void fetch_ahead(const struct slot *sl, size_t i)
 		prefetch(&sl->items[i + 2 * AHEAD], sizeof(struct item));
 	if (i + AHEAD < sl->nitems) {
 		const struct item *it = &sl->items[i + AHEAD];
+		if (it->rec)
+			prefetch(it->rec, sizeof *it->rec);
 		if (it->m)
 			prefetch(it->m, sizeof *it->m);
-		else if (it->what == IT_REC)
-			prefetch(it->rec.text.p, it->rec.text.n);
 	}
 	if (i + AHEAD / 2 < sl->nitems) {
 		const struct msg *m = sl->items[i + AHEAD / 2].m;
@@ -847,6 +993,8 @@ static void fetch_ahead(const struct slot *sl, size_t i)
 static int hand_over(struct slot *sl, const struct par_sink *sk,
 		     unsigned long base)
 {
+	struct fmt_rec bare;
+	rec_bare(&bare);
 	for (size_t i = 0; i < sl->nitems; i++) {
 		struct item *it = &sl->items[i];
 		fetch_ahead(sl, i);
@@ -854,13 +1002,21 @@ static int hand_over(struct slot *sl, const struct par_sink *sk,
 			rebase(sl, it, base);
 		if (it->what == IT_LONG) {
 			if (sk->on_long)
-				sk->on_long(sk->ud, it->line, it->n);
+				sk->on_long(sk->ud, it->line, it->u.n);
 			continue;
+		}
+		const struct fmt_rec *r = it->rec;
+		if (it->what == IT_BARE) {
+			bare.type = it->type;
+			bare.truncated = it->truncated;
+			bare.line_first = it->line;
+			bare.line_last = it->line_last;
+			bare.ts = it->u.ts;
+			r = &bare;
 		}
 		const struct pat_event *ev = it->nev ? sl->evs + it->ev
 						     : NULL;
-		if (sk->on_rec && sk->on_rec(sk->ud, &it->rec, it->m, ev,
-					     it->nev))
+		if (sk->on_rec && sk->on_rec(sk->ud, r, it->m, ev, it->nev))
 			return 1;
 	}
 	return 0;

@@ -5,7 +5,8 @@
  * free-text entries; see engine.h) run on
  * worker threads over chunks of the file, and the records come back to
  * the caller's thread strictly in file order, with their parsed
- * messages, for the stateful stages 4-7.  The output of a run is the
+ * messages (an answer's in-band provisioning body read too: msg.prov),
+ * for the stateful stages 4-7.  The output of a run is the
  * same, byte for byte, as reading the file in one pass.
  *
  * Only for a regular, uncompressed UTF-8 file in a log format with
@@ -66,7 +67,14 @@ struct par_config {
 	/* the pattern table the workers match REC_ENTRY texts against
 	 * (each with its own pattern_clone); NULL: none */
 	const struct pat_table *patterns;
+	/* PAR_BARE_*: the records handed over bare, every view empty,
+	 * which saves copying them: the caller reads only their type,
+	 * lines, time and truncated flag (and a REC_MSG's message) */
+	unsigned bare;
 };
+
+#define PAR_BARE_ENTRIES 1u     /* REC_ENTRY without events */
+#define PAR_BARE_MSGS 2u        /* REC_MSG */
 
 struct par_sink {
 	/* A record, in file order; m: its parsed message (REC_MSG), else

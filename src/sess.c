@@ -33,6 +33,7 @@
 #include "str.h"
 #include "sv.h"
 #include "xmlbody.h"
+#include "xmlprov.h"
 
 #define NBUCKETS 2048u
 #define RING 256u
@@ -1268,7 +1269,9 @@ static void settings_answer(struct sess_builder *b, struct osess *o,
 	if (id == SESS_SET_PROVISIONING && m->body.n) {
 		struct prov_ctx c = { o, -1 };
 		struct xmlbody_prov_sink ps = { prov_group, prov_prop, &c };
-		int rc = xmlbody_provisioning(m->body, &ps);
+		/* read ahead on a worker (par.c), or here */
+		int rc = m->prov ? xmlprov_replay(m->prov, &ps)
+				 : xmlbody_provisioning(m->body, &ps);
 		/* a body of ours that was not read: its settings are
 		 * missing, which the report must say (issue 8) */
 		if (rc < XMLBODY_NONE)

@@ -126,6 +126,23 @@ done
 	cat "$g-lf.ucc"
 } >"$TMP/mixed.ucc"
 same "$TMP/mixed.ucc" --max-line 400
+# a warning in a later chunk, its text naming a line (par.c moves it by
+# the lines of the chunks before): a block cut short far into the file
+{
+	cat "$g-lf.ucc"
+	printf '01/15/2021|09:12:05.553 39F5:2925 INFO  :: Sending Packet '
+	printf -- '- 203.0.113.20:443 (From Local Address: 10.0.0.1:5061) '
+	printf '30 bytes:\nOPTIONS sip:a@b SIP/2.0\n'
+	cat "$g-lf.ucc"
+} >"$TMP/cut.ucc"
+cut=$(($(wc -l <"$g-lf.ucc") + 1))
+if "$SFBLOG" analyze -j1 "$TMP/cut.ucc" 2>&1 |
+   grep -q "block opened at line $cut cut short"; then
+	ok
+else
+	bad "cut.ucc: no warning about line $cut"
+fi
+same "$TMP/cut.ucc"
 
 # 3. not split: gzip, UTF-16, stdin (read serially, same result)
 "$SFBGEN" --size 200K --gzip -o "$g.ucc.gz" || exit 2
