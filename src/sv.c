@@ -36,17 +36,6 @@ int sv_ieq(struct sv a, struct sv b)
 	return 1;
 }
 
-int sv_ieq_cstr(struct sv a, const char *s)
-{
-	/* no strlen: most callers try many names, and most differ early */
-	size_t i = 0;
-	for (; i < a.n; i++)
-		if (!s[i] || !ieq_byte((unsigned char)a.p[i],
-				       (unsigned char)s[i]))
-			return 0;
-	return s[i] == '\0';
-}
-
 int sv_starts(struct sv v, const char *prefix)
 {
 	size_t n = strlen(prefix);

@@ -93,8 +93,23 @@ static inline int sv_take_hex32_at(struct sv v, size_t *i, uint32_t *out)
 int sv_eq(struct sv a, struct sv b);
 /* @return 1 when a and b are equal ignoring ASCII case. */
 int sv_ieq(struct sv a, struct sv b);
-/* @return 1 when a equals the C string s ignoring ASCII case. */
-int sv_ieq_cstr(struct sv a, const char *s);
+/*
+ * @return 1 when a equals the C string s ignoring ASCII case.  Inline so
+ * that a literal's length is known: a view of another length costs one
+ * compare.
+ */
+static inline int sv_ieq_cstr(struct sv a, const char *s)
+{
+	if (a.n != strlen(s))
+		return 0;
+	for (size_t i = 0; i < a.n; i++) {
+		unsigned char x = (unsigned char)(a.p[i] | 0x20);
+		if (a.p[i] != s[i] &&
+		    (x != (s[i] | 0x20) || x < 'a' || x > 'z'))
+			return 0;
+	}
+	return 1;
+}
 /* @return 1 when v starts with prefix (case-sensitive / ASCII
  * case-insensitive). */
 int sv_starts(struct sv v, const char *prefix);
