@@ -288,13 +288,36 @@ static size_t grow_to(size_t cap, size_t need)
 }
 
 /*
+ * Make room for sep + *n more bytes in buf, bounded by p->max (cap
+ * never exceeds it): *n is cut to what fits, and p->over set when
+ * something was cut.  @return 0 when nothing at all fits.
+ */
+static SFB_NOINLINE int rec_room(struct fmt_ucc *p, size_t sep, size_t *n)
+{
+	if (p->len + sep + *n > p->max) {
+		p->over = 1;
+		if (p->len + sep > p->max)
+			return 0;
+		*n = p->max - p->len - sep;
+	}
+	if (p->len + sep + *n > p->cap) {
+		p->cap = grow_to(p->cap, p->len + sep + *n);
+		if (p->cap > p->max)
+			p->cap = p->max;
+		p->buf = sfb_xrealloc(p->buf, p->cap);
+	}
+	return 1;
+}
+
+/*
  * Append one physical line to the record (raw), bounded by p->max;
- * p->blank tells whether it was blank.
+ * p->blank tells whether it was blank.  Runs on every line: the
+ * common case (it fits) stays inline, rec_room grows the buffer.
  * @return the offset in buf where the line starts (may be past the
  *         kept bytes when the limit was reached)
  */
-static size_t rec_line(struct fmt_ucc *p, struct sv line,
-		       unsigned long lineno)
+static inline size_t rec_line(struct fmt_ucc *p, struct sv line,
+			      unsigned long lineno)
 {
 	int blank = sv_is_blank(line);
 	p->blank = blank;
@@ -304,18 +327,8 @@ static size_t rec_line(struct fmt_ucc *p, struct sv line,
 		return p->len;
 	size_t sep = p->nlines ? 1 : 0;
 	size_t n = line.n;
-	if (p->len + sep + n > p->max) {
-		p->over = 1;
-		if (p->len + sep > p->max)
-			return p->len;
-		n = p->max - p->len - sep;
-	}
-	if (p->len + sep + n > p->cap) {
-		p->cap = grow_to(p->cap, p->len + sep + n);
-		if (p->cap > p->max)
-			p->cap = p->max;
-		p->buf = sfb_xrealloc(p->buf, p->cap);
-	}
+	if (p->len + sep + n > p->cap && !rec_room(p, sep, &n))
+		return p->len;
 	if (sep)
 		p->buf[p->len++] = '\n';
 	size_t start = p->len;

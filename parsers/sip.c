@@ -86,8 +86,7 @@ static inline int lceq(struct sv n, const char *lit)
  * Classify a header name (non-empty) by its length and first byte, then
  * one compare.  Compact forms only count in SIP.
  */
-static inline __attribute__((always_inline)) enum hid
-hdr_id(struct sv n, int sip)
+static SFB_INLINE enum hid hdr_id(struct sv n, int sip)
 {
 	unsigned char c = lc((unsigned char)n.p[0]);
 	switch (n.n) {
