@@ -36,22 +36,10 @@ int sv_ieq(struct sv a, struct sv b)
 	return 1;
 }
 
-int sv_starts(struct sv v, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	return v.n >= n && memcmp(v.p, prefix, n) == 0;
-}
-
 int sv_istarts(struct sv v, const char *prefix)
 {
 	size_t n = strlen(prefix);
 	return v.n >= n && sv_ieq(sv_make(v.p, n), sv_make(prefix, n));
-}
-
-long sv_find_char(struct sv v, char c)
-{
-	const char *q = v.n ? memchr(v.p, c, v.n) : NULL;
-	return q ? (long)(q - v.p) : -1;
 }
 
 long sv_find(struct sv v, const char *needle)
@@ -127,14 +115,6 @@ int sv_split(struct sv *v, char c, struct sv *head)
 	return 0;
 }
 
-void sv_skip(struct sv *v, size_t n)
-{
-	if (n > v->n)
-		n = v->n;
-	v->p += n;
-	v->n -= n;
-}
-
 int sv_skip_char(struct sv *v, char c)
 {
 	if (v->n == 0 || v->p[0] != c)
@@ -148,13 +128,6 @@ int sv_skip_lit(struct sv *v, const char *lit)
 	if (!sv_starts(*v, lit))
 		return 1;
 	sv_skip(v, strlen(lit));
-	return 0;
-}
-
-int sv_skip_ws(struct sv *v)
-{
-	while (v->n && (v->p[0] == ' ' || v->p[0] == '\t'))
-		sv_skip(v, 1);
 	return 0;
 }
 
