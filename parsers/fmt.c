@@ -242,6 +242,40 @@ int fmt_finish(struct fmt *f, struct sfb_err *err)
 	return 0;
 }
 
+int fmt_stamp_ok(const char *p, char sep)
+{
+	/* spelled out: it runs on most prefixed lines */
+	return sv_is_digit(p[0]) && sv_is_digit(p[1]) && p[2] == '/' &&
+	       sv_is_digit(p[3]) && sv_is_digit(p[4]) && p[5] == '/' &&
+	       sv_is_digit(p[6]) && sv_is_digit(p[7]) && sv_is_digit(p[8]) &&
+	       sv_is_digit(p[9]) && p[10] == sep && sv_is_digit(p[11]) &&
+	       sv_is_digit(p[12]) && p[13] == ':' && sv_is_digit(p[14]) &&
+	       sv_is_digit(p[15]) && p[16] == ':' && sv_is_digit(p[17]) &&
+	       sv_is_digit(p[18]) && p[19] == '.' && sv_is_digit(p[20]) &&
+	       sv_is_digit(p[21]) && sv_is_digit(p[22]);
+}
+
+int64_t fmt_stamp_time(const char *p, struct fmt_day *day)
+{
+	int hour = sv_dig2(p + 11), min = sv_dig2(p + 14);
+	int sec = sv_dig2(p + 17);
+	int ms = sv_dig2(p + 20) * 10 + (p[22] - '0');
+	if (hour >= 24 || min >= 60 || sec > 60)
+		return SFB_TIME_NONE;
+	if (!day->set || memcmp(p, day->ymd, sizeof day->ymd) != 0) {
+		int mon = sv_dig2(p), mday = sv_dig2(p + 3);
+		int year = sv_dig2(p + 6) * 100 + sv_dig2(p + 8);
+		if (mon < 1 || mon > 12 || mday < 1 || mday > 31)
+			return SFB_TIME_NONE;
+		memcpy(day->ymd, p, sizeof day->ymd);
+		day->start = sfb_time_make(year, mon, mday, 0, 0, 0, 0);
+		day->set = 1;
+	}
+	/* sfb_time_make is linear in the time of day */
+	return day->start + ((int64_t)hour * 60 + min) * 60000 +
+	       (int64_t)sec * 1000 + ms;
+}
+
 enum fmt_kind fmt_kind_get(const struct fmt *f)
 {
 	return f->kind;

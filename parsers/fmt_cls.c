@@ -112,6 +112,7 @@ struct fmt_cls {
 	unsigned long hfixed_line; /* the first one repaired */
 
 	struct rec_kv kv[SFB_MAX_KV];
+	struct fmt_day day;        /* the day of the last header line */
 
 	unsigned long junk_first, junk_last, junk_n;
 	char wbuf[192];
@@ -196,9 +197,11 @@ static int parse_source(struct sv line, struct sv *v, struct cls_hdr *h)
 /*
  * Recognise "LEVEL(FLAG) [bracket]PID.TID::MM/DD/YYYY-HH:MM:SS.mmm.SEQ"
  * and what follows.  Hand-written: it runs on every line of a trace.
+ * day caches the date (see parser.h).
  * @return 0 and *h filled, or 1 if line is not a header line
  */
-static int parse_header(struct sv line, struct cls_hdr *h)
+static int parse_header(struct sv line, struct cls_hdr *h,
+			struct fmt_day *day)
 {
 	const char *p = line.p;
 	size_t i = 0;
@@ -238,28 +241,12 @@ static int parse_header(struct sv line, struct cls_hdr *h)
 	if (i + 24 > line.n)
 		return 1;
 	const char *d = p + i;
-	if (!sv_is_digit(d[0]) || !sv_is_digit(d[1]) || d[2] != '/' ||
-	    !sv_is_digit(d[3]) || !sv_is_digit(d[4]) || d[5] != '/' ||
-	    !sv_is_digit(d[6]) || !sv_is_digit(d[7]) || !sv_is_digit(d[8]) ||
-	    !sv_is_digit(d[9]) || d[10] != '-' || !sv_is_digit(d[11]) ||
-	    !sv_is_digit(d[12]) || d[13] != ':' || !sv_is_digit(d[14]) ||
-	    !sv_is_digit(d[15]) || d[16] != ':' || !sv_is_digit(d[17]) ||
-	    !sv_is_digit(d[18]) || d[19] != '.' || !sv_is_digit(d[20]) ||
-	    !sv_is_digit(d[21]) || !sv_is_digit(d[22]) || d[23] != '.')
+	if (!fmt_stamp_ok(d, '-') || d[23] != '.')
 		return 1;
 	i += 24;
 	if (sv_take_hex32_at(line, &i, &h->seq))
 		return 1;
-	int mon = sv_dig2(d), day = sv_dig2(d + 3);
-	int year = sv_dig2(d + 6) * 100 + sv_dig2(d + 8);
-	int hour = sv_dig2(d + 11), min = sv_dig2(d + 14);
-	int sec = sv_dig2(d + 17);
-	int ms = sv_dig2(d + 20) * 10 + (d[22] - '0');
-	if (mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && hour < 24 &&
-	    min < 60 && sec <= 60)
-		h->ts = sfb_time_make(year, mon, day, hour, min, sec, ms);
-	else
-		h->ts = SFB_TIME_NONE;
+	h->ts = fmt_stamp_time(d, day);
 
 	/* the rest: " (Comp,Func:File(N))", " [id]", "$$begin_record" */
 	struct sv v = sv_make(p + i, line.n - i);
@@ -294,7 +281,8 @@ static int parse_header(struct sv line, struct cls_hdr *h)
 int fmt_cls_sniff(struct sv line)
 {
 	struct cls_hdr h;
-	return parse_header(line, &h) == 0;
+	struct fmt_day day = { .set = 0 };
+	return parse_header(line, &h, &day) == 0;
 }
 
 /*
@@ -757,7 +745,7 @@ int fmt_cls_feed(struct fmt_cls *p, struct sv line, unsigned long lineno)
 	struct cls_hdr h;
 	int rc;
 
-	if (parse_header(line, &h) != 0) {
+	if (parse_header(line, &h, &p->day) != 0) {
 		if (!p->open) {
 			if (!sv_is_blank(line)) {
 				if (!p->junk_n)

@@ -98,6 +98,7 @@ struct fmt_ucc {
 	 * lines of one entry or block share them (parse_prefix) */
 	char stamp[23];
 	int64_t stamp_ts;
+	struct fmt_day day;        /* the day of the last new stamp */
 	/* the whole last prefix up to its "::" and what it held: the
 	 * lines of one block usually repeat it byte for byte */
 	char pfx[UCC_PFX_MAX];
@@ -110,27 +111,6 @@ struct fmt_ucc {
 static int is_upper(char c)
 {
 	return c >= 'A' && c <= 'Z';
-}
-
-/*
- * Recognise "MM/DD/YYYY|HH:MM:SS.mmm T:P LEVEL :: " at the start of
- * line.  Hand-written: this runs on every physical line, and almost
- * every continuation line is rejected by its first byte.  A date whose
- * fields are out of range still makes a prefix (the shape decides), but
- * its time is SFB_TIME_NONE.
- * @return 0 and *px filled, or 1 if line has no prefix
- */
-/* "MM/DD/YYYY|HH:MM:SS.mmm " at p (24 bytes there): digits in place */
-static int valid_stamp(const char *p)
-{
-	return sv_is_digit(p[0]) && sv_is_digit(p[1]) && p[2] == '/' &&
-	       sv_is_digit(p[3]) && sv_is_digit(p[4]) && p[5] == '/' &&
-	       sv_is_digit(p[6]) && sv_is_digit(p[7]) && sv_is_digit(p[8]) &&
-	       sv_is_digit(p[9]) && p[10] == '|' && sv_is_digit(p[11]) &&
-	       sv_is_digit(p[12]) && p[13] == ':' && sv_is_digit(p[14]) &&
-	       sv_is_digit(p[15]) && p[16] == ':' && sv_is_digit(p[17]) &&
-	       sv_is_digit(p[18]) && p[19] == '.' && sv_is_digit(p[20]) &&
-	       sv_is_digit(p[21]) && sv_is_digit(p[22]) && p[23] == ' ';
 }
 
 /* @return 1 when the 23 bytes of a date and time at a and b are equal */
@@ -146,21 +126,14 @@ static int same_stamp(const char *a, const char *b)
 	return ((x0 ^ y0) | (x1 ^ y1) | (x2 ^ y2)) == 0;
 }
 
-/* The log time of a valid "MM/DD/YYYY|HH:MM:SS.mmm" at p. */
-static int64_t stamp_time(const char *p)
-{
-	int mon = sv_dig2(p), day = sv_dig2(p + 3);
-	int year = sv_dig2(p + 6) * 100 + sv_dig2(p + 8);
-	int hour = sv_dig2(p + 11), min = sv_dig2(p + 14);
-	int sec = sv_dig2(p + 17);
-	int ms = sv_dig2(p + 20) * 10 + (p[22] - '0');
-	if (mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && hour < 24 &&
-	    min < 60 && sec <= 60)
-		return sfb_time_make(year, mon, day, hour, min, sec, ms);
-	return SFB_TIME_NONE;
-}
-
 /*
+ * Recognise "MM/DD/YYYY|HH:MM:SS.mmm T:P LEVEL :: " at the start of
+ * line.  Hand-written: this runs on every physical line, and almost
+ * every continuation line is rejected by its first byte.  A date whose
+ * fields are out of range still makes a prefix (the shape decides), but
+ * its time is SFB_TIME_NONE.
+ * @return 0 and *px filled, or 1 if line has no prefix
+ *
  * cache (may be NULL) remembers the last date and time read and its log
  * time, and the last whole prefix: the lines of one entry or block
  * share them.
@@ -185,7 +158,7 @@ static int parse_prefix(struct sv line, struct ucc_prefix *px,
 		return 0;
 	}
 	int same = cache && p[23] == ' ' && same_stamp(p, cache->stamp);
-	if (!same && !valid_stamp(p))
+	if (!same && (p[23] != ' ' || !fmt_stamp_ok(p, '|')))
 		return 1;
 	i = 24;
 	if (sv_take_hex32_at(line, &i, &px->tid) || i >= line.n || p[i] != ':')
@@ -210,12 +183,12 @@ static int parse_prefix(struct sv line, struct ucc_prefix *px,
 		return 1;
 	i += 2;
 	px->text_off = i < line.n && p[i] == ' ' ? i + 1 : i;
-	if (same)
-		px->ts = cache->stamp_ts;
-	else
-		px->ts = stamp_time(p);
-	if (!cache)
+	if (!cache) {
+		struct fmt_day day = { .set = 0 };
+		px->ts = fmt_stamp_time(p, &day);
 		return 0;
+	}
+	px->ts = same ? cache->stamp_ts : fmt_stamp_time(p, &cache->day);
 	if (!same) {
 		memcpy(cache->stamp, p, sizeof cache->stamp);
 		cache->stamp_ts = px->ts;
