@@ -274,9 +274,15 @@ static int param_next(struct sv *v, char sep, struct sv *name,
 		size_t j = quoted_len(sv_make(q, (size_t)(e - q)));
 		*value = trim(sv_make(q, j));
 		q += j < (size_t)(e - q) ? j + 1 : j;
-		/* what follows the closing quote up to sep is dropped */
+		/*
+		 * What follows the closing quote up to sep is dropped;
+		 * mostly sep itself follows, after blanks at most.
+		 */
+		while (q < e && is_ws(*q))
+			q++;
 	}
-	const char *s = q < e ? memchr(q, sep, (size_t)(e - q)) : NULL;
+	const char *s = q == e ? NULL
+		: *q == sep ? q : memchr(q, sep, (size_t)(e - q));
 	if (!quoted) {
 		/* the value runs to sep, blanks trimmed */
 		const char *t = s ? s : e;
@@ -356,7 +362,8 @@ static void parse_nameaddr(struct sv v, struct sv *name, struct sv *uri,
 		skip(&v, j + 1);
 		quoted = 1;
 	}
-	size_t lt = find_or_end(v, '<');
+	/* mostly the value starts with its '<' */
+	size_t lt = v.n && v.p[0] == '<' ? 0 : find_or_end(v, '<');
 	if (lt < v.n) {
 		if (!quoted)
 			nm = trim(sv_make(v.p, lt));
