@@ -148,10 +148,23 @@ static int parse_prefix(struct sv line, struct ucc_prefix *px,
 	size_t i;
 	/*
 	 * The same bytes as the last prefix up to its "::" parse the same
-	 * way (nothing past them is read), so its fields are reused.
+	 * way (nothing past them is read), so its fields are reused.  The
+	 * part after the date and time is compared first: a new time with
+	 * the same thread and level only needs its stamp read.
 	 */
 	if (cache && cache->pfx_len && line.n >= cache->pfx_len &&
-	    memcmp(p, cache->pfx, cache->pfx_len) == 0) {
+	    memcmp(p + 23, cache->pfx + 23, cache->pfx_len - 23) == 0) {
+		if (!same_stamp(p, cache->pfx)) {
+			if (!fmt_stamp_ok(p, '|'))
+				return 1;
+			if (!same_stamp(p, cache->stamp)) {
+				memcpy(cache->stamp, p, sizeof cache->stamp);
+				cache->stamp_ts = fmt_stamp_time(p,
+								 &cache->day);
+			}
+			memcpy(cache->pfx, p, 23);
+			cache->pfx_px.ts = cache->stamp_ts;
+		}
 		*px = cache->pfx_px;
 		i = cache->pfx_len;
 		px->text_off = i < line.n && p[i] == ' ' ? i + 1 : i;
