@@ -236,7 +236,7 @@ static inline struct sv trim(struct sv v)
  * the next sep is dropped.  A pair without '=' has an empty value.
  * @return 1 with *name / *value set, 0 at the end of v.
  */
-static int param_next(struct sv *v, char sep, struct sv *name,
+static SFB_INLINE int param_next(struct sv *v, char sep, struct sv *name,
 		      struct sv *value)
 {
 	const char *p = v->p, *e = p + v->n;
@@ -281,7 +281,7 @@ static int param_next(struct sv *v, char sep, struct sv *name,
 		while (q < e && is_ws(*q))
 			q++;
 	}
-	const char *s = q == e ? NULL
+	const char *s = q >= e ? NULL
 		: *q == sep ? q : memchr(q, sep, (size_t)(e - q));
 	if (!quoted) {
 		/* the value runs to sep, blanks trimmed */
