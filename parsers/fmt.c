@@ -17,6 +17,7 @@
  * bytes); lines passed to fmt_feed are borrowed for the call only.
  * Records reach the sink with the parser's ownership rule (parser.h).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,17 +243,39 @@ int fmt_finish(struct fmt *f, struct sfb_err *err)
 	return 0;
 }
 
+/*
+ * The bytes of the 8 at p that differ from the template t, where the
+ * mask d marks digits: punctuation must be equal; a digit is a byte
+ * 0x30-0x39, so its high nibble is 3 and adding 6 keeps it 3.  A carry
+ * out of a byte comes only from a byte that fails anyway.
+ * @return 0 when all 8 fit
+ */
+static inline uint64_t stamp_word_bad(const char *p, const char *t,
+				      const unsigned char *d)
+{
+	const uint64_t hi = UINT64_C(0xf0f0f0f0f0f0f0f0);
+	const uint64_t three = UINT64_C(0x3030303030303030);
+	const uint64_t six = UINT64_C(0x0606060606060606);
+	uint64_t w, tw, dw;
+	memcpy(&w, p, 8);
+	memcpy(&tw, t, 8);
+	memcpy(&dw, d, 8);
+	return ((w ^ tw) & ~dw) | ((w & hi & dw) ^ (three & dw)) |
+	       (((w + six) & hi & dw) ^ (three & dw));
+}
+
 int fmt_stamp_ok(const char *p, char sep)
 {
-	/* spelled out: it runs on most prefixed lines */
-	return sv_is_digit(p[0]) && sv_is_digit(p[1]) && p[2] == '/' &&
-	       sv_is_digit(p[3]) && sv_is_digit(p[4]) && p[5] == '/' &&
-	       sv_is_digit(p[6]) && sv_is_digit(p[7]) && sv_is_digit(p[8]) &&
-	       sv_is_digit(p[9]) && p[10] == sep && sv_is_digit(p[11]) &&
-	       sv_is_digit(p[12]) && p[13] == ':' && sv_is_digit(p[14]) &&
-	       sv_is_digit(p[15]) && p[16] == ':' && sv_is_digit(p[17]) &&
-	       sv_is_digit(p[18]) && p[19] == '.' && sv_is_digit(p[20]) &&
-	       sv_is_digit(p[21]) && sv_is_digit(p[22]);
+	static const unsigned char digit[23] = {
+		0xff, 0xff, 0, 0xff, 0xff, 0, 0xff, 0xff, 0xff, 0xff, 0,
+		0xff, 0xff, 0, 0xff, 0xff, 0, 0xff, 0xff, 0, 0xff, 0xff, 0xff
+	};
+	char shape[24] = "00/00/0000?00:00:00.000";
+	shape[10] = sep;
+	/* word-wise, in three overlapping words */
+	return (stamp_word_bad(p, shape, digit) |
+		stamp_word_bad(p + 8, shape + 8, digit + 8) |
+		stamp_word_bad(p + 15, shape + 15, digit + 15)) == 0;
 }
 
 int64_t fmt_stamp_time(const char *p, struct fmt_day *day)

@@ -175,7 +175,7 @@ static inline int is_ws(char c)
  * closing quote (a quote after an odd run of backslashes is escaped),
  * or v.n when the string is unterminated.
  */
-static size_t quoted_len(struct sv v)
+static SFB_INLINE size_t quoted_len(struct sv v)
 {
 	size_t i = 0;
 	while (i < v.n) {
@@ -430,7 +430,8 @@ static void parse_clen(struct msg *m, struct sv v)
 	}
 }
 
-static void push_param(struct msg *m, struct sv name, struct sv value)
+static SFB_INLINE void push_param(struct msg *m, struct sv name,
+				   struct sv value)
 {
 	if (m->nparams == m->params_cap) {
 		size_t cap = m->params_cap ? m->params_cap * 2 : 32;

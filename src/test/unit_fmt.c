@@ -315,6 +315,21 @@ static void test_stamp(void)
 	CHECK(!fmt_stamp_ok("01/15/2021-09:12:03.004", '|'));
 	CHECK(!fmt_stamp_ok("01/15/2021|09:12:03.0x4", '|'));
 	CHECK(!fmt_stamp_ok("01/15/2021|09-12:03.004", '|'));
+	/* every byte value at every place: digits where the shape has
+	 * one, else only the punctuation itself */
+	static const char shape[] = "00/00/0000|00:00:00.000";
+	size_t bad = 0;
+	for (size_t i = 0; i < sizeof shape - 1; i++) {
+		for (int b = 0; b < 256; b++) {
+			char t[sizeof shape];
+			memcpy(t, "12/31/1999|23:59:58.987", sizeof t);
+			t[i] = (char)b;
+			int want = shape[i] == '0' ? b >= '0' && b <= '9'
+						   : b == shape[i];
+			bad += fmt_stamp_ok(t, '|') != want;
+		}
+	}
+	CHECK(bad == 0);
 	CHECK(fmt_stamp_time("01/15/2021|09:12:03.004", &day) ==
 	      sfb_time_make(2021, 1, 15, 9, 12, 3, 4));
 	CHECK(day.set);
