@@ -76,7 +76,8 @@ struct fmt *fmt_new(enum fmt_kind kind, const struct fmt_sink *sink,
 	return f;
 }
 
-static int feed_parser(struct fmt *f, struct sv line, unsigned long lineno)
+static inline int feed_parser(struct fmt *f, struct sv line,
+			      unsigned long lineno)
 {
 	if (f->ucc)
 		return fmt_ucc_feed(f->ucc, line, lineno);
@@ -176,11 +177,10 @@ static int decide(struct fmt *f, enum fmt_kind k, struct sv line,
 	return feed_parser(f, line, lineno);
 }
 
-int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
-	     struct sfb_err *err)
+/* fmt_feed before the format is known: detection (see the top). */
+static SFB_NOINLINE int feed_auto(struct fmt *f, struct sv line,
+				  unsigned long lineno, struct sfb_err *err)
 {
-	if (f->kind != FMT_AUTO)
-		return feed_parser(f, line, lineno);
 	if (f->failed)
 		return give_up(f, err);
 	f->seen++;
@@ -210,6 +210,15 @@ int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
 	}
 	hold_line(f, line, lineno, 0);
 	return 0;
+}
+
+int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
+	     struct sfb_err *err)
+{
+	/* every line of a log: the known format's parser, by a tail call */
+	if (f->kind != FMT_AUTO)
+		return feed_parser(f, line, lineno);
+	return feed_auto(f, line, lineno, err);
 }
 
 int fmt_skip(struct fmt *f, unsigned long lineno, struct sfb_err *err)
