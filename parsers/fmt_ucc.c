@@ -224,7 +224,7 @@ int fmt_ucc_sniff(struct sv line)
  * @return 1 when text starts with kw followed by the end, a space, a
  * dash or a colon (so "Sending Packets queued" is not a block)
  */
-static int kw_at(struct sv text, const char *kw, size_t kwlen)
+static inline int kw_at(struct sv text, const char *kw, size_t kwlen)
 {
 	if (text.n < kwlen || memcmp(text.p, kw, kwlen) != 0)
 		return 0;
@@ -447,6 +447,11 @@ static long find_address(struct sv v)
 	return sv_find(v, "Address:");
 }
 
+/* The bytes that end the remote endpoint of a framing line. */
+static const unsigned char remote_end[256] = {
+	[' '] = 1, ['\t'] = 1, ['('] = 1,
+};
+
 /*
  * Parse the rest of a block-opening line after its keyword:
  * " - <remote> (From Local Address: <local>) N bytes:", each part
@@ -465,8 +470,7 @@ static void parse_framing(struct fmt_ucc *p, struct sv rest, size_t base,
 	/* the remote endpoint, unless this is already "(..." or "N bytes" */
 	if (v.n && v.p[0] != '(') {
 		size_t i = 0;
-		while (i < v.n && v.p[i] != ' ' && v.p[i] != '\t' &&
-		       v.p[i] != '(')
+		while (i < v.n && !remote_end[(unsigned char)v.p[i]])
 			i++;
 		struct sv tok = sv_make(v.p, i), after = v;
 		sv_skip(&after, i);
