@@ -228,6 +228,10 @@ static inline struct sv trim(struct sv v)
 	return v;
 }
 
+/* The bytes that end a parameter name, for each separator. */
+static const unsigned char pname_end_semi[256] = { ['='] = 1, [';'] = 1 };
+static const unsigned char pname_end_comma[256] = { ['='] = 1, [','] = 1 };
+
 /*
  * Take the next name[=value] pair of a list separated by sep (';' for
  * SIP parameters and diagnostics, ',' for auth parameters).  Empty
@@ -252,8 +256,10 @@ static SFB_INLINE int param_next(struct sv *v, char sep, struct sv *name,
 		p++;
 	}
 	/* p is on the name's first byte: only its end needs trimming */
+	const unsigned char *stop = sep == ';' ? pname_end_semi
+					       : pname_end_comma;
 	const char *q = p;
-	while (q < e && *q != '=' && *q != sep)
+	while (q < e && !stop[(unsigned char)*q])
 		q++;
 	const char *ne = q;
 	while (ne > p && is_ws(ne[-1]))
