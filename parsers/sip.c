@@ -425,10 +425,30 @@ static void parse_via(struct msg *m, struct sv v)
 	}
 }
 
+/*
+ * @return 1 when v is one or more decimal digits worth at most cap, with
+ * *out set (sv_to_u64 and a bound in one inline pass: every message has
+ * a Content-Length).
+ */
+static inline int dec_upto(struct sv v, uint64_t cap, uint64_t *out)
+{
+	uint64_t x = 0;
+	if (v.n == 0)
+		return 0;
+	for (size_t i = 0; i < v.n; i++) {
+		unsigned d = (unsigned)(unsigned char)v.p[i] - '0';
+		if (d > 9 || x > (cap - d) / 10)
+			return 0;
+		x = x * 10 + d;
+	}
+	*out = x;
+	return 1;
+}
+
 static void parse_clen(struct msg *m, struct sv v)
 {
 	uint64_t x;
-	if (sv_to_u64(v, &x) && x <= SIP_MAX_CL) {
+	if (dec_upto(v, SIP_MAX_CL, &x)) {
 		m->content_length = (int64_t)x;
 	} else {
 		m->content_length = -1;
@@ -930,7 +950,7 @@ static void read_fields(struct msg *m, const unsigned char *ids)
 			break;
 		case H_EXPIRES: {
 			uint64_t x;
-			if (sv_to_u64(v, &x) && x <= INT64_MAX)
+			if (dec_upto(v, INT64_MAX, &x))
 				m->expires = (int64_t)x;
 			break;
 		}
