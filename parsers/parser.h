@@ -166,6 +166,9 @@ int fmt_cls_finish(struct fmt_cls *p);
 void fmt_cls_free(struct fmt_cls *p);
 /* @return 1 if line is a CLS / OCSLogger record header line */
 int fmt_cls_sniff(struct sv line);
+/* @return the id of the record key a CLS body line names (ASCII case
+ * ignored), or -1: the parser's own lookup, for its unit test */
+int fmt_cls_key(const struct fmt_cls *p, struct sv name);
 
 struct fmt_sip;
 struct fmt_sip *fmt_sip_new(const struct fmt_sink *sink,
