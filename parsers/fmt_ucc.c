@@ -127,6 +127,25 @@ static int same_stamp(const char *a, const char *b)
 }
 
 /*
+ * @return 1 when a[23..n) equals b[23..n), n >= 32: the part of two
+ * prefixes after the date and time, in 8-byte words (the last one
+ * overlaps), without memcmp's call.
+ */
+static int same_tail(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, d = 0;
+	size_t i = 23;
+	for (; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		d |= x ^ y;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return (d | (x ^ y)) == 0;
+}
+
+/*
  * Recognise "MM/DD/YYYY|HH:MM:SS.mmm T:P LEVEL :: " at the start of
  * line.  Hand-written: this runs on every physical line, and almost
  * every continuation line is rejected by its first byte.  A date whose
@@ -153,7 +172,7 @@ static int parse_prefix(struct sv line, struct ucc_prefix *px,
 	 * the same thread and level only needs its stamp read.
 	 */
 	if (cache && cache->pfx_len && line.n >= cache->pfx_len &&
-	    memcmp(p + 23, cache->pfx + 23, cache->pfx_len - 23) == 0) {
+	    same_tail(p, cache->pfx, cache->pfx_len)) {
 		if (!same_stamp(p, cache->pfx)) {
 			if (!fmt_stamp_ok(p, '|'))
 				return 1;
