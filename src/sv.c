@@ -92,6 +92,13 @@ long sv_ifind_sv(struct sv v, struct sv needle)
 		return 0;
 	if (v.n < n)
 		return -1;
+	if (n == 1) {           /* short needles of the pattern table */
+		unsigned char c = sv_lower((unsigned char)needle.p[0]);
+		const char *a = memchr(v.p, c, v.n), *b = NULL;
+		if (c >= 'a' && c <= 'z')
+			b = memchr(v.p, c - 32, a ? (size_t)(a - v.p) : v.n);
+		return b ? (long)(b - v.p) : a ? (long)(a - v.p) : -1;
+	}
 	/* the anchor: the needle's rarest byte, at offset j */
 	size_t j = 0;
 	for (size_t i = 1; i < n; i++)
