@@ -44,12 +44,15 @@ BENCH_REPS ?= 3
 BENCH_PAR_SIZE ?= 1G
 
 PKGS := libpcre2-8 libxml-2.0 zlib libcjson yaml-0.1 libarchive sqlite3
+# libarchive and sqlite3 are compiled against but loaded on first use
+# (src/dl.h: they and what they pull in cost every start a few ms)
+LINKED := $(filter-out libarchive sqlite3,$(PKGS))
 DEBS := libpcre2-dev libxml2-dev zlib1g-dev libcjson-dev libyaml-dev \
         libarchive-dev libsqlite3-dev pkg-config
 
 # Recursive (=) so pkg-config runs after `deps` may have installed them.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(LINKED) 2>/dev/null)
 
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 \
            -Wvla -Wno-unused-parameter
@@ -58,7 +61,7 @@ ALL_CFLAGS = $(OPT) $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
            -DSFB_DATADIR='"$(DATADIR)"' -Isrc -Iparsers $(PKG_CFLAGS) \
            -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
-LIBS    = $(PKG_LIBS) -lm -pthread
+LIBS    = $(PKG_LIBS) -lm -pthread -ldl
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard parsers/*.c)
 LIB_OBJ   = $(LIB_SRC:%.c=$(B)/obj/%.o)

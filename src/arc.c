@@ -26,6 +26,37 @@
 #include <unistd.h>
 
 #include "arc.h"
+#include "dl.h"
+
+/*
+ * libarchive, loaded on the first zip (dl.h): its functions are called
+ * through la, e.g. la.archive_read_new().
+ */
+#define LA_FUNCS(X)                                                    \
+	X(archive_entry_filetype) X(archive_entry_is_encrypted)        \
+	X(archive_entry_mtime) X(archive_entry_mtime_is_set)           \
+	X(archive_entry_pathname) X(archive_entry_size)                \
+	X(archive_entry_size_is_set) X(archive_error_string)           \
+	X(archive_filter_bytes) X(archive_read_data)                   \
+	X(archive_read_free) X(archive_read_new)                       \
+	X(archive_read_next_header) X(archive_read_open1)              \
+	X(archive_read_set_callback_data)                              \
+	X(archive_read_set_read_callback)                              \
+	X(archive_read_set_seek_callback)                              \
+	X(archive_read_set_skip_callback)                              \
+	X(archive_read_support_format_zip)                             \
+	X(archive_read_support_format_zip_streamable)                  \
+	X(archive_set_error) X(archive_version_string)
+#define LA_SYM(f) DL_SYM(la, f)
+static struct {
+	LA_FUNCS(DL_PTR)
+} la;
+static struct dl_sym la_syms[] = { LA_FUNCS(LA_SYM) };
+/* libarchive 3.x has been libarchive.so.13 since 3.0 (2011) */
+#if ARCHIVE_VERSION_NUMBER / 1000000 != 3
+#error "libarchive is not 3.x: its SONAME here needs a look"
+#endif
+static struct dl_lib la_lib = DL_LIB("libarchive.so.13", la_syms);
 
 #define ARC_BUFSZ (64u << 10)
 #define ARC_HDRSZ (4u << 10)
@@ -57,7 +88,7 @@ static la_ssize_t cb_read(struct archive *a, void *ud, const void **buf)
 	if (r->up) {
 		long n = arc_read(r->up, r->buf, r->blk, &r->up_err);
 		if (n < 0) {
-			archive_set_error(a, EIO, "%s", r->up_err.msg);
+			la.archive_set_error(a, EIO, "%s", r->up_err.msg);
 			return -1;
 		}
 		*buf = r->buf;
@@ -70,7 +101,7 @@ static la_ssize_t cb_read(struct archive *a, void *ud, const void **buf)
 			return n;
 		}
 		if (errno != EINTR) {
-			archive_set_error(a, errno, "read error");
+			la.archive_set_error(a, errno, "read error");
 			return -1;
 		}
 	}
@@ -82,7 +113,7 @@ static la_int64_t cb_seek(struct archive *a, void *ud, la_int64_t off,
 	struct arc_rd *r = ud;
 	off_t o = lseek(r->fd, (off_t)off, whence);
 	if (o < 0) {
-		archive_set_error(a, errno, "seek error");
+		la.archive_set_error(a, errno, "seek error");
 		return ARCHIVE_FATAL;
 	}
 	return (la_int64_t)o;
@@ -102,7 +133,7 @@ static la_int64_t cb_skip(struct archive *a, void *ud, la_int64_t n)
 static void rd_free(struct arc_rd *r)
 {
 	if (r->a)
-		archive_read_free(r->a);
+		la.archive_read_free(r->a);
 	if (r->fd >= 0)
 		close(r->fd);
 	if (r->up)
@@ -120,8 +151,8 @@ static int rd_error(struct arc_rd *r, struct sfb_err *err,
 		return -1;
 	}
 	return sfb_err_set(err, SFB_E_FORMAT, 0, "corrupt zip: %s: %s",
-			   what, archive_error_string(r->a) ?
-			   archive_error_string(r->a) : "bad data");
+			   what, la.archive_error_string(r->a) ?
+			   la.archive_error_string(r->a) : "bad data");
 }
 
 /*
@@ -133,6 +164,11 @@ static int rd_error(struct arc_rd *r, struct sfb_err *err,
 static struct arc_rd *rd_open(const char *path, struct arc_rd *up,
 			      struct sfb_err *err)
 {
+	if (dl_load(&la_lib, err) < 0) {
+		if (up)
+			rd_free(up);
+		return NULL;
+	}
 	struct arc_rd *r = sfb_xcalloc(1, sizeof *r);
 	r->fd = -1;
 	r->up = up;
@@ -145,25 +181,25 @@ static struct arc_rd *rd_open(const char *path, struct arc_rd *up,
 	}
 	r->buf = sfb_xmalloc(ARC_BUFSZ);
 	r->blk = ARC_HDRSZ;
-	r->a = archive_read_new();
+	r->a = la.archive_read_new();
 	if (!r->a)
 		sfb_oom();
 	if (up) {
-		archive_read_support_format_zip_streamable(r->a);
+		la.archive_read_support_format_zip_streamable(r->a);
 	} else {
-		archive_read_support_format_zip(r->a);
-		archive_read_set_seek_callback(r->a, cb_seek);
-		archive_read_set_skip_callback(r->a, cb_skip);
+		la.archive_read_support_format_zip(r->a);
+		la.archive_read_set_seek_callback(r->a, cb_seek);
+		la.archive_read_set_skip_callback(r->a, cb_skip);
 	}
-	archive_read_set_read_callback(r->a, cb_read);
-	archive_read_set_callback_data(r->a, r);
-	if (archive_read_open1(r->a) != ARCHIVE_OK) {
+	la.archive_read_set_read_callback(r->a, cb_read);
+	la.archive_read_set_callback_data(r->a, r);
+	if (la.archive_read_open1(r->a) != ARCHIVE_OK) {
 		if (up && r->up_err.code)
 			*err = r->up_err;
 		else
 			sfb_err_set(err, SFB_E_FORMAT, 0, "corrupt zip '%s': "
-				    "%s", path, archive_error_string(r->a) ?
-				    archive_error_string(r->a) :
+				    "%s", path, la.archive_error_string(r->a) ?
+				    la.archive_error_string(r->a) :
 				    "unreadable");
 		rd_free(r);
 		return NULL;
@@ -184,7 +220,7 @@ static int list_rd(struct arc_rd *r, const char *label,
 	size_t cap = 0, index = 0;
 	struct archive_entry *ae;
 	for (;; index++) {
-		int st = archive_read_next_header(r->a, &ae);
+		int st = la.archive_read_next_header(r->a, &ae);
 		if (st == ARCHIVE_EOF)
 			return 0;
 		if (st < ARCHIVE_WARN) {
@@ -193,14 +229,14 @@ static int list_rd(struct arc_rd *r, const char *label,
 			else
 				sfb_err_set(err, SFB_E_FORMAT, 0,
 					    "corrupt zip '%s': %s", label,
-					    archive_error_string(r->a) ?
-					    archive_error_string(r->a) :
+					    la.archive_error_string(r->a) ?
+					    la.archive_error_string(r->a) :
 					    "bad header");
 			return -1;
 		}
-		if (archive_entry_filetype(ae) != AE_IFREG)
+		if (la.archive_entry_filetype(ae) != AE_IFREG)
 			continue;
-		const char *nm = archive_entry_pathname(ae);
+		const char *nm = la.archive_entry_pathname(ae);
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 16;
 			*out = sfb_xrealloc(*out, cap * sizeof **out);
@@ -208,11 +244,11 @@ static int list_rd(struct arc_rd *r, const char *label,
 		struct arc_entry *e = &(*out)[(*n)++];
 		nm = nm ? nm : "";
 		e->name = sfb_xstrndup(nm, strlen(nm));
-		e->size = archive_entry_size_is_set(ae)
-			  ? (int64_t)archive_entry_size(ae) : -1;
-		e->mtime = archive_entry_mtime_is_set(ae)
-			   ? (int64_t)archive_entry_mtime(ae) : 0;
-		e->encrypted = archive_entry_is_encrypted(ae) != 0;
+		e->size = la.archive_entry_size_is_set(ae)
+			  ? (int64_t)la.archive_entry_size(ae) : -1;
+		e->mtime = la.archive_entry_mtime_is_set(ae)
+			   ? (int64_t)la.archive_entry_mtime(ae) : 0;
+		e->encrypted = la.archive_entry_is_encrypted(ae) != 0;
 		e->index = index;
 	}
 }
@@ -278,7 +314,7 @@ static int rd_seek(struct arc_rd *r, const char *label, size_t index,
 	snprintf(r->what, sizeof r->what, "%s: entry %s", label, name);
 	struct archive_entry *ae = NULL;
 	for (size_t i = 0; i <= index; i++) {
-		int st = archive_read_next_header(r->a, &ae);
+		int st = la.archive_read_next_header(r->a, &ae);
 		if (st == ARCHIVE_EOF || st < ARCHIVE_WARN) {
 			if (st != ARCHIVE_EOF && r->up && r->up_err.code)
 				*err = r->up_err;
@@ -286,24 +322,24 @@ static int rd_seek(struct arc_rd *r, const char *label, size_t index,
 				sfb_err_set(err, SFB_E_FORMAT, 0, "corrupt "
 					    "zip '%s': %s", label,
 					    st == ARCHIVE_EOF ? "entry gone"
-					    : archive_error_string(r->a));
+					    : la.archive_error_string(r->a));
 			rd_free(r);
 			return -1;
 		}
 	}
-	const char *nm = archive_entry_pathname(ae);
+	const char *nm = la.archive_entry_pathname(ae);
 	if (!nm || strcmp(nm, name) != 0) {
 		sfb_err_set(err, SFB_E_IO, 0, "'%s' changed during the run",
 			    label);
 		rd_free(r);
 		return -1;
 	}
-	if (archive_entry_is_encrypted(ae)) {
+	if (la.archive_entry_is_encrypted(ae)) {
 		sfb_err_set(err, SFB_E_USAGE, 0, "%s: encrypted", r->what);
 		rd_free(r);
 		return -1;
 	}
-	r->start = archive_filter_bytes(r->a, 0);
+	r->start = la.archive_filter_bytes(r->a, 0);
 	r->blk = ARC_BUFSZ;
 	r->max_size = max_size;
 	r->max_ratio = max_ratio;
@@ -343,7 +379,7 @@ long arc_read(void *ud, void *buf, size_t cap, struct sfb_err *err)
 	struct arc_rd *r = ud;
 	if (r->eof)
 		return 0;
-	la_ssize_t n = archive_read_data(r->a, buf, cap);
+	la_ssize_t n = la.archive_read_data(r->a, buf, cap);
 	if (n < 0)
 		return rd_error(r, err, r->what);
 	if (n == 0) {
@@ -351,7 +387,7 @@ long arc_read(void *ud, void *buf, size_t cap, struct sfb_err *err)
 		return 0;
 	}
 	r->out += (uint64_t)n;
-	int64_t at = archive_filter_bytes(r->a, 0);
+	int64_t at = la.archive_filter_bytes(r->a, 0);
 	r->packed = at > r->start ? (uint64_t)(at - r->start) : 0;
 	if (r->max_size && r->out > r->max_size)
 		return sfb_err_set(err, SFB_E_LIMIT, 0, "zip bomb? %s: "
@@ -379,5 +415,7 @@ void arc_close(struct arc_rd *r)
 
 const char *arc_version(void)
 {
-	return archive_version_string();
+	if (dl_load(&la_lib, NULL) < 0)
+		return "libarchive not found";
+	return la.archive_version_string();
 }

@@ -16,10 +16,34 @@
 #include <time.h>
 #include <sqlite3.h>
 
+#include "dl.h"
 #include "esc.h"
 #include "rules.h"
 #include "store.h"
 #include "sv.h"
+
+/*
+ * libsqlite3, loaded on the first store_open (dl.h): its functions are
+ * called through sq, e.g. sq.sqlite3_step().
+ */
+#define SQ_FUNCS(X)                                                    \
+	X(sqlite3_bind_int64) X(sqlite3_bind_null) X(sqlite3_bind_text)\
+	X(sqlite3_busy_timeout) X(sqlite3_clear_bindings)              \
+	X(sqlite3_close) X(sqlite3_column_int64) X(sqlite3_column_text)\
+	X(sqlite3_column_type) X(sqlite3_errmsg) X(sqlite3_exec)       \
+	X(sqlite3_finalize) X(sqlite3_last_insert_rowid)               \
+	X(sqlite3_libversion) X(sqlite3_open_v2) X(sqlite3_prepare_v2) \
+	X(sqlite3_reset) X(sqlite3_step)
+#define SQ_SYM(f) DL_SYM(sq, f)
+static struct {
+	SQ_FUNCS(DL_PTR)
+} sq;
+static struct dl_sym sq_syms[] = { SQ_FUNCS(SQ_SYM) };
+/* SQLite 3 has always been libsqlite3.so.0 */
+#if SQLITE_VERSION_NUMBER / 1000000 != 3
+#error "SQLite is not 3.x: its SONAME here needs a look"
+#endif
+static struct dl_lib sq_lib = DL_LIB("libsqlite3.so.0", sq_syms);
 
 /* Jobs per transaction at most, and its age at most (ms). */
 #define STORE_BATCH 64
@@ -74,17 +98,19 @@ static const char schema[] =
 static int db_fail(struct store *s, struct sfb_err *err, const char *what)
 {
 	return sfb_err_set(err, SFB_E_IO, 0, "%s: %s: %s", s->path, what,
-			   sqlite3_errmsg(s->db));
+			   sq.sqlite3_errmsg(s->db));
 }
 
 struct store *store_open(const char *path, struct sfb_err *err)
 {
+	if (dl_load(&sq_lib, err) < 0)
+		return NULL;
 	struct store *s = sfb_xcalloc(1, sizeof *s);
 	s->path = sfb_xstrndup(path, strlen(path));
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
-	    sqlite3_busy_timeout(s->db, 10000) != SQLITE_OK ||
-	    sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+	if (sq.sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+			       SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+	    sq.sqlite3_busy_timeout(s->db, 10000) != SQLITE_OK ||
+	    sq.sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
 		db_fail(s, err, "cannot open the store");
 		store_close(s);
 		return NULL;
@@ -97,7 +123,7 @@ static void ins_free(struct ins *q)
 	sqlite3_stmt **all[] = { &q->file, &q->sess, &q->find, &q->ev,
 				 &q->del, &q->d1, &q->d2 };
 	for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
-		sqlite3_finalize(*all[i]);
+		sq.sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
 	}
 }
@@ -107,22 +133,24 @@ void store_close(struct store *s)
 	if (!s)
 		return;
 	if (s->open)
-		(void)sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+		(void)sq.sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	ins_free(&s->q);
-	sqlite3_close(s->db);
+	sq.sqlite3_close(s->db);
 	free(s->path);
 	free(s);
 }
 
 const char *store_version(void)
 {
-	return sqlite3_libversion();
+	if (dl_load(&sq_lib, NULL) < 0)
+		return "not found";
+	return sq.sqlite3_libversion();
 }
 
 static sqlite3_stmt *prep(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (sq.sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return NULL;
 	return st;
 }
@@ -134,17 +162,17 @@ int store_lookup(struct store *s, const char *source, int64_t *size,
 				"WHERE source = ?1 AND status != 'problem'");
 	if (!st)
 		return db_fail(s, err, "cannot read the store");
-	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	sq.sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
 	int rc = 0;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 2) == SQLITE_TEXT) {
-		*size = sqlite3_column_int64(st, 0);
-		*mtime = sqlite3_column_int64(st, 1);
-		const char *h = (const char *)sqlite3_column_text(st, 2);
+	if (sq.sqlite3_step(st) == SQLITE_ROW &&
+	    sq.sqlite3_column_type(st, 2) == SQLITE_TEXT) {
+		*size = sq.sqlite3_column_int64(st, 0);
+		*mtime = sq.sqlite3_column_int64(st, 1);
+		const char *h = (const char *)sq.sqlite3_column_text(st, 2);
 		*hash = strtoull(h, NULL, 16);
 		rc = 1;
 	}
-	sqlite3_finalize(st);
+	sq.sqlite3_finalize(st);
 	return rc;
 }
 
@@ -152,35 +180,36 @@ int store_lookup(struct store *s, const char *source, int64_t *size,
 static void bind_s(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v && *v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+		sq.sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 	else
-		sqlite3_bind_null(st, i);
+		sq.sqlite3_bind_null(st, i);
 }
 
 /* Bind log text as the JSON records have it: secrets masked, UTF-8. */
 static void bind_m(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v && *v)
-		sqlite3_bind_text(st, i, esc_utf8(sv_cstr(v)), -1, free);
+		sq.sqlite3_bind_text(st, i, esc_utf8(sv_cstr(v)), -1, free);
 	else
-		sqlite3_bind_null(st, i);
+		sq.sqlite3_bind_null(st, i);
 }
 
 static void bind_t(sqlite3_stmt *st, int i, int64_t t)
 {
 	char buf[32];
 	if (t == SFB_TIME_NONE)
-		sqlite3_bind_null(st, i);
+		sq.sqlite3_bind_null(st, i);
 	else
-		sqlite3_bind_text(st, i, sfb_time_fmt(t, buf, sizeof buf), -1,
-				  SQLITE_TRANSIENT);
+		sq.sqlite3_bind_text(st, i,
+				     sfb_time_fmt(t, buf, sizeof buf), -1,
+				     SQLITE_TRANSIENT);
 }
 
 static int step_done(sqlite3_stmt *st)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	int rc = sq.sqlite3_step(st);
+	sq.sqlite3_reset(st);
+	sq.sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -189,26 +218,26 @@ static int put_finding(struct store *s, struct ins *q, const char *stream,
 		       const struct finding *f)
 {
 	sqlite3_stmt *st = q->find;
-	sqlite3_bind_text(st, 1, stream, -1, SQLITE_STATIC);
+	sq.sqlite3_bind_text(st, 1, stream, -1, SQLITE_STATIC);
 	if (sess_row)
-		sqlite3_bind_int64(st, 2, sess_row);
+		sq.sqlite3_bind_int64(st, 2, sess_row);
 	if (ts)
-		sqlite3_bind_int64(st, 3, ts->id);
+		sq.sqlite3_bind_int64(st, 3, ts->id);
 	bind_s(st, 4, ts ? ts->user : f->user);
 	bind_s(st, 5, f->rule->id);
 	bind_s(st, 6, sfb_sev_name(f->sev));
 	bind_s(st, 7, f->step ? sfb_step_name(f->step) : "general");
 	bind_m(st, 8, f->title);
-	sqlite3_bind_int64(st, 9, (sqlite3_int64)f->count);
+	sq.sqlite3_bind_int64(st, 9, (sqlite3_int64)f->count);
 	bind_t(st, 10, f->nev ? f->ev[0].ts : SFB_TIME_NONE);
 	if (step_done(st))
 		return -1;
-	int64_t fid = sqlite3_last_insert_rowid(s->db);
+	int64_t fid = sq.sqlite3_last_insert_rowid(s->db);
 	for (size_t i = 0; i < f->nev; i++) {
 		st = q->ev;
-		sqlite3_bind_int64(st, 1, fid);
+		sq.sqlite3_bind_int64(st, 1, fid);
 		bind_s(st, 2, f->ev[i].file);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)f->ev[i].line);
+		sq.sqlite3_bind_int64(st, 3, (sqlite3_int64)f->ev[i].line);
 		bind_t(st, 4, f->ev[i].ts);
 		bind_m(st, 5, f->ev[i].text);
 		if (step_done(st))
@@ -223,11 +252,11 @@ static int put_result(struct store *s, struct ins *q,
 	const char *stream = r->name;
 	char hex[20];
 	for (size_t i = 0; i < r->nfiles; i++) {
-		sqlite3_bind_text(q->del, 1, r->files[i].item->source, -1,
-				  SQLITE_STATIC);
-		if (sqlite3_step(q->del) != SQLITE_DONE)
+		sq.sqlite3_bind_text(q->del, 1, r->files[i].item->source,
+				     -1, SQLITE_STATIC);
+		if (sq.sqlite3_step(q->del) != SQLITE_DONE)
 			return -1;
-		sqlite3_reset(q->del);
+		sq.sqlite3_reset(q->del);
 	}
 	for (size_t i = 0; i < r->nfiles; i++) {
 		const struct tri_file *f = &r->files[i];
@@ -238,8 +267,8 @@ static int put_result(struct store *s, struct ins *q,
 		bind_s(st, 3, it->entry);
 		bind_s(st, 4, stream);
 		if (it->size >= 0)
-			sqlite3_bind_int64(st, 5, it->size);
-		sqlite3_bind_int64(st, 6, it->mtime);
+			sq.sqlite3_bind_int64(st, 5, it->size);
+		sq.sqlite3_bind_int64(st, 6, it->mtime);
 		if (f->hashed) {
 			snprintf(hex, sizeof hex, "%016" PRIx64, f->hash);
 			bind_s(st, 7, hex);
@@ -247,7 +276,7 @@ static int put_result(struct store *s, struct ins *q,
 		bind_s(st, 8, f->problem ? "problem" : "ok");
 		bind_s(st, 9, walk_problem_name(f->problem));
 		bind_m(st, 10, f->problem ? f->reason : NULL);
-		sqlite3_bind_int64(st, 11, (sqlite3_int64)f->bytes);
+		sq.sqlite3_bind_int64(st, 11, (sqlite3_int64)f->bytes);
 		bind_s(st, 12, r->ran && r->kind != FMT_AUTO
 		       ? fmt_kind_name(r->kind) : NULL);
 		if (step_done(st))
@@ -259,8 +288,8 @@ static int put_result(struct store *s, struct ins *q,
 		sqlite3_stmt *st = q->sess;
 		bind_s(st, 1, stream);
 		bind_s(st, 2, t->file);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)t->line);
-		sqlite3_bind_int64(st, 4, t->id);
+		sq.sqlite3_bind_int64(st, 3, (sqlite3_int64)t->line);
+		sq.sqlite3_bind_int64(st, 4, t->id);
 		bind_s(st, 5, t->user);
 		bind_s(st, 6, t->epid);
 		bind_t(st, 7, t->start);
@@ -273,7 +302,7 @@ static int put_result(struct store *s, struct ins *q,
 		bind_s(st, 13, top ? top->rule->id : NULL);
 		if (step_done(st))
 			return -1;
-		int64_t row = sqlite3_last_insert_rowid(s->db);
+		int64_t row = sq.sqlite3_last_insert_rowid(s->db);
 		for (size_t k = 0; k < t->nf; k++)
 			if (put_finding(s, q, stream, row, t, &t->f[k]))
 				return -1;
@@ -327,9 +356,9 @@ int store_flush(struct store *s, struct sfb_err *err)
 		return 0;
 	s->open = 0;
 	s->pending = 0;
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (sq.sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		db_fail(s, err, "cannot store");
-		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)sq.sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
 	return 0;
@@ -344,28 +373,30 @@ int store_result(struct store *s, const struct tri_result *r,
 	if (ins_prep(s, q) < 0)
 		return db_fail(s, err, "cannot store");
 	if (!s->open) {
-		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
+		if (sq.sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL,
+				    NULL))
 			return db_fail(s, err, "cannot store");
 		s->open = 1;
 		clock_gettime(CLOCK_MONOTONIC, &s->since);
 	}
 	/* the job whole or not at all, inside the batch */
-	if (sqlite3_exec(s->db, "SAVEPOINT job", NULL, NULL, NULL))
+	if (sq.sqlite3_exec(s->db, "SAVEPOINT job", NULL, NULL, NULL))
 		return db_fail(s, err, "cannot store");
 	int bad = 0;
 	for (size_t i = 0; i < r->nfiles && !bad; i++) {
 		const char *src = r->files[i].item->source;
-		sqlite3_bind_text(q->d1, 1, src, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q->d2, 1, src, -1, SQLITE_STATIC);
+		sq.sqlite3_bind_text(q->d1, 1, src, -1, SQLITE_STATIC);
+		sq.sqlite3_bind_text(q->d2, 1, src, -1, SQLITE_STATIC);
 		bad = step_done(q->d1) || step_done(q->d2);
 	}
 	if (bad || put_result(s, q, r)) {
 		db_fail(s, err, "cannot store");
-		(void)sqlite3_exec(s->db, "ROLLBACK TO job; RELEASE job",
-				   NULL, NULL, NULL);
+		(void)sq.sqlite3_exec(s->db,
+				      "ROLLBACK TO job; RELEASE job", NULL,
+				      NULL, NULL);
 		return -1;
 	}
-	if (sqlite3_exec(s->db, "RELEASE job", NULL, NULL, NULL))
+	if (sq.sqlite3_exec(s->db, "RELEASE job", NULL, NULL, NULL))
 		return db_fail(s, err, "cannot store");
 	if (++s->pending >= STORE_BATCH ||
 	    ms_since(&s->since) >= STORE_BATCH_MS)
@@ -400,18 +431,18 @@ int store_merge(struct store *s, const char *path, struct sfb_err *err)
 	sqlite3_stmt *st = prep(s, "ATTACH DATABASE ?1 AS src");
 	if (!st)
 		return db_fail(s, err, "cannot attach");
-	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-	int ok = sqlite3_step(st) == SQLITE_DONE;
-	sqlite3_finalize(st);
+	sq.sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	int ok = sq.sqlite3_step(st) == SQLITE_DONE;
+	sq.sqlite3_finalize(st);
 	if (!ok)
 		return sfb_err_set(err, SFB_E_IO, 0, "cannot open '%s': %s",
-				   path, sqlite3_errmsg(s->db));
+				   path, sq.sqlite3_errmsg(s->db));
 	int rc = 0;
-	if (sqlite3_exec(s->db, merge_sql, NULL, NULL, NULL) != SQLITE_OK) {
+	if (sq.sqlite3_exec(s->db, merge_sql, NULL, NULL, NULL) != SQLITE_OK) {
 		rc = sfb_err_set(err, SFB_E_IO, 0, "cannot merge '%s': %s",
-				 path, sqlite3_errmsg(s->db));
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+				 path, sq.sqlite3_errmsg(s->db));
+		sq.sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	}
-	sqlite3_exec(s->db, "DETACH DATABASE src", NULL, NULL, NULL);
+	sq.sqlite3_exec(s->db, "DETACH DATABASE src", NULL, NULL, NULL);
 	return rc;
 }

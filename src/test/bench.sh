@@ -11,6 +11,9 @@
 # ndjson), sfblog messages, grep -c and wc -l (bench.c: CPU time, best
 # of $REPS, ratios to grep -c).  Last, analyze's MB/s per size, to see
 # that the cost grows linearly (the sizes should agree within 15%).
+# A file under 1 GB gets more runs: $REPS times 1 GB / its size, at
+# most 8 times (128M: 8 x $REPS), since the best of a few short runs is
+# noisier than the best of a few long ones, and the sizes are compared.
 # The files go to $BENCH_DIR (default: a temp folder) and are removed.
 #
 # With CHECK=1 (`make bench-check`): only the dense log, at $SIZE
@@ -32,6 +35,15 @@ gen() {
 		--seed 7 -o "$3" ;;
 	cls) "$SFBGEN" --format cls --size "$2" --seed 7 -o "$3" ;;
 	esac
+}
+
+# reps_for SIZE: $REPS, times 1G / SIZE (at most 8) for a size below 1G
+reps_for() {
+	awk -v s="$1" -v r="$REPS" 'BEGIN {
+		n = s + 0; u = substr(s, length(s))
+		mb = u == "G" ? n * 1024 : u == "M" ? n : n / 1048576
+		k = mb > 0 && mb < 1024 ? int(1024 / mb) : 1
+		print r * (k > 8 ? 8 : k) }'
 }
 
 if [ "$CHECK" = 1 ]; then
@@ -63,7 +75,8 @@ for size in $SIZES; do
 		gen "$kind" "$size" "$f"
 		t1=$(date +%s.%N)
 		echo "generated $kind $size: $(du -h "$f" | cut -f1) in $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s"
-		"$BENCH" -r "$REPS" -k "$kind" "$f" "$SFBLOG" | tee "$dir/bench.out"
+		"$BENCH" -r "$(reps_for "$size")" -k "$kind" "$f" "$SFBLOG" |
+			tee "$dir/bench.out"
 		grep '^summary ' "$dir/bench.out" >>"$sums"
 		rm -f "$f"
 	done
