@@ -118,11 +118,12 @@ long sv_ifind_sv(struct sv v, struct sv needle)
 	 * searched again, so the scan stays linear */
 	while (a || b) {
 		const char *q = !b || (a && a < b) ? a : b;
-		if (n == 1 || sv_ieq(sv_make(q - j, n), needle))
+		if (sv_ieq(sv_make(q - j, n), needle))
 			return (long)(q - j - v.p);
-		const char *next = q + 1 < end ?
-			memchr(q + 1, q == a ? lo : up, (size_t)(end - q - 1)) :
-			NULL;
+		const char *after = q + 1;
+		unsigned char c = q == a ? lo : up;
+		const char *next = after < end ?
+			memchr(after, c, (size_t)(end - after)) : NULL;
 		if (q == a)
 			a = next;
 		else
