@@ -360,7 +360,7 @@ static void parse_nameaddr(struct sv v, struct sv *name, struct sv *uri,
 {
 	struct sv nm = SV_NULL, params = SV_NULL, pn, pv;
 	int quoted = 0, got_tag = 0, got_epid = 0;
-	v = trim(v);
+	/* v is a header value: split_headers and fold_into trimmed it */
 	if (v.n && v.p[0] == '"') {
 		skip(&v, 1);
 		size_t j = quoted_len(v);
