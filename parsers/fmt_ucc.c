@@ -106,6 +106,12 @@ struct fmt_ucc {
 	struct ucc_prefix pfx_px;
 
 	char wbuf[192];            /* REC_WARN text */
+	/*
+	 * The record emit_rec hands over: zeroed once (fmt_ucc_new), then
+	 * emit_rec sets the same fields every time, so the other fields
+	 * (CLS, diagnostics) stay zero without a memset per record.
+	 */
+	struct fmt_rec rec;
 };
 
 static int is_upper(char c)
@@ -403,34 +409,33 @@ static int flush_junk(struct fmt_ucc *p)
  */
 static int emit_rec(struct fmt_ucc *p, int cut)
 {
-	struct fmt_rec r;
-	memset(&r, 0, sizeof r);
+	struct fmt_rec *r = &p->rec;    /* see fmt_ucc.rec */
 	int block = p->st == ST_OPEN || p->st == ST_BLOCK;
-	r.type = block ? REC_MSG : REC_ENTRY;
-	r.line_first = p->first;
-	r.line_last = p->last_keep;
-	r.ts = p->ts;
+	r->type = block ? REC_MSG : REC_ENTRY;
+	r->line_first = p->first;
+	r->line_last = p->last_keep;
+	r->ts = p->ts;
 	const char *b = p->buf ? p->buf : "";
-	r.raw = sv_make(b, p->keep);
+	r->raw = sv_make(b, p->keep);
 	size_t to = p->text_off, te = p->text_end;
 	if (te > p->keep)
 		te = p->keep;
 	if (to > te)
 		to = te;
-	r.text = sv_make(b + to, te - to);
-	r.level = span_sv(p, p->level);
-	r.tid = p->tid;
-	r.pid = p->pid;
-	r.dir = p->dir;
-	r.local = span_sv(p, p->local);
-	r.remote = span_sv(p, p->remote);
-	r.declared_len = p->declared;
-	r.truncated = cut || p->over;
+	r->text = sv_make(b + to, te - to);
+	r->level = span_sv(p, p->level);
+	r->tid = p->tid;
+	r->pid = p->pid;
+	r->dir = p->dir;
+	r->local = span_sv(p, p->local);
+	r->remote = span_sv(p, p->remote);
+	r->declared_len = p->declared;
+	r->truncated = cut || p->over;
 
 	int over = p->over;
 	unsigned long first = p->first, last = p->last_keep;
 	int64_t ts = p->ts;
-	int rc = p->sink.on_rec(p->sink.ud, &r);
+	int rc = p->sink.on_rec(p->sink.ud, r);
 	rec_reset(p);
 	if (rc)
 		return rc;
