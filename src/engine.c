@@ -70,7 +70,9 @@ struct engine {
 	struct sess_state *buckets[NBUCKETS];
 	struct sess_state *spare;       /* dropped states kept for reuse */
 	size_t nspare;
-	unsigned closed_id;             /* the last session closed */
+	/* the sessions closed since the last item ran the rules */
+	unsigned *closed;
+	size_t nclosed, capclosed;
 	struct finding *file_f;         /* findings of no session */
 	size_t file_nf, file_capf;
 };
@@ -352,6 +354,37 @@ static void fire(struct engine *e, struct finding **list, size_t *n,
 		evidence_add(f, ev, r, &c);
 }
 
+/*
+ * The sessions the session stage closed (on_session) since the last
+ * message or event ran the rules.  The call that gave an item its id
+ * may have closed that very sign-in (the answer that completed its
+ * settings, a sign-out), and others with it (idle ones, one evicted):
+ * what run_rules kept for the item then is never reported, so it is
+ * not kept.  A closed session's id is never given again, so the list
+ * is cleared after each item: it holds at most the sessions that were
+ * open, and usually none.
+ */
+static void closed_note(struct engine *e, unsigned id)
+{
+	if (e->nclosed == e->capclosed) {
+		e->capclosed = e->capclosed ? 2 * e->capclosed : 8;
+		e->closed = sfb_xrealloc(e->closed, e->capclosed *
+					 sizeof *e->closed);
+	}
+	e->closed[e->nclosed++] = id;
+}
+
+/* After an item's rules: drop id's state if its session closed. */
+static void closed_forget(struct engine *e, unsigned id)
+{
+	for (size_t i = 0; id && i < e->nclosed; i++)
+		if (e->closed[i] == id) {
+			state_drop(e, id);
+			break;
+		}
+	e->nclosed = 0;
+}
+
 /* Run the rules of one scope on an item; attach to its session. */
 static void run_rules(struct engine *e, struct eval *ev)
 {
@@ -393,13 +426,8 @@ static void run_rules(struct engine *e, struct eval *ev)
 		}
 	}
 	e->rule_limits += c.limit_hits;
-	/*
-	 * The item's sign-in was closed by the very call that gave its id
-	 * (the answer that completed its settings, a sign-out): what was
-	 * kept for it here is never reported, so it is not kept.
-	 */
-	if (st && scope != EXPR_SCOPE_SESSION && id == e->closed_id)
-		state_drop(e, id);
+	if (scope != EXPR_SCOPE_SESSION)
+		closed_forget(e, st ? id : 0);
 }
 
 static int finding_cmp(const void *x, const void *y)
@@ -508,7 +536,8 @@ static void on_session(void *ud, const struct sess *s)
 	if (e->sink.on_session)
 		e->sink.on_session(e->sink.ud, s, f, nf);
 	state_drop(e, s->id);
-	e->closed_id = s->id;
+	if ((e->cfg.want & ENG_RULES) && e->nrules)
+		closed_note(e, s->id);
 }
 
 static void warn(struct engine *e, unsigned long line, const char *fmt, ...)
@@ -851,7 +880,7 @@ static int run_stream(struct engine *e, const char *const *files,
 {
 	int rc = 0;
 	e->malformed = e->rule_limits = 0;
-	e->closed_id = 0;
+	e->nclosed = 0;
 	e->worst = SFB_SEV_NONE;
 	ana_init(&e->ana, name, e->cfg.max_warn);
 	if (e->cfg.want & ENG_SESSIONS) {
@@ -936,6 +965,7 @@ void engine_free(struct engine *e)
 		state_free(s);
 	}
 	free(e->rule_slot);
+	free(e->closed);
 	free(e);
 }
 

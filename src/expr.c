@@ -996,16 +996,6 @@ struct expr *expr_compile(const char *src, size_t n, enum expr_scope scope,
 
 /* ---- evaluation --------------------------------------------------------- */
 
-static int eval_node(const struct expr *e, int i, struct expr_ctx *ctx,
-		     struct expr_value *v);
-
-/* A bool node's truth: absent is false. */
-static int truth(const struct expr *e, int i, struct expr_ctx *ctx)
-{
-	struct expr_value v;
-	return eval_node(e, i, ctx, &v) == 0 && v.i != 0;
-}
-
 static int find(struct sv h, struct sv n, int icase)
 {
 	return str_find(h, n, icase) >= 0;
@@ -1060,106 +1050,57 @@ static int64_t agg_value(const struct node *nd, struct expr_ctx *ctx)
 	return 0;
 }
 
-/* @return 0 present (*v filled), 1 absent */
-static int eval_node(const struct expr *e, int i, struct expr_ctx *ctx,
-		     struct expr_value *v)
-{
-	const struct node *nd = &e->nodes[i];
-	struct expr_value a, b;
-	v->type = nd->type;
-	v->s = SV_NULL;
-	v->i = 0;
-	switch (nd->kind) {
-	case N_LIT:
-		*v = nd->val;
-		return 0;
-	case N_FIELD:
-		if (!ctx->get || ctx->get(ctx->ud, nd->fid,
-					  sv_make(nd->key, nd->keyn), v) != 0)
-			return 1;
-		v->type = nd->type;
-		if (nd->type == EXPR_T_BOOL)
-			v->i = v->i != 0;
-		if (nd->type == EXPR_T_STR && !v->s.p)
-			v->s = sv_make("", 0);
-		return 0;
-	case N_NOT:
-		v->i = !truth(e, nd->a, ctx);
-		return 0;
-	case N_AND:
-		v->i = 1;
-		for (int k = nd->a; k >= 0 && v->i; k = e->nodes[k].next)
-			v->i = truth(e, k, ctx);
-		return 0;
-	case N_OR:
-		for (int k = nd->a; k >= 0 && !v->i; k = e->nodes[k].next)
-			v->i = truth(e, k, ctx);
-		return 0;
-	case N_CMP:
-		v->i = eval_node(e, nd->a, ctx, &a) == 0 &&
-		       eval_node(e, nd->b, ctx, &b) == 0 &&
-		       compare(nd->op, &a, &b);
-		return 0;
-	case N_IN:
-		if (eval_node(e, nd->a, ctx, &a) != 0)
-			return 0;
-		for (size_t k = 0; k < nd->nitems && !v->i; k++)
-			v->i = value_eq(&a, &nd->items[k]);
-		return 0;
-	case N_MATCH:
-		if (eval_node(e, nd->a, ctx, &a) != 0)
-			return 0;
-		{
-			int rc = grep_exec(nd->re, ctx->scratch
-					   ? ctx->scratch->md : NULL, a.s);
-			if (rc < 0)
-				ctx->limit_hits++;
-			v->i = rc == 1;
-		}
-		return 0;
-	case N_EXISTS:
-		v->i = eval_node(e, nd->a, ctx, &a) == 0;
-		return 0;
-	case N_AGG:
-		v->i = agg_value(nd, ctx);
-		return 0;
-	}
-	return 1;
-}
-
-int expr_eval(const struct expr *e, struct expr_ctx *ctx)
-{
-	if (!e || e->root < 0)
-		return 0;
-	return truth(e, e->root, ctx);
-}
-
-/* ---- what may match: three-valued evaluation (expr_may_match) ------ */
-
-struct partial {
+/*
+ * What an evaluation reads: the item's values (expr_eval), or only
+ * what is known of every item of a kind (expr_truth: known set, ctx
+ * NULL), where a field, a regex match or an aggregate may be unknown.
+ */
+struct walk {
+	struct expr_ctx *ctx;
 	expr_known_fn known;
 	void *ud;
 };
 
-static int partial_node(const struct expr *e, int i, struct partial *pc,
-			struct expr_value *v);
+static int node_value(const struct expr *e, int i, struct walk *w,
+		      struct expr_value *v);
 
 /* A bool node's truth: 0 false (absent too), 1 true, EXPR_UNKNOWN. */
-static int partial_truth(const struct expr *e, int i, struct partial *pc)
+static int truth(const struct expr *e, int i, struct walk *w)
 {
 	struct expr_value v;
-	int r = partial_node(e, i, pc, &v);
+	int r = node_value(e, i, w, &v);
 	if (r == EXPR_UNKNOWN)
 		return EXPR_UNKNOWN;
 	return r == 0 && v.i != 0;
 }
 
+/* A field's value: @return 0 present, 1 absent, EXPR_UNKNOWN */
+static int field_value(const struct node *nd, struct walk *w,
+		       struct expr_value *v)
+{
+	struct sv key = sv_make(nd->key, nd->keyn);
+	int r;
+	if (w->known)
+		r = w->known(w->ud, nd->fid, key, v);
+	else
+		r = !w->ctx->get || w->ctx->get(w->ctx->ud, nd->fid, key,
+						 v) != 0;
+	if (r != 0)
+		return r;
+	v->type = nd->type;
+	if (nd->type == EXPR_T_BOOL)
+		v->i = v->i != 0;
+	if (nd->type == EXPR_T_STR && !v->s.p)
+		v->s = sv_make("", 0);
+	return 0;
+}
+
 /*
- * eval_node with fields that may be unknown.
- * @return 0 present (*v filled), 1 absent, EXPR_UNKNOWN
+ * @return 0 present (*v filled), 1 absent, EXPR_UNKNOWN (only with
+ *         w->known: the value depends on the item)
  */
-static int partial_node(const struct expr *e, int i, struct partial *pc,
-			struct expr_value *v)
+static int node_value(const struct expr *e, int i, struct walk *w,
+		      struct expr_value *v)
 {
 	const struct node *nd = &e->nodes[i];
 	struct expr_value a, b;
@@ -1172,17 +1113,9 @@ static int partial_node(const struct expr *e, int i, struct partial *pc,
 		*v = nd->val;
 		return 0;
 	case N_FIELD:
-		ra = pc->known(pc->ud, nd->fid, sv_make(nd->key, nd->keyn), v);
-		if (ra != 0)
-			return ra;
-		v->type = nd->type;
-		if (nd->type == EXPR_T_BOOL)
-			v->i = v->i != 0;
-		if (nd->type == EXPR_T_STR && !v->s.p)
-			v->s = sv_make("", 0);
-		return 0;
+		return field_value(nd, w, v);
 	case N_NOT:
-		ra = partial_truth(e, nd->a, pc);
+		ra = truth(e, nd->a, w);
 		if (ra == EXPR_UNKNOWN)
 			return EXPR_UNKNOWN;
 		v->i = !ra;
@@ -1191,7 +1124,7 @@ static int partial_node(const struct expr *e, int i, struct partial *pc,
 	case N_OR:
 		/* and: one false decides; or: one true decides */
 		for (int k = nd->a; k >= 0; k = e->nodes[k].next) {
-			ra = partial_truth(e, k, pc);
+			ra = truth(e, k, w);
 			if (ra == EXPR_UNKNOWN)
 				unknown = 1;
 			else if (ra == (nd->kind == N_OR)) {
@@ -1204,43 +1137,70 @@ static int partial_node(const struct expr *e, int i, struct partial *pc,
 		v->i = nd->kind == N_AND;
 		return 0;
 	case N_CMP:
-		/* an absent side makes it false, as in eval_node */
-		ra = partial_node(e, nd->a, pc, &a);
-		rb = partial_node(e, nd->b, pc, &b);
-		if (ra == 1 || rb == 1)
+		/* an absent side makes it false, an unknown one unknown */
+		ra = node_value(e, nd->a, w, &a);
+		if (ra == 1)
+			return 0;
+		rb = node_value(e, nd->b, w, &b);
+		if (rb == 1)
 			return 0;
 		if (ra == EXPR_UNKNOWN || rb == EXPR_UNKNOWN)
 			return EXPR_UNKNOWN;
 		v->i = compare(nd->op, &a, &b);
 		return 0;
 	case N_IN:
-		ra = partial_node(e, nd->a, pc, &a);
+		ra = node_value(e, nd->a, w, &a);
 		if (ra != 0)
 			return ra == 1 ? 0 : EXPR_UNKNOWN;
 		for (size_t k = 0; k < nd->nitems && !v->i; k++)
 			v->i = value_eq(&a, &nd->items[k]);
 		return 0;
 	case N_MATCH:
-		ra = partial_node(e, nd->a, pc, &a);
-		return ra == 1 ? 0 : EXPR_UNKNOWN;
+		ra = node_value(e, nd->a, w, &a);
+		if (ra != 0)
+			return ra == 1 ? 0 : EXPR_UNKNOWN;
+		if (w->known)
+			return EXPR_UNKNOWN;    /* no text to match */
+		{
+			struct expr_ctx *ctx = w->ctx;
+			int rc = grep_exec(nd->re, ctx->scratch
+					   ? ctx->scratch->md : NULL, a.s);
+			if (rc < 0)
+				ctx->limit_hits++;
+			v->i = rc == 1;
+		}
+		return 0;
 	case N_EXISTS:
-		ra = partial_node(e, nd->a, pc, &a);
+		ra = node_value(e, nd->a, w, &a);
 		if (ra == EXPR_UNKNOWN)
 			return EXPR_UNKNOWN;
 		v->i = ra == 0;
 		return 0;
 	case N_AGG:
-		return EXPR_UNKNOWN;
+		if (w->known)
+			return EXPR_UNKNOWN;    /* no counters */
+		v->i = agg_value(nd, w->ctx);
+		return 0;
 	}
-	return EXPR_UNKNOWN;
+	return w->known ? EXPR_UNKNOWN : 1;
 }
+
+int expr_eval(const struct expr *e, struct expr_ctx *ctx)
+{
+	if (!e || e->root < 0)
+		return 0;
+	struct walk w = { ctx, NULL, NULL };
+	return truth(e, e->root, &w);
+}
+
+/* ---- what may match: three-valued evaluation (expr_may_match) ------ */
 
 int expr_truth(const struct expr *e, expr_known_fn known, void *ud)
 {
 	if (!e || e->root < 0)
 		return 0;
-	struct partial pc = { known, ud };
-	return partial_truth(e, e->root, &pc);
+	struct walk w = { NULL, known, ud };
+	return truth(e, e->root, &w);
 }
 
 int expr_may_match(const struct expr *e, expr_known_fn known, void *ud)

@@ -9,7 +9,9 @@
  * the end it prints the rows sorted by severity, the inputs with
  * problems and their reasons, and a closing count.  Rows are small (no
  * findings kept, only the top one's id and title), so a run over many
- * files stays small.
+ * files stays small.  The row (struct rep_triage_row) and what sets,
+ * counts and sorts rows the same way in both reports are shared with
+ * rep_triage_html.c.
  *
  * Names and log text are written in their terminal form (esc.h).
  *
@@ -28,15 +30,6 @@
 /* The terminal form of a string, valid until esc_tmp_free(t). */
 #define E(s) esc_str(t, (s))
 
-struct row {
-	size_t job, order;
-	char *source;           /* owned */
-	char user[128];
-	uint64_t signins, signed_in, failed, incomplete;
-	enum sfb_sev sev;
-	char top[300];          /* "rule: title", or the failure's text */
-};
-
 struct problem_line {
 	char *source;           /* owned */
 	enum walk_problem code;
@@ -46,7 +39,7 @@ struct problem_line {
 struct rep_triage {
 	FILE *out;
 	int verbose;
-	struct row *rows;
+	struct rep_triage_row *rows;
 	size_t nrows, caprows;
 	struct problem_line *probs;
 	size_t nprobs, capprobs;
@@ -61,8 +54,50 @@ struct rep_triage *rep_triage_new(FILE *out, int verbose)
 	return t;
 }
 
-static struct row *row_for(struct rep_triage *t, const struct tri_result *r,
-			   const char *user, size_t first)
+/* ---- rows, shared with rep_triage_html.c ----------------------------- */
+
+void rep_triage_row_init(struct rep_triage_row *w, uint64_t order,
+			 const struct tri_result *r, const char *user)
+{
+	memset(w, 0, sizeof *w);
+	w->order = order;
+	w->source = sfb_xstrndup(r->name, strlen(r->name));
+	snprintf(w->user, sizeof w->user, "%s", user);
+}
+
+void rep_triage_row_count(struct rep_triage_row *w, const struct tri_sess *s)
+{
+	w->signins++;
+	if (s->outcome == SESS_SIGNED_IN)
+		w->signed_in++;
+	else if (s->outcome == SESS_FAILED_OUT)
+		w->failed++;
+	else
+		w->incomplete++;
+}
+
+int rep_triage_row_cmp(const void *x, const void *y)
+{
+	const struct rep_triage_row *a = x, *b = y;
+	if (a->sev != b->sev)
+		return a->sev > b->sev ? -1 : 1;
+	return (a->order > b->order) - (a->order < b->order);
+}
+
+int rep_triage_clean(const struct tri_result *r)
+{
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (r->files[i].read && !r->files[i].problem)
+			return 1;
+	return 0;
+}
+
+/* ---- the text report ------------------------------------------------- */
+
+/* The row of user among this result's (from first on), else a new one. */
+static struct rep_triage_row *row_for(struct rep_triage *t,
+				      const struct tri_result *r,
+				      const char *user, size_t first)
 {
 	for (size_t i = first; i < t->nrows; i++)
 		if (strcmp(t->rows[i].user, user) == 0)
@@ -71,12 +106,8 @@ static struct row *row_for(struct rep_triage *t, const struct tri_result *r,
 		t->caprows = t->caprows ? 2 * t->caprows : 64;
 		t->rows = sfb_xrealloc(t->rows, t->caprows * sizeof *t->rows);
 	}
-	struct row *w = &t->rows[t->nrows];
-	memset(w, 0, sizeof *w);
-	w->job = r->job;
-	w->order = t->nrows++;
-	w->source = sfb_xstrndup(r->name, strlen(r->name));
-	snprintf(w->user, sizeof w->user, "%s", user);
+	struct rep_triage_row *w = &t->rows[t->nrows];
+	rep_triage_row_init(w, t->nrows++, r, user);
 	return w;
 }
 
@@ -114,10 +145,7 @@ void rep_triage_fmt_detail(const void *ud, const struct tri_result *r,
 		fprintf(o, "  %-7s %s: %s (x%" PRIu64 ", no session)\n",
 			sfb_sev_name(r->f[k].sev), r->f[k].rule->id,
 			E(r->f[k].title), r->f[k].count);
-	int clean = 0;
-	for (size_t i = 0; i < r->nfiles; i++)
-		clean |= r->files[i].read && !r->files[i].problem;
-	if (clean && !r->nsess)
+	if (rep_triage_clean(r) && !r->nsess)
 		fprintf(o, "  no sign-in%s\n", r->sess_seen ?
 			" passed the filters" : "");
 	esc_tmp_free(t);
@@ -148,15 +176,9 @@ void rep_triage_result(struct rep_triage *t, const struct tri_result *r)
 	size_t first = t->nrows;
 	for (size_t i = 0; i < r->nsess; i++) {
 		const struct tri_sess *s = &r->sess[i];
-		struct row *w = row_for(t, r, s->user[0] ? s->user : "-",
-					first);
-		w->signins++;
-		if (s->outcome == SESS_SIGNED_IN)
-			w->signed_in++;
-		else if (s->outcome == SESS_FAILED_OUT)
-			w->failed++;
-		else
-			w->incomplete++;
+		struct rep_triage_row *w = row_for(t, r, s->user[0] ? s->user
+						   : "-", first);
+		rep_triage_row_count(w, s);
 		if (s->sev > w->sev || !w->top[0]) {
 			const struct finding *f = triage_top(s);
 			if (f)
@@ -170,18 +192,16 @@ void rep_triage_result(struct rep_triage *t, const struct tri_result *r)
 		}
 	}
 	if (r->nf) {
-		struct row *w = row_for(t, r, "-", first);
+		struct rep_triage_row *w = row_for(t, r, "-", first);
 		if (r->f[0].sev > w->sev) {
 			w->sev = r->f[0].sev;
 			snprintf(w->top, sizeof w->top, "%s: %s",
 				 r->f[0].rule->id, r->f[0].title);
 		}
 	}
-	int clean = 0;
-	for (size_t i = 0; i < r->nfiles; i++)
-		clean |= r->files[i].read && !r->files[i].problem;
-	if (t->nrows == first && !r->nsess && r->sess_seen == 0 && clean) {
-		struct row *w = row_for(t, r, "-", first);
+	if (t->nrows == first && !r->nsess && r->sess_seen == 0 &&
+	    rep_triage_clean(r)) {
+		struct rep_triage_row *w = row_for(t, r, "-", first);
 		snprintf(w->top, sizeof w->top, "no sign-in in this log");
 	}
 }
@@ -202,15 +222,7 @@ void rep_triage_fmt_json(const void *ud, const struct tri_result *r,
 	rep_json_tri_result(out, r, 1, &n);
 }
 
-static int row_cmp(const void *x, const void *y)
-{
-	const struct row *a = x, *b = y;
-	if (a->sev != b->sev)
-		return a->sev > b->sev ? -1 : 1;
-	return (a->order > b->order) - (a->order < b->order);
-}
-
-static void outcome_of(const struct row *w, char *out, size_t n)
+static void outcome_of(const struct rep_triage_row *w, char *out, size_t n)
 {
 	if (!w->signins)
 		snprintf(out, n, "-");
@@ -231,13 +243,14 @@ int rep_triage_end(struct rep_triage *rt)
 	if (rt->verbose && rt->nrows)
 		fputc('\n', o);
 	if (rt->nrows)
-		qsort(rt->rows, rt->nrows, sizeof *rt->rows, row_cmp);
+		qsort(rt->rows, rt->nrows, sizeof *rt->rows,
+		      rep_triage_row_cmp);
 	if (rt->nrows)
 		fprintf(o, "%-8s %-44s %-28s %8s  %-10s %s\n", "SEVERITY",
 			"SOURCE", "USER", "SIGN-INS", "OUTCOME",
 			"TOP FINDING");
 	for (size_t i = 0; i < rt->nrows; i++) {
-		const struct row *w = &rt->rows[i];
+		const struct rep_triage_row *w = &rt->rows[i];
 		outcome_of(w, oc, sizeof oc);
 		fprintf(o, "%-8s %-44s %-28s %8" PRIu64 "  %-10s %s\n",
 			sfb_sev_name(w->sev), E(w->source), E(w->user),

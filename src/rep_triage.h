@@ -8,6 +8,7 @@
 #ifndef SFB_REP_TRIAGE_H
 #define SFB_REP_TRIAGE_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "triage.h"
@@ -26,6 +27,31 @@ void rep_triage_fmt_ndjson(const void *ud, const struct tri_result *r,
 			   FILE *out);
 void rep_triage_fmt_json(const void *ud, const struct tri_result *r,
 			 FILE *out);
+
+/*
+ * A row of the triage reports (this one and rep_triage_html.c): one
+ * source and user, their sign-ins by outcome, and the top finding.
+ */
+struct rep_triage_row {
+	uint64_t order;         /* rows before it */
+	char *source;           /* owned */
+	char user[128];
+	uint64_t signins, signed_in, failed, incomplete;
+	enum sfb_sev sev;
+	char top[300];          /* "rule: title", or the failure's text */
+};
+
+/* A new row (order) of r's source and of user. */
+void rep_triage_row_init(struct rep_triage_row *w, uint64_t order,
+			 const struct tri_result *r, const char *user);
+/* One more sign-in of the row, counted by its outcome. */
+void rep_triage_row_count(struct rep_triage_row *w,
+			  const struct tri_sess *s);
+/* qsort order of rows (or of structs that start with one): most
+ * severe first, then in input order. */
+int rep_triage_row_cmp(const void *x, const void *y);
+/* Some file of r was read without a problem. */
+int rep_triage_clean(const struct tri_result *r);
 
 /* verbose: print each stream's sessions and findings as they come. */
 struct rep_triage *rep_triage_new(FILE *out, int verbose);

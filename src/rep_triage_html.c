@@ -25,16 +25,12 @@
 #include <string.h>
 
 #include "rep.h"
+#include "rep_triage.h"
 #include "rep_triage_html.h"
 #include "rules.h"
 
 struct th_row {
-	uint64_t order;         /* input order of its first sign-in */
-	char *source;           /* owned */
-	char user[128];
-	uint64_t signins, signed_in, failed, incomplete;
-	enum sfb_sev sev;
-	char top[300];
+	struct rep_triage_row r;        /* first: rep_triage_row_cmp */
 	int64_t first, last;
 	size_t job;             /* the sign-in it links to: */
 	unsigned sid;           /* its worst, 0 none */
@@ -92,21 +88,14 @@ struct rep_triage_html *rep_triage_html_new(FILE *out, const char *nonce,
 
 /* ---- rows ------------------------------------------------------------ */
 
-static int row_cmp(const void *x, const void *y)
-{
-	const struct th_row *a = x, *b = y;
-	if (a->sev != b->sev)
-		return a->sev > b->sev ? -1 : 1;
-	return (a->order > b->order) - (a->order < b->order);
-}
-
-/* Keep the REP_TRIAGE_HTML_MAX_ROWS first rows in row_cmp order. */
+/* Keep the REP_TRIAGE_HTML_MAX_ROWS first rows, most severe first. */
 static void rows_trim(struct rep_triage_html *t)
 {
 	if (t->nrows)
-		qsort(t->rows, t->nrows, sizeof *t->rows, row_cmp);
+		qsort(t->rows, t->nrows, sizeof *t->rows,
+		      rep_triage_row_cmp);
 	while (t->nrows > REP_TRIAGE_HTML_MAX_ROWS) {
-		free(t->rows[--t->nrows].source);
+		free(t->rows[--t->nrows].r.source);
 		t->rows_dropped++;
 	}
 }
@@ -125,22 +114,14 @@ static struct th_row *row_new(struct rep_triage_html *t,
 	}
 	struct th_row *w = &t->rows[t->nrows++];
 	memset(w, 0, sizeof *w);
-	w->order = t->order++;
-	w->source = sfb_xstrndup(r->name, strlen(r->name));
-	snprintf(w->user, sizeof w->user, "%s", user);
+	rep_triage_row_init(&w->r, t->order++, r, user);
 	w->first = w->last = SFB_TIME_NONE;
 	return w;
 }
 
 static void row_add(struct th_row *w, size_t job, const struct tri_sess *s)
 {
-	w->signins++;
-	if (s->outcome == SESS_SIGNED_IN)
-		w->signed_in++;
-	else if (s->outcome == SESS_FAILED_OUT)
-		w->failed++;
-	else
-		w->incomplete++;
+	rep_triage_row_count(&w->r, s);
 	if (s->start != SFB_TIME_NONE &&
 	    (w->first == SFB_TIME_NONE || s->start < w->first))
 		w->first = s->start;
@@ -148,17 +129,17 @@ static void row_add(struct th_row *w, size_t job, const struct tri_sess *s)
 	if (end != SFB_TIME_NONE &&
 	    (w->last == SFB_TIME_NONE || end > w->last))
 		w->last = end;
-	if (w->sid && s->sev <= w->sev)
+	if (w->sid && s->sev <= w->r.sev)
 		return;
-	w->sev = s->sev;
+	w->r.sev = s->sev;
 	w->job = job;
 	w->sid = s->id;
 	const struct finding *f = triage_top(s);
 	if (f)
-		snprintf(w->top, sizeof w->top, "%s: %s", f->rule->id,
+		snprintf(w->r.top, sizeof w->r.top, "%s: %s", f->rule->id,
 			 f->title);
 	else
-		snprintf(w->top, sizeof w->top, "%s", s->outcome_text);
+		snprintf(w->r.top, sizeof w->r.top, "%s", s->outcome_text);
 }
 
 /* A session of one result, to sort by user then input order. */
@@ -293,16 +274,13 @@ void rep_triage_html_result(struct rep_triage_html *t,
 	t->nsess += r->nsess;
 	rows_of(t, r);
 	if (r->nf) {
-		struct th_row *w = row_new(t, r, "-");
+		struct rep_triage_row *w = &row_new(t, r, "-")->r;
 		w->sev = r->f[0].sev;
 		snprintf(w->top, sizeof w->top, "%s: %s (no sign-in)",
 			 r->f[0].rule->id, r->f[0].title);
 	}
-	int clean = 0;
-	for (size_t i = 0; i < r->nfiles; i++)
-		clean |= r->files[i].read && !r->files[i].problem;
-	if (!r->nsess && !r->nf && !r->sess_seen && clean)
-		snprintf(row_new(t, r, "-")->top, sizeof t->rows[0].top,
+	if (!r->nsess && !r->nf && !r->sess_seen && rep_triage_clean(r))
+		snprintf(row_new(t, r, "-")->r.top, sizeof t->rows[0].r.top,
 			 "no sign-in in this log");
 }
 
@@ -348,7 +326,7 @@ static void summary(struct rep_triage_html *t)
 }
 
 /* Every outcome of the row's sign-ins, failures first: "1 failed, 2 ok". */
-static void outcome_cell(FILE *o, const struct th_row *w)
+static void outcome_cell(FILE *o, const struct rep_triage_row *w)
 {
 	const uint64_t n[3] = { w->failed, w->incomplete, w->signed_in };
 	const char *const name[3] = { "failed", "incomplete", "signed in" };
@@ -406,24 +384,25 @@ static void table(struct rep_triage_html *t)
 	      "<tbody>\n", o);
 	for (size_t i = 0; i < t->nrows; i++) {
 		const struct th_row *w = &t->rows[i];
+		const struct rep_triage_row *c = &w->r;
 		/* no time: last when sorted by time */
 		int64_t key = w->first != SFB_TIME_NONE ? w->first
 			      : INT64_C(9000000000000000);
 		fprintf(o, "<tr data-sev=\"%d\" data-t=\"%" PRId64 "\" "
 			"data-order=\"%zu\"><td class=\"sev %s\">%s</td>"
-			"<td class=\"ev\">", (int)w->sev, key, i,
-			sev_class(w->sev), sfb_sev_name(w->sev));
-		put_s(o, w->source);
+			"<td class=\"ev\">", (int)c->sev, key, i,
+			sev_class(c->sev), sfb_sev_name(c->sev));
+		put_s(o, c->source);
 		fputs("</td><td>", o);
 		int link = w->sid && det_has(t, w->job, w->sid);
 		if (link)
 			fprintf(o, "<a href=\"#d%zu-%u\">", w->job, w->sid);
-		put_s(o, w->user);
+		put_s(o, c->user);
 		fprintf(o, "%s</td><td>%" PRIu64 "</td><td>",
-			link ? "</a>" : "", w->signins);
-		outcome_cell(o, w);
+			link ? "</a>" : "", c->signins);
+		outcome_cell(o, c);
 		fputs("</td><td>", o);
-		put_s(o, w->top[0] ? w->top : "-");
+		put_s(o, c->top[0] ? c->top : "-");
 		fputs("</td>", o);
 		time_cell(o, w->first, SFB_TIME_NONE);
 		time_cell(o, w->last, w->first);
@@ -505,7 +484,7 @@ void rep_triage_html_free(struct rep_triage_html *t)
 	if (!t)
 		return;
 	for (size_t i = 0; i < t->nrows; i++)
-		free(t->rows[i].source);
+		free(t->rows[i].r.source);
 	for (size_t i = 0; i < t->ndet; i++) {
 		free(t->det[i].source);
 		free(t->det[i].html);

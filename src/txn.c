@@ -27,7 +27,8 @@
  * time runs from the log time of the last message of the transaction
  * (in arrival order, not the highest time), so one bogus time cannot
  * hold the others back for long.  Expiry time runs the same way, with
- * the last time seen standing in for a message without one.  The
+ * the last time seen standing in for a message without one, and the
+ * log's clock before it for a message far ahead of it.  The
  * sink must not call back into the table.
  *
  * Ownership: the table owns its nodes; each node owns one byte buffer
@@ -81,6 +82,7 @@ struct node {
 	int hashed;             /* in the hash table */
 	int64_t last_ts;        /* log time of the last message seen */
 	int64_t seen_ts;        /* same, or the last time seen if none */
+	int64_t clock_ts;       /* the log's time before that message */
 	uint64_t servers[TXN_SERVERS];  /* hashes of server names */
 	unsigned nservers;
 	uint64_t prov_seen[2];  /* provisional statuses seen, 100..199 */
@@ -137,6 +139,7 @@ struct txn_table {
 	struct list all, done, wait, pending;
 	uint32_t last;          /* node of the last message added, or NIL */
 	int64_t prev_ts;        /* log time of the previous timed message */
+	int64_t clock_ts;       /* the log's time before the last message */
 };
 
 /* ---- hashing ---------------------------------------------------------- */
@@ -503,6 +506,7 @@ static uint32_t node_new(struct txn_table *t, const struct msg *m)
 	n->file = m->file;
 	n->last_ts = m->ts;
 	n->seen_ts = m->ts != SFB_TIME_NONE ? m->ts : t->prev_ts;
+	n->clock_ts = t->clock_ts;
 	n->req_ts = n->final_ts = SFB_TIME_NONE;
 	LIST_APPEND(t, &t->all, idx, all_prev, all_next);
 	LIST_APPEND(t, &t->pending, idx, p_prev, p_next);
@@ -639,17 +643,35 @@ static uint64_t expiry_ms(const struct node *n)
 }
 
 /*
+ * Is the time ts of a transaction's last message further ahead of the
+ * log's clock (hi: the later time of the last two timed messages) than
+ * any expiry time?  Then that message's time was wrong, not the two
+ * that followed it (a log that jumps ahead goes on at its new time).
+ */
+static int far_ahead(int64_t ts, int64_t hi)
+{
+	return ts != SFB_TIME_NONE && ts > hi &&
+	       (uint64_t)ts - (uint64_t)hi > SFB_TXN_WAIT_MS;
+}
+
+/*
  * Emit the transactions still waiting for a final response whose last
  * message is older than their expiry time, as txn_flush() would at the
  * end of the input.  Only the head of "pending" (in order of creation)
  * is looked at, so open transactions are emitted in the same order as
  * without expiry; a later one waits behind a head that is not due yet,
- * or whose time lies ahead of now (the clock went back).
+ * or whose time lies ahead of now (the clock went back).  A head whose
+ * time lies far ahead (far_ahead) is timed from the log's clock when
+ * its message came instead, so that it holds back the others no longer
+ * than its own expiry time.
  */
-static void expire_pending(struct txn_table *t, int64_t now)
+static void expire_pending(struct txn_table *t, int64_t now, int64_t hi)
 {
 	while (t->pending.head != NIL) {
-		const struct node *n = &t->nodes[t->pending.head];
+		struct node *n = &t->nodes[t->pending.head];
+		if (far_ahead(n->seen_ts, hi))
+			n->seen_ts = n->clock_ts != SFB_TIME_NONE &&
+				     n->clock_ts <= hi ? n->clock_ts : hi;
 		if (n->seen_ts == SFB_TIME_NONE || now <= n->seen_ts)
 			break;
 		if ((uint64_t)now - (uint64_t)n->seen_ts <= expiry_ms(n))
@@ -673,6 +695,7 @@ static void touch(struct txn_table *t, uint32_t idx, int64_t ts)
 	if (ts != SFB_TIME_NONE)
 		n->last_ts = ts;
 	n->seen_ts = ts != SFB_TIME_NONE ? ts : t->prev_ts;
+	n->clock_ts = t->clock_ts;
 	if (n->state == ST_DONE && t->done.tail != idx) {
 		LIST_UNLINK(t, &t->done, idx, q_prev, q_next);
 		LIST_APPEND(t, &t->done, idx, q_prev, q_next);
@@ -833,7 +856,7 @@ struct txn_table *txn_new(const struct txn_sink *sink, size_t max_open,
 	t->wait.head = t->wait.tail = NIL;
 	t->pending.head = t->pending.tail = NIL;
 	t->last = NIL;
-	t->prev_ts = SFB_TIME_NONE;
+	t->prev_ts = t->clock_ts = SFB_TIME_NONE;
 	return t;
 }
 
@@ -857,6 +880,7 @@ int txn_add(struct txn_table *t, const struct msg *m)
 	if (m->proto != MSG_SIP && m->proto != MSG_HTTP)
 		return 0;
 	t->last = NIL;
+	t->clock_ts = t->prev_ts;
 	if (m->ts != SFB_TIME_NONE) {
 		if (t->prev_ts == SFB_TIME_NONE)
 			start_clock(t, m->ts);
@@ -867,9 +891,10 @@ int txn_add(struct txn_table *t, const struct msg *m)
 		 * ahead does not end every open transaction.
 		 */
 		int64_t now = m->ts < t->prev_ts ? m->ts : t->prev_ts;
+		int64_t hi = m->ts < t->prev_ts ? t->prev_ts : m->ts;
 		t->prev_ts = m->ts;
 		if (now != SFB_TIME_NONE)
-			expire_pending(t, now);
+			expire_pending(t, now, hi);
 	}
 	if (m->proto == MSG_HTTP) {
 		http_add(t, m);

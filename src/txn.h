@@ -28,8 +28,10 @@
  * full (oldest first; unanswered ones are reported as such); or at
  * txn_flush().
  * Expiry needs the log's time: without it (or while the log's clock
- * stands behind a transaction's time) the count cap is what bounds
- * memory.  Nothing reads the wall clock.
+ * stands a little behind a transaction's time) the count cap is what
+ * bounds memory; a transaction whose time is further ahead of the
+ * log's clock than SFB_TXN_WAIT_MS is timed from that clock instead.
+ * Nothing reads the wall clock.
  *
  * Ownership: the table copies what it keeps from a message; the
  * message is borrowed for the call.  The struct txn_info given to

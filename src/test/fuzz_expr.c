@@ -10,7 +10,9 @@
  * A compile that fails must say where (SFB_E_RULE, a column inside the
  * text or just past it, a message); a program that compiles must
  * evaluate to 0 or 1, list sane aggregates whose sub-programs evaluate
- * too, and a template must render NUL-terminated within its buffer.
+ * too, expr_truth from part of the item's fields must decide as
+ * expr_eval does or not at all (what the rule index relies on), and a
+ * template must render NUL-terminated within its buffer.
  * A broken invariant aborts, which libFuzzer and replay.c report.
  */
 #include <stdint.h>
@@ -100,11 +102,38 @@ static void values(struct fake_vals *v, unsigned bits)
 	}
 }
 
+/* expr_truth's view of the item: fields of the mask's bits known, with
+ * the item's values (present or absent), the others unknown */
+struct known_view {
+	struct fake_vals *v;
+	uint32_t mask;
+};
+
+static int known_get(void *ud, int id, struct sv key, struct expr_value *out)
+{
+	struct known_view *k = ud;
+	if (!(k->mask >> (id & 31) & 1))
+		return EXPR_UNKNOWN;
+	return fake_get(k->v, id, key, out);
+}
+
+/*
+ * Evaluate; what expr_truth decides from some of the item's fields (no
+ * field, every one, every other one) must be what expr_eval finds.
+ */
 static void run(const struct expr *e, struct expr_ctx *c)
 {
+	static const uint32_t masks[] = { 0, UINT32_MAX, 0x55555555u,
+					  0xaaaaaaaau };
 	int r = expr_eval(e, c);
 	if (r != 0 && r != 1)
 		abort();
+	for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+		struct known_view k = { c->ud, masks[i] };
+		int t = expr_truth(e, known_get, &k);
+		if (t != EXPR_UNKNOWN && t != r)
+			abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -33,18 +33,28 @@ static uint64_t find_all(enum fmt_kind k, const char *t, size_t n,
 	return at;
 }
 
-/* The same, fed one byte at a time. */
-static uint64_t find_bytes(enum fmt_kind k, const char *t, size_t n,
-			   size_t max_line, uint64_t from)
+/*
+ * The same, fed in pieces: the byte before from alone, then pieces of 1
+ * to piece_max bytes, their sizes varying with from, so that over the
+ * offsets every byte ends a piece (piece_max 1: one byte at a time).
+ */
+static uint64_t find_pieces(enum fmt_kind k, const char *t, size_t n,
+			    size_t max_line, uint64_t from, size_t piece_max)
 {
 	struct par_scan s;
 	uint64_t at = n;
 	if (from == 0)
 		return 0;
 	par_scan_init(&s, k, max_line, from);
-	for (size_t i = from - 1; i < n; i++)
-		if (par_scan_feed(&s, t + i, 1, i + 1 == n, &at))
+	size_t len = 1;
+	for (size_t i = from - 1, j = 0; i < n; i += len, j++) {
+		if (j)
+			len = 1 + (from + 5 * j) % piece_max;
+		if (len > n - i)
+			len = n - i;
+		if (par_scan_feed(&s, t + i, len, i + len == n, &at))
 			return at;
+	}
 	return n;
 }
 
@@ -104,48 +114,108 @@ static unsigned long feed(struct fmt *f, const char *t, size_t from,
 	return ln - base;
 }
 
-/* Records of a serial parse against those of chunks of nominal size c. */
-static int chunked_same(enum fmt_kind k, const char *t, size_t n,
-			size_t c, size_t max_line)
+/* The records of t[from, to) by a fresh parser, lines numbered from
+ * base + 1, appended to tr.  @return the lines read */
+static unsigned long parse_range(enum fmt_kind k, struct trace *tr,
+				 const char *t, size_t from, size_t to,
+				 unsigned long base, size_t max_line)
 {
-	struct trace a = { 0 }, b = { 0 };
-	struct fmt_sink sa = { on_rec, &a }, sb = { on_rec, &b };
+	struct fmt_sink sink = { on_rec, tr };
 	struct sfb_err err = { 0 };
-	struct fmt *f = fmt_new(k, &sa, NULL);
-	feed(f, t, 0, n, 0, max_line);
+	struct fmt *f = fmt_new(k, &sink, NULL);
+	unsigned long lines = feed(f, t, from, to, base, max_line);
 	(void)fmt_finish(f, &err);
 	fmt_free(f);
-
-	unsigned long base = 0;
-	uint64_t start = 0;
-	for (size_t nom = c; ; nom += c) {
-		/* par.c's chunk_bounds: from the nominal end or the start */
-		uint64_t x = nom > start ? nom : start;
-		uint64_t end = nom >= n ? n : find_all(k, t, n, max_line, x);
-		f = fmt_new(k, &sb, NULL);
-		base += feed(f, t, start, end, base, max_line);
-		(void)fmt_finish(f, &err);
-		fmt_free(f);
-		start = end;
-		if (nom >= n)
-			break;
-	}
-	int same = a.len == b.len && (!a.len ||
-				      memcmp(a.buf, b.buf, a.len) == 0);
-	if (!same)
-		fprintf(stderr, "chunk %zu:\n--- serial\n%s--- chunked\n%s",
-			c, a.buf, b.buf);
-	free(a.buf);
-	free(b.buf);
-	return same;
+	return lines;
 }
 
 /*
- * The offset properties over every offset of t (every step-th).
+ * Where par.c's chunks of nominal size c end (chunk_bounds: from the
+ * nominal end or the chunk's start; an empty chunk gets no parser, and
+ * once a chunk reached the end the rest are empty).  @return how many
+ * ends, in *ends (grown as needed)
+ */
+static size_t chunk_ends(enum fmt_kind k, const char *t, size_t n, size_t c,
+			 size_t max_line, uint64_t **ends, size_t *cap)
+{
+	size_t ne = 0;
+	uint64_t start = 0;
+	for (size_t nom = c; start < n; nom += c) {
+		uint64_t x = nom > start ? nom : start;
+		uint64_t end = nom >= n ? n : find_all(k, t, n, max_line, x);
+		if (end > start) {
+			if (ne == *cap) {
+				*cap = *cap ? 2 * *cap : 64;
+				*ends = realloc(*ends, *cap * sizeof **ends);
+			}
+			(*ends)[ne++] = end;
+		}
+		start = end;
+	}
+	return ne;
+}
+
+/*
+ * Records of a serial parse against those of chunks of each nominal
+ * size in sizes[0..nsizes).  A size that cuts t where the size before
+ * it did is not parsed again: the same chunks give the same records.
+ */
+static int chunked_same_sizes(enum fmt_kind k, const char *t, size_t n,
+			      const size_t *sizes, size_t nsizes,
+			      size_t max_line)
+{
+	struct trace a = { 0 };
+	uint64_t *ends = NULL, *prev = NULL;
+	size_t cap = 0, pcap = 0, nprev = (size_t)-1;
+	int same = 1;
+	parse_range(k, &a, t, 0, n, 0, max_line);
+	for (size_t i = 0; i < nsizes && same; i++) {
+		size_t ne = chunk_ends(k, t, n, sizes[i], max_line, &ends,
+				       &cap);
+		if (ne == nprev && !memcmp(ends, prev, ne * sizeof *ends))
+			continue;
+		struct trace b = { 0 };
+		unsigned long base = 0;
+		uint64_t start = 0;
+		for (size_t j = 0; j < ne; j++) {
+			base += parse_range(k, &b, t, start, ends[j], base,
+					    max_line);
+			start = ends[j];
+		}
+		same = a.len == b.len && (!a.len ||
+					  memcmp(a.buf, b.buf, a.len) == 0);
+		if (!same)
+			fprintf(stderr, "chunk %zu:\n--- serial\n%s--- "
+				"chunked\n%s", sizes[i], a.buf, b.buf);
+		free(b.buf);
+		uint64_t *tmp = prev;
+		prev = ends;
+		ends = tmp;
+		size_t tcap = pcap;
+		pcap = cap;
+		cap = tcap;
+		nprev = ne;
+	}
+	free(a.buf);
+	free(ends);
+	free(prev);
+	return same;
+}
+
+/* Records of a serial parse against those of chunks of nominal size c. */
+static inline int chunked_same(enum fmt_kind k, const char *t, size_t n,
+			size_t c, size_t max_line)
+{
+	return chunked_same_sizes(k, t, n, &c, 1, max_line);
+}
+
+/*
+ * The offset properties over every offset of t (every step-th), the
+ * boundaries found fed in pieces of up to piece_max bytes.
  * @return 0, or 1 not a line start, 2 moved back, 3 feed-dependent
  */
-static int offsets_ok(enum fmt_kind k, const char *t, size_t n,
-		      size_t max_line, size_t step)
+static int offsets_ok_pieces(enum fmt_kind k, const char *t, size_t n,
+			     size_t max_line, size_t step, size_t piece_max)
 {
 	uint64_t prev = 0;
 	for (size_t x = 0; x <= n; x += step) {
@@ -154,11 +224,18 @@ static int offsets_ok(enum fmt_kind k, const char *t, size_t n,
 			return 1;
 		if (at < prev)
 			return 2;
-		if (find_bytes(k, t, n, max_line, x) != at)
+		if (find_pieces(k, t, n, max_line, x, piece_max) != at)
 			return 3;
 		prev = at;
 	}
 	return 0;
+}
+
+/* The same, fed one byte at a time. */
+static inline int offsets_ok(enum fmt_kind k, const char *t, size_t n,
+			     size_t max_line, size_t step)
+{
+	return offsets_ok_pieces(k, t, n, max_line, step, 1);
 }
 
 #endif

@@ -860,15 +860,19 @@ static void test_expire_clock(void)
 	add(t, sip_req("INFO", "F", 1, "b", T0 + 86400000, 6));
 	add(t, sip_req("INFO", "G", 1, "b", EXP + 2001, 7));
 	CHECK_INT(r.count, 0);
-	/* the log's time passes A's due time: A, B, C go, in order */
+	/* the log's time passes A's due time: A, B, C go, in order; F,
+	 * a day ahead of the clock, is timed from the clock it came at
+	 * (E's time), so it goes too and does not hold back G */
 	clock_to(t, "H", "I", EXP + 100001, 8);
 	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
 		      "B/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
 		      "C/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
 		      "D/1INFO INFO 0 q1 p0 f0 h1 F;"
-		      "E/1INFO INFO 0 q1 p0 f0 h1 F;");
-	/* F, a day ahead, now holds back G, H, I */
-	CHECK_INT(txn_open_count(t), 4);
+		      "E/1INFO INFO 0 q1 p0 f0 h1 F;"
+		      "F/1INFO INFO 0 q1 p0 f0 h1 F;"
+		      "G/1INFO INFO 0 q1 p0 f0 h1 F;");
+	CHECK_INT(r.got[5].req_ts, T0 + 86400000);
+	CHECK_INT(txn_open_count(t), 2);
 	txn_free(t);
 
 	/* no times: nothing expires, the cap evicts (flagged) */
@@ -903,6 +907,71 @@ static void test_expire_clock(void)
 	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
 		      "B/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;");
 	CHECK_INT(txn_open_count(t), 2);
+	txn_free(t);
+}
+
+/*
+ * A request stamped far ahead of the log's clock (more than the longest
+ * expiry time) is timed from the clock it came at: it expires with its
+ * neighbours and holds back no later request.  A log that jumps ahead
+ * and goes on at its new time, a bogus time behind the clock and a
+ * request just a little ahead keep their own times.
+ */
+static void test_expire_ahead(void)
+{
+	struct rec r;
+	struct txn_table *t = open_table(&r, 0, 1000);
+
+	add(t, sip_req("OPTIONS", "A", 1, "b", T0, 1));
+	add(t, sip_req("OPTIONS", "B", 1, "b", T0 + 3600000, 2)); /* +1 h */
+	add(t, sip_req("OPTIONS", "C", 1, "b", T0 + 2, 3));
+	/* resent a year ahead: D's time stays its first one's */
+	add(t, sip_req("OPTIONS", "D", 1, "b", T0 + 3, 4));
+	CHECK_INT(add(t, sip_req("OPTIONS", "D", 1, "b",
+				 T0 + 31536000000LL, 5)), 1);
+	add(t, sip_req("OPTIONS", "E", 1, "b", T0 + 4, 6));
+	/* a little ahead (a merged trace's skew): its own time */
+	add(t, sip_req("OPTIONS", "F", 1, "b", T0 + 30000, 7));
+	add(t, sip_req("OPTIONS", "G", 1, "b", T0 + 5, 8));
+	clock_to(t, "H", "I", EXP + 10, 9);
+	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "B/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "C/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "D/1OPTIONS OPTIONS 0 q2 p0 f0 h1 F;"
+		      "E/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;");
+	CHECK_INT(r.got[1].req_ts, T0 + 3600000);
+	CHECK_INT(r.got[3].nreq, 2);
+	/* F holds back G until its own time is due */
+	CHECK_INT(txn_open_count(t), 4);
+	clock_to(t, "J", "K", EXP + 30001, 11);
+	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "B/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "C/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "D/1OPTIONS OPTIONS 0 q2 p0 f0 h1 F;"
+		      "E/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "F/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "G/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;");
+	txn_free(t);
+
+	/* the log jumps ahead by an hour and goes on there: the request
+	 * at the jump keeps its time and still finds its answer; then one
+	 * record far behind (a bogus time) does not end it either */
+	t = open_table(&r, 0, 1000);
+	add(t, sip_req("OPTIONS", "A", 1, "b", T0, 1));
+	add(t, sip_req("OPTIONS", "B", 1, "b", T0 + 3600000, 2));
+	add(t, sip_req("INFO", "C", 1, "b", T0 + 3600001, 3));
+	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;");
+	add(t, sip_req("INFO", "D", 1, "b", T0 - 86400000, 4));
+	add(t, sip_req("INFO", "E", 1, "b", T0 + 3600002, 5));
+	CHECK_INT(add(t, sip_resp(200, "OK", "OPTIONS", "B", 1, "b",
+				  T0 + 3600003, 6)), 0);
+	CHECK_INT(r.count, 1);
+	txn_flush(t);
+	CHECK_LOG(&r, "A/1OPTIONS OPTIONS 0 q1 p0 f0 h1 F;"
+		      "B/1OPTIONS OPTIONS 200 q1 p0 f1 h1 -;"
+		      "C/1INFO INFO 0 q1 p0 f0 h1 F;"
+		      "D/1INFO INFO 0 q1 p0 f0 h1 F;"
+		      "E/1INFO INFO 0 q1 p0 f0 h1 F;");
 	txn_free(t);
 }
 
@@ -1252,6 +1321,7 @@ int main(void)
 	test_expire();
 	test_expire_wait();
 	test_expire_clock();
+	test_expire_ahead();
 	test_long_fields();
 	test_many_open();
 	test_bounded();

@@ -2259,99 +2259,92 @@ static void reg_offer(struct gen *g, struct dlg *d)
 	emit(g, 25, 160);
 }
 
-/* NTLM: negotiate -> 401 challenge -> authenticate (request sent). */
-static void reg_ntlm_legs(struct gen *g, struct dlg *d)
+/*
+ * An Authorization header of scheme with a token of n bytes that
+ * starts with gss; opaque: the server's, from its challenge.
+ */
+static void put_authz(struct gen *g, const char *scheme, int opaque,
+		      const char *gss, size_t n)
 {
 	struct sc *s = &g->s;
 	struct buf *b = &g->m.b;
 
-	auth_begin(g, A_NTLM);
-	reg_req(g, d);
-	bf(b, "Authorization: NTLM qop=\"auth\", realm=\"" REALM "\", "
-	   "targetname=\"%s\", ", s->target);
-	put_gss(g, "TlRMTVNTUAABAAAA", 40);
+	bf(b, "Authorization: %s qop=\"auth\", realm=\"" REALM "\", ",
+	   scheme);
+	if (opaque)
+		bf(b, "opaque=\"%s\", ", s->opaque);
+	bf(b, "targetname=\"%s\", ", s->target);
+	put_gss(g, gss, n);
 	bputs(b, ", version=4\r\n");
+}
+
+/* A REGISTER with credentials (put_authz), sent. */
+static void reg_token(struct gen *g, struct dlg *d, const char *scheme,
+		      int opaque, const char *gss, size_t n)
+{
+	reg_req(g, d);
+	put_authz(g, scheme, opaque, gss, n);
 	m_end(g, NULL, NULL);
 	emit(g, 5, 40);
+}
+
+/* Its 401 with the server's token of the scheme (gss, n bytes). */
+static void reg_challenge(struct gen *g, struct dlg *d, const char *scheme,
+			  const char *gss, size_t n, unsigned hi)
+{
+	struct sc *s = &g->s;
+	struct buf *b = &g->m.b;
+
 	reg_resp(g, d, 401, "Unauthorized");
 	put_date(g);
-	bf(b, "WWW-Authenticate: NTLM opaque=\"%s\", ", s->opaque);
-	put_gss(g, "TlRMTVNTUAACAAAA", 256);
+	bf(b, "WWW-Authenticate: %s opaque=\"%s\", ", scheme, s->opaque);
+	put_gss(g, gss, n);
 	bf(b, ", targetname=\"%s\", realm=\"" REALM "\", version=4\r\n",
 	   s->target);
 	m_rdlg(g, d, 1);
 	bputs(b, "Server: RTC/6.0\r\n");
 	m_end(g, NULL, NULL);
-	emit(g, 30, 150);
-	reg_req(g, d);
-	bf(b, "Authorization: NTLM qop=\"auth\", realm=\"" REALM "\", "
-	   "opaque=\"%s\", targetname=\"%s\", ", s->opaque, s->target);
-	put_gss(g, "TlRMTVNTUAADAAAA", 396);
-	bputs(b, ", version=4\r\n");
-	m_end(g, NULL, NULL);
-	emit(g, 5, 40);
+	emit(g, 30, hi);
+}
+
+/* NTLM: negotiate -> 401 challenge -> authenticate (request sent). */
+static void reg_ntlm_legs(struct gen *g, struct dlg *d)
+{
+	auth_begin(g, A_NTLM);
+	reg_token(g, d, "NTLM", 0, "TlRMTVNTUAABAAAA", 40);
+	reg_challenge(g, d, "NTLM", "TlRMTVNTUAACAAAA", 256, 150);
+	reg_token(g, d, "NTLM", 1, "TlRMTVNTUAADAAAA", 396);
 }
 
 /* Kerberos: one REGISTER with the service ticket (request sent). */
 static void reg_kerb_leg(struct gen *g, struct dlg *d)
 {
 	struct sc *s = &g->s;
-	struct buf *b = &g->m.b;
 
 	auth_begin(g, A_KERB);
 	tick(g, 10, 90);
 	note(g, T_SIP, "INFO", "Security: Kerberos service ticket for %s "
 	     "obtained from dc01.%s", s->target, g->dom);
-	reg_req(g, d);
-	bf(b, "Authorization: Kerberos qop=\"auth\", realm=\"" REALM "\", "
-	   "targetname=\"%s\", ", s->target);
-	put_gss(g, "YIIHBgYJKoZIhvcSAQICAQBuggb1MIIG", 2240);
-	bputs(b, ", version=4\r\n");
-	m_end(g, NULL, NULL);
-	emit(g, 5, 40);
+	reg_token(g, d, "Kerberos", 0, "YIIHBgYJKoZIhvcSAQICAQBuggb1MIIG",
+		  2240);
+}
+
+/* A new registration: the offer of every method, then Kerberos. */
+static void reg_kerberos(struct gen *g, struct dlg *d)
+{
+	dlg_new(g, d);
+	reg_offer(g, d);
+	reg_kerb_leg(g, d);
 }
 
 /* TLS-DSK: the TLS handshake inside three REGISTERs, then signed. */
 static void reg_tlsdsk_legs(struct gen *g, struct dlg *d)
 {
-	struct sc *s = &g->s;
-	struct buf *b = &g->m.b;
-
 	auth_begin(g, A_TLSDSK);
-	reg_req(g, d);
-	bf(b, "Authorization: TLS-DSK qop=\"auth\", realm=\"" REALM "\", "
-	   "targetname=\"%s\", ", s->target);
-	put_gss(g, "FgMDAKsBAACnAwNf", 212);
-	bputs(b, ", version=4\r\n");
-	m_end(g, NULL, NULL);
-	emit(g, 5, 40);
-	reg_resp(g, d, 401, "Unauthorized");
-	put_date(g);
-	bf(b, "WWW-Authenticate: TLS-DSK opaque=\"%s\", ", s->opaque);
-	put_gss(g, "FgMDAFUCAABRAwNf", 2780);
-	bf(b, ", targetname=\"%s\", realm=\"" REALM "\", version=4\r\n",
-	   s->target);
-	m_rdlg(g, d, 1);
-	bputs(b, "Server: RTC/6.0\r\n");
-	m_end(g, NULL, NULL);
-	emit(g, 30, 160);
-	reg_req(g, d);
-	bf(b, "Authorization: TLS-DSK qop=\"auth\", realm=\"" REALM "\", "
-	   "opaque=\"%s\", targetname=\"%s\", ", s->opaque, s->target);
-	put_gss(g, "FgMDCAALAAgEAAgB", 2604);
-	bputs(b, ", version=4\r\n");
-	m_end(g, NULL, NULL);
-	emit(g, 5, 40);
-	reg_resp(g, d, 401, "Unauthorized");
-	put_date(g);
-	bf(b, "WWW-Authenticate: TLS-DSK opaque=\"%s\", ", s->opaque);
-	put_gss(g, "FAMDAAEBFgMDAEAA", 72);
-	bf(b, ", targetname=\"%s\", realm=\"" REALM "\", version=4\r\n",
-	   s->target);
-	m_rdlg(g, d, 1);
-	bputs(b, "Server: RTC/6.0\r\n");
-	m_end(g, NULL, NULL);
-	emit(g, 30, 160);
+	reg_token(g, d, "TLS-DSK", 0, "FgMDAKsBAACnAwNf", 212);
+	reg_challenge(g, d, "TLS-DSK", "FgMDAFUCAABRAwNf", 2780, 160);
+	reg_token(g, d, "TLS-DSK", 1, "FgMDCAALAAgEAAgB", 2604);
+	reg_challenge(g, d, "TLS-DSK", "FAMDAAEBFgMDAEAA", 72, 160);
 	reg_req(g, d);
 	put_pauth(g, "Authorization");
 	m_end(g, NULL, NULL);
@@ -2693,6 +2686,14 @@ static void settings(struct gen *g)
 	sub_presence(g);
 }
 
+/* The end of a sign-in that works: 200 OK, then the settings. */
+static void signin_done(struct gen *g, struct dlg *d)
+{
+	reg_200(g, d);
+	signed_in(g);
+	settings(g);
+}
+
 /* ------------------------------------------------------------------ */
 /* web services: Autodiscover, Web Ticket, CertProv (HTTP)             */
 
@@ -2750,6 +2751,23 @@ static void html_err(struct buf *a, unsigned code, const char *text)
 	a->n = 0;
 	bf(a, "<html><head><title>%u - %s</title></head><body><h2>%u - %s"
 	   "</h2></body></html>", code, text, code, text);
+}
+
+/* A fresh "X-MS-WebTicket: opaque=..." header line into tk. */
+static void webticket_header(struct gen *g, char *tk, size_t cap)
+{
+	g->tmp.n = 0;
+	rb64(&g->r, &g->tmp, 96);
+	snprintf(tk, cap, "X-MS-WebTicket: opaque=%.*s\r\n",
+		 (int)g->tmp.n, g->tmp.p);
+}
+
+/* The web ticket service offered by a 401 of web. */
+static void www_oauth(struct gen *g, const char *web)
+{
+	bf(&g->m.b, "WWW-Authenticate: MsRtcOAuth href=\"https://%s/"
+	   "WebTicket/oauthtoken\",grant_type=\"urn:microsoft.rtc:"
+	   "windows,urn:microsoft.rtc:anonmeeting,password\"\r\n", web);
 }
 
 /*
@@ -2958,9 +2976,7 @@ static void sc_ntlm_ext(struct gen *g)
 
 	ext_begin(g, &d);
 	reg_ntlm_legs(g, &d);
-	reg_200(g, &d);
-	signed_in(g);
-	settings(g);
+	signin_done(g, &d);
 }
 
 /* Scenario kerberos-internal-ok: SRV discovery, 2 REGISTER pairs. */
@@ -2969,12 +2985,8 @@ static void sc_kerb_int(struct gen *g)
 	struct dlg d;
 
 	int_begin(g);
-	dlg_new(g, &d);
-	reg_offer(g, &d);
-	reg_kerb_leg(g, &d);
-	reg_200(g, &d);
-	signed_in(g);
-	settings(g);
+	reg_kerberos(g, &d);
+	signin_done(g, &d);
 }
 
 /* Scenario tlsdsk-ok: certificate provisioning, 4 REGISTER pairs. */
@@ -2985,9 +2997,7 @@ static void sc_tlsdsk(struct gen *g)
 	ext_begin(g, &d);
 	certprov(g);
 	reg_tlsdsk_legs(g, &d);
-	reg_200(g, &d);
-	signed_in(g);
-	settings(g);
+	signin_done(g, &d);
 }
 
 /* GET the Autodiscover user resource at web, with the web ticket tk. */
@@ -3032,16 +3042,11 @@ static void sc_tlsdsk_webredir(struct gen *g)
 	html_err(a, 401, "Unauthorized");
 	h_resp(g, 401, "Unauthorized");
 	h_iis(g, "private");
-	bf(&g->m.b, "WWW-Authenticate: MsRtcOAuth href=\"https://%s/"
-	   "WebTicket/oauthtoken\",grant_type=\"urn:microsoft.rtc:"
-	   "windows,urn:microsoft.rtc:anonmeeting,password\"\r\n", web);
+	www_oauth(g, web);
 	h_end(g, "text/html", a, 1);
 	emit(g, 30, 150);
 	webticket_ntlm(g, web);
-	g->tmp.n = 0;
-	rb64(&g->r, &g->tmp, 96);
-	snprintf(tk, sizeof tk, "X-MS-WebTicket: opaque=%.*s\r\n",
-		 (int)g->tmp.n, g->tmp.p);
+	webticket_header(g, tk, sizeof tk);
 	/* with the ticket: the user is homed on pool02, go there */
 	autodisc_user_get(g, web, tk);
 	a->n = 0;
@@ -3093,9 +3098,7 @@ static void sc_tlsdsk_webredir(struct gen *g)
 	dlg_new(g, &d);
 	reg_offer(g, &d);
 	reg_tlsdsk_legs(g, &d);
-	reg_200(g, &d);
-	signed_in(g);
-	settings(g);
+	signin_done(g, &d);
 }
 
 /* The 401 that offers the methods again after failed credentials. */
@@ -3183,6 +3186,46 @@ static void ms_28032(struct gen *g)
 	   g->fe1.fqdn);
 }
 
+/* The Front End's component that checks web tickets. */
+#define WT_WHERE "WebInfrastructure,WebTicketAuthModule::ValidateTicket:" \
+		 "WebTicketAuthModule.cs(377)"
+
+/*
+ * Autodiscover's user resource asked with a fresh web ticket (into tk)
+ * that the Front End rejects: 401 with X-Ms-diagnostics 28032 (and the
+ * web ticket service offered again if offer).
+ */
+static void webticket_rejected(struct gen *g, const char *web, char *tk,
+			       size_t cap, int offer)
+{
+	struct sc *s = &g->s;
+	struct buf *a = &g->body2;
+
+	webticket_header(g, tk, cap);
+	h_req(g, "GET", "/Autodiscover/AutodiscoverService.svc/root/"
+	      "user?originalDomain=%s", g->dom);
+	bputs(&g->m.b, "Accept: application/vnd.microsoft.rtc."
+	      "autodiscover+xml;v=1\r\n");
+	bputs(&g->m.b, tk);
+	h_client_hdrs(g, web);
+	h_end(g, NULL, NULL, 0);
+	emit(g, 10, 90);
+	tick(g, 3, 30);
+	srv_line(g, &g->web, "TL_WARN", "TF_COMPONENT", WT_WHERE, 0,
+		 "Web ticket rejected for sip:%s: signature does not "
+		 "verify with the certificate of the web ticket "
+		 "issuer (subject CN=sip.%s, expected CN=%s); "
+		 "X-Ms-diagnostics 28032", s->me.uri, g->dom, web);
+	html_err(a, 401, "Unauthorized");
+	h_resp(g, 401, "Unauthorized");
+	h_iis(g, "private");
+	if (offer)
+		www_oauth(g, web);
+	ms_28032(g);
+	h_end(g, "text/html", a, 1);
+	emit(g, 30, 200);
+}
+
 /* Scenario webticket-28032-loop: rounds of 401 / 28032, then 500. */
 static void sc_webticket(struct gen *g)
 {
@@ -3192,9 +3235,6 @@ static void sc_webticket(struct gen *g)
 	char web[96], url[160], tk[200];
 	unsigned round, rounds = 4;
 	static const char wt_path[] = "/WebTicket/WebTicketService.svc/OAuth";
-	static const char wt_where[] =
-		"WebInfrastructure,WebTicketAuthModule::ValidateTicket:"
-		"WebTicketAuthModule.cs(377)";
 
 	sc_begin(g, 1, &g->fe1);
 	web_host(g, web, sizeof web);
@@ -3210,41 +3250,14 @@ static void sc_webticket(struct gen *g)
 	web_connect(g, "203.0.113.20");
 	snprintf(url, sizeof url, "https://%s%s", web, wt_path);
 	for (round = 1; round <= rounds; round++) {
-		g->tmp.n = 0;
-		rb64(&g->r, &g->tmp, 96);
-		snprintf(tk, sizeof tk, "X-MS-WebTicket: opaque=%.*s\r\n",
-			 (int)g->tmp.n, g->tmp.p);
-		h_req(g, "GET", "/Autodiscover/AutodiscoverService.svc/root/"
-		      "user?originalDomain=%s", g->dom);
-		bputs(&g->m.b, "Accept: application/vnd.microsoft.rtc."
-		      "autodiscover+xml;v=1\r\n");
-		bputs(&g->m.b, tk);
-		h_client_hdrs(g, web);
-		h_end(g, NULL, NULL, 0);
-		emit(g, 10, 90);
-		tick(g, 3, 30);
-		srv_line(g, &g->web, "TL_WARN", "TF_COMPONENT", wt_where, 0,
-			 "Web ticket rejected for sip:%s: signature does not "
-			 "verify with the certificate of the web ticket "
-			 "issuer (subject CN=sip.%s, expected CN=%s); "
-			 "X-Ms-diagnostics 28032", s->me.uri, g->dom, web);
-		html_err(a, 401, "Unauthorized");
-		h_resp(g, 401, "Unauthorized");
-		h_iis(g, "private");
-		bf(&g->m.b, "WWW-Authenticate: MsRtcOAuth href=\"https://%s/"
-		   "WebTicket/oauthtoken\",grant_type=\"urn:microsoft.rtc:"
-		   "windows,urn:microsoft.rtc:anonmeeting,password\"\r\n",
-		   web);
-		ms_28032(g);
-		h_end(g, "text/html", a, 1);
-		emit(g, 30, 200);
+		webticket_rejected(g, web, tk, sizeof tk, 1);
 
 		soap_rst(g, &g->body, web);
 		post_webticket(g, web, wt_path, tk);
 		if (round < rounds) {
 			tick(g, 3, 30);
 			srv_line(g, &g->web, "TL_WARN", "TF_COMPONENT",
-				 wt_where, 0, "Web ticket rejected for "
+				 WT_WHERE, 0, "Web ticket rejected for "
 				 "IssueToken from %s: InvalidSecurityToken; "
 				 "X-Ms-diagnostics 28032", s->wpeer);
 			a->n = 0;
@@ -3304,7 +3317,6 @@ static void sc_webticket(struct gen *g)
 static void sc_webticket_reg(struct gen *g)
 {
 	struct sc *s = &g->s;
-	struct buf *a = &g->body2;
 	struct dlg d;
 	char web[96], tk[200];
 	unsigned round, rounds = 3;
@@ -3318,32 +3330,7 @@ static void sc_webticket_reg(struct gen *g)
 	for (round = 1; round <= rounds; round++) {
 		reg_offer(g, &d);
 		g->srv_only = 1;
-		g->tmp.n = 0;
-		rb64(&g->r, &g->tmp, 96);
-		snprintf(tk, sizeof tk, "X-MS-WebTicket: opaque=%.*s\r\n",
-			 (int)g->tmp.n, g->tmp.p);
-		h_req(g, "GET", "/Autodiscover/AutodiscoverService.svc/root/"
-		      "user?originalDomain=%s", g->dom);
-		bputs(&g->m.b, "Accept: application/vnd.microsoft.rtc."
-		      "autodiscover+xml;v=1\r\n");
-		bputs(&g->m.b, tk);
-		h_client_hdrs(g, web);
-		h_end(g, NULL, NULL, 0);
-		emit(g, 10, 90);
-		tick(g, 3, 30);
-		srv_line(g, &g->web, "TL_WARN", "TF_COMPONENT",
-			 "WebInfrastructure,WebTicketAuthModule::"
-			 "ValidateTicket:WebTicketAuthModule.cs(377)", 0,
-			 "Web ticket rejected for sip:%s: signature does not "
-			 "verify with the certificate of the web ticket "
-			 "issuer (subject CN=sip.%s, expected CN=%s); "
-			 "X-Ms-diagnostics 28032", s->me.uri, g->dom, web);
-		html_err(a, 401, "Unauthorized");
-		h_resp(g, 401, "Unauthorized");
-		h_iis(g, "private");
-		ms_28032(g);
-		h_end(g, "text/html", a, 1);
-		emit(g, 30, 200);
+		webticket_rejected(g, web, tk, sizeof tk, 0);
 		g->srv_only = 0;
 		tick(g, 1500, 6000);
 		note(g, T_SIP, "WARN", "SignIn: REGISTER to %s answered 401 "
@@ -3373,20 +3360,28 @@ static void answer_301(struct gen *g, struct dlg *d, const char *by,
 	     "%s:5061, signing in again", by, next);
 }
 
+/* An internal sign-in at the Director, with Kerberos (home: the name
+ * of the user's pool, pool02). */
+static void director_signin(struct gen *g, struct dlg *d, char *home,
+			    size_t cap)
+{
+	char pool[96];
+
+	sc_begin(g, 0, &g->dir);
+	pool_of(g, &g->fe2, home, cap);
+	signin_start(g);
+	disc_internal(g, pool_of(g, &g->dir, pool, sizeof pool), g->dir.ip);
+	reg_kerberos(g, d);
+}
+
 /* Scenario redirect-301: Director, 301, sign-in at the home pool. */
 static void sc_redirect(struct gen *g)
 {
 	struct sc *s = &g->s;
 	struct dlg d;
-	char pool[96], home[96];
+	char home[96];
 
-	sc_begin(g, 0, &g->dir);
-	pool_of(g, &g->fe2, home, sizeof home);
-	signin_start(g);
-	disc_internal(g, pool_of(g, &g->dir, pool, sizeof pool), g->dir.ip);
-	dlg_new(g, &d);
-	reg_offer(g, &d);
-	reg_kerb_leg(g, &d);
+	director_signin(g, &d, home, sizeof home);
 	tick(g, 3, 20);
 	srv_line(g, &g->dir, "TL_INFO", "TF_COMPONENT",
 		 "UserServices,HomeServerRedirector::Redirect:"
@@ -3398,12 +3393,8 @@ static void sc_redirect(struct gen *g)
 	s->scheme = A_NONE;
 	dns_a(g, home, "10.0.0.22");
 	sip_connect(g, home, "10.0.0.22", 5061, &g->fe2);
-	dlg_new(g, &d);
-	reg_offer(g, &d);
-	reg_kerb_leg(g, &d);
-	reg_200(g, &d);
-	signed_in(g);
-	settings(g);
+	reg_kerberos(g, &d);
+	signin_done(g, &d);
 }
 
 /* Scenario forbidden-4003: NTLM sign-in refused with 403 / 4003. */
@@ -4079,9 +4070,7 @@ static void sc_kerb_ntlm(struct gen *g)
 	     "(no domain controller answered), using NTLM",
 	     s->srv->fqdn);
 	reg_ntlm_legs(g, &d);
-	reg_200(g, &d);
-	signed_in(g);
-	settings(g);
+	signin_done(g, &d);
 }
 
 /* Scenario ntlm-extra-round: the first NTLM handshake is refused and
@@ -4097,9 +4086,7 @@ static void sc_ntlm_extra(struct gen *g)
 	note(g, T_SIP, "WARN", "Register: security association was not "
 	     "accepted, authenticating again");
 	reg_ntlm_legs(g, &d);
-	reg_200(g, &d);
-	signed_in(g);
-	settings(g);
+	signin_done(g, &d);
 }
 
 /* Scenario redirect-unreachable: 301 to a home pool that never
@@ -4108,15 +4095,9 @@ static void sc_redirect_dead(struct gen *g)
 {
 	struct sc *s = &g->s;
 	struct dlg d;
-	char pool[96], home[96];
+	char home[96];
 
-	sc_begin(g, 0, &g->dir);
-	pool_of(g, &g->fe2, home, sizeof home);
-	signin_start(g);
-	disc_internal(g, pool_of(g, &g->dir, pool, sizeof pool), g->dir.ip);
-	dlg_new(g, &d);
-	reg_offer(g, &d);
-	reg_kerb_leg(g, &d);
+	director_signin(g, &d, home, sizeof home);
 	answer_301(g, &d, g->dir.fqdn, home);
 	dns_a(g, home, "10.0.0.22");
 	tick(g, 21000, 21500);
@@ -4174,9 +4155,7 @@ static void sc_reg_lost(struct gen *g)
 
 	ext_begin(g, &d);
 	reg_ntlm_legs(g, &d);
-	reg_200(g, &d);
-	signed_in(g);
-	settings(g);
+	signin_done(g, &d);
 	/* the refresh re-uses the registration's Call-ID */
 	tick(g, 60000, 90000);
 	note(g, T_SIP, "INFO", "Register: refreshing the registration");
@@ -4205,12 +4184,8 @@ static void sc_slow(struct gen *g)
 	tick(g, 40000, 41000);
 	note(g, T_SIP, "WARN", "Register: no answer to the first attempt "
 	     "after 40 s, sending REGISTER again on a new connection");
-	dlg_new(g, &d);
-	reg_offer(g, &d);
-	reg_kerb_leg(g, &d);
-	reg_200(g, &d);
-	signed_in(g);
-	settings(g);
+	reg_kerberos(g, &d);
+	signin_done(g, &d);
 }
 
 /*
@@ -4242,12 +4217,8 @@ static void sc_dense(struct gen *g)
 		d.rtag[0] = '\0';
 		m_req(g, &d, "REGISTER", ruri, NULL, 0);
 		bputs(b, "User-Agent: " UA "\r\n");
-		if (i > 0) {
-			bf(b, "Authorization: NTLM qop=\"auth\", realm=\""
-			   REALM "\", targetname=\"%s\", ", s->target);
-			put_gss(g, "TlRMTVNTUAABAAAA", 40);
-			bputs(b, ", version=4\r\n");
-		}
+		if (i > 0)
+			put_authz(g, "NTLM", 0, "TlRMTVNTUAABAAAA", 40);
 		m_end(g, NULL, NULL);
 		emit(g, 1, 40);
 		rtag_new(g, &d);
