@@ -100,8 +100,11 @@ int sv_ieq(struct sv a, struct sv b);
  */
 static inline int sv_ieq_cstr(struct sv a, const char *s)
 {
-	if (a.n != strlen(s))
+	size_t n = strlen(s);
+	if (a.n != n)
 		return 0;
+	if (n == 0 || memcmp(a.p, s, n) == 0)
+		return 1;       /* mostly logged as spelled: one compare */
 	for (size_t i = 0; i < a.n; i++) {
 		unsigned char x = (unsigned char)(a.p[i] | 0x20);
 		if (a.p[i] != s[i] &&
