@@ -129,7 +129,8 @@ $(B)/test/unit_%: src/test/unit_%.c $(LIB_OBJ) $(wildcard src/test/*.h)
 	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/test -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
 
 # fuzz targets replayed over their corpus without libFuzzer (fuzzcheck)
-$(B)/test/replay_%: src/test/fuzz_%.c src/test/replay.c $(LIB_OBJ)
+$(B)/test/replay_%: src/test/fuzz_%.c src/test/replay.c $(LIB_OBJ) \
+		    $(wildcard src/test/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< src/test/replay.c $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
@@ -142,7 +143,7 @@ $(B)/test/inject.so: src/test/inject.c
 	$(Q)$(CC) -O2 -g $(WARN) -fPIC -shared $(CFLAGS) -o $@ $< -ldl
 
 # libFuzzer binaries, made by `make fuzz-build` (B=build-fuzz, clang)
-$(B)/fuzz_%: src/test/fuzz_%.c $(LIB_OBJ)
+$(B)/fuzz_%: src/test/fuzz_%.c $(LIB_OBJ) $(wildcard src/test/*.h)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB_OBJ) \
 	  $(ALL_LDFLAGS) $(LIBS)

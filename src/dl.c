@@ -12,17 +12,33 @@
 
 #include "dl.h"
 
-/* Copy dlerror()'s words (or a fallback) into lib->why. */
+/*
+ * Keep dlerror()'s words (or what, if it has none) in lib->why, less
+ * a leading "SONAME: ", which the message says already.
+ */
 static void set_why(struct dl_lib *lib, const char *what)
 {
 	const char *e = dlerror();
-	size_t n = strlen(e ? e : what);
+	if (!e)
+		e = what;
+	size_t ls = strlen(lib->soname);
+	if (strncmp(e, lib->soname, ls) == 0 && e[ls] == ':' &&
+	    e[ls + 1] == ' ')
+		e += ls + 2;
+	size_t n = strlen(e);
 	if (n >= sizeof lib->why)
 		n = sizeof lib->why - 1;
-	memcpy(lib->why, e ? e : what, n);
+	memcpy(lib->why, e, n);
 	lib->why[n] = '\0';
 }
 
+/*
+ * Open the library and find every function; fill the slots only when
+ * all were found, so that a failure leaves none pointing into a closed
+ * library.  memcpy, not a cast: the slot is a function pointer and
+ * dlsym gives an object pointer, of the same size on every POSIX
+ * system (which dlsym's own use needs).
+ */
 static int load(struct dl_lib *lib)
 {
 	void *h = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL);
@@ -30,16 +46,23 @@ static int load(struct dl_lib *lib)
 		set_why(lib, "not found");
 		return -1;
 	}
+	void *f[DL_MAX_SYMS];
+	if (lib->nsyms > DL_MAX_SYMS) {
+		dlclose(h);
+		memcpy(lib->why, "too many functions", 19);
+		return -1;
+	}
 	for (size_t i = 0; i < lib->nsyms; i++) {
 		dlerror();
-		void *f = dlsym(h, lib->syms[i].name);
-		if (!f) {
+		f[i] = dlsym(h, lib->syms[i].name);
+		if (!f[i]) {
 			set_why(lib, lib->syms[i].name);
 			dlclose(h);
 			return -1;
 		}
-		*lib->syms[i].slot = f;
 	}
+	for (size_t i = 0; i < lib->nsyms; i++)
+		memcpy(lib->syms[i].slot, &f[i], sizeof f[i]);
 	return 0;
 }
 
@@ -52,6 +75,6 @@ int dl_load(struct dl_lib *lib, struct sfb_err *err)
 	pthread_mutex_unlock(&lib->lock);
 	if (st > 0)
 		return 0;
-	return sfb_err_set(err, SFB_E_IO, 0, "cannot load %s: %s",
+	return sfb_err_set(err, SFB_E_LIB, 0, "cannot load %s: %s",
 			   lib->soname, lib->why);
 }

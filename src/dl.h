@@ -5,11 +5,11 @@
  *
  * Where it sits: beside the pipeline, under the two modules whose
  * library few runs need: arc.c (zip bundles, libarchive) and store.c
- * (the triage store, SQLite).  Linked the usual way, those two and the
- * seven libraries libarchive pulls in (nettle, acl, lzma, zstd, lz4,
- * bz2, ...) were mapped and relocated by every run, also by an
- * `analyze` of a plain log that never opens a zip: about 3 ms of CPU
- * time of a start of about 18 ms (README, "Speed").  They are still
+ * (the triage store, SQLite).  Linked the usual way, those two and five
+ * libraries only libarchive needs (nettle, acl, zstd, lz4, bz2) were
+ * mapped and relocated by every run, also by an `analyze` of a plain
+ * log that never opens a zip: 21 shared libraries instead of 14, about
+ * a fifth of the start's CPU time (README, "Speed").  They are still
  * Debian's packages found through pkg-config at build time: the build
  * takes their headers (and so checks every function's type) but does
  * not link them; a run loads the SONAME the headers belong to.
@@ -30,7 +30,10 @@
  * library's own lock, the first call loads, the later ones read the
  * result.  A library that failed to load fails the same way every time.
  * A module calls it where its objects are made (arc_open, store_open),
- * never per call: the pointers do not change once filled.
+ * never per call: the pointers do not change once filled.  The table
+ * and its struct dl_lib are the module's statics, the one kind of
+ * process-wide state in library code: the loaded library is
+ * process-wide itself.
  */
 #ifndef SFB_DL_H
 #define SFB_DL_H
@@ -40,9 +43,12 @@
 
 #include "sfb.h"
 
+#define DL_MAX_SYMS 64            /* functions of one library at most */
+
 struct dl_sym {
 	const char *name;
-	void **slot;            /* where its address goes */
+	void *slot;             /* the function pointer its address goes
+				 * to (memcpy'd: sizeof(void *) bytes) */
 };
 
 struct dl_lib {
@@ -56,7 +62,7 @@ struct dl_lib {
 
 /* X-macro helpers: a typed pointer member, and its table row. */
 #define DL_PTR(f) __typeof__(f) *f;
-#define DL_SYM(s, f) { #f, (void **)&(s).f },
+#define DL_SYM(s, f) { #f, &(s).f },
 
 #define DL_LIB(soname, syms)                                           \
 	{ (soname), (syms), sizeof(syms) / sizeof((syms)[0]),          \
@@ -64,7 +70,7 @@ struct dl_lib {
 
 /*
  * Load lib and fill every slot of its table, once.  @return 0, or -1
- * with err set (SFB_E_IO: "cannot load SONAME: WHY")
+ * with err set (SFB_E_LIB: "cannot load SONAME: WHY")
  */
 int dl_load(struct dl_lib *lib, struct sfb_err *err) SFB_WUR;
 

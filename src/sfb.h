@@ -61,7 +61,8 @@ struct sv {
 	X(PARSE, "malformed input")                                   \
 	X(LIMIT, "input exceeds a limit")                             \
 	X(REGEX, "invalid regular expression")                        \
-	X(RULE, "invalid rule")
+	X(RULE, "invalid rule")                                       \
+	X(LIB, "a shared library could not be loaded")
 
 enum sfb_code {
 #define SFB_X(name, desc) SFB_E_##name,

@@ -663,15 +663,18 @@ static int far_ahead(int64_t ts, int64_t hi)
  * or whose time lies ahead of now (the clock went back).  A head whose
  * time lies far ahead (far_ahead) is timed from the log's clock when
  * its message came instead, so that it holds back the others no longer
- * than its own expiry time.
+ * than its own expiry time -- if that clock is known and not itself
+ * ahead of now: a merged trace whose other server runs an hour behind
+ * brings the clock back for a while, and the head must then wait for
+ * it, not expire before its answer.
  */
 static void expire_pending(struct txn_table *t, int64_t now, int64_t hi)
 {
 	while (t->pending.head != NIL) {
 		struct node *n = &t->nodes[t->pending.head];
-		if (far_ahead(n->seen_ts, hi))
-			n->seen_ts = n->clock_ts != SFB_TIME_NONE &&
-				     n->clock_ts <= hi ? n->clock_ts : hi;
+		if (far_ahead(n->seen_ts, hi) &&
+		    n->clock_ts != SFB_TIME_NONE && n->clock_ts <= hi)
+			n->seen_ts = n->clock_ts;
 		if (n->seen_ts == SFB_TIME_NONE || now <= n->seen_ts)
 			break;
 		if ((uint64_t)now - (uint64_t)n->seen_ts <= expiry_ms(n))

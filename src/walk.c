@@ -133,6 +133,22 @@ static enum walk_problem errno_problem(int e)
 static void add_inner_zip(struct walk *w, const char *path,
 			  const struct arc_entry *e);
 
+/* What arc_list said of a zip, as a problem code. */
+static enum walk_problem zip_problem(const struct sfb_err *e)
+{
+	switch (e->code) {
+	case SFB_E_LIMIT:
+		return WALK_P_ZIP_BOMB;
+	case SFB_E_LIB:         /* libarchive missing: not the zip's fault */
+		return WALK_P_ERROR;
+	case SFB_E_IO:
+		return e->sys_errno ? errno_problem(e->sys_errno)
+				    : WALK_P_UNREADABLE;
+	default:
+		return WALK_P_CORRUPT_ZIP;
+	}
+}
+
 static int ends_with_ci(const char *s, const char *suf)
 {
 	size_t n = strlen(s), k = strlen(suf);
@@ -209,8 +225,7 @@ static void add_inner_zip(struct walk *w, const char *path,
 		it->entry_index = e->index;
 		it->size = e->size;
 		it->mtime = e->mtime;
-		it->problem = err.code == SFB_E_LIMIT ? WALK_P_ZIP_BOMB
-			      : WALK_P_CORRUPT_ZIP;
+		it->problem = zip_problem(&err);
 		snprintf(it->reason, sizeof it->reason, "%.*s",
 			 (int)sizeof it->reason - 1, err.msg);
 	}
@@ -226,7 +241,7 @@ static void add_zip(struct walk *w, const char *path)
 	add_entries(w, path, NULL, 0, ents, n);
 	arc_list_free(ents, n);
 	if (rc < 0)
-		problem(w, path, WALK_P_CORRUPT_ZIP, "%s", err.msg);
+		problem(w, path, zip_problem(&err), "%s", err.msg);
 }
 
 static void add_file(struct walk *w, const char *path, const struct stat *st)

@@ -40,8 +40,9 @@ gen() {
 # reps_for SIZE: $REPS, times 1G / SIZE (at most 8) for a size below 1G
 reps_for() {
 	awk -v s="$1" -v r="$REPS" 'BEGIN {
-		n = s + 0; u = substr(s, length(s))
-		mb = u == "G" ? n * 1024 : u == "M" ? n : n / 1048576
+		n = s + 0; u = toupper(substr(s, length(s)))
+		mb = u == "G" ? n * 1024 : u == "M" ? n : \
+		     u == "K" ? n / 1024 : n / 1048576
 		k = mb > 0 && mb < 1024 ? int(1024 / mb) : 1
 		print r * (k > 8 ? 8 : k) }'
 }

@@ -218,6 +218,41 @@ for i in 1 2 3 4 5 6 7 8 9 10; do cat "$TMP/work/ucc.log"; done \
 XFAIL=$pipe_x
 expect pipe "$pipe_rc" "$pipe_err"
 
+# ---- libarchive and libsqlite3 missing (dl.c loads them on first use) -
+# a plain log does not need them; a zip is an "error" item of its own
+# (not a corrupt zip), the store a job that cannot be done
+inj dl-analyze SFB_INJECT_DLOPEN=fail "$SFBLOG" analyze ucc.log
+same dl-analyze ucc-analyze-ref
+mkdir -p "$TMP/work/z"
+cp "$TMP/work/cls.log" "$TMP/work/z/cls.log"
+( cd "$TMP/work" && python3 -c "import zipfile
+z = zipfile.ZipFile('z/u.zip', 'w', zipfile.ZIP_DEFLATED)
+z.write('ucc.log', 'u/Lync-UccApi-0.UccApilog'); z.close()" ) ||
+	{ echo "faults: cannot make the zip"; exit 2; }
+inj dl-zip SFB_INJECT_DLOPEN=fail "$SFBLOG" triage -o ndjson z
+if grep -q '"code":"error"' "$TMP/dl-zip.out" &&
+   grep -q 'cannot load libarchive.so.13' "$TMP/dl-zip.out" &&
+   ! grep -q 'corrupt-zip' "$TMP/dl-zip.out" &&
+   grep -q '"cls.log"\|cls\.log' "$TMP/dl-zip.out"; then
+	result dl-zip 1 ""
+else
+	result dl-zip 0 "the zip is not an error item, or cls.log is lost"
+fi
+inj dl-db SFB_INJECT_DLOPEN=fail "$SFBLOG" triage --db s.db z
+expect dl-db 2 'sfblog: .*cannot load libsqlite3.so.0: .*'
+if [ -e "$TMP/work/s.db" ]; then
+	result dl-db-file 0 "the store was created"
+else
+	result dl-db-file 1 ""
+fi
+inj dl-version SFB_INJECT_DLOPEN=fail "$SFBLOG" --version
+if grep -q 'libarchive not found, sqlite not found' "$TMP/dl-version.out"
+then
+	result dl-version 1 ""
+else
+	result dl-version 0 "--version does not say the libraries are missing"
+fi
+
 echo "faults: $pass passed, $fail failed, $xfail known failures" \
      "(xfail), $xpass fixed (xpass)"
 [ $fail = 0 ]

@@ -25,6 +25,9 @@
  *                      the first B bytes do reach the descriptor)
  *                      epipe@N, epipe+B   SIGPIPE, then EPIPE, as the
  *                      kernel does when the reader has gone
+ *   SFB_INJECT_DLOPEN  dlopen(3), by which dl.c loads libarchive and
+ *                      libsqlite3: "fail" fails every call, as when
+ *                      the library is not installed
  * Unset or empty: no fault.  A malformed value aborts at start-up.
  * Not thread-safe (sfblog has one thread).
  */
@@ -186,8 +189,29 @@ static int out_close(void *cookie)
 	return 0;
 }
 
+/* ---- shared libraries ---- */
+
+static int dl_fail;
+
+void *dlopen(const char *file, int mode)
+{
+	static void *(*real)(const char *, int);
+	if (dl_fail)
+		return NULL;
+	if (!real)
+		real = (void *(*)(const char *, int))dlsym(RTLD_NEXT,
+							   "dlopen");
+	return real(file, mode);
+}
+
 __attribute__((constructor)) static void inject_init(void)
 {
+	const char *dl = getenv("SFB_INJECT_DLOPEN");
+	if (dl && *dl && strcmp(dl, "fail") != 0) {
+		fprintf(stderr, "inject: bad SFB_INJECT_DLOPEN='%s'\n", dl);
+		abort();
+	}
+	dl_fail = dl && *dl;
 	parse(&rd, "SFB_INJECT_READ");
 	parse(&frd, "SFB_INJECT_FREAD");
 	parse(&wr, "SFB_INJECT_WRITE");

@@ -172,7 +172,8 @@ static int chunked_same_sizes(enum fmt_kind k, const char *t, size_t n,
 	for (size_t i = 0; i < nsizes && same; i++) {
 		size_t ne = chunk_ends(k, t, n, sizes[i], max_line, &ends,
 				       &cap);
-		if (ne == nprev && !memcmp(ends, prev, ne * sizeof *ends))
+		if (ne == nprev &&
+		    (ne == 0 || !memcmp(ends, prev, ne * sizeof *ends)))
 			continue;
 		struct trace b = { 0 };
 		unsigned long base = 0;

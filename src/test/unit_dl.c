@@ -54,7 +54,7 @@ static struct {
 	void (*no_such_function_here)(void);
 } nf;
 static struct dl_sym nf_syms[] = {
-	{ "no_such_function_here", (void **)&nf.no_such_function_here },
+	{ "no_such_function_here", &nf.no_such_function_here },
 };
 
 static void test_missing(void)
@@ -62,9 +62,12 @@ static void test_missing(void)
 	struct dl_lib lib = DL_LIB("libsfblog-missing.so.9", z_syms);
 	struct sfb_err err = { 0 };
 	CHECK_INT(dl_load(&lib, &err), -1);
-	CHECK_INT(err.code, SFB_E_IO);
+	CHECK_INT(err.code, SFB_E_LIB);
 	CHECK(strstr(err.msg, "cannot load libsfblog-missing.so.9: ") ==
 	      err.msg);
+	/* dlerror's own "SONAME: " is not said twice */
+	CHECK(strstr(err.msg + 13, "libsfblog-missing.so.9") == NULL);
+	CHECK(strstr(err.msg, "No such file") != NULL);
 	/* failed once, fails again the same way without trying again */
 	struct sfb_err again = { 0 };
 	CHECK_INT(dl_load(&lib, &again), -1);
@@ -75,6 +78,20 @@ static void test_missing(void)
 	CHECK(strstr(err.msg, "cannot load libz.so.1: ") == err.msg);
 	CHECK(strstr(err.msg, "no_such_function_here") != NULL);
 	CHECK(nf.no_such_function_here == NULL);
+
+	/* a function missing after others were found: none is filled */
+	struct {
+		const char *(*zlibVersion)(void);
+		void (*nope)(void);
+	} part = { 0 };
+	struct dl_sym part_syms[] = {
+		{ "zlibVersion", &part.zlibVersion },
+		{ "sfblog_no_such_function", &part.nope },
+	};
+	struct dl_lib pl = DL_LIB("libz.so.1", part_syms);
+	CHECK_INT(dl_load(&pl, &err), -1);
+	CHECK(strstr(err.msg, "sfblog_no_such_function") != NULL);
+	CHECK(part.zlibVersion == NULL);
 	CHECK_INT(dl_load(&fn, NULL), -1);
 }
 

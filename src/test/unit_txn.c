@@ -973,6 +973,32 @@ static void test_expire_ahead(void)
 		      "D/1INFO INFO 0 q1 p0 f0 h1 F;"
 		      "E/1INFO INFO 0 q1 p0 f0 h1 F;");
 	txn_free(t);
+
+	/* a merged trace whose other server runs an hour behind: the
+	 * clock goes back for a while, and the request before it still
+	 * finds its answer (review: it was re-timed to the clock behind
+	 * and expired) */
+	for (int first = 0; first < 2; first++) {
+		const int64_t H2 = T0 + 7200000, H1 = T0 + 3600000;
+		t = open_table(&r, 0, 1000);
+		if (!first) {
+			add(t, sip_req("OPTIONS", "W", 1, "b", H2 - 10, 1));
+			add(t, sip_resp(200, "OK", "OPTIONS", "W", 1, "b",
+					H2 - 9, 2));
+		}
+		add(t, sip_req("OPTIONS", "X", 1, "b", H2, 3));
+		add(t, sip_req("OPTIONS", "Y", 1, "b", H1, 4));
+		add(t, sip_resp(200, "OK", "OPTIONS", "Y", 1, "b", H1 + 1, 5));
+		add(t, sip_req("OPTIONS", "Z", 1, "b", H2 + 1, 6));
+		add(t, sip_resp(200, "OK", "OPTIONS", "Z", 1, "b", H2 + 2, 7));
+		CHECK_INT(add(t, sip_resp(200, "OK", "OPTIONS", "X", 1, "b",
+					  H2 + 3, 8)), 0);
+		txn_flush(t);
+		CHECK(strstr(r.log, "X/1OPTIONS OPTIONS 200 q1 p0 f1 h1 -;")
+		      != NULL);
+		CHECK(strstr(r.log, "X/1OPTIONS  200") == NULL);
+		txn_free(t);
+	}
 }
 
 /* Log time going backwards, and extreme times, break nothing. */
