@@ -17,6 +17,7 @@
  * bytes); lines passed to fmt_feed are borrowed for the call only.
  * Records reach the sink with the parser's ownership rule (parser.h).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,7 +76,8 @@ struct fmt *fmt_new(enum fmt_kind kind, const struct fmt_sink *sink,
 	return f;
 }
 
-static int feed_parser(struct fmt *f, struct sv line, unsigned long lineno)
+static inline int feed_parser(struct fmt *f, struct sv line,
+			      unsigned long lineno)
 {
 	if (f->ucc)
 		return fmt_ucc_feed(f->ucc, line, lineno);
@@ -175,11 +177,10 @@ static int decide(struct fmt *f, enum fmt_kind k, struct sv line,
 	return feed_parser(f, line, lineno);
 }
 
-int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
-	     struct sfb_err *err)
+/* fmt_feed before the format is known: detection (see the top). */
+static SFB_NOINLINE int feed_auto(struct fmt *f, struct sv line,
+				  unsigned long lineno, struct sfb_err *err)
 {
-	if (f->kind != FMT_AUTO)
-		return feed_parser(f, line, lineno);
 	if (f->failed)
 		return give_up(f, err);
 	f->seen++;
@@ -211,6 +212,15 @@ int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
 	return 0;
 }
 
+int fmt_feed(struct fmt *f, struct sv line, unsigned long lineno,
+	     struct sfb_err *err)
+{
+	/* every line of a log: the known format's parser, by a tail call */
+	if (f->kind != FMT_AUTO)
+		return feed_parser(f, line, lineno);
+	return feed_auto(f, line, lineno, err);
+}
+
 int fmt_skip(struct fmt *f, unsigned long lineno, struct sfb_err *err)
 {
 	if (f->kind != FMT_AUTO)
@@ -240,6 +250,62 @@ int fmt_finish(struct fmt *f, struct sfb_err *err)
 	if (f->failed || f->nheld)
 		return give_up(f, err);
 	return 0;
+}
+
+/*
+ * The bytes of the 8 at p that differ from the template t, where the
+ * mask d marks digits: punctuation must be equal; a digit is a byte
+ * 0x30-0x39, so its high nibble is 3 and adding 6 keeps it 3.  A carry
+ * out of a byte comes only from a byte that fails anyway.
+ * @return 0 when all 8 fit
+ */
+static inline uint64_t stamp_word_bad(const char *p, const char *t,
+				      const unsigned char *d)
+{
+	const uint64_t hi = UINT64_C(0xf0f0f0f0f0f0f0f0);
+	const uint64_t three = UINT64_C(0x3030303030303030);
+	const uint64_t six = UINT64_C(0x0606060606060606);
+	uint64_t w, tw, dw;
+	memcpy(&w, p, 8);
+	memcpy(&tw, t, 8);
+	memcpy(&dw, d, 8);
+	return ((w ^ tw) & ~dw) | ((w & hi & dw) ^ (three & dw)) |
+	       (((w + six) & hi & dw) ^ (three & dw));
+}
+
+int fmt_stamp_ok(const char *p, char sep)
+{
+	static const unsigned char digit[23] = {
+		0xff, 0xff, 0, 0xff, 0xff, 0, 0xff, 0xff, 0xff, 0xff, 0,
+		0xff, 0xff, 0, 0xff, 0xff, 0, 0xff, 0xff, 0, 0xff, 0xff, 0xff
+	};
+	char shape[24] = "00/00/0000?00:00:00.000";
+	shape[10] = sep;
+	/* word-wise, in three overlapping words */
+	return (stamp_word_bad(p, shape, digit) |
+		stamp_word_bad(p + 8, shape + 8, digit + 8) |
+		stamp_word_bad(p + 15, shape + 15, digit + 15)) == 0;
+}
+
+int64_t fmt_stamp_time(const char *p, struct fmt_day *day)
+{
+	int hour = sv_dig2(p + 11), min = sv_dig2(p + 14);
+	int sec = sv_dig2(p + 17);
+	int ms = sv_dig2(p + 20) * 10 + (p[22] - '0');
+	if (hour >= 24 || min >= 60 || sec > 60)
+		return SFB_TIME_NONE;
+	if (!day->set || memcmp(p, day->ymd, sizeof day->ymd) != 0) {
+		int mon = sv_dig2(p), mday = sv_dig2(p + 3);
+		int year = sv_dig2(p + 6) * 100 + sv_dig2(p + 8);
+		if (mon < 1 || mon > 12 || mday < 1 || mday > 31)
+			return SFB_TIME_NONE;
+		memcpy(day->ymd, p, sizeof day->ymd);
+		day->start = sfb_time_make(year, mon, mday, 0, 0, 0, 0);
+		day->set = 1;
+	}
+	/* sfb_time_make is linear in the time of day */
+	return day->start + ((int64_t)hour * 60 + min) * 60000 +
+	       (int64_t)sec * 1000 + ms;
 }
 
 enum fmt_kind fmt_kind_get(const struct fmt *f)

@@ -83,12 +83,31 @@ enum cls_key {
 	K_START = K__SPANS, K_BODY, K__COUNT
 };
 
-static const char *const key_names[K__COUNT] = {
-	"Trace-Correlation-Id", "Instance-Id", "Direction", "Peer",
-	"Message-Type", "LogType", "Severity", "Text", "Result-Code",
-	"SIP-Start-Line", "SIP-Call-ID", "SIP-CSeq", "Data", "Start-Line",
-	"Message-Body"
+#define CLS_KEYS(X)                                                      \
+	X(K_CORR, "Trace-Correlation-Id") X(K_INST, "Instance-Id")        \
+	X(K_DIR, "Direction") X(K_PEER, "Peer")                           \
+	X(K_MTYPE, "Message-Type") X(K_LOGTYPE, "LogType")                \
+	X(K_SEV, "Severity") X(K_TEXT, "Text") X(K_RC, "Result-Code")     \
+	X(K_SIP_START, "SIP-Start-Line") X(K_SIP_CALLID, "SIP-Call-ID")   \
+	X(K_SIP_CSEQ, "SIP-CSeq") X(K_DATA, "Data")                       \
+	X(K_START, "Start-Line") X(K_BODY, "Message-Body")
+
+/* The key names with their lengths (sizeof: none written by hand). */
+static const struct {
+	const char *s;
+	size_t n;
+} key_names[K__COUNT] = {
+#define X(k, name) [k] = { name, sizeof name - 1 },
+	CLS_KEYS(X)
+#undef X
 };
+
+#define CLS_KEY_MAXLEN 31     /* longest key name */
+#define CLS_KEYS_PER_LEN 3    /* most key names of one length */
+#define X(k, name) _Static_assert(sizeof name - 1 <= CLS_KEY_MAXLEN, \
+				  "CLS_KEY_MAXLEN");
+CLS_KEYS(X)
+#undef X
 
 struct fmt_cls {
 	struct fmt_sink sink;
@@ -112,6 +131,10 @@ struct fmt_cls {
 	unsigned long hfixed_line; /* the first one repaired */
 
 	struct rec_kv kv[SFB_MAX_KV];
+	struct fmt_day day;        /* the day of the last header line */
+	/* the keys of each name length, K__COUNT after the last (from
+	 * key_names in fmt_cls_new): find_key's first step */
+	unsigned char key_by_len[CLS_KEY_MAXLEN + 1][CLS_KEYS_PER_LEN];
 
 	unsigned long junk_first, junk_last, junk_n;
 	char wbuf[192];
@@ -196,9 +219,11 @@ static int parse_source(struct sv line, struct sv *v, struct cls_hdr *h)
 /*
  * Recognise "LEVEL(FLAG) [bracket]PID.TID::MM/DD/YYYY-HH:MM:SS.mmm.SEQ"
  * and what follows.  Hand-written: it runs on every line of a trace.
+ * day caches the date (see parser.h).
  * @return 0 and *h filled, or 1 if line is not a header line
  */
-static int parse_header(struct sv line, struct cls_hdr *h)
+static int parse_header(struct sv line, struct cls_hdr *h,
+			struct fmt_day *day)
 {
 	const char *p = line.p;
 	size_t i = 0;
@@ -238,28 +263,12 @@ static int parse_header(struct sv line, struct cls_hdr *h)
 	if (i + 24 > line.n)
 		return 1;
 	const char *d = p + i;
-	if (!sv_is_digit(d[0]) || !sv_is_digit(d[1]) || d[2] != '/' ||
-	    !sv_is_digit(d[3]) || !sv_is_digit(d[4]) || d[5] != '/' ||
-	    !sv_is_digit(d[6]) || !sv_is_digit(d[7]) || !sv_is_digit(d[8]) ||
-	    !sv_is_digit(d[9]) || d[10] != '-' || !sv_is_digit(d[11]) ||
-	    !sv_is_digit(d[12]) || d[13] != ':' || !sv_is_digit(d[14]) ||
-	    !sv_is_digit(d[15]) || d[16] != ':' || !sv_is_digit(d[17]) ||
-	    !sv_is_digit(d[18]) || d[19] != '.' || !sv_is_digit(d[20]) ||
-	    !sv_is_digit(d[21]) || !sv_is_digit(d[22]) || d[23] != '.')
+	if (!fmt_stamp_ok(d, '-') || d[23] != '.')
 		return 1;
 	i += 24;
 	if (sv_take_hex32_at(line, &i, &h->seq))
 		return 1;
-	int mon = sv_dig2(d), day = sv_dig2(d + 3);
-	int year = sv_dig2(d + 6) * 100 + sv_dig2(d + 8);
-	int hour = sv_dig2(d + 11), min = sv_dig2(d + 14);
-	int sec = sv_dig2(d + 17);
-	int ms = sv_dig2(d + 20) * 10 + (d[22] - '0');
-	if (mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && hour < 24 &&
-	    min < 60 && sec <= 60)
-		h->ts = sfb_time_make(year, mon, day, hour, min, sec, ms);
-	else
-		h->ts = SFB_TIME_NONE;
+	h->ts = fmt_stamp_time(d, day);
 
 	/* the rest: " (Comp,Func:File(N))", " [id]", "$$begin_record" */
 	struct sv v = sv_make(p + i, line.n - i);
@@ -294,7 +303,8 @@ static int parse_header(struct sv line, struct cls_hdr *h)
 int fmt_cls_sniff(struct sv line)
 {
 	struct cls_hdr h;
-	return parse_header(line, &h) == 0;
+	struct fmt_day day = { .set = 0 };
+	return parse_header(line, &h, &day) == 0;
 }
 
 /*
@@ -590,53 +600,45 @@ static int emit_rec(struct fmt_cls *p, int cut)
 }
 
 /* @return the key of a "Key: value" line, or K__COUNT. */
-static enum cls_key find_key(struct sv key)
+static enum cls_key find_key(const struct fmt_cls *p, struct sv key)
 {
 	/*
 	 * The length first, then the first letter: most lines are SIP
-	 * headers, which match no key, so this mostly costs a switch.
+	 * headers, which match no key, so this mostly costs a lookup.
 	 */
-	enum cls_key a = K__COUNT, b = K__COUNT, c = K__COUNT;
-	switch (key.n) {
-	case 4:
-		a = K_PEER, b = K_TEXT, c = K_DATA;
-		break;
-	case 7:
-		a = K_LOGTYPE;
-		break;
-	case 8:
-		a = K_SEV, b = K_SIP_CSEQ;
-		break;
-	case 9:
-		a = K_DIR;
-		break;
-	case 10:
-		a = K_START;
-		break;
-	case 11:
-		a = K_INST, b = K_RC, c = K_SIP_CALLID;
-		break;
-	case 12:
-		a = K_MTYPE, b = K_BODY;
-		break;
-	case 14:
-		a = K_SIP_START;
-		break;
-	case 20:
-		a = K_CORR;
-		break;
-	default:
+	if (key.n > CLS_KEY_MAXLEN)
 		return K__COUNT;
-	}
+	const unsigned char *cand = p->key_by_len[key.n];
 	unsigned char f = sv_lower((unsigned char)key.p[0]);
-	const enum cls_key cand[3] = { a, b, c };
-	for (int i = 0; i < 3 && cand[i] != K__COUNT; i++) {
-		const char *name = key_names[cand[i]];
+	for (int i = 0; i < CLS_KEYS_PER_LEN && cand[i] != K__COUNT; i++) {
+		const char *name = key_names[cand[i]].s;
 		if (sv_lower((unsigned char)name[0]) == f &&
-		    sv_ieq_cstr(key, name))
-			return cand[i];
+		    sv_ieq(key, sv_make(name, key.n)))
+			return (enum cls_key)cand[i];
 	}
 	return K__COUNT;
+}
+
+/* Fill p->key_by_len from key_names. */
+static void index_keys(struct fmt_cls *p)
+{
+	memset(p->key_by_len, K__COUNT, sizeof p->key_by_len);
+	for (int k = 0; k < K__COUNT; k++) {
+		unsigned char *slot = p->key_by_len[key_names[k].n];
+		int i = 0;
+		while (i < CLS_KEYS_PER_LEN - 1 && slot[i] != K__COUNT)
+			i++;
+		/* a key past CLS_KEYS_PER_LEN would be lost: the unit
+		 * test that finds every key fails then */
+		if (slot[i] == K__COUNT)
+			slot[i] = (unsigned char)k;
+	}
+}
+
+int fmt_cls_key(const struct fmt_cls *p, struct sv name)
+{
+	enum cls_key k = find_key(p, name);
+	return k == K__COUNT ? -1 : (int)k;
 }
 
 /* Text: may carry "Result-Code: 0x... NAME" glued on (seen in SfB). */
@@ -698,7 +700,7 @@ static void body_line(struct fmt_cls *p, struct sv line, size_t base,
 	enum cls_key k = K__COUNT;
 	struct sv val = SV_NULL;
 	if (colon > 0) {
-		k = find_key(sv_trim(sv_make(line.p, (size_t)colon)));
+		k = find_key(p, sv_trim(sv_make(line.p, (size_t)colon)));
 		val = sv_trim(sv_make(line.p + colon + 1,
 				   line.n - (size_t)colon - 1));
 	}
@@ -757,7 +759,7 @@ int fmt_cls_feed(struct fmt_cls *p, struct sv line, unsigned long lineno)
 	struct cls_hdr h;
 	int rc;
 
-	if (parse_header(line, &h) != 0) {
+	if (parse_header(line, &h, &p->day) != 0) {
 		if (!p->open) {
 			if (!sv_is_blank(line)) {
 				if (!p->junk_n)
@@ -810,6 +812,7 @@ struct fmt_cls *fmt_cls_new(const struct fmt_sink *sink,
 	size_t max = lim && lim->max_msg ? lim->max_msg : SFB_MAX_MSG;
 	rec_buf_init(&p->raw, max);
 	rec_buf_init(&p->txt, max);
+	index_keys(p);
 	rec_reset(p);
 	return p;
 }

@@ -98,6 +98,7 @@ struct fmt_ucc {
 	 * lines of one entry or block share them (parse_prefix) */
 	char stamp[23];
 	int64_t stamp_ts;
+	struct fmt_day day;        /* the day of the last new stamp */
 	/* the whole last prefix up to its "::" and what it held: the
 	 * lines of one block usually repeat it byte for byte */
 	char pfx[UCC_PFX_MAX];
@@ -105,32 +106,17 @@ struct fmt_ucc {
 	struct ucc_prefix pfx_px;
 
 	char wbuf[192];            /* REC_WARN text */
+	/*
+	 * The record emit_rec hands over: zeroed once (fmt_ucc_new), then
+	 * emit_rec sets the same fields every time, so the other fields
+	 * (CLS, diagnostics) stay zero without a memset per record.
+	 */
+	struct fmt_rec rec;
 };
 
 static int is_upper(char c)
 {
 	return c >= 'A' && c <= 'Z';
-}
-
-/*
- * Recognise "MM/DD/YYYY|HH:MM:SS.mmm T:P LEVEL :: " at the start of
- * line.  Hand-written: this runs on every physical line, and almost
- * every continuation line is rejected by its first byte.  A date whose
- * fields are out of range still makes a prefix (the shape decides), but
- * its time is SFB_TIME_NONE.
- * @return 0 and *px filled, or 1 if line has no prefix
- */
-/* "MM/DD/YYYY|HH:MM:SS.mmm " at p (24 bytes there): digits in place */
-static int valid_stamp(const char *p)
-{
-	return sv_is_digit(p[0]) && sv_is_digit(p[1]) && p[2] == '/' &&
-	       sv_is_digit(p[3]) && sv_is_digit(p[4]) && p[5] == '/' &&
-	       sv_is_digit(p[6]) && sv_is_digit(p[7]) && sv_is_digit(p[8]) &&
-	       sv_is_digit(p[9]) && p[10] == '|' && sv_is_digit(p[11]) &&
-	       sv_is_digit(p[12]) && p[13] == ':' && sv_is_digit(p[14]) &&
-	       sv_is_digit(p[15]) && p[16] == ':' && sv_is_digit(p[17]) &&
-	       sv_is_digit(p[18]) && p[19] == '.' && sv_is_digit(p[20]) &&
-	       sv_is_digit(p[21]) && sv_is_digit(p[22]) && p[23] == ' ';
 }
 
 /* @return 1 when the 23 bytes of a date and time at a and b are equal */
@@ -146,21 +132,33 @@ static int same_stamp(const char *a, const char *b)
 	return ((x0 ^ y0) | (x1 ^ y1) | (x2 ^ y2)) == 0;
 }
 
-/* The log time of a valid "MM/DD/YYYY|HH:MM:SS.mmm" at p. */
-static int64_t stamp_time(const char *p)
+/*
+ * @return 1 when a[23..n) equals b[23..n), n >= 32: the part of two
+ * prefixes after the date and time, in 8-byte words (the last one
+ * overlaps), without memcmp's call.
+ */
+static int same_tail(const char *a, const char *b, size_t n)
 {
-	int mon = sv_dig2(p), day = sv_dig2(p + 3);
-	int year = sv_dig2(p + 6) * 100 + sv_dig2(p + 8);
-	int hour = sv_dig2(p + 11), min = sv_dig2(p + 14);
-	int sec = sv_dig2(p + 17);
-	int ms = sv_dig2(p + 20) * 10 + (p[22] - '0');
-	if (mon >= 1 && mon <= 12 && day >= 1 && day <= 31 && hour < 24 &&
-	    min < 60 && sec <= 60)
-		return sfb_time_make(year, mon, day, hour, min, sec, ms);
-	return SFB_TIME_NONE;
+	uint64_t x, y, d = 0;
+	size_t i = 23;
+	for (; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		d |= x ^ y;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return (d | (x ^ y)) == 0;
 }
 
 /*
+ * Recognise "MM/DD/YYYY|HH:MM:SS.mmm T:P LEVEL :: " at the start of
+ * line.  Hand-written: this runs on every physical line, and almost
+ * every continuation line is rejected by its first byte.  A date whose
+ * fields are out of range still makes a prefix (the shape decides), but
+ * its time is SFB_TIME_NONE.
+ * @return 0 and *px filled, or 1 if line has no prefix
+ *
  * cache (may be NULL) remembers the last date and time read and its log
  * time, and the last whole prefix: the lines of one entry or block
  * share them.
@@ -175,17 +173,30 @@ static int parse_prefix(struct sv line, struct ucc_prefix *px,
 	size_t i;
 	/*
 	 * The same bytes as the last prefix up to its "::" parse the same
-	 * way (nothing past them is read), so its fields are reused.
+	 * way (nothing past them is read), so its fields are reused.  The
+	 * part after the date and time is compared first: a new time with
+	 * the same thread and level only needs its stamp read.
 	 */
 	if (cache && cache->pfx_len && line.n >= cache->pfx_len &&
-	    memcmp(p, cache->pfx, cache->pfx_len) == 0) {
+	    same_tail(p, cache->pfx, cache->pfx_len)) {
+		if (!same_stamp(p, cache->pfx)) {
+			if (!fmt_stamp_ok(p, '|'))
+				return 1;
+			if (!same_stamp(p, cache->stamp)) {
+				memcpy(cache->stamp, p, sizeof cache->stamp);
+				cache->stamp_ts = fmt_stamp_time(p,
+								 &cache->day);
+			}
+			memcpy(cache->pfx, p, 23);
+			cache->pfx_px.ts = cache->stamp_ts;
+		}
 		*px = cache->pfx_px;
 		i = cache->pfx_len;
 		px->text_off = i < line.n && p[i] == ' ' ? i + 1 : i;
 		return 0;
 	}
 	int same = cache && p[23] == ' ' && same_stamp(p, cache->stamp);
-	if (!same && !valid_stamp(p))
+	if (!same && (p[23] != ' ' || !fmt_stamp_ok(p, '|')))
 		return 1;
 	i = 24;
 	if (sv_take_hex32_at(line, &i, &px->tid) || i >= line.n || p[i] != ':')
@@ -210,12 +221,12 @@ static int parse_prefix(struct sv line, struct ucc_prefix *px,
 		return 1;
 	i += 2;
 	px->text_off = i < line.n && p[i] == ' ' ? i + 1 : i;
-	if (same)
-		px->ts = cache->stamp_ts;
-	else
-		px->ts = stamp_time(p);
-	if (!cache)
+	if (!cache) {
+		struct fmt_day day = { .set = 0 };
+		px->ts = fmt_stamp_time(p, &day);
 		return 0;
+	}
+	px->ts = same ? cache->stamp_ts : fmt_stamp_time(p, &cache->day);
 	if (!same) {
 		memcpy(cache->stamp, p, sizeof cache->stamp);
 		cache->stamp_ts = px->ts;
@@ -238,7 +249,7 @@ int fmt_ucc_sniff(struct sv line)
  * @return 1 when text starts with kw followed by the end, a space, a
  * dash or a colon (so "Sending Packets queued" is not a block)
  */
-static int kw_at(struct sv text, const char *kw, size_t kwlen)
+static inline int kw_at(struct sv text, const char *kw, size_t kwlen)
 {
 	if (text.n < kwlen || memcmp(text.p, kw, kwlen) != 0)
 		return 0;
@@ -288,13 +299,36 @@ static size_t grow_to(size_t cap, size_t need)
 }
 
 /*
+ * Make room for sep + *n more bytes in buf, bounded by p->max (cap
+ * never exceeds it): *n is cut to what fits, and p->over set when
+ * something was cut.  @return 0 when nothing at all fits.
+ */
+static SFB_NOINLINE int rec_room(struct fmt_ucc *p, size_t sep, size_t *n)
+{
+	if (p->len + sep + *n > p->max) {
+		p->over = 1;
+		if (p->len + sep > p->max)
+			return 0;
+		*n = p->max - p->len - sep;
+	}
+	if (p->len + sep + *n > p->cap) {
+		p->cap = grow_to(p->cap, p->len + sep + *n);
+		if (p->cap > p->max)
+			p->cap = p->max;
+		p->buf = sfb_xrealloc(p->buf, p->cap);
+	}
+	return 1;
+}
+
+/*
  * Append one physical line to the record (raw), bounded by p->max;
- * p->blank tells whether it was blank.
+ * p->blank tells whether it was blank.  Runs on every line: the
+ * common case (it fits) stays inline, rec_room grows the buffer.
  * @return the offset in buf where the line starts (may be past the
  *         kept bytes when the limit was reached)
  */
-static size_t rec_line(struct fmt_ucc *p, struct sv line,
-		       unsigned long lineno)
+static inline size_t rec_line(struct fmt_ucc *p, struct sv line,
+			      unsigned long lineno)
 {
 	int blank = sv_is_blank(line);
 	p->blank = blank;
@@ -304,18 +338,8 @@ static size_t rec_line(struct fmt_ucc *p, struct sv line,
 		return p->len;
 	size_t sep = p->nlines ? 1 : 0;
 	size_t n = line.n;
-	if (p->len + sep + n > p->max) {
-		p->over = 1;
-		if (p->len + sep > p->max)
-			return p->len;
-		n = p->max - p->len - sep;
-	}
-	if (p->len + sep + n > p->cap) {
-		p->cap = grow_to(p->cap, p->len + sep + n);
-		if (p->cap > p->max)
-			p->cap = p->max;
-		p->buf = sfb_xrealloc(p->buf, p->cap);
-	}
+	if (p->len + sep + n > p->cap && !rec_room(p, sep, &n))
+		return p->len;
 	if (sep)
 		p->buf[p->len++] = '\n';
 	size_t start = p->len;
@@ -385,34 +409,33 @@ static int flush_junk(struct fmt_ucc *p)
  */
 static int emit_rec(struct fmt_ucc *p, int cut)
 {
-	struct fmt_rec r;
-	memset(&r, 0, sizeof r);
+	struct fmt_rec *r = &p->rec;    /* see fmt_ucc.rec */
 	int block = p->st == ST_OPEN || p->st == ST_BLOCK;
-	r.type = block ? REC_MSG : REC_ENTRY;
-	r.line_first = p->first;
-	r.line_last = p->last_keep;
-	r.ts = p->ts;
+	r->type = block ? REC_MSG : REC_ENTRY;
+	r->line_first = p->first;
+	r->line_last = p->last_keep;
+	r->ts = p->ts;
 	const char *b = p->buf ? p->buf : "";
-	r.raw = sv_make(b, p->keep);
+	r->raw = sv_make(b, p->keep);
 	size_t to = p->text_off, te = p->text_end;
 	if (te > p->keep)
 		te = p->keep;
 	if (to > te)
 		to = te;
-	r.text = sv_make(b + to, te - to);
-	r.level = span_sv(p, p->level);
-	r.tid = p->tid;
-	r.pid = p->pid;
-	r.dir = p->dir;
-	r.local = span_sv(p, p->local);
-	r.remote = span_sv(p, p->remote);
-	r.declared_len = p->declared;
-	r.truncated = cut || p->over;
+	r->text = sv_make(b + to, te - to);
+	r->level = span_sv(p, p->level);
+	r->tid = p->tid;
+	r->pid = p->pid;
+	r->dir = p->dir;
+	r->local = span_sv(p, p->local);
+	r->remote = span_sv(p, p->remote);
+	r->declared_len = p->declared;
+	r->truncated = cut || p->over;
 
 	int over = p->over;
 	unsigned long first = p->first, last = p->last_keep;
 	int64_t ts = p->ts;
-	int rc = p->sink.on_rec(p->sink.ud, &r);
+	int rc = p->sink.on_rec(p->sink.ud, r);
 	rec_reset(p);
 	if (rc)
 		return rc;
@@ -434,6 +457,26 @@ static int emit_rec(struct fmt_ucc *p, int cut)
 }
 
 /*
+ * @return the offset of "Address:" in v, or -1.  It mostly sits before
+ * v's first colon, which memchr finds faster than sv_find's search.
+ */
+static long find_address(struct sv v)
+{
+	const char *c = v.n ? memchr(v.p, ':', v.n) : NULL;
+	if (!c)
+		return -1;
+	size_t at = (size_t)(c - v.p);
+	if (at >= 7 && memcmp(c - 7, "Address", 7) == 0)
+		return (long)(at - 7);
+	return sv_find(v, "Address:");
+}
+
+/* The bytes that end the remote endpoint of a framing line. */
+static const unsigned char remote_end[256] = {
+	[' '] = 1, ['\t'] = 1, ['('] = 1,
+};
+
+/*
  * Parse the rest of a block-opening line after its keyword:
  * " - <remote> (From Local Address: <local>) N bytes:", each part
  * optional, "-192..." without a space accepted.  Offsets are made
@@ -451,15 +494,14 @@ static void parse_framing(struct fmt_ucc *p, struct sv rest, size_t base,
 	/* the remote endpoint, unless this is already "(..." or "N bytes" */
 	if (v.n && v.p[0] != '(') {
 		size_t i = 0;
-		while (i < v.n && v.p[i] != ' ' && v.p[i] != '\t' &&
-		       v.p[i] != '(')
+		while (i < v.n && !remote_end[(unsigned char)v.p[i]])
 			i++;
 		struct sv tok = sv_make(v.p, i), after = v;
 		sv_skip(&after, i);
 		sv_skip_ws(&after);
 		uint64_t num;
-		int is_count = sv_to_u64(tok, &num) &&
-			       sv_starts(after, "bytes");
+		int is_count = sv_starts(after, "bytes") &&
+			       sv_to_u64(tok, &num);
 		if (!is_count) {
 			p->remote.off = base + (size_t)(tok.p - line0);
 			p->remote.len = tok.n;
@@ -470,7 +512,7 @@ static void parse_framing(struct fmt_ucc *p, struct sv rest, size_t base,
 		long close = sv_find_char(v, ')');
 		struct sv in = sv_make(v.p + 1, close < 0 ? v.n - 1 :
 					 (size_t)close - 1);
-		long a = sv_find(in, "Address:");
+		long a = find_address(in);
 		if (a >= 0)
 			sv_skip(&in, (size_t)a + 8);
 		in = sv_trim(in);

@@ -125,6 +125,28 @@ struct fmt_limits {
 	size_t max_msg;         /* bytes kept of one record (0: SFB_MAX_MSG) */
 };
 
+/* ---- the date and time of a line prefix (fmt.c) ---- */
+/*
+ * The client log and CLS traces stamp lines "MM/DD/YYYY?HH:MM:SS.mmm"
+ * (23 bytes; '|' or '-' at p[10]).  A struct fmt_day remembers the last
+ * valid day read and its start, so the lines of one day cost no date
+ * arithmetic; zero it before the first use.
+ */
+struct fmt_day {
+	char ymd[10];           /* "MM/DD/YYYY" as logged */
+	int64_t start;          /* its log time at 00:00:00.000 */
+	int set;                /* ymd and start hold a day */
+};
+/* @return 1 when the 23 bytes at p have the digits and punctuation of a
+ * stamp, with sep at p[10] */
+int fmt_stamp_ok(const char *p, char sep);
+/*
+ * @return the log time of a stamp fmt_stamp_ok accepted, or
+ * SFB_TIME_NONE when a field is out of range (the shape alone makes a
+ * prefix).  day: the cache above (not NULL).
+ */
+int64_t fmt_stamp_time(const char *p, struct fmt_day *day);
+
 /* ---- per-format parsers (same shape; fmt.c dispatches) ---- */
 struct fmt_ucc;
 struct fmt_ucc *fmt_ucc_new(const struct fmt_sink *sink,
@@ -144,6 +166,9 @@ int fmt_cls_finish(struct fmt_cls *p);
 void fmt_cls_free(struct fmt_cls *p);
 /* @return 1 if line is a CLS / OCSLogger record header line */
 int fmt_cls_sniff(struct sv line);
+/* @return the id of the record key a CLS body line names (ASCII case
+ * ignored), or -1: the parser's own lookup, for its unit test */
+int fmt_cls_key(const struct fmt_cls *p, struct sv name);
 
 struct fmt_sip;
 struct fmt_sip *fmt_sip_new(const struct fmt_sink *sink,

@@ -86,7 +86,7 @@ static inline int lceq(struct sv n, const char *lit)
  * Classify a header name (non-empty) by its length and first byte, then
  * one compare.  Compact forms only count in SIP.
  */
-static enum hid hdr_id(struct sv n, int sip)
+static SFB_INLINE enum hid hdr_id(struct sv n, int sip)
 {
 	unsigned char c = lc((unsigned char)n.p[0]);
 	switch (n.n) {
@@ -175,7 +175,7 @@ static inline int is_ws(char c)
  * closing quote (a quote after an odd run of backslashes is escaped),
  * or v.n when the string is unterminated.
  */
-static size_t quoted_len(struct sv v)
+static SFB_INLINE size_t quoted_len(struct sv v)
 {
 	size_t i = 0;
 	while (i < v.n) {
@@ -228,6 +228,10 @@ static inline struct sv trim(struct sv v)
 	return v;
 }
 
+/* The bytes that end a parameter name, for each separator. */
+static const unsigned char pname_end_semi[256] = { ['='] = 1, [';'] = 1 };
+static const unsigned char pname_end_comma[256] = { ['='] = 1, [','] = 1 };
+
 /*
  * Take the next name[=value] pair of a list separated by sep (';' for
  * SIP parameters and diagnostics, ',' for auth parameters).  Empty
@@ -236,7 +240,7 @@ static inline struct sv trim(struct sv v)
  * the next sep is dropped.  A pair without '=' has an empty value.
  * @return 1 with *name / *value set, 0 at the end of v.
  */
-static int param_next(struct sv *v, char sep, struct sv *name,
+static SFB_INLINE int param_next(struct sv *v, char sep, struct sv *name,
 		      struct sv *value)
 {
 	const char *p = v->p, *e = p + v->n;
@@ -252,8 +256,10 @@ static int param_next(struct sv *v, char sep, struct sv *name,
 		p++;
 	}
 	/* p is on the name's first byte: only its end needs trimming */
+	const unsigned char *stop = sep == ';' ? pname_end_semi
+					       : pname_end_comma;
 	const char *q = p;
-	while (q < e && *q != '=' && *q != sep)
+	while (q < e && !stop[(unsigned char)*q])
 		q++;
 	const char *ne = q;
 	while (ne > p && is_ws(ne[-1]))
@@ -274,9 +280,15 @@ static int param_next(struct sv *v, char sep, struct sv *name,
 		size_t j = quoted_len(sv_make(q, (size_t)(e - q)));
 		*value = trim(sv_make(q, j));
 		q += j < (size_t)(e - q) ? j + 1 : j;
-		/* what follows the closing quote up to sep is dropped */
+		/*
+		 * What follows the closing quote up to sep is dropped;
+		 * mostly sep itself follows, after blanks at most.
+		 */
+		while (q < e && is_ws(*q))
+			q++;
 	}
-	const char *s = q < e ? memchr(q, sep, (size_t)(e - q)) : NULL;
+	const char *s = q >= e ? NULL
+		: *q == sep ? q : memchr(q, sep, (size_t)(e - q));
 	if (!quoted) {
 		/* the value runs to sep, blanks trimmed */
 		const char *t = s ? s : e;
@@ -348,7 +360,7 @@ static void parse_nameaddr(struct sv v, struct sv *name, struct sv *uri,
 {
 	struct sv nm = SV_NULL, params = SV_NULL, pn, pv;
 	int quoted = 0, got_tag = 0, got_epid = 0;
-	v = trim(v);
+	/* v is a header value: split_headers and fold_into trimmed it */
 	if (v.n && v.p[0] == '"') {
 		skip(&v, 1);
 		size_t j = quoted_len(v);
@@ -356,7 +368,8 @@ static void parse_nameaddr(struct sv v, struct sv *name, struct sv *uri,
 		skip(&v, j + 1);
 		quoted = 1;
 	}
-	size_t lt = find_or_end(v, '<');
+	/* mostly the value starts with its '<' */
+	size_t lt = v.n && v.p[0] == '<' ? 0 : find_or_end(v, '<');
 	if (lt < v.n) {
 		if (!quoted)
 			nm = trim(sv_make(v.p, lt));
@@ -412,10 +425,30 @@ static void parse_via(struct msg *m, struct sv v)
 	}
 }
 
+/*
+ * @return 1 when v is one or more decimal digits worth at most cap, with
+ * *out set (sv_to_u64 and a bound in one inline pass: every message has
+ * a Content-Length).
+ */
+static inline int dec_upto(struct sv v, uint64_t cap, uint64_t *out)
+{
+	uint64_t x = 0;
+	if (v.n == 0)
+		return 0;
+	for (size_t i = 0; i < v.n; i++) {
+		unsigned d = (unsigned)(unsigned char)v.p[i] - '0';
+		if (d > 9 || x > (cap - d) / 10)
+			return 0;
+		x = x * 10 + d;
+	}
+	*out = x;
+	return 1;
+}
+
 static void parse_clen(struct msg *m, struct sv v)
 {
 	uint64_t x;
-	if (sv_to_u64(v, &x) && x <= SIP_MAX_CL) {
+	if (dec_upto(v, SIP_MAX_CL, &x)) {
 		m->content_length = (int64_t)x;
 	} else {
 		m->content_length = -1;
@@ -423,7 +456,8 @@ static void parse_clen(struct msg *m, struct sv v)
 	}
 }
 
-static void push_param(struct msg *m, struct sv name, struct sv value)
+static SFB_INLINE void push_param(struct msg *m, struct sv name,
+				   struct sv value)
 {
 	if (m->nparams == m->params_cap) {
 		size_t cap = m->params_cap ? m->params_cap * 2 : 32;
@@ -754,6 +788,11 @@ static void push_hdr(struct msg *m, struct sv name, struct sv value)
 	m->nhdrs++;
 }
 
+/* The bytes that end a header name: one table load per byte. */
+static const unsigned char name_end[256] = {
+	[':'] = 1, [' '] = 1, ['\t'] = 1,
+};
+
 /*
  * Split the header block into m->hdrs, up to the first blank line, and
  * note each header's kind in ids (SFB_MAX_HDRS of them).  One pass per
@@ -785,7 +824,7 @@ static int split_headers(struct msg *m, struct lines *ls,
 		 * it and the colon.
 		 */
 		const char *c = q;
-		while (c < e && *c != ':' && !is_ws(*c))
+		while (c < e && !name_end[(unsigned char)*c])
 			c++;
 		struct sv name = sv_make(q, (size_t)(c - q));
 		while (c < e && is_ws(*c))
@@ -911,7 +950,7 @@ static void read_fields(struct msg *m, const unsigned char *ids)
 			break;
 		case H_EXPIRES: {
 			uint64_t x;
-			if (sv_to_u64(v, &x) && x <= INT64_MAX)
+			if (dec_upto(v, INT64_MAX, &x))
 				m->expires = (int64_t)x;
 			break;
 		}

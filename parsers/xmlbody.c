@@ -851,17 +851,25 @@ out:
 	return rc;
 }
 
-int xmlbody_provisioning(struct sv body, const struct xmlbody_prov_sink *s)
+int xmlbody_provisioning_fast(struct sv body,
+			      const struct xmlbody_prov_sink *s)
 {
-	/* the screen of doc_read, then the plain case without libxml2 */
+	/*
+	 * The screen of doc_read but its text_kind: prov_fast takes only
+	 * ASCII bytes other than NUL, so it declines what that would
+	 * refuse or read as Latin-1, in the one pass.
+	 */
 	struct sv lead = skip_lead(body);
 	if (lead.n && lead.n <= SFB_MAX_XML && lead.p[0] == '<' &&
-	    has_tag(lead, "provisionGroupList") && text_kind(lead) == 1) {
-		int rc = prov_fast(lead, s);
-		if (rc >= 0)
-			return rc;
-	}
-	return xmlbody_provisioning_tree(body, s);
+	    has_tag(lead, "provisionGroupList"))
+		return prov_fast(lead, s);
+	return -1;
+}
+
+int xmlbody_provisioning(struct sv body, const struct xmlbody_prov_sink *s)
+{
+	int rc = xmlbody_provisioning_fast(body, s);
+	return rc >= 0 ? rc : xmlbody_provisioning_tree(body, s);
 }
 
 int xmlbody_provisioning_tree(struct sv body,

@@ -79,6 +79,13 @@ int xmlbody_provisioning(struct sv body, const struct xmlbody_prov_sink *s);
  */
 int xmlbody_provisioning_tree(struct sv body,
 			      const struct xmlbody_prov_sink *s);
+/*
+ * The one-pass reader alone: the number of groups of a plain document
+ * (callbacks as above), or -1 when it declines the body (nothing was
+ * handed to s then) and xmlbody_provisioning would use libxml2.
+ */
+int xmlbody_provisioning_fast(struct sv body,
+			      const struct xmlbody_prov_sink *s);
 
 /*
  * Read a location profile (LocationProfileDescription).

@@ -212,6 +212,8 @@ int msg_problem_next(const struct msg *m, unsigned *it, unsigned *flag,
 					  MSG_F_CL_MISMATCH,
 					  MSG_F_CL_INVALID, MSG_F_LIMIT };
 	unsigned f = 0;
+	if (!(m->flags & (MSG_F_MALFORMED | MSG_F_LIMIT)))
+		return 0;       /* most messages: nothing to say */
 	while (*it < sizeof kinds / sizeof kinds[0] && !f) {
 		f = kinds[(*it)++];
 		if (!(m->flags & f) ||

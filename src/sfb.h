@@ -25,10 +25,15 @@
 #define SFB_WUR __attribute__((warn_unused_result))
 #define SFB_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define SFB_NORETURN __attribute__((noreturn))
+/* for hot paths, each use measured: see the commit that adds it */
+#define SFB_INLINE inline __attribute__((always_inline))
+#define SFB_NOINLINE __attribute__((noinline))
 #else
 #define SFB_WUR
 #define SFB_PRINTF(a, b)
 #define SFB_NORETURN
+#define SFB_INLINE inline
+#define SFB_NOINLINE
 #endif
 
 /* A borrowed byte range; not NUL-terminated. */

@@ -36,33 +36,10 @@ int sv_ieq(struct sv a, struct sv b)
 	return 1;
 }
 
-int sv_ieq_cstr(struct sv a, const char *s)
-{
-	/* no strlen: most callers try many names, and most differ early */
-	size_t i = 0;
-	for (; i < a.n; i++)
-		if (!s[i] || !ieq_byte((unsigned char)a.p[i],
-				       (unsigned char)s[i]))
-			return 0;
-	return s[i] == '\0';
-}
-
-int sv_starts(struct sv v, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	return v.n >= n && memcmp(v.p, prefix, n) == 0;
-}
-
 int sv_istarts(struct sv v, const char *prefix)
 {
 	size_t n = strlen(prefix);
 	return v.n >= n && sv_ieq(sv_make(v.p, n), sv_make(prefix, n));
-}
-
-long sv_find_char(struct sv v, char c)
-{
-	const char *q = v.n ? memchr(v.p, c, v.n) : NULL;
-	return q ? (long)(q - v.p) : -1;
 }
 
 long sv_find(struct sv v, const char *needle)
@@ -89,6 +66,25 @@ long sv_ifind(struct sv v, const char *needle)
 	return sv_ifind_sv(v, sv_cstr(needle));
 }
 
+/*
+ * How common a byte is in log text, ASCII case folded (0: rare): the
+ * case-blind search anchors on the needle's rarest byte, so a needle
+ * such as "\"token\":\"redirect\"" is not tried at every quote of a
+ * JSON body.  A rough order is enough: any byte finds every match.
+ */
+static const unsigned char byte_freq[256] = {
+	[' '] = 9, ['"'] = 8, ['e'] = 8, ['t'] = 7, ['a'] = 7, ['o'] = 7,
+	['i'] = 7, ['n'] = 7, ['s'] = 7, ['r'] = 7, ['<'] = 6, ['>'] = 6,
+	['/'] = 6, ['='] = 6, [':'] = 6, ['.'] = 6, ['0'] = 6, ['1'] = 6,
+	['2'] = 6, ['c'] = 6, ['l'] = 6, ['d'] = 6, ['h'] = 5, ['u'] = 5,
+	['p'] = 5, ['m'] = 5, ['-'] = 5, [','] = 5, ['\n'] = 5, ['\t'] = 5,
+	['3'] = 5, ['4'] = 5, ['5'] = 5, ['6'] = 5, ['7'] = 5, ['8'] = 5,
+	['9'] = 5, ['f'] = 4, ['g'] = 4, ['b'] = 4, ['_'] = 4, [';'] = 4,
+	['w'] = 3, ['y'] = 3, ['v'] = 3, ['k'] = 2, ['x'] = 2, ['@'] = 2,
+	['{'] = 2, ['}'] = 2, ['['] = 2, [']'] = 2, ['('] = 2, [')'] = 2,
+	['\''] = 2, ['j'] = 1, ['q'] = 1, ['z'] = 1,
+};
+
 long sv_ifind_sv(struct sv v, struct sv needle)
 {
 	size_t n = needle.n;
@@ -96,25 +92,38 @@ long sv_ifind_sv(struct sv v, struct sv needle)
 		return 0;
 	if (v.n < n)
 		return -1;
-	/* the first byte in either case, then the rest compared */
-	unsigned char lo = sv_lower((unsigned char)needle.p[0]);
+	if (n == 1) {           /* short needles of the pattern table */
+		unsigned char c = sv_lower((unsigned char)needle.p[0]);
+		const char *a = memchr(v.p, c, v.n), *b = NULL;
+		if (c >= 'a' && c <= 'z')
+			b = memchr(v.p, c - 32, a ? (size_t)(a - v.p) : v.n);
+		return b ? (long)(b - v.p) : a ? (long)(a - v.p) : -1;
+	}
+	/* the anchor: the needle's rarest byte, at offset j */
+	size_t j = 0;
+	for (size_t i = 1; i < n; i++)
+		if (byte_freq[sv_lower((unsigned char)needle.p[i])] <
+		    byte_freq[sv_lower((unsigned char)needle.p[j])])
+			j = i;
+	/* the anchor byte in either case, then the whole needle compared */
+	unsigned char lo = sv_lower((unsigned char)needle.p[j]);
 	unsigned char up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32)
 						  : lo;
-	struct sv rest = sv_make(needle.p + 1, n - 1);
-	const char *end = v.p + (v.n - n) + 1;  /* candidates before it */
-	const char *a = memchr(v.p, lo, (size_t)(end - v.p));
-	const char *b = up != lo ? memchr(v.p, up, (size_t)(end - v.p))
+	const char *from = v.p + j;
+	const char *end = v.p + (v.n - n) + j + 1;  /* anchors before it */
+	const char *a = memchr(from, lo, (size_t)(end - from));
+	const char *b = up != lo ? memchr(from, up, (size_t)(end - from))
 				 : NULL;
 	/* the next candidate of each case; only the one consumed is
 	 * searched again, so the scan stays linear */
 	while (a || b) {
 		const char *q = !b || (a && a < b) ? a : b;
-		if (sv_ieq(sv_make(q + 1, n - 1), rest))
-			return (long)(q - v.p);
-		const char *from = q + 1;
-		const char *next = from < end ?
-			memchr(from, q == a ? lo : up, (size_t)(end - from)) :
-			NULL;
+		if (sv_ieq(sv_make(q - j, n), needle))
+			return (long)(q - j - v.p);
+		const char *after = q + 1;
+		unsigned char c = q == a ? lo : up;
+		const char *next = after < end ?
+			memchr(after, c, (size_t)(end - after)) : NULL;
 		if (q == a)
 			a = next;
 		else
@@ -138,14 +147,6 @@ int sv_split(struct sv *v, char c, struct sv *head)
 	return 0;
 }
 
-void sv_skip(struct sv *v, size_t n)
-{
-	if (n > v->n)
-		n = v->n;
-	v->p += n;
-	v->n -= n;
-}
-
 int sv_skip_char(struct sv *v, char c)
 {
 	if (v->n == 0 || v->p[0] != c)
@@ -159,13 +160,6 @@ int sv_skip_lit(struct sv *v, const char *lit)
 	if (!sv_starts(*v, lit))
 		return 1;
 	sv_skip(v, strlen(lit));
-	return 0;
-}
-
-int sv_skip_ws(struct sv *v)
-{
-	while (v->n && (v->p[0] == ' ' || v->p[0] == '\t'))
-		sv_skip(v, 1);
 	return 0;
 }
 

@@ -93,11 +93,33 @@ static inline int sv_take_hex32_at(struct sv v, size_t *i, uint32_t *out)
 int sv_eq(struct sv a, struct sv b);
 /* @return 1 when a and b are equal ignoring ASCII case. */
 int sv_ieq(struct sv a, struct sv b);
-/* @return 1 when a equals the C string s ignoring ASCII case. */
-int sv_ieq_cstr(struct sv a, const char *s);
+/*
+ * @return 1 when a equals the C string s ignoring ASCII case.  Inline so
+ * that a literal's length is known: a view of another length costs one
+ * compare.
+ */
+static inline int sv_ieq_cstr(struct sv a, const char *s)
+{
+	size_t n = strlen(s);
+	if (a.n != n)
+		return 0;
+	if (n == 0 || memcmp(a.p, s, n) == 0)
+		return 1;       /* mostly logged as spelled: one compare */
+	for (size_t i = 0; i < a.n; i++) {
+		unsigned char x = (unsigned char)(a.p[i] | 0x20);
+		if (a.p[i] != s[i] &&
+		    (x != (s[i] | 0x20) || x < 'a' || x > 'z'))
+			return 0;
+	}
+	return 1;
+}
 /* @return 1 when v starts with prefix (case-sensitive / ASCII
- * case-insensitive). */
-int sv_starts(struct sv v, const char *prefix);
+ * case-insensitive).  sv_starts is inline: a literal's length is known. */
+static inline int sv_starts(struct sv v, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return v.n >= n && memcmp(v.p, prefix, n) == 0;
+}
 int sv_istarts(struct sv v, const char *prefix);
 
 /*
@@ -119,7 +141,11 @@ static inline struct sv sv_trim(struct sv v)
 }
 
 /* @return offset of the first c in v, or -1. */
-long sv_find_char(struct sv v, char c);
+static inline long sv_find_char(struct sv v, char c)
+{
+	const char *q = v.n ? memchr(v.p, c, v.n) : NULL;
+	return q ? (long)(q - v.p) : -1;
+}
 /* @return offset of the first occurrence of needle, or -1 (case-sensitive). */
 long sv_find(struct sv v, const char *needle);
 /* @return offset of needle ignoring ASCII case, or -1. */
@@ -134,13 +160,27 @@ long sv_ifind_sv(struct sv v, struct sv needle);
 int sv_split(struct sv *v, char c, struct sv *head);
 
 /* Drop n bytes from the front (n is clamped to the length). */
-void sv_skip(struct sv *v, size_t n);
+static inline void sv_skip(struct sv *v, size_t n)
+{
+	if (n > v->n)
+		n = v->n;
+	v->p += n;
+	v->n -= n;
+}
 
 /* Parse steps: advance *v, return 0 on success, 1 on mismatch. */
 int sv_skip_char(struct sv *v, char c);
 int sv_skip_lit(struct sv *v, const char *lit);
 /* Skip spaces and tabs; never fails. */
-int sv_skip_ws(struct sv *v);
+static inline int sv_skip_ws(struct sv *v)
+{
+	size_t i = 0;
+	while (i < v->n && (v->p[i] == ' ' || v->p[i] == '\t'))
+		i++;
+	v->p += i;
+	v->n -= i;
+	return 0;
+}
 /*
  * Take 1..max decimal digits into *out (at most UINT64_MAX).
  * @return 1 if no digit or on overflow.

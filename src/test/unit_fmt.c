@@ -306,8 +306,59 @@ static void test_names(void)
 	CHECK_INT(fmt_kind_parse(fmt_kind_name(FMT_CLS)), FMT_CLS);
 }
 
+/* the shared stamp reader: shape, ranges, and the day cache */
+static void test_stamp(void)
+{
+	struct fmt_day day = { .set = 0 };
+	CHECK(fmt_stamp_ok("01/15/2021|09:12:03.004", '|'));
+	CHECK(fmt_stamp_ok("01/15/2021-09:12:03.004", '-'));
+	CHECK(!fmt_stamp_ok("01/15/2021-09:12:03.004", '|'));
+	CHECK(!fmt_stamp_ok("01/15/2021|09:12:03.0x4", '|'));
+	CHECK(!fmt_stamp_ok("01/15/2021|09-12:03.004", '|'));
+	/* every byte value at every place: digits where the shape has
+	 * one, else only the punctuation itself */
+	static const char shape[] = "00/00/0000|00:00:00.000";
+	size_t bad = 0;
+	for (size_t i = 0; i < sizeof shape - 1; i++) {
+		for (int b = 0; b < 256; b++) {
+			char t[sizeof shape];
+			memcpy(t, "12/31/1999|23:59:58.987", sizeof t);
+			t[i] = (char)b;
+			int want = shape[i] == '0' ? b >= '0' && b <= '9'
+						   : b == shape[i];
+			bad += fmt_stamp_ok(t, '|') != want;
+		}
+	}
+	CHECK(bad == 0);
+	CHECK(fmt_stamp_time("01/15/2021|09:12:03.004", &day) ==
+	      sfb_time_make(2021, 1, 15, 9, 12, 3, 4));
+	CHECK(day.set);
+	/* the same day from the cache, a leap second, then another day */
+	CHECK(fmt_stamp_time("01/15/2021|23:59:60.999", &day) ==
+	      sfb_time_make(2021, 1, 15, 23, 59, 60, 999));
+	CHECK(fmt_stamp_time("02/29/2024-00:00:00.000", &day) ==
+	      sfb_time_make(2024, 2, 29, 0, 0, 0, 0));
+	CHECK(memcmp(day.ymd, "02/29/2024", 10) == 0);
+	/* out of range: the shape is a stamp, the time is none */
+	CHECK(fmt_stamp_time("13/15/2021|09:12:03.004", &day) ==
+	      SFB_TIME_NONE);
+	CHECK(fmt_stamp_time("01/00/2021|09:12:03.004", &day) ==
+	      SFB_TIME_NONE);
+	CHECK(fmt_stamp_time("02/29/2024|24:00:00.000", &day) ==
+	      SFB_TIME_NONE);
+	CHECK(fmt_stamp_time("02/29/2024|10:60:00.000", &day) ==
+	      SFB_TIME_NONE);
+	CHECK(fmt_stamp_time("02/29/2024|10:00:61.000", &day) ==
+	      SFB_TIME_NONE);
+	/* a bad day leaves the cached one alone */
+	CHECK(memcmp(day.ymd, "02/29/2024", 10) == 0);
+	CHECK(fmt_stamp_time("02/29/2024|10:00:01.000", &day) ==
+	      sfb_time_make(2024, 2, 29, 10, 0, 1, 0));
+}
+
 int main(void)
 {
+	test_stamp();
 	test_detect_ucc();
 	test_detect_cls();
 	test_junk();

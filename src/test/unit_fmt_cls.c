@@ -10,6 +10,7 @@
  */
 #include <stdarg.h>
 #include <stdint.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -719,8 +720,53 @@ static void test_fixture(void)
 	free(buf);
 }
 
+/* Every record key is found, in any case, and SIP headers are not. */
+static int no_rec(void *ud, const struct fmt_rec *r)
+{
+	(void)ud;
+	(void)r;
+	return 0;
+}
+
+static void test_keys(void)
+{
+	static const char *const keys[] = {
+		"Trace-Correlation-Id", "Instance-Id", "Direction", "Peer",
+		"Message-Type", "LogType", "Severity", "Text", "Result-Code",
+		"SIP-Start-Line", "SIP-Call-ID", "SIP-CSeq", "Data",
+		"Start-Line", "Message-Body"
+	};
+	static const char *const not_keys[] = {
+		"From", "CSeq", "Call-ID", "Contact", "Content-Length",
+		"Max-Forwards", "Peers", "Dat", "", "Trace-Correlation-Idx",
+		"Message-Bodies", "Start_Line"
+	};
+	enum { N = sizeof keys / sizeof keys[0] };
+	struct fmt_sink sink = { no_rec, NULL };
+	struct fmt_cls *p = fmt_cls_new(&sink, NULL);
+	int seen[N];
+	for (size_t i = 0; i < N; i++) {
+		char up[64], low[64];
+		size_t n = strlen(keys[i]);
+		for (size_t j = 0; j <= n; j++) {
+			up[j] = (char)toupper((unsigned char)keys[i][j]);
+			low[j] = (char)tolower((unsigned char)keys[i][j]);
+		}
+		seen[i] = fmt_cls_key(p, sv_cstr(keys[i]));
+		CHECK(seen[i] >= 0);
+		CHECK_INT(fmt_cls_key(p, sv_cstr(up)), seen[i]);
+		CHECK_INT(fmt_cls_key(p, sv_cstr(low)), seen[i]);
+		for (size_t j = 0; j < i; j++)
+			CHECK(seen[j] != seen[i]);
+	}
+	for (size_t i = 0; i < sizeof not_keys / sizeof not_keys[0]; i++)
+		CHECK_INT(fmt_cls_key(p, sv_cstr(not_keys[i])), -1);
+	fmt_cls_free(p);
+}
+
 int main(void)
 {
+	test_keys();
 	test_sniff();
 	test_table();
 	test_many_kv();

@@ -280,6 +280,23 @@ struct tcase {
 
 
 static const struct tcase cases[] = {
+	/*
+	 * The prefix cache: a new time with the same thread and level
+	 * only has its stamp read, which must still be a stamp and in
+	 * range (then the next day is read whole).
+	 */
+	{ "new stamps after a cached prefix", 0, 1, 0,
+	  P1 "a\n"
+	  "01/15/2021|09:12:0x.180 2A10:3B4C INFO  :: not a prefix\n"
+	  "01/15/2021|25:12:03.180 2A10:3B4C INFO  :: no time\n"
+	  "01/16/2021|09:12:03.180 2A10:3B4C INFO  :: next day\n"
+	  P2 "back\n",
+	  "E 1-2" AT1 " \"a\\n01/15/2021|09:12:0x.180 2A10:3B4C INFO  :: "
+	  "not a prefix\"\n"
+	  "E 3-3 @- INFO 2a10:3b4c \"no time\"\n"
+	  "E 4-4" AT2 " \"next day\"\n"
+	  "E 5-5" AT2 " \"back\"\n" },
+
 	{ "entry with continuation lines", 0, 1, 0,
 	  P1 "Lync autodiscovery completed with hr: 0X80004005\n"
 	  "status=0x80ef0191\n"

@@ -751,6 +751,23 @@ static void test_content_length(struct msg *m)
 	CHECK_INT(m->flags, MSG_F_CL_MISMATCH);
 	CHECK_INT(parse(m, "SIP/2.0 200 OK\nl: 1073741825\n\n"), 0);
 	CHECK_INT(m->flags, MSG_F_CL_INVALID);
+	/* leading zeros are digits too, however many */
+	CHECK_INT(parse(m, "SIP/2.0 200 OK\nl: 0000000000000000000000003"
+			"\n\nabc"), 0);
+	CHECK_INT(m->content_length, 3);
+	CHECK_INT(m->flags, 0);
+
+	/* Expires: any number up to INT64_MAX, else none */
+	CHECK_INT(parse(m, "SIP/2.0 200 OK\nExpires: 9223372036854775807"
+			"\n\n"), 0);
+	CHECK(m->expires == INT64_MAX);
+	CHECK_INT(parse(m, "SIP/2.0 200 OK\nExpires: 9223372036854775808"
+			"\n\n"), 0);
+	CHECK_INT(m->expires, -1);
+	CHECK_INT(parse(m, "SIP/2.0 200 OK\nExpires: 007\n\n"), 0);
+	CHECK_INT(m->expires, 7);
+	CHECK_INT(parse(m, "SIP/2.0 200 OK\nExpires: 7s\n\n"), 0);
+	CHECK_INT(m->expires, -1);
 
 	/* mismatch: too long and too short */
 	CHECK_INT(parse(m, "SIP/2.0 200 OK\nContent-Length: 100\n\nshort"),

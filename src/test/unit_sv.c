@@ -173,8 +173,59 @@ static void test_parse_size(void)
 	CHECK(n == 7);
 }
 
+/* The first case-blind match the slow way (letters fold, nothing else). */
+static long naive_ifind(struct sv v, struct sv nd)
+{
+	for (size_t i = 0; nd.n <= v.n && i <= v.n - nd.n; i++) {
+		size_t k = 0;
+		while (k < nd.n && sv_lower((unsigned char)v.p[i + k]) ==
+				   sv_lower((unsigned char)nd.p[k]))
+			k++;
+		if (k == nd.n)
+			return (long)i;
+	}
+	return -1;
+}
+
+/*
+ * sv_ifind_sv anchors on the needle's rarest byte: every anchor place
+ * (first, middle, last byte; either case; the text's edges) must give
+ * the first match, as a plain scan does.
+ */
+static void test_ifind_anchor(void)
+{
+	static const char alpha[] = "aAkK\"zZ:e ";
+	unsigned seed = 12345;
+	size_t bad = 0;
+	for (int round = 0; round < 20000; round++) {
+		char hay[40], nd[6];
+		size_t hn, nn;
+		seed = seed * 1103515245u + 12345u;
+		hn = (seed >> 16) % sizeof hay;
+		seed = seed * 1103515245u + 12345u;
+		nn = 1 + (seed >> 16) % sizeof nd;
+		for (size_t i = 0; i < hn; i++) {
+			seed = seed * 1103515245u + 12345u;
+			hay[i] = alpha[(seed >> 16) % (sizeof alpha - 1)];
+		}
+		for (size_t i = 0; i < nn; i++) {
+			seed = seed * 1103515245u + 12345u;
+			nd[i] = alpha[(seed >> 16) % (sizeof alpha - 1)];
+		}
+		struct sv h = sv_make(hay, hn), n = sv_make(nd, nn);
+		bad += sv_ifind_sv(h, n) != naive_ifind(h, n);
+	}
+	CHECK_INT(bad, 0);
+	/* the rare byte last, first, and a miss by one at the end */
+	CHECK_INT(sv_ifind(SV_LIT("\"\"\"to\"token\":"), "\"TOKEN\":"), 5);
+	CHECK_INT(sv_ifind(SV_LIT("eeeeKeeeeke"), "ke"), 4);
+	CHECK_INT(sv_ifind(SV_LIT("eeeeeeeeek"), "eek"), 7);
+	CHECK_INT(sv_ifind(SV_LIT("eeeeeeeeek"), "eeka"), -1);
+}
+
 int main(void)
 {
+	test_ifind_anchor();
 	test_parse_size();
 	test_compare();
 	test_find_split();

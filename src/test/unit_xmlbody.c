@@ -494,6 +494,56 @@ static void test_provisioning_not(void)
 	CHECK_INT(r.nprops, 0);
 }
 
+/*
+ * The one-pass reader takes a plain document itself (libxml2 is not
+ * needed), and declines what is not ASCII text -- a NUL, a Latin-1
+ * byte, UTF-8 -- which then reads as libxml2 reads it.
+ */
+static void test_provisioning_fast(void)
+{
+	static const char plain[] =
+		"\xef\xbb\xbf <provisionGroupList xmlns=\"urn:x\">\n"
+		"<provisionGroup name=\"ServerConfiguration\">"
+		"<propertyEntryList><property name=\"a\"> 1 </property>"
+		"</propertyEntryList></provisionGroup>"
+		"<provisionGroup name=\"g\"/></provisionGroupList>\n";
+	struct rec r, t;
+	struct xmlbody_prov_sink sr = { on_group, on_prop, &r };
+	struct xmlbody_prov_sink st = { on_group, on_prop, &t };
+	struct body b = mk(plain, sizeof plain - 1);
+	memset(&r, 0, sizeof r);
+	memset(&t, 0, sizeof t);
+	CHECK_INT(xmlbody_provisioning_fast(bv(b), &sr), 2);
+	CHECK_INT(xmlbody_provisioning_tree(bv(b), &st), 2);
+	CHECK_INT(r.nprops, 1);
+	CHECK(memcmp(&r, &t, sizeof r) == 0);
+	free(b.p);
+
+	/* a value byte that is not ASCII text: declined, nothing handed
+	 * over; the whole call still reads it (or refuses it) as libxml2 */
+	static const char *const odd[] = { "\0", "\xe9", "\xc3\xa9" };
+	for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+		char doc[256];
+		size_t n = (size_t)snprintf(doc, sizeof doc, "%s",
+			"<provisionGroupList><provisionGroup name=\"g\">"
+			"<property name=\"a\">x");
+		size_t k = i == 0 ? 1 : strlen(odd[i]);
+		memcpy(doc + n, odd[i], k);
+		n += k;
+		n += (size_t)snprintf(doc + n, sizeof doc - n, "%s",
+			"</property></provisionGroup></provisionGroupList>");
+		b = mk(doc, n);
+		memset(&r, 0, sizeof r);
+		memset(&t, 0, sizeof t);
+		CHECK_INT(xmlbody_provisioning_fast(bv(b), &sr), -1);
+		CHECK_INT(r.ngroups + r.nprops, 0);
+		CHECK_INT(xmlbody_provisioning(bv(b), &sr),
+			  xmlbody_provisioning_tree(bv(b), &st));
+		CHECK(memcmp(&r, &t, sizeof r) == 0);
+		free(b.p);
+	}
+}
+
 /* ---- location profile -------------------------------------------------- */
 
 /*
@@ -1035,6 +1085,7 @@ int main(int argc, char **argv)
 	test_provisioning_cut();
 	test_provisioning_not();
 	test_provisioning_paths();
+	test_provisioning_fast();
 	test_location();
 	test_truncated();
 	test_junk();
