@@ -464,6 +464,12 @@ static const struct ecase ecases[] = {
 	    "signin.fail/hr=0x80ef0191" } },
 	{ "1 Login: FAIL (hr = 0x1)", "client.step.fail",
 	  { "client.step.fail/name=Login" } },
+	/* a tab or two spaces after the colon: the regex allows them, so
+	 * the needle must not be ": fail" (it was, and missed these) */
+	{ "1 Login:\tFAIL (hr = 0x1)", "client.step.fail",
+	  { "client.step.fail/name=Login" } },
+	{ "2.1 Login:  FAIL", "client.step.fail",
+	  { "client.step.fail/step=2.1" } },
 	{ "- 1 Login: FAIL (hr = 0x80fb0800)", "client.step.fail",
 	  { "client.step.fail/step=1", "client.step.fail/hr=0x80fb0800" } },
 	{ "1.2 DNSAutoDiscovery: PASS", "client.step",
