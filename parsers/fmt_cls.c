@@ -606,7 +606,7 @@ static enum cls_key find_key(const struct fmt_cls *p, struct sv key)
 	 * The length first, then the first letter: most lines are SIP
 	 * headers, which match no key, so this mostly costs a lookup.
 	 */
-	if (key.n > CLS_KEY_MAXLEN)
+	if (key.n == 0 || key.n > CLS_KEY_MAXLEN)
 		return K__COUNT;
 	const unsigned char *cand = p->key_by_len[key.n];
 	unsigned char f = sv_lower((unsigned char)key.p[0]);

@@ -735,7 +735,8 @@ static int run_par(struct engine *e, enum fmt_kind *kind)
 				 (e->cfg.want & ENG_SESSIONS) ? e->cfg.patterns
 							       : NULL,
 				 PAR_BARE_ENTRIES |
-				 (e->sink.on_msg ? 0 : PAR_BARE_MSGS) };
+				 (e->sink.on_msg ? 0 : PAR_BARE_MSGS),
+				 (e->cfg.want & ENG_SESSIONS) != 0 };
 	struct par_sink ps = { rec_in, par_long, e };
 	struct par_result res;
 	struct sfb_err err = { 0 };

@@ -373,6 +373,7 @@ static struct item *item_new(struct slot *sl)
 	it->rec = NULL;
 	it->m = NULL;
 	it->ev = it->nev = 0;
+	it->line_last = 0;
 	return it;
 }
 
@@ -685,14 +686,15 @@ static int w_rec(void *ud, const struct fmt_rec *rec)
 		rec_copy(w->sl, rec_new(w->sl, it), rec, m->buf,
 			 w->p->cfg.raw);
 	(void)sip_parse(m);
-	/* the session stage reads an answer's provisioning body: here */
-	if (m->kind == MSG_RESPONSE && m->status >= 200 &&
-	    m->status < 300 && m->body.n &&
+	/* the session stage reads an answer's provisioning body: here,
+	 * when the one-pass reader takes it (else sess.c reads it) */
+	if (w->p->cfg.prov && m->kind == MSG_RESPONSE &&
+	    m->status >= 200 && m->status < 300 && m->body.n &&
 	    sv_ieq_cstr(m->cseq_method, "SUBSCRIBE") &&
 	    sv_find(m->body, "provisionGroupList") >= 0) {
 		struct xmlprov *x = prov_next(w->sl);
-		(void)xmlprov_read(x, m->body);
-		m->prov = x;
+		if (xmlprov_read(x, m->body) >= 0)
+			m->prov = x;
 	}
 	it->m = m;
 	return 0;

@@ -71,6 +71,9 @@ struct par_config {
 	 * which saves copying them: the caller reads only their type,
 	 * lines, time and truncated flag (and a REC_MSG's message) */
 	unsigned bare;
+	/* read a provisioning answer's body on the workers (msg.prov),
+	 * for the session stage to replay: set only when it runs */
+	int prov;
 };
 
 #define PAR_BARE_ENTRIES 1u     /* REC_ENTRY without events */

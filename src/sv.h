@@ -177,8 +177,10 @@ static inline int sv_skip_ws(struct sv *v)
 	size_t i = 0;
 	while (i < v->n && (v->p[i] == ' ' || v->p[i] == '\t'))
 		i++;
-	v->p += i;
-	v->n -= i;
+	if (i) {                /* an empty view's p may be NULL */
+		v->p += i;
+		v->n -= i;
+	}
 	return 0;
 }
 /*

@@ -3,6 +3,12 @@
  * xmlprov.c -- a provisioning body's reading, recorded and replayed
  * (see xmlprov.h), message stage.
  *
+ * The record: one entry a callback, a kind byte then NUL-terminated
+ * strings: 'g' GROUP (on_group), 'p' GROUP NAME VALUE (on_prop), 'q'
+ * NAME VALUE (on_prop with the group of the entry before, which is
+ * the common case: a group's properties come together).  So the
+ * record is never much larger than the body it was read from.
+ *
  * Ownership: struct xmlprov owns ev; the strings a replay hands to the
  * sink point into it.
  */
@@ -11,16 +17,19 @@
 
 #include "xmlprov.h"
 
+#define NO_GROUP ((size_t)-1)
+
 void xmlprov_init(struct xmlprov *x)
 {
 	memset(x, 0, sizeof *x);
 	x->rc = XMLBODY_NONE;
+	x->group = NO_GROUP;
 }
 
-/* Append s and its NUL. */
-static void put(struct xmlprov *x, const char *s)
+/* Append s and its NUL.  @return where it starts in x->ev */
+static size_t put(struct xmlprov *x, const char *s)
 {
-	size_t n = strlen(s) + 1;
+	size_t n = strlen(s) + 1, at = x->n;
 	if (x->n + n > x->cap) {
 		size_t cap = x->cap ? x->cap : 1024;
 		while (cap < x->n + n)
@@ -30,28 +39,38 @@ static void put(struct xmlprov *x, const char *s)
 	}
 	memcpy(x->ev + x->n, s, n);
 	x->n += n;
+	return at;
 }
 
 static void rec_group(void *ud, const char *group)
 {
-	put(ud, "g");
-	put(ud, group);
+	struct xmlprov *x = ud;
+	put(x, "g");
+	x->group = put(x, group);
 }
 
 static void rec_prop(void *ud, const char *group, const char *name,
 		     const char *value)
 {
-	put(ud, "p");
-	put(ud, group);
-	put(ud, name);
-	put(ud, value);
+	struct xmlprov *x = ud;
+	if (x->group != NO_GROUP && strcmp(x->ev + x->group, group) == 0) {
+		put(x, "q");
+	} else {
+		put(x, "p");
+		x->group = put(x, group);
+	}
+	put(x, name);
+	put(x, value);
 }
 
 int xmlprov_read(struct xmlprov *x, struct sv body)
 {
 	struct xmlbody_prov_sink s = { rec_group, rec_prop, x };
 	x->n = 0;
-	x->rc = xmlbody_provisioning(body, &s);
+	x->group = NO_GROUP;
+	x->rc = xmlbody_provisioning_fast(body, &s);
+	if (x->rc < 0)
+		x->n = 0;       /* declined: it made no callbacks anyway */
 	return x->rc;
 }
 
@@ -67,9 +86,11 @@ int xmlprov_replay(const struct xmlprov *x,
 		   const struct xmlbody_prov_sink *s)
 {
 	size_t at = 0;
+	const char *group = "";
 	while (at < x->n) {
 		char kind = *take(x, &at);
-		const char *group = take(x, &at);
+		if (kind != 'q')
+			group = take(x, &at);
 		if (kind == 'g') {
 			if (s->on_group)
 				s->on_group(s->ud, group);
@@ -88,4 +109,5 @@ void xmlprov_free(struct xmlprov *x)
 	free(x->ev);
 	x->ev = NULL;
 	x->n = x->cap = 0;
+	x->group = NO_GROUP;
 }

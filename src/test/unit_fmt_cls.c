@@ -761,6 +761,9 @@ static void test_keys(void)
 	}
 	for (size_t i = 0; i < sizeof not_keys / sizeof not_keys[0]; i++)
 		CHECK_INT(fmt_cls_key(p, sv_cstr(not_keys[i])), -1);
+	/* an empty key, also with no bytes at all behind it (review) */
+	CHECK_INT(fmt_cls_key(p, SV_NULL), -1);
+	CHECK_INT(fmt_cls_key(p, sv_make("", 0)), -1);
 	fmt_cls_free(p);
 }
 
