@@ -28,6 +28,18 @@ rss() {
 	"$BENCH" -m "$SFBLOG" "$@" "$f" | sed -n 's/^rss //p'
 }
 
+# within WHAT BASE KIB: KIB (a peak RSS) is at most MAX_GROW_KB over BASE
+# and under 64 MB; else say so, with WHAT
+within() {
+	if [ -z "$2" ] || [ -z "$3" ] ||
+	   [ $(($3 - $2)) -gt "$MAX_GROW_KB" ] || [ "$3" -gt 65536 ]; then
+		echo "rss: FAIL $1: peak RSS ${2:-?} KiB, then ${3:-?} KiB"
+		fail=$((fail+1))
+	else
+		pass=$((pass+1))
+	fi
+}
+
 # flat FORMAT BIGSIZE: generate both logs, compare every command
 flat() {
 	fmt=$1; size=$2
@@ -40,17 +52,7 @@ flat() {
 		small=$(rss "$TMP/$fmt-1M.log" $c)
 		# shellcheck disable=SC2086
 		big=$(rss "$TMP/$fmt-$size.log" $c)
-		if [ -z "$small" ] || [ -z "$big" ]; then
-			echo "rss: FAIL $fmt $c: no measure"
-			fail=$((fail+1))
-		elif [ $((big - small)) -gt "$MAX_GROW_KB" ] ||
-		     [ "$big" -gt 65536 ]; then
-			echo "rss: FAIL $fmt $c: peak RSS $small KiB at 1M," \
-			  "$big KiB at $size"
-			fail=$((fail+1))
-		else
-			pass=$((pass+1))
-		fi
+		within "$fmt $c, 1M then $size" "$small" "$big"
 	done
 	rm -f "$TMP/$fmt-$size.log"
 }
@@ -81,16 +83,8 @@ open(sys.argv[2], 'w').write('\n'.join(L) + '\n' + '\n'.join(head) +
                              '\n'.join(L) + '\n')
 PY
 for c in analyze messages; do
-	one=$(rss "$TMP/prov.log" $c -j1)
-	two=$(rss "$TMP/prov.log" $c -j2)
-	if [ -z "$one" ] || [ -z "$two" ] ||
-	   [ $((two - one)) -gt "$MAX_GROW_KB" ]; then
-		echo "rss: FAIL $c -j2 on a big provisioning body: peak RSS" \
-		  "${one:-?} KiB at -j1, ${two:-?} KiB at -j2"
-		fail=$((fail+1))
-	else
-		pass=$((pass+1))
-	fi
+	within "$c on a big provisioning body, -j1 then -j2" \
+	       "$(rss "$TMP/prov.log" $c -j1)" "$(rss "$TMP/prov.log" $c -j2)"
 done
 echo "rss: $pass passed, $fail failed"
 [ $fail = 0 ]
