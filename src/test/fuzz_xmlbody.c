@@ -9,7 +9,10 @@
  * checked against its oracle, libxml2's tree walk alone
  * (xmlbody_provisioning_tree): the same result and the same callbacks
  * in the same order, whether or not the one-pass reader of plain
- * documents took the input.  Seeds: testdata/corpus/xmlbody/.
+ * documents took the input.  And the reading par.c's workers record
+ * (src/xmlprov.c): replayed, the same result and callbacks, or -1 with
+ * nothing recorded exactly when the one-pass reader declines.
+ * Seeds: testdata/corpus/xmlbody/.
  * Ownership: the input is borrowed; nothing outlives the call.
  */
 #include <stdint.h>
@@ -17,6 +20,7 @@
 #include <string.h>
 
 #include "xmlbody.h"
+#include "xmlprov.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -99,6 +103,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (xmlbody_provisioning_tree(body, &oracle) != rc ||
 	    o.trace != a.trace || o.groups != a.groups)
 		abort();
+
+	/* recorded and replayed (par.c's workers, sess.c) */
+	struct xmlprov x;
+	struct acc r = { 0, 0, 0xcbf29ce484222325ULL };
+	struct xmlbody_prov_sink replay = { on_group, on_prop, &r };
+	xmlprov_init(&x);
+	int rx = xmlprov_read(&x, body);
+	if (rx < 0) {
+		if (rx != -1 || x.n != 0 ||
+		    xmlbody_provisioning_fast(body, NULL) != -1)
+			abort();
+	} else if (rx != rc || xmlprov_replay(&x, &replay) != rc ||
+		   r.trace != a.trace || r.groups != a.groups) {
+		abort();
+	}
+	xmlprov_free(&x);
 
 	rc = xmlbody_location_profile(body, name, sizeof name, &nrules);
 	if (rc != 0 && rc != 1)
