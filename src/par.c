@@ -217,14 +217,20 @@ struct par {
 	struct slot *slots;
 
 	pthread_mutex_t mu;
-	pthread_cond_t space;   /* a slot was freed, or stop */
-	pthread_cond_t done;    /* a chunk was parsed */
+	pthread_cond_t space;   /* a chunk was handed over, or stop */
 	pthread_cond_t bound_cv;/* a chunk took its start */
 	size_t next;            /* next chunk to claim */
 	size_t consumed;        /* chunks handed over */
 	size_t bounded;         /* next chunk to take its start */
 	uint64_t bound;         /* ... which is this */
 	int stop;
+	int handing;            /* a thread is handing a chunk over */
+
+	/* the hand-over's, touched only by the thread handing over */
+	const struct par_sink *sk;
+	struct par_result *res;
+	struct sfb_err *err;
+	int rc;                 /* 0, or -1 after a read error */
 };
 
 static void *arena_alloc(struct slot *sl, size_t n)
@@ -788,35 +794,6 @@ static struct slot *claim(struct par *p)
 	return sl;
 }
 
-/* With p->mu held: parse a claimed chunk, the mutex released meanwhile. */
-static void parse_claimed(struct par *p, struct slot *sl, struct tools *t)
-{
-	pthread_mutex_unlock(&p->mu);
-	run_chunk(p, sl->chunk, sl, t->buf, t->pt);
-	pthread_mutex_lock(&p->mu);
-	sl->state = S_DONE;
-	pthread_cond_signal(&p->done);
-}
-
-static void *worker(void *ud)
-{
-	struct par *p = ud;
-	struct tools t;
-	tools_init(&t, p);
-	pthread_mutex_lock(&p->mu);
-	for (;;) {
-		struct slot *sl = claim(p);
-		if (sl)
-			parse_claimed(p, sl, &t);
-		else if (p->stop || p->next >= p->nchunks)
-			break;
-		else
-			pthread_cond_wait(&p->space, &p->mu);
-	}
-	pthread_mutex_unlock(&p->mu);
-	tools_free(&t);
-	return NULL;
-}
 
 /* ---- detection -------------------------------------------------------- */
 
@@ -1024,6 +1001,82 @@ static int hand_over(struct slot *sl, const struct par_sink *sk,
 	return 0;
 }
 
+/*
+ * Chunk sl's records to the sink, then the run's totals.  One thread at
+ * a time calls this (p->handing), in chunk order.  @return non-zero to stop
+ */
+static int deliver(struct par *p, struct slot *sl)
+{
+	struct par_result *res = p->res;
+	int stop = hand_over(sl, p->sk, (unsigned long)res->lines);
+	res->lines += sl->nlines;
+	res->bytes += sl->bytes;
+	if (sl->chunk == 0)
+		res->enc = sl->enc;
+	if (sl->failed) {
+		*p->err = sl->err;
+		if (p->err->line)
+			p->err->line += (unsigned long)res->lines -
+					sl->nlines;
+		p->rc = -1;
+		stop = 1;
+	}
+	return stop;
+}
+
+/*
+ * What every thread of a run does, the caller's too: hand over the
+ * next chunk when it is parsed and no other thread is handing over,
+ * else parse the next chunk.  A thread that parsed a chunk hands it
+ * over itself when its turn has come, which is the usual case once the
+ * threads fall into step: then the caches that hold what it wrote are
+ * those that read it back.  When the turn has not come, it parses
+ * another chunk instead of waiting, and the thread that hands over the
+ * chunk before goes on with this one.  p->mu is released while
+ * parsing and handing over.
+ */
+static void run_jobs(struct par *p, struct tools *t)
+{
+	pthread_mutex_lock(&p->mu);
+	while (!p->stop) {
+		struct slot *sl = &p->slots[p->consumed % p->nslots];
+		if (!p->handing && p->consumed < p->nchunks &&
+		    sl->state == S_DONE && sl->chunk == p->consumed) {
+			p->handing = 1;
+			pthread_mutex_unlock(&p->mu);
+			int stop = deliver(p, sl);
+			slot_reset(sl);
+			pthread_mutex_lock(&p->mu);
+			sl->state = S_FREE;
+			p->consumed++;
+			p->handing = 0;
+			if (stop)
+				p->stop = 1;
+			pthread_cond_broadcast(&p->space);
+		} else if ((sl = claim(p)) != NULL) {
+			pthread_mutex_unlock(&p->mu);
+			run_chunk(p, sl->chunk, sl, t->buf, t->pt);
+			pthread_mutex_lock(&p->mu);
+			sl->state = S_DONE;
+		} else if (p->next >= p->nchunks) {
+			break;  /* the threads that parse hand over */
+		} else {
+			pthread_cond_wait(&p->space, &p->mu);
+		}
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void *worker(void *ud)
+{
+	struct par *p = ud;
+	struct tools t;
+	tools_init(&t, p);
+	run_jobs(p, &t);
+	tools_free(&t);
+	return NULL;
+}
+
 int par_run(const char *path, const struct par_config *cfg,
 	    const struct par_sink *sk, struct par_result *res,
 	    struct sfb_err *err)
@@ -1060,9 +1113,12 @@ int par_run(const char *path, const struct par_config *cfg,
 	if (p.nslots > PAR_MAX_SLOTS)
 		p.nslots = PAR_MAX_SLOTS;
 	p.slots = sfb_xcalloc(p.nslots, sizeof *p.slots);
+	p.sk = sk;
+	p.res = res;
+	p.err = err;
+	res->kind = p.kind;
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.space, NULL);
-	pthread_cond_init(&p.done, NULL);
 	pthread_cond_init(&p.bound_cv, NULL);
 	/* jobs threads in all: the caller's and jobs - 1 workers */
 	unsigned nworkers = p.cfg.jobs - 1, started = 0;
@@ -1072,58 +1128,23 @@ int par_run(const char *path, const struct par_config *cfg,
 			started++;
 	/* no worker at all: nothing was read, the caller reads serially */
 	int rc = started || !nworkers ? 0 : 1;
-	struct tools tools;
-	tools_init(&tools, &p);
-	res->kind = p.kind;
-	for (size_t k = 0; rc == 0 && k < p.nchunks; k++) {
-		struct slot *sl = &p.slots[k % p.nslots];
-		pthread_mutex_lock(&p.mu);
-		/* while chunk k is not parsed, parse a later one (or k) */
-		while (sl->state != S_DONE || sl->chunk != k) {
-			struct slot *mine = claim(&p);
-			if (mine)
-				parse_claimed(&p, mine, &tools);
-			else
-				pthread_cond_wait(&p.done, &p.mu);
-		}
-		pthread_mutex_unlock(&p.mu);
-		int stop = hand_over(sl, sk, (unsigned long)res->lines);
-		res->lines += sl->nlines;
-		res->bytes += sl->bytes;
-		if (k == 0)
-			res->enc = sl->enc;
-		if (sl->failed) {
-			*err = sl->err;
-			if (err->line)
-				err->line += (unsigned long)res->lines -
-					     sl->nlines;
-			rc = -1;
-			stop = 1;
-		}
-		slot_reset(sl);
-		pthread_mutex_lock(&p.mu);
-		sl->state = S_FREE;
-		p.consumed = k + 1;
-		if (stop)
-			p.stop = 1;
-		pthread_cond_broadcast(&p.space);
-		pthread_mutex_unlock(&p.mu);
-		if (stop)
-			break;
+	if (rc == 0) {
+		struct tools tools;
+		tools_init(&tools, &p);
+		run_jobs(&p, &tools);
+		tools_free(&tools);
 	}
-	pthread_mutex_lock(&p.mu);
-	p.stop = 1;
-	pthread_cond_broadcast(&p.space);
-	pthread_mutex_unlock(&p.mu);
+	/* the workers end when every chunk is claimed, and their last
+	 * chunks handed over (or on stop) */
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	free(th);
-	tools_free(&tools);
+	if (rc == 0)
+		rc = p.rc;
 	for (size_t i = 0; i < p.nslots; i++)
 		slot_free(&p.slots[i]);
 	free(p.slots);
 	pthread_cond_destroy(&p.space);
-	pthread_cond_destroy(&p.done);
 	pthread_cond_destroy(&p.bound_cv);
 	pthread_mutex_destroy(&p.mu);
 	close(p.fd);
