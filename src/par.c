@@ -3,17 +3,19 @@
  * par.c -- one big file over several cores (see par.h): stages 1-3 of
  * the pipeline (lr.c lines, fmt*.c records, msg.c / sip.c messages,
  * pattern.c events) on jobs threads, one chunk of the file each, and an
- * ordered hand-over to the caller's thread, which runs stages 4-7 as a
- * serial read does.  The caller's thread is one of the jobs: jobs - 1
- * workers only parse, and the caller's thread parses a chunk too while
- * the next one to hand over is not ready, so at -j2 two threads share
- * two cores and neither waits while there is work.
+ * ordered hand-over to stages 4-7 (the sink), which run as a serial
+ * read does: one chunk at a time, in chunk order, on whichever thread
+ * hands it over.  The caller's thread is one of the jobs threads, and
+ * every thread does both: it hands over the next chunk when that one
+ * is parsed and no other thread is handing over, else it parses the
+ * next chunk, so at -j2 two threads share two cores and neither waits
+ * while there is work.
  *
  *   detect     the caller's thread reads the file start once: format,
  *              encoding, gzip; the end of the line that decided the
  *              format is the earliest second chunk start
- *   claim      a worker (or the caller's thread, while it would wait)
- *              takes the next chunk, while fewer than nslots chunks are
+ *   claim      a thread with no chunk to hand over takes the next
+ *              chunk, while fewer than nslots chunks are
  *              in flight (memory stays flat)
  *   bound      in chunk order, its end: the first boundary (par_scan)
  *              at or after its nominal end (or its start, if a long
@@ -25,11 +27,12 @@
  *              the table) into its event list, a provisioning answer's
  *              body read (xmlprov.h) for the session stage; line
  *              numbers counted from the chunk's start
- *   hand over  the caller's thread takes the slots in chunk order,
+ *   hand over  one thread at a time takes the slots in chunk order,
  *              moves each item's line numbers by the lines of the chunks
  *              before (known by then), fetches ahead what the next items
  *              point to, and calls the sink for every item; then frees
- *              the slot
+ *              the slot.  Usually the thread that parsed the chunk: the
+ *              data it wrote is still in its core's caches
  *
  * Chunk 0 is read with the caller's format (FMT_AUTO: detected exactly
  * as in a serial read); the others with the format detected.  A parser
@@ -158,8 +161,8 @@ struct blk {
 };
 
 /*
- * What a chunk gives, in order.  Small, as the caller's thread reads
- * every one of them from another core's cache: a record is copied
+ * What a chunk gives, in order.  Small, as the thread that hands it
+ * over reads every one of them, at times from another core's cache: a record is copied
  * whole into the arena only when it is not bare.
  */
 enum item_kind {
@@ -935,9 +938,9 @@ static void prefetch(const void *p, size_t n)
 }
 
 /*
- * What the caller's thread will read of item i, fetched ahead: the
- * slot was filled on another core, and without this every message's
- * first touch waits for memory.  The item itself far ahead, then its
+ * What the hand-over will read of item i, fetched ahead: when the slot
+ * was filled on another core, or long enough ago, every message's
+ * first touch would wait for memory.  The item itself far ahead, then its
  * record and message, then what the message points to (an entry's
  * text is read only by the rules that its events fire).
  */
