@@ -15,11 +15,11 @@
  *              encoding, gzip; the end of the line that decided the
  *              format is the earliest second chunk start
  *   claim      a thread with no chunk to hand over takes the next
- *              chunk, while fewer than nslots chunks are
- *              in flight (memory stays flat)
- *   bound      in chunk order, its end: the first boundary (par_scan)
- *              at or after its nominal end (or its start, if a long
- *              record took that past); the next chunk starts there
+ *              chunk, while fewer than nslots chunks are in flight
+ *              (memory stays flat), and finds its end, in chunk order:
+ *              the first boundary (par_scan) at or after its nominal
+ *              end (or its start, if a long record took that past);
+ *              the next chunk starts there
  *   parse      lr over the byte range (pread), fmt, sip_parse: records
  *              copied into the slot's arena (only those the caller
  *              reads: cfg.bare), messages into its pool, the pattern
@@ -192,6 +192,7 @@ enum slot_state { S_FREE = 0, S_BUSY, S_DONE };
 struct slot {
 	enum slot_state state;
 	size_t chunk;           /* the chunk it holds */
+	uint64_t from, to;      /* its bytes (from == to: none) */
 	struct blk *blk;        /* the arena's blocks, in use order */
 	struct blk *cur;        /* the block being filled */
 	struct item *items;
@@ -221,11 +222,9 @@ struct par {
 
 	pthread_mutex_t mu;
 	pthread_cond_t space;   /* a chunk was handed over, or stop */
-	pthread_cond_t bound_cv;/* a chunk took its start */
 	size_t next;            /* next chunk to claim */
 	size_t consumed;        /* chunks handed over */
-	size_t bounded;         /* next chunk to take its start */
-	uint64_t bound;         /* ... which is this */
+	uint64_t bound;         /* where the next chunk claimed starts */
 	int stop;
 	int handing;            /* a thread is handing a chunk over */
 
@@ -527,32 +526,29 @@ static int find_boundary(struct par *p, uint64_t from, uint64_t *at,
 }
 
 /*
- * Where chunk k ends, in chunk order: the boundary at or after its
- * nominal end, or after its start when a long record took it past
- * that (so no byte is scanned twice, whatever the record sizes).
+ * With p->mu held: where chunk k (the next claimed) ends, the boundary
+ * at or after its nominal end, or after its start when a long record
+ * took it past that (so no byte is scanned twice, whatever the record
+ * sizes).  Found under the mutex, in chunk order, as the chunk is
+ * claimed: a few KB read and scanned, and no thread ever waits for
+ * another's boundary.  @return 0, or -1 (a read error: err filled, the
+ * chunk ends at the end of the file)
  */
-static int chunk_bounds(struct par *p, size_t k, uint64_t *from,
-			uint64_t *to, char *buf, struct sfb_err *err)
+static int chunk_bounds(struct par *p, size_t k, struct slot *sl,
+			char *buf)
 {
-	pthread_mutex_lock(&p->mu);
-	while (p->bounded != k)
-		pthread_cond_wait(&p->bound_cv, &p->mu);
-	*from = p->bound;
-	pthread_mutex_unlock(&p->mu);
 	int rc = 0;
+	sl->from = p->bound;
 	if (k + 1 >= p->nchunks) {
-		*to = p->size;
+		sl->to = p->size;
 	} else {
 		uint64_t x = nominal(p, k + 1);
-		rc = find_boundary(p, x > *from ? x : *from, to, buf, err);
+		rc = find_boundary(p, x > sl->from ? x : sl->from, &sl->to,
+				   buf, &sl->err);
 		if (rc)
-			*to = p->size;
+			sl->to = p->size;
 	}
-	pthread_mutex_lock(&p->mu);
-	p->bound = *to;
-	p->bounded++;
-	pthread_cond_broadcast(&p->bound_cv);
-	pthread_mutex_unlock(&p->mu);
+	p->bound = sl->to;
 	return rc;
 }
 
@@ -709,24 +705,16 @@ static int w_rec(void *ud, const struct fmt_rec *rec)
 	return 0;
 }
 
-/* Stage 1-3 over one chunk into its slot. */
-/* buf: the worker's SCAN_BLK bytes for the boundary finder; pt: its
+/* Stage 1-3 over one claimed chunk into its slot; pt: the thread's
  * pattern table or NULL */
-static void run_chunk(struct par *p, size_t k, struct slot *sl, char *buf,
+static void run_chunk(struct par *p, size_t k, struct slot *sl,
 		      struct pat_table *pt)
 {
-	uint64_t from, to;
-	int bad = chunk_bounds(p, k, &from, &to, buf, &sl->err) != 0;
-	pthread_mutex_lock(&p->mu);
-	int stop = p->stop;
-	pthread_mutex_unlock(&p->mu);
 	/* from == to: an empty chunk, past a record longer than chunks */
-	if (bad || stop || from == to) {
-		sl->failed = bad;
+	if (sl->failed || sl->from == sl->to)
 		return;
-	}
 
-	struct range r = { p, from, to, 0 };
+	struct range r = { p, sl->from, sl->to, 0 };
 	struct wctx w = { p, sl, pt };
 	struct fmt_sink sink = { w_rec, &w };
 	struct fmt_limits lim = { p->cfg.max_msg };
@@ -783,9 +771,10 @@ static void tools_free(struct tools *t)
 
 /*
  * With p->mu held: claim the next chunk, if there is one and a slot for
- * it (fewer than nslots chunks in flight).  @return its slot, or NULL
+ * it (fewer than nslots chunks in flight), and find its bounds (buf:
+ * the thread's SCAN_BLK bytes).  @return its slot, or NULL
  */
-static struct slot *claim(struct par *p)
+static struct slot *claim(struct par *p, char *buf)
 {
 	if (p->stop || p->next >= p->nchunks ||
 	    p->next >= p->consumed + p->nslots)
@@ -794,6 +783,7 @@ static struct slot *claim(struct par *p)
 	struct slot *sl = &p->slots[k % p->nslots];
 	sl->state = S_BUSY;
 	sl->chunk = k;
+	sl->failed = chunk_bounds(p, k, sl, buf) != 0;
 	return sl;
 }
 
@@ -1056,9 +1046,9 @@ static void run_jobs(struct par *p, struct tools *t)
 			if (stop)
 				p->stop = 1;
 			pthread_cond_broadcast(&p->space);
-		} else if ((sl = claim(p)) != NULL) {
+		} else if ((sl = claim(p, t->buf)) != NULL) {
 			pthread_mutex_unlock(&p->mu);
-			run_chunk(p, sl->chunk, sl, t->buf, t->pt);
+			run_chunk(p, sl->chunk, sl, t->pt);
 			pthread_mutex_lock(&p->mu);
 			sl->state = S_DONE;
 		} else if (p->next >= p->nchunks) {
@@ -1122,7 +1112,6 @@ int par_run(const char *path, const struct par_config *cfg,
 	res->kind = p.kind;
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.space, NULL);
-	pthread_cond_init(&p.bound_cv, NULL);
 	/* jobs threads in all: the caller's and jobs - 1 workers */
 	unsigned nworkers = p.cfg.jobs - 1, started = 0;
 	pthread_t *th = sfb_xcalloc(nworkers + 1, sizeof *th);
@@ -1148,7 +1137,6 @@ int par_run(const char *path, const struct par_config *cfg,
 		slot_free(&p.slots[i]);
 	free(p.slots);
 	pthread_cond_destroy(&p.space);
-	pthread_cond_destroy(&p.bound_cv);
 	pthread_mutex_destroy(&p.mu);
 	close(p.fd);
 	return rc;
