@@ -10,8 +10,10 @@
  * Speed comes from the literals, not the regexes.  A pattern's regex
  * runs only on a text that holds its needle and, for every clause that
  * rxlit.c reads out of the regex itself, one of the clause's literals
- * ("dns.sip.ok" needs "sip." and one of returned, resolved, answer):
- * a regex that cannot match is not run.  At load, every literal (needles
+ * ("dns.sip.ok" needs "sip." and one of returned, resolved, answer;
+ * "webservice.fault" needs "Error:" where a word starts, so the
+ * "isTempError:" of every autodiscovery result does not run it): a
+ * regex that cannot match is not run.  At load, every literal (needles
  * and clauses, each kept once) is lower-cased, and the first 4 bytes of
  * those at least 4 long are hashed into one 8 KiB bitmap, so a line is
  * scanned once for all of them: each position costs one probe,
@@ -102,6 +104,7 @@ struct pat_clause {
 struct lit {
 	unsigned char *s;       /* owned, lower-case */
 	size_t len;
+	int word;               /* 1: only where a word starts (rxlit.h) */
 	uint32_t *pats;         /* owned: the patterns it is the needle of */
 	size_t npats;
 	uint16_t next;          /* 1 + next literal of the same 4-gram hash */
@@ -289,12 +292,16 @@ static int load_caps(struct loader *L, struct pat *p, size_t col)
 	return 0;
 }
 
-/* @return the index of the lower-case literal s[0..n), added if new */
-static uint32_t intern(struct pat_table *t, const char *s, size_t n)
+/*
+ * @return the index of the lower-case literal s[0..n), added if new;
+ * word: 1 if it counts only where a word starts
+ */
+static uint32_t intern(struct pat_table *t, const char *s, size_t n,
+		       int word)
 {
 	for (size_t i = 0; i < t->nlits; i++) {
 		const struct lit *l = &t->lits[i];
-		if (l->len != n)
+		if (l->len != n || l->word != word)
 			continue;
 		size_t k = 0;
 		while (k < n && l->s[k] == t->fold[(unsigned char)s[k]])
@@ -312,6 +319,7 @@ static uint32_t intern(struct pat_table *t, const char *s, size_t n)
 	for (size_t k = 0; k < n; k++)
 		l->s[k] = t->fold[(unsigned char)s[k]];
 	l->len = n;
+	l->word = word;
 	return (uint32_t)t->nlits++;
 }
 
@@ -333,7 +341,7 @@ static void derive_clauses(struct pat_table *t, struct pat *p, struct sv re)
 		int redundant = 0;
 		for (size_t k = 0; k < rl.c[i].n; k++) {
 			struct sv a = rl.c[i].alt[k];
-			uint32_t id = intern(t, a.p, a.n);
+			uint32_t id = intern(t, a.p, a.n, rl.c[i].word[k]);
 			redundant |= id == p->needle;
 			c.lit[c.n++] = (uint16_t)id;
 		}
@@ -470,7 +478,7 @@ static int parse_line(struct loader *L, const char *s, size_t n)
 	/* 5: needle, then the literals the regex needs besides */
 	p.needle = NO_LIT;
 	if (!sv_eq(col[4], SV_LIT("-")))
-		p.needle = intern(t, col[4].p, col[4].n);
+		p.needle = intern(t, col[4].p, col[4].n, 0);
 	derive_clauses(t, &p, col[5]);
 
 	/* 7: explanation, trailing blanks dropped */
@@ -758,15 +766,25 @@ static inline void lit_found(struct pat_table *t, uint32_t k)
 		set_found(t, l->pats[j]);
 }
 
-/* Compare the literals whose first 4 bytes hash to hash with q[0..room) */
+/* A word character of \b (PCRE2 without UCP: ASCII only) */
+static int is_word(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Compare the literals whose first 4 bytes hash to hash with h[at..n) */
 static void verify_at(struct pat_table *t, uint32_t hash,
-		      const unsigned char *q, size_t room)
+		      const unsigned char *h, size_t at, size_t n)
 {
 	const unsigned char *fold = t->fold;
+	const unsigned char *q = h + at;
 	for (unsigned k = t->head[hash]; k; k = t->lits[k - 1].next) {
 		const struct lit *w = &t->lits[k - 1];
-		if (w->len > room || t->lit_gen[k - 1] == t->gen)
+		if (w->len > n - at || t->lit_gen[k - 1] == t->gen)
 			continue;
+		if (w->word && at > 0 && is_word(h[at - 1]))
+			continue;       /* inside a word */
 		size_t j = 0;
 		while (j < w->len && fold[q[j]] == w->s[j])
 			j++;
@@ -799,13 +817,13 @@ static void scan_grams(struct pat_table *t, const unsigned char *h,
 		for (size_t k = i; k < i + 4; k++) {
 			uint32_t x = gram4(h + k);
 			if ((bits[x / 64] >> (x % 64)) & 1)
-				verify_at(t, x, h + k, n - k);
+				verify_at(t, x, h, k, n);
 		}
 	}
 	for (; i <= last; i++) {
 		uint32_t x = gram4(h + i);
 		if ((bits[x / 64] >> (x % 64)) & 1)
-			verify_at(t, x, h + i, n - i);
+			verify_at(t, x, h, i, n);
 	}
 }
 

@@ -14,7 +14,10 @@
  * know for sure (verbs, conditionals, \Q, extended mode, escapes that
  * are not plain characters...) gives no clauses at all, never a wrong
  * one.  Only the top-level sequence, groups that must match and
- * alternations whose every branch has a literal are read.
+ * alternations whose every branch has a literal are read.  A literal
+ * that starts with a word character right after \b is marked so: in
+ * the text, the byte before it is not a word character (ASCII letters,
+ * digits, '_'), or it is at the start.
  *
  * Ownership: the result lives in the caller's struct rxlit; its
  * literals are views into the buffer given to rxlit_required, which
@@ -36,6 +39,7 @@
 struct rxlit_clause {
 	size_t n;                       /* literals, 1..RXLIT_MAX_ALTS */
 	struct sv alt[RXLIT_MAX_ALTS];  /* into the caller's buffer */
+	unsigned char word[RXLIT_MAX_ALTS]; /* 1: alt[i] starts a word */
 };
 
 struct rxlit {

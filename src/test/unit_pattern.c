@@ -500,6 +500,7 @@ static const char *const quiet[] = {
 	"Host: lyncdiscover.fabrikam.com",
 	"GET /?sipuri=bob@fabrikam.com HTTP/1.1",
 	"Lync autodiscovery completed with hr: 0x00000001x",
+	"Service state: isTempError: 1 isServiceInRefresh: 0",
 	"VerifyOnEnableEvent result return ONENABLE_FAIL_AUTH_FAIL_CERT_THEN_"
 	"SPECIFIC",
 	"hr=0x180090322 is not a certificate error",
@@ -1044,6 +1045,29 @@ static void test_matching(void)
 	CHECK_INT(pattern_match(t, SV_LIT("abcdef"), collect, &c), -7);
 	CHECK_INT(c.calls, 1);
 	CHECK(!strcmp(c.ev[0].name, "no.needle"));
+	pattern_free(t);
+
+	/*
+	 * a literal after \b counts only where a word starts: the
+	 * needle "Error:" is in "isTempError:", the regex is not run
+	 * there; the same answers as the slow reference
+	 */
+	static const char words[] =
+		"word.start\tnone\tinfo\t-\tError:\t"
+		"\\bError: (?<what>\\w+)\n";
+	t = load1(put_tmp(words, sizeof words - 1), &err);
+	unlink(tmp_path);
+	CHECK(t != NULL);
+	for (int derived = 1; t && derived >= 0; derived--) {
+		pattern_set_derived(t, derived);
+		CHECK_INT(run(t, SV_LIT("isTempError: 0"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("isTempError: 0 error: x"), &c), 1);
+		CHECK(!strcmp(cap_of(&c.ev[0], "what"), "x"));
+		CHECK_INT(run(t, SV_LIT("Error: y"), &c), 1);
+		CHECK_INT(run(t, SV_LIT("(ERROR: z"), &c), 1);
+		CHECK_INT(run(t, SV_LIT("_Error: z"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("\xe9" "Error: z"), &c), 1);
+	}
 	pattern_free(t);
 
 	/* a pathological regex gives up at the match limit, not hangs */
