@@ -12,8 +12,10 @@
  * rxlit.c reads out of the regex itself, one of the clause's literals
  * ("dns.sip.ok" needs "sip." and one of returned, resolved, answer;
  * "webservice.fault" needs "Error:" where a word starts, so the
- * "isTempError:" of every autodiscovery result does not run it): a
- * regex that cannot match is not run.  At load, every literal (needles
+ * "isTempError:" of every autodiscovery result does not run it), and a
+ * regex of lines ("(?m)^", derive_lead) only where a line starts with
+ * a byte that may begin its match: a regex that cannot match is not
+ * run.  At load, every literal (needles
  * and clauses, each kept once) is lower-cased, and the first 4 bytes of
  * those at least 4 long are hashed into one 8 KiB bitmap, so a line is
  * scanned once for all of them: each position costs one probe,
@@ -81,6 +83,8 @@ struct pat {
 	uint32_t needle;        /* index into pat_table.lits; NO_LIT: none */
 	struct pat_clause *clauses; /* owned: literals the regex needs */
 	size_t nclauses;
+	int has_lead;           /* matches start a line with a lead byte */
+	uint8_t lead[32];       /* bitset of the bytes that may start one */
 	pcre2_code *code;       /* owned */
 	int jit;                /* code was JIT-compiled */
 	struct cap_def caps[PAT_MAX_CAPS];
@@ -351,6 +355,58 @@ static void derive_clauses(struct pat_table *t, struct pat *p, struct sv re)
 	free(buf);
 }
 
+/*
+ * A regex that starts with "(?m)^", and that PCRE2 itself only tries at
+ * line starts (LF newlines), can match only where a line starts with a
+ * byte that may begin a match of the rest of it: the rest matches
+ * wherever the whole does, a ^ less, and PCRE2 knows the first byte of
+ * the rest (one, or a start bitmap) when it cannot match an empty text.
+ * Then p->lead holds those bytes.
+ */
+static void derive_lead(struct pat *p, struct sv re)
+{
+	static const char pre[] = "(?m)^";
+	const size_t np = sizeof pre - 1;
+	uint32_t type = 0, nl = 0;
+	pcre2_pattern_info(p->code, PCRE2_INFO_FIRSTCODETYPE, &type);
+	pcre2_pattern_info(p->code, PCRE2_INFO_NEWLINE, &nl);
+	if (type != 2 || nl != PCRE2_NEWLINE_LF || re.n < np ||
+	    memcmp(re.p, pre, np))
+		return;
+	/* "(?m)" and what follows the ^ */
+	size_t n = re.n - 1;
+	char *rest = sfb_xmalloc(n);
+	memcpy(rest, pre, np - 1);
+	memcpy(rest + np - 1, re.p + np, re.n - np);
+	int ec = 0;
+	PCRE2_SIZE off = 0;
+	pcre2_code *r = pcre2_compile((PCRE2_SPTR)rest, n, PCRE2_CASELESS,
+				      &ec, &off, NULL);
+	free(rest);
+	if (!r)
+		return;
+	uint32_t minlen = 0, unit = 0;
+	const uint8_t *bits = NULL;
+	pcre2_pattern_info(r, PCRE2_INFO_MINLENGTH, &minlen);
+	pcre2_pattern_info(r, PCRE2_INFO_FIRSTCODETYPE, &type);
+	pcre2_pattern_info(r, PCRE2_INFO_FIRSTCODEUNIT, &unit);
+	pcre2_pattern_info(r, PCRE2_INFO_FIRSTBITMAP, &bits);
+	memset(p->lead, 0, sizeof p->lead);
+	if (minlen > 0 && type == 1 && unit < 256) {
+		/* caseless: both cases of an ASCII letter */
+		unsigned lo = unit, up = unit;
+		if ((unit | 0x20) >= 'a' && (unit | 0x20) <= 'z')
+			lo = unit | 0x20, up = unit & ~0x20u;
+		p->lead[lo / 8] |= (uint8_t)(1u << (lo % 8));
+		p->lead[up / 8] |= (uint8_t)(1u << (up % 8));
+		p->has_lead = 1;
+	} else if (minlen > 0 && type == 0 && bits) {
+		memcpy(p->lead, bits, sizeof p->lead);
+		p->has_lead = 1;
+	}
+	pcre2_code_free(r);
+}
+
 /* Parse one pattern line (s[0..n), without its line end). */
 static int parse_line(struct loader *L, const char *s, size_t n)
 {
@@ -480,6 +536,7 @@ static int parse_line(struct loader *L, const char *s, size_t n)
 	if (!sv_eq(col[4], SV_LIT("-")))
 		p.needle = intern(t, col[4].p, col[4].n, 0);
 	derive_clauses(t, &p, col[5]);
+	derive_lead(&p, col[5]);
 
 	/* 7: explanation, trailing blanks dropped */
 	struct sv ex = ncol > 6 ? col[6] : SV_NULL;
@@ -859,6 +916,21 @@ static int clauses_met(const struct pat_table *t, size_t i)
 	return 1;
 }
 
+/* @return 1 if a line of s[0..n) starts with a lead byte of p */
+static int lead_met(const struct pat *p, const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		if (p->lead[s[i] / 8] >> (s[i] % 8) & 1)
+			return 1;
+		const unsigned char *nl = memchr(s + i, '\n', n - i);
+		if (!nl)
+			return 0;
+		i = (size_t)(nl - s) + 1;
+	}
+	return 0;
+}
+
 /*
  * Run pattern i on subj; on a match build its event and call on_event,
  * whose return goes to *r.  @return 1 on a match, 0 on none
@@ -934,7 +1006,10 @@ int pattern_match(struct pat_table *t, struct sv text,
 			size_t i = w * 64 + ctz64(bits);
 			bits &= bits - 1;
 			int r = 0;
-			if (t->derived && !clauses_met(t, i))
+			if (t->derived && (!clauses_met(t, i) ||
+			    (t->pats[i].has_lead &&
+			     !lead_met(&t->pats[i],
+				       (const unsigned char *)subj, n))))
 				continue;
 			if (!run_pattern(t, i, subj, n, on_event, ud, &r))
 				continue;

@@ -1070,6 +1070,37 @@ static void test_matching(void)
 	}
 	pattern_free(t);
 
+	/*
+	 * a regex of lines ("(?m)^...") runs only on a text with a line
+	 * that may start a match: its first byte (one letter, both
+	 * cases) or a byte of PCRE2's start bitmap
+	 */
+	static const char lines[] =
+		"line.step\tnone\tinfo\t-\t:\t"
+		"(?m)^[ \\t]*(?<n>\\d+) (?<w>\\w+):\n"
+		"line.word\tnone\tinfo\t-\tword\t(?m)^Word(?<d>\\d)\n"
+		"line.two\tnone\tinfo\t-\tline\t(?m)^line2|^(?<l>\\d)line\n";
+	t = load1(put_tmp(lines, sizeof lines - 1), &err);
+	unlink(tmp_path);
+	CHECK(t != NULL);
+	for (int derived = 1; t && derived >= 0; derived--) {
+		pattern_set_derived(t, derived);
+		CHECK_INT(run(t, SV_LIT("a 12 b: 3 c:"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("12 b:"), &c), 1);
+		CHECK_INT(run(t, SV_LIT("x:\n\n\t 12 b:\n"), &c), 1);
+		CHECK(!strcmp(cap_of(&c.ev[0], "n"), "12"));
+		CHECK_INT(run(t, SV_LIT("x:\n"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("a word1\nb word2"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("a word1\nWORD2"), &c), 1);
+		CHECK(!strcmp(cap_of(&c.ev[0], "d"), "2"));
+		CHECK_INT(run(t, SV_LIT("wOrd3"), &c), 1);
+		CHECK_INT(run(t, SV_LIT("a line2\nb 7line"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("a line2\nLine2"), &c), 1);
+		CHECK_INT(run(t, SV_LIT("a line2\n7line"), &c), 1);
+		CHECK(!strcmp(cap_of(&c.ev[0], "l"), "7"));
+	}
+	pattern_free(t);
+
 	/* a pathological regex gives up at the match limit, not hangs */
 	static const char slow[] =
 		"slow.one\tnone\tinfo\t-\taaaa\t^(a|aa)+$\n"
