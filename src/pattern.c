@@ -12,7 +12,9 @@
  * rxlit.c reads out of the regex itself, one of the clause's literals
  * ("dns.sip.ok" needs "sip." and one of returned, resolved, answer;
  * "webservice.fault" needs "Error:" where a word starts, so the
- * "isTempError:" of every autodiscovery result does not run it), and a
+ * "isTempError:" of every autodiscovery result does not run it), not
+ * on a text that holds a literal its regex rules out at the start
+ * ("^(?![\s\S]*(?:lyncdiscover|_sip))" of "dns.not_found"), and a
  * regex of lines ("(?m)^", derive_lead) only where a line starts with
  * a byte that may begin its match: a regex that cannot match is not
  * run.  At load, every literal (needles
@@ -74,6 +76,12 @@ struct cap_def {
 	uint32_t group;         /* capture group number */
 };
 
+/* A clause: the text must hold one of these literals (rxlit.h). */
+struct pat_clause {
+	size_t n;
+	uint16_t lit[RXLIT_MAX_ALTS];   /* indexes into pat_table.lits */
+};
+
 struct pat {
 	char *name;             /* owned */
 	char *explain;          /* owned, "" when the column is absent */
@@ -83,6 +91,7 @@ struct pat {
 	uint32_t needle;        /* index into pat_table.lits; NO_LIT: none */
 	struct pat_clause *clauses; /* owned: literals the regex needs */
 	size_t nclauses;
+	struct pat_clause forbid; /* none of these may be in the text */
 	int has_lead;           /* matches start a line with a lead byte */
 	uint8_t lead[32];       /* bitset of the bytes that may start one */
 	pcre2_code *code;       /* owned */
@@ -95,11 +104,6 @@ struct pat {
 
 #define NO_LIT UINT32_MAX
 
-/* A clause: the text must hold one of these literals (rxlit.h). */
-struct pat_clause {
-	size_t n;
-	uint16_t lit[RXLIT_MAX_ALTS];   /* indexes into pat_table.lits */
-};
 
 /*
  * A literal to look for, a needle or a clause's, stored once however
@@ -333,10 +337,15 @@ static uint32_t intern(struct pat_table *t, const char *s, size_t n,
  */
 static void derive_clauses(struct pat_table *t, struct pat *p, struct sv re)
 {
-	if (t->nlits + RXLIT_MAX_CLAUSES * RXLIT_MAX_ALTS +
+	if (t->nlits + (RXLIT_MAX_CLAUSES + 1) * RXLIT_MAX_ALTS +
 	    (SFB_MAX_PATTERNS - t->n) >= MAX_LITS)
 		return;         /* sound without them, only slower */
 	char *buf = sfb_xmalloc(re.n ? re.n : 1);
+	struct rxlit_clause no;
+	rxlit_forbidden(re.p, re.n, GRAM_MIN, buf, &no);
+	for (size_t k = 0; k < no.n; k++)
+		p->forbid.lit[p->forbid.n++] = (uint16_t)intern(
+			t, no.alt[k].p, no.alt[k].n, 0);
 	struct rxlit rl;
 	rxlit_required(re.p, re.n, GRAM_MIN, buf, &rl);
 	p->clauses = rl.n ? sfb_xcalloc(rl.n, sizeof *p->clauses) : NULL;
@@ -901,10 +910,16 @@ static void scan_lits(struct pat_table *t, const unsigned char *h,
 	}
 }
 
-/* @return 1 if every clause of pattern i has a literal in the text */
+/*
+ * @return 1 if every clause of pattern i has a literal in the text and
+ *         none of its forbidden literals is there
+ */
 static int clauses_met(const struct pat_table *t, size_t i)
 {
 	const struct pat *p = &t->pats[i];
+	for (size_t k = 0; k < p->forbid.n; k++)
+		if (t->lit_gen[p->forbid.lit[k]] == t->gen)
+			return 0;
 	for (size_t c = 0; c < p->nclauses; c++) {
 		const struct pat_clause *cl = &p->clauses[c];
 		size_t k = 0;

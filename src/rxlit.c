@@ -408,3 +408,90 @@ size_t rxlit_required(const char *re, size_t n, size_t min_len, char *buf,
 		out->n = 0;
 	return out->n;
 }
+
+/*
+ * The rest of a regex from x->i has no '|' outside groups, and nothing
+ * that could hide one from this reading (\Q, extended mode, verbs).
+ */
+static int one_branch(struct rx *x)
+{
+	int depth = 0;
+	while (x->i < x->n && !x->bail) {
+		char c = x->s[x->i];
+		if (c == '\\') {
+			if (x->i + 1 < x->n && x->s[x->i + 1] == 'Q')
+				return 0;
+			x->i += 2;
+		} else if (c == '[') {
+			skip_class(x);
+		} else if (c == '(') {
+			size_t j = ++x->i;
+			if (j < x->n && x->s[j] == '*')
+				return 0;       /* (*VERB) */
+			if (j < x->n && x->s[j] == '?')
+				for (j++; j < x->n && x->s[j] &&
+				     strchr("imnsxJUa^-", x->s[j]); j++)
+					if (x->s[j] == 'x')
+						return 0;
+			depth++;
+		} else if (c == ')') {
+			if (--depth < 0)
+				return 0;
+			x->i++;
+		} else if (c == '|' && depth == 0) {
+			return 0;
+		} else {
+			x->i++;
+		}
+	}
+	return !x->bail && depth == 0;
+}
+
+size_t rxlit_forbidden(const char *re, size_t n, size_t min_len, char *buf,
+		       struct rxlit_clause *out)
+{
+	static const char pre[] = "^(?![\\s\\S]*";
+	const size_t np = sizeof pre - 1;
+	struct rx x = { re, n, np, min_len ? min_len : 1, buf, 0, 0, 0, 0,
+			0 };
+	out->n = 0;
+	if (n < np || memcmp(re, pre, np))
+		return 0;
+	int grp = n - np >= 3 && !memcmp(re + np, "(?:", 3);
+	if (grp)
+		x.i += 3;
+	for (;;) {
+		size_t start = x.used;
+		while (x.i < x.n) {
+			unsigned char c = (unsigned char)re[x.i];
+			if (c == '\\' && x.i + 1 < x.n &&
+			    (unsigned char)re[x.i + 1] < 0x80 &&
+			    !is_alnum((unsigned char)re[x.i + 1])) {
+				c = (unsigned char)re[x.i + 1];
+				x.i++;
+			} else if (c >= 0x80 || strchr("\\.^$|()[]{}*+?", c)) {
+				break;  /* '|' or ')' ends it; else unsure */
+			}
+			x.buf[x.used++] = (char)sv_lower(c);
+			x.i++;
+		}
+		size_t len = x.used - start;
+		if (len == 0 || x.i >= x.n)
+			break;
+		if (len >= x.min_len && out->n < RXLIT_MAX_ALTS) {
+			out->alt[out->n] = sv_make(buf + start, len);
+			out->word[out->n++] = 0;
+		}
+		char c = re[x.i++];
+		if (grp && c == '|')
+			continue;
+		if (grp && c == ')' && x.i < x.n && re[x.i] == ')')
+			x.i++;
+		else if (grp || c != ')')
+			break;
+		/* the lookahead has ended: the rest has one branch */
+		return one_branch(&x) ? out->n : (out->n = 0);
+	}
+	out->n = 0;
+	return 0;
+}

@@ -56,5 +56,16 @@ struct rxlit {
  */
 size_t rxlit_required(const char *re, size_t n, size_t min_len, char *buf,
 		      struct rxlit *out);
+/*
+ * The literals that rule a match out: a regex of one branch that starts
+ * with "^(?![\s\S]*LIT)" or "^(?![\s\S]*(?:LIT|LIT...))", LIT plain
+ * characters, cannot match a text that holds one of them anywhere (the
+ * ^ without multiline is the start of the text, ASCII case ignored as
+ * above).  Literals shorter than min_len are left out (fewer texts are
+ * ruled out, no match is).  They are written, lower-cased, to buf
+ * (n bytes).  @return out->n, 0 when the regex is not of that form
+ */
+size_t rxlit_forbidden(const char *re, size_t n, size_t min_len, char *buf,
+		       struct rxlit_clause *out);
 
 #endif

@@ -1070,6 +1070,23 @@ static void test_matching(void)
 	}
 	pattern_free(t);
 
+	/* a literal the regex rules out at its start: not run */
+	static const char nots[] =
+		"not.these\tnone\tinfo\t-\tquery\t"
+		"^(?![\\s\\S]*(?:skipme|_sip)).*?query (?<q>\\w+)\n";
+	t = load1(put_tmp(nots, sizeof nots - 1), &err);
+	unlink(tmp_path);
+	CHECK(t != NULL);
+	for (int derived = 1; t && derived >= 0; derived--) {
+		pattern_set_derived(t, derived);
+		CHECK_INT(run(t, SV_LIT("a query abc"), &c), 1);
+		CHECK(!strcmp(cap_of(&c.ev[0], "q"), "abc"));
+		CHECK_INT(run(t, SV_LIT("a query abc _SIP"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("SkipMe\na query abc"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("skip a query abc _si"), &c), 1);
+	}
+	pattern_free(t);
+
 	/*
 	 * a regex of lines ("(?m)^...") runs only on a text with a line
 	 * that may start a match: its first byte (one letter, both

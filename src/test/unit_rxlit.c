@@ -106,6 +106,54 @@ static void test_words(void)
 	expect("(?:\\bfail|not exist)", "[\\bfail|not exist]");
 }
 
+/* The literals rxlit_forbidden finds in re, as "a|b", min_len 4. */
+static void expect_no(const char *re, const char *want)
+{
+	char buf[512], got[512];
+	struct rxlit_clause c;
+	size_t n = strlen(re), at = 0;
+	CHECK(n <= sizeof buf);
+	CHECK_INT(rxlit_forbidden(re, n, 4, buf, &c), c.n);
+	got[0] = '\0';
+	for (size_t k = 0; k < c.n; k++)
+		at += (size_t)snprintf(got + at, sizeof got - at, "%s%.*s",
+				       k ? "|" : "", (int)c.alt[k].n,
+				       c.alt[k].p);
+	if (strcmp(got, want))
+		fprintf(stderr, "regex %s: got '%s', want '%s'\n", re, got,
+			want);
+	CHECK(!strcmp(got, want));
+}
+
+static void test_forbidden(void)
+{
+	expect_no("^(?![\\s\\S]*(?:lyncdiscover|_SIP))(?:.*?\\bfor\\s+"
+		  "(?<n>[a-z0-9_-]+))?.*?(?<hr>8007232b)",
+		  "lyncdiscover|_sip");
+	expect_no("^(?![\\s\\S]*80090324)[\\s\\S]*?skew", "80090324");
+	expect_no("^(?![\\s\\S]*a\\.b\\-cd)x", "a.b-cd");
+	/* short ones are left out, the others still rule out */
+	expect_no("^(?![\\s\\S]*(?:ab|abcd))x", "abcd");
+	/* not of that form: nothing */
+	expect_no("(?![\\s\\S]*abcd)x", "");        /* no ^ */
+	expect_no("x^(?![\\s\\S]*abcd)x", "");
+	expect_no("^(?![\\s\\S]*?abcd)x", "");       /* lazy: unsure */
+	expect_no("^(?!.*abcd)x", "");
+	expect_no("^(?![\\s\\S]*abcd|efgh)x", "");   /* efgh at 0 only */
+	expect_no("^(?![\\s\\S]*abcd.)x", "");
+	expect_no("^(?![\\s\\S]*(?:abcd|efgh)x)y", "");
+	expect_no("^(?![\\s\\S]*(?:abcd|))x", "");
+	expect_no("^(?![\\s\\S]*abcd\\d)x", "");
+	/* a second branch is not ruled out by the first one's ^ */
+	expect_no("^(?![\\s\\S]*abcd)x|y", "");
+	expect_no("^(?![\\s\\S]*abcd)(?:x)|y", "");
+	expect_no("^(?![\\s\\S]*abcd)x(?:a|b)[|]\\|y", "abcd");
+	expect_no("^(?![\\s\\S]*abcd)x\\Q|\\Ey", "");
+	expect_no("^(?![\\s\\S]*abcd)x(?x) # |\ny", "");
+	expect_no("^(?![\\s\\S]*abcd)x(*ACCEPT)", "");
+	expect_no("^(?![\\s\\S]*abcd)x)", "");
+}
+
 static void test_groups(void)
 {
 	expect("(?:abcd)", "[abcd]");
@@ -246,6 +294,7 @@ int main(void)
 {
 	test_runs();
 	test_words();
+	test_forbidden();
 	test_groups();
 	test_unsure();
 	test_many_clauses();
