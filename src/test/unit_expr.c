@@ -658,13 +658,18 @@ static int partial_get(void *ud, int id, struct sv key,
 	return fake_get(pv->v, id, key, out);
 }
 
-/* expr_may_match (truth 0), else expr_truth, of src on V */
-static int partial(const char *src, unsigned known, int truth)
+/* src compiled for messages, or NULL */
+static struct expr *msg_expr(const char *src)
 {
 	struct sfb_err err;
 	memset(&err, 0, sizeof err);
-	struct expr *e = expr_compile(src, strlen(src), EXPR_SCOPE_MSG, &env,
-				      &err);
+	return expr_compile(src, strlen(src), EXPR_SCOPE_MSG, &env, &err);
+}
+
+/* expr_may_match (truth 0), else expr_truth, of src on V */
+static int partial(const char *src, unsigned known, int truth)
+{
+	struct expr *e = msg_expr(src);
 	if (!e)
 		return -1;
 	struct partial_view pv = { &V, known };
@@ -680,10 +685,7 @@ static int partial(const char *src, unsigned known, int truth)
  */
 static int memo_run(const char *src, unsigned known, int *gets)
 {
-	struct sfb_err err;
-	memset(&err, 0, sizeof err);
-	struct expr *e = expr_compile(src, strlen(src), EXPR_SCOPE_MSG, &env,
-				      &err);
+	struct expr *e = msg_expr(src);
 	if (!e)
 		return -1;
 	struct partial_view pv = { &V, known };

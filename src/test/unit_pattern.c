@@ -960,6 +960,18 @@ static void test_two_files(void)
 /* ------------------------------------------------------------------ */
 /* matching details                                                    */
 
+/* A table of the n bytes of text (checked: it loads), or NULL */
+static struct pat_table *load_text(const char *text, size_t n)
+{
+	struct sfb_err err;
+	struct pat_table *t = load1(put_tmp(text, n), &err);
+	unlink(tmp_path);
+	CHECK(t != NULL);
+	if (!t)
+		fprintf(stderr, "%s\n", err.msg);
+	return t;
+}
+
 static void test_matching(void)
 {
 	static const char tbl[] =
@@ -1055,9 +1067,7 @@ static void test_matching(void)
 	static const char words[] =
 		"word.start\tnone\tinfo\t-\tError:\t"
 		"\\bError: (?<what>\\w+)\n";
-	t = load1(put_tmp(words, sizeof words - 1), &err);
-	unlink(tmp_path);
-	CHECK(t != NULL);
+	t = load_text(words, sizeof words - 1);
 	for (int derived = 1; t && derived >= 0; derived--) {
 		pattern_set_derived(t, derived);
 		CHECK_INT(run(t, SV_LIT("isTempError: 0"), &c), 0);
@@ -1074,9 +1084,7 @@ static void test_matching(void)
 	static const char nots[] =
 		"not.these\tnone\tinfo\t-\tquery\t"
 		"^(?![\\s\\S]*(?:skipme|_sip)).*?query (?<q>\\w+)\n";
-	t = load1(put_tmp(nots, sizeof nots - 1), &err);
-	unlink(tmp_path);
-	CHECK(t != NULL);
+	t = load_text(nots, sizeof nots - 1);
 	for (int derived = 1; t && derived >= 0; derived--) {
 		pattern_set_derived(t, derived);
 		CHECK_INT(run(t, SV_LIT("a query abc"), &c), 1);
@@ -1097,9 +1105,7 @@ static void test_matching(void)
 		"(?m)^[ \\t]*(?<n>\\d+) (?<w>\\w+):\n"
 		"line.word\tnone\tinfo\t-\tword\t(?m)^Word(?<d>\\d)\n"
 		"line.two\tnone\tinfo\t-\tline\t(?m)^line2|^(?<l>\\d)line\n";
-	t = load1(put_tmp(lines, sizeof lines - 1), &err);
-	unlink(tmp_path);
-	CHECK(t != NULL);
+	t = load_text(lines, sizeof lines - 1);
 	for (int derived = 1; t && derived >= 0; derived--) {
 		pattern_set_derived(t, derived);
 		CHECK_INT(run(t, SV_LIT("a 12 b: 3 c:"), &c), 0);
