@@ -162,8 +162,8 @@ struct blk {
 
 /*
  * What a chunk gives, in order.  Small, as the thread that hands it
- * over reads every one of them, at times from another core's cache: a record is copied
- * whole into the arena only when it is not bare.
+ * over reads every one of them, at times from another core's cache: a
+ * record is copied whole into the arena only when it is not bare.
  */
 enum item_kind {
 	IT_REC,                 /* rec */

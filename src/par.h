@@ -44,17 +44,17 @@
 /*
  * Nominal chunk size.  Small, and few chunks in flight (jobs + 2 at
  * most): the thread that hands a chunk over then reads what a thread
- * (mostly itself) wrote while it is still in a cache (512 KiB chunks cost the caller some
- * 40% more time, waiting for memory).  Not smaller: each chunk costs
- * a boundary to find, a reader and a parser to set up, a few system
- * calls and a wake-up or two; at 32 KiB, -j2 spent 10% more CPU time
- * than at 128 KiB on a 1 GB CLS trace, although cachegrind (1 MiB last
- * level) counts a quarter of the misses.
+ * (mostly itself) wrote while it is still in a cache (512 KiB chunks
+ * cost the hand-over some 40% more time, waiting for memory).  Not
+ * smaller: each chunk costs a boundary to find, a reader and a parser
+ * to set up, a few system calls and a wake-up or two; at 32 KiB, -j2
+ * spent 10% more CPU time than at 128 KiB on a 1 GB CLS trace, although
+ * cachegrind (1 MiB last level) counts a quarter of the misses.
  */
 #define PAR_CHUNK (128u << 10)
 #define PAR_MAX_SLOTS 12        /* chunks in flight at most */
-#define PAR_MAX_JOBS 8          /* threads at most: the one
-				 * thread of stages 4-7 is the limit */
+#define PAR_MAX_JOBS 8          /* threads at most: stages 4-7,
+				 * one chunk at a time, are the limit */
 #define PAR_HEAD 4096           /* longest line judged as a boundary */
 
 struct par_config {
