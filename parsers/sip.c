@@ -794,9 +794,50 @@ static const unsigned char name_end[256] = {
 };
 
 /*
+ * The bytes that end the fast scan of a line from its start: those of
+ * a name and those that end or blank a line.  A line whose scan stops
+ * on a colon after one byte or more is a plain "Name: value" line.
+ */
+static const unsigned char line_stop[256] = {
+	[':'] = 1, [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1,
+};
+
+/*
+ * Take a plain "Name: value" line at ls->p in one pass: the name is
+ * walked to its colon, then memchr finds the line's end from the
+ * value.  @return 0 when the line is anything else (blank, indented,
+ * without a colon...): ls is untouched and line_next takes it.
+ */
+static SFB_INLINE int plain_header(struct lines *ls, struct sv *name,
+				   struct sv *value)
+{
+	const char *s = ls->p, *e = ls->end, *c = s;
+	if (!ls->more)
+		return 0;
+	while (c < e && !line_stop[(unsigned char)*c])
+		c++;
+	if (c == s || c == e || *c != ':')
+		return 0;
+	const char *v = c + 1, *nl = memchr(v, '\n', (size_t)(e - v));
+	const char *ve = nl ? nl : e;
+	if (ve > v && ve[-1] == '\r')
+		ve--;
+	*name = sv_make(s, (size_t)(c - s));
+	*value = trim(sv_make(v, (size_t)(ve - v)));
+	if (nl) {
+		ls->p = nl + 1;
+	} else {
+		ls->p = e;
+		ls->more = 0;
+	}
+	return 1;
+}
+
+/*
  * Split the header block into m->hdrs, up to the first blank line, and
  * note each header's kind in ids (SFB_MAX_HDRS of them).  One pass per
- * line: memchr for its end, then the name is walked to its colon.
+ * line: plain_header takes most; the others are split by line_next,
+ * then their name is walked to its colon.
  * @return 1 if a blank line was found (ls then sits on the body).
  */
 static int split_headers(struct msg *m, struct lines *ls,
@@ -805,8 +846,12 @@ static int split_headers(struct msg *m, struct lines *ls,
 	enum { PREV_NONE, PREV_KEPT, PREV_DROPPED } prev = PREV_NONE;
 	size_t fold_hdr = 0;
 	int sip = m->proto == MSG_SIP;
-	struct sv l;
-	while (line_next(ls, &l)) {
+	struct sv l, name, value;
+	for (;;) {
+		if (plain_header(ls, &name, &value))
+			goto got;
+		if (!line_next(ls, &l))
+			return 0;
 		const char *s = l.p, *e = l.p + l.n, *q = s;
 		while (q < e && is_ws(*q))
 			q++;
@@ -826,7 +871,7 @@ static int split_headers(struct msg *m, struct lines *ls,
 		const char *c = q;
 		while (c < e && !name_end[(unsigned char)*c])
 			c++;
-		struct sv name = sv_make(q, (size_t)(c - q));
+		name = sv_make(q, (size_t)(c - q));
 		while (c < e && is_ws(*c))
 			c++;
 		if (c == e || *c != ':' || name.n == 0) {
@@ -834,16 +879,17 @@ static int split_headers(struct msg *m, struct lines *ls,
 			prev = PREV_DROPPED;
 			continue;
 		}
+		value = trim(sv_make(c + 1, (size_t)(e - c - 1)));
+got:
 		if (m->nhdrs >= SFB_MAX_HDRS) {
 			m->flags |= MSG_F_LIMIT;
 			prev = PREV_DROPPED;
 			continue;
 		}
 		ids[m->nhdrs] = (unsigned char)hdr_id(name, sip);
-		push_hdr(m, name, trim(sv_make(c + 1, (size_t)(e - c - 1))));
+		push_hdr(m, name, value);
 		prev = PREV_KEPT;
 	}
-	return 0;
 }
 
 /* @return the bytes v would have on the wire: each bare LF was CRLF. */
@@ -998,8 +1044,11 @@ int sip_parse(struct msg *m)
 {
 	struct lines ls;
 	struct sv l;
-	/* what an earlier parse filled goes; the log's verdict stays */
-	msg_reset_parsed(m);
+	/* what an earlier parse filled goes (msg_set has already reset
+	 * a fresh message); the log's verdict stays */
+	if (m->parsed)
+		msg_reset_parsed(m);
+	m->parsed = 1;
 	m->flags &= MSG_F_TRUNCATED;
 	if (!m->buf) {          /* never set: no text at all */
 		m->flags |= MSG_F_BAD_START;
