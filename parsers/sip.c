@@ -200,6 +200,30 @@ static size_t find_or_end(struct sv v, char c)
 }
 
 /*
+ * @return the first byte in [c, e) whose entry in stop is set, or e.
+ * Four bytes a step while four are left, so that one bound check serves
+ * them: this walks every header name and parameter name.
+ */
+static inline const char *walk_to(const char *c, const char *e,
+				  const unsigned char *stop)
+{
+	while (e - c >= 4) {
+		if (stop[(unsigned char)c[0]])
+			return c;
+		if (stop[(unsigned char)c[1]])
+			return c + 1;
+		if (stop[(unsigned char)c[2]])
+			return c + 2;
+		if (stop[(unsigned char)c[3]])
+			return c + 3;
+		c += 4;
+	}
+	while (c < e && !stop[(unsigned char)*c])
+		c++;
+	return c;
+}
+
+/*
  * Local inline versions of the sv steps used per byte (sv.c's are out
  * of line): drop n bytes (clamped), skip blanks, trim blanks.
  */
@@ -211,21 +235,27 @@ static inline void skip(struct sv *v, size_t n)
 	v->n -= n;
 }
 
+/* Pointer steps, which compile tighter; an empty view's p may be NULL */
 static inline void skip_ws(struct sv *v)
 {
-	size_t i = 0;
-	while (i < v->n && is_ws(v->p[i]))
-		i++;
-	v->p += i;
-	v->n -= i;
+	if (!v->n)
+		return;
+	const char *p = v->p, *e = p + v->n;
+	while (p < e && is_ws(*p))
+		p++;
+	*v = sv_make(p, (size_t)(e - p));
 }
 
 static inline struct sv trim(struct sv v)
 {
-	skip_ws(&v);
-	while (v.n && is_ws(v.p[v.n - 1]))
-		v.n--;
-	return v;
+	if (!v.n)
+		return v;
+	const char *p = v.p, *e = p + v.n;
+	while (p < e && is_ws(*p))
+		p++;
+	while (e > p && is_ws(e[-1]))
+		e--;
+	return sv_make(p, (size_t)(e - p));
 }
 
 /* The bytes that end a parameter name, for each separator. */
@@ -258,10 +288,7 @@ static SFB_INLINE int param_next(struct sv *v, char sep, struct sv *name,
 	/* p is on the name's first byte: only its end needs trimming */
 	const unsigned char *stop = sep == ';' ? pname_end_semi
 					       : pname_end_comma;
-	const char *q = p;
-	while (q < e && !stop[(unsigned char)*q])
-		q++;
-	const char *ne = q;
+	const char *q = walk_to(p, e, stop), *ne = q;
 	while (ne > p && is_ws(ne[-1]))
 		ne--;
 	*name = sv_make(p, (size_t)(ne - p));
@@ -310,6 +337,9 @@ static SFB_INLINE int param_next(struct sv *v, char sep, struct sv *name,
 static struct sv list_next(struct sv *v)
 {
 	size_t i = 0;
+	/* mostly a single element: without a comma it is all of v */
+	if (find_or_end(*v, ',') == v->n)
+		i = v->n;
 	while (i < v->n) {
 		struct sv rest = sv_make(v->p + i, v->n - i);
 		size_t c = find_or_end(rest, ',');
@@ -811,11 +841,10 @@ static const unsigned char line_stop[256] = {
 static SFB_INLINE int plain_header(struct lines *ls, struct sv *name,
 				   struct sv *value)
 {
-	const char *s = ls->p, *e = ls->end, *c = s;
+	const char *s = ls->p, *e = ls->end;
 	if (!ls->more)
 		return 0;
-	while (c < e && !line_stop[(unsigned char)*c])
-		c++;
+	const char *c = walk_to(s, e, line_stop);
 	if (c == s || c == e || *c != ':')
 		return 0;
 	const char *v = c + 1, *nl = memchr(v, '\n', (size_t)(e - v));
