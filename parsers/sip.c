@@ -949,11 +949,17 @@ static void check_clen(struct msg *m)
 	if (m->content_length < 0 || (m->flags & MSG_F_TRUNCATED))
 		return;
 	uint64_t cl = (uint64_t)m->content_length;
-	struct sv core = m->body;
+	struct sv core = m->body, tail;
 	while (core.n && (core.p[core.n - 1] == '\n' ||
 			  core.p[core.n - 1] == '\r'))
 		core.n--;
-	uint64_t hi = wire_len(m->body) + 2, lo = wire_len(core);
+	/*
+	 * The body is core and a tail of line ends; the byte before the
+	 * tail is no CR, so the tail's LFs count alone: one pass.
+	 */
+	tail = core.n < m->body.n ? sv_make(m->body.p + core.n,
+					    m->body.n - core.n) : SV_NULL;
+	uint64_t lo = wire_len(core), hi = lo + wire_len(tail) + 2;
 	if (cl < lo || cl > hi)
 		m->flags |= MSG_F_CL_MISMATCH;
 }
