@@ -797,9 +797,12 @@ static int prov_fast(struct sv body, const struct xmlbody_prov_sink *s)
 			/* an end tag: the name of the open one */
 			if (depth == 0)
 				goto out;
+			/* the open tag's name is a whole name: its bytes,
+			 * then no more name bytes */
 			struct sv want = st[depth - 1].name;
-			size_t e = pf_name(p, i + 2, n);
-			if (!sv_eq(sv_make(p + i + 2, e - i - 2), want))
+			size_t e = i + 2 + want.n;
+			if (e > n || memcmp(p + i + 2, want.p, want.n) != 0 ||
+			    (e < n && pf_is((unsigned char)p[e], PF_NAME)))
 				goto out;
 			e = pf_ws(p, e, n);
 			if (e >= n || p[e] != '>')

@@ -8,11 +8,6 @@
 
 #include "sv.h"
 
-int sv_eq(struct sv a, struct sv b)
-{
-	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
-}
-
 /*
  * @return 1 when bytes x and y are equal ignoring ASCII case: equal
  * bytes need one compare; else they must differ only in bit 0x20 and

@@ -89,8 +89,12 @@ static inline int sv_take_hex32_at(struct sv v, size_t *i, uint32_t *out)
 	return 0;
 }
 
-/* @return 1 when a and b hold the same bytes. */
-int sv_eq(struct sv a, struct sv b);
+/* @return 1 when a and b hold the same bytes (inline: mostly the
+ * lengths differ, or one memcmp decides). */
+static inline int sv_eq(struct sv a, struct sv b)
+{
+	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
 /* @return 1 when a and b are equal ignoring ASCII case. */
 int sv_ieq(struct sv a, struct sv b);
 /*
