@@ -274,16 +274,11 @@ static SFB_INLINE int param_next(struct sv *v, char sep, struct sv *name,
 		      struct sv *value)
 {
 	const char *p = v->p, *e = p + v->n;
-	for (;;) {
-		while (p < e && is_ws(*p))
-			p++;
-		if (p == e) {
-			*v = sv_make(e, 0);
-			return 0;
-		}
-		if (*p != sep)
-			break;
+	while (p < e && (*p == sep || is_ws(*p)))
 		p++;
+	if (p == e) {
+		*v = sv_make(e, 0);
+		return 0;
 	}
 	/* p is on the name's first byte: only its end needs trimming */
 	const unsigned char *stop = sep == ';' ? pname_end_semi

@@ -96,10 +96,15 @@ long sv_ifind_sv(struct sv v, struct sv needle)
 	}
 	/* the anchor: the needle's rarest byte, at offset j */
 	size_t j = 0;
-	for (size_t i = 1; i < n; i++)
-		if (byte_freq[sv_lower((unsigned char)needle.p[i])] <
-		    byte_freq[sv_lower((unsigned char)needle.p[j])])
+	unsigned char fj = byte_freq[sv_lower((unsigned char)needle.p[0])];
+	for (size_t i = 1; i < n && fj; i++) {
+		unsigned char fi = byte_freq[sv_lower((unsigned char)
+						      needle.p[i])];
+		if (fi < fj) {
 			j = i;
+			fj = fi;
+		}
+	}
 	/* the anchor byte in either case, then the whole needle compared */
 	unsigned char lo = sv_lower((unsigned char)needle.p[j]);
 	unsigned char up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32)

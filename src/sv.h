@@ -49,9 +49,12 @@ int sv_hex_digit(char c);
 /* @return 1 if v holds only spaces, tabs and CRs (or nothing). */
 static inline int sv_is_blank(struct sv v)
 {
-	for (size_t i = 0; i < v.n; i++)
-		if (v.p[i] != ' ' && v.p[i] != '\t' && v.p[i] != '\r')
+	for (size_t i = 0; i < v.n; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+		/* most bytes are above ' ': one compare */
+		if (c > ' ' || (c != ' ' && c != '\t' && c != '\r'))
 			return 0;
+	}
 	return 1;
 }
 /*
