@@ -165,9 +165,10 @@ static SFB_INLINE enum hid hdr_id(struct sv n, int sip)
 
 /* ---- small scanning helpers ------------------------------------------ */
 
+/* Most bytes tested are above ' ': one compare rejects them. */
 static inline int is_ws(char c)
 {
-	return c == ' ' || c == '\t';
+	return (unsigned char)c <= ' ' && (c == ' ' || c == '\t');
 }
 
 /*
@@ -682,6 +683,27 @@ static enum msg_proto version_proto(struct sv v)
 	return p;
 }
 
+/* version_proto, with the spellings nearly every message has first. */
+static SFB_INLINE enum msg_proto version_of(struct sv v)
+{
+	if (v.n == 7 && memcmp(v.p, "SIP/2.0", 7) == 0)
+		return MSG_SIP;
+	if (v.n == 8 && memcmp(v.p, "HTTP/1.1", 8) == 0)
+		return MSG_HTTP;
+	return version_proto(v);
+}
+
+/* A status code: exactly 3 digits at the start of v, taken. */
+static SFB_INLINE int take_status(struct sv *v, unsigned *st)
+{
+	if (v->n < 3 || !sv_is_digit(v->p[0]) || !sv_is_digit(v->p[1]) ||
+	    !sv_is_digit(v->p[2]))
+		return 1;
+	*st = (unsigned)(v->p[0] - '0') * 100 + (unsigned)sv_dig2(v->p + 1);
+	skip(v, 3);
+	return 0;
+}
+
 /* @return 0 and the start-line fields set, or -1 (nothing set). */
 static int parse_start(struct msg *m, struct sv line)
 {
@@ -690,13 +712,13 @@ static int parse_start(struct msg *m, struct sv line)
 	size_t sp = find_or_end(rest, ' ');
 	ver = sv_make(rest.p, sp);
 	if (is_sip_slash(v) || is_http_slash(v)) {
-		enum msg_proto p = version_proto(ver);
+		enum msg_proto p = version_of(ver);
 		unsigned st;
 		if (p == MSG_PROTO_UNKNOWN || sp == rest.n)
 			return -1;
 		skip(&rest, sp);
 		skip_ws(&rest);
-		if (sv_take_digits(&rest, 3, &st) || st < 100 || st > 699 ||
+		if (take_status(&rest, &st) || st < 100 || st > 699 ||
 		    (rest.n && !is_ws(rest.p[0])))
 			return -1;
 		m->proto = p;
@@ -720,7 +742,7 @@ static int parse_start(struct msg *m, struct sv line)
 		last--;
 	ver = sv_make(rest.p + last, rest.n - last);
 	uri = trim(sv_make(rest.p, last));
-	enum msg_proto p = version_proto(ver);
+	enum msg_proto p = version_of(ver);
 	if (p == MSG_PROTO_UNKNOWN || uri.n == 0)
 		return -1;
 	m->proto = p;
