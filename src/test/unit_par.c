@@ -7,11 +7,16 @@
  * than a chunk), the boundary found from every offset must be a line
  * start, never move back as the offset grows, not depend on how the
  * bytes are fed, and the records of a serial parse must equal those of
- * fresh parsers fed chunk by chunk from the boundaries.
+ * fresh parsers fed chunk by chunk from the boundaries.  Then par_run
+ * itself on a file of many small chunks, with 1 to 4 threads: every
+ * record reaches the sink once, in file order, one call at a time
+ * (whichever thread makes it), and a sink that says stop gets no call
+ * after that.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "par_check.h"
@@ -100,6 +105,76 @@ static uint64_t off(const char *t, const char *needle)
 	return at ? (uint64_t)(at - t) : (uint64_t)-1;
 }
 
+/* ---- par_run ---------------------------------------------------------- */
+
+struct seen {
+	int in_call;            /* a call is running (atomic) */
+	int overlaps;           /* calls that began while one ran */
+	unsigned long n, last_line, out_of_order;
+	unsigned long stop_at;  /* 0: never stop */
+};
+
+static int seen_rec(void *ud, const struct fmt_rec *r, const struct msg *m,
+		    const struct pat_event *ev, size_t nev)
+{
+	struct seen *s = ud;
+	(void)m;
+	(void)ev;
+	(void)nev;
+	if (__atomic_exchange_n(&s->in_call, 1, __ATOMIC_ACQ_REL))
+		s->overlaps++;
+	if (r->line_first <= s->last_line)
+		s->out_of_order++;
+	s->last_line = r->line_last;
+	s->n++;
+	usleep(s->n % 97 == 0 ? 200 : 0);  /* let other threads run */
+	__atomic_store_n(&s->in_call, 0, __ATOMIC_RELEASE);
+	return s->stop_at && s->n == s->stop_at;
+}
+
+static void check_run(const char *path, unsigned jobs, unsigned long nrec,
+		      unsigned long stop_at)
+{
+	struct par_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.format = FMT_AUTO;
+	cfg.jobs = jobs;
+	cfg.chunk = 1024;
+	struct seen s;
+	memset(&s, 0, sizeof s);
+	s.stop_at = stop_at;
+	struct par_sink sk = { seen_rec, NULL, &s };
+	struct par_result res;
+	struct sfb_err err = { 0 };
+	CHECK_INT(par_run(path, &cfg, &sk, &res, &err), 0);
+	CHECK_INT(res.kind, FMT_CLS);
+	CHECK_INT(s.n, stop_at ? stop_at : nrec);
+	CHECK_INT(s.overlaps, 0);
+	CHECK_INT(s.out_of_order, 0);
+}
+
+static void check_par_run(void)
+{
+	char path[] = "/tmp/sfblog-unit-par.XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	unsigned long nrec = 1500;
+	for (unsigned long i = 0; i < nrec; i++)
+		fprintf(f, "TL_INFO(TF_PROTOCOL) [fe01\\fe01]0A1B.0C2D::"
+			"01/15/2021-09:12:03.100.%08lu::(SIPStack,SIPAdminLog"
+			"::TraceProtocolRecord:SIPAdminLog.cpp(125)) "
+			"[156659184] $$begin_record\n"
+			"Severity: information\nText: record %lu\n"
+			"$$end_record\n", i + 1, i);
+	CHECK_INT(fclose(f), 0);
+	for (unsigned jobs = 1; jobs <= 4; jobs++) {
+		check_run(path, jobs, nrec, 0);
+		check_run(path, jobs, nrec, 777);
+	}
+	unlink(path);
+}
+
 int main(void)
 {
 	/* client log: the first qualifying lines, by hand */
@@ -175,5 +250,7 @@ int main(void)
 	CHECK_INT(find_all(FMT_CLS, lng, strlen(lng), SFB_MAX_LINE, 1),
 		  strlen(lng));
 	free(lng);
+
+	check_par_run();
 	return CHECK_DONE("unit_par");
 }
