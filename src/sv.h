@@ -38,6 +38,16 @@ static inline unsigned char sv_lower(unsigned char c)
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
+/* sv_lower on each byte of a word at once (SWAR; bytes >= 0x80 kept). */
+static inline uint64_t sv_lower8(uint64_t x)
+{
+	const uint64_t hi = 0x8080808080808080ull;
+	uint64_t seven = x & ~hi;               /* each byte's low 7 bits */
+	uint64_t ge_a = seven + 0x3f3f3f3f3f3f3f3full;  /* >= 'A' */
+	uint64_t gt_z = seven + 0x2525252525252525ull;  /* > 'Z' */
+	return x | ((ge_a & ~gt_z & ~x & hi) >> 2);
+}
+
 /* The value of two decimal digits at p (the caller checked them). */
 static inline int sv_dig2(const char *p)
 {
