@@ -639,6 +639,30 @@ static inline int pf_is(unsigned char c, unsigned cls)
 }
 
 /*
+ * @return the index of the first byte at or after i (below n) not of
+ * class cls, or n.  Four bytes a step while four are left: one bound
+ * check serves them.
+ */
+static inline size_t pf_span(const char *p, size_t i, size_t n,
+			     unsigned cls)
+{
+	while (n - i >= 4) {
+		if (!pf_is((unsigned char)p[i], cls))
+			return i;
+		if (!pf_is((unsigned char)p[i + 1], cls))
+			return i + 1;
+		if (!pf_is((unsigned char)p[i + 2], cls))
+			return i + 2;
+		if (!pf_is((unsigned char)p[i + 3], cls))
+			return i + 3;
+		i += 4;
+	}
+	while (i < n && pf_is((unsigned char)p[i], cls))
+		i++;
+	return i;
+}
+
+/*
  * A name at p[i]: @return the index after it, or i when there is none
  * or it is one this reader leaves to libxml2 (reserved "xml..." names
  * other than the xmlns attribute, very long ones).
@@ -648,8 +672,7 @@ static size_t pf_name(const char *p, size_t i, size_t n)
 	size_t j = i;
 	if (j >= n || !pf_is((unsigned char)p[j], PF_NAME0))
 		return i;
-	while (j < n && pf_is((unsigned char)p[j], PF_NAME))
-		j++;
+	j = pf_span(p, j, n, PF_NAME);
 	if (j - i > 256 || (j - i >= 3 && ieq_n(p + i, 3, "xml") &&
 			    !(j - i == 5 && memcmp(p + i, "xmlns", 5) == 0)))
 		return i;
@@ -709,8 +732,7 @@ static size_t pf_start_tag(const char *p, size_t i, size_t n,
 		char q = p[k];
 		size_t v = ++k;
 		for (;;) {
-			while (k < n && pf_is((unsigned char)p[k], PF_ATTR))
-				k++;
+			k = pf_span(p, k, n, PF_ATTR);
 			/* the other quote is a value byte too */
 			if (k >= n || (p[k] != '"' && p[k] != '\''))
 				return 0;
@@ -766,9 +788,7 @@ static int prov_fast(struct sv body, const struct xmlbody_prov_sink *s)
 			size_t j = i;
 			int cr = 0;
 			for (;;) {
-				while (j < n && pf_is((unsigned char)p[j],
-						      PF_TEXT))
-					j++;
+				j = pf_span(p, j, n, PF_TEXT);
 				if (j == n || p[j] == '<')
 					break;
 				/* '>' but in "]]>"; CR; else: to libxml2 */
