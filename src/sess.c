@@ -152,8 +152,19 @@ static uint64_t hash_lower(uint64_t h, struct sv v)
 		h ^= h >> 29;
 	}
 	w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* the same word without memcpy's call: the view's last 8 bytes,
+	 * shifted down to the n of this tail */
+	if (v.n >= 8) {
+		memcpy(&w, p + n - 8, 8);
+		w >>= 8 * (8 - n);
+	} else if (n) {
+		memcpy(&w, p, n);
+	}
+#else
 	if (n)
 		memcpy(&w, p, n);
+#endif
 	h = (h ^ sv_lower8(w)) * k;
 	h ^= h >> 29;
 	return (h ^ v.n) * k;
