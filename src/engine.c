@@ -414,7 +414,7 @@ static void run_rules(struct engine *e, struct eval *ev)
 		size_t i = cand->rules[k];
 		const struct rules_rule *r = rules_get(e->cfg.rules, i);
 		ev->slot = e->rule_slot[i];
-		if (!expr_eval(r->cond, &c))
+		if (!expr_eval_memo(r->cond, &c, cand->memo[k]))
 			continue;
 		if (scope == EXPR_SCOPE_SESSION || id) {
 			if (!st)

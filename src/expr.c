@@ -1059,6 +1059,9 @@ struct walk {
 	struct expr_ctx *ctx;
 	expr_known_fn known;
 	void *ud;
+	/* per node: its truth for every item of a class (EXPR_UNKNOWN
+	 * when it depends on the item); known set: filled, else read */
+	signed char *memo;
 };
 
 static int node_value(const struct expr *e, int i, struct walk *w,
@@ -1067,11 +1070,14 @@ static int node_value(const struct expr *e, int i, struct walk *w,
 /* A bool node's truth: 0 false (absent too), 1 true, EXPR_UNKNOWN. */
 static int truth(const struct expr *e, int i, struct walk *w)
 {
+	if (w->memo && !w->known && w->memo[i] != EXPR_UNKNOWN)
+		return w->memo[i];
 	struct expr_value v;
 	int r = node_value(e, i, w, &v);
-	if (r == EXPR_UNKNOWN)
-		return EXPR_UNKNOWN;
-	return r == 0 && v.i != 0;
+	int t = r == EXPR_UNKNOWN ? EXPR_UNKNOWN : r == 0 && v.i != 0;
+	if (w->memo && w->known)
+		w->memo[i] = (signed char)t;
+	return t;
 }
 
 /* A field's value: @return 0 present, 1 absent, EXPR_UNKNOWN */
@@ -1187,9 +1193,15 @@ static int node_value(const struct expr *e, int i, struct walk *w,
 
 int expr_eval(const struct expr *e, struct expr_ctx *ctx)
 {
+	return expr_eval_memo(e, ctx, NULL);
+}
+
+int expr_eval_memo(const struct expr *e, struct expr_ctx *ctx,
+		   const signed char *memo)
+{
 	if (!e || e->root < 0)
 		return 0;
-	struct walk w = { ctx, NULL, NULL };
+	struct walk w = { ctx, NULL, NULL, (signed char *)memo };
 	return truth(e, e->root, &w);
 }
 
@@ -1197,10 +1209,23 @@ int expr_eval(const struct expr *e, struct expr_ctx *ctx)
 
 int expr_truth(const struct expr *e, expr_known_fn known, void *ud)
 {
+	return expr_truth_memo(e, known, ud, NULL);
+}
+
+int expr_truth_memo(const struct expr *e, expr_known_fn known, void *ud,
+		    signed char *memo)
+{
+	if (memo)
+		memset(memo, EXPR_UNKNOWN, expr_nodes(e));
 	if (!e || e->root < 0)
 		return 0;
-	struct walk w = { NULL, known, ud };
+	struct walk w = { NULL, known, ud, memo };
 	return truth(e, e->root, &w);
+}
+
+size_t expr_nodes(const struct expr *e)
+{
+	return e ? e->nn : 0;
 }
 
 int expr_may_match(const struct expr *e, expr_known_fn known, void *ud)

@@ -147,6 +147,21 @@ int expr_may_match(const struct expr *e, expr_known_fn known, void *ud);
  * 1 true for every such item, EXPR_UNKNOWN when it depends on the item.
  */
 int expr_truth(const struct expr *e, expr_known_fn known, void *ud);
+/*
+ * expr_truth that also keeps, in memo[0..expr_nodes(e)), the truth of
+ * each condition inside e that it decided for every such item (0, 1;
+ * EXPR_UNKNOWN for the others, and for what it did not need to read).
+ * expr_eval_memo then takes those as decided and reads the item only
+ * for the rest: the same answer as expr_eval for an item of which
+ * known() tells the truth, with fewer fields read.  (The rule index
+ * keeps a memo per rule and class of items.)
+ */
+int expr_truth_memo(const struct expr *e, expr_known_fn known, void *ud,
+		    signed char *memo);
+int expr_eval_memo(const struct expr *e, struct expr_ctx *ctx,
+		   const signed char *memo);
+/* The number of nodes of the program: the length of a memo. */
+size_t expr_nodes(const struct expr *e);
 /* Memory the program holds (bytes, about), for a caller's budget. */
 size_t expr_size(const struct expr *e);
 /* The scope the program was compiled for. */

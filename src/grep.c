@@ -18,6 +18,7 @@ struct limits {
 
 struct grep_re {
 	pcre2_code *code;       /* owned */
+	int jit;                /* code was JIT-compiled */
 	pcre2_match_data *md;   /* owned, reused by grep_match */
 	struct limits lim;      /* used by grep_match only */
 };
@@ -71,10 +72,10 @@ struct grep_re *grep_new_n(const char *pattern, size_t n, int caseless,
 			err->col = (unsigned)off + 1;
 		return NULL;
 	}
-	/* JIT is an optimisation: without it matching still works */
-	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	struct grep_re *re = sfb_xmalloc(sizeof *re);
 	re->code = code;
+	/* JIT is an optimisation: without it matching still works */
+	re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
 	re->md = pcre2_match_data_create_from_pattern(code, NULL);
 	if (!re->md)
 		sfb_oom();
@@ -90,9 +91,13 @@ static int run(const struct grep_re *re, pcre2_match_data *md,
 	       const struct limits *lim, struct sv subject, int *pcre_rc)
 {
 	static const char empty[1] = "";
-	int rc = pcre2_match(re->code,
-			     (PCRE2_SPTR)(subject.p ? subject.p : empty),
-			     subject.n, 0, 0, md, lim->mctx);
+	PCRE2_SPTR subj = (PCRE2_SPTR)(subject.p ? subject.p : empty);
+	/* the JIT's own entry skips pcre2_match's checks of the
+	 * arguments, which hold here (no UTF, offset 0, our match data) */
+	int rc = re->jit ? pcre2_jit_match(re->code, subj, subject.n, 0, 0,
+					   md, lim->mctx)
+			 : pcre2_match(re->code, subj, subject.n, 0, 0, md,
+				       lim->mctx);
 	*pcre_rc = rc;
 	if (rc >= 0)
 		return 1;

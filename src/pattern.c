@@ -10,13 +10,21 @@
  * Speed comes from the literals, not the regexes.  A pattern's regex
  * runs only on a text that holds its needle and, for every clause that
  * rxlit.c reads out of the regex itself, one of the clause's literals
- * ("dns.sip.ok" needs "sip." and one of returned, resolved, answer):
- * a regex that cannot match is not run.  At load, every literal (needles
- * and clauses, each kept once) is lower-cased, and the first 4 bytes of
- * those at least 4 long are hashed into one 8 KiB bitmap, so a line is
- * scanned once for all of them: each position costs one probe,
- * independent of the others, and only a hit compares the literals
- * anchored there.  (A Wu-Manber skip table measured 2.5 times slower:
+ * ("dns.sip.ok" needs "sip." and one of returned, resolved, answer;
+ * "webservice.fault" needs "Error:" where a word starts, so the
+ * "isTempError:" of every autodiscovery result does not run it), not
+ * on a text that holds a literal its regex rules out at the start
+ * ("^(?![\s\S]*(?:lyncdiscover|_sip))" of "dns.not_found"), and a
+ * regex of lines ("(?m)^", derive_lead) only where a line starts with
+ * a byte that may begin its match: a regex that cannot match is not
+ * run.  At load, every literal (needles and clauses, each kept once)
+ * is lower-cased, and the first 4 bytes of those at least 4 long are
+ * hashed into one 8 KiB table of flags (a byte each: a probe is one
+ * load, which cost fewer instructions than a bit of a 2^16-bit map
+ * with 8 times fewer false hits), so a line is scanned once for all of
+ * them: each position costs one probe, independent of the others, and
+ * only a hit compares the literals anchored there, 8 bytes at a time
+ * (lit_at).  (A Wu-Manber skip table measured 2.5 times slower:
  * each step waits for the previous one, and 4-byte needles cap the skip
  * at 3.)  Shorter needles are searched one by one with memchr.  The
  * regexes that run share one match data and one JIT stack, with a match
@@ -49,7 +57,7 @@
 #define NAME_MAX_BYTES 64       /* longest event name */
 #define NCOLS 7                 /* columns of a pattern line */
 #define GRAM_MIN 4              /* literals this long go into the filter */
-#define GRAM_SHIFT 16           /* the filter has 2^16 bits (8 KiB) */
+#define GRAM_SHIFT 13           /* the filter has 2^13 bytes (8 KiB) */
 #define GRAM_BITS (1u << GRAM_SHIFT)
 #define MATCH_LIMIT 1000000     /* pcre2 match limit per text and regex */
 #define JIT_STACK_MAX (512 * 1024)
@@ -70,6 +78,12 @@ struct cap_def {
 	uint32_t group;         /* capture group number */
 };
 
+/* A clause: the text must hold one of these literals (rxlit.h). */
+struct pat_clause {
+	size_t n;
+	uint16_t lit[RXLIT_MAX_ALTS];   /* indexes into pat_table.lits */
+};
+
 struct pat {
 	char *name;             /* owned */
 	char *explain;          /* owned, "" when the column is absent */
@@ -79,6 +93,9 @@ struct pat {
 	uint32_t needle;        /* index into pat_table.lits; NO_LIT: none */
 	struct pat_clause *clauses; /* owned: literals the regex needs */
 	size_t nclauses;
+	struct pat_clause forbid; /* none of these may be in the text */
+	int has_lead;           /* matches start a line with a lead byte */
+	uint8_t lead[32];       /* bitset of the bytes that may start one */
 	pcre2_code *code;       /* owned */
 	int jit;                /* code was JIT-compiled */
 	struct cap_def caps[PAT_MAX_CAPS];
@@ -89,19 +106,22 @@ struct pat {
 
 #define NO_LIT UINT32_MAX
 
-/* A clause: the text must hold one of these literals (rxlit.h). */
-struct pat_clause {
-	size_t n;
-	uint16_t lit[RXLIT_MAX_ALTS];   /* indexes into pat_table.lits */
-};
 
 /*
  * A literal to look for, a needle or a clause's, stored once however
  * many patterns name it.
  */
+struct lit_word {
+	uint64_t bytes;         /* 8 bytes of a literal (0 past its end) */
+	uint64_t fold;          /* 0x20 where they are letters */
+	uint64_t keep;          /* 0xff where they are the literal's */
+};
+
 struct lit {
 	unsigned char *s;       /* owned, lower-case */
 	size_t len;
+	struct lit_word *w;     /* owned, (len + 7) / 8: s by words */
+	int word;               /* 1: only where a word starts (rxlit.h) */
 	uint32_t *pats;         /* owned: the patterns it is the needle of */
 	size_t npats;
 	uint16_t next;          /* 1 + next literal of the same 4-gram hash */
@@ -121,7 +141,7 @@ struct pat_table {
 	int derived;            /* 0: ignore the clauses (the reference) */
 
 	/* prefilter, built once after the last file */
-	uint64_t *gram;         /* owned, GRAM_BITS bits: 4-gram hashes of
+	uint8_t *gram;          /* owned, GRAM_BITS flags: 4-gram hashes of
 				 * the literals' first 4 bytes */
 	uint16_t *head;         /* owned, GRAM_BITS: 1 + first lits[] */
 	size_t nlong;           /* literals in the filter */
@@ -289,12 +309,16 @@ static int load_caps(struct loader *L, struct pat *p, size_t col)
 	return 0;
 }
 
-/* @return the index of the lower-case literal s[0..n), added if new */
-static uint32_t intern(struct pat_table *t, const char *s, size_t n)
+/*
+ * @return the index of the lower-case literal s[0..n), added if new;
+ * word: 1 if it counts only where a word starts
+ */
+static uint32_t intern(struct pat_table *t, const char *s, size_t n,
+		       int word)
 {
 	for (size_t i = 0; i < t->nlits; i++) {
 		const struct lit *l = &t->lits[i];
-		if (l->len != n)
+		if (l->len != n || l->word != word)
 			continue;
 		size_t k = 0;
 		while (k < n && l->s[k] == t->fold[(unsigned char)s[k]])
@@ -312,6 +336,7 @@ static uint32_t intern(struct pat_table *t, const char *s, size_t n)
 	for (size_t k = 0; k < n; k++)
 		l->s[k] = t->fold[(unsigned char)s[k]];
 	l->len = n;
+	l->word = word;
 	return (uint32_t)t->nlits++;
 }
 
@@ -321,10 +346,15 @@ static uint32_t intern(struct pat_table *t, const char *s, size_t n)
  */
 static void derive_clauses(struct pat_table *t, struct pat *p, struct sv re)
 {
-	if (t->nlits + RXLIT_MAX_CLAUSES * RXLIT_MAX_ALTS +
+	if (t->nlits + (RXLIT_MAX_CLAUSES + 1) * RXLIT_MAX_ALTS +
 	    (SFB_MAX_PATTERNS - t->n) >= MAX_LITS)
 		return;         /* sound without them, only slower */
 	char *buf = sfb_xmalloc(re.n ? re.n : 1);
+	struct rxlit_clause no;
+	rxlit_forbidden(re.p, re.n, GRAM_MIN, buf, &no);
+	for (size_t k = 0; k < no.n; k++)
+		p->forbid.lit[p->forbid.n++] = (uint16_t)intern(
+			t, no.alt[k].p, no.alt[k].n, 0);
 	struct rxlit rl;
 	rxlit_required(re.p, re.n, GRAM_MIN, buf, &rl);
 	p->clauses = rl.n ? sfb_xcalloc(rl.n, sizeof *p->clauses) : NULL;
@@ -333,7 +363,7 @@ static void derive_clauses(struct pat_table *t, struct pat *p, struct sv re)
 		int redundant = 0;
 		for (size_t k = 0; k < rl.c[i].n; k++) {
 			struct sv a = rl.c[i].alt[k];
-			uint32_t id = intern(t, a.p, a.n);
+			uint32_t id = intern(t, a.p, a.n, rl.c[i].word[k]);
 			redundant |= id == p->needle;
 			c.lit[c.n++] = (uint16_t)id;
 		}
@@ -341,6 +371,58 @@ static void derive_clauses(struct pat_table *t, struct pat *p, struct sv re)
 			p->clauses[p->nclauses++] = c;
 	}
 	free(buf);
+}
+
+/*
+ * A regex that starts with "(?m)^", and that PCRE2 itself only tries at
+ * line starts (LF newlines), can match only where a line starts with a
+ * byte that may begin a match of the rest of it: the rest matches
+ * wherever the whole does, a ^ less, and PCRE2 knows the first byte of
+ * the rest (one, or a start bitmap) when it cannot match an empty text.
+ * Then p->lead holds those bytes.
+ */
+static void derive_lead(struct pat *p, struct sv re)
+{
+	static const char pre[] = "(?m)^";
+	const size_t np = sizeof pre - 1;
+	uint32_t type = 0, nl = 0;
+	pcre2_pattern_info(p->code, PCRE2_INFO_FIRSTCODETYPE, &type);
+	pcre2_pattern_info(p->code, PCRE2_INFO_NEWLINE, &nl);
+	if (type != 2 || nl != PCRE2_NEWLINE_LF || re.n < np ||
+	    memcmp(re.p, pre, np))
+		return;
+	/* "(?m)" and what follows the ^ */
+	size_t n = re.n - 1;
+	char *rest = sfb_xmalloc(n);
+	memcpy(rest, pre, np - 1);
+	memcpy(rest + np - 1, re.p + np, re.n - np);
+	int ec = 0;
+	PCRE2_SIZE off = 0;
+	pcre2_code *r = pcre2_compile((PCRE2_SPTR)rest, n, PCRE2_CASELESS,
+				      &ec, &off, NULL);
+	free(rest);
+	if (!r)
+		return;
+	uint32_t minlen = 0, unit = 0;
+	const uint8_t *bits = NULL;
+	pcre2_pattern_info(r, PCRE2_INFO_MINLENGTH, &minlen);
+	pcre2_pattern_info(r, PCRE2_INFO_FIRSTCODETYPE, &type);
+	pcre2_pattern_info(r, PCRE2_INFO_FIRSTCODEUNIT, &unit);
+	pcre2_pattern_info(r, PCRE2_INFO_FIRSTBITMAP, &bits);
+	memset(p->lead, 0, sizeof p->lead);
+	if (minlen > 0 && type == 1 && unit < 256) {
+		/* caseless: both cases of an ASCII letter */
+		unsigned lo = unit, up = unit;
+		if ((unit | 0x20) >= 'a' && (unit | 0x20) <= 'z')
+			lo = unit | 0x20, up = unit & ~0x20u;
+		p->lead[lo / 8] |= (uint8_t)(1u << (lo % 8));
+		p->lead[up / 8] |= (uint8_t)(1u << (up % 8));
+		p->has_lead = 1;
+	} else if (minlen > 0 && type == 0 && bits) {
+		memcpy(p->lead, bits, sizeof p->lead);
+		p->has_lead = 1;
+	}
+	pcre2_code_free(r);
 }
 
 /* Parse one pattern line (s[0..n), without its line end). */
@@ -470,8 +552,9 @@ static int parse_line(struct loader *L, const char *s, size_t n)
 	/* 5: needle, then the literals the regex needs besides */
 	p.needle = NO_LIT;
 	if (!sv_eq(col[4], SV_LIT("-")))
-		p.needle = intern(t, col[4].p, col[4].n);
+		p.needle = intern(t, col[4].p, col[4].n, 0);
 	derive_clauses(t, &p, col[5]);
+	derive_lead(&p, col[5]);
 
 	/* 7: explanation, trailing blanks dropped */
 	struct sv ex = ncol > 6 ? col[6] : SV_NULL;
@@ -568,6 +651,46 @@ static inline uint32_t gram4(const unsigned char *p)
 	return (w * 2654435761u) >> (32 - GRAM_SHIFT);
 }
 
+/* Fill l->w: its bytes by words, to be compared 8 at a time. */
+static void lit_words(struct lit *l)
+{
+	size_t nw = (l->len + 7) / 8;
+	l->w = sfb_xcalloc(nw ? nw : 1, sizeof *l->w);
+	for (size_t i = 0; i < l->len; i++) {
+		unsigned char c = l->s[i];
+		unsigned shift = (unsigned)(i % 8) * 8;
+		struct lit_word *w = &l->w[i / 8];
+		w->bytes |= (uint64_t)c << shift;
+		w->keep |= (uint64_t)0xff << shift;
+		if (c >= 'a' && c <= 'z')
+			w->fold |= (uint64_t)0x20 << shift;
+	}
+}
+
+/*
+ * Does the literal l start at q (ASCII case ignored)?  room: the bytes
+ * from q to the end of the text, at least l->len.  A letter of the
+ * literal (lower-case) matches a byte that or-ed with 0x20 equals it,
+ * which are the letter's two cases: so 8 bytes are compared at once
+ * while 8 can be read, byte by byte after.
+ */
+static int lit_at(const struct pat_table *t, const struct lit *l,
+		  const unsigned char *q, size_t room)
+{
+	size_t i = 0;
+	for (const struct lit_word *w = l->w; i < l->len && i + 8 <= room;
+	     i += 8, w++) {
+		uint64_t x;
+		memcpy(&x, q + i, 8);
+		if (((x | w->fold) & w->keep) != w->bytes)
+			return 0;
+	}
+	for (; i < l->len; i++)
+		if (t->fold[q[i]] != l->s[i])
+			return 0;
+	return 1;
+}
+
 /* Build the 4-gram filter and the bitsets over the loaded patterns. */
 static void build_filter(struct pat_table *t)
 {
@@ -603,16 +726,17 @@ static void build_filter(struct pat_table *t)
 	 * share the filter with the needles: a second scan, only for the
 	 * texts that need it, measured dearer than one scan for all.
 	 */
-	t->gram = sfb_xcalloc(GRAM_BITS / 64, sizeof *t->gram);
+	t->gram = sfb_xcalloc(GRAM_BITS, sizeof *t->gram);
 	t->head = sfb_xcalloc(GRAM_BITS, sizeof *t->head);
 	for (size_t k = 0; k < t->nlits; k++) {
 		struct lit *l = &t->lits[k];
+		lit_words(l);
 		if (l->len < GRAM_MIN) {  /* only needles are this short */
 			t->shortn[t->nshort++] = (uint32_t)k;
 			continue;
 		}
 		uint32_t h = gram4(l->s);
-		t->gram[h / 64] |= UINT64_C(1) << (h % 64);
+		t->gram[h] = 1;
 		l->next = t->head[h];
 		t->head[h] = (uint16_t)(k + 1);
 		t->nlong++;
@@ -629,6 +753,7 @@ static void table_free_prefilter(struct pat_table *t)
 	free(t->lit_gen);
 	for (size_t k = 0; k < t->nlits; k++) {
 		free(t->lits[k].s);
+		free(t->lits[k].w);
 		free(t->lits[k].pats);
 	}
 	free(t->lits);
@@ -758,19 +883,24 @@ static inline void lit_found(struct pat_table *t, uint32_t k)
 		set_found(t, l->pats[j]);
 }
 
-/* Compare the literals whose first 4 bytes hash to hash with q[0..room) */
-static void verify_at(struct pat_table *t, uint32_t hash,
-		      const unsigned char *q, size_t room)
+/* A word character of \b (PCRE2 without UCP: ASCII only) */
+static int is_word(unsigned char c)
 {
-	const unsigned char *fold = t->fold;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Compare the literals whose first 4 bytes hash to hash with h[at..n) */
+static void verify_at(struct pat_table *t, uint32_t hash,
+		      const unsigned char *h, size_t at, size_t n)
+{
 	for (unsigned k = t->head[hash]; k; k = t->lits[k - 1].next) {
 		const struct lit *w = &t->lits[k - 1];
-		if (w->len > room || t->lit_gen[k - 1] == t->gen)
+		if (w->len > n - at || t->lit_gen[k - 1] == t->gen)
 			continue;
-		size_t j = 0;
-		while (j < w->len && fold[q[j]] == w->s[j])
-			j++;
-		if (j == w->len)
+		if (w->word && at > 0 && is_word(h[at - 1]))
+			continue;       /* inside a word */
+		if (lit_at(t, w, h + at, n - at))
 			lit_found(t, k - 1);
 	}
 }
@@ -779,7 +909,7 @@ static void verify_at(struct pat_table *t, uint32_t hash,
 static void scan_grams(struct pat_table *t, const unsigned char *h,
 		       size_t n)
 {
-	const uint64_t *bits = t->gram;
+	const uint8_t *bits = t->gram;
 	size_t last = n - GRAM_MIN;       /* last 4-gram start */
 	size_t i = 0;
 	/*
@@ -790,22 +920,18 @@ static void scan_grams(struct pat_table *t, const unsigned char *h,
 	for (; i + 3 <= last; i += 4) {
 		uint32_t a = gram4(h + i), b = gram4(h + i + 1);
 		uint32_t c = gram4(h + i + 2), d = gram4(h + i + 3);
-		uint64_t any = (bits[a / 64] >> (a % 64)) |
-			       (bits[b / 64] >> (b % 64)) |
-			       (bits[c / 64] >> (c % 64)) |
-			       (bits[d / 64] >> (d % 64));
-		if (!(any & 1))
+		if (!(bits[a] | bits[b] | bits[c] | bits[d]))
 			continue;
 		for (size_t k = i; k < i + 4; k++) {
 			uint32_t x = gram4(h + k);
-			if ((bits[x / 64] >> (x % 64)) & 1)
-				verify_at(t, x, h + k, n - k);
+			if (bits[x])
+				verify_at(t, x, h, k, n);
 		}
 	}
 	for (; i <= last; i++) {
 		uint32_t x = gram4(h + i);
-		if ((bits[x / 64] >> (x % 64)) & 1)
-			verify_at(t, x, h + i, n - i);
+		if (bits[x])
+			verify_at(t, x, h, i, n);
 	}
 }
 
@@ -826,10 +952,16 @@ static void scan_lits(struct pat_table *t, const unsigned char *h,
 	}
 }
 
-/* @return 1 if every clause of pattern i has a literal in the text */
+/*
+ * @return 1 if every clause of pattern i has a literal in the text and
+ *         none of its forbidden literals is there
+ */
 static int clauses_met(const struct pat_table *t, size_t i)
 {
 	const struct pat *p = &t->pats[i];
+	for (size_t k = 0; k < p->forbid.n; k++)
+		if (t->lit_gen[p->forbid.lit[k]] == t->gen)
+			return 0;
 	for (size_t c = 0; c < p->nclauses; c++) {
 		const struct pat_clause *cl = &p->clauses[c];
 		size_t k = 0;
@@ -839,6 +971,21 @@ static int clauses_met(const struct pat_table *t, size_t i)
 			return 0;
 	}
 	return 1;
+}
+
+/* @return 1 if a line of s[0..n) starts with a lead byte of p */
+static int lead_met(const struct pat *p, const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		if (p->lead[s[i] / 8] >> (s[i] % 8) & 1)
+			return 1;
+		const unsigned char *nl = memchr(s + i, '\n', n - i);
+		if (!nl)
+			return 0;
+		i = (size_t)(nl - s) + 1;
+	}
+	return 0;
 }
 
 /*
@@ -916,7 +1063,10 @@ int pattern_match(struct pat_table *t, struct sv text,
 			size_t i = w * 64 + ctz64(bits);
 			bits &= bits - 1;
 			int r = 0;
-			if (t->derived && !clauses_met(t, i))
+			if (t->derived && (!clauses_met(t, i) ||
+			    (t->pats[i].has_lead &&
+			     !lead_met(&t->pats[i],
+				       (const unsigned char *)subj, n))))
 				continue;
 			if (!run_pattern(t, i, subj, n, on_event, ud, &r))
 				continue;

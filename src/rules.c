@@ -1197,6 +1197,7 @@ static void class_fill(const struct rules *rs, enum expr_scope scope,
 	for (size_t i = 0; i < rs->n; i++)
 		nagg += expr_nagg(rs->v[i].cond);
 	size_t *idx = sfb_xcalloc(rs->n ? rs->n : 1, sizeof *idx);
+	signed char **memo = sfb_xcalloc(rs->n ? rs->n : 1, sizeof *memo);
 	struct rules_agg_use *au = sfb_xcalloc(nagg ? nagg : 1, sizeof *au);
 	c->nrules = c->naggs = 0;
 	for (size_t i = 0; i < rs->n; i++) {
@@ -1205,8 +1206,15 @@ static void class_fill(const struct rules *rs, enum expr_scope scope,
 		slot += expr_nagg(r->cond);
 		if (!r->enabled)
 			continue;
-		if (r->scope == scope && expr_may_match(r->cond, known, ud))
-			idx[c->nrules++] = i;
+		if (r->scope == scope) {
+			signed char *m = sfb_xmalloc(expr_nodes(r->cond) + 1);
+			if (expr_truth_memo(r->cond, known, ud, m) != 0) {
+				memo[c->nrules] = m;
+				idx[c->nrules++] = i;
+			} else {
+				free(m);
+			}
+		}
 		/* its aggregates that count items of this scope */
 		for (size_t k = 0; k < expr_nagg(r->cond); k++) {
 			enum expr_scope as;
@@ -1224,6 +1232,7 @@ static void class_fill(const struct rules *rs, enum expr_scope scope,
 		}
 	}
 	c->rules = idx;
+	c->memo = (const signed char *const *)memo;
 	c->aggs = au;
 }
 
@@ -1267,6 +1276,9 @@ const struct rules_cands *rules_index_get(struct rules_index *ix,
 
 static void class_free(struct rules_class *c)
 {
+	for (size_t i = 0; c->c.memo && i < c->c.nrules; i++)
+		free((void *)c->c.memo[i]);
+	free((void *)c->c.memo);
 	free((void *)c->c.rules);
 	free((void *)c->c.aggs);
 }

@@ -116,8 +116,10 @@ const struct rules_rule *rules_find(const struct rules *rs, const char *id);
  * condition is not false for every item of the class (expr_may_match),
  * and the aggregates (count_msgs(...) and friends of session rules) that
  * count items of that scope, with what is decided of their filter and
- * predicate for every item of the class (expr_truth).  A class's lists
- * are made the first time an item of it comes; past a few thousand
+ * predicate for every item of the class (expr_truth), and for each
+ * rule what the class decides of its condition (expr_truth_memo), so
+ * the engine reads of an item only the fields that matter.  A class's
+ * lists are made the first time an item of it comes; past a few thousand
  * classes, the items of new ones get every rule and aggregate of their
  * scope.  The index borrows rs; it changes as it fills, so each
  * evaluating thread has its own.
@@ -141,6 +143,9 @@ struct rules_agg_use {
 /* What an item of a class is judged by; borrowed from the index. */
 struct rules_cands {
 	const size_t *rules;    /* indices for rules_get, ascending */
+	/* per rule: what its condition's parts are for every item of the
+	 * class, for expr_eval_memo */
+	const signed char *const *memo;
 	size_t nrules;
 	const struct rules_agg_use *aggs;
 	size_t naggs;

@@ -11,8 +11,10 @@
  * (no ?, *, {0,...} after it) adds its own clauses; an alternation
  * gives one clause made of the longest literal of each branch, or
  * nothing if a branch has none.  Lookarounds are read only to find
- * their end.  Whatever else is not known for sure stops the whole
- * analysis (x->bail): no clauses is always a correct answer.
+ * their end.  A run that starts right after \b with a word character
+ * is marked as starting a word.  Whatever else is not known for sure
+ * stops the whole analysis (x->bail): no clauses is always a correct
+ * answer.
  *
  * Ownership: see rxlit.h; the literals are written to the caller's
  * buffer, at most one byte per byte of the regex.
@@ -30,6 +32,8 @@ struct rx {
 	size_t used;
 	int depth;
 	int bail;               /* not understood: no clauses at all */
+	int after_b;            /* the item before was \b */
+	int run_word;           /* the current run starts a word */
 };
 
 enum last { LAST_NONE, LAST_LIT, LAST_GROUP };
@@ -74,6 +78,8 @@ static void add_all(struct rxlit *to, const struct rxlit *from)
 static void flush(struct rx *x, struct rxlit *seq, size_t start)
 {
 	size_t len = x->used - start;
+	int word = x->run_word;
+	x->run_word = 0;        /* the next run starts afresh */
 	if (len < x->min_len || len == 0) {
 		x->used = start;
 		return;
@@ -82,6 +88,7 @@ static void flush(struct rx *x, struct rxlit *seq, size_t start)
 	c.n = 1;
 	c.alt[0] = sv_make(x->buf + start,
 			   len > RXLIT_MAX_LEN ? RXLIT_MAX_LEN : len);
+	c.word[0] = (unsigned char)word;
 	add_clause(seq, &c);
 }
 
@@ -89,6 +96,12 @@ static int is_alnum(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       (c >= '0' && c <= '9');
+}
+
+/* A word character of \b (PCRE2's tables without UCP: ASCII only) */
+static int is_word(unsigned char c)
+{
+	return is_alnum(c) || c == '_';
 }
 
 /* Read digits at x->i; @return their value (capped), or -1 if none. */
@@ -277,10 +290,13 @@ static void sequence(struct rx *x, struct rxlit *seq)
 	enum last last = LAST_NONE;
 	size_t start = x->used;         /* the current run */
 	seq->n = 0;
+	x->after_b = 0;
 	while (x->i < x->n && !x->bail) {
 		char c = x->s[x->i];
 		if (c == '|' || c == ')')
 			break;
+		int after_b = x->after_b;
+		x->after_b = 0;
 		long min = quantifier(x);
 		if (min >= 0) {
 			/* a plain character that may be absent leaves */
@@ -301,12 +317,15 @@ static void sequence(struct rx *x, struct rxlit *seq)
 		int lit = -1;
 		if (c == '\\') {
 			lit = escape(x);
+			x->after_b = lit < 0 && !x->bail &&
+				     x->s[x->i - 1] == 'b';
 		} else if (c == '[') {
 			skip_class(x);
 		} else if (c == '(') {
 			flush(x, seq, start);
 			if (group(x, &grp))
 				last = LAST_GROUP;
+			x->after_b = 0; /* its last branch's, not ours */
 			start = x->used;
 			continue;
 		} else if (c == '.' || c == '^' || c == '$' ||
@@ -317,6 +336,9 @@ static void sequence(struct rx *x, struct rxlit *seq)
 			x->i++;
 		}
 		if (lit >= 0) {
+			if (x->used == start)   /* a run begins */
+				x->run_word = after_b &&
+					      is_word((unsigned char)lit);
 			x->buf[x->used++] = (char)sv_lower((unsigned char)lit);
 			last = LAST_LIT;
 		} else {
@@ -329,14 +351,22 @@ static void sequence(struct rx *x, struct rxlit *seq)
 	flush(x, seq, start);
 }
 
-/* The longest one-literal clause of l, or NULL. */
-static const struct sv *longest(const struct rxlit *l)
+/* The one-literal clause of l with the longest literal, or NULL. */
+static const struct rxlit_clause *longest(const struct rxlit *l)
 {
-	const struct sv *best = NULL;
+	const struct rxlit_clause *best = NULL;
 	for (size_t i = 0; i < l->n; i++)
-		if (l->c[i].n == 1 && (!best || l->c[i].alt[0].n > best->n))
-			best = &l->c[i].alt[0];
+		if (l->c[i].n == 1 &&
+		    (!best || l->c[i].alt[0].n > best->alt[0].n))
+			best = &l->c[i];
 	return best;
+}
+
+/* Add the literal of the one-literal clause l to c. */
+static void add_alt(struct rxlit_clause *c, const struct rxlit_clause *l)
+{
+	c->alt[c->n] = l->alt[0];
+	c->word[c->n++] = l->word[0];
 }
 
 /* Branches up to ')' or the end, into out. */
@@ -349,9 +379,9 @@ static void alternation(struct rx *x, struct rxlit *out)
 	sequence(x, out);
 	if (x->bail || x->i >= x->n || x->s[x->i] != '|')
 		return;                 /* one branch: its own clauses */
-	const struct sv *l = longest(out);
+	const struct rxlit_clause *l = longest(out);
 	if (l)
-		any.alt[any.n++] = *l;
+		add_alt(&any, l);
 	else
 		all = 0;
 	while (!x->bail && x->i < x->n && x->s[x->i] == '|') {
@@ -359,7 +389,7 @@ static void alternation(struct rx *x, struct rxlit *out)
 		sequence(x, &br);
 		l = longest(&br);
 		if (l && any.n < RXLIT_MAX_ALTS)
-			any.alt[any.n++] = *l;
+			add_alt(&any, l);
 		else
 			all = 0;
 	}
@@ -371,9 +401,97 @@ static void alternation(struct rx *x, struct rxlit *out)
 size_t rxlit_required(const char *re, size_t n, size_t min_len, char *buf,
 		      struct rxlit *out)
 {
-	struct rx x = { re, n, 0, min_len ? min_len : 1, buf, 0, 0, 0 };
+	struct rx x = { re, n, 0, min_len ? min_len : 1, buf, 0, 0, 0, 0,
+			0 };
 	alternation(&x, out);
 	if (x.bail || x.i != n)
 		out->n = 0;
 	return out->n;
+}
+
+/*
+ * The rest of a regex from x->i has no '|' outside groups, and nothing
+ * that could hide one from this reading (\Q, extended mode, verbs).
+ */
+static int one_branch(struct rx *x)
+{
+	int depth = 0;
+	while (x->i < x->n && !x->bail) {
+		char c = x->s[x->i];
+		if (c == '\\') {
+			if (x->i + 1 < x->n && x->s[x->i + 1] == 'Q')
+				return 0;
+			x->i += 2;
+		} else if (c == '[') {
+			skip_class(x);
+		} else if (c == '(') {
+			size_t j = ++x->i;
+			if (j < x->n && x->s[j] == '*')
+				return 0;       /* (*VERB) */
+			if (j < x->n && x->s[j] == '?')
+				for (j++; j < x->n && x->s[j] &&
+				     strchr("imnsxJUa^-", x->s[j]); j++)
+					if (x->s[j] == 'x')
+						return 0;
+			depth++;
+		} else if (c == ')') {
+			if (--depth < 0)
+				return 0;
+			x->i++;
+		} else if (c == '|' && depth == 0) {
+			return 0;
+		} else {
+			x->i++;
+		}
+	}
+	return !x->bail && depth == 0;
+}
+
+size_t rxlit_forbidden(const char *re, size_t n, size_t min_len, char *buf,
+		       struct rxlit_clause *out)
+{
+	static const char pre[] = "^(?![\\s\\S]*";
+	const size_t np = sizeof pre - 1;
+	struct rx x = { re, n, np, min_len ? min_len : 1, buf, 0, 0, 0, 0,
+			0 };
+	out->n = 0;
+	if (n < np || memcmp(re, pre, np))
+		return 0;
+	int grp = n - np >= 3 && !memcmp(re + np, "(?:", 3);
+	if (grp)
+		x.i += 3;
+	for (;;) {
+		size_t start = x.used;
+		while (x.i < x.n) {
+			unsigned char c = (unsigned char)re[x.i];
+			if (c == '\\' && x.i + 1 < x.n &&
+			    (unsigned char)re[x.i + 1] < 0x80 &&
+			    !is_alnum((unsigned char)re[x.i + 1])) {
+				c = (unsigned char)re[x.i + 1];
+				x.i++;
+			} else if (c >= 0x80 || strchr("\\.^$|()[]{}*+?", c)) {
+				break;  /* '|' or ')' ends it; else unsure */
+			}
+			x.buf[x.used++] = (char)sv_lower(c);
+			x.i++;
+		}
+		size_t len = x.used - start;
+		if (len == 0 || x.i >= x.n)
+			break;
+		if (len >= x.min_len && out->n < RXLIT_MAX_ALTS) {
+			out->alt[out->n] = sv_make(buf + start, len);
+			out->word[out->n++] = 0;
+		}
+		char c = re[x.i++];
+		if (grp && c == '|')
+			continue;
+		if (grp && c == ')' && x.i < x.n && re[x.i] == ')')
+			x.i++;
+		else if (grp || c != ')')
+			break;
+		/* the lookahead has ended: the rest has one branch */
+		return one_branch(&x) ? out->n : (out->n = 0);
+	}
+	out->n = 0;
+	return 0;
 }

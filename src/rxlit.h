@@ -14,7 +14,10 @@
  * know for sure (verbs, conditionals, \Q, extended mode, escapes that
  * are not plain characters...) gives no clauses at all, never a wrong
  * one.  Only the top-level sequence, groups that must match and
- * alternations whose every branch has a literal are read.
+ * alternations whose every branch has a literal are read.  A literal
+ * that starts with a word character right after \b is marked so: in
+ * the text, the byte before it is not a word character (ASCII letters,
+ * digits, '_'), or it is at the start.
  *
  * Ownership: the result lives in the caller's struct rxlit; its
  * literals are views into the buffer given to rxlit_required, which
@@ -36,6 +39,7 @@
 struct rxlit_clause {
 	size_t n;                       /* literals, 1..RXLIT_MAX_ALTS */
 	struct sv alt[RXLIT_MAX_ALTS];  /* into the caller's buffer */
+	unsigned char word[RXLIT_MAX_ALTS]; /* 1: alt[i] starts a word */
 };
 
 struct rxlit {
@@ -52,5 +56,16 @@ struct rxlit {
  */
 size_t rxlit_required(const char *re, size_t n, size_t min_len, char *buf,
 		      struct rxlit *out);
+/*
+ * The literals that rule a match out: a regex of one branch that starts
+ * with "^(?![\s\S]*LIT)" or "^(?![\s\S]*(?:LIT|LIT...))", LIT plain
+ * characters, cannot match a text that holds one of them anywhere (the
+ * ^ without multiline is the start of the text, ASCII case ignored as
+ * above).  Literals shorter than min_len are left out (fewer texts are
+ * ruled out, no match is).  They are written, lower-cased, to buf
+ * (n bytes).  @return out->n, 0 when the regex is not of that form
+ */
+size_t rxlit_forbidden(const char *re, size_t n, size_t min_len, char *buf,
+		       struct rxlit_clause *out);
 
 #endif

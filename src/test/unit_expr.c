@@ -658,18 +658,44 @@ static int partial_get(void *ud, int id, struct sv key,
 	return fake_get(pv->v, id, key, out);
 }
 
-/* expr_may_match (truth 0), else expr_truth, of src on V */
-static int partial(const char *src, unsigned known, int truth)
+/* src compiled for messages, or NULL */
+static struct expr *msg_expr(const char *src)
 {
 	struct sfb_err err;
 	memset(&err, 0, sizeof err);
-	struct expr *e = expr_compile(src, strlen(src), EXPR_SCOPE_MSG, &env,
-				      &err);
+	return expr_compile(src, strlen(src), EXPR_SCOPE_MSG, &env, &err);
+}
+
+/* expr_may_match (truth 0), else expr_truth, of src on V */
+static int partial(const char *src, unsigned known, int truth)
+{
+	struct expr *e = msg_expr(src);
 	if (!e)
 		return -1;
 	struct partial_view pv = { &V, known };
 	int r = truth ? expr_truth(e, partial_get, &pv)
 		: expr_may_match(e, partial_get, &pv);
+	expr_free(e);
+	return r;
+}
+
+/*
+ * src evaluated on V with a memo made for the fields in known
+ * (expr_truth_memo, expr_eval_memo); *gets: the fields it read.
+ */
+static int memo_run(const char *src, unsigned known, int *gets)
+{
+	struct expr *e = msg_expr(src);
+	if (!e)
+		return -1;
+	struct partial_view pv = { &V, known };
+	signed char *memo = malloc(expr_nodes(e) + 1);
+	(void)expr_truth_memo(e, partial_get, &pv, memo);
+	struct expr_ctx c = ctx_for(&V);
+	V.gets = 0;
+	int r = expr_eval_memo(e, &c, memo);
+	*gets = V.gets;
+	free(memo);
 	expr_free(e);
 	return r;
 }
@@ -719,6 +745,21 @@ static void test_may_match(void)
 	CHECK(truth("msg.is_response or msg.method matches 'X'", RESP) == 1);
 	CHECK(truth("msg.method matches 'SUB'", ME) == EXPR_UNKNOWN);
 	CHECK(truth("not exists(msg.reason)", RE) == 1);
+	/* a memo: what the class decides is not read again */
+	int gets;
+	fake_set_s(&V, F_REASON, "OK");
+	CHECK_INT(memo_run("msg.is_response and msg.status == 401 and "
+			   "msg.reason != 'x'", RESP | ST, &gets), 1);
+	CHECK_INT(gets, 1);                     /* msg.reason only */
+	CHECK_INT(memo_run("msg.status == 500 or msg.is_response", ST,
+			   &gets), 1);
+	CHECK_INT(gets, 1);
+	CHECK_INT(memo_run("msg.status == 401 or msg.is_response", ST,
+			   &gets), 1);
+	CHECK_INT(gets, 0);                     /* decided */
+	CHECK_INT(memo_run("msg.status == 401 or msg.is_response", 0,
+			   &gets), 1);
+	CHECK_INT(gets, 1);
 
 	/*
 	 * Soundness: whenever a condition is true of an item, it may
@@ -756,6 +797,9 @@ static void test_may_match(void)
 						int t = truth(conds[c], kn);
 						CHECK(t == EXPR_UNKNOWN ||
 						      t == real);
+						int g;
+						CHECK_INT(memo_run(conds[c], kn,
+								   &g), real);
 						if (real == 1)
 							CHECK(may(conds[c],
 								  kn) == 1);

@@ -500,6 +500,7 @@ static const char *const quiet[] = {
 	"Host: lyncdiscover.fabrikam.com",
 	"GET /?sipuri=bob@fabrikam.com HTTP/1.1",
 	"Lync autodiscovery completed with hr: 0x00000001x",
+	"Service state: isTempError: 1 isServiceInRefresh: 0",
 	"VerifyOnEnableEvent result return ONENABLE_FAIL_AUTH_FAIL_CERT_THEN_"
 	"SPECIFIC",
 	"hr=0x180090322 is not a certificate error",
@@ -959,6 +960,18 @@ static void test_two_files(void)
 /* ------------------------------------------------------------------ */
 /* matching details                                                    */
 
+/* A table of the n bytes of text (checked: it loads), or NULL */
+static struct pat_table *load_text(const char *text, size_t n)
+{
+	struct sfb_err err;
+	struct pat_table *t = load1(put_tmp(text, n), &err);
+	unlink(tmp_path);
+	CHECK(t != NULL);
+	if (!t)
+		fprintf(stderr, "%s\n", err.msg);
+	return t;
+}
+
 static void test_matching(void)
 {
 	static const char tbl[] =
@@ -1044,6 +1057,71 @@ static void test_matching(void)
 	CHECK_INT(pattern_match(t, SV_LIT("abcdef"), collect, &c), -7);
 	CHECK_INT(c.calls, 1);
 	CHECK(!strcmp(c.ev[0].name, "no.needle"));
+	pattern_free(t);
+
+	/*
+	 * a literal after \b counts only where a word starts: the
+	 * needle "Error:" is in "isTempError:", the regex is not run
+	 * there; the same answers as the slow reference
+	 */
+	static const char words[] =
+		"word.start\tnone\tinfo\t-\tError:\t"
+		"\\bError: (?<what>\\w+)\n";
+	t = load_text(words, sizeof words - 1);
+	for (int derived = 1; t && derived >= 0; derived--) {
+		pattern_set_derived(t, derived);
+		CHECK_INT(run(t, SV_LIT("isTempError: 0"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("isTempError: 0 error: x"), &c), 1);
+		CHECK(!strcmp(cap_of(&c.ev[0], "what"), "x"));
+		CHECK_INT(run(t, SV_LIT("Error: y"), &c), 1);
+		CHECK_INT(run(t, SV_LIT("(ERROR: z"), &c), 1);
+		CHECK_INT(run(t, SV_LIT("_Error: z"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("\xe9" "Error: z"), &c), 1);
+	}
+	pattern_free(t);
+
+	/* a literal the regex rules out at its start: not run */
+	static const char nots[] =
+		"not.these\tnone\tinfo\t-\tquery\t"
+		"^(?![\\s\\S]*(?:skipme|_sip)).*?query (?<q>\\w+)\n";
+	t = load_text(nots, sizeof nots - 1);
+	for (int derived = 1; t && derived >= 0; derived--) {
+		pattern_set_derived(t, derived);
+		CHECK_INT(run(t, SV_LIT("a query abc"), &c), 1);
+		CHECK(!strcmp(cap_of(&c.ev[0], "q"), "abc"));
+		CHECK_INT(run(t, SV_LIT("a query abc _SIP"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("SkipMe\na query abc"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("skip a query abc _si"), &c), 1);
+	}
+	pattern_free(t);
+
+	/*
+	 * a regex of lines ("(?m)^...") runs only on a text with a line
+	 * that may start a match: its first byte (one letter, both
+	 * cases) or a byte of PCRE2's start bitmap
+	 */
+	static const char lines[] =
+		"line.step\tnone\tinfo\t-\t:\t"
+		"(?m)^[ \\t]*(?<n>\\d+) (?<w>\\w+):\n"
+		"line.word\tnone\tinfo\t-\tword\t(?m)^Word(?<d>\\d)\n"
+		"line.two\tnone\tinfo\t-\tline\t(?m)^line2|^(?<l>\\d)line\n";
+	t = load_text(lines, sizeof lines - 1);
+	for (int derived = 1; t && derived >= 0; derived--) {
+		pattern_set_derived(t, derived);
+		CHECK_INT(run(t, SV_LIT("a 12 b: 3 c:"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("12 b:"), &c), 1);
+		CHECK_INT(run(t, SV_LIT("x:\n\n\t 12 b:\n"), &c), 1);
+		CHECK(!strcmp(cap_of(&c.ev[0], "n"), "12"));
+		CHECK_INT(run(t, SV_LIT("x:\n"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("a word1\nb word2"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("a word1\nWORD2"), &c), 1);
+		CHECK(!strcmp(cap_of(&c.ev[0], "d"), "2"));
+		CHECK_INT(run(t, SV_LIT("wOrd3"), &c), 1);
+		CHECK_INT(run(t, SV_LIT("a line2\nb 7line"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("a line2\nLine2"), &c), 1);
+		CHECK_INT(run(t, SV_LIT("a line2\n7line"), &c), 1);
+		CHECK(!strcmp(cap_of(&c.ev[0], "l"), "7"));
+	}
 	pattern_free(t);
 
 	/* a pathological regex gives up at the match limit, not hangs */

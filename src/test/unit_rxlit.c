@@ -3,7 +3,8 @@
  * unit_rxlit.c -- unit tests of rxlit.c, the literals a regex cannot
  * match without: plain runs, quantifiers that take a character back,
  * groups that must match and those that may not, alternations, classes
- * and escapes, and every construct that must give no clause at all;
+ * and escapes, literals that start a word (after \b), and every
+ * construct that must give no clause at all;
  * then regexes of the shipped rules/patterns.tsv against texts they
  * match: each text holds one literal of every clause.  (fuzz_pattern
  * compares the matcher with and without the clauses on any table.)
@@ -18,7 +19,8 @@
 #include "rxlit.h"
 #include "sv.h"
 
-/* The clauses of re as "[a|b] [c]", min_len 4. */
+/* The clauses of re as "[a|b] [c]", min_len 4; "\\b" marks a literal
+ * that starts a word. */
 static void show(const char *re, char *out, size_t cap)
 {
 	char buf[512];
@@ -32,8 +34,9 @@ static void show(const char *re, char *out, size_t cap)
 		at += (size_t)snprintf(out + at, cap - at, "%s[",
 				       i ? " " : "");
 		for (size_t k = 0; k < r.c[i].n; k++)
-			at += (size_t)snprintf(out + at, cap - at, "%s%.*s",
+			at += (size_t)snprintf(out + at, cap - at, "%s%s%.*s",
 					       k ? "|" : "",
+					       r.c[i].word[k] ? "\\b" : "",
 					       (int)r.c[i].alt[k].n,
 					       r.c[i].alt[k].p);
 		at += (size_t)snprintf(out + at, cap - at, "]");
@@ -72,13 +75,83 @@ static void test_runs(void)
 	expect("abcd[^]x]efgh", "[abcd] [efgh]");
 	expect("abcd[[:alpha:]]efgh", "[abcd] [efgh]");
 	expect("abcd.efgh^ijkl$mnop", "[abcd] [efgh] [ijkl] [mnop]");
-	expect("abcd\\defgh\\bijkl", "[abcd] [efgh] [ijkl]");
+	expect("abcd\\defgh\\bijkl", "[abcd] [efgh] [\\bijkl]");
 	expect("abcd\\tefgh", "[abcd] [efgh]");
 	/* bytes that are not ASCII are never part of a literal */
 	expect("abcd\xc3\xa9" "efgh", "[abcd] [efgh]");
 	/* long literals keep their start */
 	expect("0123456789012345678901234567890123456789012345678901234",
 	       "[012345678901234567890123456789012345678901234567]");
+}
+
+static void test_words(void)
+{
+	/* a run right after \b that starts with a word character */
+	expect("\\bError:", "[\\berror:]");
+	expect("x\\bError:\\b", "[\\berror:]");
+	expect("\\btimed? ?out\\b", "[\\btime]");
+	expect("(?:abcd)?efgh\\b_ijk", "[efgh] [\\b_ijk]");
+	/* not after anything else, nor when the \b is taken away */
+	expect("\\b:abcd", "[:abcd]");
+	expect("\\bx?abcd", "[abcd]");
+	expect("\\B abcd", "[ abcd]");
+	expect("\\b\\.abcd", "[.abcd]");
+	expect("[\\b]abcd", "[abcd]");
+	expect("\\b(?:abcd)", "[abcd]");
+	expect("\\b(?i)abcd", "[abcd]");
+	/* a \b at the end of a group's branch is not before what follows */
+	expect("(?:ab|cd\\b)efgh", "[efgh]");
+	expect("(?:ab\\b)efgh", "[efgh]");
+	/* an alternation keeps each branch's mark */
+	expect("(?:\\bfail|not exist)", "[\\bfail|not exist]");
+}
+
+/* The literals rxlit_forbidden finds in re, as "a|b", min_len 4. */
+static void expect_no(const char *re, const char *want)
+{
+	char buf[512], got[512];
+	struct rxlit_clause c;
+	size_t n = strlen(re), at = 0;
+	CHECK(n <= sizeof buf);
+	CHECK_INT(rxlit_forbidden(re, n, 4, buf, &c), c.n);
+	got[0] = '\0';
+	for (size_t k = 0; k < c.n; k++)
+		at += (size_t)snprintf(got + at, sizeof got - at, "%s%.*s",
+				       k ? "|" : "", (int)c.alt[k].n,
+				       c.alt[k].p);
+	if (strcmp(got, want))
+		fprintf(stderr, "regex %s: got '%s', want '%s'\n", re, got,
+			want);
+	CHECK(!strcmp(got, want));
+}
+
+static void test_forbidden(void)
+{
+	expect_no("^(?![\\s\\S]*(?:lyncdiscover|_SIP))(?:.*?\\bfor\\s+"
+		  "(?<n>[a-z0-9_-]+))?.*?(?<hr>8007232b)",
+		  "lyncdiscover|_sip");
+	expect_no("^(?![\\s\\S]*80090324)[\\s\\S]*?skew", "80090324");
+	expect_no("^(?![\\s\\S]*a\\.b\\-cd)x", "a.b-cd");
+	/* short ones are left out, the others still rule out */
+	expect_no("^(?![\\s\\S]*(?:ab|abcd))x", "abcd");
+	/* not of that form: nothing */
+	expect_no("(?![\\s\\S]*abcd)x", "");        /* no ^ */
+	expect_no("x^(?![\\s\\S]*abcd)x", "");
+	expect_no("^(?![\\s\\S]*?abcd)x", "");       /* lazy: unsure */
+	expect_no("^(?!.*abcd)x", "");
+	expect_no("^(?![\\s\\S]*abcd|efgh)x", "");   /* efgh at 0 only */
+	expect_no("^(?![\\s\\S]*abcd.)x", "");
+	expect_no("^(?![\\s\\S]*(?:abcd|efgh)x)y", "");
+	expect_no("^(?![\\s\\S]*(?:abcd|))x", "");
+	expect_no("^(?![\\s\\S]*abcd\\d)x", "");
+	/* a second branch is not ruled out by the first one's ^ */
+	expect_no("^(?![\\s\\S]*abcd)x|y", "");
+	expect_no("^(?![\\s\\S]*abcd)(?:x)|y", "");
+	expect_no("^(?![\\s\\S]*abcd)x(?:a|b)[|]\\|y", "abcd");
+	expect_no("^(?![\\s\\S]*abcd)x\\Q|\\Ey", "");
+	expect_no("^(?![\\s\\S]*abcd)x(?x) # |\ny", "");
+	expect_no("^(?![\\s\\S]*abcd)x(*ACCEPT)", "");
+	expect_no("^(?![\\s\\S]*abcd)x)", "");
 }
 
 static void test_groups(void)
@@ -142,7 +215,16 @@ static void test_many_clauses(void)
 	       "[hhhh]");
 }
 
-/* Does the text hold one literal of every clause (ASCII case ignored)? */
+static int word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
+/*
+ * Does the text hold one literal of every clause (ASCII case ignored),
+ * those that start a word where one starts?
+ */
 static int holds(const struct rxlit *r, const char *text)
 {
 	for (size_t i = 0; i < r->n; i++) {
@@ -151,6 +233,9 @@ static int holds(const struct rxlit *r, const char *text)
 			struct sv a = r->c[i].alt[k];
 			for (const char *p = text; *p && !any; p++) {
 				size_t j = 0;
+				if (r->c[i].word[k] && p > text &&
+				    word_byte((unsigned char)p[-1]))
+					continue;
 				while (j < a.n && p[j] &&
 				       sv_lower((unsigned char)p[j]) ==
 				       (unsigned char)a.p[j])
@@ -175,6 +260,9 @@ static void test_matches(void)
 		  "(?<ip>\\d{1,3}(?:\\.\\d{1,3}){3})",
 		  "DNS: query SIP.contoso.com type A Resolved to 10.1.2.3" },
 		{ "\\btimed? ?out\\b", "connect TIMEOUT" },
+		{ "\\btimed? ?out\\b", "timeout" },
+		{ "\\bError:[ \\t]*(?<fault>\\S+)",
+		  "isTempError: 0\n Error: denied" },
 		{ "(?:DNS|query)\\b.*?(?:\\bfail(?:ed|ure)?\\b|not exist|"
 		  "NXDOMAIN|no records?\\b|\\btimed? ?out\\b)",
 		  "DNS lookup: no record" },
@@ -205,6 +293,8 @@ static void test_matches(void)
 int main(void)
 {
 	test_runs();
+	test_words();
+	test_forbidden();
 	test_groups();
 	test_unsure();
 	test_many_clauses();
