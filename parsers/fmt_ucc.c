@@ -564,7 +564,9 @@ static void add_content(struct fmt_ucc *p, struct sv line, unsigned long ln)
 		p->text_end = p->len;
 }
 
-int fmt_ucc_feed(struct fmt_ucc *p, struct sv line, unsigned long lineno)
+/* A line of any kind (fmt_ucc_feed takes the common one itself). */
+static SFB_NOINLINE int feed_line(struct fmt_ucc *p, struct sv line,
+				  unsigned long lineno)
 {
 	struct ucc_prefix px;
 	int rc;
@@ -638,6 +640,21 @@ int fmt_ucc_feed(struct fmt_ucc *p, struct sv line, unsigned long lineno)
 	}
 	rec_begin(p, line, lineno, &px);
 	return 0;
+}
+
+/*
+ * Most lines carry on an entry or a block and have no prefix, which
+ * their first byte or length shows: they are only appended, on a short
+ * path.  Every other line goes to feed_line.
+ */
+int fmt_ucc_feed(struct fmt_ucc *p, struct sv line, unsigned long lineno)
+{
+	if ((p->st == ST_BLOCK || p->st == ST_ENTRY) &&
+	    (line.n < 32 || !sv_is_digit(line.p[0]))) {
+		add_content(p, line, lineno);
+		return 0;
+	}
+	return feed_line(p, line, lineno);
 }
 
 int fmt_ucc_finish(struct fmt_ucc *p)

@@ -165,9 +165,10 @@ static SFB_INLINE enum hid hdr_id(struct sv n, int sip)
 
 /* ---- small scanning helpers ------------------------------------------ */
 
+/* Most bytes tested are above ' ': one compare rejects them. */
 static inline int is_ws(char c)
 {
-	return c == ' ' || c == '\t';
+	return (unsigned char)c <= ' ' && (c == ' ' || c == '\t');
 }
 
 /*
@@ -200,6 +201,30 @@ static size_t find_or_end(struct sv v, char c)
 }
 
 /*
+ * @return the first byte in [c, e) whose entry in stop is set, or e.
+ * Four bytes a step while four are left, so that one bound check serves
+ * them: this walks every header name and parameter name.
+ */
+static inline const char *walk_to(const char *c, const char *e,
+				  const unsigned char *stop)
+{
+	while (e - c >= 4) {
+		if (stop[(unsigned char)c[0]])
+			return c;
+		if (stop[(unsigned char)c[1]])
+			return c + 1;
+		if (stop[(unsigned char)c[2]])
+			return c + 2;
+		if (stop[(unsigned char)c[3]])
+			return c + 3;
+		c += 4;
+	}
+	while (c < e && !stop[(unsigned char)*c])
+		c++;
+	return c;
+}
+
+/*
  * Local inline versions of the sv steps used per byte (sv.c's are out
  * of line): drop n bytes (clamped), skip blanks, trim blanks.
  */
@@ -211,21 +236,27 @@ static inline void skip(struct sv *v, size_t n)
 	v->n -= n;
 }
 
+/* Pointer steps, which compile tighter; an empty view's p may be NULL */
 static inline void skip_ws(struct sv *v)
 {
-	size_t i = 0;
-	while (i < v->n && is_ws(v->p[i]))
-		i++;
-	v->p += i;
-	v->n -= i;
+	if (!v->n)
+		return;
+	const char *p = v->p, *e = p + v->n;
+	while (p < e && is_ws(*p))
+		p++;
+	*v = sv_make(p, (size_t)(e - p));
 }
 
 static inline struct sv trim(struct sv v)
 {
-	skip_ws(&v);
-	while (v.n && is_ws(v.p[v.n - 1]))
-		v.n--;
-	return v;
+	if (!v.n)
+		return v;
+	const char *p = v.p, *e = p + v.n;
+	while (p < e && is_ws(*p))
+		p++;
+	while (e > p && is_ws(e[-1]))
+		e--;
+	return sv_make(p, (size_t)(e - p));
 }
 
 /* The bytes that end a parameter name, for each separator. */
@@ -244,24 +275,16 @@ static SFB_INLINE int param_next(struct sv *v, char sep, struct sv *name,
 		      struct sv *value)
 {
 	const char *p = v->p, *e = p + v->n;
-	for (;;) {
-		while (p < e && is_ws(*p))
-			p++;
-		if (p == e) {
-			*v = sv_make(e, 0);
-			return 0;
-		}
-		if (*p != sep)
-			break;
+	while (p < e && (*p == sep || is_ws(*p)))
 		p++;
+	if (p == e) {
+		*v = sv_make(e, 0);
+		return 0;
 	}
 	/* p is on the name's first byte: only its end needs trimming */
 	const unsigned char *stop = sep == ';' ? pname_end_semi
 					       : pname_end_comma;
-	const char *q = p;
-	while (q < e && !stop[(unsigned char)*q])
-		q++;
-	const char *ne = q;
+	const char *q = walk_to(p, e, stop), *ne = q;
 	while (ne > p && is_ws(ne[-1]))
 		ne--;
 	*name = sv_make(p, (size_t)(ne - p));
@@ -310,6 +333,9 @@ static SFB_INLINE int param_next(struct sv *v, char sep, struct sv *name,
 static struct sv list_next(struct sv *v)
 {
 	size_t i = 0;
+	/* mostly a single element: without a comma it is all of v */
+	if (find_or_end(*v, ',') == v->n)
+		i = v->n;
 	while (i < v->n) {
 		struct sv rest = sv_make(v->p + i, v->n - i);
 		size_t c = find_or_end(rest, ',');
@@ -657,6 +683,27 @@ static enum msg_proto version_proto(struct sv v)
 	return p;
 }
 
+/* version_proto, with the spellings nearly every message has first. */
+static SFB_INLINE enum msg_proto version_of(struct sv v)
+{
+	if (v.n == 7 && memcmp(v.p, "SIP/2.0", 7) == 0)
+		return MSG_SIP;
+	if (v.n == 8 && memcmp(v.p, "HTTP/1.1", 8) == 0)
+		return MSG_HTTP;
+	return version_proto(v);
+}
+
+/* A status code: exactly 3 digits at the start of v, taken. */
+static SFB_INLINE int take_status(struct sv *v, unsigned *st)
+{
+	if (v->n < 3 || !sv_is_digit(v->p[0]) || !sv_is_digit(v->p[1]) ||
+	    !sv_is_digit(v->p[2]))
+		return 1;
+	*st = (unsigned)(v->p[0] - '0') * 100 + (unsigned)sv_dig2(v->p + 1);
+	skip(v, 3);
+	return 0;
+}
+
 /* @return 0 and the start-line fields set, or -1 (nothing set). */
 static int parse_start(struct msg *m, struct sv line)
 {
@@ -665,13 +712,13 @@ static int parse_start(struct msg *m, struct sv line)
 	size_t sp = find_or_end(rest, ' ');
 	ver = sv_make(rest.p, sp);
 	if (is_sip_slash(v) || is_http_slash(v)) {
-		enum msg_proto p = version_proto(ver);
+		enum msg_proto p = version_of(ver);
 		unsigned st;
 		if (p == MSG_PROTO_UNKNOWN || sp == rest.n)
 			return -1;
 		skip(&rest, sp);
 		skip_ws(&rest);
-		if (sv_take_digits(&rest, 3, &st) || st < 100 || st > 699 ||
+		if (take_status(&rest, &st) || st < 100 || st > 699 ||
 		    (rest.n && !is_ws(rest.p[0])))
 			return -1;
 		m->proto = p;
@@ -695,7 +742,7 @@ static int parse_start(struct msg *m, struct sv line)
 		last--;
 	ver = sv_make(rest.p + last, rest.n - last);
 	uri = trim(sv_make(rest.p, last));
-	enum msg_proto p = version_proto(ver);
+	enum msg_proto p = version_of(ver);
 	if (p == MSG_PROTO_UNKNOWN || uri.n == 0)
 		return -1;
 	m->proto = p;
@@ -794,9 +841,49 @@ static const unsigned char name_end[256] = {
 };
 
 /*
+ * The bytes that end the fast scan of a line from its start: those of
+ * a name and those that end or blank a line.  A line whose scan stops
+ * on a colon after one byte or more is a plain "Name: value" line.
+ */
+static const unsigned char line_stop[256] = {
+	[':'] = 1, [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1,
+};
+
+/*
+ * Take a plain "Name: value" line at ls->p in one pass: the name is
+ * walked to its colon, then memchr finds the line's end from the
+ * value.  @return 0 when the line is anything else (blank, indented,
+ * without a colon...): ls is untouched and line_next takes it.
+ */
+static SFB_INLINE int plain_header(struct lines *ls, struct sv *name,
+				   struct sv *value)
+{
+	const char *s = ls->p, *e = ls->end;
+	if (!ls->more)
+		return 0;
+	const char *c = walk_to(s, e, line_stop);
+	if (c == s || c == e || *c != ':')
+		return 0;
+	const char *v = c + 1, *nl = memchr(v, '\n', (size_t)(e - v));
+	const char *ve = nl ? nl : e;
+	if (ve > v && ve[-1] == '\r')
+		ve--;
+	*name = sv_make(s, (size_t)(c - s));
+	*value = trim(sv_make(v, (size_t)(ve - v)));
+	if (nl) {
+		ls->p = nl + 1;
+	} else {
+		ls->p = e;
+		ls->more = 0;
+	}
+	return 1;
+}
+
+/*
  * Split the header block into m->hdrs, up to the first blank line, and
  * note each header's kind in ids (SFB_MAX_HDRS of them).  One pass per
- * line: memchr for its end, then the name is walked to its colon.
+ * line: plain_header takes most; the others are split by line_next,
+ * then their name is walked to its colon.
  * @return 1 if a blank line was found (ls then sits on the body).
  */
 static int split_headers(struct msg *m, struct lines *ls,
@@ -805,8 +892,12 @@ static int split_headers(struct msg *m, struct lines *ls,
 	enum { PREV_NONE, PREV_KEPT, PREV_DROPPED } prev = PREV_NONE;
 	size_t fold_hdr = 0;
 	int sip = m->proto == MSG_SIP;
-	struct sv l;
-	while (line_next(ls, &l)) {
+	struct sv l, name, value;
+	for (;;) {
+		if (plain_header(ls, &name, &value))
+			goto got;
+		if (!line_next(ls, &l))
+			return 0;
 		const char *s = l.p, *e = l.p + l.n, *q = s;
 		while (q < e && is_ws(*q))
 			q++;
@@ -826,7 +917,7 @@ static int split_headers(struct msg *m, struct lines *ls,
 		const char *c = q;
 		while (c < e && !name_end[(unsigned char)*c])
 			c++;
-		struct sv name = sv_make(q, (size_t)(c - q));
+		name = sv_make(q, (size_t)(c - q));
 		while (c < e && is_ws(*c))
 			c++;
 		if (c == e || *c != ':' || name.n == 0) {
@@ -834,16 +925,17 @@ static int split_headers(struct msg *m, struct lines *ls,
 			prev = PREV_DROPPED;
 			continue;
 		}
+		value = trim(sv_make(c + 1, (size_t)(e - c - 1)));
+got:
 		if (m->nhdrs >= SFB_MAX_HDRS) {
 			m->flags |= MSG_F_LIMIT;
 			prev = PREV_DROPPED;
 			continue;
 		}
 		ids[m->nhdrs] = (unsigned char)hdr_id(name, sip);
-		push_hdr(m, name, trim(sv_make(c + 1, (size_t)(e - c - 1))));
+		push_hdr(m, name, value);
 		prev = PREV_KEPT;
 	}
-	return 0;
 }
 
 /* @return the bytes v would have on the wire: each bare LF was CRLF. */
@@ -874,11 +966,17 @@ static void check_clen(struct msg *m)
 	if (m->content_length < 0 || (m->flags & MSG_F_TRUNCATED))
 		return;
 	uint64_t cl = (uint64_t)m->content_length;
-	struct sv core = m->body;
+	struct sv core = m->body, tail;
 	while (core.n && (core.p[core.n - 1] == '\n' ||
 			  core.p[core.n - 1] == '\r'))
 		core.n--;
-	uint64_t hi = wire_len(m->body) + 2, lo = wire_len(core);
+	/*
+	 * The body is core and a tail of line ends; the byte before the
+	 * tail is no CR, so the tail's LFs count alone: one pass.
+	 */
+	tail = core.n < m->body.n ? sv_make(m->body.p + core.n,
+					    m->body.n - core.n) : SV_NULL;
+	uint64_t lo = wire_len(core), hi = lo + wire_len(tail) + 2;
 	if (cl < lo || cl > hi)
 		m->flags |= MSG_F_CL_MISMATCH;
 }
@@ -998,8 +1096,11 @@ int sip_parse(struct msg *m)
 {
 	struct lines ls;
 	struct sv l;
-	/* what an earlier parse filled goes; the log's verdict stays */
-	msg_reset_parsed(m);
+	/* what an earlier parse filled goes (msg_set has already reset
+	 * a fresh message); the log's verdict stays */
+	if (m->parsed)
+		msg_reset_parsed(m);
+	m->parsed = 1;
 	m->flags &= MSG_F_TRUNCATED;
 	if (!m->buf) {          /* never set: no text at all */
 		m->flags |= MSG_F_BAD_START;

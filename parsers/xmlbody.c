@@ -75,15 +75,22 @@ static int is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* @return 1 when p[0..n) equals the C string s ignoring ASCII case. */
-static int ieq_n(const char *p, size_t n, const char *s)
+/*
+ * @return 1 when p[0..n) equals the C string s ignoring ASCII case.
+ * Inline, so that a literal's length is known; names are mostly
+ * written as spelled, so one memcmp mostly decides.
+ */
+static inline int ieq_n(const char *p, size_t n, const char *s)
 {
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (!s[i] || sv_lower((unsigned char)p[i]) !=
+	if (strlen(s) != n)
+		return 0;
+	if (memcmp(p, s, n) == 0)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (sv_lower((unsigned char)p[i]) !=
 		    sv_lower((unsigned char)s[i]))
 			return 0;
-	return s[i] == '\0';
+	return 1;
 }
 
 /* Drop leading whitespace and UTF-8 byte order marks, in any order. */
@@ -592,22 +599,67 @@ struct pf_tag {
 	int empty;              /* "<x/>" */
 };
 
-static int pf_name_start(unsigned char c)
+/*
+ * The byte classes prov_fast reads, one table load per byte:
+ * PF_NAME0 starts a name, PF_NAME continues one, PF_TEXT is plain
+ * character data (printable ASCII, tab or LF; not '<', '&', '>' or CR,
+ * which the text loop looks at), PF_ATTR is a byte of an attribute
+ * value (printable ASCII but '<', '&' and the quotes).
+ */
+enum { PF_NAME0 = 1, PF_NAME = 2, PF_TEXT = 4, PF_ATTR = 8 };
+
+#define PF_LETTER(c) (((c) >= 'A' && (c) <= 'Z') || ((c) >= 'a' && (c) <= 'z'))
+#define PF_PRINT(c) ((c) >= 0x20 && (c) < 0x7f)
+#define PF_CLASS(c)                                                       \
+	((PF_LETTER(c) || (c) == '_' ? PF_NAME0 | PF_NAME : 0) |          \
+	 (((c) >= '0' && (c) <= '9') || (c) == '.' || (c) == '-'          \
+	  ? PF_NAME : 0) |                                                \
+	 ((PF_PRINT(c) || (c) == '\t' || (c) == '\n') && (c) != '<' &&    \
+	  (c) != '&' && (c) != '>' ? PF_TEXT : 0) |                      \
+	 (PF_PRINT(c) && (c) != '<' && (c) != '&' && (c) != '"' &&        \
+	  (c) != '\'' ? PF_ATTR : 0))
+#define PF_C4(c) PF_CLASS(c), PF_CLASS((c) + 1), PF_CLASS((c) + 2),      \
+	PF_CLASS((c) + 3)
+#define PF_C16(c) PF_C4(c), PF_C4((c) + 4), PF_C4((c) + 8), PF_C4((c) + 12)
+#define PF_C64(c) PF_C16(c), PF_C16((c) + 16), PF_C16((c) + 32),         \
+	PF_C16((c) + 48)
+static const unsigned char pf_class[256] = {
+	PF_C64(0), PF_C64(64), PF_C64(128), PF_C64(192)
+};
+#undef PF_C64
+#undef PF_C16
+#undef PF_C4
+#undef PF_CLASS
+#undef PF_PRINT
+#undef PF_LETTER
+
+static inline int pf_is(unsigned char c, unsigned cls)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+	return pf_class[c] & cls;
 }
 
-static int pf_name_char(unsigned char c)
+/*
+ * @return the index of the first byte at or after i (below n) not of
+ * class cls, or n.  Four bytes a step while four are left: one bound
+ * check serves them.
+ */
+static inline size_t pf_span(const char *p, size_t i, size_t n,
+			     unsigned cls)
 {
-	return pf_name_start(c) || (c >= '0' && c <= '9') || c == '.' ||
-	       c == '-';
-}
-
-/* Plain text byte: ASCII, not a control byte other than tab, CR, LF. */
-static int pf_plain(unsigned char c)
-{
-	return (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\n' ||
-	       c == '\r';
+	while (n - i >= 4) {
+		if (!pf_is((unsigned char)p[i], cls))
+			return i;
+		if (!pf_is((unsigned char)p[i + 1], cls))
+			return i + 1;
+		if (!pf_is((unsigned char)p[i + 2], cls))
+			return i + 2;
+		if (!pf_is((unsigned char)p[i + 3], cls))
+			return i + 3;
+		i += 4;
+	}
+	while (i < n && pf_is((unsigned char)p[i], cls))
+		i++;
+	return i;
 }
 
 /*
@@ -618,10 +670,9 @@ static int pf_plain(unsigned char c)
 static size_t pf_name(const char *p, size_t i, size_t n)
 {
 	size_t j = i;
-	if (j >= n || !pf_name_start((unsigned char)p[j]))
+	if (j >= n || !pf_is((unsigned char)p[j], PF_NAME0))
 		return i;
-	while (j < n && pf_name_char((unsigned char)p[j]))
-		j++;
+	j = pf_span(p, j, n, PF_NAME);
 	if (j - i > 256 || (j - i >= 3 && ieq_n(p + i, 3, "xml") &&
 			    !(j - i == 5 && memcmp(p + i, "xmlns", 5) == 0)))
 		return i;
@@ -680,14 +731,15 @@ static size_t pf_start_tag(const char *p, size_t i, size_t n,
 			return 0;
 		char q = p[k];
 		size_t v = ++k;
-		while (k < n && p[k] != q) {
-			unsigned char c = (unsigned char)p[k];
-			if (c < 0x20 || c >= 0x7f || c == '<' || c == '&')
+		for (;;) {
+			k = pf_span(p, k, n, PF_ATTR);
+			/* the other quote is a value byte too */
+			if (k >= n || (p[k] != '"' && p[k] != '\''))
 				return 0;
+			if (p[k] == q)
+				break;
 			k++;
 		}
-		if (k >= n)
-			return 0;
 		struct sv val = sv_make(p + v, k - v);
 		/* xmlns binds the default namespace: the reserved ones are
 		 * errors in libxml2 */
@@ -735,13 +787,17 @@ static int prov_fast(struct sv body, const struct xmlbody_prov_sink *s)
 			/* character data up to the next tag */
 			size_t j = i;
 			int cr = 0;
-			while (j < n && p[j] != '<') {
-				unsigned char c = (unsigned char)p[j];
-				if (!pf_plain(c) || c == '&' ||
-				    (c == '>' && j >= 2 && p[j - 1] == ']' &&
-				     p[j - 2] == ']'))
+			for (;;) {
+				j = pf_span(p, j, n, PF_TEXT);
+				if (j == n || p[j] == '<')
+					break;
+				/* '>' but in "]]>"; CR; else: to libxml2 */
+				if (p[j] == '\r')
+					cr = 1;
+				else if (p[j] != '>' || (j >= 2 &&
+							p[j - 1] == ']' &&
+							p[j - 2] == ']'))
 					goto out;
-				cr |= c == '\r';
 				j++;
 			}
 			/* libxml2 turns CR LF into LF in a value */
@@ -761,9 +817,12 @@ static int prov_fast(struct sv body, const struct xmlbody_prov_sink *s)
 			/* an end tag: the name of the open one */
 			if (depth == 0)
 				goto out;
+			/* the open tag's name is a whole name: its bytes,
+			 * then no more name bytes */
 			struct sv want = st[depth - 1].name;
-			size_t e = pf_name(p, i + 2, n);
-			if (!sv_eq(sv_make(p + i + 2, e - i - 2), want))
+			size_t e = i + 2 + want.n;
+			if (e > n || memcmp(p + i + 2, want.p, want.n) != 0 ||
+			    (e < n && pf_is((unsigned char)p[e], PF_NAME)))
 				goto out;
 			e = pf_ws(p, e, n);
 			if (e >= n || p[e] != '>')

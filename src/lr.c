@@ -745,8 +745,9 @@ static int report(struct lr *r, struct sv *line, struct sfb_err *err)
 	return LR_ERR;
 }
 
-int lr_next(struct lr *r, struct sv *line, unsigned long *lineno,
-	    struct sfb_err *err)
+/* lr_next past its common case: a fill, a pending line, the end. */
+static SFB_NOINLINE int next_slow(struct lr *r, struct sv *line,
+				  unsigned long *lineno, struct sfb_err *err)
 {
 	if (r->failed)
 		return report(r, line, err);
@@ -804,6 +805,34 @@ int lr_next(struct lr *r, struct sv *line, unsigned long *lineno,
 		*line = sv_make(r->lb, len);
 		return LR_LINE;
 	}
+}
+
+/*
+ * The common case inline and lean: a whole line waiting in the text
+ * buffer, no line pending from an earlier fill.  Anything else, and a
+ * buffer without LF, goes to next_slow (which looks again).
+ */
+int lr_next(struct lr *r, struct sv *line, unsigned long *lineno,
+	    struct sfb_err *err)
+{
+	size_t avail = r->end - r->pos;
+	if (avail && !r->pend && !r->failed) {
+		char *p = r->buf + r->pos;
+		char *nl = memchr(p, '\n', avail);
+		if (nl) {
+			size_t n = (size_t)(nl - p);
+			r->pos += n + 1;
+			*lineno = ++r->lineno;
+			place_bad_unit(r, r->pos, r->lineno);
+			if (n && p[n - 1] == '\r')
+				n--;
+			if (n > r->max_line)
+				return too_long(line, n);
+			*line = sv_make(p, n);
+			return LR_LINE;
+		}
+	}
+	return next_slow(r, line, lineno, err);
 }
 
 const char *lr_zlib_version(void)

@@ -42,6 +42,7 @@ static const struct {
  */
 void msg_reset_parsed(struct msg *m)
 {
+	m->parsed = 0;
 	m->nhdrs = 0;
 	m->ndiags = 0;
 	m->nauths = 0;

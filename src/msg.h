@@ -111,6 +111,8 @@ struct msg {
 				 * so an empty server is an unnamed one */
 	int64_t declared_len;
 	unsigned flags;         /* MSG_F_* */
+	int parsed;             /* sip_parse ran since the last reset, so
+				 * the next one resets the fields first */
 
 	/* ---- parsed by sip_parse ---- */
 	enum msg_proto proto;

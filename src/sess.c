@@ -139,16 +139,6 @@ struct sess_builder {
 
 /* ---- small helpers --------------------------------------------------- */
 
-/* The ASCII letters of 8 bytes at once in lower case (SWAR). */
-static uint64_t lower8(uint64_t x)
-{
-	const uint64_t hi = 0x8080808080808080ull;
-	uint64_t seven = x & ~hi;               /* each byte's low 7 bits */
-	uint64_t ge_a = seven + 0x3f3f3f3f3f3f3f3full;  /* >= 'A' */
-	uint64_t gt_z = seven + 0x2525252525252525ull;  /* > 'Z' */
-	return x | ((ge_a & ~gt_z & ~x & hi) >> 2);
-}
-
 /* A hash of v with ASCII case ignored, 8 bytes a step. */
 static uint64_t hash_lower(uint64_t h, struct sv v)
 {
@@ -158,13 +148,24 @@ static uint64_t hash_lower(uint64_t h, struct sv v)
 	uint64_t w;
 	for (; n > 8; p += 8, n -= 8) {
 		memcpy(&w, p, 8);
-		h = (h ^ lower8(w)) * k;
+		h = (h ^ sv_lower8(w)) * k;
 		h ^= h >> 29;
 	}
 	w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* the same word without memcpy's call: the view's last 8 bytes,
+	 * shifted down to the n of this tail */
+	if (v.n >= 8) {
+		memcpy(&w, p + n - 8, 8);
+		w >>= 8 * (8 - n);
+	} else if (n) {
+		memcpy(&w, p, n);
+	}
+#else
 	if (n)
 		memcpy(&w, p, n);
-	h = (h ^ lower8(w)) * k;
+#endif
+	h = (h ^ sv_lower8(w)) * k;
 	h ^= h >> 29;
 	return (h ^ v.n) * k;
 }

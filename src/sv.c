@@ -8,11 +8,6 @@
 
 #include "sv.h"
 
-int sv_eq(struct sv a, struct sv b)
-{
-	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
-}
-
 /*
  * @return 1 when bytes x and y are equal ignoring ASCII case: equal
  * bytes need one compare; else they must differ only in bit 0x20 and
@@ -26,14 +21,34 @@ static inline int ieq_byte(unsigned char x, unsigned char y)
 	return lx == (y | 0x20) && lx >= 'a' && lx <= 'z';
 }
 
+/*
+ * Two bytes are equal ignoring ASCII case exactly when sv_lower maps
+ * them to the same byte, so 8 bytes are compared at once with
+ * sv_lower8 (the last word overlaps); short views byte by byte.
+ */
 int sv_ieq(struct sv a, struct sv b)
 {
-	if (a.n != b.n)
+	size_t n = a.n;
+	if (n != b.n)
 		return 0;
-	for (size_t i = 0; i < a.n; i++)
-		if (!ieq_byte((unsigned char)a.p[i], (unsigned char)b.p[i]))
+	/* most views that differ do so in their first byte */
+	if (n < 8 || !ieq_byte((unsigned char)a.p[0], (unsigned char)b.p[0])) {
+		for (size_t i = 0; i < n; i++)
+			if (!ieq_byte((unsigned char)a.p[i],
+				      (unsigned char)b.p[i]))
+				return 0;
+		return 1;
+	}
+	uint64_t x, y;
+	for (size_t i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a.p + i, 8);
+		memcpy(&y, b.p + i, 8);
+		if (x != y && sv_lower8(x) != sv_lower8(y))
 			return 0;
-	return 1;
+	}
+	memcpy(&x, a.p + n - 8, 8);
+	memcpy(&y, b.p + n - 8, 8);
+	return x == y || sv_lower8(x) == sv_lower8(y);
 }
 
 int sv_istarts(struct sv v, const char *prefix)
@@ -101,10 +116,15 @@ long sv_ifind_sv(struct sv v, struct sv needle)
 	}
 	/* the anchor: the needle's rarest byte, at offset j */
 	size_t j = 0;
-	for (size_t i = 1; i < n; i++)
-		if (byte_freq[sv_lower((unsigned char)needle.p[i])] <
-		    byte_freq[sv_lower((unsigned char)needle.p[j])])
+	unsigned char fj = byte_freq[sv_lower((unsigned char)needle.p[0])];
+	for (size_t i = 1; i < n && fj; i++) {
+		unsigned char fi = byte_freq[sv_lower((unsigned char)
+						      needle.p[i])];
+		if (fi < fj) {
 			j = i;
+			fj = fi;
+		}
+	}
 	/* the anchor byte in either case, then the whole needle compared */
 	unsigned char lo = sv_lower((unsigned char)needle.p[j]);
 	unsigned char up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32)

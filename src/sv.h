@@ -38,6 +38,16 @@ static inline unsigned char sv_lower(unsigned char c)
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
+/* sv_lower on each byte of a word at once (SWAR; bytes >= 0x80 kept). */
+static inline uint64_t sv_lower8(uint64_t x)
+{
+	const uint64_t hi = 0x8080808080808080ull;
+	uint64_t seven = x & ~hi;               /* each byte's low 7 bits */
+	uint64_t ge_a = seven + 0x3f3f3f3f3f3f3f3full;  /* >= 'A' */
+	uint64_t gt_z = seven + 0x2525252525252525ull;  /* > 'Z' */
+	return x | ((ge_a & ~gt_z & ~x & hi) >> 2);
+}
+
 /* The value of two decimal digits at p (the caller checked them). */
 static inline int sv_dig2(const char *p)
 {
@@ -49,9 +59,12 @@ int sv_hex_digit(char c);
 /* @return 1 if v holds only spaces, tabs and CRs (or nothing). */
 static inline int sv_is_blank(struct sv v)
 {
-	for (size_t i = 0; i < v.n; i++)
-		if (v.p[i] != ' ' && v.p[i] != '\t' && v.p[i] != '\r')
+	for (size_t i = 0; i < v.n; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+		/* most bytes are above ' ': one compare */
+		if (c > ' ' || (c != ' ' && c != '\t' && c != '\r'))
 			return 0;
+	}
 	return 1;
 }
 /*
@@ -89,8 +102,12 @@ static inline int sv_take_hex32_at(struct sv v, size_t *i, uint32_t *out)
 	return 0;
 }
 
-/* @return 1 when a and b hold the same bytes. */
-int sv_eq(struct sv a, struct sv b);
+/* @return 1 when a and b hold the same bytes (inline: mostly the
+ * lengths differ, or one memcmp decides). */
+static inline int sv_eq(struct sv a, struct sv b)
+{
+	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
 /* @return 1 when a and b are equal ignoring ASCII case. */
 int sv_ieq(struct sv a, struct sv b);
 /*

@@ -197,6 +197,8 @@ static uint64_t hash_fin(uint64_t h)
 
 static int ieq_bytes(const char *a, const char *b, size_t n)
 {
+	if (n && memcmp(a, b, n) == 0)
+		return 1;       /* mostly spelled alike: one compare */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char x = (unsigned char)a[i];
 		unsigned char y = (unsigned char)b[i];

@@ -732,6 +732,37 @@ static void test_bad_headers(struct msg *m)
 	CHECK(m->hdrs[0].value.n == 3 && m->hdrs[0].value.p[1] == '\0');
 	CHECK_INT(m->call_id.n, 3);
 	CHECK_INT(m->cseq, 5);
+
+	/*
+	 * Plain "Name: value" lines take a one-pass path, the others the
+	 * general one: both give the same headers.
+	 */
+	CHECK_INT(parse(m,
+		"SIP/2.0 200 OK\r\n"
+		"A:1\r\n"
+		"B:  two words \t\r\n"
+		"C:\r\n"
+		"D : spaced\r\n"
+		"E\rF: cr in the name\r\n"
+		"G: folded\r\n"
+		"  on\r\n"
+		"Call-ID:x\r\n"
+		"\r\n"
+		"body"), 0);
+	CHECK_INT(m->flags, 0);
+	CHECK_INT(m->nhdrs, 7);
+	CHECK_SV(m->hdrs[0].name, "A");
+	CHECK_SV(m->hdrs[0].value, "1");
+	CHECK_SV(m->hdrs[1].value, "two words");
+	CHECK_SV(m->hdrs[2].name, "C");
+	CHECK_SV(m->hdrs[2].value, "");
+	CHECK_SV(m->hdrs[3].name, "D");
+	CHECK_SV(m->hdrs[3].value, "spaced");
+	CHECK_SV(m->hdrs[4].name, "E\rF");
+	CHECK_SV(m->hdrs[4].value, "cr in the name");
+	CHECK_SV(m->hdrs[5].value, "folded on");
+	CHECK_SV(m->call_id, "x");
+	CHECK_SV(m->body, "body");
 }
 
 static void test_content_length(struct msg *m)
@@ -787,6 +818,23 @@ static void test_content_length(struct msg *m)
 	CHECK_INT(m->flags, 0);
 	CHECK_INT(parse(m, "SIP/2.0 200 OK\nContent-Length: 0\n\n"), 0);
 	CHECK_INT(m->flags, 0);
+	/* trailing line ends: wire "ab\r\ncd" 6 to body 10, +2 */
+	CHECK_INT(parse(m, "SIP/2.0 200 OK\nl: 12\n\nab\r\ncd\r\n\n"), 0);
+	CHECK_INT(m->flags, 0);
+	CHECK_INT(parse(m, "SIP/2.0 200 OK\nl: 13\n\nab\r\ncd\r\n\n"), 0);
+	CHECK_INT(m->flags, MSG_F_CL_MISMATCH);
+	CHECK_INT(parse(m, "SIP/2.0 200 OK\nl: 6\n\nab\r\ncd\r\n\n"), 0);
+	CHECK_INT(m->flags, 0);
+	CHECK_INT(parse(m, "SIP/2.0 200 OK\nl: 5\n\nab\r\ncd\r\n\n"), 0);
+	CHECK_INT(m->flags, MSG_F_CL_MISMATCH);
+	CHECK_INT(parse(m, "SIP/2.0 200 OK\nl: 8\n\nab\n\n"), 0);
+	CHECK_INT(m->flags, 0);
+	CHECK_INT(parse(m, "SIP/2.0 200 OK\nl: 9\n\nab\n\n"), 0);
+	CHECK_INT(m->flags, MSG_F_CL_MISMATCH);
+	CHECK_INT(parse(m, "SIP/2.0 200 OK\nl: 4\n\n\r\n"), 0);
+	CHECK_INT(m->flags, 0);
+	CHECK_INT(parse(m, "SIP/2.0 200 OK\nl: 5\n\n\r\n"), 0);
+	CHECK_INT(m->flags, MSG_F_CL_MISMATCH);
 
 	/* a block cut by the log: no mismatch, TRUNCATED kept */
 	struct fmt_rec rec;
@@ -831,6 +879,17 @@ static void test_bad_start(struct msg *m)
 	msg_init(&fresh);
 	CHECK_INT(sip_parse(&fresh), -1);
 	msg_free(&fresh);
+
+	/* versions other than the usual spellings take the full check */
+	CHECK_INT(parse(m, "sip/2.0 200 OK"), 0);
+	CHECK_INT(m->proto, MSG_SIP);
+	CHECK_INT(m->status, 200);
+	CHECK_INT(parse(m, "HTTP/2 404 Not Found"), 0);
+	CHECK_INT(m->proto, MSG_HTTP);
+	CHECK_INT(m->status, 404);
+	CHECK_INT(parse(m, "GET / http/1.0"), 0);
+	CHECK_INT(m->proto, MSG_HTTP);
+	CHECK_INT(parse(m, "SIP/2.0 7xx Odd"), -1);
 
 	/* a start line only: a message without headers or body */
 	CHECK_INT(parse(m, "SIP/2.0 180 Ringing"), 0);

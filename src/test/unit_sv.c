@@ -19,6 +19,18 @@ static void test_compare(void)
 	CHECK(sv_ieq(SV_LIT("Call-ID"), SV_LIT("CALL-id")));
 	CHECK(!sv_ieq(SV_LIT("Call-ID"), SV_LIT("Call-IE")));
 	CHECK(sv_ieq_cstr(SV_LIT("VIA"), "via"));
+	/* 8 bytes and more go a word at a time, the last word overlapping */
+	CHECK(sv_ieq(SV_LIT("Content-Length"), SV_LIT("CONTENT-length")));
+	CHECK(sv_ieq(SV_LIT("ms-diagnostics-public"),
+		     SV_LIT("MS-Diagnostics-Public")));
+	CHECK(!sv_ieq(SV_LIT("Content-Length"), SV_LIT("Content-Lengtx")));
+	CHECK(!sv_ieq(SV_LIT("Content-Length"), SV_LIT("xontent-Length")));
+	CHECK(!sv_ieq(SV_LIT("Content-Length"), SV_LIT("Content_Length")));
+	/* bytes 0x20 apart that are no letters differ, in a word too */
+	CHECK(!sv_ieq(SV_LIT("abcdefgh@"), SV_LIT("ABCDEFGH`")));
+	CHECK(!sv_ieq(SV_LIT("abcdefgh[x"), SV_LIT("abcdefgh{x")));
+	CHECK(!sv_ieq(SV_LIT("12345678\xc1"), SV_LIT("12345678\xe1")));
+	CHECK(sv_ieq(SV_LIT("12345678\xc1"), SV_LIT("12345678\xc1")));
 	CHECK(sv_starts(SV_LIT("SIP/2.0 200 OK"), "SIP/2.0"));
 	CHECK(!sv_starts(SV_LIT("SIP"), "SIP/2.0"));
 	CHECK(sv_istarts(SV_LIT("x-ms-diagnostics: 1"), "X-MS-"));
@@ -111,6 +123,8 @@ static void test_char_helpers(void)
 	CHECK(sv_is_blank(SV_NULL));
 	CHECK(!sv_is_blank(SV_LIT(" x")));
 	CHECK(!sv_is_blank(SV_LIT("\n")));  /* LF is a line end, not blank */
+	CHECK(!sv_is_blank(SV_LIT(" \x01")));
+	CHECK(!sv_is_blank(SV_LIT("\t\x80")));
 	struct sv v = SV_LIT("x2A10:3B4C");
 	size_t i = 1;
 	uint32_t h = 0;
