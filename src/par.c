@@ -3,21 +3,23 @@
  * par.c -- one big file over several cores (see par.h): stages 1-3 of
  * the pipeline (lr.c lines, fmt*.c records, msg.c / sip.c messages,
  * pattern.c events) on jobs threads, one chunk of the file each, and an
- * ordered hand-over to the caller's thread, which runs stages 4-7 as a
- * serial read does.  The caller's thread is one of the jobs: jobs - 1
- * workers only parse, and the caller's thread parses a chunk too while
- * the next one to hand over is not ready, so at -j2 two threads share
- * two cores and neither waits while there is work.
+ * ordered hand-over to stages 4-7 (the sink), which run as a serial
+ * read does: one chunk at a time, in chunk order, on whichever thread
+ * hands it over.  The caller's thread is one of the jobs threads, and
+ * every thread does both: it hands over the next chunk when that one
+ * is parsed and no other thread is handing over, else it parses the
+ * next chunk, so at -j2 two threads share two cores and neither waits
+ * while there is work.
  *
  *   detect     the caller's thread reads the file start once: format,
  *              encoding, gzip; the end of the line that decided the
  *              format is the earliest second chunk start
- *   claim      a worker (or the caller's thread, while it would wait)
- *              takes the next chunk, while fewer than nslots chunks are
- *              in flight (memory stays flat)
- *   bound      in chunk order, its end: the first boundary (par_scan)
- *              at or after its nominal end (or its start, if a long
- *              record took that past); the next chunk starts there
+ *   claim      a thread with no chunk to hand over takes the next
+ *              chunk, while fewer than nslots chunks are in flight
+ *              (memory stays flat), and finds its end, in chunk order:
+ *              the first boundary (par_scan) at or after its nominal
+ *              end (or its start, if a long record took that past);
+ *              the next chunk starts there
  *   parse      lr over the byte range (pread), fmt, sip_parse: records
  *              copied into the slot's arena (only those the caller
  *              reads: cfg.bare), messages into its pool, the pattern
@@ -25,11 +27,12 @@
  *              the table) into its event list, a provisioning answer's
  *              body read (xmlprov.h) for the session stage; line
  *              numbers counted from the chunk's start
- *   hand over  the caller's thread takes the slots in chunk order,
+ *   hand over  one thread at a time takes the slots in chunk order,
  *              moves each item's line numbers by the lines of the chunks
  *              before (known by then), fetches ahead what the next items
  *              point to, and calls the sink for every item; then frees
- *              the slot
+ *              the slot.  Usually the thread that parsed the chunk: the
+ *              data it wrote is still in its core's caches
  *
  * Chunk 0 is read with the caller's format (FMT_AUTO: detected exactly
  * as in a serial read); the others with the format detected.  A parser
@@ -158,9 +161,9 @@ struct blk {
 };
 
 /*
- * What a chunk gives, in order.  Small, as the caller's thread reads
- * every one of them from another core's cache: a record is copied
- * whole into the arena only when it is not bare.
+ * What a chunk gives, in order.  Small, as the thread that hands it
+ * over reads every one of them, at times from another core's cache: a
+ * record is copied whole into the arena only when it is not bare.
  */
 enum item_kind {
 	IT_REC,                 /* rec */
@@ -189,6 +192,7 @@ enum slot_state { S_FREE = 0, S_BUSY, S_DONE };
 struct slot {
 	enum slot_state state;
 	size_t chunk;           /* the chunk it holds */
+	uint64_t from, to;      /* its bytes (from == to: none) */
 	struct blk *blk;        /* the arena's blocks, in use order */
 	struct blk *cur;        /* the block being filled */
 	struct item *items;
@@ -217,14 +221,18 @@ struct par {
 	struct slot *slots;
 
 	pthread_mutex_t mu;
-	pthread_cond_t space;   /* a slot was freed, or stop */
-	pthread_cond_t done;    /* a chunk was parsed */
-	pthread_cond_t bound_cv;/* a chunk took its start */
+	pthread_cond_t space;   /* a chunk was handed over, or stop */
 	size_t next;            /* next chunk to claim */
 	size_t consumed;        /* chunks handed over */
-	size_t bounded;         /* next chunk to take its start */
-	uint64_t bound;         /* ... which is this */
+	uint64_t bound;         /* where the next chunk claimed starts */
 	int stop;
+	int handing;            /* a thread is handing a chunk over */
+
+	/* the hand-over's, touched only by the thread handing over */
+	const struct par_sink *sk;
+	struct par_result *res;
+	struct sfb_err *err;
+	int rc;                 /* 0, or -1 after a read error */
 };
 
 static void *arena_alloc(struct slot *sl, size_t n)
@@ -518,32 +526,29 @@ static int find_boundary(struct par *p, uint64_t from, uint64_t *at,
 }
 
 /*
- * Where chunk k ends, in chunk order: the boundary at or after its
- * nominal end, or after its start when a long record took it past
- * that (so no byte is scanned twice, whatever the record sizes).
+ * With p->mu held: where chunk k (the next claimed) ends, the boundary
+ * at or after its nominal end, or after its start when a long record
+ * took it past that (so no byte is scanned twice, whatever the record
+ * sizes).  Found under the mutex, in chunk order, as the chunk is
+ * claimed: a few KB read and scanned, and no thread ever waits for
+ * another's boundary.  @return 0, or -1 (a read error: err filled, the
+ * chunk ends at the end of the file)
  */
-static int chunk_bounds(struct par *p, size_t k, uint64_t *from,
-			uint64_t *to, char *buf, struct sfb_err *err)
+static int chunk_bounds(struct par *p, size_t k, struct slot *sl,
+			char *buf)
 {
-	pthread_mutex_lock(&p->mu);
-	while (p->bounded != k)
-		pthread_cond_wait(&p->bound_cv, &p->mu);
-	*from = p->bound;
-	pthread_mutex_unlock(&p->mu);
 	int rc = 0;
+	sl->from = p->bound;
 	if (k + 1 >= p->nchunks) {
-		*to = p->size;
+		sl->to = p->size;
 	} else {
 		uint64_t x = nominal(p, k + 1);
-		rc = find_boundary(p, x > *from ? x : *from, to, buf, err);
+		rc = find_boundary(p, x > sl->from ? x : sl->from, &sl->to,
+				   buf, &sl->err);
 		if (rc)
-			*to = p->size;
+			sl->to = p->size;
 	}
-	pthread_mutex_lock(&p->mu);
-	p->bound = *to;
-	p->bounded++;
-	pthread_cond_broadcast(&p->bound_cv);
-	pthread_mutex_unlock(&p->mu);
+	p->bound = sl->to;
 	return rc;
 }
 
@@ -700,24 +705,16 @@ static int w_rec(void *ud, const struct fmt_rec *rec)
 	return 0;
 }
 
-/* Stage 1-3 over one chunk into its slot. */
-/* buf: the worker's SCAN_BLK bytes for the boundary finder; pt: its
+/* Stage 1-3 over one claimed chunk into its slot; pt: the thread's
  * pattern table or NULL */
-static void run_chunk(struct par *p, size_t k, struct slot *sl, char *buf,
+static void run_chunk(struct par *p, size_t k, struct slot *sl,
 		      struct pat_table *pt)
 {
-	uint64_t from, to;
-	int bad = chunk_bounds(p, k, &from, &to, buf, &sl->err) != 0;
-	pthread_mutex_lock(&p->mu);
-	int stop = p->stop;
-	pthread_mutex_unlock(&p->mu);
 	/* from == to: an empty chunk, past a record longer than chunks */
-	if (bad || stop || from == to) {
-		sl->failed = bad;
+	if (sl->failed || sl->from == sl->to)
 		return;
-	}
 
-	struct range r = { p, from, to, 0 };
+	struct range r = { p, sl->from, sl->to, 0 };
 	struct wctx w = { p, sl, pt };
 	struct fmt_sink sink = { w_rec, &w };
 	struct fmt_limits lim = { p->cfg.max_msg };
@@ -774,9 +771,10 @@ static void tools_free(struct tools *t)
 
 /*
  * With p->mu held: claim the next chunk, if there is one and a slot for
- * it (fewer than nslots chunks in flight).  @return its slot, or NULL
+ * it (fewer than nslots chunks in flight), and find its bounds (buf:
+ * the thread's SCAN_BLK bytes).  @return its slot, or NULL
  */
-static struct slot *claim(struct par *p)
+static struct slot *claim(struct par *p, char *buf)
 {
 	if (p->stop || p->next >= p->nchunks ||
 	    p->next >= p->consumed + p->nslots)
@@ -785,38 +783,10 @@ static struct slot *claim(struct par *p)
 	struct slot *sl = &p->slots[k % p->nslots];
 	sl->state = S_BUSY;
 	sl->chunk = k;
+	sl->failed = chunk_bounds(p, k, sl, buf) != 0;
 	return sl;
 }
 
-/* With p->mu held: parse a claimed chunk, the mutex released meanwhile. */
-static void parse_claimed(struct par *p, struct slot *sl, struct tools *t)
-{
-	pthread_mutex_unlock(&p->mu);
-	run_chunk(p, sl->chunk, sl, t->buf, t->pt);
-	pthread_mutex_lock(&p->mu);
-	sl->state = S_DONE;
-	pthread_cond_signal(&p->done);
-}
-
-static void *worker(void *ud)
-{
-	struct par *p = ud;
-	struct tools t;
-	tools_init(&t, p);
-	pthread_mutex_lock(&p->mu);
-	for (;;) {
-		struct slot *sl = claim(p);
-		if (sl)
-			parse_claimed(p, sl, &t);
-		else if (p->stop || p->next >= p->nchunks)
-			break;
-		else
-			pthread_cond_wait(&p->space, &p->mu);
-	}
-	pthread_mutex_unlock(&p->mu);
-	tools_free(&t);
-	return NULL;
-}
 
 /* ---- detection -------------------------------------------------------- */
 
@@ -958,9 +928,9 @@ static void prefetch(const void *p, size_t n)
 }
 
 /*
- * What the caller's thread will read of item i, fetched ahead: the
- * slot was filled on another core, and without this every message's
- * first touch waits for memory.  The item itself far ahead, then its
+ * What the hand-over will read of item i, fetched ahead: when the slot
+ * was filled on another core, or long enough ago, every message's
+ * first touch would wait for memory.  The item itself far ahead, then its
  * record and message, then what the message points to (an entry's
  * text is read only by the rules that its events fire).
  */
@@ -1024,6 +994,82 @@ static int hand_over(struct slot *sl, const struct par_sink *sk,
 	return 0;
 }
 
+/*
+ * Chunk sl's records to the sink, then the run's totals.  One thread at
+ * a time calls this (p->handing), in chunk order.  @return non-zero to stop
+ */
+static int deliver(struct par *p, struct slot *sl)
+{
+	struct par_result *res = p->res;
+	int stop = hand_over(sl, p->sk, (unsigned long)res->lines);
+	res->lines += sl->nlines;
+	res->bytes += sl->bytes;
+	if (sl->chunk == 0)
+		res->enc = sl->enc;
+	if (sl->failed) {
+		*p->err = sl->err;
+		if (p->err->line)
+			p->err->line += (unsigned long)res->lines -
+					sl->nlines;
+		p->rc = -1;
+		stop = 1;
+	}
+	return stop;
+}
+
+/*
+ * What every thread of a run does, the caller's too: hand over the
+ * next chunk when it is parsed and no other thread is handing over,
+ * else parse the next chunk.  A thread that parsed a chunk hands it
+ * over itself when its turn has come, which is the usual case once the
+ * threads fall into step: then the caches that hold what it wrote are
+ * those that read it back.  When the turn has not come, it parses
+ * another chunk instead of waiting, and the thread that hands over the
+ * chunk before goes on with this one.  p->mu is released while
+ * parsing and handing over.
+ */
+static void run_jobs(struct par *p, struct tools *t)
+{
+	pthread_mutex_lock(&p->mu);
+	while (!p->stop) {
+		struct slot *sl = &p->slots[p->consumed % p->nslots];
+		if (!p->handing && p->consumed < p->nchunks &&
+		    sl->state == S_DONE && sl->chunk == p->consumed) {
+			p->handing = 1;
+			pthread_mutex_unlock(&p->mu);
+			int stop = deliver(p, sl);
+			slot_reset(sl);
+			pthread_mutex_lock(&p->mu);
+			sl->state = S_FREE;
+			p->consumed++;
+			p->handing = 0;
+			if (stop)
+				p->stop = 1;
+			pthread_cond_broadcast(&p->space);
+		} else if ((sl = claim(p, t->buf)) != NULL) {
+			pthread_mutex_unlock(&p->mu);
+			run_chunk(p, sl->chunk, sl, t->pt);
+			pthread_mutex_lock(&p->mu);
+			sl->state = S_DONE;
+		} else if (p->next >= p->nchunks) {
+			break;  /* the threads that parse hand over */
+		} else {
+			pthread_cond_wait(&p->space, &p->mu);
+		}
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void *worker(void *ud)
+{
+	struct par *p = ud;
+	struct tools t;
+	tools_init(&t, p);
+	run_jobs(p, &t);
+	tools_free(&t);
+	return NULL;
+}
+
 int par_run(const char *path, const struct par_config *cfg,
 	    const struct par_sink *sk, struct par_result *res,
 	    struct sfb_err *err)
@@ -1060,10 +1106,12 @@ int par_run(const char *path, const struct par_config *cfg,
 	if (p.nslots > PAR_MAX_SLOTS)
 		p.nslots = PAR_MAX_SLOTS;
 	p.slots = sfb_xcalloc(p.nslots, sizeof *p.slots);
+	p.sk = sk;
+	p.res = res;
+	p.err = err;
+	res->kind = p.kind;
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.space, NULL);
-	pthread_cond_init(&p.done, NULL);
-	pthread_cond_init(&p.bound_cv, NULL);
 	/* jobs threads in all: the caller's and jobs - 1 workers */
 	unsigned nworkers = p.cfg.jobs - 1, started = 0;
 	pthread_t *th = sfb_xcalloc(nworkers + 1, sizeof *th);
@@ -1072,59 +1120,23 @@ int par_run(const char *path, const struct par_config *cfg,
 			started++;
 	/* no worker at all: nothing was read, the caller reads serially */
 	int rc = started || !nworkers ? 0 : 1;
-	struct tools tools;
-	tools_init(&tools, &p);
-	res->kind = p.kind;
-	for (size_t k = 0; rc == 0 && k < p.nchunks; k++) {
-		struct slot *sl = &p.slots[k % p.nslots];
-		pthread_mutex_lock(&p.mu);
-		/* while chunk k is not parsed, parse a later one (or k) */
-		while (sl->state != S_DONE || sl->chunk != k) {
-			struct slot *mine = claim(&p);
-			if (mine)
-				parse_claimed(&p, mine, &tools);
-			else
-				pthread_cond_wait(&p.done, &p.mu);
-		}
-		pthread_mutex_unlock(&p.mu);
-		int stop = hand_over(sl, sk, (unsigned long)res->lines);
-		res->lines += sl->nlines;
-		res->bytes += sl->bytes;
-		if (k == 0)
-			res->enc = sl->enc;
-		if (sl->failed) {
-			*err = sl->err;
-			if (err->line)
-				err->line += (unsigned long)res->lines -
-					     sl->nlines;
-			rc = -1;
-			stop = 1;
-		}
-		slot_reset(sl);
-		pthread_mutex_lock(&p.mu);
-		sl->state = S_FREE;
-		p.consumed = k + 1;
-		if (stop)
-			p.stop = 1;
-		pthread_cond_broadcast(&p.space);
-		pthread_mutex_unlock(&p.mu);
-		if (stop)
-			break;
+	if (rc == 0) {
+		struct tools tools;
+		tools_init(&tools, &p);
+		run_jobs(&p, &tools);
+		tools_free(&tools);
 	}
-	pthread_mutex_lock(&p.mu);
-	p.stop = 1;
-	pthread_cond_broadcast(&p.space);
-	pthread_mutex_unlock(&p.mu);
+	/* the workers end when every chunk is claimed, and their last
+	 * chunks handed over (or on stop) */
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	free(th);
-	tools_free(&tools);
+	if (rc == 0)
+		rc = p.rc;
 	for (size_t i = 0; i < p.nslots; i++)
 		slot_free(&p.slots[i]);
 	free(p.slots);
 	pthread_cond_destroy(&p.space);
-	pthread_cond_destroy(&p.done);
-	pthread_cond_destroy(&p.bound_cv);
 	pthread_mutex_destroy(&p.mu);
 	close(p.fd);
 	return rc;

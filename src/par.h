@@ -3,8 +3,8 @@
  * par.h -- one big file over several cores: stages 1-3 of the pipeline
  * (line reader, format parser, message parse, the pattern table on
  * free-text entries; see engine.h) run on
- * worker threads over chunks of the file, and the records come back to
- * the caller's thread strictly in file order, with their parsed
+ * several threads over chunks of the file, and the records come back
+ * to the stateful stages strictly in file order, with their parsed
  * messages (an answer's in-band provisioning body read too: msg.prov),
  * for the stateful stages 4-7.  The output of a run is the
  * same, byte for byte, as reading the file in one pass.
@@ -43,18 +43,18 @@
 
 /*
  * Nominal chunk size.  Small, and few chunks in flight (jobs + 2 at
- * most): the caller's thread then reads what another thread wrote
- * while it is still in a cache (512 KiB chunks cost the caller some
- * 40% more time, waiting for memory).  Not smaller: each chunk costs
- * a boundary to find, a reader and a parser to set up, a few system
- * calls and a wake-up or two; at 32 KiB, -j2 spent 10% more CPU time
- * than at 128 KiB on a 1 GB CLS trace, although cachegrind (1 MiB last
- * level) counts a quarter of the misses.
+ * most): the thread that hands a chunk over then reads what a thread
+ * (mostly itself) wrote while it is still in a cache (512 KiB chunks
+ * cost the hand-over some 40% more time, waiting for memory).  Not
+ * smaller: each chunk costs a boundary to find, a reader and a parser
+ * to set up, a few system calls and a wake-up or two; at 32 KiB, -j2
+ * spent 10% more CPU time than at 128 KiB on a 1 GB CLS trace, although
+ * cachegrind (1 MiB last level) counts a quarter of the misses.
  */
 #define PAR_CHUNK (128u << 10)
 #define PAR_MAX_SLOTS 12        /* chunks in flight at most */
-#define PAR_MAX_JOBS 8          /* threads at most: the one
-				 * thread of stages 4-7 is the limit */
+#define PAR_MAX_JOBS 8          /* threads at most: stages 4-7,
+				 * one chunk at a time, are the limit */
 #define PAR_HEAD 4096           /* longest line judged as a boundary */
 
 struct par_config {
@@ -102,7 +102,9 @@ struct par_result {
 
 /*
  * Read path with cfg->jobs threads (the caller's and cfg->jobs - 1
- * workers) and hand its records to sk, on the caller's thread.
+ * workers) and hand its records to sk: in file order, one call at a
+ * time, each on whichever thread hands its chunk over (the caller's or
+ * a worker), so sk must not depend on the thread it runs on.
  * path is borrowed for the run (messages keep it as their file).
  * @return 1: not for this file, nothing was read or handed over (read
  *         it serially); 0: done; -1: a read error (err filled; the
