@@ -1491,6 +1491,44 @@ static void put(char *out, size_t outsz, size_t *len, const char *s,
 	*len += n;
 }
 
+/*
+ * A number part of a template, written at the end of num (32 bytes):
+ * "true"/"false", the decimal int, or hex() as 0x and at least 8
+ * upper-case digits (the low 32 bits of a negative int32).
+ * @return its length
+ */
+static size_t tmpl_num(char num[32], const struct tpart *p,
+		       const struct expr_value *v)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	char *end = num + 32, *q = end;
+	if (p->type == EXPR_T_BOOL) {
+		const char *w = v->i ? "true" : "false";
+		size_t n = strlen(w);
+		memcpy(end - n, w, n);
+		return n;
+	}
+	if (p->hex) {
+		uint64_t u = v->i < 0 && v->i >= INT32_MIN
+			     ? (uint32_t)v->i : (uint64_t)v->i;
+		do {
+			*--q = digits[u & 15];
+			u >>= 4;
+		} while (u || end - q < 8);
+		*--q = 'x';
+		*--q = '0';
+		return (size_t)(end - q);
+	}
+	uint64_t u = v->i < 0 ? 0 - (uint64_t)v->i : (uint64_t)v->i;
+	do {
+		*--q = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v->i < 0)
+		*--q = '-';
+	return (size_t)(end - q);
+}
+
 size_t expr_tmpl_render(const struct expr_tmpl *t, const struct expr_ctx *ctx,
 			char *out, size_t outsz)
 {
@@ -1512,26 +1550,14 @@ size_t expr_tmpl_render(const struct expr_tmpl *t, const struct expr_ctx *ctx,
 			put(out, outsz, &len, "?", 1);
 			continue;
 		}
-		char num[32];
-		int k = 0;
 		if (p->type == EXPR_T_STR) {
 			if (v.s.p)
 				put(out, outsz, &len, v.s.p, v.s.n);
 			continue;
 		}
-		if (p->type == EXPR_T_BOOL)
-			k = snprintf(num, sizeof num, "%s",
-				     v.i ? "true" : "false");
-		else if (!p->hex)
-			k = snprintf(num, sizeof num, "%" PRId64, v.i);
-		else if (v.i < 0 && v.i >= INT32_MIN)
-			k = snprintf(num, sizeof num, "0x%08" PRIX32,
-				     (uint32_t)v.i);
-		else
-			k = snprintf(num, sizeof num, "0x%08" PRIX64,
-				     (uint64_t)v.i);
-		if (k > 0)
-			put(out, outsz, &len, num, (size_t)k);
+		char num[32];
+		size_t k = tmpl_num(num, p, &v);
+		put(out, outsz, &len, num + sizeof num - k, k);
 	}
 	out[len] = '\0';
 	return len;

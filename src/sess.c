@@ -414,19 +414,13 @@ static struct osess *hash_find(struct sess_builder *b, uint64_t key)
 /*
  * Add a line of evidence to a step.  failed: 1 the step failed there,
  * 0 it worked there, -1 neither (it only shows what happened).
+ * text: n bytes, NUL-terminated, n < sizeof of an evidence text.
  */
-static void SFB_PRINTF(7, 8)
-evidence(struct osess *o, enum sfb_step step, int failed, const char *file,
-	 unsigned long line, int64_t ts, const char *fmt, ...)
+static void evidence_text(struct osess *o, enum sfb_step step, int failed,
+			  const char *file, unsigned long line, int64_t ts,
+			  const char *text, size_t n)
 {
-	if (step <= SFB_STEP_NONE || step >= SFB_STEP__COUNT)
-		return;
 	struct sess_step *st = &o->s.steps[step];
-	char text[sizeof st->ev[0].text];
-	va_list ap;
-	va_start(ap, fmt);
-	str_vfmt(text, sizeof text, fmt, ap);
-	va_end(ap);
 	/* two patterns on one line, or a hop copy: one piece of evidence */
 	for (size_t i = 0; i < st->nev; i++)
 		if (st->ev[i].line == line && st->ev[i].file == file &&
@@ -454,7 +448,39 @@ evidence(struct osess *o, enum sfb_step step, int failed, const char *file,
 	e->line = line;
 	e->ts = ts;
 	e->failed = failed > 0;
-	memcpy(e->text, text, sizeof e->text);
+	memcpy(e->text, text, n + 1);
+}
+
+/* evidence_text of a formatted line */
+static void SFB_PRINTF(7, 8)
+evidence(struct osess *o, enum sfb_step step, int failed, const char *file,
+	 unsigned long line, int64_t ts, const char *fmt, ...)
+{
+	if (step <= SFB_STEP_NONE || step >= SFB_STEP__COUNT)
+		return;
+	char text[sizeof o->s.steps[0].ev[0].text];
+	va_list ap;
+	va_start(ap, fmt);
+	str_vfmt(text, sizeof text, fmt, ap);
+	va_end(ap);
+	evidence_text(o, step, failed, file, line, ts, text, strlen(text));
+}
+
+/* evidence_text of the line v (cut, as "%.*s" would) */
+static void evidence_sv(struct osess *o, enum sfb_step step, int failed,
+			const char *file, unsigned long line, int64_t ts,
+			struct sv v)
+{
+	if (step <= SFB_STEP_NONE || step >= SFB_STEP__COUNT)
+		return;
+	char text[sizeof o->s.steps[0].ev[0].text];
+	size_t n = v.n < sizeof text ? v.n : sizeof text - 1;
+	const char *nul = memchr(v.p, '\0', n);
+	if (nul)
+		n = (size_t)(nul - v.p);
+	memcpy(text, v.p, n);
+	text[n] = '\0';
+	evidence_text(o, step, failed, file, line, ts, text, n);
 }
 
 static void touch(struct sess_builder *b, struct osess *o, const char *file,
@@ -1994,8 +2020,7 @@ unsigned sess_event(struct sess_builder *b, const struct pat_event *ev,
 	struct sv text = first_line(ev->text);
 	/* effect "-": evidence of what happened, neither ok nor failed */
 	int failed = ev->fails_step ? 1 : ev->ok_step ? 0 : -1;
-	evidence(o, ev->step, failed, file, line, ts, "%.*s",
-		 (int)text.n, text.p);
+	evidence_sv(o, ev->step, failed, file, line, ts, text);
 	touch(b, o, file, line, ts);
 	return o->s.id;
 }

@@ -582,6 +582,24 @@ static void test_templates(void)
 	fake_set_i(&V, F_EV_HR, 0x1234);
 	CHECK_RENDER("{hex( event.hr )}", EXPR_SCOPE_EVENT, "0x00001234");
 	CHECK_RENDER("{ msg.status }", EXPR_SCOPE_MSG, "401");
+	/* numbers as the printf family wrote them */
+	fake_set_i(&V, F_EV_HR, 0);
+	CHECK_RENDER("{hex(event.hr)} {event.hr}", EXPR_SCOPE_EVENT,
+		     "0x00000000 0");
+	fake_set_i(&V, F_EV_HR, -5);
+	CHECK_RENDER("{hex(event.hr)} {event.hr}", EXPR_SCOPE_EVENT,
+		     "0xFFFFFFFB -5");
+	fake_set_i(&V, F_EV_HR, INT64_MIN);
+	CHECK_RENDER("{hex(event.hr)} {event.hr}", EXPR_SCOPE_EVENT,
+		     "0x8000000000000000 -9223372036854775808");
+	fake_set_i(&V, F_EV_HR, (int64_t)0x123456789A);
+	CHECK_RENDER("{hex(event.hr)}", EXPR_SCOPE_EVENT, "0x123456789A");
+	fake_set_i(&V, F_EV_HR, (int64_t)INT32_MIN - 1);
+	CHECK_RENDER("{hex(event.hr)}", EXPR_SCOPE_EVENT,
+		     "0xFFFFFFFF7FFFFFFF");
+	fake_set_i(&V, F_IS_RESP, 0);
+	CHECK_RENDER("{msg.is_response}", EXPR_SCOPE_MSG, "false");
+	fake_set_i(&V, F_IS_RESP, 1);
 	/* bounded output */
 	CHECK_SV(sv_cstr(render("{msg.method} answered", EXPR_SCOPE_MSG, 6)),
 		 "REGIS");
