@@ -32,6 +32,10 @@ struct finding_evidence {
 	char text[200];         /* one line: what the message/event shows */
 };
 
+/*
+ * engine.c fire() does not zero a new finding (4 KiB): it sets each
+ * field itself.  A field added here must be set there too.
+ */
 struct finding {
 	const struct rules_rule *rule;  /* borrowed: id, severity, refs */
 	enum sfb_sev sev;
