@@ -218,6 +218,22 @@ for i in 1 2 3 4 5 6 7 8 9 10; do cat "$TMP/work/ucc.log"; done \
 XFAIL=$pipe_x
 expect pipe "$pipe_rc" "$pipe_err"
 
+# ---- -j2: EIO on a thread's pread ----------------------------------------
+# par.c reads a big file with pread from every thread: the file start
+# (call 1), a chunk's boundary or its bytes (later calls).  Any failure
+# ends the run with the error and status 2, whichever thread met it,
+# and no thread is left waiting (the run ends: timeout)
+"$SFBGEN" --size 2M --seed 3 -o "$TMP/work/j.log" ||
+	{ echo "faults: cannot generate the -j input"; exit 2; }
+inj j2-ref "$SFBLOG" analyze -j2 j.log
+inj j1-ref "$SFBLOG" analyze j.log
+same j2-ref j1-ref
+for n in 1 2 5 40; do
+	inj "j2-peio$n" SFB_INJECT_PREAD=eio@$n timeout 60 "$SFBLOG" \
+	    analyze -j2 j.log
+	expect "j2-peio$n" 2 "$eio"
+done
+
 # ---- libarchive and libsqlite3 missing (dl.c loads them on first use) -
 # a plain log does not need them; a zip is an "error" item of its own
 # (not a corrupt zip), the store a job that cannot be done

@@ -25,11 +25,14 @@
  *                      the first B bytes do reach the descriptor)
  *                      epipe@N, epipe+B   SIGPIPE, then EPIPE, as the
  *                      kernel does when the reader has gone
+ *   SFB_INJECT_PREAD   pread(2), by which `-j` (par.c) reads from its
+ *                      threads: eio@N, EIO from the Nth call on (the
+ *                      calls counted atomically, whichever thread)
  *   SFB_INJECT_DLOPEN  dlopen(3), by which dl.c loads libarchive and
  *                      libsqlite3: "fail" fails every call, as when
  *                      the library is not installed
  * Unset or empty: no fault.  A malformed value aborts at start-up.
- * Not thread-safe (sfblog has one thread).
+ * Not thread-safe but for SFB_INJECT_PREAD (only `-j` has threads).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -50,7 +53,7 @@ struct fault {
 	unsigned long long calls, done; /* calls seen, bytes through */
 };
 
-static struct fault rd, frd, wr;
+static struct fault rd, frd, wr, prd;
 
 static void parse(struct fault *f, const char *var)
 {
@@ -140,6 +143,24 @@ ssize_t read(int fd, void *buf, size_t n)
 	return got;
 }
 
+ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+	static ssize_t (*real)(int, void *, size_t, off_t);
+	ssize_t (*r)(int, void *, size_t, off_t) =
+		__atomic_load_n(&real, __ATOMIC_ACQUIRE);
+	if (!r) {
+		r = (ssize_t (*)(int, void *, size_t, off_t))dlsym(
+			RTLD_NEXT, "pread");
+		__atomic_store_n(&real, r, __ATOMIC_RELEASE);
+	}
+	if (prd.kind == K_EIO &&
+	    __atomic_add_fetch(&prd.calls, 1, __ATOMIC_RELAXED) >= prd.at) {
+		errno = EIO;
+		return -1;
+	}
+	return r(fd, buf, n, off);
+}
+
 size_t fread(void *buf, size_t size, size_t nmemb, FILE *f)
 {
 	static size_t (*real)(void *, size_t, size_t, FILE *);
@@ -215,6 +236,11 @@ __attribute__((constructor)) static void inject_init(void)
 	parse(&rd, "SFB_INJECT_READ");
 	parse(&frd, "SFB_INJECT_FREAD");
 	parse(&wr, "SFB_INJECT_WRITE");
+	parse(&prd, "SFB_INJECT_PREAD");
+	if (prd.kind != K_NONE && (prd.kind != K_EIO || prd.bytes)) {
+		fprintf(stderr, "inject: SFB_INJECT_PREAD takes eio@N only\n");
+		abort();
+	}
 	if (frd.kind == K_SHORT || frd.kind == K_EINTR ||
 	    wr.kind == K_SHORT || wr.kind == K_EINTR) {
 		fprintf(stderr, "inject: short and eintr are for "
