@@ -2,8 +2,9 @@
 /*
  * pattern.c -- the pattern table behind pattern.h: loads pattern files
  * (grammar in rules/README), compiles each regex once with PCRE2 (8-bit,
- * caseless, JIT when the library has it) and matches free-text log
- * entries against all of them.  It sits beside the message stage:
+ * caseless; JIT, when the library has it, on a table's own copy of a
+ * regex when it first runs) and matches free-text log entries against
+ * all of them.  It sits beside the message stage:
  * entry texts (parser.h REC_ENTRY) in, named events out to the session
  * builder (sess.c).
  *
@@ -34,10 +35,10 @@
  * Ownership: pattern_load returns an owned table (pattern_free);
  * it owns every string an event points to except the text and its
  * parts, which the caller lends for one pattern_match call.  The
- * match scratch (bitsets, literals found, match data, JIT stack) lives
- * in the table, so a table is used by one thread at a time;
- * pattern_clone gives another thread its own scratch over the same
- * read-only patterns and literals.
+ * match scratch (bitsets, literals found, the JIT-compiled copies of
+ * the regexes, match data, JIT stack) lives in the table, so a table
+ * is used by one thread at a time; pattern_clone gives another thread
+ * its own scratch over the same read-only patterns and literals.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
@@ -96,8 +97,8 @@ struct pat {
 	struct pat_clause forbid; /* none of these may be in the text */
 	int has_lead;           /* matches start a line with a lead byte */
 	uint8_t lead[32];       /* bitset of the bytes that may start one */
-	pcre2_code *code;       /* owned */
-	int jit;                /* code was JIT-compiled */
+	pcre2_code *code;       /* owned; never JIT-compiled: the source
+				 * of every table's own copy (run_code) */
 	struct cap_def caps[PAT_MAX_CAPS];
 	size_t ncaps;
 	size_t file;            /* index into pat_table.files */
@@ -154,12 +155,20 @@ struct pat_table {
 				 * this text (scratch per text) */
 	uint32_t gen;           /* counts the texts matched */
 
+	/*
+	 * Each table's own copy of every regex, made and JIT-compiled when
+	 * the regex first runs (most texts need few of the patterns, and
+	 * compiling all of them cost more than matching a 32 MB log):
+	 * code[i] NULL until then, jit[i] 1 if the JIT took it.
+	 */
+	pcre2_code **code;      /* owned, n */
+	unsigned char *jit;     /* owned, n */
 	pcre2_match_data *md;   /* owned, sized for the widest regex */
 	pcre2_match_context *mctx; /* owned */
-	pcre2_jit_stack *jit;   /* owned, may be NULL */
+	pcre2_jit_stack *stack; /* owned, may be NULL */
 	int clone;              /* pattern_clone: owns only the scratch
-				 * (found, lit_gen, md, mctx, jit); the
-				 * rest is borrowed */
+				 * (found, lit_gen, code, jit, md, mctx,
+				 * stack); the rest is borrowed */
 };
 
 static const char *const step_names[SFB_STEP__COUNT] = {
@@ -546,9 +555,6 @@ static int parse_line(struct loader *L, const char *s, size_t n)
 		pat_clear(&p);
 		return -1;
 	}
-	/* JIT is an optimisation: without it matching still works */
-	p.jit = pcre2_jit_compile(p.code, PCRE2_JIT_COMPLETE) == 0;
-
 	/* 5: needle, then the literals the regex needs besides */
 	p.needle = NO_LIT;
 	if (!sv_eq(col[4], SV_LIT("-")))
@@ -765,10 +771,15 @@ void pattern_set_derived(struct pat_table *t, int on)
 		t->derived = on != 0;
 }
 
-/* The per-thread scratch: match data, context, JIT stack. */
+/*
+ * The per-thread scratch: the regex copies (none made yet), match data,
+ * context, JIT stack.
+ */
 static void scratch_init(struct pat_table *t, uint32_t pairs,
 			 const pcre2_match_context *from)
 {
+	t->code = sfb_xcalloc(t->n ? t->n : 1, sizeof *t->code);
+	t->jit = sfb_xcalloc(t->n ? t->n : 1, sizeof *t->jit);
 	t->md = pcre2_match_data_create(pairs, NULL);
 	t->mctx = from ? pcre2_match_context_copy(
 				 (pcre2_match_context *)from)
@@ -776,8 +787,19 @@ static void scratch_init(struct pat_table *t, uint32_t pairs,
 	if (!t->md || !t->mctx)
 		sfb_oom();
 	/* without a JIT stack the JIT uses 32 KiB on the machine stack */
-	t->jit = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
-	pcre2_jit_stack_assign(t->mctx, NULL, t->jit);
+	t->stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
+	pcre2_jit_stack_assign(t->mctx, NULL, t->stack);
+}
+
+static void scratch_free(struct pat_table *t)
+{
+	for (size_t i = 0; t->code && i < t->n; i++)
+		pcre2_code_free(t->code[i]);
+	free(t->code);
+	free(t->jit);
+	pcre2_match_data_free(t->md);
+	pcre2_match_context_free(t->mctx);
+	pcre2_jit_stack_free(t->stack);
 }
 
 struct pat_table *pattern_clone(const struct pat_table *t)
@@ -798,9 +820,7 @@ void pattern_free(struct pat_table *t)
 	if (t->clone) {
 		free(t->found);
 		free(t->lit_gen);
-		pcre2_match_data_free(t->md);
-		pcre2_match_context_free(t->mctx);
-		pcre2_jit_stack_free(t->jit);
+		scratch_free(t);
 		free(t);
 		return;
 	}
@@ -811,9 +831,7 @@ void pattern_free(struct pat_table *t)
 		free(t->files[i]);
 	free(t->files);
 	table_free_prefilter(t);
-	pcre2_match_data_free(t->md);
-	pcre2_match_context_free(t->mctx);
-	pcre2_jit_stack_free(t->jit);
+	scratch_free(t);
 	free(t);
 }
 
@@ -998,12 +1016,20 @@ static int run_pattern(struct pat_table *t, size_t i, const char *subj,
 		       void *ud, int *r)
 {
 	const struct pat *p = &t->pats[i];
+	pcre2_code *code = t->code[i];
+	if (!code) {
+		code = t->code[i] = pcre2_code_copy(p->code);
+		if (!code)
+			sfb_oom();
+		/* JIT is an optimisation: without it matching still works */
+		t->jit[i] = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+	}
 	/* the JIT's own entry skips pcre2_match's checks of the arguments,
 	 * which hold here (no UTF, offset 0, our match data) */
-	int rc = p->jit ? pcre2_jit_match(p->code, (PCRE2_SPTR)subj, n, 0,
-					  0, t->md, t->mctx)
-			: pcre2_match(p->code, (PCRE2_SPTR)subj, n, 0, 0,
-				      t->md, t->mctx);
+	int rc = t->jit[i] ? pcre2_jit_match(code, (PCRE2_SPTR)subj, n, 0,
+					     0, t->md, t->mctx)
+			   : pcre2_match(code, (PCRE2_SPTR)subj, n, 0, 0,
+					 t->md, t->mctx);
 	if (rc < 0)
 		return 0;               /* no match, or a limit hit */
 	const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
