@@ -18,8 +18,11 @@
  * ("^(?![\s\S]*(?:lyncdiscover|_sip))" of "dns.not_found"), and a
  * regex of lines ("(?m)^", derive_lead) only where a line starts with
  * a byte that may begin its match: a regex that cannot match is not
- * run.  At load, every literal (needles and clauses, each kept once)
- * is lower-cased, and the first 4 bytes of those at least 4 long are
+ * run.  A regex whose matches start with known literals (rxlit_leading:
+ * "webservice.fault" starts with AsyncHResult:, TargetUri: or Error:)
+ * runs from the first of them in the text, not from its start.
+ * At load, every literal (needles and clauses, each kept once) is
+ * lower-cased, and the first 4 bytes of those at least 4 long are
  * hashed into one 8 KiB table of flags (a byte each: a probe is one
  * load, which cost fewer instructions than a bit of a 2^16-bit map
  * with 8 times fewer false hits), so a line is scanned once for all of
@@ -95,6 +98,7 @@ struct pat {
 	struct pat_clause *clauses; /* owned: literals the regex needs */
 	size_t nclauses;
 	struct pat_clause forbid; /* none of these may be in the text */
+	struct pat_clause start; /* every match starts with one of these */
 	int has_lead;           /* matches start a line with a lead byte */
 	uint8_t lead[32];       /* bitset of the bytes that may start one */
 	pcre2_code *code;       /* owned; never JIT-compiled: the source
@@ -153,6 +157,8 @@ struct pat_table {
 	size_t nwords;
 	uint32_t *lit_gen;      /* owned, nlits: == gen if lits[k] is in
 				 * this text (scratch per text) */
+	size_t *lit_pos;        /* owned, nlits: where lits[k] is first,
+				 * when it is in this text */
 	uint32_t gen;           /* counts the texts matched */
 
 	/*
@@ -383,6 +389,51 @@ static void derive_clauses(struct pat_table *t, struct pat *p, struct sv re)
 }
 
 /*
+ * @return the index of a literal of t that every text holding the
+ * literal s[0..n) at a place holds at the same place or before: s
+ * itself or one of its prefixes (at least GRAM_MIN long), not limited
+ * to where a word starts if s is; NO_LIT if t has none
+ */
+static uint32_t find_prefix(const struct pat_table *t, const char *s,
+			    size_t n, int word)
+{
+	for (size_t i = 0; i < t->nlits; i++) {
+		const struct lit *l = &t->lits[i];
+		if (l->len < GRAM_MIN || l->len > n || l->word > word)
+			continue;
+		size_t k = 0;
+		while (k < l->len && l->s[k] == t->fold[(unsigned char)s[k]])
+			k++;
+		if (k == l->len)
+			return (uint32_t)i;
+	}
+	return NO_LIT;
+}
+
+/*
+ * The literals every match of p's regex re starts with (rxlit.h): no
+ * match starts before the first of them in a text.  Only when each is
+ * (or starts with) a literal t looks for already: one more would cost
+ * every text its search, more than PCRE2 saves by starting later.
+ */
+static void derive_start(struct pat_table *t, struct pat *p, struct sv re)
+{
+	char *buf = sfb_xmalloc(re.n ? re.n : 1);
+	struct rxlit_clause c;
+	rxlit_leading(re.p, re.n, GRAM_MIN, buf, &c);
+	for (size_t k = 0; k < c.n; k++) {
+		uint32_t id = find_prefix(t, c.alt[k].p, c.alt[k].n,
+					  c.word[k]);
+		if (id == NO_LIT) {
+			p->start.n = 0;
+			break;
+		}
+		p->start.lit[p->start.n++] = (uint16_t)id;
+	}
+	free(buf);
+}
+
+/*
  * A regex that starts with "(?m)^", and that PCRE2 itself only tries at
  * line starts (LF newlines), can match only where a line starts with a
  * byte that may begin a match of the rest of it: the rest matches
@@ -560,6 +611,7 @@ static int parse_line(struct loader *L, const char *s, size_t n)
 	if (!sv_eq(col[4], SV_LIT("-")))
 		p.needle = intern(t, col[4].p, col[4].n, 0);
 	derive_clauses(t, &p, col[5]);
+	derive_start(t, &p, col[5]);
 	derive_lead(&p, col[5]);
 
 	/* 7: explanation, trailing blanks dropped */
@@ -704,6 +756,7 @@ static void build_filter(struct pat_table *t)
 	t->always = sfb_xcalloc(t->nwords, sizeof *t->always);
 	t->found = sfb_xcalloc(t->nwords, sizeof *t->found);
 	t->lit_gen = sfb_xcalloc(t->nlits + 1, sizeof *t->lit_gen);
+	t->lit_pos = sfb_xcalloc(t->nlits + 1, sizeof *t->lit_pos);
 	t->shortn = sfb_xcalloc(t->nlits + 1, sizeof *t->shortn);
 	t->derived = 1;
 
@@ -757,6 +810,7 @@ static void table_free_prefilter(struct pat_table *t)
 	free(t->always);
 	free(t->found);
 	free(t->lit_gen);
+	free(t->lit_pos);
 	for (size_t k = 0; k < t->nlits; k++) {
 		free(t->lits[k].s);
 		free(t->lits[k].w);
@@ -809,6 +863,7 @@ struct pat_table *pattern_clone(const struct pat_table *t)
 	c->clone = 1;
 	c->found = sfb_xcalloc(t->nwords, sizeof *c->found);
 	c->lit_gen = sfb_xcalloc(t->nlits + 1, sizeof *c->lit_gen);
+	c->lit_pos = sfb_xcalloc(t->nlits + 1, sizeof *c->lit_pos);
 	scratch_init(c, pcre2_get_ovector_count(t->md), t->mctx);
 	return c;
 }
@@ -820,6 +875,7 @@ void pattern_free(struct pat_table *t)
 	if (t->clone) {
 		free(t->found);
 		free(t->lit_gen);
+		free(t->lit_pos);
 		scratch_free(t);
 		free(t);
 		return;
@@ -892,11 +948,15 @@ static void set_found(struct pat_table *t, uint32_t i)
 	t->found[i / 64] |= UINT64_C(1) << (i % 64);
 }
 
-/* Literal k occurs: remember it, and mark the patterns it is of. */
-static inline void lit_found(struct pat_table *t, uint32_t k)
+/*
+ * Literal k occurs, first at pos: remember it, and mark the patterns
+ * it is the needle of.
+ */
+static inline void lit_found(struct pat_table *t, uint32_t k, size_t pos)
 {
 	const struct lit *l = &t->lits[k];
 	t->lit_gen[k] = t->gen;
+	t->lit_pos[k] = pos;
 	for (size_t j = 0; j < l->npats; j++)
 		set_found(t, l->pats[j]);
 }
@@ -919,7 +979,7 @@ static void verify_at(struct pat_table *t, uint32_t hash,
 		if (w->word && at > 0 && is_word(h[at - 1]))
 			continue;       /* inside a word */
 		if (lit_at(t, w, h + at, n - at))
-			lit_found(t, k - 1);
+			lit_found(t, k - 1, at);
 	}
 }
 
@@ -964,9 +1024,10 @@ static void scan_lits(struct pat_table *t, const unsigned char *h,
 		scan_grams(t, h, n);
 	for (size_t k = 0; k < t->nshort; k++) {
 		const struct lit *l = &t->lits[t->shortn[k]];
-		if (sv_ifind_sv(sv_make((const char *)h, n),
-				sv_make((const char *)l->s, l->len)) >= 0)
-			lit_found(t, t->shortn[k]);
+		long at = sv_ifind_sv(sv_make((const char *)h, n),
+				      sv_make((const char *)l->s, l->len));
+		if (at >= 0)
+			lit_found(t, t->shortn[k], (size_t)at);
 	}
 }
 
@@ -991,6 +1052,24 @@ static int clauses_met(const struct pat_table *t, size_t i)
 	return 1;
 }
 
+/*
+ * Where the first literal that a match of p starts with (p->start, not
+ * empty) is in the text, into *at.  @return 0 when none is there (no
+ * match), else 1
+ */
+static int start_met(const struct pat_table *t, const struct pat *p,
+		     size_t *at)
+{
+	const struct pat_clause *c = &p->start;
+	size_t first = SIZE_MAX;
+	for (size_t k = 0; k < c->n; k++)
+		if (t->lit_gen[c->lit[k]] == t->gen &&
+		    t->lit_pos[c->lit[k]] < first)
+			first = t->lit_pos[c->lit[k]];
+	*at = first;
+	return first != SIZE_MAX;
+}
+
 /* @return 1 if a line of s[0..n) starts with a lead byte of p */
 static int lead_met(const struct pat *p, const unsigned char *s, size_t n)
 {
@@ -1007,11 +1086,13 @@ static int lead_met(const struct pat *p, const unsigned char *s, size_t n)
 }
 
 /*
- * Run pattern i on subj; on a match build its event and call on_event,
- * whose return goes to *r.  @return 1 on a match, 0 on none
+ * Run pattern i on subj from off on (no match starts before it; the
+ * text before stays visible to lookbehinds); on a match build its event
+ * and call on_event, whose return goes to *r.  @return 1 on a match, 0
+ * on none
  */
 static int run_pattern(struct pat_table *t, size_t i, const char *subj,
-		       size_t n,
+		       size_t n, size_t off,
 		       int (*on_event)(void *ud, const struct pat_event *ev),
 		       void *ud, int *r)
 {
@@ -1025,10 +1106,10 @@ static int run_pattern(struct pat_table *t, size_t i, const char *subj,
 		t->jit[i] = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
 	}
 	/* the JIT's own entry skips pcre2_match's checks of the arguments,
-	 * which hold here (no UTF, offset 0, our match data) */
-	int rc = t->jit[i] ? pcre2_jit_match(code, (PCRE2_SPTR)subj, n, 0,
+	 * which hold here (no UTF, off <= n, our match data) */
+	int rc = t->jit[i] ? pcre2_jit_match(code, (PCRE2_SPTR)subj, n, off,
 					     0, t->md, t->mctx)
-			   : pcre2_match(code, (PCRE2_SPTR)subj, n, 0, 0,
+			   : pcre2_match(code, (PCRE2_SPTR)subj, n, off, 0,
 					 t->md, t->mctx);
 	if (rc < 0)
 		return 0;               /* no match, or a limit hit */
@@ -1088,13 +1169,16 @@ int pattern_match(struct pat_table *t, struct sv text,
 		while (bits) {
 			size_t i = w * 64 + ctz64(bits);
 			bits &= bits - 1;
+			const struct pat *p = &t->pats[i];
 			int r = 0;
+			size_t off = 0;
 			if (t->derived && (!clauses_met(t, i) ||
-			    (t->pats[i].has_lead &&
-			     !lead_met(&t->pats[i],
-				       (const unsigned char *)subj, n))))
+			    (p->start.n && !start_met(t, p, &off)) ||
+			    (p->has_lead &&
+			     !lead_met(p, (const unsigned char *)subj, n))))
 				continue;
-			if (!run_pattern(t, i, subj, n, on_event, ud, &r))
+			if (!run_pattern(t, i, subj, n, off, on_event, ud,
+					 &r))
 				continue;
 			events++;
 			if (r)  /* INT_MIN has no negation: keep it negative */

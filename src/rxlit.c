@@ -16,6 +16,11 @@
  * stops the whole analysis (x->bail): no clauses is always a correct
  * answer.
  *
+ * rxlit_leading reads the start of a regex the same way: it skips what
+ * takes no room, takes a run of plain characters, or steps into a
+ * group (and on past it when the group may be absent); then it only
+ * checks the rest for what could make the start offset matter.
+ *
  * Ownership: see rxlit.h; the literals are written to the caller's
  * buffer, at most one byte per byte of the regex.
  */
@@ -494,4 +499,249 @@ size_t rxlit_forbidden(const char *re, size_t n, size_t min_len, char *buf,
 	}
 	out->n = 0;
 	return 0;
+}
+
+/* ---- the literals a match starts with (rxlit_leading) ---------------- */
+
+/*
+ * Skip the rest of a branch, up to its '|' or ')' (not consumed) or
+ * the end; bail on what could change where a match may start or how
+ * the regex reads (\G, \Q, verbs, extended mode, callouts...).
+ */
+static void skip_branch(struct rx *x)
+{
+	int depth = 0;
+	while (x->i < x->n && !x->bail) {
+		char c = x->s[x->i];
+		if (c == '\\') {
+			char d = x->i + 1 < x->n ? x->s[x->i + 1] : 'Q';
+			if (d == 'G' || d == 'Q')
+				x->bail = 1;
+			x->i += 2;
+		} else if (c == '[') {
+			skip_class(x);
+		} else if (c == '(') {
+			size_t j = ++x->i;
+			char d = j < x->n ? x->s[j] : '*';
+			if (d == '*') {
+				x->bail = 1;
+			} else if (d == '?') {
+				for (j++; j < x->n && x->s[j] &&
+				     strchr("imnsJUa^-", x->s[j]); j++)
+					;
+				char e = j < x->n ? x->s[j] : '\0';
+				if (!e || !strchr(":)|>=!<P'", e))
+					x->bail = 1;    /* (?x (?( (?# (?R */
+			}
+			depth++;
+		} else if (c == ')' || c == '|') {
+			if (depth == 0)
+				return;
+			depth -= c == ')';
+			x->i++;
+		} else {
+			x->i++;
+		}
+	}
+	if (depth)
+		x->bail = 1;
+}
+
+static int lead_alt(struct rx *x, struct rxlit_clause *out, int top,
+		    int after_b);
+
+/* Add the literal buf[start..x->used) to out.  @return 0 if it cannot */
+static int lead_add(struct rx *x, struct rxlit_clause *out, size_t start,
+		    int word)
+{
+	size_t len = x->used - start;
+	if (len == 0 || len < x->min_len || out->n == RXLIT_MAX_ALTS)
+		return 0;
+	out->alt[out->n] = sv_make(x->buf + start,
+				   len > RXLIT_MAX_LEN ? RXLIT_MAX_LEN : len);
+	out->word[out->n++] = (unsigned char)word;
+	return 1;
+}
+
+/*
+ * Open the group at x->i ('('), up to its body.  @return 1 for a group
+ * that matches text, 0 for one that takes no room (lookaround, comment,
+ * option setting), already skipped whole, -1 when unsure
+ */
+static int lead_open(struct rx *x)
+{
+	size_t j = ++x->i;
+	char c = j < x->n ? x->s[j] : '\0';
+	char d = j + 1 < x->n ? x->s[j + 1] : '\0';
+	if (c == '*')
+		return -1;
+	if (c != '?')
+		return 1;
+	x->i++;
+	if (d == ':' || d == '|' || d == '>') {
+		x->i++;
+		return 1;
+	}
+	if (d == '<' && j + 2 < x->n &&
+	    (x->s[j + 2] == '=' || x->s[j + 2] == '!')) {
+		x->i += 2;
+	} else if (d == '=' || d == '!') {
+		x->i++;
+	} else if (d == '<' || (d == 'P' && j + 2 < x->n &&
+				x->s[j + 2] == '<')) {
+		skip_name(x, '>');
+		return x->bail ? -1 : 1;
+	} else if (d == '\'') {
+		x->i++;
+		skip_name(x, '\'');
+		return x->bail ? -1 : 1;
+	} else if (d == '#') {
+		skip_name(x, ')');
+		return x->bail ? -1 : 0;
+	} else {
+		size_t k = x->i;
+		while (k < x->n && x->s[k] && strchr("imnsJUa^-", x->s[k]))
+			k++;
+		if (k == x->i || k >= x->n ||
+		    (x->s[k] != ':' && x->s[k] != ')'))
+			return -1;
+		x->i = k + 1;
+		return x->s[k] == ':';
+	}
+	/* a lookaround: skip its branches and the ')' */
+	for (;;) {
+		skip_branch(x);
+		if (x->bail || x->i >= x->n)
+			return -1;
+		if (x->s[x->i++] == ')')
+			return 0;
+	}
+}
+
+/*
+ * One branch from x->i: add to out the literals its matches start
+ * with.  @return 1 when known (the rest of the branch is not read),
+ * 0 when not
+ */
+static int lead_seq(struct rx *x, struct rxlit_clause *out, int after_b)
+{
+	while (x->i < x->n && !x->bail) {
+		char c = x->s[x->i];
+		int lit = -1;
+		if (c == '^') {
+			x->i++;
+			after_b = 0;
+			if (quantifier(x) >= 0)
+				return 0;
+			continue;
+		} else if (c == '\\') {
+			char d = x->i + 1 < x->n ? x->s[x->i + 1] : '\0';
+			if (d == 'b' || d == 'B') {
+				x->i += 2;
+				after_b = d == 'b';
+				if (quantifier(x) >= 0)
+					return 0;
+				continue;
+			}
+			lit = escape(x);
+			if (lit < 0)
+				return 0;
+		} else if (c == '(') {
+			int kind = lead_open(x);
+			if (kind < 0 || x->bail)
+				return 0;
+			if (kind == 0) {        /* takes no room */
+				after_b = 0;
+				if (quantifier(x) >= 0)
+					return 0;
+				continue;
+			}
+			if (!lead_alt(x, out, 0, after_b))
+				return 0;
+			long min = quantifier(x);
+			if (x->bail)
+				return 0;
+			if (min != 0)           /* it must match: done */
+				return 1;
+			after_b = 0;            /* may be absent: or next */
+			continue;
+		} else if ((unsigned char)c >= 0x80 ||
+			   strchr("|).[$*+?{}", c)) {
+			return 0;
+		} else {
+			lit = (unsigned char)c;
+			x->i++;
+		}
+		/* a run of plain characters from lit on */
+		size_t start = x->used;
+		int word = after_b && is_word((unsigned char)lit);
+		for (;;) {
+			x->buf[x->used++] = (char)sv_lower((unsigned char)lit);
+			long min = quantifier(x);
+			if (x->bail)
+				return 0;
+			if (min == 0)
+				x->used--;      /* it may be absent */
+			if (min >= 0 || x->i >= x->n)
+				break;
+			c = x->s[x->i];
+			if (c == '\\') {
+				size_t at = x->i;
+				lit = escape(x);
+				if (lit < 0) {
+					x->i = at;
+					x->bail = 0;
+					break;
+				}
+			} else if ((unsigned char)c < 0x80 &&
+				   !strchr("\\.^$|()[]{}*+?", c)) {
+				lit = (unsigned char)c;
+				x->i++;
+			} else {
+				break;
+			}
+		}
+		return lead_add(x, out, start, word);
+	}
+	return 0;
+}
+
+/*
+ * Branches up to ')' (consumed, inside a group) or the end (top): add
+ * the literals each starts with to out.  @return 1 when every branch's
+ * are known
+ */
+static int lead_alt(struct rx *x, struct rxlit_clause *out, int top,
+		    int after_b)
+{
+	if (++x->depth > RXLIT_MAX_DEPTH)
+		return 0;
+	for (;;) {
+		if (!lead_seq(x, out, after_b))
+			return 0;
+		skip_branch(x);
+		if (x->bail)
+			return 0;
+		if (x->i >= x->n)
+			break;
+		if (x->s[x->i++] == ')') {
+			if (top)
+				return 0;
+			x->depth--;
+			return 1;
+		}
+	}
+	x->depth--;
+	return top;
+}
+
+size_t rxlit_leading(const char *re, size_t n, size_t min_len, char *buf,
+		     struct rxlit_clause *out)
+{
+	struct rx x = { re, n, 0, min_len ? min_len : 1, buf, 0, 0, 0, 0,
+			0 };
+	out->n = 0;
+	if (!lead_alt(&x, out, 1, 0) || x.bail || x.i != n)
+		out->n = 0;
+	return out->n;
 }

@@ -68,4 +68,23 @@ size_t rxlit_required(const char *re, size_t n, size_t min_len, char *buf,
 size_t rxlit_forbidden(const char *re, size_t n, size_t min_len, char *buf,
 		       struct rxlit_clause *out);
 
+/*
+ * The literals every match starts with: a regex whose matches all begin
+ * with one of them (ASCII case ignored), after what takes no room (^,
+ * \b, \B, lookarounds, option settings): a run of plain characters,
+ * a group that must match and whose every branch starts so, or groups
+ * that may be absent followed by more of the same ("(?:A...)?B" starts
+ * with A or B).  A text holds none of them: the regex cannot match it;
+ * else no match starts before the first one, so PCRE2 may start there
+ * (the text before stays visible to lookbehinds and \b).  A literal
+ * that starts a word is marked so (as above).  Conservative: anything
+ * else first (a class, '.', an escape that is not a character, a
+ * character that may be absent), a literal shorter than min_len, more
+ * than RXLIT_MAX_ALTS literals, and \G, \Q, verbs or extended mode
+ * anywhere give none.  The literals are written, lower-cased, to buf
+ * (n bytes).  @return out->n, 0 when none is known
+ */
+size_t rxlit_leading(const char *re, size_t n, size_t min_len, char *buf,
+		     struct rxlit_clause *out);
+
 #endif

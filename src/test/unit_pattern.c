@@ -1229,6 +1229,80 @@ static void test_filter_oracle(void)
 	pattern_free(t);
 }
 
+/* @return 1 if a and b hold the same events (names, matches, captures) */
+static int same_events(const struct col *a, const struct col *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (int i = 0; i < a->n; i++) {
+		const struct got *x = &a->ev[i], *y = &b->ev[i];
+		if (strcmp(x->name, y->name) || strcmp(x->match, y->match) ||
+		    x->ncaps != y->ncaps)
+			return 0;
+		for (size_t k = 0; k < x->ncaps; k++)
+			if (strcmp(x->cap[k][0], y->cap[k][0]) ||
+			    strcmp(x->cap[k][1], y->cap[k][1]))
+				return 0;
+	}
+	return 1;
+}
+
+/*
+ * A regex whose matches start with known literals runs from the first
+ * of them, or not at all when none is there (rxlit_leading): the same
+ * events as the slow reference, which runs every regex whose needle is
+ * there from the text's start.  Random texts over a small alphabet,
+ * half of them with a needle put in anywhere (start and end too), and
+ * regexes with optional groups before the literal, lookbehinds that
+ * look before it, \b, (?m)^ and ^, and a literal found in either case.
+ */
+static void test_start_oracle(void)
+{
+	static const char tbl[] =
+		"s.word\tnone\tinfo\t-\tabab\t\\babab(?<x>[ab]*)\n"
+		"s.opt\tnone\tinfo\t-\tab:c\t"
+		"(?:abab(?<x>c*)\\s?)?ab:c(?<y>\\w*)\n"
+		"s.behind\tnone\tinfo\t-\tab:c\t"
+		"(?<=b)ab:c|(?<![a ])abab(?<x>.)\n"
+		"s.lines\tnone\tinfo\t-\tbbaa\t(?m)^bbaa(?<z>\\S*)\n"
+		"s.anchor\tnone\tinfo\t-\tcab:\t^cab:(?<w>.?)\n"
+		"s.short\tnone\tinfo\t-\tAbAb\t(?:aB)?abab:\n"
+		"s.caseful\tnone\tinfo\t-\tbaba\t(?-i:BaBa)(?<v>b*)\n";
+	static const char *const put[] = { "abab", "ab:c", "bbaa", "cab:",
+					   "AbAb", "BaBa", "bAbA" };
+	struct pat_table *t = load_text(tbl, sizeof tbl - 1);
+	if (!t)
+		return;
+	static const char alpha[] = "aAbB:c \n";
+	char text[120];
+	int bad = 0, events = 0;
+	for (int round = 0; round < 6000; round++) {
+		size_t n = rnd(80);
+		for (size_t i = 0; i < n; i++)
+			text[i] = alpha[rnd(sizeof alpha - 1)];
+		if (rnd(2)) {
+			const char *w = put[rnd(sizeof put / sizeof put[0])];
+			size_t at = rnd(3) == 0 ? 0 : rnd(3) == 0 ? n
+							     : rnd((unsigned)n + 1);
+			memmove(text + at + 4, text + at, n - at);
+			memcpy(text + at, w, 4);
+			n += 4;
+		}
+		struct col fast, slow;
+		pattern_set_derived(t, 1);
+		run(t, sv_make(text, n), &fast);
+		pattern_set_derived(t, 0);
+		run(t, sv_make(text, n), &slow);
+		events += slow.n;
+		if (!same_events(&fast, &slow) && bad++ < 5)
+			fprintf(stderr, "start: '%.*s': %d events, want %d\n",
+				(int)n, text, fast.n, slow.n);
+	}
+	CHECK_INT(bad, 0);
+	CHECK(events > 2000);
+	pattern_free(t);
+}
+
 /* ------------------------------------------------------------------ */
 /* the README examples                                                 */
 
@@ -1593,6 +1667,7 @@ int main(int argc, char **argv)
 	test_two_files();
 	test_matching();
 	test_filter_oracle();
+	test_start_oracle();
 	test_readme();
 	test_readme_errors();
 	test_sample();

@@ -11,6 +11,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,14 +44,21 @@ static void show(const char *re, char *out, size_t cap)
 	}
 }
 
+/* Check that re gave got, not another answer than want. */
+static void same(const char *what, const char *re, const char *got,
+		 const char *want)
+{
+	if (strcmp(got, want))
+		fprintf(stderr, "%s %s: got '%s', want '%s'\n", what, re, got,
+			want);
+	CHECK(!strcmp(got, want));
+}
+
 static void expect(const char *re, const char *want)
 {
 	char got[1024];
 	show(re, got, sizeof got);
-	if (strcmp(got, want))
-		fprintf(stderr, "regex %s: got '%s', want '%s'\n", re, got,
-			want);
-	CHECK(!strcmp(got, want));
+	same("regex", re, got, want);
 }
 
 static void test_runs(void)
@@ -249,6 +257,18 @@ static int holds(const struct rxlit *r, const char *text)
 	return 1;
 }
 
+/* re compiled caseless, as the pattern table does (checked), or NULL */
+static pcre2_code *compile_ci(const char *re)
+{
+	int ec;
+	PCRE2_SIZE off;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)re,
+					 PCRE2_ZERO_TERMINATED,
+					 PCRE2_CASELESS, &ec, &off, NULL);
+	CHECK(code != NULL);
+	return code;
+}
+
 /* Regexes of the shipped table: a text they match holds the clauses. */
 static void test_matches(void)
 {
@@ -268,13 +288,7 @@ static void test_matches(void)
 		  "DNS lookup: no record" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		int ec;
-		PCRE2_SIZE off;
-		pcre2_code *re = pcre2_compile((PCRE2_SPTR)cases[i].re,
-					       PCRE2_ZERO_TERMINATED,
-					       PCRE2_CASELESS, &ec, &off,
-					       NULL);
-		CHECK(re != NULL);
+		pcre2_code *re = compile_ci(cases[i].re);
 		if (!re)
 			continue;
 		pcre2_match_data *md = pcre2_match_data_create(10, NULL);
@@ -290,6 +304,154 @@ static void test_matches(void)
 	}
 }
 
+/* The literals re's matches start with, as show() writes clauses. */
+static void expect_lead(const char *re, const char *want)
+{
+	char buf[512], got[512];
+	struct rxlit_clause c;
+	size_t n = strlen(re);
+	CHECK(n <= sizeof buf);
+	rxlit_leading(re, n, 4, buf, &c);
+	size_t at = 0;
+	got[0] = '\0';
+	for (size_t k = 0; k < c.n; k++)
+		at += (size_t)snprintf(got + at, sizeof got - at, "%s%s%.*s",
+				       k ? "|" : "", c.word[k] ? "\\b" : "",
+				       (int)c.alt[k].n, c.alt[k].p);
+	same("lead", re, got, want);
+}
+
+static void test_leading(void)
+{
+	expect_lead("Hello World", "hello world");
+	expect_lead("abc", "");                 /* shorter than 4 */
+	expect_lead("", "");
+	expect_lead("\\bError: (?<w>\\w+)", "\\berror: ");
+	expect_lead("\\b_sip\\.x", "\\b_sip.x");
+	expect_lead("\\b:abcd", ":abcd");       /* not a word start */
+	/* groups that may be absent: their literals or what follows */
+	expect_lead("(?:AsyncHResult:[ \\t]*\\w+)?(?:TargetUri:\\S+)?"
+		    "\\bError:", "asynchresult:|targeturi:|\\berror:");
+	expect_lead("(?:abcd)*efgh", "abcd|efgh");
+	expect_lead("(?:abcd)?", "");           /* may match nothing */
+	expect_lead("(?:abcd|efgh)+ij", "abcd|efgh");
+	expect_lead("\\b(?:query|lookup)\\b", "\\bquery|\\blookup");
+	expect_lead("(?<n>abcd)", "abcd");
+	expect_lead("(?P<n>abcd)", "abcd");
+	expect_lead("(?'n'abcd)", "abcd");
+	expect_lead("(?>abcd)", "abcd");
+	expect_lead("(?|abcd|efgh)", "abcd|efgh");
+	expect_lead("abcd|efgh", "abcd|efgh");
+	expect_lead("abcd|ef", "");             /* a branch too short */
+	expect_lead("abcd|", "");               /* an empty branch */
+	/* what takes no room before the literal */
+	expect_lead("^abcd", "abcd");
+	expect_lead("(?m)^abcd", "abcd");
+	expect_lead("(?i)(?#note)abcd", "abcd");
+	expect_lead("(?<![0-9a-f])(?<!x)abcd", "abcd");
+	expect_lead("(?=ab)abcd", "abcd");
+	expect_lead("(?!\\d)\\babcd", "\\babcd");
+	expect_lead("(?-i:ABCD)", "abcd");      /* found caseless: more */
+	/* a character that may be absent ends the run, or is the run */
+	expect_lead("abcde?f", "abcd");
+	expect_lead("abcd+e", "abcd");
+	expect_lead("abcd{2}e", "abcd");
+	expect_lead("abcde{0,2}f", "abcd");
+	expect_lead("a?bcde", "");
+	expect_lead("\\.abcd\\:", ".abcd:");
+	expect_lead("abcd\\d", "abcd");
+	expect_lead("(?<![0-9a-f])(?<hr>(?:0x)?80090322)", ""); /* 0x */
+	/* not known: nothing */
+	expect_lead(".abcd", "");
+	expect_lead("[a]bcde", "");
+	expect_lead("\\dabcd", "");
+	expect_lead("(?m)^[ \\t]*abcd", "");
+	expect_lead("(?=ab)?abcd", "");
+	expect_lead("\\Gabcd", "");
+	expect_lead("abcd\\G", "");
+	expect_lead("abcd(*COMMIT)e", "");
+	expect_lead("(*UTF)abcd", "");
+	expect_lead("abcd(?x) e", "");
+	expect_lead("abcd\\Q(\\E", "");
+	expect_lead("abcd(?1)", "");
+	expect_lead("(abcd)(?(1)e|f)", "");
+	expect_lead("(?P=n)abcd", "");
+	expect_lead("abcd(?#(c)e", "");
+	expect_lead("ab\xc3\xa9" "cd", "");
+	expect_lead("abcd[", "");               /* unterminated class */
+}
+
+/*
+ * On texts: every match of these regexes starts at or after the first
+ * of the literals rxlit_leading gives, and PCRE2 started there gives
+ * the same match and captures as from the text's start.
+ */
+static void test_leading_matches(void)
+{
+	static const struct {
+		const char *re, *text;
+	} cases[] = {
+		{ "(?:AsyncHResult:[ \\t]*(?<a>\\w+)[\\s\\S]{0,60}?)?"
+		  "(?:TargetUri:[ \\t]*(?<t>\\S+)[\\s\\S]{0,60}?)?"
+		  "\\bError:[ \\t]*(?<f>.*)",
+		  "isTempError: 0\n AsyncHResult:80f10041\n TargetUri:"
+		  "https://x/WebTicket\n Error: trust fault" },
+		{ "(?:TargetUri:(?<t>\\S+)\\s*)?\\bError: (?<f>\\w+)",
+		  "TargetUri:a " "0123456789012345678901234567890123456789"
+		  " Error: late" },
+		{ "(?<!no valid )\\buser certificate\\b", "no valid user "
+		  "certificate; a User Certificate stored" },
+		{ "(?m)^abcd(?<x>\\d)", "abcd\nxabcd1\nabcd2" },
+		{ "\\b_sip(?:int)?\\._tcp", "x_sip._tcp _SIPINT._tcp" },
+		{ "abab:", "ababab:" },         /* overlapping */
+		{ "(?<=b)ab:c|(?<![a ])abab(?<x>.)", "aabab bab:c" },
+		{ "^cab:", "cab:cab:" },
+		{ "needle", "NEEDLE" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *txt = cases[i].text;
+		size_t tn = strlen(txt);
+		pcre2_code *re = compile_ci(cases[i].re);
+		if (!re)
+			continue;
+		char buf[512];
+		struct rxlit_clause c;
+		CHECK(rxlit_leading(cases[i].re, strlen(cases[i].re), 4, buf,
+				    &c) > 0);
+		size_t first = tn;
+		for (size_t k = 0; k < c.n; k++)
+			for (size_t p = 0; p + c.alt[k].n <= tn; p++) {
+				size_t j = 0;
+				while (j < c.alt[k].n &&
+				       sv_lower((unsigned char)txt[p + j]) ==
+				       (unsigned char)c.alt[k].p[j])
+					j++;
+				if (j == c.alt[k].n && p < first &&
+				    (!c.word[k] || p == 0 ||
+				     (!isalnum((unsigned char)txt[p - 1]) &&
+				      txt[p - 1] != '_'))) {
+					first = p;
+					break;
+				}
+			}
+		pcre2_match_data *a = pcre2_match_data_create(10, NULL);
+		pcre2_match_data *b = pcre2_match_data_create(10, NULL);
+		int ra = pcre2_match(re, (PCRE2_SPTR)txt, tn, 0, 0, a, NULL);
+		CHECK(ra > 0);
+		int rb = pcre2_match(re, (PCRE2_SPTR)txt, tn, first, 0, b,
+				     NULL);
+		CHECK_INT(rb, ra);
+		const PCRE2_SIZE *x = pcre2_get_ovector_pointer(a);
+		const PCRE2_SIZE *y = pcre2_get_ovector_pointer(b);
+		CHECK(ra <= 0 || x[0] >= first);
+		for (int g = 0; ra > 0 && rb == ra && g < 2 * ra; g++)
+			CHECK(x[g] == y[g]);
+		pcre2_match_data_free(a);
+		pcre2_match_data_free(b);
+		pcre2_code_free(re);
+	}
+}
+
 int main(void)
 {
 	test_runs();
@@ -299,5 +461,7 @@ int main(void)
 	test_unsure();
 	test_many_clauses();
 	test_matches();
+	test_leading();
+	test_leading_matches();
 	return CHECK_DONE("unit_rxlit");
 }
