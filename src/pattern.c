@@ -147,7 +147,9 @@ struct pat_table {
 
 	/* prefilter, built once after the last file */
 	uint8_t *gram;          /* owned, GRAM_BITS flags: 4-gram hashes of
-				 * the literals' first 4 bytes */
+				 * the literals' first 4 bytes; 1: all of
+				 * them have the 4 bytes gval[hash], 2: not */
+	uint32_t *gval;         /* owned, GRAM_BITS: see gram */
 	uint16_t *head;         /* owned, GRAM_BITS: 1 + first lits[] */
 	size_t nlong;           /* literals in the filter */
 	uint32_t *shortn;       /* owned: needles shorter than GRAM_MIN */
@@ -709,6 +711,14 @@ static inline uint32_t gram4(const unsigned char *p)
 	return (w * 2654435761u) >> (32 - GRAM_SHIFT);
 }
 
+/* The 4 bytes at p or-ed with 0x20 each, as gram4 hashes them. */
+static inline uint32_t gram_bytes(const unsigned char *p)
+{
+	uint32_t w;
+	memcpy(&w, p, 4);
+	return w | 0x20202020u;
+}
+
 /* Fill l->w: its bytes by words, to be compared 8 at a time. */
 static void lit_words(struct lit *l)
 {
@@ -786,6 +796,7 @@ static void build_filter(struct pat_table *t)
 	 * texts that need it, measured dearer than one scan for all.
 	 */
 	t->gram = sfb_xcalloc(GRAM_BITS, sizeof *t->gram);
+	t->gval = sfb_xcalloc(GRAM_BITS, sizeof *t->gval);
 	t->head = sfb_xcalloc(GRAM_BITS, sizeof *t->head);
 	for (size_t k = 0; k < t->nlits; k++) {
 		struct lit *l = &t->lits[k];
@@ -794,8 +805,11 @@ static void build_filter(struct pat_table *t)
 			t->shortn[t->nshort++] = (uint32_t)k;
 			continue;
 		}
-		uint32_t h = gram4(l->s);
-		t->gram[h] = 1;
+		uint32_t h = gram4(l->s), g = gram_bytes(l->s);
+		if (!t->gram[h])
+			t->gram[h] = 1, t->gval[h] = g;
+		else if (t->gval[h] != g)
+			t->gram[h] = 2;
 		l->next = t->head[h];
 		t->head[h] = (uint16_t)(k + 1);
 		t->nlong++;
@@ -805,6 +819,7 @@ static void build_filter(struct pat_table *t)
 static void table_free_prefilter(struct pat_table *t)
 {
 	free(t->gram);
+	free(t->gval);
 	free(t->head);
 	free(t->shortn);
 	free(t->always);
@@ -968,10 +983,16 @@ static int is_word(unsigned char c)
 	       (c >= '0' && c <= '9') || c == '_';
 }
 
-/* Compare the literals whose first 4 bytes hash to hash with h[at..n) */
+/*
+ * Compare the literals whose first 4 bytes hash to hash with h[at..n):
+ * when they all start with the same 4 bytes, another 4 bytes of the
+ * text that hash alike (most hits of a common 4-gram) cost one compare
+ */
 static void verify_at(struct pat_table *t, uint32_t hash,
 		      const unsigned char *h, size_t at, size_t n)
 {
+	if (t->gram[hash] == 1 && gram_bytes(h + at) != t->gval[hash])
+		return;
 	for (unsigned k = t->head[hash]; k; k = t->lits[k - 1].next) {
 		const struct lit *w = &t->lits[k - 1];
 		if (w->len > n - at || t->lit_gen[k - 1] == t->gen)
@@ -998,13 +1019,17 @@ static void scan_grams(struct pat_table *t, const unsigned char *h,
 	for (; i + 3 <= last; i += 4) {
 		uint32_t a = gram4(h + i), b = gram4(h + i + 1);
 		uint32_t c = gram4(h + i + 2), d = gram4(h + i + 3);
-		if (!(bits[a] | bits[b] | bits[c] | bits[d]))
+		uint8_t fa = bits[a], fb = bits[b], fc = bits[c], fd = bits[d];
+		if (!(fa | fb | fc | fd))
 			continue;
-		for (size_t k = i; k < i + 4; k++) {
-			uint32_t x = gram4(h + k);
-			if (bits[x])
-				verify_at(t, x, h, k, n);
-		}
+		if (fa)
+			verify_at(t, a, h, i, n);
+		if (fb)
+			verify_at(t, b, h, i + 1, n);
+		if (fc)
+			verify_at(t, c, h, i + 2, n);
+		if (fd)
+			verify_at(t, d, h, i + 3, n);
 	}
 	for (; i <= last; i++) {
 		uint32_t x = gram4(h + i);
@@ -1024,8 +1049,14 @@ static void scan_lits(struct pat_table *t, const unsigned char *h,
 		scan_grams(t, h, n);
 	for (size_t k = 0; k < t->nshort; k++) {
 		const struct lit *l = &t->lits[t->shortn[k]];
-		long at = sv_ifind_sv(sv_make((const char *)h, n),
-				      sv_make((const char *)l->s, l->len));
+		const unsigned char *q;
+		long at;
+		if (l->len == 1 && (l->s[0] < 'a' || l->s[0] > 'z'))
+			/* one byte that is not a letter: ":" */
+			at = (q = memchr(h, l->s[0], n)) ? q - h : -1;
+		else
+			at = sv_ifind_sv(sv_make((const char *)h, n),
+					 sv_make((const char *)l->s, l->len));
 		if (at >= 0)
 			lit_found(t, t->shortn[k], (size_t)at);
 	}

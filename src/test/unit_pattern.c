@@ -1185,7 +1185,7 @@ static void test_filter_oracle(void)
 	static const char *const needles[] = {
 		"a", "ab", "aB.", "abab", "ABAB", "abac", "baba", "abcab",
 		"b.a`", "B.A@", "cab", "ca.b", "c@b.a", "aaaaaaaa", "ab.ca",
-		"c`ab", "bbbbc", "a.c.b.c", "@@@@", "acbcacb",
+		"c`ab", "bbbbc", "a.c.b.c", "@@@@", "acbcacb", ".", "@",
 	};
 	enum { NN = sizeof needles / sizeof needles[0] };
 	char tbl[4096];
