@@ -130,6 +130,8 @@ struct lit {
 	uint32_t *pats;         /* owned: the patterns it is the needle of */
 	size_t npats;
 	uint16_t next;          /* 1 + next literal of the same 4-gram hash */
+	struct lit_word pre;    /* the first literal of a 4-gram hash: the
+				 * first bytes all its literals share */
 };
 
 
@@ -147,9 +149,7 @@ struct pat_table {
 
 	/* prefilter, built once after the last file */
 	uint8_t *gram;          /* owned, GRAM_BITS flags: 4-gram hashes of
-				 * the literals' first 4 bytes; 1: all of
-				 * them have the 4 bytes gval[hash], 2: not */
-	uint32_t *gval;         /* owned, GRAM_BITS: see gram */
+				 * the literals' first 4 bytes */
 	uint16_t *head;         /* owned, GRAM_BITS: 1 + first lits[] */
 	size_t nlong;           /* literals in the filter */
 	uint32_t *shortn;       /* owned: needles shorter than GRAM_MIN */
@@ -711,14 +711,6 @@ static inline uint32_t gram4(const unsigned char *p)
 	return (w * 2654435761u) >> (32 - GRAM_SHIFT);
 }
 
-/* The 4 bytes at p or-ed with 0x20 each, as gram4 hashes them. */
-static inline uint32_t gram_bytes(const unsigned char *p)
-{
-	uint32_t w;
-	memcpy(&w, p, 4);
-	return w | 0x20202020u;
-}
-
 /* Fill l->w: its bytes by words, to be compared 8 at a time. */
 static void lit_words(struct lit *l)
 {
@@ -759,6 +751,31 @@ static int lit_at(const struct pat_table *t, const struct lit *l,
 	return 1;
 }
 
+/*
+ * Fill first->pre with the bytes that every literal of its 4-gram
+ * chain starts with (up to 8; none if they differ from the first on).
+ */
+static void chain_prefix(const struct pat_table *t, struct lit *first)
+{
+	size_t i = 0;
+	for (; i < 8 && i < first->len; i++) {
+		const struct lit *l = first;
+		while (l && l->len > i && l->s[i] == first->s[i])
+			l = l->next ? &t->lits[l->next - 1] : NULL;
+		if (l)
+			break;
+	}
+	struct lit_word *w = &first->pre;
+	memset(w, 0, sizeof *w);
+	for (size_t k = 0; k < i; k++) {
+		unsigned char c = first->s[k];
+		w->bytes |= (uint64_t)c << k * 8;
+		w->keep |= (uint64_t)0xff << k * 8;
+		if (c >= 'a' && c <= 'z')
+			w->fold |= (uint64_t)0x20 << k * 8;
+	}
+}
+
 /* Build the 4-gram filter and the bitsets over the loaded patterns. */
 static void build_filter(struct pat_table *t)
 {
@@ -796,7 +813,6 @@ static void build_filter(struct pat_table *t)
 	 * texts that need it, measured dearer than one scan for all.
 	 */
 	t->gram = sfb_xcalloc(GRAM_BITS, sizeof *t->gram);
-	t->gval = sfb_xcalloc(GRAM_BITS, sizeof *t->gval);
 	t->head = sfb_xcalloc(GRAM_BITS, sizeof *t->head);
 	for (size_t k = 0; k < t->nlits; k++) {
 		struct lit *l = &t->lits[k];
@@ -805,21 +821,20 @@ static void build_filter(struct pat_table *t)
 			t->shortn[t->nshort++] = (uint32_t)k;
 			continue;
 		}
-		uint32_t h = gram4(l->s), g = gram_bytes(l->s);
-		if (!t->gram[h])
-			t->gram[h] = 1, t->gval[h] = g;
-		else if (t->gval[h] != g)
-			t->gram[h] = 2;
+		uint32_t h = gram4(l->s);
+		t->gram[h] = 1;
 		l->next = t->head[h];
 		t->head[h] = (uint16_t)(k + 1);
 		t->nlong++;
 	}
+	for (size_t h = 0; h < GRAM_BITS; h++)
+		if (t->head[h])
+			chain_prefix(t, &t->lits[t->head[h] - 1]);
 }
 
 static void table_free_prefilter(struct pat_table *t)
 {
 	free(t->gram);
-	free(t->gval);
 	free(t->head);
 	free(t->shortn);
 	free(t->always);
@@ -985,15 +1000,22 @@ static int is_word(unsigned char c)
 
 /*
  * Compare the literals whose first 4 bytes hash to hash with h[at..n):
- * when they all start with the same 4 bytes, another 4 bytes of the
- * text that hash alike (most hits of a common 4-gram) cost one compare
+ * first the bytes they all start with, so that most hits (another
+ * 4-gram that hashes alike, a common word the literals start with)
+ * cost one compare of 8 bytes
  */
 static void verify_at(struct pat_table *t, uint32_t hash,
 		      const unsigned char *h, size_t at, size_t n)
 {
-	if (t->gram[hash] == 1 && gram_bytes(h + at) != t->gval[hash])
-		return;
-	for (unsigned k = t->head[hash]; k; k = t->lits[k - 1].next) {
+	unsigned k = t->head[hash];
+	if (n - at >= 8) {
+		const struct lit_word *pre = &t->lits[k - 1].pre;
+		uint64_t x;
+		memcpy(&x, h + at, 8);
+		if (((x | pre->fold) & pre->keep) != pre->bytes)
+			return;
+	}
+	for (; k; k = t->lits[k - 1].next) {
 		const struct lit *w = &t->lits[k - 1];
 		if (w->len > n - at || t->lit_gen[k - 1] == t->gen)
 			continue;
