@@ -100,6 +100,7 @@ struct pat {
 	struct pat_clause forbid; /* none of these may be in the text */
 	struct pat_clause start; /* every match starts with one of these */
 	int has_lead;           /* matches start a line with a lead byte */
+	int lead_blanks;        /* ... after the spaces and tabs there */
 	uint8_t lead[32];       /* bitset of the bytes that may start one */
 	pcre2_code *code;       /* owned; never JIT-compiled: the source
 				 * of every table's own copy (run_code) */
@@ -436,55 +437,77 @@ static void derive_start(struct pat_table *t, struct pat *p, struct sv re)
 }
 
 /*
+ * The bytes a match of "(?m)" and re[from..) may start with, into lead
+ * (a bitset), when PCRE2 knows them (one byte, or a start bitmap) and
+ * that regex cannot match an empty text.  @return 1 if it did
+ */
+static int lead_of(struct sv re, size_t from, uint8_t lead[32])
+{
+	size_t n = 4 + re.n - from;
+	char *rest = sfb_xmalloc(n);
+	memcpy(rest, "(?m)", 4);
+	memcpy(rest + 4, re.p + from, re.n - from);
+	int ec = 0, ok = 0;
+	PCRE2_SIZE off = 0;
+	pcre2_code *r = pcre2_compile((PCRE2_SPTR)rest, n, PCRE2_CASELESS,
+				      &ec, &off, NULL);
+	free(rest);
+	if (!r)
+		return 0;
+	uint32_t minlen = 0, unit = 0, type = 0;
+	const uint8_t *bits = NULL;
+	pcre2_pattern_info(r, PCRE2_INFO_MINLENGTH, &minlen);
+	pcre2_pattern_info(r, PCRE2_INFO_FIRSTCODETYPE, &type);
+	pcre2_pattern_info(r, PCRE2_INFO_FIRSTCODEUNIT, &unit);
+	pcre2_pattern_info(r, PCRE2_INFO_FIRSTBITMAP, &bits);
+	memset(lead, 0, 32);
+	if (minlen > 0 && type == 1 && unit < 256) {
+		/* caseless: both cases of an ASCII letter */
+		unsigned lo = unit, up = unit;
+		if ((unit | 0x20) >= 'a' && (unit | 0x20) <= 'z')
+			lo = unit | 0x20, up = unit & ~0x20u;
+		lead[lo / 8] |= (uint8_t)(1u << (lo % 8));
+		lead[up / 8] |= (uint8_t)(1u << (up % 8));
+		ok = 1;
+	} else if (minlen > 0 && type == 0 && bits) {
+		memcpy(lead, bits, 32);
+		ok = 1;
+	}
+	pcre2_code_free(r);
+	return ok;
+}
+
+static int in_set(const uint8_t set[32], unsigned char c)
+{
+	return set[c / 8] >> (c % 8) & 1;
+}
+
+/*
  * A regex that starts with "(?m)^", and that PCRE2 itself only tries at
  * line starts (LF newlines), can match only where a line starts with a
  * byte that may begin a match of the rest of it: the rest matches
- * wherever the whole does, a ^ less, and PCRE2 knows the first byte of
- * the rest (one, or a start bitmap) when it cannot match an empty text.
- * Then p->lead holds those bytes.
+ * wherever the whole does, a ^ less.  Then p->lead holds those bytes
+ * (lead_of).  When the rest is "[ \t]*" and a regex whose matches
+ * cannot start with a space or a tab, the blanks take all of a line's
+ * leading blanks: the first other byte of the line must be one that
+ * regex may start with (p->lead_blanks).
  */
 static void derive_lead(struct pat *p, struct sv re)
 {
-	static const char pre[] = "(?m)^";
-	const size_t np = sizeof pre - 1;
+	static const char pre[] = "(?m)^", blanks[] = "(?m)^[ \\t]*";
+	const size_t np = sizeof pre - 1, nb = sizeof blanks - 1;
 	uint32_t type = 0, nl = 0;
 	pcre2_pattern_info(p->code, PCRE2_INFO_FIRSTCODETYPE, &type);
 	pcre2_pattern_info(p->code, PCRE2_INFO_NEWLINE, &nl);
 	if (type != 2 || nl != PCRE2_NEWLINE_LF || re.n < np ||
 	    memcmp(re.p, pre, np))
 		return;
-	/* "(?m)" and what follows the ^ */
-	size_t n = re.n - 1;
-	char *rest = sfb_xmalloc(n);
-	memcpy(rest, pre, np - 1);
-	memcpy(rest + np - 1, re.p + np, re.n - np);
-	int ec = 0;
-	PCRE2_SIZE off = 0;
-	pcre2_code *r = pcre2_compile((PCRE2_SPTR)rest, n, PCRE2_CASELESS,
-				      &ec, &off, NULL);
-	free(rest);
-	if (!r)
-		return;
-	uint32_t minlen = 0, unit = 0;
-	const uint8_t *bits = NULL;
-	pcre2_pattern_info(r, PCRE2_INFO_MINLENGTH, &minlen);
-	pcre2_pattern_info(r, PCRE2_INFO_FIRSTCODETYPE, &type);
-	pcre2_pattern_info(r, PCRE2_INFO_FIRSTCODEUNIT, &unit);
-	pcre2_pattern_info(r, PCRE2_INFO_FIRSTBITMAP, &bits);
-	memset(p->lead, 0, sizeof p->lead);
-	if (minlen > 0 && type == 1 && unit < 256) {
-		/* caseless: both cases of an ASCII letter */
-		unsigned lo = unit, up = unit;
-		if ((unit | 0x20) >= 'a' && (unit | 0x20) <= 'z')
-			lo = unit | 0x20, up = unit & ~0x20u;
-		p->lead[lo / 8] |= (uint8_t)(1u << (lo % 8));
-		p->lead[up / 8] |= (uint8_t)(1u << (up % 8));
-		p->has_lead = 1;
-	} else if (minlen > 0 && type == 0 && bits) {
-		memcpy(p->lead, bits, sizeof p->lead);
-		p->has_lead = 1;
-	}
-	pcre2_code_free(r);
+	if (re.n > nb && !memcmp(re.p, blanks, nb) &&
+	    lead_of(re, nb, p->lead) && !in_set(p->lead, ' ') &&
+	    !in_set(p->lead, '\t'))
+		p->has_lead = p->lead_blanks = 1;
+	else
+		p->has_lead = lead_of(re, np, p->lead);
 }
 
 /* Parse one pattern line (s[0..n), without its line end). */
@@ -1123,12 +1146,19 @@ static int start_met(const struct pat_table *t, const struct pat *p,
 	return first != SIZE_MAX;
 }
 
-/* @return 1 if a line of s[0..n) starts with a lead byte of p */
+/*
+ * @return 1 if a line of s[0..n) starts with a lead byte of p (after
+ * its spaces and tabs, with p->lead_blanks)
+ */
 static int lead_met(const struct pat *p, const unsigned char *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
-		if (p->lead[s[i] / 8] >> (s[i] % 8) & 1)
+		if (p->lead_blanks)
+			while (s[i] == ' ' || s[i] == '\t')
+				if (++i == n)
+					return 0;
+		if (in_set(p->lead, s[i]))
 			return 1;
 		const unsigned char *nl = memchr(s + i, '\n', n - i);
 		if (!nl)

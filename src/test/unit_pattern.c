@@ -1104,7 +1104,8 @@ static void test_matching(void)
 		"line.step\tnone\tinfo\t-\t:\t"
 		"(?m)^[ \\t]*(?<n>\\d+) (?<w>\\w+):\n"
 		"line.word\tnone\tinfo\t-\tword\t(?m)^Word(?<d>\\d)\n"
-		"line.two\tnone\tinfo\t-\tline\t(?m)^line2|^(?<l>\\d)line\n";
+		"line.two\tnone\tinfo\t-\tline\t(?m)^line2|^(?<l>\\d)line\n"
+		"line.blank\tnone\tinfo\t-\tqq:\t(?m)^[ \\t]*(?: |-)qq:\n";
 	t = load_text(lines, sizeof lines - 1);
 	for (int derived = 1; t && derived >= 0; derived--) {
 		pattern_set_derived(t, derived);
@@ -1113,6 +1114,15 @@ static void test_matching(void)
 		CHECK_INT(run(t, SV_LIT("x:\n\n\t 12 b:\n"), &c), 1);
 		CHECK(!strcmp(cap_of(&c.ev[0], "n"), "12"));
 		CHECK_INT(run(t, SV_LIT("x:\n"), &c), 0);
+		/* after a line's blanks: a digit, the rest may not start
+		 * with a blank; another regex's may */
+		CHECK_INT(run(t, SV_LIT("x:\n  y: z\n\t-1 b:"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("x:\n \t"), &c), 0);
+		CHECK_INT(run(t, SV_LIT("x:\n\t \t7 b:"), &c), 1);
+		CHECK(!strcmp(cap_of(&c.ev[0], "n"), "7"));
+		CHECK_INT(run(t, SV_LIT("a\n\t qq:"), &c), 1);
+		CHECK(!strcmp(c.ev[0].name, "line.blank"));
+		CHECK_INT(run(t, SV_LIT("a\n\t qx: qq:"), &c), 0);
 		CHECK_INT(run(t, SV_LIT("a word1\nb word2"), &c), 0);
 		CHECK_INT(run(t, SV_LIT("a word1\nWORD2"), &c), 1);
 		CHECK(!strcmp(cap_of(&c.ev[0], "d"), "2"));
