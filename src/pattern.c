@@ -1239,7 +1239,8 @@ int pattern_match(struct pat_table *t, struct sv text,
 	const char *subj = text.p ? text.p : empty;
 	size_t n = text.p ? text.n : 0;
 
-	memcpy(t->found, t->always, t->nwords * sizeof *t->found);
+	for (size_t w = 0; w < t->nwords; w++)  /* one or two: no memcpy */
+		t->found[w] = t->always[w];
 	if (++t->gen == 0) {    /* wrapped: no literal may look found */
 		memset(t->lit_gen, 0, t->nlits * sizeof *t->lit_gen);
 		t->gen = 1;
