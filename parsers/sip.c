@@ -9,9 +9,11 @@
  * or into m->fold for folded header values.  The only allocations grow
  * m's own arrays (hdrs, diags, auths, params, fold) and are kept for the
  * next message.  The fold scratch is sized to the message once, before
- * the first fold, so the views into it never move.  Diag and auth params
- * share one pool that may move while it grows: their pointers are set at
- * the very end.
+ * the first fold, so the views into it never move.  Diag params go to a
+ * pool that may move while it grows: their pointers are set at the very
+ * end.  Auth params are not parsed with the message: most messages are
+ * never asked for them, and the auth headers of a sign-in are long
+ * (gssapi-data); sip_auth_param() parses them on demand.
  *
  * Speed: one memchr per line for its end and one for the colon; header
  * names are dispatched on their length and first byte; field parsing
@@ -575,22 +577,120 @@ static size_t token68_len(struct sv v)
 	return (j == v.n || v.p[j] == ',') ? i : 0;
 }
 
+/* A walk over the param list of an auth header (what follows its
+ * scheme). */
+struct auth_it {
+	struct sv rest;         /* not read yet */
+	size_t n;               /* params taken */
+	int started;            /* the token68 check is done */
+};
+
+static void auth_begin(struct auth_it *it, struct sv list)
+{
+	it->rest = list;
+	it->n = 0;
+	it->started = 0;
+}
+
+/*
+ * Take the next param: a token68 blob first if there is one (the blob
+ * as name, an empty value), then name[=value] pairs, at most
+ * SFB_MAX_HPARAMS in all.  @return 1 with *p set, 0 at the end.
+ */
+static int auth_next(struct auth_it *it, struct msg_param *p)
+{
+	if (it->n == SFB_MAX_HPARAMS)
+		return 0;
+	if (!it->started) {
+		size_t t68;
+		it->started = 1;
+		skip_ws(&it->rest);
+		t68 = token68_len(it->rest);
+		if (t68) {
+			p->name = sv_make(it->rest.p, t68);
+			p->value = SV_NULL;
+			skip(&it->rest, t68);
+			it->n++;
+			return 1;
+		}
+	}
+	if (!param_next(&it->rest, ',', &p->name, &p->value))
+		return 0;
+	it->n++;
+	return 1;
+}
+
+int sip_auth_param(const struct msg_auth *a, const char *name,
+		   struct sv *value)
+{
+	struct auth_it it;
+	struct msg_param p;
+	struct sv want = sv_cstr(name);
+	auth_begin(&it, a->rest);
+	while (auth_next(&it, &p)) {
+		if (sv_ieq(p.name, want)) {
+			*value = p.value;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+size_t sip_auth_params(const struct msg_auth *a, struct msg_param *out,
+		       size_t cap)
+{
+	struct auth_it it;
+	size_t n = 0;
+	auth_begin(&it, a->rest);
+	while (n < cap && auth_next(&it, &out[n]))
+		n++;
+	return n;
+}
+
+/*
+ * @return 1 when the param list v may hold more than SFB_MAX_HPARAMS
+ * params.  Every param but the last ends at a comma and takes a byte at
+ * least, so a short list, or one with fewer commas than the limit, is
+ * within it without being parsed.
+ */
+static int auth_over_limit(struct sv v)
+{
+	const char *p = v.p, *e = v.p + v.n;
+	size_t commas = 0;
+	struct auth_it it;
+	struct msg_param pm;
+	if (v.n <= 2 * SFB_MAX_HPARAMS)
+		return 0;
+	while (commas < SFB_MAX_HPARAMS &&
+	       (p = memchr(p, ',', (size_t)(e - p))) != NULL) {
+		commas++;
+		p++;
+	}
+	if (commas < SFB_MAX_HPARAMS)
+		return 0;
+	auth_begin(&it, v);
+	while (auth_next(&it, &pm))
+		;
+	return param_next(&it.rest, ',', &pm.name, &pm.value);
+}
+
 /*
  * `Scheme name=value, name="v,v", ...`.  The first token is the scheme
- * unless it holds '=' (Digest Authentication-Info has no scheme).
+ * unless it holds '=' (Digest Authentication-Info has no scheme).  The
+ * params are parsed on demand (sip_auth_param): here only the scheme is
+ * taken, and the list checked against the params limit.
  */
 static void parse_auth(struct msg *m, enum msg_auth_hdr which,
 		       struct sv v)
 {
-	struct sv pn, pv;
 	if (m->nauths == m->auths_cap) {
 		size_t cap = m->auths_cap ? m->auths_cap * 2 : 8;
 		m->auths = sfb_xrealloc(m->auths, cap * sizeof *m->auths);
 		m->auths_cap = cap;
 	}
 	struct msg_auth *a = &m->auths[m->nauths++];
-	memset(a, 0, sizeof *a);
 	a->hdr = which;
+	a->scheme = SV_NULL;
 	size_t i = 0;
 	while (i < v.n && !is_ws(v.p[i]) && v.p[i] != ',' && v.p[i] != '=')
 		i++;
@@ -598,21 +698,10 @@ static void parse_auth(struct msg *m, enum msg_auth_hdr which,
 		a->scheme = sv_make(v.p, i);
 		skip(&v, i);
 	}
-	size_t start = m->nparams;
 	skip_ws(&v);
-	size_t t68 = token68_len(v);
-	if (t68) {
-		push_param(m, sv_make(v.p, t68), SV_NULL);
-		skip(&v, t68);
-	}
-	while (param_next(&v, ',', &pn, &pv)) {
-		if (m->nparams - start == SFB_MAX_HPARAMS) {
-			m->flags |= MSG_F_LIMIT;
-			break;
-		}
-		push_param(m, pn, pv);
-	}
-	a->nparams = m->nparams - start;
+	a->rest = v;
+	if (auth_over_limit(v))
+		m->flags |= MSG_F_LIMIT;
 }
 
 /* ---- start line ------------------------------------------------------ */
@@ -998,14 +1087,12 @@ static const enum msg_auth_hdr auth_of[] = {
 
 /*
  * Read the fields out of the header array.  Single-valued fields take
- * the first occurrence.  Diagnostics fill the param pool first, auth
- * headers second (a later pass), so the pointers can be set by a
- * running offset at the end.
+ * the first occurrence.  Diagnostics fill the param pool, whose
+ * pointers are set by a running offset at the end.
  */
 static void read_fields(struct msg *m, const unsigned char *ids)
 {
 	uint32_t seen = 0;
-	size_t first_auth = m->nhdrs, last_auth = 0;
 	for (size_t i = 0; i < m->nhdrs; i++) {
 		const struct msg_hdr *h = &m->hdrs[i];
 		enum hid id = (enum hid)ids[i];
@@ -1013,9 +1100,7 @@ static void read_fields(struct msg *m, const unsigned char *ids)
 		if (id == H_NONE)
 			continue;
 		if (id >= H_AUTH_WWW) {
-			if (first_auth == m->nhdrs)
-				first_auth = i;
-			last_auth = i;
+			parse_auth(m, auth_of[id], v);
 			continue;
 		}
 		if (id >= H_DIAG_MS) {
@@ -1074,21 +1159,11 @@ static void read_fields(struct msg *m, const unsigned char *ids)
 			break;
 		}
 	}
-	for (size_t i = first_auth; i <= last_auth && i < m->nhdrs; i++) {
-		enum hid id = (enum hid)ids[i];
-		if (id >= H_AUTH_WWW)
-			parse_auth(m, auth_of[id], m->hdrs[i].value);
-	}
 	size_t off = 0;
 	for (size_t i = 0; i < m->ndiags; i++) {
 		m->diags[i].params = m->diags[i].nparams ? m->params + off
 							 : NULL;
 		off += m->diags[i].nparams;
-	}
-	for (size_t i = 0; i < m->nauths; i++) {
-		m->auths[i].params = m->auths[i].nparams ? m->params + off
-							 : NULL;
-		off += m->auths[i].nparams;
 	}
 }
 

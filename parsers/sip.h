@@ -26,7 +26,9 @@
  *    X-Ms-diagnostics: one struct msg_diag per header;
  *  - WWW-Authenticate, Authorization, Proxy-Authenticate,
  *    Proxy-Authorization, Authentication-Info, Proxy-Authentication-Info:
- *    one struct msg_auth per header.
+ *    one struct msg_auth per header, its scheme parsed and its params
+ *    kept as logged: sip_auth_param() / sip_auth_params() parse them on
+ *    demand, from the const message (nothing is stored).
  * Parameter values are unquoted and trimmed (also inside the quotes);
  * backslash escapes inside quotes are kept as logged.
  */
@@ -50,5 +52,23 @@
  *         every parsed field is left empty.
  */
 int sip_parse(struct msg *m);
+
+/*
+ * The params of an auth header, parsed on each call from a->rest: a
+ * token68 blob first if the list starts with one (`Negotiate YIIG...==`:
+ * the blob as name, an empty value), then every name[=value] pair in
+ * order, as for the other params (values unquoted and trimmed), at most
+ * SFB_MAX_HPARAMS (sip_parse set MSG_F_LIMIT when there were more).
+ * Views point into the message, like a->rest.
+ */
+/*
+ * @return 1 with *value set to the value of the first param named name
+ * (ASCII case ignored), 0 if there is none
+ */
+int sip_auth_param(const struct msg_auth *a, const char *name,
+		   struct sv *value);
+/* Fill out[0..cap) with the params in order.  @return how many */
+size_t sip_auth_params(const struct msg_auth *a, struct msg_param *out,
+		       size_t cap);
 
 #endif

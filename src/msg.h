@@ -73,10 +73,11 @@ enum msg_auth_hdr { MSG_AUTH_WWW = 1, MSG_AUTH_AUTHORIZATION,
 struct msg_auth {
 	enum msg_auth_hdr hdr;
 	struct sv scheme;       /* "NTLM", "Kerberos", "TLS-DSK", ... */
-	struct msg_param *params; /* realm, targetname, version, opaque,
-				   * gssapi-data, sts-uri, crand, cnum,
-				   * response, srand, snum, rspauth, ... */
-	size_t nparams;
+	struct sv rest;         /* the params as logged, after the scheme:
+				 * realm, targetname, version, opaque,
+				 * gssapi-data, sts-uri, crand, cnum,
+				 * response, srand, snum, rspauth, ...
+				 * parsed on demand by sip_auth_param() */
 };
 
 struct msg_hdr {
@@ -94,7 +95,7 @@ struct msg {
 	size_t ndiags, diags_cap;
 	struct msg_auth *auths; /* owned */
 	size_t nauths, auths_cap;
-	struct msg_param *params; /* owned: pool for diag/auth params */
+	struct msg_param *params; /* owned: pool for diag params */
 	size_t nparams, params_cap;
 	char *fold;             /* owned: scratch for folded header values */
 	size_t fold_len, fold_cap;
