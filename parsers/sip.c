@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sip.c -- the SIP/HTTP message parser (see sip.h), third stage of the
- * pipeline: it splits the text msg_set() copied into a struct msg into
- * start line, headers and body, and fills the fields later stages key
- * on (Call-ID, CSeq, Via branches, diagnostics, auth challenges...).
+ * pipeline: it splits the text msg_set() / msg_view() put into a struct
+ * msg into start line, headers and body, and fills the fields later
+ * stages key on (Call-ID, CSeq, Via branches, diagnostics, auth
+ * challenges...).
  *
- * Ownership: everything is parsed in place; views point into m->buf,
+ * Ownership: everything is parsed in place; views point into m->text,
  * or into m->fold for folded header values.  The only allocations grow
  * m's own arrays (hdrs, diags, auths, params, fold) and are kept for the
  * next message.  The fold scratch is sized to the message once, before
@@ -878,7 +879,7 @@ static inline int line_next(struct lines *ls, struct sv *line)
  * Join a continuation line to the last header's value with one space.
  * The joined value is built in m->fold, sized to the message on the
  * first fold so it never moves: every byte copied comes from a distinct
- * byte of buf and each joining space stands for a dropped LF, so the
+ * byte of the text and each joining space stands for a dropped LF, so the
  * scratch never needs more than m->len bytes.  *fold_hdr is 1 + the
  * header whose value currently ends the scratch (it grows in place).
  */
@@ -888,7 +889,7 @@ static void fold_into(struct msg *m, struct sv cont, size_t *fold_hdr)
 	if (cont.n == 0)
 		return;
 	if (h->value.n == 0) {
-		h->value = cont;        /* contiguous in buf: no copy */
+		h->value = cont;        /* contiguous in the text: no copy */
 		return;
 	}
 	if (m->fold_cap < m->len + 1) {
@@ -1177,12 +1178,12 @@ int sip_parse(struct msg *m)
 		msg_reset_parsed(m);
 	m->parsed = 1;
 	m->flags &= MSG_F_TRUNCATED;
-	if (!m->buf) {          /* never set: no text at all */
+	if (!m->text) {         /* never set: no text at all */
 		m->flags |= MSG_F_BAD_START;
 		return -1;
 	}
-	ls.p = m->buf;
-	ls.end = m->buf + m->len;
+	ls.p = m->text;
+	ls.end = m->text + m->len;
 	ls.more = m->len > 0;
 	/* the log may leave empty lines before the start line */
 	do {

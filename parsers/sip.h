@@ -2,12 +2,14 @@
 /*
  * sip.h -- the SIP/HTTP message parser, third stage of the pipeline:
  * msg_set() (src/msg.c) copies a REC_MSG record's text into a struct
- * msg, sip_parse() splits it into start line, headers and body and
- * fills the fields that transactions, rules and reporters key on.
+ * msg (msg_view() borrows it), sip_parse() splits it into start line,
+ * headers and body and fills the fields that transactions, rules and
+ * reporters key on.
  *
  * Ownership: sip_parse() works in place on a message the caller owns;
- * every view it sets points into m->buf or m->fold and stays valid until
- * the next msg_set() / msg_free().  It allocates only by growing m's own
+ * every view it sets points into m->text or m->fold and stays valid until
+ * the next msg_set() / msg_free() (with msg_view: while the record
+ * lives).  It allocates only by growing m's own
  * arrays (a warm message costs no allocation), keeps no state between
  * calls and is reentrant on distinct messages.
  *
@@ -45,7 +47,7 @@
 #endif
 
 /*
- * Parse m->buf[0..m->len) into m's fields (any earlier parse result is
+ * Parse m->text[0..m->len) into m's fields (any earlier parse result is
  * reset first; MSG_F_TRUNCATED is kept, the other flags are recomputed).
  * @return 0 for a SIP or HTTP message (m->flags may note problems), -1
  *         when the start line is neither: MSG_F_BAD_START is set and

@@ -567,7 +567,8 @@ static void on_msg(struct engine *e, const struct fmt_rec *rec,
 		   const struct msg *m)
 {
 	if (!m) {
-		msg_set(&e->msg, rec, e->path);
+		/* e->msg is done with before rec goes: no copy */
+		msg_view(&e->msg, rec, e->path);
 		(void)sip_parse(&e->msg);
 		m = &e->msg;
 	}

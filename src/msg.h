@@ -8,10 +8,12 @@
  * filters and reporters read them.
  *
  * Ownership: a struct msg owns one byte buffer (buf) and the arrays
- * below; every struct sv inside points into buf, so all of them stay
- * valid until the next msg_set() or msg_free() on that message.  A
- * struct msg is reusable: msg_set() keeps the allocations and resets
- * the fields, so a stream of messages costs no allocation once warm.
+ * below; every struct sv inside points into its text, so all of them
+ * stay valid until the next msg_set() or msg_free() on that message.
+ * The text is buf, a copy (msg_set), or the record's own text
+ * (msg_view): then the views die with the record, too.  A struct msg
+ * is reusable: msg_set() keeps the allocations and resets the fields,
+ * so a stream of messages costs no allocation once warm.
  * Log context (file, lines, time, endpoints) is copied in by msg_set()
  * too.  Not shared between threads.
  */
@@ -86,9 +88,12 @@ struct msg_hdr {
 };
 
 struct msg {
-	/* ---- owned storage ---- */
-	char *buf;              /* owned: the message text (msg_set copy) */
-	size_t len, cap;
+	/* ---- the text, owned storage ---- */
+	const char *text;       /* the message text: buf (msg_set), or
+				 * borrowed from the record (msg_view) */
+	size_t len;
+	char *buf;              /* owned: msg_set's copy of the text */
+	size_t cap;
 	struct msg_hdr *hdrs;   /* owned */
 	size_t nhdrs, hdrs_cap;
 	struct msg_diag *diags; /* owned */
@@ -153,6 +158,13 @@ void msg_init(struct msg *m);
  * of m's current content.
  */
 void msg_set(struct msg *m, const struct fmt_rec *rec, const char *file);
+/*
+ * The same without the copy: m borrows rec's text, so m's text and
+ * every view sip_parse() sets live only as long as the record (a
+ * format parser's record: its on_rec call).  For a caller that is done
+ * with m before the record goes, as the engine's serial path is.
+ */
+void msg_view(struct msg *m, const struct fmt_rec *rec, const char *file);
 /* Same, from plain bytes (tests, fuzzers): no log context. */
 void msg_set_bytes(struct msg *m, const char *p, size_t n);
 /*
