@@ -629,7 +629,8 @@ int sip_auth_param(const struct msg_auth *a, const char *name,
 	struct sv want = sv_cstr(name);
 	auth_begin(&it, a->rest);
 	while (auth_next(&it, &p)) {
-		if (sv_ieq(p.name, want)) {
+		/* the length first: it tells most names apart, inline */
+		if (p.name.n == want.n && sv_ieq(p.name, want)) {
 			*value = p.value;
 			return 1;
 		}
