@@ -185,20 +185,24 @@ int sv_skip_lit(struct sv *v, const char *lit)
 
 int sv_take_u64(struct sv *v, size_t max, uint64_t *out)
 {
+	const char *p = v->p;
+	size_t lim = v->n < max ? v->n : max, i = 0;
 	uint64_t x = 0;
-	size_t i = 0;
-	while (i < v->n && i < max && v->p[i] >= '0' && v->p[i] <= '9') {
-		unsigned d = (unsigned)(v->p[i] - '0');
+	/* one bound and one compare a digit: every CSeq, every framing */
+	for (; i < lim; i++) {
+		unsigned d = (unsigned)(unsigned char)p[i] - '0';
+		if (d > 9)
+			break;
 		/* 19 digits always fit: only a 20th can overflow */
 		if (i >= 19 && x > (UINT64_MAX - d) / 10)
 			return 1;
 		x = x * 10 + d;
-		i++;
 	}
 	if (i == 0)
 		return 1;
 	*out = x;
-	sv_skip(v, i);
+	v->p += i;
+	v->n -= i;
 	return 0;
 }
 
