@@ -29,6 +29,8 @@
 
 #define SIP_MAX_CL (1u << 30)   /* a larger Content-Length is junk */
 
+_Static_assert(SFB_MAX_HDRS <= UINT16_MAX, "header index in 16 bits");
+
 /* Header kinds the parser reads (everything else is only kept). */
 enum hid {
 	H_NONE = 0, H_CALL_ID, H_CSEQ, H_FROM, H_TO, H_VIA, H_CONTACT,
@@ -970,15 +972,21 @@ static SFB_INLINE int plain_header(struct lines *ls, struct sv *name,
 	return 1;
 }
 
+/* The headers the parser reads, in order: about half of them. */
+struct known {
+	uint16_t at[SFB_MAX_HDRS];      /* index in m->hdrs */
+	unsigned char id[SFB_MAX_HDRS]; /* enum hid */
+	size_t n;
+};
+
 /*
  * Split the header block into m->hdrs, up to the first blank line, and
- * note each header's kind in ids (SFB_MAX_HDRS of them).  One pass per
+ * note the headers of a kind the parser reads in k.  One pass per
  * line: plain_header takes most; the others are split by line_next,
  * then their name is walked to its colon.
  * @return 1 if a blank line was found (ls then sits on the body).
  */
-static int split_headers(struct msg *m, struct lines *ls,
-			 unsigned char *ids)
+static int split_headers(struct msg *m, struct lines *ls, struct known *k)
 {
 	enum { PREV_NONE, PREV_KEPT, PREV_DROPPED } prev = PREV_NONE;
 	size_t fold_hdr = 0;
@@ -1023,7 +1031,11 @@ got:
 			prev = PREV_DROPPED;
 			continue;
 		}
-		ids[m->nhdrs] = (unsigned char)hdr_id(name, sip);
+		enum hid id = hdr_id(name, sip);
+		if (id != H_NONE) {
+			k->at[k->n] = (uint16_t)m->nhdrs;
+			k->id[k->n++] = (unsigned char)id;
+		}
 		push_hdr(m, name, value);
 		prev = PREV_KEPT;
 	}
@@ -1092,15 +1104,12 @@ static const enum msg_auth_hdr auth_of[] = {
  * the first occurrence.  Diagnostics fill the param pool, whose
  * pointers are set by a running offset at the end.
  */
-static void read_fields(struct msg *m, const unsigned char *ids)
+static void read_fields(struct msg *m, const struct known *k)
 {
 	uint32_t seen = 0;
-	for (size_t i = 0; i < m->nhdrs; i++) {
-		const struct msg_hdr *h = &m->hdrs[i];
-		enum hid id = (enum hid)ids[i];
-		struct sv v = h->value;
-		if (id == H_NONE)
-			continue;
+	for (size_t i = 0; i < k->n; i++) {
+		enum hid id = (enum hid)k->id[i];
+		struct sv v = m->hdrs[k->at[i]].value;
 		if (id >= H_AUTH_WWW) {
 			parse_auth(m, auth_of[id], v);
 			continue;
@@ -1197,11 +1206,12 @@ int sip_parse(struct msg *m)
 		m->flags |= MSG_F_BAD_START;
 		return -1;
 	}
-	unsigned char ids[SFB_MAX_HDRS];
-	int blank = split_headers(m, &ls, ids);
+	struct known k;
+	k.n = 0;
+	int blank = split_headers(m, &ls, &k);
 	if (blank)
 		m->body = sv_make(ls.p, (size_t)(ls.end - ls.p));
-	read_fields(m, ids);
+	read_fields(m, &k);
 	/*
 	 * The format parsers drop a record's trailing blank lines, so a
 	 * message without a body normally arrives with no blank line at
