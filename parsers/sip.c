@@ -652,10 +652,11 @@ size_t sip_auth_params(const struct msg_auth *a, struct msg_param *out,
 }
 
 /*
- * @return 1 when the param list v may hold more than SFB_MAX_HPARAMS
- * params.  Every param but the last ends at a comma and takes a byte at
- * least, so a short list, or one with fewer commas than the limit, is
- * within it without being parsed.
+ * @return 1 when the param list v holds more than SFB_MAX_HPARAMS
+ * params (sip_parse flags that, as it did when it parsed them all).
+ * Every param but the last ends at a comma and takes a byte at least,
+ * so a list of 2 * SFB_MAX_HPARAMS bytes or less, or one with fewer
+ * commas than the limit, is within it without being parsed.
  */
 static int auth_over_limit(struct sv v)
 {
