@@ -1637,15 +1637,38 @@ static unsigned sip_msg(struct sess_builder *b, const struct msg *m,
 
 /* ---- HTTP --------------------------------------------------------------- */
 
+/* v holds word right at off (ASCII case ignored). */
+static int word_at(struct sv v, size_t off, struct sv word)
+{
+	return off <= v.n && v.n - off >= word.n &&
+	       sv_ieq(sv_make(v.p + off, word.n), word);
+}
+
+/*
+ * What a web-service call is: the path names the Web Ticket service
+ * ("/webticket/" anywhere, ASCII case ignored), else CertProv, else the
+ * host lyncdiscover, else the path Autodiscover.  One pass over the
+ * path's slashes finds each of the three names.
+ */
 static enum sess_http_kind http_kind(struct sv host, struct sv path)
 {
-	if (str_find(path, SV_LIT("/webticket/"), 1) >= 0)
+	int webticket = 0, certprov = 0, autodiscover = 0;
+	for (long i = sv_find_char(path, '/'); i >= 0;) {
+		size_t at = (size_t)i + 1;
+		webticket |= word_at(path, at, SV_LIT("webticket/"));
+		certprov |= word_at(path, at, SV_LIT("certprov/"));
+		autodiscover |= word_at(path, at, SV_LIT("autodiscover/"));
+		long next = sv_find_char(sv_make(path.p + at, path.n - at),
+					 '/');
+		i = next < 0 ? -1 : (long)at + next;
+	}
+	if (webticket)
 		return SESS_HTTP_WEBTICKET;
-	if (str_find(path, SV_LIT("/certprov/"), 1) >= 0)
+	if (certprov)
 		return SESS_HTTP_CERTPROV;
 	if (sv_istarts(host, "lyncdiscover"))
 		return SESS_HTTP_LYNCDISCOVER;
-	if (str_find(path, SV_LIT("/autodiscover/"), 1) >= 0)
+	if (autodiscover)
 		return SESS_HTTP_AUTODISCOVER;
 	return SESS_HTTP_OTHER;
 }
@@ -1669,10 +1692,17 @@ static struct sv path_only(struct sv uri)
 /* The sipuri= of a URL query, as "sip:user@domain" into out. */
 static int sipuri_of(struct sv uri, char *out, size_t outsz)
 {
-	long i = str_find(uri, SV_LIT("sipuri="), 1);
+	/* the first "sipuri=": each '=' is tried for the name before it */
+	long i = sv_find_char(uri, '=');
+	while (i >= 0 && (i < 6 || !word_at(uri, (size_t)i - 6,
+					       SV_LIT("sipuri")))) {
+		long next = sv_find_char(sv_make(uri.p + i + 1,
+						 uri.n - (size_t)i - 1), '=');
+		i = next < 0 ? -1 : i + 1 + next;
+	}
 	if (i < 0)
 		return 0;
-	sv_skip(&uri, (size_t)i + 7);
+	sv_skip(&uri, (size_t)i + 1);
 	long amp = sv_find_char(uri, '&');
 	if (amp >= 0)
 		uri.n = (size_t)amp;
@@ -1777,12 +1807,31 @@ static enum sess_http_kind pending_kind(struct osess *o, struct sv path)
  */
 static int redirect_link(struct sv body, struct sv *href)
 {
-	static const char *const marks[] = {
-		"token=\"redirect\"", "\"token\":\"redirect\"",
-		"\"redirect\":",
+	/* each mark holds "redirect" at word: found by one pass over the
+	 * body for that word; the first mark of the list that is there
+	 * wins, at its first place */
+	static const struct { const char *mark; size_t word; } marks[] = {
+		{ "token=\"redirect\"", 7 },
+		{ "\"token\":\"redirect\"", 9 },
+		{ "\"redirect\":", 1 },
 	};
-	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
-		long at = str_find(body, sv_cstr(marks[i]), 1);
+	enum { NMARKS = sizeof marks / sizeof marks[0] };
+	long first[NMARKS] = { -1, -1, -1 };
+	for (size_t from = 0; from < body.n && first[0] < 0;) {
+		long w = str_find(sv_make(body.p + from, body.n - from),
+				  SV_LIT("redirect"), 1);
+		if (w < 0)
+			break;
+		size_t at = from + (size_t)w;
+		for (size_t i = 0; i < NMARKS; i++)
+			if (first[i] < 0 && at >= marks[i].word &&
+			    word_at(body, at - marks[i].word,
+				    sv_cstr(marks[i].mark)))
+				first[i] = (long)(at - marks[i].word);
+		from = at + 1;
+	}
+	for (size_t i = 0; i < NMARKS; i++) {
+		long at = first[i];
 		if (at < 0)
 			continue;
 		struct sv v = body;
@@ -1940,11 +1989,9 @@ static unsigned http_msg(struct sess_builder *b, const struct msg *m,
 			h->line = m->line_first;
 			h->ts = m->ts;
 			sv_copy(h->method, sizeof h->method, m->method);
-			char url[160];
-			str_fmt(url, sizeof url, "%.*s%.*s", (int)m->host.n,
-				m->host.p ? m->host.p : "", (int)path.n,
-				path.p ? path.p : "");
-			sv_copy(h->url, sizeof h->url, sv_cstr(url));
+			str_fmt(h->url, sizeof h->url, "%.*s%.*s",
+				(int)m->host.n, m->host.p ? m->host.p : "",
+				(int)path.n, path.p ? path.p : "");
 		}
 	} else {
 		http_answer(b, o, m, req_method, req_uri);
