@@ -1130,7 +1130,10 @@ static int node_value(const struct expr *e, int i, struct walk *w,
 	case N_OR:
 		/* and: one false decides; or: one true decides */
 		for (int k = nd->a; k >= 0; k = e->nodes[k].next) {
-			ra = truth(e, k, w);
+			/* a kid the memo decided, without the call */
+			ra = w->memo && !w->known &&
+			     w->memo[k] != EXPR_UNKNOWN ? w->memo[k]
+							: truth(e, k, w);
 			if (ra == EXPR_UNKNOWN)
 				unknown = 1;
 			else if (ra == (nd->kind == N_OR)) {
@@ -1147,7 +1150,12 @@ static int node_value(const struct expr *e, int i, struct walk *w,
 		ra = node_value(e, nd->a, w, &a);
 		if (ra == 1)
 			return 0;
-		rb = node_value(e, nd->b, w, &b);
+		if (e->nodes[nd->b].kind == N_LIT) {
+			b = e->nodes[nd->b].val;        /* the usual right */
+			rb = 0;
+		} else {
+			rb = node_value(e, nd->b, w, &b);
+		}
 		if (rb == 1)
 			return 0;
 		if (ra == EXPR_UNKNOWN || rb == EXPR_UNKNOWN)
@@ -1196,13 +1204,39 @@ int expr_eval(const struct expr *e, struct expr_ctx *ctx)
 	return expr_eval_memo(e, ctx, NULL);
 }
 
+/*
+ * Where a memo leaves one condition to read: from the root, an and (an
+ * or) whose other parts the memo decided true (false) is as true as
+ * that one part, and so on down.  An and with a part decided false is
+ * decided itself, so the memo never leaves such a one undecided.
+ */
+static int memo_start(const struct expr *e, const signed char *memo)
+{
+	int i = e->root;
+	while (memo[i] == EXPR_UNKNOWN && (e->nodes[i].kind == N_AND ||
+					   e->nodes[i].kind == N_OR)) {
+		int open = -1, n = 0;
+		for (int k = e->nodes[i].a; k >= 0; k = e->nodes[k].next)
+			if (memo[k] == EXPR_UNKNOWN) {
+				open = k;
+				n++;
+			} else if (memo[k] != (e->nodes[i].kind == N_AND)) {
+				return i;       /* not from expr_truth_memo */
+			}
+		if (n != 1)
+			return i;
+		i = open;
+	}
+	return i;
+}
+
 int expr_eval_memo(const struct expr *e, struct expr_ctx *ctx,
 		   const signed char *memo)
 {
 	if (!e || e->root < 0)
 		return 0;
 	struct walk w = { ctx, NULL, NULL, (signed char *)memo };
-	return truth(e, e->root, &w);
+	return truth(e, memo ? memo_start(e, memo) : e->root, &w);
 }
 
 /* ---- what may match: three-valued evaluation (expr_may_match) ------ */
