@@ -420,7 +420,8 @@ static void run_rules(struct engine *e, struct eval *ev)
 		size_t i = cand->rules[k];
 		const struct rules_rule *r = rules_get(e->cfg.rules, i);
 		ev->slot = e->rule_slot[i];
-		if (!expr_eval_memo(r->cond, &c, cand->memo[k]))
+		if (!expr_eval_from(r->cond, &c, cand->memo[k],
+				    cand->start[k]))
 			continue;
 		if (scope == EXPR_SCOPE_SESSION || id) {
 			if (!st)

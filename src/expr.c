@@ -1210,8 +1210,10 @@ int expr_eval(const struct expr *e, struct expr_ctx *ctx)
  * that one part, and so on down.  An and with a part decided false is
  * decided itself, so the memo never leaves such a one undecided.
  */
-static int memo_start(const struct expr *e, const signed char *memo)
+int expr_memo_start(const struct expr *e, const signed char *memo)
 {
+	if (!e || e->root < 0 || !memo)
+		return e ? e->root : -1;
 	int i = e->root;
 	while (memo[i] == EXPR_UNKNOWN && (e->nodes[i].kind == N_AND ||
 					   e->nodes[i].kind == N_OR)) {
@@ -1230,13 +1232,19 @@ static int memo_start(const struct expr *e, const signed char *memo)
 	return i;
 }
 
+int expr_eval_from(const struct expr *e, struct expr_ctx *ctx,
+		   const signed char *memo, int start)
+{
+	if (!e || e->root < 0 || start < 0 || (size_t)start >= e->nn)
+		return 0;
+	struct walk w = { ctx, NULL, NULL, (signed char *)memo };
+	return truth(e, start, &w);
+}
+
 int expr_eval_memo(const struct expr *e, struct expr_ctx *ctx,
 		   const signed char *memo)
 {
-	if (!e || e->root < 0)
-		return 0;
-	struct walk w = { ctx, NULL, NULL, (signed char *)memo };
-	return truth(e, memo ? memo_start(e, memo) : e->root, &w);
+	return expr_eval_from(e, ctx, memo, expr_memo_start(e, memo));
 }
 
 /* ---- what may match: three-valued evaluation (expr_may_match) ------ */
