@@ -37,6 +37,7 @@
 
 #define NBUCKETS 2048u
 #define RING 256u
+#define RING_COUNTS 1024u  /* buckets of the ring's Call-ID hashes */
 #define MAX_PENDING 16
 #define SPARE 8         /* closed sessions kept for reuse */
 /*
@@ -122,6 +123,9 @@ struct sess_builder {
 				     * sees that message in it first */
 	struct ring_ent ring[RING];
 	unsigned ring_pos;
+	/* the ring's entries per bucket of their Call-ID hash: a REGISTER
+	 * of a Call-ID no entry has (a new sign-in) scans no ring */
+	uint16_t ring_count[RING_COUNTS];
 	/* server trace: who last asked from a web peer (sipuri=) */
 	struct { char host[64]; char user[128]; } peers[16];
 	unsigned peer_pos;
@@ -894,13 +898,19 @@ static void ring_add(struct sess_builder *b, uint64_t key, uint64_t call)
 {
 	if (!key || !call)
 		return;
-	b->ring[b->ring_pos % RING] = (struct ring_ent){ key, call };
+	struct ring_ent *r = &b->ring[b->ring_pos % RING];
+	if (r->call)
+		b->ring_count[r->call % RING_COUNTS]--;
+	*r = (struct ring_ent){ key, call };
+	b->ring_count[call % RING_COUNTS]++;
 	b->ring_pos++;
 }
 
 static int ring_has(const struct sess_builder *b, uint64_t key,
 		    uint64_t call)
 {
+	if (!b->ring_count[call % RING_COUNTS])
+		return 0;
 	for (unsigned i = 0; i < RING; i++)
 		if (b->ring[i].key == key && b->ring[i].call == call)
 			return 1;
