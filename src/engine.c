@@ -33,6 +33,7 @@
 #define NBUCKETS 256
 #define NSPARE 8                /* session states kept for reuse */
 #define SPARE_FINDINGS 8        /* with their findings array up to this */
+#define LATE_MAX 8              /* fallback rules held back per session */
 
 /* What the engine keeps for an open session. */
 struct sess_state {
@@ -391,6 +392,16 @@ static void closed_forget(struct engine *e, unsigned id)
 	e->nclosed = 0;
 }
 
+/* Would drop_fallbacks drop a finding of the fallback rule r from f? */
+static int outranked(const struct finding *f, size_t n,
+		     const struct rules_rule *r)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!f[i].rule->fallback && f[i].sev >= r->sev)
+			return 1;
+	return 0;
+}
+
 /* Run the rules of one scope on an item; attach to its session. */
 static void run_rules(struct engine *e, struct eval *ev)
 {
@@ -416,6 +427,9 @@ static void run_rules(struct engine *e, struct eval *ev)
 		if (a->pred ? expr_eval(a->pred, &c) : a->pred_val)
 			st->counters[2 * a->slot]++;
 	}
+	/* a session's fallback rules that matched wait for its others:
+	 * one they outrank (see drop_fallbacks) is not made at all */
+	size_t late[LATE_MAX], nlate = 0;
 	for (size_t k = 0; k < cand->nrules; k++) {
 		size_t i = cand->rules[k];
 		const struct rules_rule *r = rules_get(e->cfg.rules, i);
@@ -423,6 +437,11 @@ static void run_rules(struct engine *e, struct eval *ev)
 		if (!expr_eval_from(r->cond, &c, cand->memo[k],
 				    cand->start[k]))
 			continue;
+		if (scope == EXPR_SCOPE_SESSION && r->fallback &&
+		    nlate < LATE_MAX) {
+			late[nlate++] = i;
+			continue;
+		}
 		if (scope == EXPR_SCOPE_SESSION || id) {
 			if (!st)
 				st = state_get(e, id, 1);
@@ -431,6 +450,15 @@ static void run_rules(struct engine *e, struct eval *ev)
 			fire(e, &e->file_f, &e->file_nf, &e->file_capf, i,
 			     ev);
 		}
+	}
+	for (size_t k = 0; k < nlate; k++) {
+		const struct rules_rule *r = rules_get(e->cfg.rules, late[k]);
+		if (!st)
+			st = state_get(e, id, 1);
+		if (outranked(st->f, st->nf, r))
+			continue;
+		ev->slot = e->rule_slot[late[k]];
+		fire(e, &st->f, &st->nf, &st->capf, late[k], ev);
 	}
 	e->rule_limits += c.limit_hits;
 	if (scope != EXPR_SCOPE_SESSION)

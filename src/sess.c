@@ -539,19 +539,25 @@ const char *sess_status_name(enum sess_status s)
 
 const char *sess_auth_names(unsigned bits, char *out, size_t outsz)
 {
-	static const struct { unsigned bit; const char *name; } names[] = {
-		{ SESS_AUTH_KERBEROS, "Kerberos" },
-		{ SESS_AUTH_NTLM, "NTLM" },
-		{ SESS_AUTH_TLSDSK, "TLS-DSK" },
-		{ SESS_AUTH_NEGOTIATE, "Negotiate" },
-		{ SESS_AUTH_OTHER, "other" },
+#define NAME(bit, s) { (bit), (s), sizeof(s) - 1 }
+	static const struct {
+		unsigned bit;
+		const char *name;
+		size_t len;
+	} names[] = {
+		NAME(SESS_AUTH_KERBEROS, "Kerberos"),
+		NAME(SESS_AUTH_NTLM, "NTLM"),
+		NAME(SESS_AUTH_TLSDSK, "TLS-DSK"),
+		NAME(SESS_AUTH_NEGOTIATE, "Negotiate"),
+		NAME(SESS_AUTH_OTHER, "other"),
 	};
+#undef NAME
 	size_t n = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (!(bits & names[i].bit))
 			continue;
-		size_t sep = n ? 2 : 0, m = strlen(names[i].name);
+		size_t sep = n ? 2 : 0, m = names[i].len;
 		if (n + sep + m >= outsz) {     /* cut as snprintf, stop */
 			str_fmt(out + n, outsz - n, "%s%s", sep ? ", " : "",
 				names[i].name);
