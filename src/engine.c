@@ -85,11 +85,6 @@ struct eval {
 	size_t slot;                    /* the rule's first slot */
 };
 
-static int eval_get(void *ud, int id, struct sv key, struct expr_value *v)
-{
-	return field_get(ud, id, key, v);
-}
-
 static void eval_agg(void *ud, size_t i, uint64_t *matched,
 		     uint64_t *total)
 {
@@ -106,7 +101,7 @@ static struct expr_ctx ctx_of(struct engine *e, struct eval *ev)
 {
 	struct expr_ctx c;
 	memset(&c, 0, sizeof c);
-	c.get = eval_get;
+	c.get = field_get;      /* ud: the eval, whose item comes first */
 	c.agg = eval_agg;
 	c.ud = ev;
 	c.scratch = e->scratch;
