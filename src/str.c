@@ -75,6 +75,20 @@ static void number(struct sink *k, uintmax_t u, int neg, unsigned base,
 	field(k, buf + i, m, width, left);
 }
 
+/* number() without width or flags, in base 10 */
+static void decimal(struct sink *k, uintmax_t u, int neg)
+{
+	char buf[24];
+	size_t i = sizeof buf;
+	do {
+		buf[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (neg)
+		buf[--i] = '-';
+	put(k, buf + i, sizeof buf - i);
+}
+
 enum lmod { L_INT, L_LONG, L_LLONG, L_SIZE, L_MAX };
 
 /*
@@ -97,13 +111,12 @@ static int conv(struct sink *k, const char **pp, va_list *ap)
 	}
 	if (p[0] == 'd') {
 		int v = va_arg(*ap, int);
-		uintmax_t u = v < 0 ? -(uintmax_t)v : (uintmax_t)v;
-		number(k, u, v < 0, 10, 0, 0, 0, 0);
+		decimal(k, v < 0 ? -(uintmax_t)v : (uintmax_t)v, v < 0);
 		*pp = p + 1;
 		return 0;
 	}
 	if (p[0] == 'u') {
-		number(k, va_arg(*ap, unsigned), 0, 10, 0, 0, 0, 0);
+		decimal(k, va_arg(*ap, unsigned), 0);
 		*pp = p + 1;
 		return 0;
 	}
