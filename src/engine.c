@@ -85,6 +85,24 @@ struct eval {
 	size_t slot;                    /* the rule's first slot */
 };
 
+/*
+ * A blank eval of scope.  The item's scratch is left as it is: field.c
+ * writes there before it reads, and clearing it cost more than the
+ * rest for every message and event.
+ */
+_Static_assert(offsetof(struct field_item, scratch) +
+	       sizeof ((struct field_item *)0)->scratch ==
+	       sizeof(struct field_item),
+	       "eval_init: the item's scratch must come last");
+
+static void eval_init(struct eval *ev, enum expr_scope scope)
+{
+	memset(&ev->it, 0, offsetof(struct field_item, scratch));
+	ev->it.scope = scope;
+	ev->counters = NULL;
+	ev->slot = 0;
+}
+
 static void eval_agg(void *ud, size_t i, uint64_t *matched,
 		     uint64_t *total)
 {
@@ -542,8 +560,7 @@ static void on_session(void *ud, const struct sess *s)
 	size_t nf = 0;
 	if ((e->cfg.want & ENG_RULES) && e->nrules) {
 		struct eval ev;
-		memset(&ev, 0, sizeof ev);
-		ev.it.scope = EXPR_SCOPE_SESSION;
+		eval_init(&ev, EXPR_SCOPE_SESSION);
 		ev.it.sess = s;
 		ev.it.session_id = s->id;
 		ev.counters = st ? st->counters : NULL;
@@ -625,8 +642,7 @@ static void on_msg(struct engine *e, const struct fmt_rec *rec,
 	}
 	if (!copy) {
 		struct eval ev;
-		memset(&ev, 0, sizeof ev);
-		ev.it.scope = EXPR_SCOPE_MSG;
+		eval_init(&ev, EXPR_SCOPE_MSG);
 		ev.it.msg = m;
 		ev.it.req_method = rm;
 		ev.it.req_uri = ru;
@@ -644,8 +660,7 @@ static int on_pattern(void *ud, const struct pat_event *pe)
 	unsigned id = sess_event(e->sess, pe, e->path, rec->line_first,
 				 rec->ts);
 	struct eval ev;
-	memset(&ev, 0, sizeof ev);
-	ev.it.scope = EXPR_SCOPE_EVENT;
+	eval_init(&ev, EXPR_SCOPE_EVENT);
 	ev.it.ev = pe;
 	ev.it.file = e->path;
 	ev.it.line = rec->line_first;
@@ -659,8 +674,7 @@ static void on_diag(struct engine *e, const struct fmt_rec *rec)
 {
 	unsigned id = sess_diag(e->sess, rec, e->path);
 	struct eval ev;
-	memset(&ev, 0, sizeof ev);
-	ev.it.scope = EXPR_SCOPE_EVENT;
+	eval_init(&ev, EXPR_SCOPE_EVENT);
 	ev.it.rec = rec;
 	ev.it.file = e->path;
 	ev.it.line = rec->line_first;
