@@ -626,12 +626,14 @@ static void set_summary(struct sess_step *st, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Append s to a step summary at off, cut at its end.  @return the end */
-static size_t sum_add(char *sum, size_t off, const char *s)
+/* Append v to a step summary at off, cut at its end.  @return the end */
+static size_t sum_add(char *sum, size_t off, struct sv v)
 {
-	size_t room = sizeof ((struct sess_step *)0)->summary - off;
-	size_t n = str_copy(sum + off, room, s);
-	return n < room ? off + n : off + room - 1;
+	size_t room = sizeof ((struct sess_step *)0)->summary - 1 - off;
+	size_t n = v.n < room ? v.n : room;
+	memcpy(sum + off, v.p, n);
+	sum[off + n] = '\0';
+	return off + n;
 }
 
 static void decide_discovery(struct osess *o)
@@ -827,8 +829,12 @@ static void decide_settings(struct osess *o)
 	 * What was answered, what failed, what was never asked for: at
 	 * most 6 names and 4 labels, about 140 bytes, so nothing is cut.
 	 */
-	static const char *const label[] = { "answered", "failed",
-					     "unanswered", "not requested" };
+#define LABEL(s) { (s), sizeof(s) - 1 }
+	static const struct sv label[] = {
+		LABEL("answered"), LABEL("failed"), LABEL("unanswered"),
+		LABEL("not requested"),
+	};
+#undef LABEL
 	char *sum = st->summary;
 	size_t off = 0;
 	for (int k = 0; k < 4; k++) {
@@ -840,14 +846,15 @@ static void decide_settings(struct osess *o)
 			if (cat != k)
 				continue;
 			if (first) {
-				off = sum_add(sum, off, off ? "; " : "");
+				if (off)
+					off = sum_add(sum, off, SV_LIT("; "));
 				off = sum_add(sum, off, label[k]);
-				off = sum_add(sum, off, ": ");
+				off = sum_add(sum, off, SV_LIT(": "));
 			} else {
-				off = sum_add(sum, off, ", ");
+				off = sum_add(sum, off, SV_LIT(", "));
 			}
-			off = sum_add(sum, off, sess_setting_name(
-					      (enum sess_setting_id)i));
+			off = sum_add(sum, off, sv_cstr(sess_setting_name(
+					      (enum sess_setting_id)i)));
 			first = 0;
 		}
 	}
