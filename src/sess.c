@@ -706,10 +706,9 @@ static void decide_auth(struct osess *o)
 	struct sess *s = &o->s;
 	struct sess_step *st = &s->steps[SFB_STEP_AUTH];
 	char used[48], off[64];
-	sess_auth_names(s->auth_confirmed ? s->auth_confirmed : s->auth_used,
-			used, sizeof used);
-	sess_auth_names(s->auth_offered, off, sizeof off);
 	if (s->register_final == 200) {
+		sess_auth_names(s->auth_confirmed ? s->auth_confirmed
+			: s->auth_used, used, sizeof used);
 		st->status = SESS_OK;
 		unsigned exp = sess_expected_pairs(s->auth_confirmed
 			? s->auth_confirmed : s->auth_used);
@@ -740,6 +739,8 @@ static void decide_auth(struct osess *o)
 				    s->register_final, s->register_reason);
 		return;
 	}
+	/* what the last three summaries say was offered */
+	sess_auth_names(s->auth_offered, off, sizeof off);
 	if (is_401_loop(o)) {
 		st->status = SESS_FAILED;
 		set_summary(st, "REGISTER loop: %u REGISTERs, every one "
@@ -864,9 +865,9 @@ static void decide_outcome(struct osess *o)
 {
 	struct sess *s = &o->s;
 	char used[48];
-	sess_auth_names(s->auth_confirmed ? s->auth_confirmed : s->auth_used,
-			used, sizeof used);
 	if (s->register_final == 200) {
+		sess_auth_names(s->auth_confirmed ? s->auth_confirmed
+			: s->auth_used, used, sizeof used);
 		s->outcome = SESS_SIGNED_IN;
 		str_fmt(s->outcome_text, sizeof s->outcome_text,
 				 "signed in%s%s after %u REGISTER "
