@@ -139,6 +139,10 @@ struct sess_builder {
 	size_t nspare;
 	struct memo memo[MEMO];     /* the last bodies read */
 	unsigned memo_next;
+	/* the last From's key with its bytes (from_key) */
+	uint64_t from_key;          /* 0: none kept */
+	size_t from_user_n, from_epid_n;
+	char from_user[128], from_epid[64];
 };
 
 /* ---- small helpers --------------------------------------------------- */
@@ -180,6 +184,34 @@ static uint64_t key_of(struct sv user, struct sv epid)
 	h = (h ^ 0xff) * 0x100000001b3ull;
 	h = hash_lower(h, epid);
 	return h ? h : 1;
+}
+
+/*
+ * key_of a SIP message's From.  The messages of a sign-in follow one
+ * another with the same From: the last key is kept with its bytes, and
+ * the same bytes give it back without hashing them again.
+ */
+static uint64_t from_key(struct sess_builder *b, struct sv user,
+			 struct sv epid)
+{
+	/* (an empty view's p may be NULL: not for memcmp or memcpy) */
+	if (b->from_key && user.n == b->from_user_n &&
+	    epid.n == b->from_epid_n &&
+	    (!user.n || memcmp(user.p, b->from_user, user.n) == 0) &&
+	    (!epid.n || memcmp(epid.p, b->from_epid, epid.n) == 0))
+		return b->from_key;
+	uint64_t key = key_of(user, epid);
+	b->from_key = 0;
+	if (user.n <= sizeof b->from_user && epid.n <= sizeof b->from_epid) {
+		if (user.n)
+			memcpy(b->from_user, user.p, user.n);
+		if (epid.n)
+			memcpy(b->from_epid, epid.p, epid.n);
+		b->from_user_n = user.n;
+		b->from_epid_n = epid.n;
+		b->from_key = key;
+	}
+	return key;
 }
 
 static uint64_t hash_call(struct sv call_id)
@@ -1551,7 +1583,7 @@ static unsigned sip_msg(struct sess_builder *b, const struct msg *m,
 		: sv_ieq_cstr(m->cseq_method, "REGISTER");
 	if (!m->from_uri.n)
 		return 0;
-	uint64_t key = key_of(m->from_uri, m->from_epid);
+	uint64_t key = from_key(b, m->from_uri, m->from_epid);
 	struct osess *o = hash_find(b, key);
 
 	if (!is_register) {
