@@ -109,6 +109,17 @@ struct memo {
 	unsigned loc_rules;
 };
 
+/*
+ * A hash kept with the one or two texts it was made of: the messages of
+ * a sign-in follow one another with the same From, and a request's
+ * answer with its Call-ID, so the same bytes give it back unhashed.
+ */
+struct kept_hash {
+	uint64_t h;             /* 0: none kept */
+	size_t n[2];
+	char t0[128], t1[64];
+};
+
 struct sess_builder {
 	struct sess_sink sink;
 	int client_log;
@@ -139,10 +150,8 @@ struct sess_builder {
 	size_t nspare;
 	struct memo memo[MEMO];     /* the last bodies read */
 	unsigned memo_next;
-	/* the last From's key with its bytes (from_key) */
-	uint64_t from_key;          /* 0: none kept */
-	size_t from_user_n, from_epid_n;
-	char from_user[128], from_epid[64];
+	struct kept_hash from;      /* the last From's key (from_key) */
+	struct kept_hash call;      /* the last Call-ID's (call_key) */
 };
 
 /* ---- small helpers --------------------------------------------------- */
@@ -186,38 +195,54 @@ static uint64_t key_of(struct sv user, struct sv epid)
 	return h ? h : 1;
 }
 
-/*
- * key_of a SIP message's From.  The messages of a sign-in follow one
- * another with the same From: the last key is kept with its bytes, and
- * the same bytes give it back without hashing them again.
- */
-static uint64_t from_key(struct sess_builder *b, struct sv user,
-			 struct sv epid)
-{
-	/* (an empty view's p may be NULL: not for memcmp or memcpy) */
-	if (b->from_key && user.n == b->from_user_n &&
-	    epid.n == b->from_epid_n &&
-	    (!user.n || memcmp(user.p, b->from_user, user.n) == 0) &&
-	    (!epid.n || memcmp(epid.p, b->from_epid, epid.n) == 0))
-		return b->from_key;
-	uint64_t key = key_of(user, epid);
-	b->from_key = 0;
-	if (user.n <= sizeof b->from_user && epid.n <= sizeof b->from_epid) {
-		if (user.n)
-			memcpy(b->from_user, user.p, user.n);
-		if (epid.n)
-			memcpy(b->from_epid, epid.p, epid.n);
-		b->from_user_n = user.n;
-		b->from_epid_n = epid.n;
-		b->from_key = key;
-	}
-	return key;
-}
-
 static uint64_t hash_call(struct sv call_id)
 {
 	uint64_t h = hash_lower(0xcbf29ce484222325ull, call_id);
 	return h ? h : 1;
+}
+
+/* The hash k keeps for the texts a and b, or 0. */
+static uint64_t kept_get(const struct kept_hash *k, struct sv a, struct sv b)
+{
+	/* (an empty view's p may be NULL: not for memcmp or memcpy) */
+	if (k->h && a.n == k->n[0] && b.n == k->n[1] &&
+	    (!a.n || memcmp(a.p, k->t0, a.n) == 0) &&
+	    (!b.n || memcmp(b.p, k->t1, b.n) == 0))
+		return k->h;
+	return 0;
+}
+
+/* Keep h for a and b (nothing when they do not fit).  @return h */
+static uint64_t kept_put(struct kept_hash *k, struct sv a, struct sv b,
+			 uint64_t h)
+{
+	k->h = 0;
+	if (a.n > sizeof k->t0 || b.n > sizeof k->t1)
+		return h;
+	if (a.n)
+		memcpy(k->t0, a.p, a.n);
+	if (b.n)
+		memcpy(k->t1, b.p, b.n);
+	k->n[0] = a.n;
+	k->n[1] = b.n;
+	k->h = h;
+	return h;
+}
+
+/* key_of a SIP message's From */
+static uint64_t from_key(struct sess_builder *b, struct sv user,
+			 struct sv epid)
+{
+	uint64_t h = kept_get(&b->from, user, epid);
+	return h ? h : kept_put(&b->from, user, epid, key_of(user, epid));
+}
+
+/* hash_call of a Call-ID */
+static uint64_t call_key(struct sess_builder *b, struct sv call_id)
+{
+	uint64_t h = kept_get(&b->call, call_id, SV_NULL);
+	return h ? h : kept_put(&b->call, call_id, SV_NULL,
+				hash_call(call_id));
 }
 
 /* The first line of v, trimmed (for evidence text). */
@@ -1370,7 +1395,7 @@ static void settings_answer(struct sess_builder *b, struct osess *o,
 static int settings_msg(struct sess_builder *b, struct osess *o,
 			const struct msg *m)
 {
-	uint64_t call = hash_call(m->call_id);
+	uint64_t call = call_key(b, m->call_id);
 	if (m->kind == MSG_REQUEST) {
 		int id = -1;
 		if (sv_ieq_cstr(m->method, "SERVICE"))
@@ -1422,10 +1447,10 @@ static void register_request(struct sess_builder *b, struct osess *o,
 		o->redirect_pending = 0;
 		o->pool_req = o->pool_resp = 0;
 		s->register_pairs = 0;
-		o->reg_call = hash_call(m->call_id);
+		o->reg_call = call_key(b, m->call_id);
 	}
 	if (!o->reg_call)
-		o->reg_call = hash_call(m->call_id);
+		o->reg_call = call_key(b, m->call_id);
 	o->register_sent++;
 	o->pool_req++;
 	s->register_total++;
@@ -1604,7 +1629,7 @@ static unsigned sip_msg(struct sess_builder *b, const struct msg *m,
 	}
 
 	if (m->kind == MSG_REQUEST && !copy) {
-		uint64_t call = hash_call(m->call_id);
+		uint64_t call = call_key(b, m->call_id);
 		if (m->expires == 0) {
 			if (!o)
 				return 0;
@@ -2135,7 +2160,7 @@ unsigned sess_diag(struct sess_builder *b, const struct fmt_rec *rec,
 	sweep(b, rec->ts);
 	if (!rec->sip_call_id.n)
 		return 0;
-	uint64_t call = hash_call(rec->sip_call_id);
+	uint64_t call = call_key(b, rec->sip_call_id);
 	for (struct osess *o = b->lru_tail; o; o = o->lru_prev) {
 		if (o->reg_call != call)
 			continue;
