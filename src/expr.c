@@ -1101,6 +1101,20 @@ static int field_value(const struct node *nd, struct walk *w,
 	return 0;
 }
 
+/* node_value of an operand: a field or a literal (the usual) in place */
+static int operand(const struct expr *e, int i, struct walk *w,
+		   struct expr_value *v)
+{
+	const struct node *nd = &e->nodes[i];
+	if (nd->kind == N_FIELD)
+		return field_value(nd, w, v);
+	if (nd->kind == N_LIT) {
+		*v = nd->val;
+		return 0;
+	}
+	return node_value(e, i, w, v);
+}
+
 /*
  * @return 0 present (*v filled), 1 absent, EXPR_UNKNOWN (only with
  *         w->known: the value depends on the item)
@@ -1147,15 +1161,10 @@ static int node_value(const struct expr *e, int i, struct walk *w,
 		return 0;
 	case N_CMP:
 		/* an absent side makes it false, an unknown one unknown */
-		ra = node_value(e, nd->a, w, &a);
+		ra = operand(e, nd->a, w, &a);
 		if (ra == 1)
 			return 0;
-		if (e->nodes[nd->b].kind == N_LIT) {
-			b = e->nodes[nd->b].val;        /* the usual right */
-			rb = 0;
-		} else {
-			rb = node_value(e, nd->b, w, &b);
-		}
+		rb = operand(e, nd->b, w, &b);
 		if (rb == 1)
 			return 0;
 		if (ra == EXPR_UNKNOWN || rb == EXPR_UNKNOWN)
@@ -1163,14 +1172,14 @@ static int node_value(const struct expr *e, int i, struct walk *w,
 		v->i = compare(nd->op, &a, &b);
 		return 0;
 	case N_IN:
-		ra = node_value(e, nd->a, w, &a);
+		ra = operand(e, nd->a, w, &a);
 		if (ra != 0)
 			return ra == 1 ? 0 : EXPR_UNKNOWN;
 		for (size_t k = 0; k < nd->nitems && !v->i; k++)
 			v->i = value_eq(&a, &nd->items[k]);
 		return 0;
 	case N_MATCH:
-		ra = node_value(e, nd->a, w, &a);
+		ra = operand(e, nd->a, w, &a);
 		if (ra != 0)
 			return ra == 1 ? 0 : EXPR_UNKNOWN;
 		if (w->known)
