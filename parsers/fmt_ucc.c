@@ -322,33 +322,40 @@ static SFB_NOINLINE int rec_room(struct fmt_ucc *p, size_t sep, size_t *n)
 
 /*
  * Append one physical line to the record (raw), bounded by p->max;
- * p->blank tells whether it was blank.  Runs on every line: the
- * common case (it fits) stays inline, rec_room grows the buffer.
+ * p->blank tells whether it was blank, and a content line that is not
+ * blank moves the text's end (p->text_end) to the end of the record.
+ * Runs on every line: the common case (it fits) stays inline, rec_room
+ * grows the buffer.  The copy comes last, so that on the path of most
+ * lines nothing is left to do after memcpy's call.
  * @return the offset in buf where the line starts (may be past the
  *         kept bytes when the limit was reached)
  */
 static inline size_t rec_line(struct fmt_ucc *p, struct sv line,
-			      unsigned long lineno)
+			      unsigned long lineno, int content)
 {
 	int blank = sv_is_blank(line);
 	p->blank = blank;
 	if (!blank)
 		p->last_keep = lineno;
-	if (p->over)
-		return p->len;
 	size_t sep = p->nlines ? 1 : 0;
 	size_t n = line.n;
-	if (p->len + sep + n > p->cap && !rec_room(p, sep, &n))
+	if (p->over ||
+	    (p->len + sep + n > p->cap && !rec_room(p, sep, &n))) {
+		if (content && !blank)
+			p->text_end = p->len;
 		return p->len;
+	}
 	if (sep)
 		p->buf[p->len++] = '\n';
 	size_t start = p->len;
-	if (n)
-		memcpy(p->buf + p->len, line.p, n);
 	p->len += n;
 	p->nlines++;
 	if (!blank && n)
 		p->keep = p->len;
+	if (content && !blank)
+		p->text_end = p->len;
+	if (n)
+		memcpy(p->buf + start, line.p, n);
 	return start;
 }
 
@@ -533,7 +540,7 @@ static void parse_framing(struct fmt_ucc *p, struct sv rest, size_t base,
 static void rec_begin(struct fmt_ucc *p, struct sv line, unsigned long ln,
 		      const struct ucc_prefix *px)
 {
-	size_t base = rec_line(p, line, ln);
+	size_t base = rec_line(p, line, ln, 0);
 	p->first = ln;
 	p->ts = px->ts;
 	p->tid = px->tid;
@@ -559,9 +566,7 @@ static void rec_begin(struct fmt_ucc *p, struct sv line, unsigned long ln,
 /* A content line of an entry or of a block's message. */
 static void add_content(struct fmt_ucc *p, struct sv line, unsigned long ln)
 {
-	rec_line(p, line, ln);
-	if (!p->blank)
-		p->text_end = p->len;
+	rec_line(p, line, ln, 1);
 }
 
 /* A line of any kind (fmt_ucc_feed takes the common one itself). */
@@ -590,7 +595,7 @@ static SFB_NOINLINE int feed_line(struct fmt_ucc *p, struct sv line,
 			 * without a prefix starts at its first non-blank
 			 * line.
 			 */
-			size_t at = rec_line(p, line, lineno);
+			size_t at = rec_line(p, line, lineno, 0);
 			if (!p->blank) {
 				p->st = ST_BLOCK;
 				p->text_off = at;
@@ -609,12 +614,12 @@ static SFB_NOINLINE int feed_line(struct fmt_ucc *p, struct sv line,
 	struct sv text = sv_make(line.p + px.text_off, line.n - px.text_off);
 	if (p->st == ST_OPEN || p->st == ST_BLOCK) {
 		if (is_end_line(text)) {
-			rec_line(p, line, lineno);
+			rec_line(p, line, lineno, 0);
 			return emit_rec(p, 0);
 		}
 		if (p->st == ST_OPEN && block_kind(text) == DIR_UNKNOWN) {
 			/* the message's start line */
-			size_t base = rec_line(p, line, lineno);
+			size_t base = rec_line(p, line, lineno, 0);
 			p->st = ST_BLOCK;
 			p->text_off = base + px.text_off;
 			p->text_end = sv_is_blank(text) ? p->text_off : p->len;

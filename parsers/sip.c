@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sip.c -- the SIP/HTTP message parser (see sip.h), third stage of the
- * pipeline: it splits the text msg_set() copied into a struct msg into
- * start line, headers and body, and fills the fields later stages key
- * on (Call-ID, CSeq, Via branches, diagnostics, auth challenges...).
+ * pipeline: it splits the text msg_set() / msg_view() put into a struct
+ * msg into start line, headers and body, and fills the fields later
+ * stages key on (Call-ID, CSeq, Via branches, diagnostics, auth
+ * challenges...).
  *
- * Ownership: everything is parsed in place; views point into m->buf,
+ * Ownership: everything is parsed in place; views point into m->text,
  * or into m->fold for folded header values.  The only allocations grow
  * m's own arrays (hdrs, diags, auths, params, fold) and are kept for the
  * next message.  The fold scratch is sized to the message once, before
- * the first fold, so the views into it never move.  Diag and auth params
- * share one pool that may move while it grows: their pointers are set at
- * the very end.
+ * the first fold, so the views into it never move.  Diag params go to a
+ * pool that may move while it grows: their pointers are set at the very
+ * end.  Auth params are not parsed with the message: most messages are
+ * never asked for them, and the auth headers of a sign-in are long
+ * (gssapi-data); sip_auth_param() parses them on demand.
  *
  * Speed: one memchr per line for its end and one for the colon; header
  * names are dispatched on their length and first byte; field parsing
@@ -25,6 +28,8 @@
 #include "sv.h"
 
 #define SIP_MAX_CL (1u << 30)   /* a larger Content-Length is junk */
+
+_Static_assert(SFB_MAX_HDRS <= UINT16_MAX, "header index in 16 bits");
 
 /* Header kinds the parser reads (everything else is only kept). */
 enum hid {
@@ -575,22 +580,122 @@ static size_t token68_len(struct sv v)
 	return (j == v.n || v.p[j] == ',') ? i : 0;
 }
 
+/* A walk over the param list of an auth header (what follows its
+ * scheme). */
+struct auth_it {
+	struct sv rest;         /* not read yet */
+	size_t n;               /* params taken */
+	int started;            /* the token68 check is done */
+};
+
+static void auth_begin(struct auth_it *it, struct sv list)
+{
+	it->rest = list;
+	it->n = 0;
+	it->started = 0;
+}
+
+/*
+ * Take the next param: a token68 blob first if there is one (the blob
+ * as name, an empty value), then name[=value] pairs, at most
+ * SFB_MAX_HPARAMS in all.  @return 1 with *p set, 0 at the end.
+ */
+static int auth_next(struct auth_it *it, struct msg_param *p)
+{
+	if (it->n == SFB_MAX_HPARAMS)
+		return 0;
+	if (!it->started) {
+		size_t t68;
+		it->started = 1;
+		skip_ws(&it->rest);
+		t68 = token68_len(it->rest);
+		if (t68) {
+			p->name = sv_make(it->rest.p, t68);
+			p->value = SV_NULL;
+			skip(&it->rest, t68);
+			it->n++;
+			return 1;
+		}
+	}
+	if (!param_next(&it->rest, ',', &p->name, &p->value))
+		return 0;
+	it->n++;
+	return 1;
+}
+
+int sip_auth_param(const struct msg_auth *a, const char *name,
+		   struct sv *value)
+{
+	struct auth_it it;
+	struct msg_param p;
+	struct sv want = sv_cstr(name);
+	auth_begin(&it, a->rest);
+	while (auth_next(&it, &p)) {
+		/* the length first: it tells most names apart, inline */
+		if (p.name.n == want.n && sv_ieq(p.name, want)) {
+			*value = p.value;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+size_t sip_auth_params(const struct msg_auth *a, struct msg_param *out,
+		       size_t cap)
+{
+	struct auth_it it;
+	size_t n = 0;
+	auth_begin(&it, a->rest);
+	while (n < cap && auth_next(&it, &out[n]))
+		n++;
+	return n;
+}
+
+/*
+ * @return 1 when the param list v holds more than SFB_MAX_HPARAMS
+ * params (sip_parse flags that, as it did when it parsed them all).
+ * Every param but the last ends at a comma and takes a byte at least,
+ * so a list of 2 * SFB_MAX_HPARAMS bytes or less, or one with fewer
+ * commas than the limit, is within it without being parsed.
+ */
+static int auth_over_limit(struct sv v)
+{
+	const char *p = v.p, *e = v.p + v.n;
+	size_t commas = 0;
+	struct auth_it it;
+	struct msg_param pm;
+	if (v.n <= 2 * SFB_MAX_HPARAMS)
+		return 0;
+	while (commas < SFB_MAX_HPARAMS &&
+	       (p = memchr(p, ',', (size_t)(e - p))) != NULL) {
+		commas++;
+		p++;
+	}
+	if (commas < SFB_MAX_HPARAMS)
+		return 0;
+	auth_begin(&it, v);
+	while (auth_next(&it, &pm))
+		;
+	return param_next(&it.rest, ',', &pm.name, &pm.value);
+}
+
 /*
  * `Scheme name=value, name="v,v", ...`.  The first token is the scheme
- * unless it holds '=' (Digest Authentication-Info has no scheme).
+ * unless it holds '=' (Digest Authentication-Info has no scheme).  The
+ * params are parsed on demand (sip_auth_param): here only the scheme is
+ * taken, and the list checked against the params limit.
  */
 static void parse_auth(struct msg *m, enum msg_auth_hdr which,
 		       struct sv v)
 {
-	struct sv pn, pv;
 	if (m->nauths == m->auths_cap) {
 		size_t cap = m->auths_cap ? m->auths_cap * 2 : 8;
 		m->auths = sfb_xrealloc(m->auths, cap * sizeof *m->auths);
 		m->auths_cap = cap;
 	}
 	struct msg_auth *a = &m->auths[m->nauths++];
-	memset(a, 0, sizeof *a);
 	a->hdr = which;
+	a->scheme = SV_NULL;
 	size_t i = 0;
 	while (i < v.n && !is_ws(v.p[i]) && v.p[i] != ',' && v.p[i] != '=')
 		i++;
@@ -598,21 +703,10 @@ static void parse_auth(struct msg *m, enum msg_auth_hdr which,
 		a->scheme = sv_make(v.p, i);
 		skip(&v, i);
 	}
-	size_t start = m->nparams;
 	skip_ws(&v);
-	size_t t68 = token68_len(v);
-	if (t68) {
-		push_param(m, sv_make(v.p, t68), SV_NULL);
-		skip(&v, t68);
-	}
-	while (param_next(&v, ',', &pn, &pv)) {
-		if (m->nparams - start == SFB_MAX_HPARAMS) {
-			m->flags |= MSG_F_LIMIT;
-			break;
-		}
-		push_param(m, pn, pv);
-	}
-	a->nparams = m->nparams - start;
+	a->rest = v;
+	if (auth_over_limit(v))
+		m->flags |= MSG_F_LIMIT;
 }
 
 /* ---- start line ------------------------------------------------------ */
@@ -789,7 +883,7 @@ static inline int line_next(struct lines *ls, struct sv *line)
  * Join a continuation line to the last header's value with one space.
  * The joined value is built in m->fold, sized to the message on the
  * first fold so it never moves: every byte copied comes from a distinct
- * byte of buf and each joining space stands for a dropped LF, so the
+ * byte of the text and each joining space stands for a dropped LF, so the
  * scratch never needs more than m->len bytes.  *fold_hdr is 1 + the
  * header whose value currently ends the scratch (it grows in place).
  */
@@ -799,7 +893,7 @@ static void fold_into(struct msg *m, struct sv cont, size_t *fold_hdr)
 	if (cont.n == 0)
 		return;
 	if (h->value.n == 0) {
-		h->value = cont;        /* contiguous in buf: no copy */
+		h->value = cont;        /* contiguous in the text: no copy */
 		return;
 	}
 	if (m->fold_cap < m->len + 1) {
@@ -879,15 +973,21 @@ static SFB_INLINE int plain_header(struct lines *ls, struct sv *name,
 	return 1;
 }
 
+/* The headers the parser reads, in order: about half of them. */
+struct known {
+	uint16_t at[SFB_MAX_HDRS];      /* index in m->hdrs */
+	unsigned char id[SFB_MAX_HDRS]; /* enum hid */
+	size_t n;
+};
+
 /*
  * Split the header block into m->hdrs, up to the first blank line, and
- * note each header's kind in ids (SFB_MAX_HDRS of them).  One pass per
+ * note the headers of a kind the parser reads in k.  One pass per
  * line: plain_header takes most; the others are split by line_next,
  * then their name is walked to its colon.
  * @return 1 if a blank line was found (ls then sits on the body).
  */
-static int split_headers(struct msg *m, struct lines *ls,
-			 unsigned char *ids)
+static int split_headers(struct msg *m, struct lines *ls, struct known *k)
 {
 	enum { PREV_NONE, PREV_KEPT, PREV_DROPPED } prev = PREV_NONE;
 	size_t fold_hdr = 0;
@@ -932,7 +1032,11 @@ got:
 			prev = PREV_DROPPED;
 			continue;
 		}
-		ids[m->nhdrs] = (unsigned char)hdr_id(name, sip);
+		enum hid id = hdr_id(name, sip);
+		if (id != H_NONE) {
+			k->at[k->n] = (uint16_t)m->nhdrs;
+			k->id[k->n++] = (unsigned char)id;
+		}
 		push_hdr(m, name, value);
 		prev = PREV_KEPT;
 	}
@@ -998,24 +1102,17 @@ static const enum msg_auth_hdr auth_of[] = {
 
 /*
  * Read the fields out of the header array.  Single-valued fields take
- * the first occurrence.  Diagnostics fill the param pool first, auth
- * headers second (a later pass), so the pointers can be set by a
- * running offset at the end.
+ * the first occurrence.  Diagnostics fill the param pool, whose
+ * pointers are set by a running offset at the end.
  */
-static void read_fields(struct msg *m, const unsigned char *ids)
+static void read_fields(struct msg *m, const struct known *k)
 {
 	uint32_t seen = 0;
-	size_t first_auth = m->nhdrs, last_auth = 0;
-	for (size_t i = 0; i < m->nhdrs; i++) {
-		const struct msg_hdr *h = &m->hdrs[i];
-		enum hid id = (enum hid)ids[i];
-		struct sv v = h->value;
-		if (id == H_NONE)
-			continue;
+	for (size_t i = 0; i < k->n; i++) {
+		enum hid id = (enum hid)k->id[i];
+		struct sv v = m->hdrs[k->at[i]].value;
 		if (id >= H_AUTH_WWW) {
-			if (first_auth == m->nhdrs)
-				first_auth = i;
-			last_auth = i;
+			parse_auth(m, auth_of[id], v);
 			continue;
 		}
 		if (id >= H_DIAG_MS) {
@@ -1074,21 +1171,11 @@ static void read_fields(struct msg *m, const unsigned char *ids)
 			break;
 		}
 	}
-	for (size_t i = first_auth; i <= last_auth && i < m->nhdrs; i++) {
-		enum hid id = (enum hid)ids[i];
-		if (id >= H_AUTH_WWW)
-			parse_auth(m, auth_of[id], m->hdrs[i].value);
-	}
 	size_t off = 0;
 	for (size_t i = 0; i < m->ndiags; i++) {
 		m->diags[i].params = m->diags[i].nparams ? m->params + off
 							 : NULL;
 		off += m->diags[i].nparams;
-	}
-	for (size_t i = 0; i < m->nauths; i++) {
-		m->auths[i].params = m->auths[i].nparams ? m->params + off
-							 : NULL;
-		off += m->auths[i].nparams;
 	}
 }
 
@@ -1102,12 +1189,12 @@ int sip_parse(struct msg *m)
 		msg_reset_parsed(m);
 	m->parsed = 1;
 	m->flags &= MSG_F_TRUNCATED;
-	if (!m->buf) {          /* never set: no text at all */
+	if (!m->text) {         /* never set: no text at all */
 		m->flags |= MSG_F_BAD_START;
 		return -1;
 	}
-	ls.p = m->buf;
-	ls.end = m->buf + m->len;
+	ls.p = m->text;
+	ls.end = m->text + m->len;
 	ls.more = m->len > 0;
 	/* the log may leave empty lines before the start line */
 	do {
@@ -1120,11 +1207,12 @@ int sip_parse(struct msg *m)
 		m->flags |= MSG_F_BAD_START;
 		return -1;
 	}
-	unsigned char ids[SFB_MAX_HDRS];
-	int blank = split_headers(m, &ls, ids);
+	struct known k;
+	k.n = 0;
+	int blank = split_headers(m, &ls, &k);
 	if (blank)
 		m->body = sv_make(ls.p, (size_t)(ls.end - ls.p));
-	read_fields(m, ids);
+	read_fields(m, &k);
 	/*
 	 * The format parsers drop a record's trailing blank lines, so a
 	 * message without a body normally arrives with no blank line at

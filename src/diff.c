@@ -11,6 +11,7 @@
 
 #include "diff.h"
 #include "rules.h"
+#include "sip.h"
 #include "sv.h"
 
 /* ---- messages ----------------------------------------------------------- */
@@ -94,13 +95,12 @@ static void auth_params(struct diff_msg *d, const struct msg *m, int req)
 			add_scheme(d->offered, sizeof d->offered, a->scheme);
 		if (!is_req && !is_chal)
 			continue;
-		const struct sv *v = msg_param_get(a->params, a->nparams,
-						   "targetname");
-		if (v && !d->targetname[0])
-			cpy(d->targetname, sizeof d->targetname, *v);
-		v = msg_param_get(a->params, a->nparams, "sts-uri");
-		if (v && !d->sts_uri[0])
-			cpy(d->sts_uri, sizeof d->sts_uri, *v);
+		struct sv v;
+		if (!d->targetname[0] &&
+		    sip_auth_param(a, "targetname", &v))
+			cpy(d->targetname, sizeof d->targetname, v);
+		if (!d->sts_uri[0] && sip_auth_param(a, "sts-uri", &v))
+			cpy(d->sts_uri, sizeof d->sts_uri, v);
 	}
 }
 

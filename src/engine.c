@@ -608,7 +608,8 @@ static void on_msg(struct engine *e, const struct fmt_rec *rec,
 		   const struct msg *m)
 {
 	if (!m) {
-		msg_set(&e->msg, rec, e->path);
+		/* e->msg is done with before rec goes: no copy */
+		msg_view(&e->msg, rec, e->path);
 		(void)sip_parse(&e->msg);
 		m = &e->msg;
 	}
@@ -686,10 +687,10 @@ static void on_diag(struct engine *e, const struct fmt_rec *rec)
 /*
  * A record; m: its message (par.c), else NULL; ev[0..nev): the pattern
  * events par.c's workers found in an entry (with e->par set), else the
- * table is matched here.  par.c hands an entry without events over bare
- * (PAR_BARE_ENTRIES), and a message record too when the sink takes no
- * messages (PAR_BARE_MSGS): only type, lines, time and truncated are
- * read here then.
+ * table is matched here.  par.c hands an entry over bare, its events'
+ * views into a copy of its text (PAR_BARE_ENTRIES), and a message
+ * record too when the sink takes no messages (PAR_BARE_MSGS): only
+ * type, lines, time and truncated are read here then.
  */
 static int rec_in(void *ud, const struct fmt_rec *rec, const struct msg *m,
 		  const struct pat_event *ev, size_t nev)

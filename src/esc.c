@@ -247,18 +247,37 @@ char *esc_utf8(struct sv v)
 	return d;
 }
 
+/* The bytes esc_json copies as they are: printable ASCII (and DEL) but
+ * the quote and the backslash. */
+#define P8(c) [c] = 1, [c + 1] = 1, [c + 2] = 1, [c + 3] = 1, \
+	      [c + 4] = 1, [c + 5] = 1, [c + 6] = 1, [c + 7] = 1
+static const unsigned char json_plain[256] = {
+	[0x20] = 1, [0x21] = 1, [0x23] = 1, [0x24] = 1, [0x25] = 1,
+	[0x26] = 1, [0x27] = 1,                 /* no 0x22 '"' */
+	P8(0x28), P8(0x30), P8(0x38), P8(0x40), P8(0x48), P8(0x50),
+	[0x58] = 1, [0x59] = 1, [0x5A] = 1, [0x5B] = 1, [0x5D] = 1,
+	[0x5E] = 1, [0x5F] = 1,                 /* no 0x5C '\\' */
+	P8(0x60), P8(0x68), P8(0x70), P8(0x78),
+};
+#undef P8
+
 size_t esc_json(char *d, const char *p, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)p;
 	size_t i = 0, o = 0;
 
 	while (i < n) {
-		unsigned char c = u[i];
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			d[o++] = (char)c;       /* the usual byte */
-			i++;
-			continue;
+		size_t run = i;
+		while (run < n && json_plain[u[run]])
+			run++;
+		if (run > i) {          /* the usual bytes, copied at once */
+			memcpy(d + o, p + i, run - i);
+			o += run - i;
+			i = run;
+			if (i == n)
+				break;
 		}
+		unsigned char c = u[i];
 		uint32_t cp;
 		size_t len = c >= 0x80 ? utf8_seq(u + i, n - i, &cp) : 0;
 		if (len) {

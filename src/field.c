@@ -9,6 +9,7 @@
 
 #include "field.h"
 #include "join.h"
+#include "sip.h"
 #include "sv.h"
 
 /* event.name of a CLS diagnostic record; also its class (field_class) */
@@ -376,13 +377,14 @@ static struct sv offered(struct field_item *it)
 
 static int has_credentials(const struct msg *m)
 {
+	struct sv v;
 	for (size_t i = 0; i < m->nauths; i++) {
 		const struct msg_auth *a = &m->auths[i];
 		if (a->hdr != MSG_AUTH_AUTHORIZATION &&
 		    a->hdr != MSG_AUTH_PROXY_AUTHORIZATION)
 			continue;
-		if (msg_param_get(a->params, a->nparams, "gssapi-data") ||
-		    msg_param_get(a->params, a->nparams, "response"))
+		if (sip_auth_param(a, "gssapi-data", &v) ||
+		    sip_auth_param(a, "response", &v))
 			return 1;
 	}
 	return 0;
@@ -479,14 +481,13 @@ static int get_msg(struct field_item *it, int id, struct sv key,
 		return v_bool(v, has_credentials(m));
 	case F_MSG_AUTH_PARAM: {
 		char k[64];
-		const struct sv *p;
+		struct sv p;
 		if (!m->nauths || key.n >= sizeof k)
 			return 1;
 		memcpy(k, key.p, key.n);
 		k[key.n] = '\0';
 		a = &m->auths[0];
-		p = msg_param_get(a->params, a->nparams, k);
-		return p ? v_str(v, *p) : 1;
+		return sip_auth_param(a, k, &p) ? v_str(v, p) : 1;
 	}
 	case F_MSG_EXPIRES:
 		return m->expires >= 0 ? v_int(v, m->expires) : 1;

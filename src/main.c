@@ -1088,7 +1088,7 @@ static int msg_match(struct listing *l, const struct msg *m)
 		return 0;
 	if (l->re) {
 		struct sfb_err err = { 0 };
-		int rc = grep_match(l->re, sv_make(m->buf, m->len), &err);
+		int rc = grep_match(l->re, sv_make(m->text, m->len), &err);
 		if (rc < 0) {
 			/* not a "no match": said, counted, exit status 2 */
 			l->grep_errors++;

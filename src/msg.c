@@ -8,8 +8,9 @@
  *
  * Ownership: a struct msg owns buf and its arrays; msg_set() keeps
  * every allocation and only grows it, so a warm message is reused with
- * no allocation at all.  Every view in it points into buf (or the fold
- * scratch) and dies at the next msg_set() / msg_free().
+ * no allocation at all.  Every view in it points into its text (buf,
+ * or the record's with msg_view) or the fold scratch, and dies at the
+ * next msg_set() / msg_free() (or with the record it views).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,7 @@ static void copy_text(struct msg *m, const char *p, size_t n)
 	if (n)
 		memcpy(m->buf, p, n);
 	m->buf[n] = '\0';
+	m->text = m->buf;
 	m->len = n;
 }
 
@@ -87,9 +89,10 @@ static void copy_fixed(char *dst, size_t dstsz, struct sv v)
 	dst[n] = '\0';
 }
 
-void msg_set(struct msg *m, const struct fmt_rec *rec, const char *file)
+/* The record's context (all but the text) into m, parsed fields reset. */
+static void set_context(struct msg *m, const struct fmt_rec *rec,
+			const char *file)
 {
-	copy_text(m, rec->text.p, rec->text.n);
 	msg_reset_parsed(m);
 	m->file = file;
 	m->line_first = rec->line_first;
@@ -102,6 +105,20 @@ void msg_set(struct msg *m, const struct fmt_rec *rec, const char *file)
 	m->server_trace = rec->flag.n > 0;
 	m->declared_len = rec->declared_len;
 	m->flags = rec->truncated ? MSG_F_TRUNCATED : 0;
+}
+
+void msg_set(struct msg *m, const struct fmt_rec *rec, const char *file)
+{
+	copy_text(m, rec->text.p, rec->text.n);
+	set_context(m, rec, file);
+}
+
+void msg_view(struct msg *m, const struct fmt_rec *rec, const char *file)
+{
+	/* sip_parse takes a NULL text for "never set" */
+	m->text = rec->text.p ? rec->text.p : "";
+	m->len = rec->text.n;
+	set_context(m, rec, file);
 }
 
 void msg_set_bytes(struct msg *m, const char *p, size_t n)

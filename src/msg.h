@@ -8,10 +8,12 @@
  * filters and reporters read them.
  *
  * Ownership: a struct msg owns one byte buffer (buf) and the arrays
- * below; every struct sv inside points into buf, so all of them stay
- * valid until the next msg_set() or msg_free() on that message.  A
- * struct msg is reusable: msg_set() keeps the allocations and resets
- * the fields, so a stream of messages costs no allocation once warm.
+ * below; every struct sv inside points into its text, so all of them
+ * stay valid until the next msg_set() or msg_free() on that message.
+ * The text is buf, a copy (msg_set), or the record's own text
+ * (msg_view): then the views die with the record, too.  A struct msg
+ * is reusable: msg_set() keeps the allocations and resets the fields,
+ * so a stream of messages costs no allocation once warm.
  * Log context (file, lines, time, endpoints) is copied in by msg_set()
  * too.  Not shared between threads.
  */
@@ -73,10 +75,11 @@ enum msg_auth_hdr { MSG_AUTH_WWW = 1, MSG_AUTH_AUTHORIZATION,
 struct msg_auth {
 	enum msg_auth_hdr hdr;
 	struct sv scheme;       /* "NTLM", "Kerberos", "TLS-DSK", ... */
-	struct msg_param *params; /* realm, targetname, version, opaque,
-				   * gssapi-data, sts-uri, crand, cnum,
-				   * response, srand, snum, rspauth, ... */
-	size_t nparams;
+	struct sv rest;         /* the params as logged, after the scheme:
+				 * realm, targetname, version, opaque,
+				 * gssapi-data, sts-uri, crand, cnum,
+				 * response, srand, snum, rspauth, ...
+				 * parsed on demand by sip_auth_param() */
 };
 
 struct msg_hdr {
@@ -85,16 +88,19 @@ struct msg_hdr {
 };
 
 struct msg {
-	/* ---- owned storage ---- */
-	char *buf;              /* owned: the message text (msg_set copy) */
-	size_t len, cap;
+	/* ---- the text, owned storage ---- */
+	const char *text;       /* the message text: buf (msg_set), or
+				 * borrowed from the record (msg_view) */
+	size_t len;
+	char *buf;              /* owned: msg_set's copy of the text */
+	size_t cap;
 	struct msg_hdr *hdrs;   /* owned */
 	size_t nhdrs, hdrs_cap;
 	struct msg_diag *diags; /* owned */
 	size_t ndiags, diags_cap;
 	struct msg_auth *auths; /* owned */
 	size_t nauths, auths_cap;
-	struct msg_param *params; /* owned: pool for diag/auth params */
+	struct msg_param *params; /* owned: pool for diag params */
 	size_t nparams, params_cap;
 	char *fold;             /* owned: scratch for folded header values */
 	size_t fold_len, fold_cap;
@@ -152,6 +158,13 @@ void msg_init(struct msg *m);
  * of m's current content.
  */
 void msg_set(struct msg *m, const struct fmt_rec *rec, const char *file);
+/*
+ * The same without the copy: m borrows rec's text, so m's text and
+ * every view sip_parse() sets live only as long as the record (a
+ * format parser's record: its on_rec call).  For a caller that is done
+ * with m before the record goes, as the engine's serial path is.
+ */
+void msg_view(struct msg *m, const struct fmt_rec *rec, const char *file);
 /* Same, from plain bytes (tests, fuzzers): no log context. */
 void msg_set_bytes(struct msg *m, const char *p, size_t n);
 /*

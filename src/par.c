@@ -599,14 +599,6 @@ static int w_event(void *ud, const struct pat_event *ev)
 	return 0;
 }
 
-/* v moved from inside text to the same place in copy (same length). */
-static struct sv move_view(struct sv v, struct sv text, const char *copy)
-{
-	if (!v.p || v.p < text.p || v.p > text.p + text.n)
-		return v;
-	return sv_make(copy + (v.p - text.p), v.n);
-}
-
 /*
  * A record with every view empty: what a bare item is handed over as,
  * with its type, lines, time and truncated flag.
@@ -640,10 +632,19 @@ static struct fmt_rec *rec_new(struct slot *sl, struct item *it)
 	return it->rec;
 }
 
+/* v moved from inside text to the same place in copy (same length). */
+static struct sv move_view(struct sv v, struct sv text, const char *copy)
+{
+	if (!v.p || v.p < text.p || v.p > text.p + text.n)
+		return v;
+	return sv_make(copy + (v.p - text.p), v.n);
+}
+
 /*
  * An entry: the pattern table's events on its text (in the parser's
- * buffer), then the record copied with their views moved into the
- * copy; none, with PAR_BARE_ENTRIES: no copy.
+ * buffer), then the record copied, or with PAR_BARE_ENTRIES only its
+ * text, when there are events (the rules read nothing else of it), and
+ * their views moved into the copy.
  */
 static void w_entry(struct wctx *w, struct item *it,
 		    const struct fmt_rec *rec)
@@ -652,13 +653,20 @@ static void w_entry(struct wctx *w, struct item *it,
 	it->ev = sl->nevs;
 	if (w->pt)
 		(void)pattern_match(w->pt, rec->text, w_event, sl);
-	if (!it->nev && (w->p->cfg.bare & PAR_BARE_ENTRIES)) {
+	const char *c;
+	if (w->p->cfg.bare & PAR_BARE_ENTRIES) {
 		item_bare(it, rec);
-		return;
+		if (!it->nev)
+			return;
+		char *t = arena_alloc(sl, rec->text.n ? rec->text.n : 1);
+		if (rec->text.n)
+			memcpy(t, rec->text.p, rec->text.n);
+		c = t;
+	} else {
+		struct fmt_rec *d = rec_new(sl, it);
+		rec_copy(sl, d, rec, NULL, w->p->cfg.raw);
+		c = d->text.p;
 	}
-	struct fmt_rec *d = rec_new(sl, it);
-	rec_copy(sl, d, rec, NULL, w->p->cfg.raw);
-	const char *c = d->text.p;
 	for (size_t i = it->ev; i < it->ev + it->nev; i++) {
 		struct pat_event *ev = &sl->evs[i];
 		ev->text = move_view(ev->text, rec->text, c);

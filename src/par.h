@@ -76,7 +76,8 @@ struct par_config {
 	int prov;
 };
 
-#define PAR_BARE_ENTRIES 1u     /* REC_ENTRY without events */
+#define PAR_BARE_ENTRIES 1u     /* REC_ENTRY (its events' views into a
+				 * copy of its text) */
 #define PAR_BARE_MSGS 2u        /* REC_MSG */
 
 struct par_sink {

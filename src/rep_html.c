@@ -467,7 +467,7 @@ void rep_html_on_msg(void *ud, const struct msg *m,
 			session);
 	fputs("</td><td><details><summary>text</summary><pre>", o);
 	size_t n = m->len > REP_HTML_MAX_RAW ? REP_HTML_MAX_RAW : m->len;
-	rep_html_esc(o, m->buf, n, 1);
+	rep_html_esc(o, m->text, n, 1);
 	if (n < m->len)
 		fprintf(o, "\n[... %zu more byte(s) not shown]", m->len - n);
 	fputs("</pre></details></td></tr>\n", o);

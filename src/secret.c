@@ -102,14 +102,20 @@ static int is_label(struct sv v, size_t k, const char *kind)
 
 /*
  * try_header, try_param, try_scheme: does a name of their table start
- * at v[i], whose lowercase first byte is lc (a cheap test first: most
- * words start no name)?
+ * at v[i], whose lowercase first two bytes are lc (a cheap test first:
+ * most words start no name; every name has three bytes or more)?
  */
-static int try_header(struct sv v, size_t i, int lc, struct secret_span *s)
+static int starts2(const char *name, const char lc[2])
+{
+	return name[0] == lc[0] && name[1] == lc[1];
+}
+
+static int try_header(struct sv v, size_t i, const char lc[2],
+		      struct secret_span *s)
 {
 	for (size_t h = 0; h < sizeof headers / sizeof headers[0]; h++) {
 		const char *name = headers[h].name;
-		if (name[0] != lc || !word_at(v, i, name))
+		if (!starts2(name, lc) || !word_at(v, i, name))
 			continue;
 		size_t k = skip_blanks(v, i + strlen(headers[h].name));
 		if (k >= v.n || v.p[k] != ':')
@@ -130,11 +136,12 @@ static int try_header(struct sv v, size_t i, int lc, struct secret_span *s)
 	return 0;
 }
 
-static int try_param(struct sv v, size_t i, int lc, struct secret_span *s)
+static int try_param(struct sv v, size_t i, const char lc[2],
+		     struct secret_span *s)
 {
 	for (size_t p = 0; p < sizeof params / sizeof params[0]; p++) {
 		/* ";opaque=" is a SIP URI parameter (GRUU), no secret */
-		if (params[p][0] != lc || !word_at(v, i, params[p]) ||
+		if (!starts2(params[p], lc) || !word_at(v, i, params[p]) ||
 		    (i > 0 && v.p[i - 1] == ';'))
 			continue;
 		size_t k = skip_blanks(v, i + strlen(params[p]));
@@ -168,10 +175,11 @@ static int try_param(struct sv v, size_t i, int lc, struct secret_span *s)
 	return 0;
 }
 
-static int try_scheme(struct sv v, size_t i, int lc, struct secret_span *s)
+static int try_scheme(struct sv v, size_t i, const char lc[2],
+		      struct secret_span *s)
 {
 	for (size_t c = 0; c < sizeof schemes / sizeof schemes[0]; c++) {
-		if (schemes[c][0] != lc || !word_at(v, i, schemes[c]))
+		if (!starts2(schemes[c], lc) || !word_at(v, i, schemes[c]))
 			continue;
 		size_t k = i + strlen(schemes[c]);
 		if (k >= v.n || v.p[k] != ' ')
@@ -233,40 +241,61 @@ static int try_element(struct sv v, size_t i, struct secret_span *s)
 	return 0;
 }
 
-/* First letters of the names above: other bytes start nothing. */
-#define L(c) [c] = 1, [c - 32] = 1
-static const unsigned char first[256] = {
-	L('x'), L('s'), L('c'), L('g'), L('r'), L('o'), L('n'), L('a'),
-	L('k'), L('b'), ['<'] = 1,
+/*
+ * Byte classes for secret_find's scan: a word byte (letter or digit),
+ * a first letter of the names above (either case), '<'.  Other bytes
+ * start nothing.
+ */
+enum { B_WORD = 1, B_FIRST = 2, B_ELEM = 4 };
+#define W(c) [c] = B_WORD, [c - 32] = B_WORD
+#define F(c) [c] = B_WORD | B_FIRST, [c - 32] = B_WORD | B_FIRST
+#define D(c) [c] = B_WORD
+static const unsigned char bclass[256] = {
+	D('0'), D('1'), D('2'), D('3'), D('4'), D('5'), D('6'), D('7'),
+	D('8'), D('9'),
+	F('a'), F('b'), F('c'), W('d'), W('e'), W('f'), F('g'), W('h'),
+	W('i'), W('j'), F('k'), W('l'), W('m'), F('n'), F('o'), W('p'),
+	W('q'), F('r'), F('s'), W('t'), W('u'), W('v'), W('w'), F('x'),
+	W('y'), W('z'),
+	['<'] = B_ELEM,
 };
-#undef L
+#undef W
+#undef F
+#undef D
 
 /*
  * A name starts at a word's first byte (no letter or digit before) or
- * at '<': the bytes inside a word are skipped without a test each
- * (every string of a report comes here, most of them long texts).
+ * at '<': the bytes inside a word are skipped with one table look-up
+ * each (every string of a report comes here, most of them long texts).
  */
 int secret_find(struct sv v, size_t from, struct secret_span *s)
 {
 	const unsigned char *p = (const unsigned char *)v.p;
-	for (size_t i = from; i < v.n; i++) {
-		unsigned char c = p[i];
-		if (c == '<') {
-			if (try_element(v, i, s))
-				return 1;
+	size_t i = from;
+	while (i < v.n) {
+		unsigned b = bclass[p[i]];
+		if (!b) {
+			i++;
 			continue;
 		}
-		if (!is_alnum(c))
+		if (b & B_ELEM) {
+			if (try_element(v, i, s))
+				return 1;
+			i++;
 			continue;
-		if (first[c] && (i == 0 || !is_alnum(p[i - 1]))) {
-			int lc = lower(c);
+		}
+		if ((b & B_FIRST) && i + 1 < v.n &&
+		    (i == 0 || !(bclass[p[i - 1]] & B_WORD))) {
+			char lc[2] = { (char)lower(p[i]),
+				       (char)lower(p[i + 1]) };
 			if (try_header(v, i, lc, s) ||
 			    try_param(v, i, lc, s) ||
 			    try_scheme(v, i, lc, s))
 				return 1;
 		}
-		while (i + 1 < v.n && is_alnum(p[i + 1]))
-			i++;    /* inside the word: no name starts */
+		do      /* inside the word: no name starts */
+			i++;
+		while (i < v.n && (bclass[p[i]] & B_WORD));
 	}
 	return 0;
 }

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "sess.h"
+#include "sip.h"
 #include "str.h"
 #include "sv.h"
 #include "xmlbody.h"
@@ -306,14 +307,12 @@ static int auth_token(const struct msg *m, enum msg_auth_hdr a,
 {
 	for (size_t i = 0; i < m->nauths; i++) {
 		const struct msg_auth *h = &m->auths[i];
-		const struct sv *v;
+		struct sv v;
 		if (h->hdr != a && h->hdr != b)
 			continue;
-		v = msg_param_get(h->params, h->nparams, "gssapi-data");
-		if (v && v->n)
+		if (sip_auth_param(h, "gssapi-data", &v) && v.n)
 			return 1;
-		v = msg_param_get(h->params, h->nparams, "response");
-		if (v && v->n)
+		if (sip_auth_param(h, "response", &v) && v.n)
 			return 1;
 	}
 	return 0;

@@ -86,19 +86,23 @@ long sv_ifind(struct sv v, const char *needle)
  * case-blind search anchors on the needle's rarest byte, so a needle
  * such as "\"token\":\"redirect\"" is not tried at every quote of a
  * JSON body.  A rough order is enough: any byte finds every match.
+ * Both cases of a letter have its entry (L), so that no byte of the
+ * needle needs folding first.
  */
+#define L(c, f) [c] = f, [(c) - 32] = f
 static const unsigned char byte_freq[256] = {
-	[' '] = 9, ['"'] = 8, ['e'] = 8, ['t'] = 7, ['a'] = 7, ['o'] = 7,
-	['i'] = 7, ['n'] = 7, ['s'] = 7, ['r'] = 7, ['<'] = 6, ['>'] = 6,
+	[' '] = 9, ['"'] = 8, L('e', 8), L('t', 7), L('a', 7), L('o', 7),
+	L('i', 7), L('n', 7), L('s', 7), L('r', 7), ['<'] = 6, ['>'] = 6,
 	['/'] = 6, ['='] = 6, [':'] = 6, ['.'] = 6, ['0'] = 6, ['1'] = 6,
-	['2'] = 6, ['c'] = 6, ['l'] = 6, ['d'] = 6, ['h'] = 5, ['u'] = 5,
-	['p'] = 5, ['m'] = 5, ['-'] = 5, [','] = 5, ['\n'] = 5, ['\t'] = 5,
+	['2'] = 6, L('c', 6), L('l', 6), L('d', 6), L('h', 5), L('u', 5),
+	L('p', 5), L('m', 5), ['-'] = 5, [','] = 5, ['\n'] = 5, ['\t'] = 5,
 	['3'] = 5, ['4'] = 5, ['5'] = 5, ['6'] = 5, ['7'] = 5, ['8'] = 5,
-	['9'] = 5, ['f'] = 4, ['g'] = 4, ['b'] = 4, ['_'] = 4, [';'] = 4,
-	['w'] = 3, ['y'] = 3, ['v'] = 3, ['k'] = 2, ['x'] = 2, ['@'] = 2,
+	['9'] = 5, L('f', 4), L('g', 4), L('b', 4), ['_'] = 4, [';'] = 4,
+	L('w', 3), L('y', 3), L('v', 3), L('k', 2), L('x', 2), ['@'] = 2,
 	['{'] = 2, ['}'] = 2, ['['] = 2, [']'] = 2, ['('] = 2, [')'] = 2,
-	['\''] = 2, ['j'] = 1, ['q'] = 1, ['z'] = 1,
+	['\''] = 2, L('j', 1), L('q', 1), L('z', 1),
 };
+#undef L
 
 long sv_ifind_sv(struct sv v, struct sv needle)
 {
@@ -116,10 +120,9 @@ long sv_ifind_sv(struct sv v, struct sv needle)
 	}
 	/* the anchor: the needle's rarest byte, at offset j */
 	size_t j = 0;
-	unsigned char fj = byte_freq[sv_lower((unsigned char)needle.p[0])];
+	unsigned char fj = byte_freq[(unsigned char)needle.p[0]];
 	for (size_t i = 1; i < n && fj; i++) {
-		unsigned char fi = byte_freq[sv_lower((unsigned char)
-						      needle.p[i])];
+		unsigned char fi = byte_freq[(unsigned char)needle.p[i]];
 		if (fi < fj) {
 			j = i;
 			fj = fi;
@@ -138,7 +141,12 @@ long sv_ifind_sv(struct sv v, struct sv needle)
 	 * searched again, so the scan stays linear */
 	while (a || b) {
 		const char *q = !b || (a && a < b) ? a : b;
-		if (sv_ieq(sv_make(q - j, n), needle))
+		/* the needle's ends first, inline: most places fail there */
+		if (ieq_byte((unsigned char)q[-(long)j],
+			     (unsigned char)needle.p[0]) &&
+		    ieq_byte((unsigned char)q[n - 1 - j],
+			     (unsigned char)needle.p[n - 1]) &&
+		    sv_ieq(sv_make(q - j, n), needle))
 			return (long)(q - j - v.p);
 		const char *after = q + 1;
 		unsigned char c = q == a ? lo : up;
@@ -185,20 +193,24 @@ int sv_skip_lit(struct sv *v, const char *lit)
 
 int sv_take_u64(struct sv *v, size_t max, uint64_t *out)
 {
+	const char *p = v->p;
+	size_t lim = v->n < max ? v->n : max, i = 0;
 	uint64_t x = 0;
-	size_t i = 0;
-	while (i < v->n && i < max && v->p[i] >= '0' && v->p[i] <= '9') {
-		unsigned d = (unsigned)(v->p[i] - '0');
+	/* one bound and one compare a digit: every CSeq, every framing */
+	for (; i < lim; i++) {
+		unsigned d = (unsigned)(unsigned char)p[i] - '0';
+		if (d > 9)
+			break;
 		/* 19 digits always fit: only a 20th can overflow */
 		if (i >= 19 && x > (UINT64_MAX - d) / 10)
 			return 1;
 		x = x * 10 + d;
-		i++;
 	}
 	if (i == 0)
 		return 1;
 	*out = x;
-	sv_skip(v, i);
+	v->p += i;
+	v->n -= i;
 	return 0;
 }
 

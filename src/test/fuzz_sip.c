@@ -3,13 +3,15 @@
  * fuzz_sip.c -- libFuzzer target for the SIP/HTTP message parser
  * (parsers/sip.c) and the message model (src/msg.c).  The input is one
  * message text: msg_set_bytes() copies it, sip_parse() parses it, then
- * every view of every field, header, diag, auth and param is read so
- * ASan sees any view that points outside the message.  The input is
+ * every view of every field, header, diag, auth and param (the auth
+ * params parsed on demand) is read so ASan sees any view that points
+ * outside the message.  The input is
  * parsed a second time in the same struct msg to exercise reuse.
  * Ownership: the struct msg lives for one call and is freed.
  */
 #include <stdint.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "msg.h"
 #include "sip.h"
@@ -57,8 +59,16 @@ static unsigned touch(const struct msg *m)
 	}
 	for (size_t i = 0; i < m->nauths; i++) {
 		const struct msg_auth *a = &m->auths[i];
-		s += (unsigned)a->hdr + sum(a->scheme);
-		s += sum_params(a->params, a->nparams);
+		struct msg_param ps[SFB_MAX_HPARAMS + 1];
+		struct sv v;
+		size_t n = sip_auth_params(a, ps, SFB_MAX_HPARAMS + 1);
+		s += (unsigned)a->hdr + sum(a->scheme) + sum(a->rest);
+		s += sum_params(ps, n) + (unsigned)n;
+		/* the lookup walks the same list, bounded the same way */
+		if (sip_auth_param(a, "realm", &v))
+			s += sum(v);
+		if (n > SFB_MAX_HPARAMS)
+			abort();
 	}
 	s += sum_params(m->params, m->nparams);
 	s += (unsigned)(unsigned char)msg_label(m, label, sizeof label)[0];

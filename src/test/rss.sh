@@ -82,9 +82,15 @@ open(sys.argv[2], 'w').write('\n'.join(L) + '\n' + '\n'.join(head) +
                              '\n' + body + '\n' + L[e] + '\n' +
                              '\n'.join(L) + '\n')
 PY
+# -j1 parses each message inside its record (msg_view) while -j2's
+# workers keep one copy of it (msg_set, shared with the record they
+# hand over): the 3.7 MB message once more is allowed
+grow=$MAX_GROW_KB
+MAX_GROW_KB=$((grow + 3700))
 for c in analyze messages; do
 	within "$c on a big provisioning body, -j1 then -j2" \
 	       "$(rss "$TMP/prov.log" $c -j1)" "$(rss "$TMP/prov.log" $c -j2)"
 done
+MAX_GROW_KB=$grow
 echo "rss: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -152,6 +152,64 @@ static void test_set(void)
 	msg_free(&m);
 }
 
+/*
+ * msg_view: the record's text is borrowed, not copied; the context is
+ * set as msg_set does; a copy made before is left alone; an empty
+ * record (no text pointer at all) still parses as "not a message".
+ */
+static void test_view(void)
+{
+	struct msg m;
+	struct fmt_rec rec;
+	static const char file[] = "client.UccApilog";
+	msg_init(&m);
+	memset(&rec, 0, sizeof rec);
+	rec.type = REC_MSG;
+	rec.line_first = 7;
+	rec.ts = 1610701923101;
+	rec.dir = DIR_IN;
+	rec.local = sv_cstr("10.0.0.1:5061");
+	rec.declared_len = 12;
+	msg_set_bytes(&m, stream[1], strlen(stream[1]));
+	char *copy = m.buf;
+	rec.text = sv_cstr(stream[0]);
+	msg_view(&m, &rec, file);
+	CHECK(m.text == stream[0]);
+	CHECK_INT(m.len, strlen(stream[0]));
+	CHECK(m.buf == copy);           /* kept for the next msg_set */
+	CHECK(m.file == file);
+	CHECK_INT(m.line_first, 7);
+	CHECK_INT(m.ts, 1610701923101);
+	CHECK_INT(m.dir, DIR_IN);
+	CHECK(strcmp(m.local, "10.0.0.1:5061") == 0);
+	CHECK_INT(m.declared_len, 12);
+	CHECK_INT(m.flags, 0);
+	CHECK_INT(sip_parse(&m), 0);
+	CHECK_SV(m.method, "REGISTER");
+	CHECK(m.call_id.p >= stream[0] &&
+	      m.call_id.p + m.call_id.n <= stream[0] + strlen(stream[0]));
+	/* a view after a parse resets it, a copy after a view works */
+	rec.truncated = 1;
+	rec.text = sv_cstr("SIP/2.0 200 OK\n\n");
+	msg_view(&m, &rec, file);
+	CHECK_INT(m.flags, MSG_F_TRUNCATED);
+	CHECK_INT(m.nhdrs, 0);
+	CHECK_SV(m.method, "");
+	CHECK_INT(sip_parse(&m), 0);
+	CHECK_INT(m.status, 200);
+	msg_set(&m, &rec, file);
+	CHECK(m.text == m.buf && m.text != rec.text.p);
+	CHECK_INT(sip_parse(&m), 0);
+	CHECK_INT(m.status, 200);
+	rec.text = SV_NULL;
+	rec.truncated = 0;
+	msg_view(&m, &rec, file);
+	CHECK_INT(m.len, 0);
+	CHECK_INT(sip_parse(&m), -1);
+	CHECK_INT(m.flags, MSG_F_BAD_START);
+	msg_free(&m);
+}
+
 /* Once warm, a stream of messages must not allocate: no cap moves. */
 static void test_no_alloc_when_warm(void)
 {
@@ -316,6 +374,7 @@ int main(void)
 	test_problems();
 	test_init_free();
 	test_set();
+	test_view();
 	test_no_alloc_when_warm();
 	test_hdr_get();
 	test_param_get();

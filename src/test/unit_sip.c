@@ -66,6 +66,19 @@ static struct sv pget(const struct msg_param *p, size_t n, const char *k)
 	return v ? *v : sv_cstr("<absent>");
 }
 
+/* An auth header's params, parsed on demand into the caller's array. */
+struct aps {
+	struct msg_param p[SFB_MAX_HPARAMS];
+	size_t n;
+};
+
+static struct aps aps_of(const struct msg_auth *a)
+{
+	struct aps x;
+	x.n = sip_auth_params(a, x.p, SFB_MAX_HPARAMS);
+	return x;
+}
+
 static struct sv hget(const struct msg *m, const char *name)
 {
 	const struct msg_hdr *h = msg_hdr_get(m, name);
@@ -134,6 +147,7 @@ static void test_register(struct msg *m)
 static void test_401(struct msg *m)
 {
 	const struct msg_auth *a;
+	struct aps ap;
 	CHECK_INT(parse_file(m, "testdata/unit/sip_401_register.txt"), 0);
 	CHECK_INT(m->flags, 0);
 	CHECK_INT(m->kind, MSG_RESPONSE);
@@ -151,28 +165,28 @@ static void test_401(struct msg *m)
 	if (m->nauths != 3)
 		return;
 	a = &m->auths[0];
+	ap = aps_of(a);
 	CHECK_INT(a->hdr, MSG_AUTH_WWW);
 	CHECK_SV(a->scheme, "NTLM");
-	CHECK_INT(a->nparams, 3);
-	CHECK_SV(a->params[0].name, "realm");
-	CHECK_SV(a->params[0].value, "SIP Communications Service");
-	CHECK_SV(pget(a->params, a->nparams, "TargetName"),
-		 "fe01.contoso.com");
-	CHECK_SV(pget(a->params, a->nparams, "version"), "4");
+	CHECK_INT(ap.n, 3);
+	CHECK_SV(ap.p[0].name, "realm");
+	CHECK_SV(ap.p[0].value, "SIP Communications Service");
+	CHECK_SV(pget(ap.p, ap.n, "TargetName"), "fe01.contoso.com");
+	CHECK_SV(pget(ap.p, ap.n, "version"), "4");
 	a = &m->auths[1];
+	ap = aps_of(a);
 	CHECK_SV(a->scheme, "Kerberos");
-	CHECK_INT(a->nparams, 3);
-	CHECK_SV(pget(a->params, a->nparams, "targetname"),
-		 "sip/fe01.contoso.com");
+	CHECK_INT(ap.n, 3);
+	CHECK_SV(pget(ap.p, ap.n, "targetname"), "sip/fe01.contoso.com");
 	a = &m->auths[2];
+	ap = aps_of(a);
 	CHECK_SV(a->scheme, "TLS-DSK");
-	CHECK_INT(a->nparams, 4);
-	CHECK_SV(pget(a->params, a->nparams, "sts-uri"),
+	CHECK_INT(ap.n, 4);
+	CHECK_SV(pget(ap.p, ap.n, "sts-uri"),
 		 "https://fe01.contoso.com:443/CertProv/"
 		 "CertProvisioningService.svc");
-	CHECK_SV(pget(a->params, a->nparams, "realm"),
-		 "SIP Communications Service");
-	CHECK(msg_param_get(a->params, a->nparams, "gssapi-data") == NULL);
+	CHECK_SV(pget(ap.p, ap.n, "realm"), "SIP Communications Service");
+	CHECK(msg_param_get(ap.p, ap.n, "gssapi-data") == NULL);
 }
 
 static const char ok_msg[] =
@@ -197,6 +211,7 @@ static const char ok_msg[] =
 static void test_200(struct msg *m)
 {
 	const struct msg_auth *a;
+	struct aps ap;
 	CHECK_INT(parse(m, ok_msg), 0);
 	CHECK_INT(m->flags, 0);
 	CHECK_INT(m->status, 200);
@@ -210,15 +225,16 @@ static void test_200(struct msg *m)
 	if (m->nauths != 1)
 		return;
 	a = &m->auths[0];
+	ap = aps_of(a);
 	CHECK_INT(a->hdr, MSG_AUTH_INFO);
 	CHECK_SV(a->scheme, "TLS-DSK");
-	CHECK_INT(a->nparams, 8);
-	CHECK_SV(pget(a->params, a->nparams, "qop"), "auth");
-	CHECK_SV(pget(a->params, a->nparams, "snum"), "38");
-	CHECK_SV(pget(a->params, a->nparams, "rspauth"),
+	CHECK_INT(ap.n, 8);
+	CHECK_SV(pget(ap.p, ap.n, "qop"), "auth");
+	CHECK_SV(pget(ap.p, ap.n, "snum"), "38");
+	CHECK_SV(pget(ap.p, ap.n, "rspauth"),
 		 "65d8d93b66e5b217115e3b1636bf433c");
-	CHECK_SV(a->params[7].name, "version");
-	CHECK_SV(a->params[7].value, "4");
+	CHECK_SV(ap.p[7].name, "version");
+	CHECK_SV(ap.p[7].value, "4");
 }
 
 static void test_301(struct msg *m)
@@ -344,9 +360,10 @@ static void test_504(struct msg *m)
 	CHECK_SV(pget(d->params, d->nparams, "hresult"),
 		 "0x80090322(SEC_E_WRONG_PRINCIPAL)");
 	CHECK_SV(d->params[5].name, "source");
-	/* the auth params sit after the diag params in the pool */
-	CHECK_SV(pget(m->auths[0].params, m->auths[0].nparams, "snum"),
-		 "12");
+	/* the auth params are parsed apart from the diag params' pool */
+	CHECK_INT(m->nparams, 10);
+	CHECK_SV(pget(aps_of(&m->auths[0]).p, aps_of(&m->auths[0]).n,
+		      "snum"), "12");
 }
 
 static void test_subscribe(struct msg *m)
@@ -450,17 +467,17 @@ static void test_http(struct msg *m)
 	}
 	CHECK_INT(m->nauths, 3);
 	if (m->nauths == 3) {
+		struct aps ap = aps_of(&m->auths[0]);
 		a = &m->auths[0];
 		CHECK_SV(a->scheme, "MsRtcOAuth");
-		CHECK_INT(a->nparams, 2);
-		CHECK_SV(pget(a->params, a->nparams, "href"),
+		CHECK_INT(ap.n, 2);
+		CHECK_SV(pget(ap.p, ap.n, "href"),
 			 "https://fe01.contoso.com/WebTicket/oauthtoken");
-		CHECK_SV(pget(a->params, a->nparams, "grant_type"),
+		CHECK_SV(pget(ap.p, ap.n, "grant_type"),
 			 "urn:microsoft.rtc:windows,"
 			 "urn:microsoft.rtc:anonmeeting,password");
 		CHECK_SV(m->auths[1].scheme, "Negotiate");
-		CHECK_INT(m->auths[1].nparams, 0);
-		CHECK(m->auths[1].params == NULL);
+		CHECK_INT(aps_of(&m->auths[1]).n, 0);
 		CHECK_SV(m->auths[2].scheme, "NTLM");
 	}
 
@@ -487,6 +504,7 @@ static void test_http(struct msg *m)
 static void test_auth_shapes(struct msg *m)
 {
 	const struct msg_auth *a;
+	struct aps ap;
 	CHECK_INT(parse(m,
 		"REGISTER sip:contoso.com SIP/2.0\n"
 		"Authorization: Negotiate YIIGhgYGKwYBBQUCoIIGejCCBna==\n"
@@ -505,31 +523,34 @@ static void test_auth_shapes(struct msg *m)
 	if (m->nauths != 6)
 		return;
 	a = &m->auths[0];
+	ap = aps_of(a);
 	CHECK_INT(a->hdr, MSG_AUTH_AUTHORIZATION);
 	CHECK_SV(a->scheme, "Negotiate");
-	CHECK_INT(a->nparams, 1);
-	CHECK_SV(a->params[0].name, "YIIGhgYGKwYBBQUCoIIGejCCBna==");
-	CHECK_INT(a->params[0].value.n, 0);
+	CHECK_INT(ap.n, 1);
+	CHECK_SV(ap.p[0].name, "YIIGhgYGKwYBBQUCoIIGejCCBna==");
+	CHECK_INT(ap.p[0].value.n, 0);
 	a = &m->auths[1];
+	ap = aps_of(a);
 	CHECK_INT(a->hdr, MSG_AUTH_PROXY_AUTHORIZATION);
-	CHECK_INT(a->nparams, 9);
-	CHECK_SV(pget(a->params, a->nparams, "gssapi-data"),
-		 "TlRMTVNTUAADAA==");
-	CHECK_SV(pget(a->params, a->nparams, "cnum"), "1");
-	CHECK_SV(pget(a->params, a->nparams, "response"), "0100abcd");
+	CHECK_INT(ap.n, 9);
+	CHECK_SV(pget(ap.p, ap.n, "gssapi-data"), "TlRMTVNTUAADAA==");
+	CHECK_SV(pget(ap.p, ap.n, "cnum"), "1");
+	CHECK_SV(pget(ap.p, ap.n, "response"), "0100abcd");
 	CHECK_INT(m->auths[2].hdr, MSG_AUTH_PROXY_AUTHENTICATE);
 	CHECK_INT(m->auths[3].hdr, MSG_AUTH_PROXY_INFO);
 	a = &m->auths[4];
+	ap = aps_of(a);
 	CHECK_INT(a->hdr, MSG_AUTH_INFO);
 	CHECK_SV(a->scheme, "");        /* Digest style: no scheme */
-	CHECK_INT(a->nparams, 2);
-	CHECK_SV(pget(a->params, a->nparams, "qop"), "auth");
+	CHECK_INT(ap.n, 2);
+	CHECK_SV(pget(ap.p, ap.n, "qop"), "auth");
 	a = &m->auths[5];
+	ap = aps_of(a);
 	CHECK_SV(a->scheme, "Digest");
-	CHECK_INT(a->nparams, 3);
-	CHECK_SV(pget(a->params, a->nparams, "realm"), "a, b");
-	CHECK_SV(pget(a->params, a->nparams, "nonce"), "x");
-	CHECK_SV(a->params[2].name, "stale");
+	CHECK_INT(ap.n, 3);
+	CHECK_SV(pget(ap.p, ap.n, "realm"), "a, b");
+	CHECK_SV(pget(ap.p, ap.n, "nonce"), "x");
+	CHECK_SV(ap.p[2].name, "stale");
 }
 
 static void test_compact(struct msg *m)
@@ -945,7 +966,7 @@ static void test_limits(struct msg *m)
 	CHECK_INT(m->flags, 0);
 	CHECK_INT(m->ndiags, 20);
 	CHECK_INT(m->nauths, 20);
-	CHECK_INT(m->nparams, 20 * 3 + 20 * 2);
+	CHECK_INT(m->nparams, 20 * 2);      /* auth params: on demand */
 	int good = m->ndiags == 20 && m->nauths == 20;
 	for (unsigned i = 0; good && i < 20; i++) {
 		char want[16];
@@ -958,8 +979,8 @@ static void test_limits(struct msg *m)
 		snprintf(want, sizeof want, "r%u", i);
 		good &= sv_eq(d->reason, sv_cstr(want));
 		snprintf(want, sizeof want, "a%u", i);
-		good &= a->nparams == 3 &&
-			sv_eq(a->params[0].value, sv_cstr(want));
+		struct aps ap = aps_of(a);
+		good &= ap.n == 3 && sv_eq(ap.p[0].value, sv_cstr(want));
 	}
 	CHECK(good);
 	free(t);
@@ -998,6 +1019,162 @@ static void test_diag_edge(struct msg *m)
 	CHECK_INT(m->diags[1].params[2].value.n, 0);
 	CHECK_INT(m->diags[2].code, 2139);
 	CHECK_SV(m->diags[2].reason, "spaced");
+}
+
+/* A lookup through sip_auth_param(): "<absent>" when not found. */
+static struct sv aget(const struct msg_auth *a, const char *name)
+{
+	struct sv v;
+	return sip_auth_param(a, name, &v) ? v : sv_cstr("<absent>");
+}
+
+/*
+ * The auth params are parsed on each access from the header's value:
+ * present, absent, empty, malformed, several headers, repeated access,
+ * the params limit.
+ */
+static void test_auth_lazy(struct msg *m)
+{
+	const struct msg_auth *a;
+	struct aps ap;
+	CHECK_INT(parse(m,
+		"SIP/2.0 401 Unauthorized\n"
+		"WWW-Authenticate: NTLM realm=\"SIP Communications Service\", "
+		"targetname=\"fe01.contoso.com\", version=4\n"
+		"Call-ID: c1\n"
+		"WWW-Authenticate: Kerberos realm=\"K\", opaque=, "
+		"targetname=\"sip/fe01.contoso.com\", targetname=\"second\"\n"
+		"WWW-Authenticate: TLS-DSK\n"
+		"WWW-Authenticate: NTLM realm=\"unterminated, version=3\n"
+		"WWW-Authenticate: NTLM ,, =x, \"q\"=1 , flag ,\n"
+		"\n"), 0);
+	CHECK_INT(m->flags, 0);
+	CHECK_INT(m->nauths, 5);
+	if (m->nauths != 5)
+		return;
+	a = &m->auths[0];
+	/* present (any case), absent, then the same again: no state */
+	CHECK_SV(aget(a, "targetname"), "fe01.contoso.com");
+	CHECK_SV(aget(a, "TARGETNAME"), "fe01.contoso.com");
+	CHECK_SV(aget(a, "version"), "4");
+	CHECK_SV(aget(a, "gssapi-data"), "<absent>");
+	CHECK_SV(aget(a, "targetname"), "fe01.contoso.com");
+	CHECK_SV(aget(a, ""), "<absent>");
+	CHECK_SV(a->rest, "realm=\"SIP Communications Service\", "
+		 "targetname=\"fe01.contoso.com\", version=4");
+	/* a second header is its own list; the first of a name wins */
+	a = &m->auths[1];
+	CHECK_SV(aget(a, "targetname"), "sip/fe01.contoso.com");
+	CHECK_SV(aget(a, "realm"), "K");
+	/* "opaque=" is there with an empty value */
+	{
+		struct sv v = sv_cstr("unset");
+		CHECK_INT(sip_auth_param(a, "opaque", &v), 1);
+		CHECK_INT(v.n, 0);
+	}
+	CHECK_SV(aget(a, "version"), "<absent>");
+	CHECK_INT(aps_of(a).n, 4);
+	/* a scheme alone: no params */
+	a = &m->auths[2];
+	CHECK_SV(a->scheme, "TLS-DSK");
+	CHECK_INT(a->rest.n, 0);
+	CHECK_INT(aps_of(a).n, 0);
+	CHECK_SV(aget(a, "realm"), "<absent>");
+	/* an unterminated quote runs to the end of the value */
+	a = &m->auths[3];
+	CHECK_SV(aget(a, "realm"), "unterminated, version=3");
+	CHECK_SV(aget(a, "version"), "<absent>");
+	/* empty elements skipped, an empty name, a quoted name, a flag */
+	a = &m->auths[4];
+	ap = aps_of(a);
+	CHECK_INT(ap.n, 3);
+	CHECK_SV(ap.p[0].name, "");
+	CHECK_SV(ap.p[0].value, "x");
+	CHECK_SV(ap.p[1].name, "\"q\"");
+	CHECK_SV(ap.p[1].value, "1");
+	CHECK_SV(ap.p[2].name, "flag");
+	CHECK_SV(aget(a, ""), "x");
+	CHECK_SV(aget(a, "flag"), "");
+	/* a smaller array than the params: filled up to its size */
+	{
+		struct msg_param two[2];
+		CHECK_INT(sip_auth_params(&m->auths[1], two, 2), 2);
+		CHECK_SV(two[1].name, "opaque");
+		CHECK_INT(sip_auth_params(&m->auths[1], two, 0), 0);
+	}
+	/* the message is reused: the views follow the new text */
+	CHECK_INT(parse(m, "REGISTER sip:contoso.com SIP/2.0\n"
+			"Authorization: NTLM gssapi-data=\"T1\", cnum=\"2\"\n"
+			"\n"), 0);
+	CHECK_INT(m->nauths, 1);
+	if (m->nauths == 1) {
+		CHECK_SV(aget(&m->auths[0], "gssapi-data"), "T1");
+		CHECK_SV(aget(&m->auths[0], "targetname"), "<absent>");
+	}
+}
+
+/*
+ * The params limit of an auth header: the lookup stops after
+ * SFB_MAX_HPARAMS params, and sip_parse flags more (a long list with
+ * few commas, or many commas inside one quoted value, is no more).
+ */
+static void test_auth_limit(struct msg *m)
+{
+	size_t cap = 16 * 1024, n;
+	char *t = malloc(cap);
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	for (unsigned extra = 0; extra < 2; extra++) {
+		n = (size_t)snprintf(t, cap, "SIP/2.0 401 x\n"
+				     "WWW-Authenticate: NTLM ");
+		for (unsigned i = 0; i < SFB_MAX_HPARAMS + extra; i++)
+			n += (size_t)snprintf(t + n, cap - n, "%sp%u=%u",
+					      i ? ", " : "", i, i);
+		snprintf(t + n, cap - n, "\n\n");
+		CHECK_INT(parse(m, t), 0);
+		CHECK_INT(m->flags, extra ? MSG_F_LIMIT : 0);
+		CHECK_INT(m->nauths, 1);
+		if (m->nauths != 1)
+			continue;
+		CHECK_INT(aps_of(&m->auths[0]).n, SFB_MAX_HPARAMS);
+		CHECK_SV(aget(&m->auths[0], "p0"), "0");
+		CHECK_SV(aget(&m->auths[0], "p63"), "63");
+		CHECK_SV(aget(&m->auths[0], "p64"), "<absent>");
+	}
+	/* a token68 blob counts as one of them */
+	n = (size_t)snprintf(t, cap, "SIP/2.0 401 x\n"
+			     "WWW-Authenticate: Negotiate YIIG==");
+	for (unsigned i = 0; i < SFB_MAX_HPARAMS; i++)
+		n += (size_t)snprintf(t + n, cap - n, ", p%u=%u", i, i);
+	snprintf(t + n, cap - n, "\n\n");
+	CHECK_INT(parse(m, t), 0);
+	CHECK_INT(m->flags, MSG_F_LIMIT);
+	CHECK_SV(aget(&m->auths[0], "p62"), "62");
+	CHECK_SV(aget(&m->auths[0], "p63"), "<absent>");
+	/* many commas in one quoted value and long values: within it */
+	n = (size_t)snprintf(t, cap, "SIP/2.0 401 x\n"
+			     "WWW-Authenticate: NTLM a=\"");
+	for (unsigned i = 0; i < 3 * SFB_MAX_HPARAMS; i++)
+		n += (size_t)snprintf(t + n, cap - n, "x,");
+	n += (size_t)snprintf(t + n, cap - n, "\", b=\"");
+	for (unsigned i = 0; i < 400; i++)
+		n += (size_t)snprintf(t + n, cap - n, "y");
+	snprintf(t + n, cap - n, "\", c\n\n");
+	CHECK_INT(parse(m, t), 0);
+	CHECK_INT(m->flags, 0);
+	CHECK_INT(aps_of(&m->auths[0]).n, 3);
+	CHECK_INT(aget(&m->auths[0], "b").n, 400);
+	/* 65 one-byte params: the shortest list over the limit */
+	n = (size_t)snprintf(t, cap, "SIP/2.0 401 x\n"
+			     "WWW-Authenticate: Digest ");
+	for (unsigned i = 0; i <= SFB_MAX_HPARAMS; i++)
+		n += (size_t)snprintf(t + n, cap - n, "%sa", i ? "," : "");
+	snprintf(t + n, cap - n, "\n\n");
+	CHECK_INT(parse(m, t), 0);
+	CHECK_INT(m->flags, MSG_F_LIMIT);
+	CHECK_INT(aps_of(&m->auths[0]).n, SFB_MAX_HPARAMS);
+	free(t);
 }
 
 /* One struct msg across very different messages: nothing leaks over. */
@@ -1069,6 +1246,8 @@ int main(void)
 	test_subscribe(&m);
 	test_http(&m);
 	test_auth_shapes(&m);
+	test_auth_lazy(&m);
+	test_auth_limit(&m);
 	test_compact(&m);
 	test_folded(&m);
 	test_repeated_and_case(&m);
