@@ -33,6 +33,7 @@
 #define NBUCKETS 256
 #define NSPARE 8                /* session states kept for reuse */
 #define SPARE_FINDINGS 8        /* with their findings array up to this */
+#define LATE_MAX 8              /* fallback rules held back per session */
 
 /* What the engine keeps for an open session. */
 struct sess_state {
@@ -84,9 +85,22 @@ struct eval {
 	size_t slot;                    /* the rule's first slot */
 };
 
-static int eval_get(void *ud, int id, struct sv key, struct expr_value *v)
+/*
+ * A blank eval of scope.  The item's scratch is left as it is: field.c
+ * writes there before it reads, and clearing it cost more than the
+ * rest for every message and event.
+ */
+_Static_assert(offsetof(struct field_item, scratch) +
+	       sizeof ((struct field_item *)0)->scratch ==
+	       sizeof(struct field_item),
+	       "eval_init: the item's scratch must come last");
+
+static void eval_init(struct eval *ev, enum expr_scope scope)
 {
-	return field_get(ud, id, key, v);
+	memset(&ev->it, 0, offsetof(struct field_item, scratch));
+	ev->it.scope = scope;
+	ev->counters = NULL;
+	ev->slot = 0;
 }
 
 static void eval_agg(void *ud, size_t i, uint64_t *matched,
@@ -105,7 +119,7 @@ static struct expr_ctx ctx_of(struct engine *e, struct eval *ev)
 {
 	struct expr_ctx c;
 	memset(&c, 0, sizeof c);
-	c.get = eval_get;
+	c.get = field_get;      /* ud: the eval, whose item comes first */
 	c.agg = eval_agg;
 	c.ud = ev;
 	c.scratch = e->scratch;
@@ -391,6 +405,16 @@ static void closed_forget(struct engine *e, unsigned id)
 	e->nclosed = 0;
 }
 
+/* Would drop_fallbacks drop a finding of the fallback rule r from f? */
+static int outranked(const struct finding *f, size_t n,
+		     const struct rules_rule *r)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!f[i].rule->fallback && f[i].sev >= r->sev)
+			return 1;
+	return 0;
+}
+
 /* Run the rules of one scope on an item; attach to its session. */
 static void run_rules(struct engine *e, struct eval *ev)
 {
@@ -416,12 +440,21 @@ static void run_rules(struct engine *e, struct eval *ev)
 		if (a->pred ? expr_eval(a->pred, &c) : a->pred_val)
 			st->counters[2 * a->slot]++;
 	}
+	/* a session's fallback rules that matched wait for its others:
+	 * one they outrank (see drop_fallbacks) is not made at all */
+	size_t late[LATE_MAX], nlate = 0;
 	for (size_t k = 0; k < cand->nrules; k++) {
 		size_t i = cand->rules[k];
 		const struct rules_rule *r = rules_get(e->cfg.rules, i);
 		ev->slot = e->rule_slot[i];
-		if (!expr_eval_memo(r->cond, &c, cand->memo[k]))
+		if (!expr_eval_from(r->cond, &c, cand->memo[k],
+				    cand->start[k]))
 			continue;
+		if (scope == EXPR_SCOPE_SESSION && r->fallback &&
+		    nlate < LATE_MAX) {
+			late[nlate++] = i;
+			continue;
+		}
 		if (scope == EXPR_SCOPE_SESSION || id) {
 			if (!st)
 				st = state_get(e, id, 1);
@@ -430,6 +463,15 @@ static void run_rules(struct engine *e, struct eval *ev)
 			fire(e, &e->file_f, &e->file_nf, &e->file_capf, i,
 			     ev);
 		}
+	}
+	for (size_t k = 0; k < nlate; k++) {
+		const struct rules_rule *r = rules_get(e->cfg.rules, late[k]);
+		if (!st)
+			st = state_get(e, id, 1);
+		if (outranked(st->f, st->nf, r))
+			continue;
+		ev->slot = e->rule_slot[late[k]];
+		fire(e, &st->f, &st->nf, &st->capf, late[k], ev);
 	}
 	e->rule_limits += c.limit_hits;
 	if (scope != EXPR_SCOPE_SESSION)
@@ -518,8 +560,7 @@ static void on_session(void *ud, const struct sess *s)
 	size_t nf = 0;
 	if ((e->cfg.want & ENG_RULES) && e->nrules) {
 		struct eval ev;
-		memset(&ev, 0, sizeof ev);
-		ev.it.scope = EXPR_SCOPE_SESSION;
+		eval_init(&ev, EXPR_SCOPE_SESSION);
 		ev.it.sess = s;
 		ev.it.session_id = s->id;
 		ev.counters = st ? st->counters : NULL;
@@ -602,8 +643,7 @@ static void on_msg(struct engine *e, const struct fmt_rec *rec,
 	}
 	if (!copy) {
 		struct eval ev;
-		memset(&ev, 0, sizeof ev);
-		ev.it.scope = EXPR_SCOPE_MSG;
+		eval_init(&ev, EXPR_SCOPE_MSG);
 		ev.it.msg = m;
 		ev.it.req_method = rm;
 		ev.it.req_uri = ru;
@@ -621,8 +661,7 @@ static int on_pattern(void *ud, const struct pat_event *pe)
 	unsigned id = sess_event(e->sess, pe, e->path, rec->line_first,
 				 rec->ts);
 	struct eval ev;
-	memset(&ev, 0, sizeof ev);
-	ev.it.scope = EXPR_SCOPE_EVENT;
+	eval_init(&ev, EXPR_SCOPE_EVENT);
 	ev.it.ev = pe;
 	ev.it.file = e->path;
 	ev.it.line = rec->line_first;
@@ -636,8 +675,7 @@ static void on_diag(struct engine *e, const struct fmt_rec *rec)
 {
 	unsigned id = sess_diag(e->sess, rec, e->path);
 	struct eval ev;
-	memset(&ev, 0, sizeof ev);
-	ev.it.scope = EXPR_SCOPE_EVENT;
+	eval_init(&ev, EXPR_SCOPE_EVENT);
 	ev.it.rec = rec;
 	ev.it.file = e->path;
 	ev.it.line = rec->line_first;

@@ -1101,6 +1101,20 @@ static int field_value(const struct node *nd, struct walk *w,
 	return 0;
 }
 
+/* node_value of an operand: a field or a literal (the usual) in place */
+static int operand(const struct expr *e, int i, struct walk *w,
+		   struct expr_value *v)
+{
+	const struct node *nd = &e->nodes[i];
+	if (nd->kind == N_FIELD)
+		return field_value(nd, w, v);
+	if (nd->kind == N_LIT) {
+		*v = nd->val;
+		return 0;
+	}
+	return node_value(e, i, w, v);
+}
+
 /*
  * @return 0 present (*v filled), 1 absent, EXPR_UNKNOWN (only with
  *         w->known: the value depends on the item)
@@ -1130,7 +1144,10 @@ static int node_value(const struct expr *e, int i, struct walk *w,
 	case N_OR:
 		/* and: one false decides; or: one true decides */
 		for (int k = nd->a; k >= 0; k = e->nodes[k].next) {
-			ra = truth(e, k, w);
+			/* a kid the memo decided, without the call */
+			ra = w->memo && !w->known &&
+			     w->memo[k] != EXPR_UNKNOWN ? w->memo[k]
+							: truth(e, k, w);
 			if (ra == EXPR_UNKNOWN)
 				unknown = 1;
 			else if (ra == (nd->kind == N_OR)) {
@@ -1144,10 +1161,10 @@ static int node_value(const struct expr *e, int i, struct walk *w,
 		return 0;
 	case N_CMP:
 		/* an absent side makes it false, an unknown one unknown */
-		ra = node_value(e, nd->a, w, &a);
+		ra = operand(e, nd->a, w, &a);
 		if (ra == 1)
 			return 0;
-		rb = node_value(e, nd->b, w, &b);
+		rb = operand(e, nd->b, w, &b);
 		if (rb == 1)
 			return 0;
 		if (ra == EXPR_UNKNOWN || rb == EXPR_UNKNOWN)
@@ -1155,14 +1172,14 @@ static int node_value(const struct expr *e, int i, struct walk *w,
 		v->i = compare(nd->op, &a, &b);
 		return 0;
 	case N_IN:
-		ra = node_value(e, nd->a, w, &a);
+		ra = operand(e, nd->a, w, &a);
 		if (ra != 0)
 			return ra == 1 ? 0 : EXPR_UNKNOWN;
 		for (size_t k = 0; k < nd->nitems && !v->i; k++)
 			v->i = value_eq(&a, &nd->items[k]);
 		return 0;
 	case N_MATCH:
-		ra = node_value(e, nd->a, w, &a);
+		ra = operand(e, nd->a, w, &a);
 		if (ra != 0)
 			return ra == 1 ? 0 : EXPR_UNKNOWN;
 		if (w->known)
@@ -1196,13 +1213,47 @@ int expr_eval(const struct expr *e, struct expr_ctx *ctx)
 	return expr_eval_memo(e, ctx, NULL);
 }
 
+/*
+ * Where a memo leaves one condition to read: from the root, an and (an
+ * or) whose other parts the memo decided true (false) is as true as
+ * that one part, and so on down.  An and with a part decided false is
+ * decided itself, so the memo never leaves such a one undecided.
+ */
+int expr_memo_start(const struct expr *e, const signed char *memo)
+{
+	if (!e || e->root < 0 || !memo)
+		return e ? e->root : -1;
+	int i = e->root;
+	while (memo[i] == EXPR_UNKNOWN && (e->nodes[i].kind == N_AND ||
+					   e->nodes[i].kind == N_OR)) {
+		int open = -1, n = 0;
+		for (int k = e->nodes[i].a; k >= 0; k = e->nodes[k].next)
+			if (memo[k] == EXPR_UNKNOWN) {
+				open = k;
+				n++;
+			} else if (memo[k] != (e->nodes[i].kind == N_AND)) {
+				return i;       /* not from expr_truth_memo */
+			}
+		if (n != 1)
+			return i;
+		i = open;
+	}
+	return i;
+}
+
+int expr_eval_from(const struct expr *e, struct expr_ctx *ctx,
+		   const signed char *memo, int start)
+{
+	if (!e || e->root < 0 || start < 0 || (size_t)start >= e->nn)
+		return 0;
+	struct walk w = { ctx, NULL, NULL, (signed char *)memo };
+	return truth(e, start, &w);
+}
+
 int expr_eval_memo(const struct expr *e, struct expr_ctx *ctx,
 		   const signed char *memo)
 {
-	if (!e || e->root < 0)
-		return 0;
-	struct walk w = { ctx, NULL, NULL, (signed char *)memo };
-	return truth(e, e->root, &w);
+	return expr_eval_from(e, ctx, memo, expr_memo_start(e, memo));
 }
 
 /* ---- what may match: three-valued evaluation (expr_may_match) ------ */

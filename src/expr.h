@@ -160,6 +160,16 @@ int expr_truth_memo(const struct expr *e, expr_known_fn known, void *ud,
 		    signed char *memo);
 int expr_eval_memo(const struct expr *e, struct expr_ctx *ctx,
 		   const signed char *memo);
+/*
+ * Where expr_eval_memo starts reading with memo (a node of e): the one
+ * part the memo leaves undecided, down ands (ors) whose other parts it
+ * decided true (false), else the root.  A caller that evaluates with
+ * one memo many times keeps it for expr_eval_from, the same evaluation
+ * from there.
+ */
+int expr_memo_start(const struct expr *e, const signed char *memo);
+int expr_eval_from(const struct expr *e, struct expr_ctx *ctx,
+		   const signed char *memo, int start);
 /* The number of nodes of the program: the length of a memo. */
 size_t expr_nodes(const struct expr *e);
 /* Memory the program holds (bytes, about), for a caller's budget. */

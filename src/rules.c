@@ -1198,6 +1198,7 @@ static void class_fill(const struct rules *rs, enum expr_scope scope,
 		nagg += expr_nagg(rs->v[i].cond);
 	size_t *idx = sfb_xcalloc(rs->n ? rs->n : 1, sizeof *idx);
 	signed char **memo = sfb_xcalloc(rs->n ? rs->n : 1, sizeof *memo);
+	int *start = sfb_xcalloc(rs->n ? rs->n : 1, sizeof *start);
 	struct rules_agg_use *au = sfb_xcalloc(nagg ? nagg : 1, sizeof *au);
 	c->nrules = c->naggs = 0;
 	for (size_t i = 0; i < rs->n; i++) {
@@ -1209,6 +1210,7 @@ static void class_fill(const struct rules *rs, enum expr_scope scope,
 		if (r->scope == scope) {
 			signed char *m = sfb_xmalloc(expr_nodes(r->cond) + 1);
 			if (expr_truth_memo(r->cond, known, ud, m) != 0) {
+				start[c->nrules] = expr_memo_start(r->cond, m);
 				memo[c->nrules] = m;
 				idx[c->nrules++] = i;
 			} else {
@@ -1233,6 +1235,7 @@ static void class_fill(const struct rules *rs, enum expr_scope scope,
 	}
 	c->rules = idx;
 	c->memo = (const signed char *const *)memo;
+	c->start = start;
 	c->aggs = au;
 }
 
@@ -1279,6 +1282,7 @@ static void class_free(struct rules_class *c)
 	for (size_t i = 0; c->c.memo && i < c->c.nrules; i++)
 		free((void *)c->c.memo[i]);
 	free((void *)c->c.memo);
+	free((void *)c->c.start);
 	free((void *)c->c.rules);
 	free((void *)c->c.aggs);
 }

@@ -146,6 +146,7 @@ struct rules_cands {
 	/* per rule: what its condition's parts are for every item of the
 	 * class, for expr_eval_memo */
 	const signed char *const *memo;
+	const int *start;       /* per rule: expr_memo_start of its memo */
 	size_t nrules;
 	const struct rules_agg_use *aggs;
 	size_t naggs;

@@ -38,6 +38,7 @@
 
 #define NBUCKETS 2048u
 #define RING 256u
+#define RING_COUNTS 1024u  /* buckets of the ring's Call-ID hashes */
 #define MAX_PENDING 16
 #define SPARE 8         /* closed sessions kept for reuse */
 /*
@@ -109,6 +110,17 @@ struct memo {
 	unsigned loc_rules;
 };
 
+/*
+ * A hash kept with the one or two texts it was made of: the messages of
+ * a sign-in follow one another with the same From, and a request's
+ * answer with its Call-ID, so the same bytes give it back unhashed.
+ */
+struct kept_hash {
+	uint64_t h;             /* 0: none kept */
+	size_t n[2];
+	char t0[128], t1[64];
+};
+
 struct sess_builder {
 	struct sess_sink sink;
 	int client_log;
@@ -123,6 +135,9 @@ struct sess_builder {
 				     * sees that message in it first */
 	struct ring_ent ring[RING];
 	unsigned ring_pos;
+	/* the ring's entries per bucket of their Call-ID hash: a REGISTER
+	 * of a Call-ID no entry has (a new sign-in) scans no ring */
+	uint16_t ring_count[RING_COUNTS];
 	/* server trace: who last asked from a web peer (sipuri=) */
 	struct { char host[64]; char user[128]; } peers[16];
 	unsigned peer_pos;
@@ -136,6 +151,8 @@ struct sess_builder {
 	size_t nspare;
 	struct memo memo[MEMO];     /* the last bodies read */
 	unsigned memo_next;
+	struct kept_hash from;      /* the last From's key (from_key) */
+	struct kept_hash call;      /* the last Call-ID's (call_key) */
 };
 
 /* ---- small helpers --------------------------------------------------- */
@@ -183,6 +200,50 @@ static uint64_t hash_call(struct sv call_id)
 {
 	uint64_t h = hash_lower(0xcbf29ce484222325ull, call_id);
 	return h ? h : 1;
+}
+
+/* The hash k keeps for the texts a and b, or 0. */
+static uint64_t kept_get(const struct kept_hash *k, struct sv a, struct sv b)
+{
+	/* (an empty view's p may be NULL: not for memcmp or memcpy) */
+	if (k->h && a.n == k->n[0] && b.n == k->n[1] &&
+	    (!a.n || memcmp(a.p, k->t0, a.n) == 0) &&
+	    (!b.n || memcmp(b.p, k->t1, b.n) == 0))
+		return k->h;
+	return 0;
+}
+
+/* Keep h for a and b (nothing when they do not fit).  @return h */
+static uint64_t kept_put(struct kept_hash *k, struct sv a, struct sv b,
+			 uint64_t h)
+{
+	k->h = 0;
+	if (a.n > sizeof k->t0 || b.n > sizeof k->t1)
+		return h;
+	if (a.n)
+		memcpy(k->t0, a.p, a.n);
+	if (b.n)
+		memcpy(k->t1, b.p, b.n);
+	k->n[0] = a.n;
+	k->n[1] = b.n;
+	k->h = h;
+	return h;
+}
+
+/* key_of a SIP message's From */
+static uint64_t from_key(struct sess_builder *b, struct sv user,
+			 struct sv epid)
+{
+	uint64_t h = kept_get(&b->from, user, epid);
+	return h ? h : kept_put(&b->from, user, epid, key_of(user, epid));
+}
+
+/* hash_call of a Call-ID */
+static uint64_t call_key(struct sess_builder *b, struct sv call_id)
+{
+	uint64_t h = kept_get(&b->call, call_id, SV_NULL);
+	return h ? h : kept_put(&b->call, call_id, SV_NULL,
+				hash_call(call_id));
 }
 
 /* The first line of v, trimmed (for evidence text). */
@@ -534,19 +595,25 @@ const char *sess_status_name(enum sess_status s)
 
 const char *sess_auth_names(unsigned bits, char *out, size_t outsz)
 {
-	static const struct { unsigned bit; const char *name; } names[] = {
-		{ SESS_AUTH_KERBEROS, "Kerberos" },
-		{ SESS_AUTH_NTLM, "NTLM" },
-		{ SESS_AUTH_TLSDSK, "TLS-DSK" },
-		{ SESS_AUTH_NEGOTIATE, "Negotiate" },
-		{ SESS_AUTH_OTHER, "other" },
+#define NAME(bit, s) { (bit), (s), sizeof(s) - 1 }
+	static const struct {
+		unsigned bit;
+		const char *name;
+		size_t len;
+	} names[] = {
+		NAME(SESS_AUTH_KERBEROS, "Kerberos"),
+		NAME(SESS_AUTH_NTLM, "NTLM"),
+		NAME(SESS_AUTH_TLSDSK, "TLS-DSK"),
+		NAME(SESS_AUTH_NEGOTIATE, "Negotiate"),
+		NAME(SESS_AUTH_OTHER, "other"),
 	};
+#undef NAME
 	size_t n = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (!(bits & names[i].bit))
 			continue;
-		size_t sep = n ? 2 : 0, m = strlen(names[i].name);
+		size_t sep = n ? 2 : 0, m = names[i].len;
 		if (n + sep + m >= outsz) {     /* cut as snprintf, stop */
 			str_fmt(out + n, outsz - n, "%s%s", sep ? ", " : "",
 				names[i].name);
@@ -615,12 +682,14 @@ static void set_summary(struct sess_step *st, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Append s to a step summary at off, cut at its end.  @return the end */
-static size_t sum_add(char *sum, size_t off, const char *s)
+/* Append v to a step summary at off, cut at its end.  @return the end */
+static size_t sum_add(char *sum, size_t off, struct sv v)
 {
-	size_t room = sizeof ((struct sess_step *)0)->summary - off;
-	size_t n = str_copy(sum + off, room, s);
-	return n < room ? off + n : off + room - 1;
+	size_t room = sizeof ((struct sess_step *)0)->summary - 1 - off;
+	size_t n = v.n < room ? v.n : room;
+	memcpy(sum + off, v.p, n);
+	sum[off + n] = '\0';
+	return off + n;
 }
 
 static void decide_discovery(struct osess *o)
@@ -693,10 +762,9 @@ static void decide_auth(struct osess *o)
 	struct sess *s = &o->s;
 	struct sess_step *st = &s->steps[SFB_STEP_AUTH];
 	char used[48], off[64];
-	sess_auth_names(s->auth_confirmed ? s->auth_confirmed : s->auth_used,
-			used, sizeof used);
-	sess_auth_names(s->auth_offered, off, sizeof off);
 	if (s->register_final == 200) {
+		sess_auth_names(s->auth_confirmed ? s->auth_confirmed
+			: s->auth_used, used, sizeof used);
 		st->status = SESS_OK;
 		unsigned exp = sess_expected_pairs(s->auth_confirmed
 			? s->auth_confirmed : s->auth_used);
@@ -727,6 +795,8 @@ static void decide_auth(struct osess *o)
 				    s->register_final, s->register_reason);
 		return;
 	}
+	/* what the last three summaries say was offered */
+	sess_auth_names(s->auth_offered, off, sizeof off);
 	if (is_401_loop(o)) {
 		st->status = SESS_FAILED;
 		set_summary(st, "REGISTER loop: %u REGISTERs, every one "
@@ -816,8 +886,12 @@ static void decide_settings(struct osess *o)
 	 * What was answered, what failed, what was never asked for: at
 	 * most 6 names and 4 labels, about 140 bytes, so nothing is cut.
 	 */
-	static const char *const label[] = { "answered", "failed",
-					     "unanswered", "not requested" };
+#define LABEL(s) { (s), sizeof(s) - 1 }
+	static const struct sv label[] = {
+		LABEL("answered"), LABEL("failed"), LABEL("unanswered"),
+		LABEL("not requested"),
+	};
+#undef LABEL
 	char *sum = st->summary;
 	size_t off = 0;
 	for (int k = 0; k < 4; k++) {
@@ -829,14 +903,15 @@ static void decide_settings(struct osess *o)
 			if (cat != k)
 				continue;
 			if (first) {
-				off = sum_add(sum, off, off ? "; " : "");
+				if (off)
+					off = sum_add(sum, off, SV_LIT("; "));
 				off = sum_add(sum, off, label[k]);
-				off = sum_add(sum, off, ": ");
+				off = sum_add(sum, off, SV_LIT(": "));
 			} else {
-				off = sum_add(sum, off, ", ");
+				off = sum_add(sum, off, SV_LIT(", "));
 			}
-			off = sum_add(sum, off, sess_setting_name(
-					      (enum sess_setting_id)i));
+			off = sum_add(sum, off, sv_cstr(sess_setting_name(
+					      (enum sess_setting_id)i)));
 			first = 0;
 		}
 	}
@@ -846,9 +921,9 @@ static void decide_outcome(struct osess *o)
 {
 	struct sess *s = &o->s;
 	char used[48];
-	sess_auth_names(s->auth_confirmed ? s->auth_confirmed : s->auth_used,
-			used, sizeof used);
 	if (s->register_final == 200) {
+		sess_auth_names(s->auth_confirmed ? s->auth_confirmed
+			: s->auth_used, used, sizeof used);
 		s->outcome = SESS_SIGNED_IN;
 		str_fmt(s->outcome_text, sizeof s->outcome_text,
 				 "signed in%s%s after %u REGISTER "
@@ -893,13 +968,19 @@ static void ring_add(struct sess_builder *b, uint64_t key, uint64_t call)
 {
 	if (!key || !call)
 		return;
-	b->ring[b->ring_pos % RING] = (struct ring_ent){ key, call };
+	struct ring_ent *r = &b->ring[b->ring_pos % RING];
+	if (r->call)
+		b->ring_count[r->call % RING_COUNTS]--;
+	*r = (struct ring_ent){ key, call };
+	b->ring_count[call % RING_COUNTS]++;
 	b->ring_pos++;
 }
 
 static int ring_has(const struct sess_builder *b, uint64_t key,
 		    uint64_t call)
 {
+	if (!b->ring_count[call % RING_COUNTS])
+		return 0;
 	for (unsigned i = 0; i < RING; i++)
 		if (b->ring[i].key == key && b->ring[i].call == call)
 			return 1;
@@ -1313,7 +1394,7 @@ static void settings_answer(struct sess_builder *b, struct osess *o,
 static int settings_msg(struct sess_builder *b, struct osess *o,
 			const struct msg *m)
 {
-	uint64_t call = hash_call(m->call_id);
+	uint64_t call = call_key(b, m->call_id);
 	if (m->kind == MSG_REQUEST) {
 		int id = -1;
 		if (sv_ieq_cstr(m->method, "SERVICE"))
@@ -1365,10 +1446,10 @@ static void register_request(struct sess_builder *b, struct osess *o,
 		o->redirect_pending = 0;
 		o->pool_req = o->pool_resp = 0;
 		s->register_pairs = 0;
-		o->reg_call = hash_call(m->call_id);
+		o->reg_call = call_key(b, m->call_id);
 	}
 	if (!o->reg_call)
-		o->reg_call = hash_call(m->call_id);
+		o->reg_call = call_key(b, m->call_id);
 	o->register_sent++;
 	o->pool_req++;
 	s->register_total++;
@@ -1526,7 +1607,7 @@ static unsigned sip_msg(struct sess_builder *b, const struct msg *m,
 		: sv_ieq_cstr(m->cseq_method, "REGISTER");
 	if (!m->from_uri.n)
 		return 0;
-	uint64_t key = key_of(m->from_uri, m->from_epid);
+	uint64_t key = from_key(b, m->from_uri, m->from_epid);
 	struct osess *o = hash_find(b, key);
 
 	if (!is_register) {
@@ -1547,7 +1628,7 @@ static unsigned sip_msg(struct sess_builder *b, const struct msg *m,
 	}
 
 	if (m->kind == MSG_REQUEST && !copy) {
-		uint64_t call = hash_call(m->call_id);
+		uint64_t call = call_key(b, m->call_id);
 		if (m->expires == 0) {
 			if (!o)
 				return 0;
@@ -1636,15 +1717,38 @@ static unsigned sip_msg(struct sess_builder *b, const struct msg *m,
 
 /* ---- HTTP --------------------------------------------------------------- */
 
+/* v holds word right at off (ASCII case ignored). */
+static int word_at(struct sv v, size_t off, struct sv word)
+{
+	return off <= v.n && v.n - off >= word.n &&
+	       sv_ieq(sv_make(v.p + off, word.n), word);
+}
+
+/*
+ * What a web-service call is: the path names the Web Ticket service
+ * ("/webticket/" anywhere, ASCII case ignored), else CertProv, else the
+ * host lyncdiscover, else the path Autodiscover.  One pass over the
+ * path's slashes finds each of the three names.
+ */
 static enum sess_http_kind http_kind(struct sv host, struct sv path)
 {
-	if (str_find(path, SV_LIT("/webticket/"), 1) >= 0)
+	int webticket = 0, certprov = 0, autodiscover = 0;
+	for (long i = sv_find_char(path, '/'); i >= 0;) {
+		size_t at = (size_t)i + 1;
+		webticket |= word_at(path, at, SV_LIT("webticket/"));
+		certprov |= word_at(path, at, SV_LIT("certprov/"));
+		autodiscover |= word_at(path, at, SV_LIT("autodiscover/"));
+		long next = sv_find_char(sv_make(path.p + at, path.n - at),
+					 '/');
+		i = next < 0 ? -1 : (long)at + next;
+	}
+	if (webticket)
 		return SESS_HTTP_WEBTICKET;
-	if (str_find(path, SV_LIT("/certprov/"), 1) >= 0)
+	if (certprov)
 		return SESS_HTTP_CERTPROV;
 	if (sv_istarts(host, "lyncdiscover"))
 		return SESS_HTTP_LYNCDISCOVER;
-	if (str_find(path, SV_LIT("/autodiscover/"), 1) >= 0)
+	if (autodiscover)
 		return SESS_HTTP_AUTODISCOVER;
 	return SESS_HTTP_OTHER;
 }
@@ -1668,10 +1772,17 @@ static struct sv path_only(struct sv uri)
 /* The sipuri= of a URL query, as "sip:user@domain" into out. */
 static int sipuri_of(struct sv uri, char *out, size_t outsz)
 {
-	long i = str_find(uri, SV_LIT("sipuri="), 1);
+	/* the first "sipuri=": each '=' is tried for the name before it */
+	long i = sv_find_char(uri, '=');
+	while (i >= 0 && (i < 6 || !word_at(uri, (size_t)i - 6,
+					       SV_LIT("sipuri")))) {
+		long next = sv_find_char(sv_make(uri.p + i + 1,
+						 uri.n - (size_t)i - 1), '=');
+		i = next < 0 ? -1 : i + 1 + next;
+	}
 	if (i < 0)
 		return 0;
-	sv_skip(&uri, (size_t)i + 7);
+	sv_skip(&uri, (size_t)i + 1);
 	long amp = sv_find_char(uri, '&');
 	if (amp >= 0)
 		uri.n = (size_t)amp;
@@ -1776,12 +1887,31 @@ static enum sess_http_kind pending_kind(struct osess *o, struct sv path)
  */
 static int redirect_link(struct sv body, struct sv *href)
 {
-	static const char *const marks[] = {
-		"token=\"redirect\"", "\"token\":\"redirect\"",
-		"\"redirect\":",
+	/* each mark holds "redirect" at word: found by one pass over the
+	 * body for that word; the first mark of the list that is there
+	 * wins, at its first place */
+	static const struct { const char *mark; size_t word; } marks[] = {
+		{ "token=\"redirect\"", 7 },
+		{ "\"token\":\"redirect\"", 9 },
+		{ "\"redirect\":", 1 },
 	};
-	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
-		long at = str_find(body, sv_cstr(marks[i]), 1);
+	enum { NMARKS = sizeof marks / sizeof marks[0] };
+	long first[NMARKS] = { -1, -1, -1 };
+	for (size_t from = 0; from < body.n && first[0] < 0;) {
+		long w = str_find(sv_make(body.p + from, body.n - from),
+				  SV_LIT("redirect"), 1);
+		if (w < 0)
+			break;
+		size_t at = from + (size_t)w;
+		for (size_t i = 0; i < NMARKS; i++)
+			if (first[i] < 0 && at >= marks[i].word &&
+			    word_at(body, at - marks[i].word,
+				    sv_cstr(marks[i].mark)))
+				first[i] = (long)(at - marks[i].word);
+		from = at + 1;
+	}
+	for (size_t i = 0; i < NMARKS; i++) {
+		long at = first[i];
 		if (at < 0)
 			continue;
 		struct sv v = body;
@@ -1939,11 +2069,9 @@ static unsigned http_msg(struct sess_builder *b, const struct msg *m,
 			h->line = m->line_first;
 			h->ts = m->ts;
 			sv_copy(h->method, sizeof h->method, m->method);
-			char url[160];
-			str_fmt(url, sizeof url, "%.*s%.*s", (int)m->host.n,
-				m->host.p ? m->host.p : "", (int)path.n,
-				path.p ? path.p : "");
-			sv_copy(h->url, sizeof h->url, sv_cstr(url));
+			str_fmt(h->url, sizeof h->url, "%.*s%.*s",
+				(int)m->host.n, m->host.p ? m->host.p : "",
+				(int)path.n, path.p ? path.p : "");
 		}
 	} else {
 		http_answer(b, o, m, req_method, req_uri);
@@ -2031,7 +2159,7 @@ unsigned sess_diag(struct sess_builder *b, const struct fmt_rec *rec,
 	sweep(b, rec->ts);
 	if (!rec->sip_call_id.n)
 		return 0;
-	uint64_t call = hash_call(rec->sip_call_id);
+	uint64_t call = call_key(b, rec->sip_call_id);
 	for (struct osess *o = b->lru_tail; o; o = o->lru_prev) {
 		if (o->reg_call != call)
 			continue;

@@ -75,6 +75,20 @@ static void number(struct sink *k, uintmax_t u, int neg, unsigned base,
 	field(k, buf + i, m, width, left);
 }
 
+/* number() without width or flags, in base 10 */
+static void decimal(struct sink *k, uintmax_t u, int neg)
+{
+	char buf[24];
+	size_t i = sizeof buf;
+	do {
+		buf[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (neg)
+		buf[--i] = '-';
+	put(k, buf + i, sizeof buf - i);
+}
+
 enum lmod { L_INT, L_LONG, L_LLONG, L_SIZE, L_MAX };
 
 /*
@@ -85,6 +99,27 @@ enum lmod { L_INT, L_LONG, L_LLONG, L_SIZE, L_MAX };
 static int conv(struct sink *k, const char **pp, va_list *ap)
 {
 	const char *p = *pp;
+	/* the usual ones, %s %.*s %d %u, without flags, width or length */
+	if (p[0] == 's' || (p[0] == '.' && p[1] == '*' && p[2] == 's')) {
+		int prec = p[0] == '.' ? va_arg(*ap, int) : -1;
+		const char *s = va_arg(*ap, const char *);
+		if (!s)
+			return -1;
+		put(k, s, prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s));
+		*pp = p + (p[0] == '.' ? 3 : 1);
+		return 0;
+	}
+	if (p[0] == 'd') {
+		int v = va_arg(*ap, int);
+		decimal(k, v < 0 ? -(uintmax_t)v : (uintmax_t)v, v < 0);
+		*pp = p + 1;
+		return 0;
+	}
+	if (p[0] == 'u') {
+		decimal(k, va_arg(*ap, unsigned), 0);
+		*pp = p + 1;
+		return 0;
+	}
 	int left = 0, zero = 0, prec = -1;
 	size_t width = 0;
 	for (;; p++) {

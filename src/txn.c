@@ -576,30 +576,28 @@ static void node_release(struct txn_table *t, uint32_t idx)
 static void emit(struct txn_table *t, uint32_t idx, unsigned extra)
 {
 	const struct node *n = &t->nodes[idx];
-	struct txn_info ti;
-
-	memset(&ti, 0, sizeof(ti));
-	ti.proto = n->proto;
-	ti.call_id = fld_sv(n, n->call_id);
-	ti.cseq_method = fld_sv(n, n->cseq_method);
-	ti.branch = fld_sv(n, n->branch);
-	ti.cseq = n->cseq;
-	ti.method = fld_sv(n, n->method);
-	ti.uri = fld_sv(n, n->uri);
-	ti.file = n->file;
-	ti.req_line = n->req_line;
-	ti.req_ts = n->req_ts;
-	ti.nreq = n->nreq;
-	ti.nprov = n->nprov;
-	ti.final_status = n->final_status;
-	ti.final_reason = fld_sv(n, n->reason);
-	ti.final_line = n->final_line;
-	ti.final_ts = n->final_ts;
-	ti.nfinal = n->nfinal;
-	ti.nhops = n->nhops ? n->nhops : 1;
-	ti.flags = n->flags | extra;
-	if (!n->final_status)
-		ti.flags |= TXN_F_NO_FINAL;
+	struct txn_info ti = {
+		.proto = n->proto,
+		.call_id = fld_sv(n, n->call_id),
+		.cseq_method = fld_sv(n, n->cseq_method),
+		.branch = fld_sv(n, n->branch),
+		.cseq = n->cseq,
+		.method = fld_sv(n, n->method),
+		.uri = fld_sv(n, n->uri),
+		.file = n->file,
+		.req_line = n->req_line,
+		.req_ts = n->req_ts,
+		.nreq = n->nreq,
+		.nprov = n->nprov,
+		.final_status = n->final_status,
+		.final_reason = fld_sv(n, n->reason),
+		.final_line = n->final_line,
+		.final_ts = n->final_ts,
+		.nfinal = n->nfinal,
+		.nhops = n->nhops ? n->nhops : 1,
+		.flags = n->flags | extra |
+			 (n->final_status ? 0 : TXN_F_NO_FINAL),
+	};
 	if (t->sink.on_txn)
 		t->sink.on_txn(t->sink.ud, &ti);
 	node_release(t, idx);

@@ -778,6 +778,17 @@ static void test_may_match(void)
 	CHECK_INT(memo_run("msg.status == 401 or msg.is_response", 0,
 			   &gets), 1);
 	CHECK_INT(gets, 1);
+	/* down an and, then an or, to the one part left to read */
+	CHECK_INT(memo_run("msg.is_response and (msg.status == 500 or "
+			   "msg.reason == 'OK')", RESP | ST, &gets), 1);
+	CHECK_INT(gets, 1);
+	CHECK_INT(memo_run("msg.is_response and (msg.status == 500 or "
+			   "msg.reason == 'x')", RESP | ST, &gets), 0);
+	CHECK_INT(gets, 1);
+	CHECK_INT(memo_run("msg.is_response and (msg.status == 500 or "
+			   "(msg.reason == 'OK' and msg.status == 401))",
+			   RESP, &gets), 1);
+	CHECK_INT(gets, 3);
 
 	/*
 	 * Soundness: whenever a condition is true of an item, it may
