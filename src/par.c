@@ -4,17 +4,16 @@
  * the pipeline (lr.c lines, fmt*.c records, msg.c / sip.c messages,
  * pattern.c events) on jobs threads, one chunk of the file each, and an
  * ordered hand-over to stages 4-7 (the sink), which run as a serial
- * read does: one chunk at a time, in chunk order, on whichever thread
- * hands it over.  The caller's thread is one of the jobs threads, and
- * every thread does both: it hands over the next chunk when that one
- * is parsed and no other thread is handing over, else it parses the
- * next chunk, so at -j2 two threads share two cores and neither waits
- * while there is work.
+ * read does: one chunk at a time, in chunk order, each on the thread
+ * that parsed it.  The caller's thread is one of the jobs threads, and
+ * every thread does both: it hands over its chunk when that chunk's
+ * turn has come, else it parses the next chunk, so at -j2 two threads
+ * share two cores and neither waits while there is work.
  *
  *   detect     the caller's thread reads the file start once: format,
  *              encoding, gzip; the end of the line that decided the
  *              format is the earliest second chunk start
- *   claim      a thread with no chunk to hand over takes the next
+ *   claim      a thread whose chunk's turn has not come takes the next
  *              chunk, while fewer than nslots chunks are in flight
  *              (memory stays flat), and finds its end, in chunk order:
  *              the first boundary (par_scan) at or after its nominal
@@ -27,12 +26,13 @@
  *              the table) into its event list, a provisioning answer's
  *              body read (xmlprov.h) for the session stage; line
  *              numbers counted from the chunk's start
- *   hand over  one thread at a time takes the slots in chunk order,
- *              moves each item's line numbers by the lines of the chunks
- *              before (known by then), fetches ahead what the next items
- *              point to, and calls the sink for every item; then frees
- *              the slot.  Usually the thread that parsed the chunk: the
- *              data it wrote is still in its core's caches
+ *   hand over  the slots go in chunk order, each by the thread that
+ *              parsed it (the data it wrote is in its core's caches;
+ *              only the stages' own state moves between cores), one at
+ *              a time: it moves each item's line numbers by the lines of
+ *              the chunks before (known by then), fetches ahead what the
+ *              next items point to, and calls the sink for every item;
+ *              then frees the slot
  *
  * Chunk 0 is read with the caller's format (FMT_AUTO: detected exactly
  * as in a serial read); the others with the format detected.  A parser
@@ -160,6 +160,8 @@ struct blk {
 	char data[];
 };
 
+struct tools;           /* a thread's own (run_jobs) */
+
 /*
  * What a chunk gives, in order.  Small, as the thread that hands it
  * over reads every one of them, at times from another core's cache: a
@@ -208,6 +210,7 @@ struct slot {
 	enum lr_encoding enc;
 	int failed;
 	struct sfb_err err;
+	const struct tools *owner;      /* the thread that parsed it */
 };
 
 struct par {
@@ -226,7 +229,6 @@ struct par {
 	size_t consumed;        /* chunks handed over */
 	uint64_t bound;         /* where the next chunk claimed starts */
 	int stop;
-	int handing;            /* a thread is handing a chunk over */
 
 	/* the hand-over's, touched only by the thread handing over */
 	const struct par_sink *sk;
@@ -763,12 +765,14 @@ static void run_chunk(struct par *p, size_t k, struct slot *sl,
 struct tools {
 	char *buf;              /* SCAN_BLK bytes for the boundary finder */
 	struct pat_table *pt;   /* its clone of the pattern table, or NULL */
+	size_t owned;           /* chunks it parsed, not yet handed over */
 };
 
 static void tools_init(struct tools *t, const struct par *p)
 {
 	t->buf = sfb_xmalloc(SCAN_BLK);
 	t->pt = p->cfg.patterns ? pattern_clone(p->cfg.patterns) : NULL;
+	t->owned = 0;
 }
 
 static void tools_free(struct tools *t)
@@ -937,8 +941,8 @@ static void prefetch(const void *p, size_t n)
 
 /*
  * What the hand-over will read of item i, fetched ahead: when the slot
- * was filled on another core, or long enough ago, every message's
- * first touch would wait for memory.  The item itself far ahead, then its
+ * was filled long enough ago (its turn came while its thread parsed
+ * another chunk), every message's first touch would wait for memory.  The item itself far ahead, then its
  * record and message, then what the message points to (an entry's
  * text is read only by the rules that its events fire).
  */
@@ -1004,7 +1008,7 @@ static int hand_over(struct slot *sl, const struct par_sink *sk,
 
 /*
  * Chunk sl's records to the sink, then the run's totals.  One thread at
- * a time calls this (p->handing), in chunk order.  @return non-zero to stop
+ * a time calls this, in chunk order (run_jobs).  @return non-zero to stop
  */
 static int deliver(struct par *p, struct slot *sl)
 {
@@ -1027,30 +1031,30 @@ static int deliver(struct par *p, struct slot *sl)
 
 /*
  * What every thread of a run does, the caller's too: hand over the
- * next chunk when it is parsed and no other thread is handing over,
- * else parse the next chunk.  A thread that parsed a chunk hands it
- * over itself when its turn has come, which is the usual case once the
- * threads fall into step: then the caches that hold what it wrote are
- * those that read it back.  When the turn has not come, it parses
- * another chunk instead of waiting, and the thread that hands over the
- * chunk before goes on with this one.  p->mu is released while
- * parsing and handing over.
+ * chunk it parsed when that chunk's turn has come (every chunk before
+ * it handed over), else parse the next chunk, else wait.  The hand-over
+ * stays on the thread that parsed the chunk: the records, messages and
+ * texts it wrote are read back from its own core's caches (a chunk
+ * handed over by whichever thread was free, until the sixth round,
+ * cost -j2 some 10% more CPU time).  The turns keep the hand-overs one
+ * at a time, in chunk order: a chunk's turn comes only once the chunk
+ * before is handed over.  p->mu is released while parsing and handing
+ * over.
  */
 static void run_jobs(struct par *p, struct tools *t)
 {
 	pthread_mutex_lock(&p->mu);
 	while (!p->stop) {
 		struct slot *sl = &p->slots[p->consumed % p->nslots];
-		if (!p->handing && p->consumed < p->nchunks &&
-		    sl->state == S_DONE && sl->chunk == p->consumed) {
-			p->handing = 1;
+		if (p->consumed < p->nchunks && sl->state == S_DONE &&
+		    sl->chunk == p->consumed && sl->owner == t) {
 			pthread_mutex_unlock(&p->mu);
 			int stop = deliver(p, sl);
 			slot_reset(sl);
 			pthread_mutex_lock(&p->mu);
 			sl->state = S_FREE;
+			t->owned--;
 			p->consumed++;
-			p->handing = 0;
 			if (stop)
 				p->stop = 1;
 			pthread_cond_broadcast(&p->space);
@@ -1059,9 +1063,12 @@ static void run_jobs(struct par *p, struct tools *t)
 			run_chunk(p, sl->chunk, sl, t->pt);
 			pthread_mutex_lock(&p->mu);
 			sl->state = S_DONE;
-		} else if (p->next >= p->nchunks) {
-			break;  /* the threads that parse hand over */
+			sl->owner = t;
+			t->owned++;
+		} else if (p->next >= p->nchunks && !t->owned) {
+			break;  /* nothing left to parse or hand over */
 		} else {
+			/* a turn or a slot: a hand-over gives both */
 			pthread_cond_wait(&p->space, &p->mu);
 		}
 	}

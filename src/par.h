@@ -104,8 +104,8 @@ struct par_result {
 /*
  * Read path with cfg->jobs threads (the caller's and cfg->jobs - 1
  * workers) and hand its records to sk: in file order, one call at a
- * time, each on whichever thread hands its chunk over (the caller's or
- * a worker), so sk must not depend on the thread it runs on.
+ * time, each on the thread that parsed its chunk (the caller's or a
+ * worker), so sk must not depend on the thread it runs on.
  * path is borrowed for the run (messages keep it as their file).
  * @return 1: not for this file, nothing was read or handed over (read
  *         it serially); 0: done; -1: a read error (err filled; the
