@@ -942,9 +942,10 @@ static void prefetch(const void *p, size_t n)
 /*
  * What the hand-over will read of item i, fetched ahead: when the slot
  * was filled long enough ago (its turn came while its thread parsed
- * another chunk), every message's first touch would wait for memory.  The item itself far ahead, then its
- * record and message, then what the message points to (an entry's
- * text is read only by the rules that its events fire).
+ * another chunk), every message's first touch would wait for memory.
+ * The item itself far ahead, then its record and message, then what
+ * the message points to (an entry's text is read only by the rules
+ * that its events fire).
  */
 #define AHEAD 8
 
