@@ -537,12 +537,10 @@ static int parse_hr(struct sv s, int64_t *out)
 /* A pattern event's "hr" capture, parsed.  @return 0, or 1 if none */
 static int event_hr(const struct pat_event *ev, int64_t *hr)
 {
-	for (size_t i = 0; i < ev->ncaps; i++) {
-		struct sv n = ev->caps[i].name; /* "hr", compared inline */
-		if (n.n == 2 && memcmp(n.p, "hr", 2) == 0 &&
+	for (size_t i = 0; i < ev->ncaps; i++)
+		if (sv_eq(ev->caps[i].name, SV_LIT("hr")) &&
 		    parse_hr(ev->caps[i].value, hr) == 0)
 			return 0;
-	}
 	return 1;
 }
 

@@ -164,8 +164,9 @@ struct tools;           /* a thread's own (run_jobs) */
 
 /*
  * What a chunk gives, in order.  Small, as the thread that hands it
- * over reads every one of them, at times from another core's cache: a
- * record is copied whole into the arena only when it is not bare.
+ * over reads every one of them back, at times after the chunk has left
+ * its caches: a record is copied whole into the arena only when it is
+ * not bare.
  */
 enum item_kind {
 	IT_REC,                 /* rec */
@@ -660,10 +661,8 @@ static void w_entry(struct wctx *w, struct item *it,
 		item_bare(it, rec);
 		if (!it->nev)
 			return;
-		char *t = arena_alloc(sl, rec->text.n ? rec->text.n : 1);
-		if (rec->text.n)
-			memcpy(t, rec->text.p, rec->text.n);
-		c = t;
+		struct span none = { NULL, NULL, NULL };
+		c = relocate(sl, rec->text, &none).p;
 	} else {
 		struct fmt_rec *d = rec_new(sl, it);
 		rec_copy(sl, d, rec, NULL, w->p->cfg.raw);

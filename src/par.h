@@ -43,8 +43,8 @@
 
 /*
  * Nominal chunk size.  Small, and few chunks in flight (jobs + 2 at
- * most): the thread that hands a chunk over then reads what a thread
- * (mostly itself) wrote while it is still in a cache (512 KiB chunks
+ * most): the thread that hands a chunk over (the one that parsed it)
+ * reads what it wrote while it is still in a cache (512 KiB chunks
  * cost the hand-over some 40% more time, waiting for memory).  Not
  * smaller: each chunk costs a boundary to find, a reader and a parser
  * to set up, a few system calls and a wake-up or two; at 32 KiB, -j2
