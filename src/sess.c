@@ -534,13 +534,8 @@ static void evidence_sv(struct osess *o, enum sfb_step step, int failed,
 	if (step <= SFB_STEP_NONE || step >= SFB_STEP__COUNT)
 		return;
 	char text[sizeof o->s.steps[0].ev[0].text];
-	size_t n = v.n < sizeof text ? v.n : sizeof text - 1;
-	const char *nul = memchr(v.p, '\0', n);
-	if (nul)
-		n = (size_t)(nul - v.p);
-	memcpy(text, v.p, n);
-	text[n] = '\0';
-	evidence_text(o, step, failed, file, line, ts, text, n);
+	sv_copy(text, sizeof text, v);  /* cut at a NUL too, as "%.*s" */
+	evidence_text(o, step, failed, file, line, ts, text, strlen(text));
 }
 
 static void touch(struct sess_builder *b, struct osess *o, const char *file,
@@ -687,7 +682,8 @@ static size_t sum_add(char *sum, size_t off, struct sv v)
 {
 	size_t room = sizeof ((struct sess_step *)0)->summary - 1 - off;
 	size_t n = v.n < room ? v.n : room;
-	memcpy(sum + off, v.p, n);
+	if (n)
+		memcpy(sum + off, v.p, n);
 	sum[off + n] = '\0';
 	return off + n;
 }
